@@ -1,0 +1,38 @@
+import { runStart } from './commands/start.js';
+import { runValidate } from './commands/validate.js';
+import { type CliIO, ExitCode, processIO } from './io.js';
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const commands: Record<string, { run: Command; summary: string }> = {
+  start: { run: runStart, summary: 'run the gateway (default port 4700)' },
+  validate: { run: runValidate, summary: 'validate a document against a schema in schemas/' },
+};
+
+const usage = `usage: selfheal <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`)
+  .join('\n')}
+
+Run \`selfheal <command> --help\` for a command's options.
+`;
+
+/**
+ * Runs the `selfheal` CLI with `argv` (without node and script) and resolves to the exit code.
+ * Never throws for bad input: usage errors exit 2 with a message on `io.stderr`.
+ */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(usage);
+    return name === undefined ? ExitCode.Unusable : ExitCode.Ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`selfheal: unknown command "${name}"\n\n${usage}`);
+    return ExitCode.Unusable;
+  }
+  return command.run(rest, io);
+}

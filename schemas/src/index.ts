@@ -1,0 +1,61 @@
+// Schema names and the raw JSON Schemas
+
+// Reading JSON and YAML documents
+export {
+  DocumentReadError,
+  isYamlFile,
+  parseDocument,
+  readDocument,
+  readText,
+} from './document.js';
+// Errors
+export { SchemaError, SchemaErrorCode } from './errors.js';
+export {
+  describeValue,
+  escapePointerToken,
+  resolvePointer,
+  toIssues,
+  type ValidationIssue,
+} from './issues.js';
+export {
+  isSchemaName,
+  loadSchema,
+  SCHEMA_NAMES,
+  type SchemaName,
+  schemaPath,
+} from './schemaRegistry.js';
+
+// Types generated from the schemas (see scripts/generateTypes.mjs)
+export type {
+  EcosystemHealth,
+  EventEmissionConfig,
+  GatewayConfig,
+  HealthCheckCompleted,
+  HealthCheckConfig,
+  HealthCheckResponse,
+  HealthStatus,
+  RecoveryConfig,
+  RecoveryExhausted,
+  RecoveryFailed,
+  RecoveryStarted,
+  RecoverySuccessful,
+  ResilienceConfig,
+  SelfhealConfig,
+  SelfhealEvent,
+  ServerConfig,
+  ServerDegraded,
+  ServerDown,
+  ServerHealthDetail,
+  ServerRecovered,
+} from './types.generated.js';
+// Validation
+export {
+  getValidator,
+  isEcosystemHealth,
+  isHealthCheckResponse,
+  isSelfhealConfig,
+  isSelfhealEvent,
+  type SchemaTypes,
+  type ValidationResult,
+  validate,
+} from './validators.js';

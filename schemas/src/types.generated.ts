@@ -1,0 +1,495 @@
+// Generated from json/*.schema.json by scripts/generateTypes.mjs. Do not edit by hand:
+// edit the schema and run `pnpm --filter @selfheal/schemas generate`.
+/* eslint-disable */
+
+// --- health-check ---
+/**
+ * This interface was referenced by `HealthCheckResponse`'s JSON-Schema
+ * via the `definition` "HealthStatus".
+ */
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+/**
+ * Body of GET /health per the W3 health contract (v1). Overall status with checks: all ok -> ok; any down -> down; else degraded. Extra fields are allowed.
+ */
+export interface HealthCheckResponse {
+  status: HealthStatus;
+  /**
+   * When this status was computed (ISO 8601, UTC). Older than 60 s counts as stale.
+   */
+  timestamp: string;
+  /**
+   * Whole seconds since the server process started.
+   */
+  uptime_seconds: number;
+  /**
+   * The server's version.
+   */
+  version?: string;
+  /**
+   * Component name -> component status.
+   */
+  checks?: {
+    [k: string]: HealthStatus;
+  };
+  /**
+   * What is wrong, when status is not ok. Never a stack trace or a secret.
+   */
+  error?: string;
+  /**
+   * Free-form extra information.
+   */
+  metadata?: {};
+  [k: string]: unknown;
+}
+
+// --- ecosystem-health ---
+/**
+ * Body of GET /health/ecosystem: the W3 roll-up over every upstream server. Any server down -> degraded; more than half degraded -> degraded; else ok.
+ */
+export interface EcosystemHealth {
+  status: 'ok' | 'degraded' | 'down';
+  timestamp: string;
+  servers: {
+    total: number;
+    healthy: number;
+    degraded: number;
+    down: number;
+    [k: string]: unknown;
+  };
+  details: ServerHealthDetail[];
+  [k: string]: unknown;
+}
+/**
+ * This interface was referenced by `EcosystemHealth`'s JSON-Schema
+ * via the `definition` "ServerHealthDetail".
+ */
+export interface ServerHealthDetail {
+  server_name: string;
+  /**
+   * Last known health; unknown before the first completed check.
+   */
+  status: 'ok' | 'degraded' | 'down' | 'unknown';
+  /**
+   * Where the server is in its life: starting, running, recovering, failed, disabled.
+   */
+  lifecycle?: string;
+  last_check?: string;
+  response_time_ms?: number;
+  consecutive_failures?: number;
+  recovery_attempts?: number;
+  requires_manual?: boolean;
+  error?: string;
+  [k: string]: unknown;
+}
+
+// --- event ---
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ProbeStatus".
+ */
+export type ProbeStatus = 'ok' | 'degraded' | 'down';
+
+/**
+ * One line of an append-only JSONL event log. The envelope is checked for every event; the fields of known event types are checked when event_type names one. Unknown event types and extra fields are valid as long as the envelope is.
+ */
+export interface SelfhealEvent {
+  /**
+   * snake_case name of what happened.
+   */
+  event_type: string;
+  /**
+   * ISO 8601, UTC.
+   */
+  timestamp: string;
+  /**
+   * Groups the events of one causal chain.
+   */
+  trace_id: string;
+  /**
+   * The emitting component.
+   */
+  repo?: string;
+  /**
+   * Unique and sortable: later events compare greater.
+   */
+  event_id?: string;
+  /**
+   * Monotonic position within one log.
+   */
+  seq?: number;
+  /**
+   * The server concerned, if any.
+   */
+  server_name?: string;
+  [k: string]: unknown;
+}
+/**
+ * A probe finished. status is what the probe saw, not the server's settled state.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "HealthCheckCompleted".
+ */
+export interface HealthCheckCompleted {
+  event_type: 'health_check_completed';
+  server_name: string;
+  status: ProbeStatus;
+  response_time_ms: number;
+  /**
+   * Component statuses reported by the server, if any.
+   */
+  checks?: {
+    [k: string]: ProbeStatus;
+  };
+  /**
+   * Why the check failed, if it did.
+   */
+  error?: string | null;
+  /**
+   * Which probe ran: http, ping, tools, process.
+   */
+  probe?: string;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerDegraded".
+ */
+export interface ServerDegraded {
+  event_type: 'server_degraded';
+  server_name: string;
+  previous_status?: string;
+  reason?: string;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerDown".
+ */
+export interface ServerDown {
+  event_type: 'server_down';
+  server_name: string;
+  previous_status?: string;
+  reason?: string;
+  consecutive_failures?: number;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerRecovered".
+ */
+export interface ServerRecovered {
+  event_type: 'server_recovered';
+  server_name: string;
+  previous_status?: string;
+  downtime_seconds?: number;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RecoveryStarted".
+ */
+export interface RecoveryStarted {
+  event_type: 'recovery_started';
+  server_name: string;
+  reason: string;
+  attempt: number;
+  strategy: 'restart' | 'command' | 'manual';
+  /**
+   * Backoff waited before this attempt.
+   */
+  delay_ms?: number;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RecoverySuccessful".
+ */
+export interface RecoverySuccessful {
+  event_type: 'recovery_successful';
+  server_name: string;
+  attempts: number;
+  duration_ms?: number;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RecoveryFailed".
+ */
+export interface RecoveryFailed {
+  event_type: 'recovery_failed';
+  server_name: string;
+  error: string;
+  attempt?: number;
+}
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RecoveryExhausted".
+ */
+export interface RecoveryExhausted {
+  event_type: 'recovery_exhausted';
+  server_name: string;
+  requires_manual: true;
+  attempts?: number;
+}
+
+// --- config ---
+/**
+ * Gateway and monitor configuration, JSON or YAML. Servers use the mcpServers shape desktop MCP clients already use, so an existing config can be pasted; Selfheal's own sections sit beside it, globally and per server (a per-server section overrides the global one key by key).
+ */
+export interface SelfhealConfig {
+  $schema?: string;
+  /**
+   * Upstream MCP servers by name.
+   */
+  mcpServers: {
+    [k: string]: ServerConfig;
+  };
+  health_check?: HealthCheckConfig;
+  recovery?: RecoveryConfig;
+  resilience?: ResilienceConfig;
+  event_emission?: EventEmissionConfig;
+  gateway?: GatewayConfig;
+  /**
+   * Tool-level fallback chains: exposed tool name -> exposed tool names tried in order.
+   */
+  fallbacks?: {
+    /**
+     * @minItems 1
+     */
+    [k: string]: [string, ...string[]];
+  };
+}
+/**
+ * One upstream: command/args/env for stdio, url/headers for Streamable HTTP or SSE. Keys other desktop clients add (autoApprove, timeout, ...) are allowed and ignored.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "Server".
+ */
+export interface ServerConfig {
+  /**
+   * Transport. Default: stdio with command, streamable-http with url.
+   */
+  type?: 'stdio' | 'http' | 'streamable-http' | 'sse';
+  command?: string;
+  args?: string[];
+  env?: {
+    [k: string]: string;
+  };
+  cwd?: string;
+  url?: string;
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Where the W3 /health endpoint is. Default for HTTP servers: /health on the url's origin; stdio servers have none unless given (a side port).
+   */
+  health_url?: string;
+  /**
+   * Namespace for this server's tools and prompts. Default: the server's name; "" exposes names unchanged.
+   */
+  prefix?: string;
+  disabled?: boolean;
+  tools?: {
+    /**
+     * Only these upstream tool names (globs with *) are exposed.
+     */
+    allow?: string[];
+    /**
+     * These upstream tool names (globs with *) are hidden.
+     */
+    deny?: string[];
+  };
+  /**
+   * Other servers, in order, on which the same tool name is tried when this one cannot answer.
+   */
+  fallback?: string[];
+  health_check?: HealthCheckConfig;
+  recovery?: RecoveryConfig;
+  resilience?: ResilienceConfig;
+  [k: string]: unknown;
+}
+/**
+ * How servers are watched. Environment overrides: SELFHEAL_HEALTH_INTERVAL, SELFHEAL_HEALTH_TIMEOUT, SELFHEAL_FAILURE_THRESHOLD, SELFHEAL_SUCCESS_THRESHOLD.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "HealthCheck".
+ */
+export interface HealthCheckConfig {
+  enabled?: boolean;
+  /**
+   * Time between checks of a healthy server.
+   */
+  interval_seconds?: number;
+  /**
+   * Time between checks while a server is failing.
+   */
+  unhealthy_interval_seconds?: number;
+  /**
+   * Each interval is randomised by up to this fraction.
+   */
+  jitter?: number;
+  timeout_seconds?: number;
+  /**
+   * Consecutive failed checks before a server is down.
+   */
+  failure_threshold?: number;
+  /**
+   * Consecutive good checks before a failing server is ok again.
+   */
+  success_threshold?: number;
+  /**
+   * Failed checks in this window after a (re)start do not count.
+   */
+  startup_grace_seconds?: number;
+  /**
+   * A /health timestamp older than this is a failed check.
+   */
+  stale_after_seconds?: number;
+  /**
+   * Which probes run. Default: http when a health URL is known, ping, and process for stdio servers.
+   */
+  probes?: ('http' | 'ping' | 'tools' | 'process')[];
+}
+/**
+ * What happens when a server is down. After max_attempts failed recoveries the server waits for an operator (recovery_exhausted).
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "Recovery".
+ */
+export interface RecoveryConfig {
+  strategy?: 'restart' | 'command' | 'manual';
+  /**
+   * The operator's recovery command (strategy: command), run with a shell.
+   */
+  command?: string;
+  command_timeout_seconds?: number;
+  max_attempts?: number;
+  backoff?: {
+    initial_seconds?: number;
+    multiplier?: number;
+    max_seconds?: number;
+  };
+  /**
+   * Between SIGTERM and SIGKILL when restarting a stdio server.
+   */
+  stop_grace_seconds?: number;
+  /**
+   * Stable time after which the attempt counter resets.
+   */
+  reset_after_seconds?: number;
+}
+/**
+ * Policies applied to every upstream call.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "Resilience".
+ */
+export interface ResilienceConfig {
+  /**
+   * Deadline for a whole call, retries included.
+   */
+  timeout_ms?: number;
+  /**
+   * Deadline for one attempt.
+   */
+  attempt_timeout_ms?: number;
+  retry?: {
+    /**
+     * Attempts including the first.
+     */
+    max_attempts?: number;
+    initial_delay_ms?: number;
+    max_delay_ms?: number;
+    jitter?: 'full' | 'decorrelated' | 'none';
+    /**
+     * Retries in flight at most max(budget_min, ratio x active calls).
+     */
+    budget_ratio?: number;
+    budget_min?: number;
+  };
+  circuit_breaker?: {
+    enabled?: boolean;
+    per_tool?: boolean;
+    consecutive_failures?: number;
+    failure_rate_threshold?: number;
+    slow_call_rate_threshold?: number;
+    slow_call_ms?: number;
+    /**
+     * Calls in the sliding count window.
+     */
+    window_size?: number;
+    minimum_calls?: number;
+    open_ms?: number;
+    max_open_ms?: number;
+    half_open_probes?: number;
+  };
+  bulkhead?: {
+    max_concurrent?: number;
+    max_queue?: number;
+  };
+  hedge?: {
+    /**
+     * Only read-only tools are ever hedged.
+     */
+    enabled?: boolean;
+    percentile?: number;
+  };
+}
+/**
+ * Where events go.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "EventEmission".
+ */
+export interface EventEmissionConfig {
+  enabled?: boolean;
+  /**
+   * JSONL log, relative to the config file.
+   */
+  path?: string;
+  /**
+   * per_event: fsync before an event is acknowledged; batched: fsync at least every flush_interval_ms; none: leave it to the OS.
+   */
+  durability?: 'per_event' | 'batched' | 'none';
+  flush_interval_ms?: number;
+  /**
+   * Rotate when the file passes this size; 0 never.
+   */
+  rotate_max_bytes?: number;
+  /**
+   * Rotate when the file is this old; 0 never.
+   */
+  rotate_max_age_seconds?: number;
+  /**
+   * The repo field of emitted events.
+   */
+  repo?: string;
+}
+/**
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "Gateway".
+ */
+export interface GatewayConfig {
+  host?: string;
+  port?: number;
+  /**
+   * Between prefix and name in exposed tool and prompt names.
+   */
+  separator?: string;
+  on_collision?: 'error' | 'first_wins';
+  /**
+   * While a server is down: keep its tools listed and answer calls with a clear error, or hide them.
+   */
+  degradation?: 'list_with_error' | 'hide';
+  auth?: {
+    /**
+     * Name of an environment variable holding the bearer token.
+     */
+    token_env?: string;
+    /**
+     * File holding one bearer token per line.
+     */
+    token_file?: string;
+  };
+  /**
+   * Host headers accepted. Default: localhost names for the bound port.
+   */
+  allowed_hosts?: string[];
+  allowed_origins?: string[];
+  max_body_bytes?: number;
+}
