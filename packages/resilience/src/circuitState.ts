@@ -101,6 +101,8 @@ export function openDuration(
   random: () => number,
 ): number {
   const cap = Math.max(0, options.maxOpenMs);
-  const base = Math.min(cap, options.openMs * 2 ** Math.max(0, ejections - 1));
+  // 0 × 2^1100 would be NaN: no open time doubles to none.
+  const base =
+    options.openMs <= 0 ? 0 : Math.min(cap, options.openMs * 2 ** Math.max(0, ejections - 1));
   return Math.floor(base * (1 - Math.min(1, Math.max(0, options.jitter)) * random()));
 }

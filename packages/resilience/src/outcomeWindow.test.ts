@@ -28,7 +28,7 @@ describe('createOutcomeWindow', () => {
             slow: fc.boolean(),
             readAfter: fc.option(fc.integer({ min: 0, max: 200_000 })),
           }),
-          { maxLength: 200 },
+          { maxLength: 200, size: 'max' },
         ),
         (size, maxAgeMs, steps) => {
           const window = createOutcomeWindow(size, maxAgeMs);

@@ -33,7 +33,7 @@ describe('createRetryBudget', () => {
             outcomes: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
             latency: fc.integer({ min: 1, max: 20 }),
           }),
-          { minLength: 1, maxLength: 40 },
+          { minLength: 1, maxLength: 40, size: 'max' },
         ),
         fc.integer({ min: 1, max: 5 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
