@@ -24,7 +24,10 @@ export interface PolicyOptions extends RuntimeOptions {
   attemptTimeoutMs?: number | false;
   /** @default 3 attempts, full jitter from 100 ms to 5 s, budget max(3, 20% of active calls) */
   retry?:
-    | (Own<Omit<RetryOptions, 'budget'>> & { budgetRatio?: number; budgetMin?: number })
+    | (Own<Omit<RetryOptions, 'budget' | 'canRetry'>> & {
+        budgetRatio?: number;
+        budgetMin?: number;
+      })
     | false;
   /** @default the {@link createCircuitBreaker} defaults, one breaker per upstream */
   circuitBreaker?:
@@ -115,7 +118,19 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   if (options.bulkhead !== false) layers.push(createBulkhead({ ...shared, ...options.bulkhead }));
   if (retryOptions) {
     const { budgetRatio: _ratio, budgetMin: _min, ...rest } = retryOptions;
-    layers.push(createRetryPolicy({ ...shared, classify, ...rest, budget }));
+    layers.push(
+      createRetryPolicy({
+        ...shared,
+        classify,
+        ...rest,
+        budget,
+        // No backoff for a retry the breaker would refuse.
+        canRetry: (context) => {
+          const mode = breakerFor(context.meta.tool)?.state().mode;
+          return mode !== 'open' && mode !== 'isolated';
+        },
+      }),
+    );
   }
   const hedge = options.hedge
     ? createHedgePolicy({ ...shared, ...options.hedge, budget })

@@ -28,10 +28,15 @@ export interface RetryOptions extends RuntimeOptions {
   budget?: RetryBudget;
   /** @default classifyError */
   classify?: Classifier;
+  /**
+   * Asked before each backoff: `false` stops at once (e.g. the upstream's breaker is open, so
+   * the retry would only be refused). @default always true
+   */
+  canRetry?: (context: CallContext) => boolean;
 }
 
 /** Why a retry policy stopped retrying a retryable failure. */
-export type RetryStop = 'attempts' | 'deadline' | 'budget';
+export type RetryStop = 'attempts' | 'deadline' | 'budget' | 'circuit_open';
 
 /**
  * Retries retryable failures with backoff. It stops at `maxAttempts`, when the next attempt
@@ -84,6 +89,9 @@ export function createRetryPolicy(options: RetryOptions = {}): Policy & { budget
               { cause: error, data: { stop: why, attempts: failures } },
             );
           if (number >= maxAttempts) throw stop('attempts', `max_attempts ${maxAttempts} reached`);
+          if (options.canRetry && !options.canRetry(context)) {
+            throw stop('circuit_open', 'the circuit opened');
+          }
           let delay = backoff(number, previousDelay);
           previousDelay = delay;
           if (verdict.retryAfterMs !== undefined) delay = Math.max(delay, verdict.retryAfterMs);
