@@ -1,6 +1,6 @@
 import { abortError } from './clock.js';
 import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
-import { ResilienceError, ResilienceErrorCode } from './errors.js';
+import { ResilienceErrorCode, rejectionError } from './errors.js';
 import type { Policy } from './policy.js';
 import { callFields, type RuntimeOptions, resolveRuntime } from './runtime.js';
 
@@ -48,7 +48,7 @@ export function createBulkhead(options: BulkheadOptions = {}): Bulkhead {
 
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
     const context = toContext(init);
-    if (context.signal.aborted) return Promise.reject(abortError(context.signal));
+    if (context.scope.aborted) return Promise.reject(abortError(context.scope));
     if (running < maxConcurrent) {
       running++;
       return run(operation, context);
@@ -65,28 +65,27 @@ export function createBulkhead(options: BulkheadOptions = {}): Bulkhead {
         context.traceId,
       );
       return Promise.reject(
-        new ResilienceError(
+        rejectionError(
           ResilienceErrorCode.BulkheadFull,
           `${serverName}: ${running} calls running and ${queue.length} waiting (max_concurrent ${maxConcurrent}, max_queue ${maxQueue}); try later or raise resilience.bulkhead`,
-          { data: { running, queued: queue.length, maxConcurrent, maxQueue } },
+          { running, queued: queue.length, maxConcurrent, maxQueue },
         ),
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        const index = queue.indexOf(waiter);
-        if (index >= 0) queue.splice(index, 1);
-        reject(abortError(context.signal));
-      };
       const waiter: Waiter = {
         // The slot passes straight from the finished call to this one: `running` stays put.
         start: () => {
-          context.signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           run(operation, context).then(resolve, reject);
         },
       };
       queue.push(waiter);
-      context.signal.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = context.scope.onAbort(() => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        reject(abortError(context.scope));
+      });
     });
   }
 

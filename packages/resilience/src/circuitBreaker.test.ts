@@ -465,3 +465,20 @@ describe('createCircuitBreaker: replay', () => {
     expect(events.map((e) => e.event_type)).toEqual(['circuit_half_opened']);
   });
 });
+
+describe('createCircuitBreaker: long open times', () => {
+  it('regression: an open time beyond the 32-bit timer limit does not half-open at once', async () => {
+    const { breaker, run } = setup({
+      consecutiveFailures: 1,
+      openMs: 30 * 86_400_000,
+      maxOpenMs: 30 * 86_400_000,
+    });
+    await run(fail);
+    await advance(2 ** 31);
+    expect(breaker.state().mode).toBe('open');
+    await advance(30 * 86_400_000 - 2 ** 31 - 1);
+    expect(breaker.state().mode).toBe('open');
+    await advance(1);
+    expect(breaker.state().mode).toBe('half_open');
+  });
+});

@@ -9,7 +9,7 @@ import {
 import { type BreakerOutcome, type Classifier, classifyError } from './classify.js';
 import { abortError } from './clock.js';
 import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
-import { ResilienceError, ResilienceErrorCode } from './errors.js';
+import { ResilienceError, ResilienceErrorCode, rejectionError } from './errors.js';
 import type { CircuitEvent, EventBody } from './events.js';
 import { createOutcomeWindow, type WindowCounts } from './outcomeWindow.js';
 import type { Policy } from './policy.js';
@@ -77,6 +77,8 @@ export interface CircuitBreaker extends Policy {
   dispose(): void;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 enum Kind {
   Normal,
   Probe,
@@ -131,6 +133,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   function apply(body: EventBody, traceId?: string): void {
     const event = emitter.emit(body, traceId) as CircuitEvent;
     state = evolveCircuit(state, event);
+    rejectionText = undefined;
     generation++;
     consecutive = 0;
     probesAdmitted = 0;
@@ -143,12 +146,18 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (timer !== undefined) clock.clearTimeout(timer);
     timer = undefined;
     if (state.mode !== 'open' || state.openUntil === undefined) return;
-    timer = clock.setTimeout(halfOpen, Math.max(0, state.openUntil - clock.now()));
+    // Timers cap at 2^31-1 ms (about 24.8 days); a longer wait is re-armed when that fires.
+    const wait = Math.max(0, state.openUntil - clock.now());
+    timer = clock.setTimeout(halfOpen, Math.min(MAX_TIMER_MS, wait));
   }
 
   function halfOpen(): void {
     timer = undefined;
     if (state.mode !== 'open') return;
+    if (state.openUntil !== undefined && clock.now() < state.openUntil) {
+      schedule();
+      return;
+    }
     apply({ event_type: 'circuit_half_opened', ...base(), probes: probeLimit }, episodeTrace);
   }
 
@@ -186,27 +195,25 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
         };
   }
 
-  function rejection(): ResilienceError | undefined {
-    switch (state.mode) {
-      case 'isolated':
-        return new ResilienceError(
-          ResilienceErrorCode.CircuitIsolated,
-          `circuit ${circuit} is isolated by an operator; release it to send calls again`,
-          { data: { circuit, mode: state.mode } },
-        );
-      case 'open':
-        return new ResilienceError(
-          ResilienceErrorCode.CircuitOpen,
-          `circuit ${circuit} is open until ${new Date(state.openUntil ?? 0).toISOString()} after ${state.ejections} consecutive ejection(s)`,
-          { data: { circuit, mode: state.mode, openUntil: state.openUntil } },
-        );
-      default:
-        return new ResilienceError(
-          ResilienceErrorCode.CircuitOpen,
-          `circuit ${circuit} is half-open and its ${probeLimit} probe slot(s) are taken`,
-          { data: { circuit, mode: state.mode } },
-        );
-    }
+  let rejectionText: string | undefined;
+
+  /** The error for a refused call; its text is built once per state. */
+  function rejection(): ResilienceError {
+    const isolated = state.mode === 'isolated';
+    rejectionText ??= isolated
+      ? `circuit ${circuit} is isolated by an operator; release it to send calls again`
+      : state.mode === 'open'
+        ? `circuit ${circuit} is open until ${new Date(state.openUntil ?? 0).toISOString()} after ${state.ejections} consecutive ejection(s)`
+        : `circuit ${circuit} is half-open and its ${probeLimit} probe slot(s) are taken`;
+    return rejectionError(
+      isolated ? ResilienceErrorCode.CircuitIsolated : ResilienceErrorCode.CircuitOpen,
+      rejectionText,
+      {
+        circuit,
+        mode: state.mode,
+        ...(state.openUntil !== undefined ? { openUntil: state.openUntil } : {}),
+      },
+    );
   }
 
   function admit(context: CallContext): Kind | ResilienceError {
@@ -215,12 +222,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       case 'metrics_only':
         return Kind.Normal;
       case 'isolated':
-        return rejection()!;
+        return rejection();
       case 'open':
         return context.bypassCircuit ? Kind.Bypass : rejection()!;
       case 'half_open':
         if (context.bypassCircuit) return Kind.Bypass;
-        if (probesAdmitted >= probeLimit) return rejection()!;
+        if (probesAdmitted >= probeLimit) return rejection();
         probesAdmitted++;
         return Kind.Probe;
     }
@@ -286,7 +293,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
     const context = toContext(init);
-    if (context.signal.aborted) return Promise.reject(abortError(context.signal));
+    if (context.scope.aborted) return Promise.reject(abortError(context.scope));
     const kind = admit(context);
     if (kind instanceof ResilienceError) return Promise.reject(kind);
     const admittedIn = generation;
@@ -298,7 +305,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       },
       (error: unknown) => {
         const now = clock.now();
-        const outcome = context.signal.aborted
+        const outcome = context.scope.aborted
           ? 'ignore'
           : classify(error, context.meta, now).breaker;
         settle(kind, admittedIn, outcome, now - start, context.traceId);

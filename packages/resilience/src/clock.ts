@@ -1,3 +1,4 @@
+import { type CancelScope, scopeOf } from './cancelScope.js';
 import { ResilienceError, ResilienceErrorCode } from './errors.js';
 
 /** An opaque timer handle, whatever the clock returns. */
@@ -29,9 +30,9 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** The error a policy throws when the caller's signal aborts: its reason if ours, else ABORTED. */
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+/** The error a policy throws when a call is aborted: the reason if ours, else ABORTED. */
+export function abortError(aborted: { reason: unknown }): Error {
+  const reason: unknown = aborted.reason;
   if (reason instanceof ResilienceError) return reason;
   return new ResilienceError(ResilienceErrorCode.Aborted, 'the call was aborted by its caller', {
     cause: reason,
@@ -42,17 +43,17 @@ export function abortError(signal: AbortSignal): Error {
  * Waits `ms` on `clock`; an abort of `signal` rejects at once (with {@link abortError}) and
  * clears the timer, so a backoff never outlives its call.
  */
-export function sleep(ms: number, clock: Clock, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortError(signal));
+export function sleep(ms: number, clock: Clock, cancel?: AbortSignal | CancelScope): Promise<void> {
+  const scope = cancel === undefined || 'onAbort' in cancel ? cancel : scopeOf(cancel);
+  if (scope?.aborted) return Promise.reject(abortError(scope));
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      reject(abortError(signal!));
-    };
     const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = scope?.onAbort(() => {
+      clock.clearTimeout(handle);
+      reject(abortError(scope));
+    });
   });
 }

@@ -1,3 +1,5 @@
+import { type CancelScope, scopeOf } from './cancelScope.js';
+
 /** The MCP spec's ToolAnnotations hints this package reads (others are kept, not used). */
 export interface ToolAnnotations {
   /** The tool does not modify its environment. */
@@ -30,8 +32,14 @@ export interface AttemptInfo {
 
 /** What every policy passes inward, and what the operation receives. */
 export interface CallContext {
-  /** Aborts when the caller gives up or a deadline passes; pass it on to the transport. */
-  signal: AbortSignal;
+  /**
+   * Aborts when the caller gives up or a deadline passes; pass it on to the transport. Made on
+   * first read (see {@link CancelScope}); derive new contexts with {@link deriveContext}, since a
+   * spread (`{ ...context }`) does not copy it.
+   */
+  readonly signal: AbortSignal;
+  /** The cancellation behind `signal`, which policies watch without making a signal. */
+  readonly scope: CancelScope;
   meta: CallMeta;
   /** Groups the events of this call. */
   traceId?: string;
@@ -48,24 +56,64 @@ export interface CallInit {
   meta?: CallMeta;
   traceId?: string;
   bypassCircuit?: boolean;
+  deadline?: number;
+  attempt?: AttemptInfo;
 }
 
 /** The work a policy protects. */
 export type Operation<T> = (context: CallContext) => Promise<T>;
 
-const NEVER_ABORTED = new AbortController().signal;
 const DEFAULT_META: CallMeta = { method: 'unknown' };
 
-/** A full {@link CallContext} from a caller's {@link CallInit}. */
+/** The fields of a {@link CallContext} a policy may change for the layers inside it. */
+export type ContextChanges = Partial<Omit<CallContext, 'signal'>>;
+
+class PolicyContext implements CallContext {
+  scope: CancelScope;
+  meta: CallMeta;
+  traceId?: string;
+  deadline?: number;
+  attempt: AttemptInfo;
+  bypassCircuit?: boolean;
+
+  constructor(from: Omit<CallContext, 'signal'>) {
+    this.scope = from.scope;
+    this.meta = from.meta;
+    if (from.traceId !== undefined) this.traceId = from.traceId;
+    if (from.deadline !== undefined) this.deadline = from.deadline;
+    this.attempt = from.attempt;
+    if (from.bypassCircuit) this.bypassCircuit = true;
+  }
+
+  get signal(): AbortSignal {
+    return this.scope.signal;
+  }
+}
+
+/** A copy of `context` with `changes`, for the layers inside a policy. */
+export function deriveContext(context: CallContext, changes: ContextChanges): CallContext {
+  return new PolicyContext({
+    scope: changes.scope ?? context.scope,
+    meta: changes.meta ?? context.meta,
+    traceId: 'traceId' in changes ? changes.traceId : context.traceId,
+    deadline: 'deadline' in changes ? changes.deadline : context.deadline,
+    attempt: changes.attempt ?? context.attempt,
+    bypassCircuit: changes.bypassCircuit ?? context.bypassCircuit,
+  } as Omit<CallContext, 'signal'>);
+}
+
+/** A full {@link CallContext} from a caller's {@link CallInit} (a context is returned as is). */
 export function toContext(init: CallInit | CallContext | undefined): CallContext {
-  if (init && 'attempt' in init) return init;
-  return {
-    signal: init?.signal ?? NEVER_ABORTED,
-    meta: init?.meta ?? DEFAULT_META,
-    ...(init?.traceId !== undefined ? { traceId: init.traceId } : {}),
-    ...(init?.bypassCircuit ? { bypassCircuit: true } : {}),
-    attempt: { number: 1 },
-  };
+  if (init instanceof PolicyContext) return init;
+  const from = init as (CallInit & { scope?: CancelScope }) | undefined;
+  return new PolicyContext({
+    scope: from?.scope ?? scopeOf(from?.signal),
+    meta: from?.meta ?? DEFAULT_META,
+    traceId: from?.traceId,
+    deadline: from?.deadline,
+    attempt: from?.attempt ?? { number: 1 },
+    bypassCircuit: from?.bypassCircuit,
+  } as Omit<CallContext, 'signal'>);
 }
 
 const READ_ONLY_METHODS = new Set([

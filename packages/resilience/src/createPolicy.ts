@@ -164,9 +164,19 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     }
   }
 
+  /** Refuses at once what the breaker would refuse, before any timer, slot or budget is taken. */
+  function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
+    if (breakerOptions && !init?.bypassCircuit) {
+      const breaker = breakerFor(init?.meta?.tool)!;
+      const mode = breaker.state().mode;
+      if (mode === 'open' || mode === 'isolated') return breaker.execute(operation, init);
+    }
+    return stack.execute(operation, init);
+  }
+
   return {
     serverName: runtime.serverName,
-    execute: stack.execute,
+    execute,
     budget,
     latencies: hedge?.latencies,
     breaker: breakerFor,

@@ -46,6 +46,25 @@ export class ResilienceError extends Error {
   }
 }
 
+/**
+ * A {@link ResilienceError} without a stack trace, for the expected and frequent fast-fail
+ * rejections (open breaker, full bulkhead): capturing a stack costs ~5 µs, several times the
+ * rest of the rejection, and says nothing the message does not.
+ */
+export function rejectionError(
+  code: ResilienceErrorCode,
+  message: string,
+  data: unknown,
+): ResilienceError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ResilienceError(code, message, { data });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** True for a {@link ResilienceError}, optionally of one of the given codes. */
 export function isResilienceError(
   error: unknown,

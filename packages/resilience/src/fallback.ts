@@ -1,5 +1,11 @@
 import { abortError } from './clock.js';
-import { type CallContext, type CallInit, type Operation, toContext } from './context.js';
+import {
+  type CallContext,
+  type CallInit,
+  deriveContext,
+  type Operation,
+  toContext,
+} from './context.js';
 import {
   type AttemptFailure,
   describeError,
@@ -92,7 +98,7 @@ export function createFallbackChain<T>(
           : { method: context.meta.method, tool: context.meta.tool };
       let previous: { name: string; reason: string } | undefined;
       for (const [index, alternative] of alternatives.entries()) {
-        if (context.signal.aborted) throw abortError(context.signal);
+        if (context.scope.aborted) throw abortError(context.scope);
         if (!panic && ejected[index]) {
           attempts.push({
             name: alternative.name,
@@ -117,13 +123,14 @@ export function createFallbackChain<T>(
           );
         }
         try {
-          return await alternative.execute({
-            ...context,
-            attempt: { number: 1 },
-            ...(panic ? { bypassCircuit: true } : {}),
-          });
+          return await alternative.execute(
+            deriveContext(context, {
+              attempt: { number: 1 },
+              ...(panic ? { bypassCircuit: true } : {}),
+            }),
+          );
         } catch (error) {
-          if (context.signal.aborted) throw abortError(context.signal);
+          if (context.scope.aborted) throw abortError(context.scope);
           const failure = { ...describeError(error), name: alternative.name };
           attempts.push(failure);
           if (!fallBack(error)) throw error;

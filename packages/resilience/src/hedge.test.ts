@@ -102,7 +102,7 @@ describe('createHedgePolicy', () => {
     expect(attempts).toHaveLength(2);
   });
 
-  it('fails only when both attempts fail, with the first attempt’s error', async () => {
+  it('fails only when both attempts fail, with the error that came first', async () => {
     useFakeTime();
     const { op, attempts } = gated();
     const call = settle(createHedgePolicy({ latencies: learned() }).execute(op, { meta: read }));

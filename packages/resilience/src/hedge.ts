@@ -1,7 +1,9 @@
+import { LinkedScope } from './cancelScope.js';
 import { abortError } from './clock.js';
 import {
   type CallContext,
   type CallInit,
+  deriveContext,
   invoke,
   isReadOnlyCall,
   type Operation,
@@ -34,8 +36,8 @@ export interface HedgePolicy extends Policy {
 /**
  * Hedging for read-only calls: when an attempt has not answered after the observed
  * `percentile` latency, one extra attempt starts beside it (`hedge_fired`); the first success
- * wins and the other is aborted. The call fails only when both fail (with the first attempt's
- * error). Calls that are not read-only, or before `minSamples` latencies, are passed through.
+ * wins and the other is aborted. The call fails only when both fail (with the error that came
+ * first). Calls that are not read-only, or before `minSamples` latencies, are passed through.
  */
 export function createHedgePolicy(options: HedgeOptions = {}): HedgePolicy {
   const { clock, emitter, serverName } = resolveRuntime(options);
@@ -55,11 +57,11 @@ export function createHedgePolicy(options: HedgeOptions = {}): HedgePolicy {
 
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
     const outer = toContext(init);
-    if (outer.signal.aborted) return Promise.reject(abortError(outer.signal));
+    if (outer.scope.aborted) return Promise.reject(abortError(outer.scope));
     if (latencies.count < minSamples || !isHedgeable(outer)) return timed(operation, outer);
     const delay = latencies.percentile(percentile) ?? 0;
-    const primary = new AbortController();
-    const secondary = new AbortController();
+    const primary = new LinkedScope();
+    const secondary = new LinkedScope();
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let pending = 1;
@@ -68,18 +70,10 @@ export function createHedgePolicy(options: HedgeOptions = {}): HedgePolicy {
       const finish = () => {
         settled = true;
         clock.clearTimeout(timer);
-        outer.signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         releaseToken?.();
       };
-      const onAbort = () => {
-        if (settled) return;
-        finish();
-        const error = abortError(outer.signal);
-        primary.abort(error);
-        secondary.abort(error);
-        reject(error);
-      };
-      const start = (other: AbortController, context: CallContext) => {
+      const start = (other: LinkedScope, context: CallContext) => {
         timed(operation, context).then(
           (value) => {
             if (settled) return;
@@ -113,14 +107,23 @@ export function createHedgePolicy(options: HedgeOptions = {}): HedgePolicy {
           },
           outer.traceId,
         );
-        start(primary, {
-          ...outer,
-          signal: secondary.signal,
-          attempt: { number: outer.attempt.number, hedged: true },
-        });
+        start(
+          primary,
+          deriveContext(outer, {
+            scope: secondary,
+            attempt: { number: outer.attempt.number, hedged: true },
+          }),
+        );
       }, delay);
-      outer.signal.addEventListener('abort', onAbort, { once: true });
-      start(secondary, { ...outer, signal: primary.signal });
+      const unsubscribe = outer.scope.onAbort(() => {
+        if (settled) return;
+        finish();
+        const error = abortError(outer.scope);
+        primary.abort(error);
+        secondary.abort(error);
+        reject(error);
+      });
+      start(secondary, deriveContext(outer, { scope: primary }));
     });
   }
 

@@ -5,6 +5,7 @@ import {
   type AttemptInfo,
   type CallContext,
   type CallInit,
+  deriveContext,
   type Operation,
   toContext,
 } from './context.js';
@@ -66,11 +67,11 @@ export function createRetryPolicy(options: RetryOptions = {}): Policy & { budget
       for (let number = 1; ; number++) {
         const attempt: AttemptInfo = { number };
         try {
-          return await operation({ ...context, attempt });
+          return await operation(deriveContext(context, { attempt }));
         } catch (error) {
           token?.();
           token = undefined;
-          if (context.signal.aborted) throw abortError(context.signal);
+          if (context.scope.aborted) throw abortError(context.scope);
           const meta =
             attempt.sent === false && context.meta.sent !== false
               ? { ...context.meta, sent: false }
@@ -114,7 +115,7 @@ export function createRetryPolicy(options: RetryOptions = {}): Policy & { budget
           };
           // Fail fast if the budget has no room now; it is checked again when the retry starts.
           if (budget.inFlight >= budget.limit()) throw budgetSpent();
-          await sleep(delay, clock, context.signal);
+          await sleep(delay, clock, context.scope);
           // The token is taken as the retry starts, so retries in flight are running attempts.
           token = budget.tryAcquire();
           if (!token) throw budgetSpent();

@@ -1,5 +1,13 @@
+import { LinkedScope } from './cancelScope.js';
 import { abortError } from './clock.js';
-import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
+import {
+  type CallContext,
+  type CallInit,
+  deriveContext,
+  invoke,
+  type Operation,
+  toContext,
+} from './context.js';
 import { ResilienceError, ResilienceErrorCode } from './errors.js';
 import type { Policy } from './policy.js';
 import { callFields, type RuntimeOptions, resolveRuntime } from './runtime.js';
@@ -36,27 +44,21 @@ export function createTimeoutPolicy(options: TimeoutOptions): Policy {
 
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
     const outer = toContext(init);
-    if (outer.signal.aborted) return Promise.reject(abortError(outer.signal));
-    const controller = new AbortController();
+    if (outer.scope.aborted) return Promise.reject(abortError(outer.scope));
+    const cancel = new LinkedScope();
     const deadline = clock.now() + timeoutMs;
-    const context: CallContext = {
-      ...outer,
-      signal: controller.signal,
-      ...(scope === 'call' ? { deadline: Math.min(deadline, outer.deadline ?? deadline) } : {}),
-    };
+    const context = deriveContext(
+      outer,
+      scope === 'call'
+        ? { scope: cancel, deadline: Math.min(deadline, outer.deadline ?? deadline) }
+        : { scope: cancel },
+    );
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = () => {
         settled = true;
         clock.clearTimeout(timer);
-        outer.signal.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        if (settled) return;
-        finish();
-        const error = abortError(outer.signal);
-        controller.abort(error);
-        reject(error);
+        unsubscribe();
       };
       const timer = clock.setTimeout(() => {
         if (settled) return;
@@ -77,10 +79,16 @@ export function createTimeoutPolicy(options: TimeoutOptions): Policy {
           },
           outer.traceId,
         );
-        controller.abort(error);
+        cancel.abort(error);
         reject(error);
       }, timeoutMs);
-      outer.signal.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = outer.scope.onAbort(() => {
+        if (settled) return;
+        finish();
+        const error = abortError(outer.scope);
+        cancel.abort(error);
+        reject(error);
+      });
       invoke(operation, context).then(
         (value) => {
           if (settled) return;
