@@ -4,6 +4,8 @@
 export { type Backoff, type BackoffOptions, createBackoff, type JitterKind } from './backoff.js';
 // Timeout, bulkhead, hedging and fallback chains
 export { type Bulkhead, type BulkheadOptions, createBulkhead } from './bulkhead.js';
+// Call context handed through every policy to the operation, and its cancellation
+export { type CancelScope, LinkedScope, NEVER_CANCELLED, scopeOf } from './cancelScope.js';
 // Circuit breaker: the live breaker, its pure state fold and its count window
 export {
   type CircuitBreaker,
@@ -37,12 +39,13 @@ export {
   resilienceDefaults,
   resolveResilienceConfig,
 } from './config.js';
-// Call context handed through every policy to the operation
 export {
   type AttemptInfo,
   type CallContext,
   type CallInit,
   type CallMeta,
+  type ContextChanges,
+  deriveContext,
   isIdempotentCall,
   isReadOnlyCall,
   type Operation,
@@ -56,6 +59,7 @@ export {
   isResilienceError,
   ResilienceError,
   ResilienceErrorCode,
+  rejectionError,
 } from './errors.js';
 export {
   type CircuitEvent,
