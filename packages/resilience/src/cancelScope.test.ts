@@ -59,3 +59,13 @@ describe('contexts', () => {
     expect(context.signal).toBe(caller.signal);
   });
 });
+
+describe('a spread context', () => {
+  it('still carries a working signal', () => {
+    const inner = new LinkedScope();
+    const spread = { ...toContext({ meta: { method: 'ping' } }), scope: inner };
+    // The spread made the caller's (never-aborting) signal; the scope is what policies follow.
+    expect(spread.signal.aborted).toBe(false);
+    expect(toContext(spread).signal).toBe(inner.signal);
+  });
+});

@@ -34,8 +34,8 @@ export interface AttemptInfo {
 export interface CallContext {
   /**
    * Aborts when the caller gives up or a deadline passes; pass it on to the transport. Made on
-   * first read (see {@link CancelScope}); derive new contexts with {@link deriveContext}, since a
-   * spread (`{ ...context }`) does not copy it.
+   * first read (see {@link CancelScope}); derive new contexts with {@link deriveContext}, which
+   * keeps it lazy (a spread works too, but makes it).
    */
   readonly signal: AbortSignal;
   /** The cancellation behind `signal`, which policies watch without making a signal. */
@@ -68,7 +68,16 @@ const DEFAULT_META: CallMeta = { method: 'unknown' };
 /** The fields of a {@link CallContext} a policy may change for the layers inside it. */
 export type ContextChanges = Partial<Omit<CallContext, 'signal'>>;
 
-class PolicyContext implements CallContext {
+// `signal` is an own, enumerable getter, so even a spread (`{ ...context }`) in someone's
+// policy copies a working signal (making it then); the package itself derives contexts.
+const SIGNAL: PropertyDescriptor = {
+  get(this: CallContext) {
+    return this.scope.signal;
+  },
+  enumerable: true,
+};
+
+class PolicyContext {
   scope: CancelScope;
   meta: CallMeta;
   traceId?: string;
@@ -83,16 +92,16 @@ class PolicyContext implements CallContext {
     if (from.deadline !== undefined) this.deadline = from.deadline;
     this.attempt = from.attempt;
     if (from.bypassCircuit) this.bypassCircuit = true;
-  }
-
-  get signal(): AbortSignal {
-    return this.scope.signal;
+    Object.defineProperty(this, 'signal', SIGNAL);
   }
 }
 
+const make = (from: Omit<CallContext, 'signal'>) =>
+  new PolicyContext(from) as unknown as CallContext;
+
 /** A copy of `context` with `changes`, for the layers inside a policy. */
 export function deriveContext(context: CallContext, changes: ContextChanges): CallContext {
-  return new PolicyContext({
+  return make({
     scope: changes.scope ?? context.scope,
     meta: changes.meta ?? context.meta,
     traceId: 'traceId' in changes ? changes.traceId : context.traceId,
@@ -104,9 +113,9 @@ export function deriveContext(context: CallContext, changes: ContextChanges): Ca
 
 /** A full {@link CallContext} from a caller's {@link CallInit} (a context is returned as is). */
 export function toContext(init: CallInit | CallContext | undefined): CallContext {
-  if (init instanceof PolicyContext) return init;
+  if (init instanceof PolicyContext) return init as unknown as CallContext;
   const from = init as (CallInit & { scope?: CancelScope }) | undefined;
-  return new PolicyContext({
+  return make({
     scope: from?.scope ?? scopeOf(from?.signal),
     meta: from?.meta ?? DEFAULT_META,
     traceId: from?.traceId,
