@@ -45,7 +45,10 @@ export interface CircuitBreakerOptions extends RuntimeOptions {
   ejectionDecayMs?: number;
   /** Probes admitted while half-open; all must succeed [half_open_probes]. @default 1 */
   halfOpenProbes?: number;
-  /** Start as a dry run that never rejects [metrics_only]. @default false */
+  /**
+   * Start as a dry run that never rejects [metrics_only]. This is the fold's initial state, not
+   * an event: replay a metrics-only breaker's log with the same option. @default false
+   */
   metricsOnly?: boolean;
   /** Events to restore the state from (a log; other circuits' events are skipped). */
   history?: Iterable<{ event_type: string; circuit?: unknown }>;
@@ -224,7 +227,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       case 'isolated':
         return rejection();
       case 'open':
-        return context.bypassCircuit ? Kind.Bypass : rejection()!;
+        return context.bypassCircuit ? Kind.Bypass : rejection();
       case 'half_open':
         if (context.bypassCircuit) return Kind.Bypass;
         if (probesAdmitted >= probeLimit) return rejection();
@@ -292,6 +295,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   }
 
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
+    // The refusal is the hot path of an outage: answer it before building a context.
+    if (state.mode === 'isolated' || (state.mode === 'open' && !init?.bypassCircuit)) {
+      return Promise.reject(rejection());
+    }
     const context = toContext(init);
     if (context.scope.aborted) return Promise.reject(abortError(context.scope));
     const kind = admit(context);

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { policyOptionsFromConfig, resilienceDefaults, resolveResilienceConfig } from './config.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createPolicyFromConfig,
+  policyOptionsFromConfig,
+  resilienceDefaults,
+  resolveResilienceConfig,
+} from './config.js';
 import { ResilienceError } from './errors.js';
+import { flush, httpError, settle, useFakeTime } from './testing/harness.js';
 
 /** Every leaf of an object, as `a.b.c` paths. */
 function leaves(value: unknown, path = ''): [string, unknown][] {
@@ -108,5 +114,32 @@ describe('policyOptionsFromConfig', () => {
     );
     expect(off.circuitBreaker).toBe(false);
     expect(off.hedge).toEqual({ percentile: 0.95, minSamples: 20 });
+  });
+});
+
+describe('createPolicyFromConfig', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('builds the stack from the global and the server section', async () => {
+    const t = useFakeTime();
+    const policy = createPolicyFromConfig(
+      { serverName: 'flaky', sink: t.sink },
+      { retry: { max_attempts: 1 } },
+      { circuit_breaker: { consecutive_failures: 1, open_ms: 1000, open_jitter: 0 } },
+    );
+    const call = settle(
+      policy.execute(
+        async () => {
+          throw httpError(503);
+        },
+        { meta: { method: 'tools/list' } },
+      ),
+    );
+    await flush();
+    expect(call.error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
+    expect(t.ofType('circuit_opened')).toEqual([expect.objectContaining({ open_ms: 1000 })]);
+    policy.dispose();
   });
 });
