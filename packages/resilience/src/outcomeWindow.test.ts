@@ -47,7 +47,7 @@ describe('createOutcomeWindow', () => {
         },
       ),
     );
-  });
+  }, 30_000);
 
   it('forgets an outcome exactly max_age ms after it, not 1 ms before', () => {
     const window = createOutcomeWindow(10, 1000);
