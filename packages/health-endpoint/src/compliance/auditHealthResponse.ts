@@ -218,5 +218,8 @@ function describeText(text: string): string {
 }
 
 function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)} s`;
+  const s = Math.round(ms / 1000);
+  if (s >= 2 * 86_400) return `${Math.round(s / 86_400)} days`;
+  if (s >= 2 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${s} s`;
 }
