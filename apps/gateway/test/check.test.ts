@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createHealthEndpoint } from '@selfheal/health-endpoint';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
@@ -97,6 +99,42 @@ describe('selfheal check against endpoints built with @selfheal/health-endpoint'
     const r = await runJson(url, '--require-ok');
     expect(r.code).toBe(1);
     expect(found(r.report)).toEqual([['require-ok', '/status']]);
+  });
+});
+
+describe('selfheal check against the example MCP server (a separate process)', () => {
+  it('passes it, and fails it with --require-ok once its backend is flipped to degraded', async () => {
+    const entry = fileURLToPath(
+      new URL('../../../examples/dist/healthyServer.js', import.meta.url),
+    );
+    const child = spawn(process.execPath, [entry, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c;
+          if (out.includes('\n')) resolve(out.split('\n', 1)[0]!);
+        });
+        child.once('exit', (code) => reject(new Error(`example server exited ${code}`)));
+      });
+      const { health } = JSON.parse(line) as { health: string };
+      expect((await run(health, '--require-ok')).code).toBe(0);
+      const flip = await fetch(health.replace(/\/health$/, '/admin/health'), {
+        method: 'POST',
+        body: JSON.stringify({ status: 'degraded', reason: 'disk 91% full' }),
+      });
+      expect(flip.status).toBe(200);
+      expect((await run(health)).code).toBe(0);
+      const strict = await runJson(health, '--require-ok');
+      expect(strict.code).toBe(1);
+      expect(found(strict.report)).toEqual([['require-ok', '/status']]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 
