@@ -1,5 +1,6 @@
 import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
+import { processStartMs } from './clock.js';
 import { HealthEndpointError, HealthEndpointErrorCode } from './errors.js';
 import { createHealthEndpoint } from './healthEndpoint.js';
 import type { HealthEndpointOptions } from './options.js';
@@ -25,6 +26,11 @@ describe('createHealthEndpoint().evaluate', () => {
     });
     await clock.advance(1);
     expect((await health.evaluate()).body.uptime_seconds).toBe(91);
+  });
+
+  it('counts uptime from the start of this process by default', async () => {
+    const health = createHealthEndpoint({ clock: { now: () => processStartMs() + 42_500 } });
+    expect((await health.evaluate()).body.uptime_seconds).toBe(42);
   });
 
   it('never reports negative uptime when the clock is behind startedAt', async () => {
