@@ -41,6 +41,8 @@ export interface EventBusOptions {
 export interface SinkAttachment {
   /** Events waiting in this sink's buffer. */
   readonly buffered: number;
+  /** Resolves when this sink's buffer is empty and no write of it is in flight. */
+  drained(): Promise<void>;
   /** Stops delivering to the sink; events already buffered are dropped. */
   detach(): void;
 }
@@ -77,7 +79,6 @@ export function createEventBus(options: EventBusOptions): EventBus {
   function attachSink(sink: EventSink) {
     const queue: SelfhealEvent[] = [];
     let head = 0;
-    let writing: Promise<void> | undefined;
     let failures = 0;
     let dropped = 0;
     let lastError = '';
@@ -122,30 +123,36 @@ export function createEventBus(options: EventBusOptions): EventBus {
       if (event.event_type !== 'sink_failed') report();
     };
 
+    // Set and cleared synchronously, so a synchronous sink is served in the publishing turn.
+    let running = false;
     const run = async () => {
-      while (head < queue.length) {
-        const event = queue[head]!;
-        queue[head++] = undefined as unknown as SelfhealEvent;
-        try {
-          await sink.write(event);
-        } catch (error) {
-          fail(event, error);
+      running = true;
+      try {
+        while (head < queue.length) {
+          const event = queue[head]!;
+          queue[head++] = undefined as unknown as SelfhealEvent;
+          try {
+            const pending = sink.write(event);
+            // Only a promise is awaited.
+            if (pending !== undefined) await pending;
+          } catch (error) {
+            fail(event, error);
+          }
+          if (head > 1024 && head * 2 > queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
         }
-        if (head > 1024 && head * 2 > queue.length) {
-          queue.splice(0, head);
-          head = 0;
-        }
+      } finally {
+        running = false;
+        queue.length = 0;
+        head = 0;
+        for (const done of waiters.splice(0)) done();
       }
-      queue.length = 0;
-      head = 0;
     };
 
     const kick = () => {
-      writing ??= run().finally(() => {
-        writing = undefined;
-        if (head < queue.length) kick();
-        else for (const done of waiters.splice(0)) done();
-      });
+      if (!running) void run();
     };
 
     const subscription: Subscription = subject.subscribe((event) => {
@@ -164,7 +171,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
         return queue.length - head;
       },
       get idle() {
-        return writing === undefined && head >= queue.length;
+        return !running && head >= queue.length;
       },
       detach() {
         subscription.unsubscribe();

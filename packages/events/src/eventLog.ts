@@ -140,6 +140,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
   let bytes = recovery.bytes;
   let needsNewline = recovery.unterminated;
   let lastSeq = recovery.lastSeq;
+  let writtenSeq = recovery.lastSeq; // the last seq known to be in the file (or before it)
   let openedAt = clock.now();
   let queue: Pending[] = [];
   let draining: Promise<void> | undefined;
@@ -172,7 +173,10 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
 
   const rotateNow = async (): Promise<string | undefined> => {
     if (bytes === 0) return undefined;
-    const target = segmentPath(path, lastSeq);
+    const target = segmentPath(path, writtenSeq);
+    // A file holding no event since the last rotation (only a torn line) would take the name
+    // of the segment before it: keep writing to it instead of overwriting that segment.
+    if ((await listSegments(path, fs)).some((s) => s.path === target)) return undefined;
     dirty = true;
     await sync();
     await file.close();
@@ -189,8 +193,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     const data = Buffer.from(text);
     const tooOld = rotateMaxAgeMs > 0 && clock.now() - openedAt >= rotateMaxAgeMs;
     const tooBig = rotateMaxBytes > 0 && bytes + data.length > rotateMaxBytes;
-    if (bytes > 0 && (tooOld || tooBig)) {
-      await rotateNow();
+    if (bytes > 0 && (tooOld || tooBig) && (await rotateNow()) !== undefined) {
       return writeBatch(batch);
     }
     try {
@@ -203,6 +206,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     }
     needsNewline = false;
     bytes += data.length;
+    writtenSeq = batch.at(-1)!.stored.seq;
     dirty = true;
     if (durability === 'per_event') await sync();
     else if (durability === 'batched') armSync();
