@@ -1,3 +1,4 @@
+import { runReplay } from './commands/replay.js';
 import { runStart } from './commands/start.js';
 import { runValidate } from './commands/validate.js';
 import { type CliIO, ExitCode, processIO } from './io.js';
@@ -5,6 +6,7 @@ import { type CliIO, ExitCode, processIO } from './io.js';
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
+  replay: { run: runReplay, summary: 'fold event logs into server state and an SLA report' },
   start: { run: runStart, summary: 'run the gateway (default port 4700)' },
   validate: { run: runValidate, summary: 'validate a document against a schema in schemas/' },
 };
