@@ -45,6 +45,7 @@ export type {
   HealthCheckResponse,
   HealthStatus,
   HedgeFired,
+  ProbeStatus,
   RecoveryConfig,
   RecoveryExhausted,
   RecoveryFailed,
@@ -57,9 +58,15 @@ export type {
   SelfhealEvent,
   ServerConfig,
   ServerDegraded,
+  ServerDisabled,
   ServerDown,
+  ServerEnabled,
   ServerHealthDetail,
   ServerRecovered,
+  ServerRegistered,
+  ServerReset,
+  ServerStarted,
+  SinkFailed,
 } from './types.generated.js';
 // Validation
 export {
