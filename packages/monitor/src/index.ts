@@ -34,5 +34,10 @@ export {
   type ProcessSupervisor,
   type ProcessSupervisorOptions,
 } from './supervisor/processSupervisor.js';
+export {
+  type RecoveryCommandOptions,
+  type RecoveryCommandResult,
+  runRecoveryCommand,
+} from './supervisor/recoveryCommand.js';
 // Process supervision
 export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';
