@@ -12,6 +12,10 @@ export enum MonitorErrorCode {
   NotRunning = 'NOT_RUNNING',
   /** The supervisor was closed; it starts nothing any more. */
   Closed = 'CLOSED',
+  /** Another monitor already listens on the control socket. */
+  ControlInUse = 'CONTROL_IN_USE',
+  /** No monitor answers on the control socket. */
+  ControlUnreachable = 'CONTROL_UNREACHABLE',
   /** An MCP session could not be opened. */
   SessionFailed = 'SESSION_FAILED',
 }

@@ -14,6 +14,17 @@ export {
   type RecoverySettings,
   type RegistryOptions,
 } from './config/registry.js';
+export { sendControl } from './control/controlClient.js';
+// Operator control: a Unix socket carrying reset / disable / enable / status
+export {
+  CONTROL_ACTIONS,
+  type ControlAction,
+  type ControlReply,
+  type ControlRequest,
+  checkControlRequest,
+} from './control/controlProtocol.js';
+export { type ControlServer, listenControl } from './control/controlServer.js';
+
 // Errors
 export { errorMessage, MonitorError, MonitorErrorCode } from './errors.js';
 export { createHttpProbe, type HttpProbeOptions } from './probes/httpProbe.js';
