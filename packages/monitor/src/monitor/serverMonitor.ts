@@ -94,6 +94,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   );
 
   const view = () => store.view(name);
+  const needsSession = server.health.probes.some((p) => p === 'ping' || p === 'tools');
   const active = () => !stopped && view().lifecycle !== 'disabled';
 
   function emit(draft: EventDraft): void {
@@ -135,7 +136,13 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     } else {
       startedAt = clock.now();
       graceOver = false;
-      client = await openSession(server, undefined, { clock, timeoutMs: server.health.timeoutMs });
+      // An HTTP server watched only through /health needs no MCP session.
+      if (needsSession) {
+        client = await openSession(server, undefined, {
+          clock,
+          timeoutMs: server.health.timeoutMs,
+        });
+      }
     }
   }
 
