@@ -34,6 +34,8 @@ export type {
   HealthCheckConfig,
   HealthCheckResponse,
   HealthStatus,
+  ProbeStatus,
+  RecoveryAttemptsReset,
   RecoveryConfig,
   RecoveryExhausted,
   RecoveryFailed,
@@ -44,9 +46,15 @@ export type {
   SelfhealEvent,
   ServerConfig,
   ServerDegraded,
+  ServerDisabled,
   ServerDown,
+  ServerEnabled,
   ServerHealthDetail,
   ServerRecovered,
+  ServerRegistered,
+  ServerReset,
+  ServerStarted,
+  SinkFailed,
 } from './types.generated.js';
 // Validation
 export {

@@ -24,9 +24,32 @@ export {
   checkControlRequest,
 } from './control/controlProtocol.js';
 export { type ControlServer, listenControl } from './control/controlServer.js';
-
+// The decider: pure decisions over the projected state of one server
+export {
+  decideCheck,
+  decideExit,
+  decideRecovery,
+  decideStable,
+  decideTransitions,
+  type EventDraft,
+  type RecoveryDecision,
+} from './decider/decide.js';
+export type { MonitorStore } from './decider/monitorStore.js';
+export type { ServerView } from './decider/serverView.js';
 // Errors
 export { errorMessage, MonitorError, MonitorErrorCode } from './errors.js';
+// The monitor: every server watched, healed, and controlled by an operator
+export { createMonitor, type Monitor, type MonitorOptions } from './monitor/monitor.js';
+export {
+  createMonitorStore,
+  type MonitorStoreOptions,
+  type ProjectedMonitorStore,
+} from './monitor/monitorStore.js';
+export {
+  createServerMonitor,
+  type ServerMonitor,
+  type ServerMonitorOptions,
+} from './monitor/serverMonitor.js';
 export { createHttpProbe, type HttpProbeOptions } from './probes/httpProbe.js';
 export { createPingProbe, createToolsProbe, type McpProbeOptions } from './probes/mcpProbes.js';
 // Probes: W3 /health, MCP ping, the tools/list deep check

@@ -12,6 +12,7 @@ import {
 } from '../decider/decide.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
 import { errorMessage } from '../errors.js';
+import type { ProbeResult } from '../probes/probeResult.js';
 import { openSession } from '../session/mcpSession.js';
 import {
   createProcessSupervisor,
@@ -20,6 +21,9 @@ import {
 import { runRecoveryCommand } from '../supervisor/recoveryCommand.js';
 import type { Spawner } from '../supervisor/spawner.js';
 import { createServerCheck } from './probeServer.js';
+
+/** The least time given to `initialize` when a session opens, ms. */
+const MIN_SESSION_TIMEOUT_MS = 5000;
 
 /** Options of {@link createServerMonitor}. */
 export interface ServerMonitorOptions {
@@ -120,30 +124,29 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     void current?.close().catch(() => {});
   }
 
+  /** Opens the MCP session to the live process (stdio) or the URL; throws why not. */
+  async function connect(): Promise<void> {
+    closeSession();
+    // initialize after a cold start (npx, a JIT warming up) may take longer than a ping.
+    const timeoutMs = Math.max(server.health.timeoutMs, MIN_SESSION_TIMEOUT_MS);
+    client = await openSession(server, supervisor?.current, { clock, timeoutMs });
+  }
+
   /** Starts the process (stdio) and opens the session; failures surface as failed checks. */
   async function bringUp(): Promise<void> {
     closeSession();
     if (supervisor) {
       const child = await supervisor.restart();
-      startedAt = clock.now();
-      graceOver = false;
       emit({
         event_type: 'server_started',
         server_name: name,
         ...(child.pid && { pid: child.pid }),
       });
-      client = await openSession(server, child, { clock, timeoutMs: server.health.timeoutMs });
-    } else {
-      startedAt = clock.now();
-      graceOver = false;
-      // An HTTP server watched only through /health needs no MCP session.
-      if (needsSession) {
-        client = await openSession(server, undefined, {
-          clock,
-          timeoutMs: server.health.timeoutMs,
-        });
-      }
     }
+    startedAt = clock.now();
+    graceOver = false;
+    // An HTTP server watched only through /health needs no MCP session.
+    if (needsSession) await connect();
   }
 
   function scheduleCheck(ms?: number): void {
@@ -169,7 +172,22 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     }
     checking = true;
     try {
-      const result = await check();
+      let result: ProbeResult | undefined;
+      if (needsSession && !client && (!supervisor || supervisor.current)) {
+        const began = clock.now();
+        try {
+          await connect();
+        } catch (error) {
+          const probe = server.health.probes.includes('ping') ? 'ping' : 'tools';
+          result = {
+            probe,
+            status: 'down',
+            response_time_ms: clock.now() - began,
+            error: errorMessage(error),
+          };
+        }
+      }
+      result ??= await check();
       if (!active() || recovery) return;
       const now = clock.now();
       const inGrace = !graceOver && now - startedAt < server.health.startupGraceMs;
@@ -261,11 +279,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       });
       if (!result.ok) throw new Error(result.error);
       if (supervisor?.current) {
-        closeSession();
-        client = await openSession(server, supervisor.current, {
-          clock,
-          timeoutMs: server.health.timeoutMs,
-        });
+        await connect();
         startedAt = clock.now();
         graceOver = false;
         return;
@@ -288,26 +302,10 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   async function startWatching(): Promise<void> {
     try {
       await bringUp();
-    } catch (error) {
-      // A process that cannot start is a failed process check, reported at once.
-      if (!active()) return;
-      emit({
-        event_type: 'health_check_completed',
-        server_name: name,
-        probe: supervisor ? 'process' : 'ping',
-        status: 'down',
-        response_time_ms: 0,
-        error: errorMessage(error),
-      });
-      if (supervisor && !supervisor.current) {
-        for (const draft of decideExit(view(), {
-          code: null,
-          signal: null,
-          error: errorMessage(error),
-        }).slice(1))
-          emit(draft);
-        maybeRecover();
-      }
+    } catch {
+      // Nothing to report here: a process that could not start or died is reported by the
+      // exit listener at once, and a session that could not open is retried, and reported,
+      // by the next check.
     }
     if (!recovery) scheduleCheck(0);
   }

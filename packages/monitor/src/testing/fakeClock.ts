@@ -13,8 +13,10 @@ export function createFakeClock(start = Date.parse('2026-11-21T10:00:00.000Z')):
   let now = start;
   let nextId = 0;
   const timers = new Map<number, { at: number; callback: () => void }>();
+  // Lets promise chains and stream callbacks (nextTick, setImmediate) run between timers; no
+  // wall-clock time is waited for.
   const settle = async () => {
-    for (let i = 0; i < 20; i++) await Promise.resolve();
+    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
   };
   return {
     now: () => now,

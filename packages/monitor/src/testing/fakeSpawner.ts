@@ -3,6 +3,8 @@ import type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from '../supervisor
 
 /** A fake process: records signals; `exit()` ends it. `ignoreTerm` makes SIGTERM do nothing. */
 export interface FakeProcess extends SpawnedProcess {
+  readonly stdin: PassThrough;
+  readonly stdout: PassThrough;
   readonly spec: SpawnSpec;
   readonly signals: string[];
   readonly alive: boolean;
@@ -20,8 +22,8 @@ export interface FakeSpawner extends Spawner {
 
 let nextPid = 1000;
 
-/** Creates a {@link FakeSpawner}. */
-export function createFakeSpawner(): FakeSpawner {
+/** Creates a {@link FakeSpawner}; `onSpawn` sees each process as it starts (wire a server). */
+export function createFakeSpawner(onSpawn?: (process: FakeProcess) => void): FakeSpawner {
   const spawned: FakeProcess[] = [];
   const spawner: FakeSpawner = {
     spawned,
@@ -57,10 +59,12 @@ export function createFakeSpawner(): FakeSpawner {
         exit(info = {}) {
           if (!alive) return;
           alive = false;
+          fake.stdout.end();
           resolveExit({ code: info.code ?? null, signal: info.signal ?? null });
         },
       };
       spawned.push(fake);
+      onSpawn?.(fake);
       return fake;
     },
   };
