@@ -35,6 +35,7 @@ export type {
   HealthCheckResponse,
   HealthStatus,
   ProbeStatus,
+  RecoveryAttemptsReset,
   RecoveryConfig,
   RecoveryExhausted,
   RecoveryFailed,

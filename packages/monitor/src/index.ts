@@ -41,6 +41,11 @@ export { errorMessage, MonitorError, MonitorErrorCode } from './errors.js';
 // The monitor: every server watched, healed, and controlled by an operator
 export { createMonitor, type Monitor, type MonitorOptions } from './monitor/monitor.js';
 export {
+  createMonitorStore,
+  type MonitorStoreOptions,
+  type ProjectedMonitorStore,
+} from './monitor/monitorStore.js';
+export {
   createServerMonitor,
   type ServerMonitor,
   type ServerMonitorOptions,
