@@ -46,6 +46,7 @@ export type {
   HealthStatus,
   HedgeFired,
   ProbeStatus,
+  RecoveryAttemptsReset,
   RecoveryConfig,
   RecoveryExhausted,
   RecoveryFailed,

@@ -149,6 +149,10 @@ export interface HealthCheckCompleted {
    * Which probe ran: http, ping, tools, process.
    */
   probe?: string;
+  /**
+   * tools/list deep check: how many tools the server listed.
+   */
+  tool_count?: number;
 }
 /**
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -277,6 +281,20 @@ export interface ServerEnabled {
    */
   operator?: string;
   reason?: string;
+}
+/**
+ * The server stayed ok for recovery.reset_after_seconds after a recovery: the attempt counter starts again from zero.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RecoveryAttemptsReset".
+ */
+export interface RecoveryAttemptsReset {
+  event_type: 'recovery_attempts_reset';
+  server_name: string;
+  /**
+   * How long the server had been ok.
+   */
+  stable_seconds?: number;
 }
 /**
  * An operator cleared requires_manual and the recovery and check counters of a server.
