@@ -96,7 +96,23 @@ function parseCanonical(s: string): number | undefined {
     const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     if (!(day <= (month === 2 && leap ? 29 : DAYS[month]!))) return undefined;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 +
+    hour * 3_600_000 +
+    minute * 60_000 +
+    second * 1000 +
+    millis
+  );
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 // The last event_type that passed the pattern (undefined: none yet, so '' is still checked).

@@ -8,6 +8,7 @@ import { createEventLog, type EventLogOptions } from './eventLog.js';
 import { type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { type LogEntry, scanLog } from './logReader.js';
 import { listLogFiles } from './logSegments.js';
+import { replayLogs } from './replay.js';
 
 const clock = createManualClock();
 const events = createEventFactory({ clock });
@@ -187,6 +188,8 @@ describe('createEventLog', () => {
     const seqs: unknown[] = [];
     for (const f of files) seqs.push(...(await readAll(f)).seqs);
     expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const replayed = await replayLogs(files);
+    expect(replayed).toMatchObject({ ordering: 'streamed', events_total: 10, invalid_lines: 0 });
     // Reopening after a rotation left the active file empty still continues the seq.
     const reopened = await open(path, { rotateMaxBytes: 600 });
     await reopened.rotate();

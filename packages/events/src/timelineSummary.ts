@@ -42,6 +42,8 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
   };
   let total = 0;
   let unknown = 0;
+  let lastType: string | undefined;
+  let lastKnown = false;
   let first: { ms: number; at: string } | undefined;
   let last: { ms: number; at: string } | undefined;
 
@@ -51,7 +53,11 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
       tables.by_type.count(event.event_type);
       tables.by_repo.count(typeof event.repo === 'string' ? event.repo : NO_REPO);
       tables.by_trace.count(event.trace_id);
-      if (!isKnownEventType(event.event_type)) unknown++;
+      if (event.event_type !== lastType) {
+        lastType = event.event_type;
+        lastKnown = isKnownEventType(lastType);
+      }
+      if (!lastKnown) unknown++;
       if (first === undefined || ms < first.ms) first = { ms, at: event.timestamp };
       if (last === undefined || ms > last.ms) last = { ms, at: event.timestamp };
     },
