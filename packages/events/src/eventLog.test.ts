@@ -199,6 +199,27 @@ describe('createEventLog', () => {
     await last.close();
   });
 
+  it('rotate() racing appends loses nothing and damages no line', async () => {
+    const path = join(tempDir(), 'events.jsonl');
+    const log = await open(path, { durability: 'per_event' });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      pending.push(log.append(down(`s${i}`)));
+      if (i % 10 === 5) pending.push(log.rotate());
+    }
+    await Promise.all(pending);
+    await log.close();
+    const seqs: unknown[] = [];
+    let invalid = 0;
+    for (const f of await listLogFiles(path)) {
+      const r = await readAll(f);
+      seqs.push(...r.seqs);
+      invalid += r.summary.invalid;
+    }
+    expect(invalid).toBe(0);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
   it('rotates by age at the first append after the age is reached', async () => {
     const dir = tempDir();
     const path = join(dir, 'events.jsonl');

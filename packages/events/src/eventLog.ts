@@ -121,12 +121,13 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
   if (!(rotateMaxBytes >= 0)) throw badOption(`rotateMaxBytes must be >= 0, not ${rotateMaxBytes}`);
   if (!(rotateMaxAgeMs >= 0)) throw badOption(`rotateMaxAgeMs must be >= 0, not ${rotateMaxAgeMs}`);
 
-  let file: LogFileHandle;
+  let file: LogFileHandle | undefined;
   let recovery: LogRecovery;
   try {
     file = await fs.open(path);
     recovery = await recover(path, file, fs);
   } catch (cause) {
+    await file?.close().catch(() => {});
     throw new EventsError(
       EventsErrorCode.LogWriteFailed,
       `cannot open event log ${path}: ${String(cause)}`,
@@ -137,6 +138,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     );
   }
 
+  let handle: LogFileHandle = file;
   let bytes = recovery.bytes;
   let needsNewline = recovery.unterminated;
   let lastSeq = recovery.lastSeq;
@@ -153,7 +155,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
   const sync = async () => {
     if (!dirty) return;
     dirty = false;
-    await file.sync();
+    await handle.sync();
   };
 
   const armSync = () => {
@@ -179,10 +181,10 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     if ((await listSegments(path, fs)).some((s) => s.path === target)) return undefined;
     dirty = true;
     await sync();
-    await file.close();
+    await handle.close();
     await fs.rename(path, target);
-    file = await fs.open(path);
-    bytes = await file.size();
+    handle = await fs.open(path);
+    bytes = await handle.size();
     needsNewline = false;
     openedAt = clock.now();
     return target;
@@ -197,11 +199,11 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
       return writeBatch(batch);
     }
     try {
-      await file.append(data);
+      await handle.append(data);
     } catch (error) {
       // Part of the batch may be on disk: start the next write on a fresh line.
       needsNewline = true;
-      bytes = await file.size().catch(() => bytes);
+      bytes = await handle.size().catch(() => bytes);
       throw error;
     }
     needsNewline = false;
@@ -297,7 +299,9 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     },
     flush,
     async rotate() {
-      await flush();
+      // Wait for the writer, then take its place in the same turn (no await in between), so
+      // no batch is written while the file is being renamed.
+      while (draining) await draining;
       let result: string | undefined;
       draining = (async () => {
         result = await rotateNow();
@@ -312,7 +316,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
       closed = true;
       closing ??= (async () => {
         await flush();
-        await file.close();
+        await handle.close();
       })();
       return closing;
     },
