@@ -39,6 +39,7 @@ export {
   type KnownEventType,
   type SelfhealEvent,
   type StoredEvent,
+  schemaEventTypes,
 } from './eventTypes.js';
 export { createFileSink } from './fileSink.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
