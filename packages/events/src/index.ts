@@ -28,7 +28,6 @@ export {
   type Durability,
   type EventLog,
   type EventLogOptions,
-  type LogRecovery,
 } from './eventLog.js';
 // Event types
 export {
@@ -53,6 +52,7 @@ export {
   readLog,
   scanLog,
 } from './logReader.js';
+export { type LogRecovery, recoverLog } from './logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
 // The projection: per-server health as a fold of events
 export {
