@@ -1,4 +1,5 @@
 import { runStart } from './commands/start.js';
+import { runStdio } from './commands/stdio.js';
 import { runValidate } from './commands/validate.js';
 import { type CliIO, ExitCode, processIO } from './io.js';
 
@@ -6,6 +7,7 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
   start: { run: runStart, summary: 'run the gateway (default port 4700)' },
+  stdio: { run: runStdio, summary: 'serve the gateway over stdio, for desktop MCP clients' },
   validate: { run: runValidate, summary: 'validate a document against a schema in schemas/' },
 };
 

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import type { Gateway } from '../gateway.js';
+import type { GatewaySession } from '../session/gatewaySession.js';
+import { gatewayHealth } from './gatewayHealth.js';
+import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
+import { renderMetrics } from './metrics.js';
+import {
+  BodyTooLargeError,
+  createBearerCheck,
+  createOriginPolicy,
+  type OriginPolicy,
+  readBody,
+  rebindingViolation,
+} from './security.js';
+
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  gateway: Gateway;
+  /** Bearer tokens; [] leaves `/mcp` open (the default on 127.0.0.1). */
+  tokens: readonly string[];
+  /** Where request-handling failures are reported (never on the wire in detail). */
+  onError?: (error: unknown) => void;
+}
+
+/** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
+export interface GatewayHttpServer {
+  /** Binds `gateway.host:port` (port 0: a free one) and resolves to the URL of `/mcp`. */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Open MCP sessions. */
+  readonly sessionCount: number;
+  /** Closes every session and the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Entry {
+  transport: StreamableHTTPServerTransport;
+  session: GatewaySession;
+}
+
+/** Creates the HTTP server; nothing listens before `listen()`. */
+export function createHttpServer(options: HttpServerOptions): GatewayHttpServer {
+  const { gateway } = options;
+  const settings = gateway.config.gateway;
+  const isAuthorized = createBearerCheck(options.tokens);
+  const authRequired = options.tokens.length > 0;
+  const sessions = new Map<string, Entry>();
+  let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
+  let server: Server | undefined;
+
+  const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': type, ...headers });
+    res.end(body);
+  };
+  const sendRpcError = (res: ServerResponse, status: number, code: number, message: string) =>
+    send(res, status, 'application/json', jsonRpcErrorBody(code, message));
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
+    const sessionId = req.headers['mcp-session-id'];
+    const entry = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (sessionId !== undefined && !entry) {
+      sendRpcError(
+        res,
+        404,
+        -32001,
+        'Session not found: it ended or never existed; initialize a new one',
+      );
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'DELETE') {
+      if (!entry) {
+        sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+        return;
+      }
+      await entry.transport.handleRequest(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, 'application/json', jsonRpcErrorBody(-32000, 'Method not allowed'), {
+        allow: 'GET, POST, DELETE',
+      });
+      return;
+    }
+    let text: string;
+    try {
+      text = (await readBody(req, settings.maxBodyBytes)).toString('utf8');
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        sendRpcError(res, 413, WireErrorCode.InvalidRequest, `Request too large: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+    const parsed = parseJsonRpcBody(text);
+    if (!parsed.ok) {
+      sendRpcError(res, parsed.status, parsed.code, parsed.message);
+      return;
+    }
+    if (entry) {
+      await entry.transport.handleRequest(req, res, parsed.body);
+      return;
+    }
+    if (!containsInitialize(parsed.body)) {
+      sendRpcError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id; send initialize first');
+      return;
+    }
+    const session = gateway.createSession();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, session });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      void session.close();
+    };
+    await session.server.connect(transport);
+    await transport.handleRequest(req, res, parsed.body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      send(res, 200, 'application/health+json', JSON.stringify(gatewayHealth(gateway)), {
+        'cache-control': 'no-store',
+      });
+      return;
+    }
+    const violation = rebindingViolation(req, policy);
+    if (violation) {
+      send(res, 403, 'application/json', jsonRpcErrorBody(-32000, `Forbidden: ${violation}`));
+      return;
+    }
+    if (authRequired && !isAuthorized(req.headers.authorization)) {
+      send(
+        res,
+        401,
+        'application/json',
+        jsonRpcErrorBody(-32000, 'Unauthorized: send Authorization: Bearer <token>'),
+        { 'www-authenticate': 'Bearer realm="selfheal"' },
+      );
+      return;
+    }
+    if (path === '/mcp') return handleMcp(req, res);
+    if (path === '/metrics' && req.method === 'GET') {
+      send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, sessions.size));
+      return;
+    }
+    send(res, 404, 'application/json', JSON.stringify({ error: `no route for ${path}` }));
+  };
+
+  return {
+    get sessionCount() {
+      return sessions.size;
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        const s = createServer((req, res) => {
+          req.on('error', () => {});
+          handle(req, res).catch((error) => {
+            options.onError?.(error);
+            sendRpcError(res, 500, WireErrorCode.InternalError, 'Internal error');
+          });
+        });
+        server = s;
+        s.once('error', (cause) =>
+          reject(
+            new GatewayError(
+              GatewayErrorCode.ListenFailed,
+              `cannot listen on ${settings.host}:${settings.port}: ${(cause as Error).message}`,
+              { cause },
+            ),
+          ),
+        );
+        s.listen(settings.port, settings.host, () => {
+          const { port } = s.address() as AddressInfo;
+          policy = createOriginPolicy(settings, port);
+          const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+          resolve({ url: `http://${host}:${port}/mcp`, port });
+        });
+      });
+    },
+    async close() {
+      const entries = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(
+        entries.map(async ({ transport, session }) => {
+          await transport.close().catch(() => {});
+          await session.close();
+        }),
+      );
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    },
+  };
+}
