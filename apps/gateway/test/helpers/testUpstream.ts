@@ -9,6 +9,8 @@ export interface TestUpstream {
   url: string;
   /** Reasons of every `notifications/cancelled` it received for a `wait` call. */
   cancellations: string[];
+  /** `wait` calls in progress. */
+  readonly waiting: number;
   /** Adds a tool to every session and sends `notifications/tools/list_changed`. */
   addTool(name: string): Promise<void>;
   /** Stops listening and drops every session: the server is gone. */
@@ -22,6 +24,7 @@ export interface TestUpstream {
 export async function startTestUpstream(): Promise<TestUpstream> {
   const cancellations: string[] = [];
   const extraTools: string[] = [];
+  let waiting = 0;
   const servers = new Set<Server>();
   const transports = new Map<string, StreamableHTTPServerTransport>();
 
@@ -42,8 +45,10 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       if (request.method === 'tools/call') {
         const params = request.params as { name: string; arguments?: { text?: string } };
         if (params.name === 'wait') {
+          waiting++;
           return new Promise((_resolve, reject) => {
             extra.signal.addEventListener('abort', () => {
+              waiting--;
               cancellations.push(String(extra.signal.reason));
               reject(new Error('cancelled'));
             });
@@ -82,6 +87,9 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     cancellations,
+    get waiting() {
+      return waiting;
+    },
     async addTool(name) {
       extraTools.push(name);
       await Promise.all([...servers].map((s) => s.sendToolListChanged().catch(() => {})));

@@ -1,0 +1,85 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextNotification, type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
+import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
+import { everythingStdio } from './helpers/upstreams.js';
+
+const text = (result: unknown) =>
+  (result as { content: { text: string }[] }).content.map((c) => c.text).join('');
+
+describe('cancellation, list_changed and servers that are down', () => {
+  let upstream: TestUpstream;
+  let gw: RunningGateway;
+  let client: Client;
+
+  beforeAll(async () => {
+    upstream = await startTestUpstream();
+    gw = await startGateway({
+      mcpServers: {
+        t: { url: upstream.url },
+        ev: everythingStdio(),
+        broken: {
+          command: process.execPath,
+          args: ['-e', 'console.error("boom"); process.exit(3)'],
+        },
+      },
+      recovery: { max_attempts: 0 },
+    });
+    client = await gw.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    await upstream?.stop();
+  });
+
+  it('forwards a cancelled call upstream as notifications/cancelled with the reason', async () => {
+    const controller = new AbortController();
+    const call = client.callTool({ name: 't__wait', arguments: {} }, undefined, {
+      signal: controller.signal,
+    });
+    await expect.poll(() => upstream.waiting).toBe(1);
+    controller.abort('user gave up');
+    await expect(call).rejects.toThrow();
+    await expect.poll(() => upstream.cancellations).toEqual(['user gave up']);
+  });
+
+  it('propagates an upstream tools/list_changed and lists the new tool', async () => {
+    const changed = nextNotification(client, 'notifications/tools/list_changed');
+    await upstream.addTool('fresh');
+    await changed;
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('t__fresh');
+  });
+
+  it('keeps serving the other servers while one failed to start, and says why calls fail', async () => {
+    const broken = gw.gateway.upstreams.find((u) => u.spec.name === 'broken')!;
+    expect(broken.state.status).toBe('down');
+    expect(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'ok' } }))).toBe(
+      'Echo: ok',
+    );
+    const result = await client.callTool({ name: 'broken__anything', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(
+      /server "broken" \(stdio: .*\) is down since \d{4}-\d\d-\d\dT.*Z \(.*\); gave up reconnecting after 0 attempts/,
+    );
+  });
+
+  it('keeps a server’s tools listed from its last known catalog after it goes down', async () => {
+    const before = (await client.listTools()).tools.map((t) => t.name);
+    expect(before).toContain('t__echo');
+    expect(text(await client.callTool({ name: 't__echo', arguments: { text: 'x' } }))).toBe('x');
+    await upstream.stop();
+    const result = await client.callTool({ name: 't__echo', arguments: { text: 'y' } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(
+      /server "t" \(streamable-http: http:\/\/127\.0\.0\.1:\d+\/mcp\) is down since/,
+    );
+    const after = await client.listTools();
+    const echo = after.tools.find((t) => t.name === 't__echo');
+    expect(echo?._meta?.['selfheal/unavailable']).toMatch(/server "t"/);
+    expect(after.tools.map((t) => t.name)).toEqual(before);
+    const health = await (await fetch(gw.url.replace('/mcp', '/health'))).json();
+    expect(health).toMatchObject({ status: 'degraded', checks: { upstreams: 'degraded' } });
+  });
+});
