@@ -35,6 +35,8 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`selfheal start: ${(error as Error).message}\n`);
     return ExitCode.Unusable;
   }
+  // Listen for SIGINT/SIGTERM before saying "ready": a signal sent on that line must stop us.
+  const stopped = untilStopped(io);
   const gateway = createGateway({ config });
   const http = createHttpServer({
     gateway,
@@ -58,7 +60,7 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     await gateway.stop();
     return ExitCode.Invalid;
   }
-  await untilStopped(io);
+  await stopped;
   io.stdout('stopping\n');
   await http.close();
   await gateway.stop();

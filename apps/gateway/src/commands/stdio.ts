@@ -29,6 +29,7 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
     return ExitCode.Unusable;
   }
+  const stopped = untilStopped(io);
   const gateway = createGateway({ config });
   // stdout carries the protocol: every human line goes to stderr.
   reportUpstreams(gateway, io.stderr);
@@ -39,7 +40,7 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
     await gateway.stop();
     return ExitCode.Invalid;
   }
-  await Promise.race([serveStdio(gateway), untilStopped(io)]);
+  await Promise.race([serveStdio(gateway), stopped]);
   await gateway.stop();
   return ExitCode.Ok;
 }

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { everythingStdio } from './helpers/upstreams.js';
+
+const BIN = fileURLToPath(new URL('../bin/selfheal.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'selfheal-cli-'));
+const children: ChildProcess[] = [];
+
+function writeConfig(name: string, document: unknown) {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(document));
+  return file;
+}
+
+/** Runs `selfheal ...args`; `until` resolves with stdout once a line matches (or at exit). */
+function run(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    until: (pattern: RegExp) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) resolve(stdout);
+        };
+        child.stdout!.on('data', check);
+        exited.then(() =>
+          pattern.test(stdout)
+            ? resolve(stdout)
+            : reject(new Error(`exited before ${pattern}: ${stdout}${stderr}`)),
+        );
+        check();
+      }),
+  };
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('selfheal start', () => {
+  it('with --port 0 prints the URL and a line per server, serves MCP, and stops on SIGTERM', async () => {
+    const config = writeConfig('one.json', { mcpServers: { ev: everythingStdio() } });
+    const gateway = run(['start', '--config', config, '--port', '0']);
+    const stdout = await gateway.until(/ready: 1 of 1 servers up/);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stdout)?.[1];
+    expect(url).toBeDefined();
+    expect(stdout).toMatch(/up {4}ev \(\d+ tools, \d+ prompts, \d+ resources\)/);
+    const client = new Client({ name: 'cli-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url!)) as Transport);
+    const result = await client.callTool({ name: 'ev__echo', arguments: { message: 'cli' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'Echo: cli' }]);
+    await client.close();
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.output().stdout).toContain('stopping');
+  }, 60_000);
+
+  it('without --config runs the embedded demo of npm servers', async () => {
+    const gateway = run(['start', '--port', '0']);
+    const stdout = await gateway.until(/ready: 2 of 2 servers up/);
+    expect(stdout).toContain('(embedded demo) listening on http://127.0.0.1:');
+    expect(stdout).toMatch(/up {4}everything/);
+    expect(stdout).toMatch(/up {4}memory/);
+    gateway.child.kill('SIGINT');
+    expect(await gateway.exited).toBe(0);
+  }, 60_000);
+
+  it('exits 2 naming file and pointer for an invalid config, 1 for a name collision', async () => {
+    const bad = writeConfig('bad.json', { mcpServers: {}, gateway: { port: 'x' } });
+    const invalid = run(['start', '--config', bad]);
+    expect(await invalid.exited).toBe(2);
+    expect(invalid.output().stderr).toContain(`${bad}: /gateway/port`);
+    const clash = writeConfig('clash.json', {
+      mcpServers: {
+        a: { ...everythingStdio(), prefix: '' },
+        b: { ...everythingStdio(), prefix: '' },
+      },
+    });
+    const collision = run(['start', '--config', clash, '--port', '0']);
+    expect(await collision.exited).toBe(1);
+    expect(collision.output().stderr).toContain(
+      'name collision: tool "echo" is exposed by both "a"',
+    );
+    expect(await run(['start', '--port', 'abc']).exited).toBe(2);
+  }, 60_000);
+});
+
+describe('selfheal stdio', () => {
+  it('serves the gateway over stdio to a desktop-style client, logs on stderr only', async () => {
+    const config = writeConfig('stdio.json', { mcpServers: { ev: everythingStdio() } });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'stdio', '--config', config],
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (c) => {
+      stderr += c;
+    });
+    const client = new Client({ name: 'desktop', version: '1' });
+    // Any non-JSON-RPC line on stdout would make the SDK client fail here.
+    await client.connect(transport);
+    const tools = await client.listTools();
+    expect(tools.tools.map((t) => t.name)).toContain('ev__echo');
+    expect(await client.callTool({ name: 'ev__echo', arguments: { message: 'io' } })).toEqual({
+      content: [{ type: 'text', text: 'Echo: io' }],
+    });
+    expect(stderr).toMatch(/up {4}ev/);
+    await client.close();
+  }, 60_000);
+});
