@@ -1,0 +1,28 @@
+/** Codes of the errors `@selfheal/health-endpoint` throws. */
+export enum HealthEndpointErrorCode {
+  /** An option passed to a factory is out of range or malformed. */
+  InvalidOption = 'INVALID_OPTION',
+  /** The side-port health server could not listen (port taken, bad host). */
+  ListenFailed = 'LISTEN_FAILED',
+  /** `selfheal check`: the endpoint could not be reached (refused, DNS, TLS, reset). */
+  Unreachable = 'UNREACHABLE',
+  /** `selfheal check`: the endpoint did not answer within the timeout. */
+  TimedOut = 'TIMED_OUT',
+}
+
+/** The one error class of this package; `code` is stable, `message` is for people. */
+export class HealthEndpointError extends Error {
+  readonly code: HealthEndpointErrorCode;
+  readonly data: unknown;
+
+  constructor(
+    code: HealthEndpointErrorCode,
+    message: string,
+    options: { cause?: unknown; data?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'HealthEndpointError';
+    this.code = code;
+    this.data = options.data;
+  }
+}
