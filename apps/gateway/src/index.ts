@@ -20,7 +20,7 @@ export {
   type GatewayEvents,
   type GatewayOptions,
 } from './gateway.js';
-export { gatewayHealth } from './http/gatewayHealth.js';
+export { createGatewayHealth, upstreamsCheck } from './http/gatewayHealth.js';
 // Serving it: Streamable HTTP (+ /health, /metrics) and stdio
 export {
   createHttpServer,

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
 
@@ -120,6 +121,14 @@ describe('HTTP security', () => {
     });
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
+  });
+
+  it('serves a /health that passes `selfheal check --require-ok`', async () => {
+    let out = '';
+    const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (out += t) };
+    const code = await main(['check', `http://127.0.0.1:${gw.port}/health`, '--require-ok'], io);
+    expect(out).not.toContain('violation');
+    expect(code).toBe(0);
   });
 
   it('refuses a foreign Host header (DNS rebinding) and a foreign Origin', async () => {

@@ -1,37 +1,42 @@
-import type { HealthCheckResponse } from '@selfheal/schemas';
+import {
+  type ComponentResult,
+  createHealthEndpoint,
+  type HealthEndpoint,
+} from '@selfheal/health-endpoint';
 import type { Gateway } from '../gateway.js';
 import { GATEWAY_VERSION } from '../version.js';
 
 /**
- * The gateway's own W3 `/health` body: `ok` while every upstream is up, `degraded` while some are
- * not (the gateway still serves the others; it is never `down` because of an upstream). Per-server
- * states are in `metadata.servers`.
+ * The gateway's own W3 `/health` (via `@selfheal/health-endpoint`): component `mcp` (the
+ * gateway serves) and `upstreams`, `ok` while every upstream is up and `degraded` while some are
+ * not, naming them. An upstream never makes the gateway `down`: it still serves the others.
+ * `uptime_seconds` counts from the process start.
  */
-export function gatewayHealth(gateway: Gateway): HealthCheckResponse {
-  const now = gateway.clock.now();
-  const servers: Record<string, { status: string; since: string; error?: string }> = {};
-  const notUp: string[] = [];
-  for (const upstream of gateway.upstreams) {
-    const { state } = upstream;
-    servers[upstream.spec.name] = {
-      status: state.status,
-      since: new Date(state.since).toISOString(),
-      ...(state.status === 'down' ? { error: state.error } : {}),
-    };
-    if (state.status !== 'up') notUp.push(`${upstream.spec.name} (${state.status})`);
-  }
-  const upstreams = notUp.length === 0 ? 'ok' : 'degraded';
-  return {
-    status: upstreams,
-    timestamp: new Date(now).toISOString(),
-    uptime_seconds: Math.max(0, Math.floor((now - gateway.startedAt) / 1000)),
+export function createGatewayHealth(gateway: Gateway): HealthEndpoint {
+  return createHealthEndpoint({
     version: GATEWAY_VERSION,
-    checks: { mcp: 'ok', upstreams },
-    ...(notUp.length > 0
-      ? {
-          error: `${notUp.length} of ${gateway.upstreams.length} servers not up: ${notUp.join(', ')}`,
-        }
-      : {}),
-    metadata: { servers },
+    clock: { now: () => gateway.clock.now() },
+    checks: {
+      mcp: () => 'ok',
+      upstreams: () => upstreamsCheck(gateway),
+    },
+  });
+}
+
+/** `ok` when every upstream is up, else `degraded` with each one that is not and why. */
+export function upstreamsCheck(gateway: Gateway): ComponentResult {
+  const notUp = gateway.upstreams
+    .filter((u) => u.state.status !== 'up')
+    .map((u) => {
+      const { state } = u;
+      const since = new Date(state.since).toISOString();
+      return state.status === 'down'
+        ? `${u.spec.name} down since ${since} (${state.error})`
+        : `${u.spec.name} ${state.status} since ${since}`;
+    });
+  if (notUp.length === 0) return { status: 'ok' };
+  return {
+    status: 'degraded',
+    error: `${notUp.length} of ${gateway.upstreams.length} servers not up: ${notUp.join(', ')}`,
   };
 }

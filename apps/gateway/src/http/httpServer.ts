@@ -5,7 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
-import { gatewayHealth } from './gatewayHealth.js';
+import { createGatewayHealth } from './gatewayHealth.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
 import { renderMetrics } from './metrics.js';
 import {
@@ -50,6 +50,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   const sessions = new Map<string, Entry>();
   let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
   let server: Server | undefined;
+  const health = createGatewayHealth(gateway);
 
   const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
     if (res.headersSent) return;
@@ -125,14 +126,9 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
-    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      send(res, 200, 'application/health+json', JSON.stringify(gatewayHealth(gateway)), {
-        'cache-control': 'no-store',
-      });
-      return;
-    }
+    if (health.handle(req, res)) return;
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     const violation = rebindingViolation(req, policy);
     if (violation) {
       send(res, 403, 'application/json', jsonRpcErrorBody(-32000, `Forbidden: ${violation}`));
