@@ -125,7 +125,10 @@ describe('HTTP security', () => {
 
   it('serves a /health that passes `selfheal check --require-ok`', async () => {
     let out = '';
-    const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (out += t) };
+    const write = (text: string) => {
+      out += text;
+    };
+    const io = { stdout: write, stderr: write };
     const code = await main(['check', `http://127.0.0.1:${gw.port}/health`, '--require-ok'], io);
     expect(out).not.toContain('violation');
     expect(code).toBe(0);
