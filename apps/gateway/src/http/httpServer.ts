@@ -24,6 +24,12 @@ export interface HttpServerOptions {
   tokens: readonly string[];
   /** Where request-handling failures are reported (never on the wire in detail). */
   onError?: (error: unknown) => void;
+  /**
+   * A session with no request and no open stream for this long is closed, with its upstream
+   * sessions (stdio processes): clients that vanish without DELETE must not leak them.
+   * @default 1800000 (30 min)
+   */
+  idleSessionMs?: number;
 }
 
 /** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
@@ -39,6 +45,10 @@ export interface GatewayHttpServer {
 interface Entry {
   transport: StreamableHTTPServerTransport;
   session: GatewaySession;
+  /** Epoch ms of the last request start or stream end. */
+  lastSeen: number;
+  /** Requests and streams (GET) of this session still open. */
+  open: number;
 }
 
 /** Creates the HTTP server; nothing listens before `listen()`. */
@@ -51,6 +61,28 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
   let server: Server | undefined;
   const health = createGatewayHealth(gateway);
+  const clock = gateway.clock;
+  const idleMs = options.idleSessionMs ?? 30 * 60 * 1000;
+  let sweepTimer: unknown;
+
+  const track = (entry: Entry, res: ServerResponse) => {
+    entry.open++;
+    entry.lastSeen = clock.now();
+    res.once('close', () => {
+      entry.open--;
+      entry.lastSeen = clock.now();
+    });
+  };
+  const sweep = () => {
+    const now = clock.now();
+    for (const [id, entry] of sessions) {
+      if (entry.open > 0 || now - entry.lastSeen < idleMs) continue;
+      sessions.delete(id);
+      void entry.transport.close().catch(() => {});
+      void entry.session.close();
+    }
+    sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
+  };
 
   const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
     if (res.headersSent) return;
@@ -77,6 +109,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
         sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
         return;
       }
+      track(entry, res);
       await entry.transport.handleRequest(req, res);
       return;
     }
@@ -103,6 +136,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return;
     }
     if (entry) {
+      track(entry, res);
       await entry.transport.handleRequest(req, res, parsed.body);
       return;
     }
@@ -111,12 +145,20 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return;
     }
     const session = gateway.createSession();
+    const created: Entry = {
+      transport: undefined as never,
+      session,
+      lastSeen: clock.now(),
+      open: 0,
+    };
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, session });
+        sessions.set(id, created);
       },
     });
+    created.transport = transport;
+    track(created, res);
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
       void session.close();
@@ -179,11 +221,14 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
           const { port } = s.address() as AddressInfo;
           policy = createOriginPolicy(settings, port);
           const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+          sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
           resolve({ url: `http://${host}:${port}/mcp`, port });
         });
       });
     },
     async close() {
+      if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer);
+      sweepTimer = undefined;
       const entries = [...sessions.values()];
       sessions.clear();
       await Promise.all(
