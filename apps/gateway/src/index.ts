@@ -21,6 +21,14 @@ export {
   type GatewayOptions,
 } from './gateway.js';
 export { createGatewayHealth, upstreamsCheck } from './http/gatewayHealth.js';
+export {
+  createHealthStream,
+  type EventSource,
+  type HealthStream,
+  type HealthStreamOptions,
+  SLOW_CLIENT_CLOSE_CODE,
+  type StreamEvent,
+} from './http/healthStream.js';
 // Serving it: Streamable HTTP (+ /health, /metrics) and stdio
 export {
   createHttpServer,

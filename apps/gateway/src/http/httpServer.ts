@@ -6,6 +6,7 @@ import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
 import { createGatewayHealth } from './gatewayHealth.js';
+import type { HealthStream, HealthStreamOptions } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
 import { renderMetrics } from './metrics.js';
 import {
@@ -30,6 +31,11 @@ export interface HttpServerOptions {
    * @default 1800000 (30 min)
    */
   idleSessionMs?: number;
+  /**
+   * `WS /health/stream`, when the caller has an event source for it; the server adds the
+   * rebinding and bearer checks. Without one, upgrades get 404.
+   */
+  healthStream?: (refuse: HealthStreamOptions['refuse']) => HealthStream;
 }
 
 /** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
@@ -61,6 +67,14 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
   let server: Server | undefined;
   const health = createGatewayHealth(gateway);
+  const refuse = (req: IncomingMessage) => {
+    const violation = rebindingViolation(req, policy);
+    if (violation) return { status: 403, reason: `Forbidden: ${violation}` };
+    if (authRequired && !isAuthorized(req.headers.authorization))
+      return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
+    return undefined;
+  };
+  const stream = options.healthStream?.(refuse);
   const clock = gateway.clock;
   const idleMs = options.idleSessionMs ?? 30 * 60 * 1000;
   let sweepTimer: unknown;
@@ -171,19 +185,11 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
     if (health.handle(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-    const violation = rebindingViolation(req, policy);
-    if (violation) {
-      send(res, 403, 'application/json', jsonRpcErrorBody(-32000, `Forbidden: ${violation}`));
-      return;
-    }
-    if (authRequired && !isAuthorized(req.headers.authorization)) {
-      send(
-        res,
-        401,
-        'application/json',
-        jsonRpcErrorBody(-32000, 'Unauthorized: send Authorization: Bearer <token>'),
-        { 'www-authenticate': 'Bearer realm="selfheal"' },
-      );
+    const refusal = refuse(req);
+    if (refusal) {
+      send(res, refusal.status, 'application/json', jsonRpcErrorBody(-32000, refusal.reason), {
+        ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="selfheal"' } : {}),
+      });
       return;
     }
     if (path === '/mcp') return handleMcp(req, res);
@@ -208,6 +214,11 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
           });
         });
         server = s;
+        s.on('upgrade', (req, socket, head) => {
+          const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+          if (path === '/health/stream' && stream) stream.handleUpgrade(req, socket, head);
+          else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        });
         s.once('error', (cause) =>
           reject(
             new GatewayError(
@@ -237,6 +248,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
           await session.close();
         }),
       );
+      stream?.close();
       const s = server;
       server = undefined;
       if (!s) return;
