@@ -108,6 +108,42 @@ describe('selfheal start', () => {
 });
 
 describe('selfheal stdio', () => {
+  it('answers lines that are not JSON-RPC with JSON-RPC errors and keeps serving', async () => {
+    const config = writeConfig('empty.json', { mcpServers: {} });
+    const child = spawn(process.execPath, [BIN, 'stdio', '--config', config], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const lines: Record<string, unknown>[] = [];
+    let buffer = '';
+    const got = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (lines.length >= n) resolve();
+        };
+        child.stdout!.on('data', (chunk) => {
+          buffer += chunk;
+          const parts = buffer.split('\n');
+          buffer = parts.pop() ?? '';
+          for (const part of parts) lines.push(JSON.parse(part));
+          check();
+        });
+        check();
+      });
+    const done = got(3);
+    child.stdin!.write('this is not json\n');
+    child.stdin!.write('{"jsonrpc":"2.0","id":1}\n');
+    child.stdin!.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`,
+    );
+    await done;
+    expect(lines[0]).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(lines[1]).toMatchObject({ id: null, error: { code: -32600 } });
+    expect(lines[2]).toMatchObject({ id: 7, result: { serverInfo: { name: 'selfheal' } } });
+    child.stdin!.end();
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+  }, 60_000);
+
   it('serves the gateway over stdio to a desktop-style client, logs on stderr only', async () => {
     const config = writeConfig('stdio.json', { mcpServers: { ev: everythingStdio() } });
     const transport = new StdioClientTransport({

@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextNotification, type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
 import { everythingStdio } from './helpers/upstreams.js';
 
+const CRASHING = fileURLToPath(new URL('./helpers/crashingServer.mjs', import.meta.url));
 const text = (result: unknown) =>
   (result as { content: { text: string }[] }).content.map((c) => c.text).join('');
 
@@ -22,6 +24,7 @@ describe('cancellation, list_changed and servers that are down', () => {
           command: process.execPath,
           args: ['-e', 'console.error("boom"); process.exit(3)'],
         },
+        crashy: { command: process.execPath, args: [CRASHING] },
       },
       recovery: { max_attempts: 0 },
     });
@@ -62,6 +65,19 @@ describe('cancellation, list_changed and servers that are down', () => {
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(
       /server "broken" \(stdio: .*\) is down since \d{4}-\d\d-\d\dT.*Z \(.*\); gave up reconnecting after 0 attempts/,
+    );
+  });
+
+  it('answers a call whose stdio process dies with a clear error, and respawns it on the next call', async () => {
+    const first = text(await client.callTool({ name: 'crashy__pid', arguments: {} }));
+    const crashed = await client.callTool({ name: 'crashy__crash', arguments: {} });
+    expect(crashed.isError).toBe(true);
+    expect(text(crashed)).toMatch(/server "crashy" \(stdio: .*crashingServer\.mjs\)/);
+    const second = text(await client.callTool({ name: 'crashy__pid', arguments: {} }));
+    expect(second).toMatch(/^\d+$/);
+    expect(second).not.toBe(first);
+    expect(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'still' } }))).toBe(
+      'Echo: still',
     );
   });
 
