@@ -34,6 +34,7 @@ export type {
   HealthCheckConfig,
   HealthCheckResponse,
   HealthStatus,
+  ProbeStatus,
   RecoveryConfig,
   RecoveryExhausted,
   RecoveryFailed,
@@ -44,9 +45,15 @@ export type {
   SelfhealEvent,
   ServerConfig,
   ServerDegraded,
+  ServerDisabled,
   ServerDown,
+  ServerEnabled,
   ServerHealthDetail,
   ServerRecovered,
+  ServerRegistered,
+  ServerReset,
+  ServerStarted,
+  SinkFailed,
 } from './types.generated.js';
 // Validation
 export {

@@ -226,6 +226,99 @@ export interface RecoveryExhausted {
   requires_manual: true;
   attempts?: number;
 }
+/**
+ * A server entered the configuration (at start-up or on reload).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerRegistered".
+ */
+export interface ServerRegistered {
+  event_type: 'server_registered';
+  server_name: string;
+  transport?: 'stdio' | 'http' | 'streamable-http' | 'sse';
+}
+/**
+ * The server's process was spawned or its connection opened: running, not yet known healthy.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerStarted".
+ */
+export interface ServerStarted {
+  event_type: 'server_started';
+  server_name: string;
+  pid?: number;
+}
+/**
+ * An operator took the server out of service; nothing recovers it until server_enabled.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerDisabled".
+ */
+export interface ServerDisabled {
+  event_type: 'server_disabled';
+  server_name: string;
+  /**
+   * Who acted.
+   */
+  operator?: string;
+  reason?: string;
+}
+/**
+ * An operator put a disabled server back in service; it starts again.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerEnabled".
+ */
+export interface ServerEnabled {
+  event_type: 'server_enabled';
+  server_name: string;
+  /**
+   * Who acted.
+   */
+  operator?: string;
+  reason?: string;
+}
+/**
+ * An operator cleared requires_manual and the recovery and check counters of a server.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerReset".
+ */
+export interface ServerReset {
+  event_type: 'server_reset';
+  server_name: string;
+  /**
+   * Who acted.
+   */
+  operator?: string;
+  reason?: string;
+}
+/**
+ * An event sink (file, WebSocket, metrics, ...) failed to take events; the other sinks were not affected.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "SinkFailed".
+ */
+export interface SinkFailed {
+  event_type: 'sink_failed';
+  sink: string;
+  /**
+   * The last error, or why events were dropped.
+   */
+  error: string;
+  /**
+   * Events this sink failed or dropped since its previous sink_failed.
+   */
+  failures: number;
+  /**
+   * Of those, events dropped because the sink's buffer was full.
+   */
+  dropped?: number;
+  /**
+   * event_id of the last event the sink failed to take.
+   */
+  failed_event_id?: string;
+}
 
 // --- config ---
 /**

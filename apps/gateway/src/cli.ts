@@ -1,4 +1,5 @@
 import { runCheck } from './commands/check.js';
+import { runReplay } from './commands/replay.js';
 import { runStart } from './commands/start.js';
 import { runStdio } from './commands/stdio.js';
 import { runValidate } from './commands/validate.js';
@@ -8,6 +9,7 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
+  replay: { run: runReplay, summary: 'fold event logs into server state and an SLA report' },
   start: { run: runStart, summary: 'run the gateway (default port 4700)' },
   stdio: { run: runStdio, summary: 'serve the gateway over stdio, for desktop MCP clients' },
   validate: { run: runValidate, summary: 'validate a document against a schema in schemas/' },

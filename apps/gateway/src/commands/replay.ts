@@ -1,0 +1,191 @@
+import { parseArgs } from 'node:util';
+import {
+  EventsError,
+  parseTimestamp,
+  type ReplayReport,
+  replayLogs,
+  type ServerSla,
+} from '@selfheal/events';
+import { type CliIO, ExitCode } from '../io.js';
+
+export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIMESTAMP] [--server NAME] [--strict]
+
+Folds one or more JSONL event logs, in timestamp order (stable for ties; unsorted logs are
+sorted), into the final state of every server, an SLA report per server and a summary of the
+timeline. Bad lines are reported with their file and line and skipped.
+
+Options:
+  --json            one JSON object (events_total, invalid_lines, by_type, by_repo, by_trace,
+                    out_of_order, servers, ecosystem, ...)
+  --until TS        only events at or before TS (RFC 3339, e.g. 2026-11-21T10:00:00Z)
+  --server NAME     only the events of server NAME
+  --strict          check every line against the full event schema (slower)
+Exit: 0 replayed, every line valid; 1 replayed, some lines invalid or torn; 2 unreadable or bad usage.
+`;
+
+/** `selfheal replay`: exit 0 all lines valid, 1 some skipped, 2 unreadable or bad usage. */
+export async function runReplay(argv: string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.stderr(`selfheal replay: ${(error as Error).message}\n\n${replayUsage}`);
+    return ExitCode.Unusable;
+  }
+  const { values, positionals: files } = parsed;
+  if (values.help) {
+    io.stdout(replayUsage);
+    return ExitCode.Ok;
+  }
+  if (files.length === 0) {
+    io.stderr(`selfheal replay: expected at least one FILE\n\n${replayUsage}`);
+    return ExitCode.Unusable;
+  }
+  let until: number | undefined;
+  if (values.until !== undefined) {
+    until = parseTimestamp(values.until);
+    if (Number.isNaN(until)) {
+      io.stderr(
+        `selfheal replay: --until "${values.until}" is not an RFC 3339 date-time (e.g. 2026-11-21T10:00:00Z)\n`,
+      );
+      return ExitCode.Unusable;
+    }
+  }
+  if (values.server === '') {
+    io.stderr('selfheal replay: --server needs a server name\n');
+    return ExitCode.Unusable;
+  }
+
+  let report: ReplayReport;
+  try {
+    report = await replayLogs(files, {
+      ...(until === undefined ? {} : { until }),
+      ...(values.server === undefined ? {} : { server: values.server }),
+      validation: values.strict ? 'full' : 'envelope',
+    });
+  } catch (error) {
+    const message = error instanceof EventsError ? error.message : String(error);
+    io.stderr(`selfheal replay: ${message}\n`);
+    return ExitCode.Unusable;
+  }
+
+  io.stdout(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+  return report.invalid_lines === 0 ? ExitCode.Ok : ExitCode.Invalid;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      until: { type: 'string' },
+      server: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const NUMERIC = /^[\d.%-]+(ms|s|m|h|d)?$/;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      `  ${r.map((cell, i) => (NUMERIC.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd(),
+    )
+    .join('\n');
+}
+
+function counts(title: string, map: Record<string, number>, limit = 30): string {
+  const entries = Object.entries(map).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (entries.length === 0) return '';
+  const shown = entries.slice(0, limit).map(([k, n]) => [k, String(n)]);
+  const more = entries.length > limit ? `\n  ... ${entries.length - limit} more` : '';
+  return `\n${title}:\n${table(shown)}${more}\n`;
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)}m`;
+  if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)}h`;
+  return `${(ms / 86_400_000).toFixed(1)}d`;
+}
+
+function slaRow(name: string, s: ServerSla): string[] {
+  return [
+    name,
+    s.uptime_percent === null ? '-' : `${s.uptime_percent.toFixed(3)}%`,
+    `${s.incidents}${s.open_incidents > 0 ? ` (${s.open_incidents} open)` : ''}`,
+    duration(s.mttd_ms),
+    duration(s.mttr_ms),
+    s.auto_recovered_within_2m === null ? '-' : `${Math.round(s.auto_recovered_within_2m * 100)}%`,
+    String(s.restarts),
+    String(s.manual_interventions),
+  ];
+}
+
+/** The human-readable report. */
+export function formatReport(r: ReplayReport): string {
+  const span = r.time_span
+    ? `${r.time_span.first} .. ${r.time_span.last} (${duration(r.time_span.seconds * 1000)})`
+    : 'no events';
+  let out = `Replayed ${plural(r.files.length, 'file')}: ${plural(r.events_total, 'event')} from ${plural(r.lines_total, 'line')}, ${r.invalid_lines} invalid, ${r.out_of_order} out of time order${r.filtered_out > 0 ? `, ${r.filtered_out} filtered out` : ''}\n`;
+  out += `Time span: ${span}\n`;
+  if (r.until) out += `Until: ${r.until}\n`;
+  if (r.server) out += `Server: ${r.server}\n`;
+  if (r.files.length > 1) {
+    out += `\nFiles:\n${table(
+      r.files.map((f) => [
+        f.file,
+        plural(f.events, 'event'),
+        `${f.invalid} invalid`,
+        `${f.out_of_order} out of order`,
+        f.torn ? 'torn last line' : '',
+      ]),
+    )}\n`;
+  }
+  if (r.invalid.length > 0) {
+    out += `\nInvalid lines (skipped):\n${r.invalid.map((i) => `  ${i.file}:${i.line}: ${i.reason}`).join('\n')}\n`;
+    if (r.invalid_lines > r.invalid.length)
+      out += `  ... ${r.invalid_lines - r.invalid.length} more\n`;
+  }
+  out += counts('Events by type', r.by_type);
+  out += counts('Events by repo', r.by_repo);
+  out += counts('Events by trace', r.by_trace, 10);
+  if (r.unknown_types > 0)
+    out += `\n${plural(r.unknown_types, 'event')} of types the projection does not apply (kept, counted).\n`;
+  const names = Object.keys(r.servers);
+  if (names.length > 0) {
+    out += `\nServers (final state):\n${table([
+      ['server', 'status', 'lifecycle', 'fails', 'last check', 'rt', 'attempts', 'manual'],
+      ...names.map((name) => {
+        const s = r.servers[name]!.state;
+        return [
+          name,
+          s.status,
+          s.lifecycle,
+          String(s.consecutive_failures),
+          s.last_check ?? '-',
+          s.response_time_ms === undefined ? '-' : `${s.response_time_ms}ms`,
+          String(s.recovery_attempts),
+          s.requires_manual ? 'REQUIRED' : 'no',
+        ];
+      }),
+    ])}\n`;
+    out += `\nSLA:\n${table([
+      ['server', 'uptime', 'incidents', 'MTTD', 'MTTR', 'auto<2m', 'restarts', 'manual'],
+      ...names.map((name) => slaRow(name, r.servers[name]!.sla)),
+    ])}\n`;
+    const e = r.ecosystem;
+    out += `\nEcosystem: ${e.status} (${plural(e.servers.total, 'server')}: ${e.servers.healthy} healthy, ${e.servers.degraded} degraded, ${e.servers.down} down)\n`;
+  } else {
+    out += '\nNo server events: no per-server state or SLA to report.\n';
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { SelfhealEvent } from '@selfheal/schemas';
+import { describe, expect, it } from 'vitest';
+import { createManualClock, tempDir } from '../test/helpers.js';
+import { createEventFactory } from './createEvent.js';
+import { createEventBus } from './eventBus.js';
+import { createEventLog } from './eventLog.js';
+import { createFileSink } from './fileSink.js';
+import { scanLog } from './logReader.js';
+
+describe('createFileSink', () => {
+  it('appends every published event to the log, in order, with seqs', async () => {
+    const clock = createManualClock();
+    const events = createEventFactory({ clock });
+    const log = await createEventLog({ path: join(tempDir(), 'events.jsonl'), clock });
+    const bus = createEventBus({ events, clock });
+    bus.attach(createFileSink(log));
+    for (let i = 0; i < 50; i++) bus.publish(events.serverDown({ server_name: `s${i}` }));
+    await bus.close();
+    await log.close();
+    const read: SelfhealEvent[] = [];
+    await scanLog(log.path, ({ event }) => void read.push(event));
+    expect(read.map((e) => [e.seq, e.server_name])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [i, `s${i}`]),
+    );
+  });
+
+  it('a log that refuses events turns into sink_failed for the other sinks', async () => {
+    const clock = createManualClock();
+    const events = createEventFactory({ clock });
+    const log = await createEventLog({ path: join(tempDir(), 'events.jsonl'), clock });
+    await log.close();
+    const bus = createEventBus({ events, clock });
+    const seen: SelfhealEvent[] = [];
+    bus.attach(createFileSink(log));
+    bus.attach({ name: 'ws', write: (e) => void seen.push(e) });
+    bus.publish(events.serverDown({ server_name: 'a' }));
+    await bus.drain();
+    expect(seen.map((e) => e.event_type)).toEqual(['server_down', 'sink_failed']);
+    expect(seen[1]).toMatchObject({ sink: 'file', failures: 1 });
+    expect(seen[1]!.error).toMatch(/is closed/);
+  });
+});

@@ -1,0 +1,90 @@
+// Time
+export { type Clock, systemClock } from './clock.js';
+// Event constructors and ids
+export {
+  createEventFactory,
+  type EventFactory,
+  type EventFactoryOptions,
+  type EventInput,
+} from './createEvent.js';
+// Ecosystem roll-up (GET /health/ecosystem)
+export { rollUpEcosystem } from './ecosystemHealth.js';
+// The envelope fast path
+export { checkEnvelope, hasEventEnvelope, parseTimestamp } from './envelope.js';
+// Errors
+export { EventsError, EventsErrorCode } from './errors.js';
+// The event bus and its sinks
+export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type EventSink,
+  type SinkAttachment,
+} from './eventBus.js';
+export { createEventIdGenerator, type EventIdOptions, isEventId } from './eventId.js';
+// The JSONL log: writing
+export {
+  createEventLog,
+  type Durability,
+  type EventLog,
+  type EventLogOptions,
+  type LogRecovery,
+} from './eventLog.js';
+// Event types
+export {
+  type EventFieldsByType,
+  type EventOf,
+  isKnownEventType,
+  KNOWN_EVENT_TYPES,
+  type KnownEventType,
+  type SelfhealEvent,
+  type StoredEvent,
+} from './eventTypes.js';
+export { createFileSink } from './fileSink.js';
+export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
+// The JSONL log: reading
+export {
+  type LogEntry,
+  type LogLineIssue,
+  type LogReadSummary,
+  type ReadLogOptions,
+  readLog,
+  scanLog,
+} from './logReader.js';
+export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
+// The projection: per-server health as a fold of events
+export {
+  createHealthProjector,
+  type HealthProjector,
+  type HealthState,
+  initialHealthState,
+  PROJECTED_EVENT_TYPES,
+  project,
+  projectAll,
+} from './projection.js';
+// Replay: state, SLA report and timeline summary of one or more logs
+export {
+  type ReplayFile,
+  type ReplayOptions,
+  type ReplayReport,
+  replayLogs,
+} from './replay.js';
+export {
+  initialServerHealth,
+  projectServer,
+  type ServerHealth,
+  type ServerLifecycle,
+  type ServerStatus,
+} from './serverHealth.js';
+export {
+  AUTO_RECOVERY_WINDOW_MS,
+  createSlaTracker,
+  type ServerSla,
+  type SlaTracker,
+} from './slaReport.js';
+export {
+  createTimelineSummarizer,
+  NO_REPO,
+  type TimelineSummarizer,
+  type TimelineSummary,
+} from './timelineSummary.js';

@@ -1,0 +1,277 @@
+import { open } from 'node:fs/promises';
+import {
+  getValidator,
+  type SelfhealEvent,
+  toIssues,
+  type ValidationIssue,
+} from '@selfheal/schemas';
+import { checkEnvelope, parseTimestamp } from './envelope.js';
+import { EventsError, EventsErrorCode } from './errors.js';
+
+/** One good line of a log. */
+export interface LogEntry {
+  event: SelfhealEvent;
+  /** 1-based line number in its file. */
+  line: number;
+  /** `event.timestamp` in epoch milliseconds. */
+  ms: number;
+}
+
+/** A line that was skipped, and why. */
+export interface LogLineIssue {
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** Why it was skipped, in words. */
+  reason: string;
+  /** The last line had no newline and did not parse: a write cut short by a crash. */
+  torn: boolean;
+  /** The start of the line, for the report. */
+  text: string;
+  /** The schema issues, when the line is JSON but not a valid event. */
+  issues?: ValidationIssue[];
+}
+
+/** Options of {@link readLog} and {@link scanLog}. */
+export interface ReadLogOptions {
+  /**
+   * `envelope`: the hand-written envelope test on every line, ajv only on lines that fail it
+   * (for the message); fast. `full`: ajv on every line, so the fields of known types are checked
+   * too; about half the speed (figures in rfcs/0003-event-log.md).
+   * @default 'envelope'
+   */
+  validation?: 'envelope' | 'full';
+  /**
+   * Bytes read per system call.
+   * @default 1048576
+   */
+  chunkBytes?: number;
+  /**
+   * A line longer than this is reported and skipped, so one runaway line cannot exhaust memory.
+   * @default 16777216
+   */
+  maxLineBytes?: number;
+  /**
+   * At most this many skipped lines are kept in {@link LogReadSummary.issues}; all are counted.
+   * @default 1000
+   */
+  maxIssues?: number;
+}
+
+/** What a whole read of one file found. */
+export interface LogReadSummary {
+  file: string;
+  bytes: number;
+  /** Lines that held anything but whitespace. */
+  lines: number;
+  /** Lines that were good events. */
+  events: number;
+  /** Whitespace-only lines (ignored). */
+  blank: number;
+  /** Lines skipped as not JSON or not an event, the torn last line included. */
+  invalid: number;
+  /** The first {@link ReadLogOptions.maxIssues} skipped lines, in file order. */
+  issues: LogLineIssue[];
+  /** The torn last line, if there was one (also in `issues`). */
+  torn?: LogLineIssue;
+  /** Good events whose timestamp is earlier than one on a line before them. */
+  outOfOrder: number;
+}
+
+const NEWLINE = 0x0a;
+const PREVIEW = 120;
+
+/**
+ * Streams the events of a JSONL log in batches (one per chunk read), never holding the whole
+ * file. Lines that are not JSON or not an event are reported and skipped, never thrown: a
+ * middle line with its number, an unterminated last line that does not parse as `torn`. An
+ * unterminated last line that does parse is an event (the newline is all a crash cut off).
+ * The generator's return value is the {@link LogReadSummary}.
+ * @throws EventsError LOG_UNREADABLE when the file cannot be opened or read.
+ */
+export async function* readLog(
+  file: string,
+  options: ReadLogOptions = {},
+): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
+  const full = options.validation === 'full';
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  const maxLine = options.maxLineBytes ?? 1 << 24;
+  const maxIssues = options.maxIssues ?? 1000;
+  const validator = getValidator('event');
+  const summary: LogReadSummary = {
+    file,
+    bytes: 0,
+    lines: 0,
+    events: 0,
+    blank: 0,
+    invalid: 0,
+    issues: [],
+    outOfOrder: 0,
+  };
+  let latest = Number.NEGATIVE_INFINITY;
+
+  const report = (line: number, reason: string, text: string, issues?: ValidationIssue[]) => {
+    summary.invalid++;
+    const issue: LogLineIssue = { file, line, reason, torn: false, text: text.slice(0, PREVIEW) };
+    if (issues) issue.issues = issues;
+    if (summary.issues.length < maxIssues) summary.issues.push(issue);
+    return issue;
+  };
+
+  /** Parses one line; returns the entry, or the issue when it is skipped. */
+  const take = (text: string, line: number): LogEntry | LogLineIssue | undefined => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (text.trim() === '') {
+        summary.blank++;
+        return undefined;
+      }
+      summary.lines++;
+      return report(line, `not JSON (${(error as Error).message})`, text);
+    }
+    summary.lines++;
+    const bad = checkEnvelope(value);
+    if (bad !== undefined || (full && !validator(value))) {
+      if (bad !== undefined) validator(value);
+      const issues = toIssues(validator.errors, value);
+      const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : bad!;
+      return report(line, `not a valid event: ${reason}`, text, issues);
+    }
+    const event = value as SelfhealEvent;
+    const ms = parseTimestamp(event.timestamp);
+    if (ms < latest) summary.outOfOrder++;
+    else latest = ms;
+    summary.events++;
+    return { event, line, ms };
+  };
+
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (cause) {
+    throw new EventsError(
+      EventsErrorCode.LogUnreadable,
+      `cannot read log ${file}: ${reason(cause)}`,
+      {
+        cause,
+        data: { file },
+      },
+    );
+  }
+  try {
+    let buffer = Buffer.allocUnsafe(chunkBytes);
+    let kept = 0; // bytes of an unfinished line carried at the start of buffer
+    let line = 0; // number of the last complete line handed out
+    let skipping = false; // inside a line longer than maxLineBytes
+    for (;;) {
+      if (kept === buffer.length) {
+        if (buffer.length >= maxLine) {
+          if (!skipping)
+            report(
+              line + 1,
+              `line longer than ${maxLine} bytes`,
+              buffer.toString('utf8', 0, PREVIEW),
+            );
+          skipping = true;
+          kept = 0;
+        } else {
+          const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxLine));
+          buffer.copy(bigger, 0, 0, kept);
+          buffer = bigger;
+        }
+      }
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, kept, buffer.length - kept, null));
+      } catch (cause) {
+        throw new EventsError(
+          EventsErrorCode.LogUnreadable,
+          `cannot read log ${file}: ${reason(cause)}`,
+          {
+            cause,
+            data: { file },
+          },
+        );
+      }
+      summary.bytes += bytesRead;
+      if (bytesRead === 0) break;
+      const end = kept + bytesRead;
+      let start = 0;
+      if (skipping) {
+        const nl = buffer.indexOf(NEWLINE, kept);
+        if (nl < 0 || nl >= end) {
+          kept = 0;
+          continue;
+        }
+        skipping = false;
+        line++;
+        summary.lines++;
+        start = nl + 1;
+      }
+      const last = buffer.lastIndexOf(NEWLINE, end - 1);
+      if (last < start) {
+        // No complete line in the buffer yet: keep reading (growing the buffer if full).
+        if (start > 0) buffer.copy(buffer, 0, start, end);
+        kept = end - start;
+        continue;
+      }
+      const text = buffer.toString('utf8', start, last);
+      const batch: LogEntry[] = [];
+      let from = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', from);
+        const piece = nl < 0 ? text.slice(from) : text.slice(from, nl);
+        line++;
+        const got = take(piece, line);
+        if (got !== undefined && 'event' in got) batch.push(got);
+        if (nl < 0) break;
+        from = nl + 1;
+      }
+      buffer.copy(buffer, 0, last + 1, end);
+      kept = end - last - 1;
+      if (batch.length > 0) yield batch;
+    }
+    if (kept > 0 && !skipping) {
+      line++;
+      const text = buffer.toString('utf8', 0, kept);
+      const got = take(text, line);
+      if (got !== undefined && 'event' in got) yield [got];
+      else if (got !== undefined) {
+        got.torn = true;
+        got.reason = `torn last line (no newline; a write cut short): ${got.reason}`;
+        summary.torn = got;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return summary;
+}
+
+/**
+ * Reads a whole log, calling `onEvent` for each good event in file order, and resolves to the
+ * {@link LogReadSummary}. Memory stays flat whatever the file size.
+ * @throws EventsError LOG_UNREADABLE when the file cannot be opened or read.
+ */
+export async function scanLog(
+  file: string,
+  onEvent: (entry: LogEntry) => void,
+  options: ReadLogOptions = {},
+): Promise<LogReadSummary> {
+  const reader = readLog(file, options);
+  for (;;) {
+    const next = await reader.next();
+    if (next.done) return next.value;
+    for (const entry of next.value) onEvent(entry);
+  }
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,166 @@
+import type { SelfhealEvent } from '@selfheal/schemas';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { eventArb, timelineArb } from '../test/arbitraries.js';
+import { createManualClock } from '../test/helpers.js';
+import { createEventFactory } from './createEvent.js';
+import { createHealthProjector, initialHealthState, project, projectAll } from './projection.js';
+
+const clock = createManualClock();
+const ev = createEventFactory({ clock });
+const s = 'flaky';
+const check = (status: 'ok' | 'degraded' | 'down', response_time_ms = 5, error?: string) =>
+  ev.healthCheckCompleted({
+    server_name: s,
+    status,
+    response_time_ms,
+    ...(error ? { error } : {}),
+  });
+const fold = (...events: SelfhealEvent[]) => projectAll(events).servers[s]!;
+
+describe('project', () => {
+  it('moves counters, last check and response time on checks, but never the status', () => {
+    const state = fold(check('ok'), check('down', 5000, 'timeout'), check('down', 5001, 'timeout'));
+    expect(state).toMatchObject({
+      status: 'unknown',
+      lifecycle: 'running',
+      consecutive_failures: 2,
+      consecutive_successes: 0,
+      last_check_status: 'down',
+      response_time_ms: 5001,
+      error: 'timeout',
+    });
+    const after = project({ servers: { [s]: state } }, check('degraded', 40)).servers[s]!;
+    expect(after).toMatchObject({
+      consecutive_failures: 0,
+      consecutive_successes: 1,
+      status: 'unknown',
+    });
+    expect(after.error).toBeUndefined();
+  });
+
+  it('changes status only on explicit transition events', () => {
+    const down = fold(check('down'), ev.serverDown({ server_name: s, reason: '3 failed checks' }));
+    expect(down).toMatchObject({ status: 'down', error: '3 failed checks' });
+    expect(down.status_since).toBe(down.updated_at);
+    expect(fold(ev.serverDegraded({ server_name: s })).status).toBe('degraded');
+    expect(
+      fold(ev.serverDown({ server_name: s }), ev.serverRecovered({ server_name: s })).status,
+    ).toBe('ok');
+  });
+
+  it('follows the lifecycle through recovery, exhaustion, reset and the operator', () => {
+    const steps: [SelfhealEvent, string, Partial<Record<string, unknown>>][] = [
+      [
+        ev.serverRegistered({ server_name: s, transport: 'stdio' }),
+        'starting',
+        { transport: 'stdio' },
+      ],
+      [ev.serverStarted({ server_name: s }), 'running', {}],
+      [ev.serverDown({ server_name: s }), 'running', { status: 'down' }],
+      [
+        ev.recoveryStarted({ server_name: s, reason: 'down', attempt: 1, strategy: 'restart' }),
+        'recovering',
+        { recovery_attempts: 1 },
+      ],
+      [
+        ev.recoveryFailed({ server_name: s, error: 'exit 1', attempt: 1 }),
+        'recovering',
+        { error: 'exit 1' },
+      ],
+      [
+        ev.recoveryStarted({ server_name: s, reason: 'down', attempt: 2, strategy: 'restart' }),
+        'recovering',
+        { recovery_attempts: 2 },
+      ],
+      [
+        ev.recoveryExhausted({ server_name: s, requires_manual: true }),
+        'failed',
+        { requires_manual: true },
+      ],
+      [ev.serverRecovered({ server_name: s }), 'failed', { status: 'ok', requires_manual: true }],
+      [ev.serverDisabled({ server_name: s, operator: 'alice' }), 'disabled', {}],
+      [
+        ev.recoveryStarted({ server_name: s, reason: 'x', attempt: 3, strategy: 'restart' }),
+        'disabled',
+        { recovery_attempts: 3 },
+      ],
+      [ev.serverEnabled({ server_name: s }), 'failed', {}],
+      [
+        ev.serverReset({ server_name: s }),
+        'starting',
+        { requires_manual: false, recovery_attempts: 0 },
+      ],
+      [ev.serverRecovered({ server_name: s }), 'running', {}],
+      [
+        ev.recoveryStarted({ server_name: s, reason: 'down', attempt: 1, strategy: 'restart' }),
+        'recovering',
+        {},
+      ],
+      [ev.recoverySuccessful({ server_name: s, attempts: 1 }), 'running', { recovery_attempts: 0 }],
+    ];
+    let state = initialHealthState;
+    for (const [event, lifecycle, fields] of steps) {
+      state = project(state, event);
+      expect(state.servers[s], event.event_type).toMatchObject({ lifecycle, ...fields });
+    }
+  });
+
+  it('passes unknown types and server-less events through untouched (the same object)', () => {
+    const state = projectAll([check('ok')]);
+    expect(project(state, ev.createOther('pr_merged', { server_name: s }))).toBe(state);
+    expect(project(state, ev.sinkFailed({ sink: 'ws', error: 'x', failures: 1 }))).toBe(state);
+    expect(project(state, { ...check('ok'), status: 'healthy' })).toBe(state);
+  });
+
+  it('never mutates its input', () => {
+    fc.assert(
+      fc.property(timelineArb, eventArb, (events, event) => {
+        const state = projectAll(events);
+        const before = structuredClone(state);
+        project(state, event);
+        expect(state).toEqual(before);
+      }),
+    );
+  });
+
+  it('replaying a prefix and then the rest equals replaying all', () => {
+    fc.assert(
+      fc.property(timelineArb, fc.nat(), (events, cut) => {
+        const at = events.length === 0 ? 0 : cut % (events.length + 1);
+        const prefix = projectAll(events.slice(0, at));
+        expect(projectAll(events.slice(at), prefix)).toEqual(projectAll(events));
+      }),
+    );
+  });
+
+  it('the in-place projector computes the same state as project, also from a prefix', () => {
+    fc.assert(
+      fc.property(timelineArb, fc.nat(), (events, cut) => {
+        const at = events.length === 0 ? 0 : cut % (events.length + 1);
+        const projector = createHealthProjector(projectAll(events.slice(0, at)));
+        for (const e of events.slice(at)) projector.apply(e);
+        expect(projector.state()).toEqual(projectAll(events));
+      }),
+    );
+  });
+
+  it('keeps order-independent fields so: the set of servers does not depend on order', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(eventArb, { maxLength: 60 })
+          .chain((events) =>
+            fc.tuple(
+              fc.constant(events),
+              fc.shuffledSubarray(events, { minLength: events.length }),
+            ),
+          ),
+        ([events, shuffled]) => {
+          const keys = (list: SelfhealEvent[]) => Object.keys(projectAll(list).servers).sort();
+          expect(keys(shuffled)).toEqual(keys(events));
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,246 @@
+import type { EcosystemHealth } from '@selfheal/schemas';
+import { rollUpEcosystem } from './ecosystemHealth.js';
+import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
+import { createHealthProjector } from './projection.js';
+import type { ServerHealth } from './serverHealth.js';
+import { createSlaTracker, type ServerSla } from './slaReport.js';
+import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
+
+/** Options of {@link replayLogs}. */
+export interface ReplayOptions {
+  /** Only events at or before this time (epoch milliseconds) are folded. */
+  until?: number;
+  /** Only events of this server are folded (lines are still all read and counted). */
+  server?: string;
+  /**
+   * How each line is checked; see `ReadLogOptions.validation`.
+   * @default 'envelope'
+   */
+  validation?: 'envelope' | 'full';
+  /**
+   * At most this many skipped lines are listed in the report; all are counted.
+   * @default 1000
+   */
+  maxIssues?: number;
+}
+
+/** Per-file figures of a replay. */
+export interface ReplayFile {
+  file: string;
+  bytes: number;
+  lines: number;
+  events: number;
+  invalid: number;
+  blank: number;
+  out_of_order: number;
+  torn: boolean;
+}
+
+/** The result of {@link replayLogs}: JSON-serialisable, the body of `selfheal replay --json`. */
+export interface ReplayReport extends TimelineSummary {
+  files: ReplayFile[];
+  /** Non-blank lines read, in every file. */
+  lines_total: number;
+  /** Lines skipped as not JSON or not an event (torn last lines included). */
+  invalid_lines: number;
+  /** The first skipped lines, with file, line number and reason. */
+  invalid: LogLineIssue[];
+  /** Good lines whose timestamp is earlier than one before them in the same file. */
+  out_of_order: number;
+  /**
+   * `streamed`: every file was in time order and they were merged while streaming (flat
+   * memory); `sorted`: some file was not, so all events were held and sorted (stable).
+   */
+  ordering: 'streamed' | 'sorted';
+  /** Good events left out by `until` or `server`. */
+  filtered_out: number;
+  until?: string;
+  server?: string;
+  /** Final per-server state and SLA figures, by server name. */
+  servers: Record<string, { state: ServerHealth; sla: ServerSla }>;
+  /** The W3 roll-up of the final state, at the end of the replay window. */
+  ecosystem: EcosystemHealth;
+}
+
+interface Fold {
+  apply(entry: LogEntry): void;
+  report(files: LogReadSummary[], ordering: ReplayReport['ordering']): ReplayReport;
+}
+
+function createFold(options: ReplayOptions): Fold {
+  const { until, server } = options;
+  const summary = createTimelineSummarizer();
+  const projector = createHealthProjector();
+  const sla = createSlaTracker();
+  let filtered = 0;
+  let endMs = Number.NEGATIVE_INFINITY;
+  return {
+    apply({ event, ms }) {
+      if (
+        (until !== undefined && ms > until) ||
+        (server !== undefined && event.server_name !== server)
+      ) {
+        filtered++;
+        return;
+      }
+      summary.add(event, ms);
+      projector.apply(event);
+      sla.add(event, ms);
+      if (ms > endMs) endMs = ms;
+    },
+    report(reads, ordering) {
+      const end = until ?? (Number.isFinite(endMs) ? endMs : 0);
+      const state = projector.state();
+      const slas = sla.report(end);
+      const servers: ReplayReport['servers'] = {};
+      for (const name of Object.keys(state.servers).sort()) {
+        servers[name] = { state: state.servers[name]!, sla: slas[name]! };
+      }
+      const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
+      return {
+        files: reads.map((r) => ({
+          file: r.file,
+          bytes: r.bytes,
+          lines: r.lines,
+          events: r.events,
+          invalid: r.invalid,
+          blank: r.blank,
+          out_of_order: r.outOfOrder,
+          torn: r.torn !== undefined,
+        })),
+        lines_total: reads.reduce((n, r) => n + r.lines, 0),
+        invalid_lines: reads.reduce((n, r) => n + r.invalid, 0),
+        invalid: issues,
+        out_of_order: reads.reduce((n, r) => n + r.outOfOrder, 0),
+        ordering,
+        filtered_out: filtered,
+        ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
+        ...(server === undefined ? {} : { server }),
+        ...summary.summary(),
+        servers,
+        ecosystem: rollUpEcosystem(state, end),
+      };
+    },
+  };
+}
+
+/** Thrown inside the streaming merge when a file turns out not to be in time order. */
+const UNSORTED = Symbol('unsorted');
+
+/**
+ * Folds one or more logs in timestamp order (stable: ties keep file order, then line order)
+ * into the final per-server state, an SLA report per server and a timeline summary.
+ *
+ * Files in time order (every log Selfheal writes) are merged while streaming, in flat memory.
+ * When a file turns out not to be (foreign timelines may be unsorted), the replay starts over,
+ * holding the good events of all files and sorting them; such logs are the small ones.
+ * Bad lines are counted and listed, never fatal.
+ * @throws EventsError LOG_UNREADABLE when a file cannot be opened or read.
+ */
+export async function replayLogs(
+  files: string[],
+  options: ReplayOptions = {},
+): Promise<ReplayReport> {
+  const readOptions = {
+    ...(options.validation ? { validation: options.validation } : {}),
+    ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}),
+  };
+  const streamed = await mergeStreaming(files, options, readOptions);
+  if (streamed !== UNSORTED) return streamed;
+
+  const entries: LogEntry[] = [];
+  const reads: LogReadSummary[] = [];
+  for (const file of files) {
+    const reader = readLog(file, readOptions);
+    for (;;) {
+      const next = await reader.next();
+      if (next.done) {
+        reads.push(next.value);
+        break;
+      }
+      for (const entry of next.value) entries.push(entry);
+    }
+  }
+  // Array.prototype.sort is stable: ties stay in file order, then line order.
+  entries.sort((a, b) => a.ms - b.ms);
+  const fold = createFold(options);
+  for (const entry of entries) fold.apply(entry);
+  return fold.report(reads, 'sorted');
+}
+
+interface Cursor {
+  reader: ReturnType<typeof readLog>;
+  batch: LogEntry[];
+  index: number;
+  lastMs: number;
+  summary?: LogReadSummary;
+}
+
+async function mergeStreaming(
+  files: string[],
+  options: ReplayOptions,
+  readOptions: Parameters<typeof readLog>[1],
+): Promise<ReplayReport | typeof UNSORTED> {
+  const fold = createFold(options);
+  const cursors: Cursor[] = files.map((file) => ({
+    reader: readLog(file, readOptions),
+    batch: [],
+    index: 0,
+    lastMs: Number.NEGATIVE_INFINITY,
+  }));
+  /** Refills a cursor; false at the end of its file. */
+  const refill = async (c: Cursor): Promise<boolean> => {
+    while (c.index >= c.batch.length) {
+      if (c.summary) return false;
+      const next = await c.reader.next();
+      if (next.done) {
+        c.summary = next.value;
+        return false;
+      }
+      c.batch = next.value;
+      c.index = 0;
+    }
+    return true;
+  };
+  try {
+    if (cursors.length === 1) {
+      // One file: no merge to do, only the order check.
+      const c = cursors[0]!;
+      while (await refill(c)) {
+        const { batch } = c;
+        let last = c.lastMs;
+        for (let i = c.index; i < batch.length; i++) {
+          const entry = batch[i]!;
+          if (entry.ms < last) return UNSORTED;
+          last = entry.ms;
+          fold.apply(entry);
+        }
+        c.lastMs = last;
+        c.index = batch.length;
+      }
+    } else {
+      let live: Cursor[] = [];
+      for (const c of cursors) if (await refill(c)) live.push(c);
+      while (live.length > 0) {
+        let best = live[0]!;
+        for (let i = 1; i < live.length; i++) {
+          const c = live[i]!;
+          if (c.batch[c.index]!.ms < best.batch[best.index]!.ms) best = c;
+        }
+        const entry = best.batch[best.index++]!;
+        if (entry.ms < best.lastMs) return UNSORTED;
+        best.lastMs = entry.ms;
+        fold.apply(entry);
+        if (best.index >= best.batch.length && !(await refill(best)))
+          live = live.filter((c) => c !== best);
+      }
+    }
+  } finally {
+    for (const c of cursors)
+      if (!c.summary) await c.reader.return(undefined as unknown as LogReadSummary);
+  }
+  return fold.report(
+    cursors.map((c) => c.summary!),
+    'streamed',
+  );
+}

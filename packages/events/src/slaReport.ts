@@ -1,0 +1,193 @@
+import type { SelfhealEvent } from '@selfheal/schemas';
+
+/** Auto-recovery counts only when the server is back within this many milliseconds. */
+export const AUTO_RECOVERY_WINDOW_MS = 120_000;
+
+/**
+ * Service figures of one server over its observed window (definitions in
+ * rfcs/0003-event-log.md). Durations are milliseconds; `null` where there is nothing to
+ * average or no window.
+ */
+export interface ServerSla {
+  /** From the server's first event to the end of the replay (the last event, or `--until`). */
+  window_ms: number;
+  /** Time with status `down`: from `server_down` to `server_degraded`/`server_recovered`. */
+  down_ms: number;
+  /** Time with status `degraded`. */
+  degraded_ms: number;
+  /** 100 × (window − down) / window; degraded counts as up. */
+  uptime_percent: number | null;
+  /** `server_down` events that found the server not already down. */
+  incidents: number;
+  /** Incidents with no `server_recovered` yet at the end of the window. */
+  open_incidents: number;
+  /** Mean of first failed check (of the failing streak) -> `server_down`. */
+  mttd_ms: number | null;
+  /** Incidents that had a failed check before `server_down` (the MTTD samples). */
+  mttd_samples: number;
+  /** Mean of `server_down` -> `server_recovered`, over the incidents that ended. */
+  mttr_ms: number | null;
+  /** Incidents ended by `server_recovered` within 2 minutes with no operator action, over all. */
+  auto_recovered_within_2m: number | null;
+  /** `recovery_started` with strategy `restart`. */
+  restarts: number;
+  /** Operator actions: `server_disabled`, `server_enabled`, `server_reset`, and manual recovery. */
+  manual_interventions: number;
+  /** `recovery_exhausted` events: times recovery gave up. */
+  recovery_exhausted: number;
+}
+
+/** Accumulates {@link ServerSla} per server from events in time order. */
+export interface SlaTracker {
+  /** Applies `event` (timestamp `ms`); events without `server_name` are ignored. */
+  add(event: SelfhealEvent, ms: number): void;
+  /** The figures with every window closed at `endMs`; does not change the tracker. */
+  report(endMs: number): Record<string, ServerSla>;
+}
+
+interface Incident {
+  downMs: number;
+  manual: boolean;
+}
+
+interface Track {
+  firstMs: number;
+  status: string;
+  statusSinceMs: number;
+  downMs: number;
+  degradedMs: number;
+  failStreakMs: number | undefined;
+  incident: Incident | undefined;
+  incidents: number;
+  mttdSum: number;
+  mttdCount: number;
+  mttrSum: number;
+  mttrCount: number;
+  auto2m: number;
+  restarts: number;
+  manual: number;
+  exhausted: number;
+}
+
+const OPERATOR = new Set(['server_disabled', 'server_enabled', 'server_reset']);
+
+/** Creates an {@link SlaTracker}. */
+export function createSlaTracker(): SlaTracker {
+  const tracks = new Map<string, Track>();
+
+  const close = (t: Track, ms: number) => {
+    if (t.status === 'down') t.downMs += ms - t.statusSinceMs;
+    else if (t.status === 'degraded') t.degradedMs += ms - t.statusSinceMs;
+    t.statusSinceMs = ms;
+  };
+  const setStatus = (t: Track, status: string, ms: number) => {
+    close(t, ms);
+    t.status = status;
+  };
+
+  return {
+    add(event, ms) {
+      const name = event.server_name;
+      if (typeof name !== 'string') return;
+      let t = tracks.get(name);
+      if (!t) {
+        t = {
+          firstMs: ms,
+          status: 'unknown',
+          statusSinceMs: ms,
+          downMs: 0,
+          degradedMs: 0,
+          failStreakMs: undefined,
+          incident: undefined,
+          incidents: 0,
+          mttdSum: 0,
+          mttdCount: 0,
+          mttrSum: 0,
+          mttrCount: 0,
+          auto2m: 0,
+          restarts: 0,
+          manual: 0,
+          exhausted: 0,
+        };
+        tracks.set(name, t);
+      }
+      const e = event as Record<string, unknown>;
+      switch (event.event_type) {
+        case 'health_check_completed':
+          if (e.status === 'down') t.failStreakMs ??= ms;
+          else if (e.status === 'ok' || e.status === 'degraded') t.failStreakMs = undefined;
+          break;
+        case 'server_down':
+          if (t.incident === undefined) {
+            t.incidents++;
+            t.incident = { downMs: ms, manual: false };
+            if (t.failStreakMs !== undefined) {
+              t.mttdSum += ms - t.failStreakMs;
+              t.mttdCount++;
+            }
+          }
+          setStatus(t, 'down', ms);
+          break;
+        case 'server_degraded':
+          setStatus(t, 'degraded', ms);
+          break;
+        case 'server_recovered':
+          if (t.incident !== undefined) {
+            const took = ms - t.incident.downMs;
+            t.mttrSum += took;
+            t.mttrCount++;
+            if (!t.incident.manual && took <= AUTO_RECOVERY_WINDOW_MS) t.auto2m++;
+            t.incident = undefined;
+          }
+          t.failStreakMs = undefined;
+          setStatus(t, 'ok', ms);
+          break;
+        case 'recovery_started':
+          if (e.strategy === 'restart') t.restarts++;
+          if (e.strategy === 'manual') {
+            t.manual++;
+            if (t.incident) t.incident.manual = true;
+          }
+          break;
+        case 'recovery_exhausted':
+          t.exhausted++;
+          if (t.incident) t.incident.manual = true;
+          break;
+        default:
+          if (OPERATOR.has(event.event_type)) {
+            t.manual++;
+            if (t.incident) t.incident.manual = true;
+          }
+      }
+    },
+    report(endMs) {
+      const out: Record<string, ServerSla> = {};
+      for (const [name, live] of [...tracks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const t = { ...live };
+        close(t, Math.max(endMs, t.statusSinceMs));
+        const window = Math.max(0, endMs - t.firstMs);
+        out[name] = {
+          window_ms: window,
+          down_ms: t.downMs,
+          degraded_ms: t.degradedMs,
+          uptime_percent: window > 0 ? round((100 * (window - t.downMs)) / window, 3) : null,
+          incidents: t.incidents,
+          open_incidents: t.incident === undefined ? 0 : 1,
+          mttd_ms: t.mttdCount > 0 ? round(t.mttdSum / t.mttdCount, 1) : null,
+          mttd_samples: t.mttdCount,
+          mttr_ms: t.mttrCount > 0 ? round(t.mttrSum / t.mttrCount, 1) : null,
+          auto_recovered_within_2m: t.incidents > 0 ? round(t.auto2m / t.incidents, 4) : null,
+          restarts: t.restarts,
+          manual_interventions: t.manual,
+          recovery_exhausted: t.exhausted,
+        };
+      }
+      return out;
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

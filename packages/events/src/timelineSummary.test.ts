@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { eventArb } from '../test/arbitraries.js';
+import { createTimelineSummarizer } from './timelineSummary.js';
+
+const summarize = (events: { timestamp: string }[], maxKeys?: number) => {
+  const s = createTimelineSummarizer(maxKeys);
+  for (const e of events as Parameters<typeof s.add>[0][]) s.add(e, Date.parse(e.timestamp));
+  return s.summary();
+};
+
+describe('createTimelineSummarizer', () => {
+  it('gives the same counts and span in any order', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(eventArb, { maxLength: 60 })
+          .chain((events) =>
+            fc.tuple(
+              fc.constant(events),
+              fc.shuffledSubarray(events, { minLength: events.length }),
+            ),
+          ),
+        ([events, shuffled]) => {
+          const a = summarize(events);
+          const b = summarize(shuffled);
+          expect(b).toEqual(a);
+          expect(Object.values(a.by_type).reduce((x, y) => x + y, 0)).toBe(events.length);
+        },
+      ),
+    );
+  });
+
+  it('caps each table and counts the rest as overflow, so memory stays flat', () => {
+    const events = Array.from({ length: 10 }, (_, i) => ({
+      event_type: 'x',
+      timestamp: '2026-11-21T10:00:00Z',
+      trace_id: `trace-${i}`,
+    }));
+    const s = summarize(events, 4);
+    expect(Object.keys(s.by_trace)).toHaveLength(4);
+    expect(s.overflow).toEqual({ by_trace: 6 });
+    expect(s.by_repo).toEqual({ '(none)': 10 });
+    expect(s.unknown_types).toBe(10);
+  });
+});
