@@ -1,7 +1,18 @@
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import {
+  createEventBus,
+  createEventFactory,
+  createHealthProjector,
+  type EventBus,
+  type EventFactory,
+  type HealthState,
+  rollUpEcosystem,
+} from '@selfheal/events';
+import type { EcosystemHealth } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, createBackoff, systemClock } from './clock.js';
 import type { LoadedConfig } from './config/loadConfig.js';
+import { publishUpstreamEvents } from './events/upstreamEvents.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
@@ -19,6 +30,13 @@ export interface GatewayOptions {
   factory?: TransportFactory;
   /** @default systemClock */
   clock?: Clock;
+  /** Builds the events the gateway publishes. @default a factory on `clock`, repo from config */
+  events?: EventFactory;
+  /**
+   * Where events go; attach sinks (the JSONL log) to it. The gateway's projection and
+   * `/health/stream` follow it. @default a bus with no sinks
+   */
+  bus?: EventBus;
 }
 
 /** Events of a gateway. */
@@ -36,6 +54,12 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   /** Epoch ms when `start()` was called. */
   readonly startedAt: number;
   readonly clock: Clock;
+  /** The event bus every gateway event goes through. */
+  readonly bus: EventBus;
+  /** Per-server health: the projection of every event on the bus so far. */
+  health(): HealthState;
+  /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
+  ecosystem(): EcosystemHealth;
   /**
    * Connects every upstream (in parallel) and resolves once each has come up or failed its first
    * attempt; a failing server never fails the start.
@@ -79,17 +103,30 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const sessions = new Set<GatewaySession>();
   let startedAt = clock.now();
+  const events =
+    options.events ??
+    createEventFactory({ clock, repo: config.document.event_emission?.repo ?? 'selfheal' });
+  const bus = options.bus ?? createEventBus({ events, clock });
+  const projector = createHealthProjector();
+  // The projection subscribes before anything is published, so it sees every event.
+  const projection = bus.events$.subscribe((event) => projector.apply(event));
+  let unpublish = () => {};
 
   const gateway = emitter as Gateway;
   Object.defineProperties(gateway, {
     config: { value: config },
     upstreams: { value: upstreams },
     clock: { value: clock },
+    bus: { value: bus },
     startedAt: { get: () => startedAt },
   });
   Object.assign(gateway, {
+    health: () => projector.state(),
+    ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
     async start() {
       startedAt = clock.now();
+      // Published from start(), so sinks attached after createGateway() see server_registered.
+      unpublish = publishUpstreamEvents(upstreams, bus, events);
       await Promise.all(upstreams.map((u) => u.start()));
       checkCollisions(upstreams, config);
     },
@@ -115,6 +152,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
       await Promise.all(upstreams.map((u) => u.stop()));
+      unpublish();
+      projection.unsubscribe();
     },
   });
   return gateway;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,11 @@ function writeConfig(name: string, document: unknown) {
 
 /** Runs `selfheal ...args`; `until` resolves with stdout once a line matches (or at exit). */
 function run(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Run in a scratch folder: the embedded demo writes its event log under the working folder.
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -75,6 +79,14 @@ describe('selfheal start', () => {
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
     expect(gateway.output().stdout).toContain('stopping');
+    const log = readFileSync(join(dir, 'selfheal-events.jsonl'), 'utf8').trim().split('\n');
+    const types = log.map((line) => (JSON.parse(line) as { event_type: string }).event_type);
+    expect(types).toEqual([
+      'server_registered',
+      'server_started',
+      'health_check_completed',
+      'server_recovered',
+    ]);
   }, 60_000);
 
   it('without --config runs the embedded demo of npm servers', async () => {
@@ -83,6 +95,7 @@ describe('selfheal start', () => {
     expect(stdout).toContain('(embedded demo) listening on http://127.0.0.1:');
     expect(stdout).toMatch(/up {4}everything/);
     expect(stdout).toMatch(/up {4}memory/);
+    expect(stdout).toContain(`events  ${join(dir, '.selfheal/demo-events.jsonl')}`);
     gateway.child.kill('SIGINT');
     expect(await gateway.exited).toBe(0);
   }, 60_000);

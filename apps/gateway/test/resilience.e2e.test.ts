@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { validate } from '@selfheal/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { nextNotification, type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
 import { everythingStdio } from './helpers/upstreams.js';
@@ -85,6 +87,17 @@ describe('cancellation, list_changed and servers that are down', () => {
     const before = (await client.listTools()).tools.map((t) => t.name);
     expect(before).toContain('t__echo');
     expect(text(await client.callTool({ name: 't__echo', arguments: { text: 'x' } }))).toBe('x');
+    const streamUrl = gw.url.replace('http:', 'ws:').replace('/mcp', '/health/stream');
+    const ws = new WebSocket(`${streamUrl}?server=t&type=server_down`);
+    const messages: Record<string, unknown>[] = [];
+    const downEvent = new Promise<Record<string, unknown>>((resolve) =>
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as Record<string, unknown>;
+        messages.push(message);
+        if (message.event_type === 'server_down') resolve(message);
+      }),
+    );
+    await new Promise((resolve) => ws.once('open', resolve));
     await upstream.stop();
     const result = await client.callTool({ name: 't__echo', arguments: { text: 'y' } });
     expect(result.isError).toBe(true);
@@ -97,5 +110,25 @@ describe('cancellation, list_changed and servers that are down', () => {
     expect(after.tools.map((t) => t.name)).toEqual(before);
     const health = await (await fetch(gw.url.replace('/mcp', '/health'))).json();
     expect(health).toMatchObject({ status: 'degraded', checks: { upstreams: 'degraded' } });
+    // The stream: a snapshot first, then the server_down of "t" and nothing filtered out.
+    expect(await downEvent).toMatchObject({ server: 't', server_name: 't' });
+    expect(messages[0]).toMatchObject({
+      event_type: 'snapshot',
+      ecosystem: { status: 'degraded' },
+    });
+    expect(messages.slice(1).every((m) => m.event_type === 'server_down' && m.server === 't')).toBe(
+      true,
+    );
+    ws.terminate();
+    // The W3 roll-up, projected from the same events.
+    const ecosystem = (await (await fetch(gw.url.replace('/mcp', '/health/ecosystem'))).json()) as {
+      details: { name?: string; server_name?: string }[];
+    };
+    expect(validate('ecosystem-health', ecosystem).issues).toEqual([]);
+    expect(ecosystem).toMatchObject({ status: 'degraded', servers: { total: 4, down: 2 } });
+    const t = ecosystem.details.find(
+      (d: { name?: string; server_name?: string }) => (d.name ?? d.server_name) === 't',
+    );
+    expect(t).toMatchObject({ status: 'down' });
   });
 });

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { main } from '../src/cli.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
@@ -90,6 +91,37 @@ describe('HTTP security', () => {
       (await send(gw.port, { method: 'GET', path: '/metrics', headers: { authorization: '' } }))
         .status,
     ).toBe(401);
+  });
+
+  it('guards WS /health/stream and /health/ecosystem with the token and the Host check', async () => {
+    const url = `ws://127.0.0.1:${gw.port}/health/stream`;
+    const outcome = (headers: Record<string, string>) =>
+      new Promise<number | 'open'>((resolve) => {
+        const ws = new WebSocket(url, { headers });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.terminate();
+          resolve('open');
+        });
+        ws.on('error', () => {});
+      });
+    expect(await outcome({})).toBe(401);
+    expect(await outcome({ authorization: 'Bearer nope' })).toBe(401);
+    expect(await outcome({ authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' })).toBe(
+      403,
+    );
+    expect(await outcome({ authorization: `Bearer ${TOKEN}` })).toBe('open');
+    const ecosystem = await send(gw.port, {
+      method: 'GET',
+      path: '/health/ecosystem',
+      headers: { authorization: '' },
+    });
+    expect(ecosystem.status).toBe(401);
+    const allowed = await send(gw.port, { method: 'GET', path: '/health/ecosystem' });
+    expect(JSON.parse(allowed.body)).toMatchObject({
+      status: 'ok',
+      servers: { total: 1, healthy: 1 },
+    });
   });
 
   it('accepts every configured token', async () => {

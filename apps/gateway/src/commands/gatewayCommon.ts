@@ -1,4 +1,7 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createEventLog, createFileSink, type EventLog } from '@selfheal/events';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
@@ -66,4 +69,35 @@ function describeState(
     return `  down  ${name}: ${state.error} (${next})\n`;
   }
   return undefined;
+}
+
+/**
+ * Opens the JSONL event log the config asks for (`event_emission`, on by default, path relative
+ * to the config file) and attaches it to the gateway's bus. Resolves to its path and a close
+ * that drains the bus first; to undefined when emission is off.
+ */
+export async function openEventLog(
+  gateway: Gateway,
+): Promise<{ path: string; close: () => Promise<void> } | undefined> {
+  const { config } = gateway;
+  const emission = config.document.event_emission ?? {};
+  if (emission.enabled === false) return undefined;
+  const path = resolve(config.baseDir, emission.path ?? 'selfheal-events.jsonl');
+  await mkdir(dirname(path), { recursive: true });
+  const log: EventLog = await createEventLog({
+    path,
+    durability: emission.durability,
+    flushIntervalMs: emission.flush_interval_ms,
+    rotateMaxBytes: emission.rotate_max_bytes,
+    rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
+    clock: gateway.clock,
+  });
+  gateway.bus.attach(createFileSink(log));
+  return {
+    path,
+    close: async () => {
+      await gateway.bus.close();
+      await log.close();
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { createGateway } from '../gateway.js';
 import { createHttpServer } from '../http/httpServer.js';
 import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
-import { configFrom, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
+import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H]
 
@@ -38,6 +38,14 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   // Listen for SIGINT/SIGTERM before saying "ready": a signal sent on that line must stop us.
   const stopped = untilStopped(io);
   const gateway = createGateway({ config });
+  let eventLog: Awaited<ReturnType<typeof openEventLog>>;
+  try {
+    eventLog = await openEventLog(gateway);
+  } catch (error) {
+    io.stderr(`selfheal start: cannot open the event log: ${(error as Error).message}\n`);
+    await gateway.stop();
+    return ExitCode.Unusable;
+  }
   const http = createHttpServer({
     gateway,
     tokens,
@@ -48,7 +56,8 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     io.stdout(
       `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
-        `  auth    ${tokens.length > 0 ? 'bearer token required' : 'none (loopback only)'}\n`,
+        `  auth    ${tokens.length > 0 ? 'bearer token required' : 'none (loopback only)'}\n` +
+        `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n`,
     );
     reportUpstreams(gateway, io.stdout);
     await gateway.start();
@@ -58,11 +67,13 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
     await http.close();
     await gateway.stop();
+    await eventLog?.close();
     return ExitCode.Invalid;
   }
   await stopped;
   io.stdout('stopping\n');
   await http.close();
   await gateway.stop();
+  await eventLog?.close();
   return ExitCode.Ok;
 }

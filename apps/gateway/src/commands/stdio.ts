@@ -1,7 +1,7 @@
 import { createGateway } from '../gateway.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
-import { configFrom, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
+import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
 
 export const stdioUsage = `usage: selfheal stdio [--config FILE]
 
@@ -33,7 +33,9 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   const gateway = createGateway({ config });
   // stdout carries the protocol: every human line goes to stderr.
   reportUpstreams(gateway, io.stderr);
+  let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
+    eventLog = await openEventLog(gateway);
     await gateway.start();
   } catch (error) {
     io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
@@ -42,5 +44,6 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   }
   await Promise.race([serveStdio(gateway), stopped]);
   await gateway.stop();
+  await eventLog?.close();
   return ExitCode.Ok;
 }

@@ -7,7 +7,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * The embedded demo used by `selfheal start` without `--config`: real MCP servers from npm,
- * started from this package's own dependencies (no download at run time), over stdio.
+ * started from this package's own dependencies (no download at run time), over stdio. Events go
+ * to `.selfheal/demo-events.jsonl` in the working folder.
  */
 export function demoConfig(): LoadedConfig {
   const node = process.execPath;
@@ -24,6 +25,7 @@ export function demoConfig(): LoadedConfig {
           env: { MEMORY_FILE_PATH: join(tmpdir(), 'selfheal-demo-memory.jsonl') },
         },
       },
+      event_emission: { path: '.selfheal/demo-events.jsonl' },
     },
     '<embedded demo>',
   );

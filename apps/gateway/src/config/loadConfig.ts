@@ -49,6 +49,8 @@ export interface GatewaySettings {
 export interface LoadedConfig {
   /** The file it came from, or `<embedded demo>`. */
   source: string;
+  /** Where relative paths in it resolve from: the file's folder (the working folder for the demo). */
+  baseDir: string;
   document: SelfhealConfig;
   upstreams: UpstreamSpec[];
   gateway: GatewaySettings;
@@ -66,7 +68,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     const message = cause instanceof DocumentReadError ? cause.message : `${file}: ${cause}`;
     throw new GatewayError(GatewayErrorCode.ConfigInvalid, message, { cause });
   }
-  const loaded = resolveConfig(document, file);
+  const loaded = resolveConfig(document, file, dirname(resolve(file)));
   // Relative paths (a stdio server's `cwd`, the token file) are relative to the config file.
   for (const upstream of loaded.upstreams) {
     if (upstream.config.cwd !== undefined)
@@ -81,7 +83,11 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
  * Validates an already parsed config document and applies defaults.
  * @throws GatewayError(CONFIG_INVALID) listing every issue as `<source>: <pointer>: ...`.
  */
-export function resolveConfig(document: unknown, source: string): LoadedConfig {
+export function resolveConfig(
+  document: unknown,
+  source: string,
+  baseDir: string = process.cwd(),
+): LoadedConfig {
   const result = validate('config', document);
   if (!result.valid) {
     const lines = result.issues.map((issue) => `  ${source}: ${issue.message}`);
@@ -105,6 +111,7 @@ export function resolveConfig(document: unknown, source: string): LoadedConfig {
   const g = config.gateway ?? {};
   return {
     source,
+    baseDir,
     document: config,
     upstreams,
     gateway: {

@@ -6,7 +6,7 @@ import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
 import { createGatewayHealth } from './gatewayHealth.js';
-import type { HealthStream, HealthStreamOptions } from './healthStream.js';
+import { createHealthStream, type StreamEvent } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
 import { renderMetrics } from './metrics.js';
 import {
@@ -32,10 +32,10 @@ export interface HttpServerOptions {
    */
   idleSessionMs?: number;
   /**
-   * `WS /health/stream`, when the caller has an event source for it; the server adds the
-   * rebinding and bearer checks. Without one, upgrades get 404.
+   * `WS /health/stream`: a client whose unsent data passes this many bytes is dropped.
+   * @default 1048576
    */
-  healthStream?: (refuse: HealthStreamOptions['refuse']) => HealthStream;
+  streamMaxBufferedBytes?: number;
 }
 
 /** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
@@ -67,6 +67,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
   let server: Server | undefined;
   const health = createGatewayHealth(gateway);
+  const clock = gateway.clock;
   const refuse = (req: IncomingMessage) => {
     const violation = rebindingViolation(req, policy);
     if (violation) return { status: 403, reason: `Forbidden: ${violation}` };
@@ -74,8 +75,18 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
     return undefined;
   };
-  const stream = options.healthStream?.(refuse);
-  const clock = gateway.clock;
+  const stream = createHealthStream({
+    events: {
+      subscribe: (next) => gateway.bus.events$.subscribe((event) => next(event as StreamEvent)),
+    },
+    snapshot: () => ({
+      timestamp: new Date(clock.now()).toISOString(),
+      ecosystem: gateway.ecosystem(),
+      servers: gateway.health().servers,
+    }),
+    refuse,
+    maxBufferedBytes: options.streamMaxBufferedBytes,
+  });
   const idleMs = options.idleSessionMs ?? 30 * 60 * 1000;
   let sweepTimer: unknown;
 
@@ -193,6 +204,12 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return;
     }
     if (path === '/mcp') return handleMcp(req, res);
+    if (path === '/health/ecosystem' && (req.method === 'GET' || req.method === 'HEAD')) {
+      send(res, 200, 'application/json', JSON.stringify(gateway.ecosystem()), {
+        'cache-control': 'no-store',
+      });
+      return;
+    }
     if (path === '/metrics' && req.method === 'GET') {
       send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, sessions.size));
       return;
@@ -216,7 +233,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
         server = s;
         s.on('upgrade', (req, socket, head) => {
           const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-          if (path === '/health/stream' && stream) stream.handleUpgrade(req, socket, head);
+          if (path === '/health/stream') stream.handleUpgrade(req, socket, head);
           else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         });
         s.once('error', (cause) =>
@@ -248,7 +265,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
           await session.close();
         }),
       );
-      stream?.close();
+      stream.close();
       const s = server;
       server = undefined;
       if (!s) return;

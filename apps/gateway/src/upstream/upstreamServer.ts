@@ -26,6 +26,8 @@ export interface UpstreamServerEvents {
   status: (state: UpstreamState, previous: UpstreamState) => void;
   /** A new catalog was listed (first connect, reconnect, or a list_changed notification). */
   catalog: (catalog: Catalog) => void;
+  /** Reconnect `attempt` (1-based) starts, after waiting `delayMs`. */
+  reconnecting: (attempt: number, delayMs: number) => void;
 }
 
 /** Options of {@link createUpstreamServer}. */
@@ -104,7 +106,11 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
       attempt,
       retryAt: retry ? clock.now() + delay : undefined,
     });
-    if (retry) timer = clock.setTimeout(() => void connect(attempt + 1), delay);
+    if (retry)
+      timer = clock.setTimeout(() => {
+        emitter.emit('reconnecting', attempt + 1, delay);
+        void connect(attempt + 1);
+      }, delay);
   };
 
   const connect = async (attempt: number): Promise<void> => {
