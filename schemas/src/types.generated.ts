@@ -149,6 +149,10 @@ export interface HealthCheckCompleted {
    * Which probe ran: http, ping, tools, process.
    */
   probe?: string;
+  /**
+   * tools/list deep check: how many tools the server listed.
+   */
+  tool_count?: number;
 }
 /**
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -279,6 +283,20 @@ export interface ServerEnabled {
   reason?: string;
 }
 /**
+ * The server stayed ok for recovery.reset_after_seconds after a recovery: the attempt counter starts again from zero.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RecoveryAttemptsReset".
+ */
+export interface RecoveryAttemptsReset {
+  event_type: 'recovery_attempts_reset';
+  server_name: string;
+  /**
+   * How long the server had been ok.
+   */
+  stable_seconds?: number;
+}
+/**
  * An operator cleared requires_manual and the recovery and check counters of a server.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -318,6 +336,327 @@ export interface SinkFailed {
    * event_id of the last event the sink failed to take.
    */
   failed_event_id?: string;
+}
+/**
+ * A breaker opened: calls are rejected (or fall back) until open_until, when it half-opens.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CircuitOpened".
+ */
+export interface CircuitOpened {
+  event_type: 'circuit_opened';
+  server_name: string;
+  /**
+   * Which breaker: the server name, or server/tool for a per-tool breaker.
+   */
+  circuit: string;
+  /**
+   * The upstream tool, for a per-tool breaker.
+   */
+  tool?: string;
+  reason: 'consecutive_failures' | 'failure_rate' | 'slow_call_rate' | 'probe_failed';
+  /**
+   * Consecutive ejections, this one included; the open time grows with it.
+   */
+  ejections: number;
+  /**
+   * How long it stays open (jitter applied).
+   */
+  open_ms: number;
+  open_until?: string;
+  consecutive_failures?: number;
+  failure_rate?: number;
+  slow_call_rate?: number;
+  /**
+   * Calls in the window when it tripped.
+   */
+  calls?: number;
+}
+/**
+ * The open time passed (a timer, with or without traffic): up to probes calls are admitted to test the upstream.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CircuitHalfOpened".
+ */
+export interface CircuitHalfOpened {
+  event_type: 'circuit_half_opened';
+  server_name: string;
+  /**
+   * Which breaker: the server name, or server/tool for a per-tool breaker.
+   */
+  circuit: string;
+  /**
+   * The upstream tool, for a per-tool breaker.
+   */
+  tool?: string;
+  probes: number;
+}
+/**
+ * A breaker closed: every probe succeeded, or an operator released it.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CircuitClosed".
+ */
+export interface CircuitClosed {
+  event_type: 'circuit_closed';
+  server_name: string;
+  /**
+   * Which breaker: the server name, or server/tool for a per-tool breaker.
+   */
+  circuit: string;
+  /**
+   * The upstream tool, for a per-tool breaker.
+   */
+  tool?: string;
+  reason: 'probes_succeeded' | 'operator';
+  /**
+   * Past ejections still remembered; they decay while the circuit stays closed.
+   */
+  ejections?: number;
+}
+/**
+ * An operator isolated the circuit: every call is rejected until it is released.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CircuitIsolated".
+ */
+export interface CircuitIsolated {
+  event_type: 'circuit_isolated';
+  server_name: string;
+  /**
+   * Which breaker: the server name, or server/tool for a per-tool breaker.
+   */
+  circuit: string;
+  /**
+   * The upstream tool, for a per-tool breaker.
+   */
+  tool?: string;
+  reason: string;
+}
+/**
+ * The breaker records and reports but never rejects (dry run).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CircuitMetricsOnly".
+ */
+export interface CircuitMetricsOnly {
+  event_type: 'circuit_metrics_only';
+  server_name: string;
+  /**
+   * Which breaker: the server name, or server/tool for a per-tool breaker.
+   */
+  circuit: string;
+  /**
+   * The upstream tool, for a per-tool breaker.
+   */
+  tool?: string;
+  reason?: string;
+}
+/**
+ * A metrics-only breaker would have opened.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CircuitThresholdExceeded".
+ */
+export interface CircuitThresholdExceeded {
+  event_type: 'circuit_threshold_exceeded';
+  server_name: string;
+  /**
+   * Which breaker: the server name, or server/tool for a per-tool breaker.
+   */
+  circuit: string;
+  /**
+   * The upstream tool, for a per-tool breaker.
+   */
+  tool?: string;
+  reason: 'consecutive_failures' | 'failure_rate' | 'slow_call_rate';
+  consecutive_failures?: number;
+  failure_rate?: number;
+  slow_call_rate?: number;
+  calls?: number;
+}
+/**
+ * A retry starts, delay_ms after the attempt before it failed (the retry budget had room).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RetryAttempted".
+ */
+export interface RetryAttempted {
+  event_type: 'retry_attempted';
+  server_name: string;
+  /**
+   * The attempt about to start.
+   */
+  attempt: number;
+  delay_ms: number;
+  /**
+   * Why the previous attempt failed.
+   */
+  reason: string;
+  /**
+   * What the upstream asked for with Retry-After, if it did.
+   */
+  retry_after_ms?: number;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+}
+/**
+ * A retry was not made: the upstream's retries in flight reached max(budget_min, budget_ratio x active calls).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RetryBudgetExhausted".
+ */
+export interface RetryBudgetExhausted {
+  event_type: 'retry_budget_exhausted';
+  server_name: string;
+  active_calls: number;
+  retries_in_flight: number;
+  limit: number;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+}
+/**
+ * A call was refused at once: max_concurrent calls were running and max_queue waiting.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "BulkheadRejected".
+ */
+export interface BulkheadRejected {
+  event_type: 'bulkhead_rejected';
+  server_name: string;
+  max_concurrent: number;
+  max_queue: number;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+}
+/**
+ * An attempt or a whole call passed its deadline and was aborted.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CallTimedOut".
+ */
+export interface CallTimedOut {
+  event_type: 'call_timed_out';
+  server_name: string;
+  scope: 'attempt' | 'call';
+  timeout_ms: number;
+  attempt?: number;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+}
+/**
+ * A read-only call was slower than the observed percentile: a second attempt was started beside it.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "HedgeFired".
+ */
+export interface HedgeFired {
+  event_type: 'hedge_fired';
+  server_name: string;
+  delay_ms: number;
+  percentile?: number;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+}
+/**
+ * An alternative of a fallback chain is tried because the one before it could not answer.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "FallbackUsed".
+ */
+export interface FallbackUsed {
+  event_type: 'fallback_used';
+  server_name: string;
+  /**
+   * The alternative that failed.
+   */
+  from: string;
+  /**
+   * The alternative tried next.
+   */
+  to: string;
+  /**
+   * The error code of the failed alternative.
+   */
+  reason: string;
+  /**
+   * More than half of the chain was ejected, so every alternative is tried regardless of its breaker.
+   */
+  panic?: boolean;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+}
+/**
+ * Every alternative of a fallback chain failed.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "FallbackExhausted".
+ */
+export interface FallbackExhausted {
+  event_type: 'fallback_exhausted';
+  server_name: string;
+  /**
+   * @minItems 1
+   */
+  attempts: [
+    {
+      name: string;
+      code?: string;
+      message: string;
+      [k: string]: unknown;
+    },
+    ...{
+      name: string;
+      code?: string;
+      message: string;
+      [k: string]: unknown;
+    }[]
+  ];
+  panic?: boolean;
+  /**
+   * The MCP method of the call, e.g. tools/call.
+   */
+  method?: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
 }
 
 // --- config ---
@@ -498,6 +837,9 @@ export interface ResilienceConfig {
   circuit_breaker?: {
     enabled?: boolean;
     per_tool?: boolean;
+    /**
+     * Trips after this many failures in a row.
+     */
     consecutive_failures?: number;
     failure_rate_threshold?: number;
     slow_call_rate_threshold?: number;
@@ -507,9 +849,31 @@ export interface ResilienceConfig {
      */
     window_size?: number;
     minimum_calls?: number;
+    /**
+     * Outcomes older than this leave the window, so an idle period never trips the breaker on stale failures; 0 keeps them until newer calls push them out.
+     */
+    window_ms?: number;
+    /**
+     * Open time after the first ejection; it doubles with each consecutive ejection up to max_open_ms.
+     */
     open_ms?: number;
     max_open_ms?: number;
+    /**
+     * Each open time is shortened by up to this fraction, at random, so breakers do not half-open in step.
+     */
+    open_jitter?: number;
+    /**
+     * Each period this long that the circuit stays closed forgets one past ejection, so the open time shrinks again.
+     */
+    ejection_decay_ms?: number;
+    /**
+     * Calls admitted while half-open; all must succeed to close. Other calls are rejected (or fall back).
+     */
     half_open_probes?: number;
+    /**
+     * Record and report (circuit_threshold_exceeded) but never reject: a dry run.
+     */
+    metrics_only?: boolean;
   };
   bulkhead?: {
     max_concurrent?: number;
@@ -521,6 +885,10 @@ export interface ResilienceConfig {
      */
     enabled?: boolean;
     percentile?: number;
+    /**
+     * Latencies observed before the percentile is trusted and hedging starts.
+     */
+    min_samples?: number;
   };
 }
 /**

@@ -1,4 +1,5 @@
 import { runCheck } from './commands/check.js';
+import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
 import { runStart } from './commands/start.js';
 import { runStdio } from './commands/stdio.js';
@@ -9,6 +10,10 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
+  monitor: {
+    run: runMonitor,
+    summary: 'watch and heal the servers of a config; reset|disable|enable NAME',
+  },
   replay: { run: runReplay, summary: 'fold event logs into server state and an SLA report' },
   start: { run: runStart, summary: 'run the gateway (default port 4700)' },
   stdio: { run: runStdio, summary: 'serve the gateway over stdio, for desktop MCP clients' },

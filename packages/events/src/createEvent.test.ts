@@ -26,6 +26,7 @@ const samples = [
   events.recoverySuccessful({ server_name, attempts: 2, duration_ms: 1500 }),
   events.recoveryFailed({ server_name, error: 'exit 1', attempt: 2 }),
   events.recoveryExhausted({ server_name, requires_manual: true, attempts: 5 }),
+  events.recoveryAttemptsReset({ server_name, stable_seconds: 300 }),
   events.serverRegistered({ server_name, transport: 'stdio' }),
   events.serverStarted({ server_name, pid: 4242 }),
   events.serverDisabled({ server_name, operator: 'alice', reason: 'maintenance' }),

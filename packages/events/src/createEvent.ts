@@ -57,6 +57,7 @@ export interface EventFactory {
   recoverySuccessful: Helper<'recovery_successful'>;
   recoveryFailed: Helper<'recovery_failed'>;
   recoveryExhausted: Helper<'recovery_exhausted'>;
+  recoveryAttemptsReset: Helper<'recovery_attempts_reset'>;
   serverRegistered: Helper<'server_registered'>;
   serverStarted: Helper<'server_started'>;
   serverDisabled: Helper<'server_disabled'>;
@@ -118,6 +119,7 @@ export function createEventFactory(options: EventFactoryOptions = {}): EventFact
     recoverySuccessful: helper('recovery_successful'),
     recoveryFailed: helper('recovery_failed'),
     recoveryExhausted: helper('recovery_exhausted'),
+    recoveryAttemptsReset: helper('recovery_attempts_reset'),
     serverRegistered: helper('server_registered'),
     serverStarted: helper('server_started'),
     serverDisabled: helper('server_disabled'),

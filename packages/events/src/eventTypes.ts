@@ -1,5 +1,6 @@
 import type {
   HealthCheckCompleted,
+  RecoveryAttemptsReset,
   RecoveryExhausted,
   RecoveryFailed,
   RecoveryStarted,
@@ -26,6 +27,7 @@ export interface EventFieldsByType {
   recovery_successful: RecoverySuccessful;
   recovery_failed: RecoveryFailed;
   recovery_exhausted: RecoveryExhausted;
+  recovery_attempts_reset: RecoveryAttemptsReset;
   server_registered: ServerRegistered;
   server_started: ServerStarted;
   server_disabled: ServerDisabled;
@@ -47,6 +49,7 @@ export const KNOWN_EVENT_TYPES: readonly KnownEventType[] = [
   'recovery_successful',
   'recovery_failed',
   'recovery_exhausted',
+  'recovery_attempts_reset',
   'server_registered',
   'server_started',
   'server_disabled',

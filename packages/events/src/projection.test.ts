@@ -97,7 +97,19 @@ describe('project', () => {
         'recovering',
         {},
       ],
-      [ev.recoverySuccessful({ server_name: s, attempts: 1 }), 'running', { recovery_attempts: 0 }],
+      // Success keeps the count: a crash right after continues the schedule.
+      [ev.recoverySuccessful({ server_name: s, attempts: 1 }), 'running', { recovery_attempts: 1 }],
+      [
+        ev.recoveryStarted({ server_name: s, reason: 'again', attempt: 2, strategy: 'restart' }),
+        'recovering',
+        { recovery_attempts: 2 },
+      ],
+      [ev.recoverySuccessful({ server_name: s, attempts: 2 }), 'running', { recovery_attempts: 2 }],
+      [
+        ev.recoveryAttemptsReset({ server_name: s, stable_seconds: 300 }),
+        'running',
+        { recovery_attempts: 0 },
+      ],
     ];
     let state = initialHealthState;
     for (const [event, lifecycle, fields] of steps) {

@@ -19,6 +19,7 @@ export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'recovery_successful',
   'recovery_failed',
   'recovery_exhausted',
+  'recovery_attempts_reset',
   'server_registered',
   'server_started',
   'server_disabled',
@@ -62,6 +63,8 @@ export interface HealthProjector {
   apply(event: SelfhealEvent): void;
   /** A snapshot of the state so far, equal to `projectAll` of the events applied. */
   state(): HealthState;
+  /** One server's state so far (no copy of the others); `undefined` before its first event. */
+  get(serverName: string): ServerHealth | undefined;
 }
 
 /** Creates a {@link HealthProjector}, optionally starting from `state`. */
@@ -77,5 +80,6 @@ export function createHealthProjector(state: HealthState = initialHealthState): 
       servers.set(name, projectServer(before ?? initialServerHealth(name, event.timestamp), event));
     },
     state: () => ({ servers: Object.fromEntries(servers) }),
+    get: (serverName) => servers.get(serverName),
   };
 }

@@ -30,7 +30,10 @@ export interface ServerHealth {
   response_time_ms: number | undefined;
   /** The last error reported by a check, `server_down` or a recovery; cleared by a good check. */
   error: string | undefined;
-  /** Attempts in the current recovery episode; 0 when none is under way. */
+  /**
+   * Recovery attempts since the counter last reset (after a stable period,
+   * `recovery_attempts_reset`, or an operator's `server_reset`); success does not reset it.
+   */
   recovery_attempts: number;
   /** Recovery gave up: an operator must act (`server_reset`). */
   requires_manual: boolean;
@@ -141,9 +144,16 @@ export function projectServer(server: ServerHealth, event: SelfhealEvent): Serve
       next.recovery_attempts = Math.max(server.recovery_attempts, attempt);
       return next;
     }
+    // A successful attempt ends the episode but keeps the count, so a server that comes back
+    // and crashes again continues the backoff schedule. The count resets after a stable period
+    // (`recovery_attempts_reset`, decided by the monitor) or by an operator (`server_reset`).
     case 'recovery_successful': {
       const next = copy(server, at);
       next.lifecycle = keepDisabled('running');
+      return next;
+    }
+    case 'recovery_attempts_reset': {
+      const next = copy(server, at);
       next.recovery_attempts = 0;
       return next;
     }

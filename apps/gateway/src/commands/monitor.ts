@@ -1,0 +1,240 @@
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  createEventBus,
+  createEventFactory,
+  createEventLog,
+  createFileSink,
+} from '@selfheal/events';
+import {
+  CONTROL_ACTIONS,
+  type ControlAction,
+  type ControlServer,
+  createMonitor,
+  createMonitorStore,
+  createNodeSpawner,
+  listenControl,
+  loadConfig,
+  MonitorError,
+  sendControl,
+} from '@selfheal/monitor';
+import type { SelfhealEvent } from '@selfheal/schemas';
+import { type CliIO, ExitCode } from '../io.js';
+
+export const monitorUsage = `usage: selfheal monitor --config FILE [--log PATH] [--control PATH] [--json]
+       selfheal monitor reset|disable|enable NAME [--config FILE | --control PATH]
+       selfheal monitor status [NAME] [--config FILE | --control PATH]
+
+Runs the monitor and auto-recovery alone: starts the stdio servers of FILE, checks every server,
+restarts the ones that fail, and appends every event to the JSONL log (event_emission.path,
+relative to FILE; --log overrides). Prints state changes (--json: every event as JSONL).
+SIGINT or SIGTERM stops every server and exits 0.
+
+An operator talks to a running monitor over its control socket (default
+.selfheal/monitor.sock beside FILE):
+  reset NAME     clear requires_manual and the attempt counter, try again (server_reset)
+  disable NAME   stop the server, its checks and recovery (server_disabled)
+  enable NAME    watch and start it again (server_enabled)
+  status [NAME]  print the projected state
+Exit: 0 ok, 1 the monitor refused the request, 2 bad usage, bad config or no monitor running.
+`;
+
+/** Options for tests: stop the monitor with `signal` instead of SIGINT/SIGTERM. */
+export interface MonitorRunOptions {
+  signal?: AbortSignal;
+}
+
+const PRINTED = new Set([
+  'server_started',
+  'server_down',
+  'server_degraded',
+  'server_recovered',
+  'recovery_started',
+  'recovery_successful',
+  'recovery_failed',
+  'recovery_exhausted',
+  'server_disabled',
+  'server_enabled',
+  'server_reset',
+  'sink_failed',
+]);
+
+/** `selfheal monitor`: run the monitor, or send an operator request to a running one. */
+export async function runMonitor(
+  argv: string[],
+  io: CliIO,
+  options: MonitorRunOptions = {},
+): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.stderr(`selfheal monitor: ${(error as Error).message}\n\n${monitorUsage}`);
+    return ExitCode.Unusable;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(monitorUsage);
+    return ExitCode.Ok;
+  }
+  const [verb, ...rest] = positionals;
+  if (verb !== undefined) return runVerb(verb, rest, values, io);
+  if (!values.config) {
+    io.stderr(`selfheal monitor: expected --config FILE\n\n${monitorUsage}`);
+    return ExitCode.Unusable;
+  }
+  return runDaemon(values.config, values, io, options.signal);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      log: { type: 'string' },
+      control: { type: 'string' },
+      operator: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function controlPath(values: Values): string | undefined {
+  if (values.control) return resolve(values.control);
+  if (values.config) return join(dirname(resolve(values.config)), '.selfheal', 'monitor.sock');
+  return undefined;
+}
+
+async function runVerb(verb: string, rest: string[], values: Values, io: CliIO): Promise<number> {
+  if (!CONTROL_ACTIONS.includes(verb as ControlAction)) {
+    io.stderr(
+      `selfheal monitor: unknown action "${verb}": expected one of ${CONTROL_ACTIONS.join(', ')}\n\n${monitorUsage}`,
+    );
+    return ExitCode.Unusable;
+  }
+  const action = verb as ControlAction;
+  const server = rest[0];
+  if ((action !== 'status' && !server) || rest.length > 1) {
+    io.stderr(`selfheal monitor ${action}: expected one server NAME\n\n${monitorUsage}`);
+    return ExitCode.Unusable;
+  }
+  const path = controlPath(values);
+  if (!path) {
+    io.stderr(`selfheal monitor ${action}: expected --config FILE or --control PATH\n`);
+    return ExitCode.Unusable;
+  }
+  try {
+    const reply = await sendControl(path, {
+      action,
+      ...(server !== undefined && { server }),
+      operator: values.operator ?? process.env.USER ?? 'operator',
+    });
+    if (!reply.ok) {
+      io.stderr(`selfheal monitor ${action}: ${reply.error}\n`);
+      return ExitCode.Invalid;
+    }
+    io.stdout(
+      values.json
+        ? `${JSON.stringify(reply.state)}\n`
+        : `${action === 'status' ? '' : `${action} ${server}: done\n`}${describeState(reply.state)}`,
+    );
+    return ExitCode.Ok;
+  } catch (error) {
+    io.stderr(`selfheal monitor ${action}: ${(error as Error).message}\n`);
+    return ExitCode.Unusable;
+  }
+}
+
+function describeState(state: unknown): string {
+  const servers = (state ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(servers)
+    .map(
+      (s) =>
+        `  ${String(s.server_name).padEnd(20)} ${String(s.status).padEnd(8)} ${String(s.lifecycle).padEnd(10)} attempts ${s.recovery_attempts}${s.requires_manual ? ' (requires manual)' : ''}${s.error ? `  ${s.error}` : ''}\n`,
+    )
+    .join('');
+}
+
+async function runDaemon(
+  file: string,
+  values: Values,
+  io: CliIO,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(file);
+  } catch (error) {
+    const message = error instanceof MonitorError ? error.message : String(error);
+    io.stderr(`selfheal monitor: ${message}\n`);
+    return ExitCode.Unusable;
+  }
+  const emission = loaded.config.event_emission ?? {};
+  const repo = emission.repo ?? 'selfheal-monitor';
+  const factory = createEventFactory({ repo });
+  const bus = createEventBus({ events: factory });
+  const logPath = values.log
+    ? resolve(values.log)
+    : resolve(dirname(resolve(file)), emission.path ?? 'selfheal-events.jsonl');
+  const log =
+    emission.enabled === false && !values.log
+      ? undefined
+      : await createEventLog({
+          path: logPath,
+          durability: emission.durability ?? 'batched',
+          flushIntervalMs: emission.flush_interval_ms ?? 100,
+          rotateMaxBytes: emission.rotate_max_bytes ?? 0,
+          rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
+        });
+  if (log) bus.attach(createFileSink(log));
+  bus.events$.subscribe((event) => print(event, values.json ?? false, io));
+  const store = createMonitorStore({ publish: (e) => bus.publish(e), events: factory });
+  const monitor = createMonitor({ servers: loaded.servers, store, spawner: createNodeSpawner() });
+
+  let control: ControlServer | undefined;
+  const path = controlPath(values)!;
+  try {
+    control = await listenControl(path, (request) => monitor.control(request));
+  } catch (error) {
+    io.stderr(`selfheal monitor: ${(error as Error).message}\n`);
+    await bus.close();
+    await log?.close();
+    return ExitCode.Unusable;
+  }
+  io.stderr(
+    `selfheal monitor: watching ${loaded.servers.length} server(s) from ${file}; events to ${log ? logPath : '(no log)'}; control socket ${path}\n`,
+  );
+
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    signal?.addEventListener('abort', stop, { once: true });
+    if (!signal) {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+  });
+  await monitor.start();
+  await stopped;
+  await control.close();
+  await monitor.stop();
+  await bus.close();
+  await log?.close();
+  return ExitCode.Ok;
+}
+
+function print(event: SelfhealEvent, json: boolean, io: CliIO): void {
+  if (json) {
+    io.stdout(`${JSON.stringify(event)}\n`);
+    return;
+  }
+  if (!PRINTED.has(event.event_type)) return;
+  const e = event as Record<string, unknown>;
+  const detail = e.reason ?? e.error ?? (e.attempt !== undefined ? `attempt ${e.attempt}` : '');
+  io.stdout(
+    `${event.timestamp} ${event.server_name ?? '-'} ${event.event_type}${detail ? `: ${String(detail)}` : ''}\n`,
+  );
+}

@@ -1,0 +1,151 @@
+import { dirname, resolve } from 'node:path';
+import type { SelfhealConfig, ServerConfig } from '@selfheal/schemas';
+import { healthEnvOverrides } from './envOverrides.js';
+import { configSectionDefaults, mergeSections } from './schemaDefaults.js';
+
+/** The probes a monitor can run against one server. */
+export type ProbeKind = 'http' | 'ping' | 'tools' | 'process';
+
+/** A server's resolved `health_check` section, times in ms. */
+export interface HealthSettings {
+  enabled: boolean;
+  intervalMs: number;
+  unhealthyIntervalMs: number;
+  jitter: number;
+  timeoutMs: number;
+  failureThreshold: number;
+  successThreshold: number;
+  startupGraceMs: number;
+  staleAfterMs: number;
+  probes: ProbeKind[];
+}
+
+/** A server's resolved `recovery` section, times in ms. */
+export interface RecoverySettings {
+  strategy: 'restart' | 'command' | 'manual';
+  /** The operator's command (strategy `command`), run with a shell. */
+  command?: string;
+  commandTimeoutMs: number;
+  maxAttempts: number;
+  backoff: { initialMs: number; multiplier: number; maxMs: number };
+  stopGraceMs: number;
+  resetAfterMs: number;
+}
+
+/** One upstream as the monitor sees it: how to reach it, how to watch it, how to heal it. */
+export interface MonitoredServer {
+  name: string;
+  transport: 'stdio' | 'streamable-http' | 'sse';
+  /** stdio: what to spawn. */
+  command?: string;
+  args: string[];
+  env: Record<string, string>;
+  /** stdio: working directory, absolute (relative ones resolve against the config file). */
+  cwd?: string;
+  /** HTTP and SSE: the MCP endpoint. */
+  url?: string;
+  headers: Record<string, string>;
+  /** The W3 `/health` endpoint, when there is one. */
+  healthUrl?: string;
+  /** `disabled: true` in the config: not started and not watched. */
+  disabled: boolean;
+  health: HealthSettings;
+  recovery: RecoverySettings;
+}
+
+/** What {@link createRegistry} needs beside the config. */
+export interface RegistryOptions {
+  /** Environment for the `SELFHEAL_*` overrides. @default process.env */
+  env?: Record<string, string | undefined>;
+  /** The config file, to resolve relative paths (`cwd`). @default the process's cwd */
+  file?: string;
+}
+
+/**
+ * Resolves every server of an already validated config into a {@link MonitoredServer}.
+ * Each setting comes from, lowest to highest: the schema's default, the global section, the
+ * `SELFHEAL_*` environment overrides, the server's own section (merged key by key, so a
+ * server that sets only `max_attempts` keeps the global backoff). The environment overrides
+ * the fleet-wide value; a value written for one server is deliberate and stays.
+ * @throws MonitorError ENV_INVALID for a bad `SELFHEAL_*` value.
+ */
+export function createRegistry(
+  config: SelfhealConfig,
+  options: RegistryOptions = {},
+): MonitoredServer[] {
+  const envHealth = healthEnvOverrides(options.env ?? process.env);
+  const base = options.file ? dirname(resolve(options.file)) : process.cwd();
+  const healthDefaults = configSectionDefaults('HealthCheck');
+  const recoveryDefaults = configSectionDefaults('Recovery');
+  return Object.entries(config.mcpServers).map(([name, server]) => {
+    const health = mergeSections(
+      healthDefaults,
+      config.health_check,
+      envHealth,
+      server.health_check,
+    );
+    const recovery = mergeSections(recoveryDefaults, config.recovery, server.recovery);
+    return resolveServer(name, server, health, recovery, base);
+  });
+}
+
+function resolveServer(
+  name: string,
+  server: ServerConfig,
+  health: Record<string, unknown>,
+  recovery: Record<string, unknown>,
+  base: string,
+): MonitoredServer {
+  const transport =
+    server.command !== undefined ? 'stdio' : server.type === 'sse' ? 'sse' : 'streamable-http';
+  const healthUrl =
+    server.health_url ?? (server.url ? new URL('/health', server.url).href : undefined);
+  const backoff = (recovery.backoff ?? {}) as Record<string, number>;
+  const seconds = (value: unknown) => Number(value) * 1000;
+  return {
+    name,
+    transport,
+    ...(server.command !== undefined && { command: server.command }),
+    args: server.args ?? [],
+    env: server.env ?? {},
+    ...(server.cwd !== undefined && { cwd: resolve(base, server.cwd) }),
+    ...(server.url !== undefined && { url: server.url }),
+    headers: server.headers ?? {},
+    ...(healthUrl !== undefined && { healthUrl }),
+    disabled: server.disabled ?? false,
+    health: {
+      enabled: health.enabled as boolean,
+      intervalMs: seconds(health.interval_seconds),
+      unhealthyIntervalMs: seconds(health.unhealthy_interval_seconds),
+      jitter: health.jitter as number,
+      timeoutMs: seconds(health.timeout_seconds),
+      failureThreshold: health.failure_threshold as number,
+      successThreshold: health.success_threshold as number,
+      startupGraceMs: seconds(health.startup_grace_seconds),
+      staleAfterMs: seconds(health.stale_after_seconds),
+      probes: (health.probes as ProbeKind[] | undefined) ?? defaultProbes(transport, healthUrl),
+    },
+    recovery: {
+      strategy: recovery.strategy as RecoverySettings['strategy'],
+      ...(recovery.command !== undefined && { command: recovery.command as string }),
+      commandTimeoutMs: seconds(recovery.command_timeout_seconds),
+      maxAttempts: recovery.max_attempts as number,
+      backoff: {
+        initialMs: seconds(backoff.initial_seconds),
+        multiplier: Number(backoff.multiplier),
+        maxMs: seconds(backoff.max_seconds),
+      },
+      stopGraceMs: seconds(recovery.stop_grace_seconds),
+      resetAfterMs: seconds(recovery.reset_after_seconds),
+    },
+  };
+}
+
+/** The schema's documented default: http when a health URL is known, ping, process for stdio. */
+function defaultProbes(transport: MonitoredServer['transport'], healthUrl?: string): ProbeKind[] {
+  const probes: ProbeKind[] = [];
+  if (healthUrl) probes.push('http');
+  probes.push('ping');
+  if (transport === 'stdio') probes.push('process');
+  return probes;
+}

@@ -1,0 +1,42 @@
+import { createConnection } from 'node:net';
+import { MonitorError, MonitorErrorCode } from '../errors.js';
+import type { ControlReply, ControlRequest } from './controlProtocol.js';
+
+/**
+ * Sends one request to a running monitor's control socket and resolves to its reply.
+ * @throws MonitorError CONTROL_UNREACHABLE when no monitor listens at `path` or it does not
+ *   answer within `timeoutMs` (default 5000).
+ */
+export function sendControl(
+  path: string,
+  request: ControlRequest,
+  timeoutMs = 5000,
+): Promise<ControlReply> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    let buffered = '';
+    const fail = (reason: string) => {
+      socket.destroy();
+      reject(
+        new MonitorError(
+          MonitorErrorCode.ControlUnreachable,
+          `${path}: no running monitor answers (${reason}); start one with \`selfheal monitor --config FILE\``,
+        ),
+      );
+    };
+    socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
+    socket.once('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+    socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const nl = buffered.indexOf('\n');
+      if (nl < 0) return;
+      socket.destroy();
+      try {
+        resolve(JSON.parse(buffered.slice(0, nl)) as ControlReply);
+      } catch {
+        fail('the answer is not JSON');
+      }
+    });
+  });
+}

@@ -1,0 +1,163 @@
+import { createBackoff } from '../backoff.js';
+import type { MonitoredServer } from '../config/registry.js';
+import type { ProbeResult } from '../probes/probeResult.js';
+import { describeExit } from '../supervisor/nodeSpawner.js';
+import type { ExitInfo } from '../supervisor/spawner.js';
+import type { ServerView } from './serverView.js';
+
+/**
+ * An event the decider wants emitted: its type and fields, without the envelope (timestamp,
+ * ids and repo are added by the event factory; `trace_id` by the caller).
+ */
+export interface EventDraft {
+  event_type: string;
+  server_name: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A probe finished: the `health_check_completed` to emit, or nothing when a failed check
+ * falls inside the start-up grace (failures there do not count; a success still does).
+ */
+export function decideCheck(
+  server: MonitoredServer,
+  result: ProbeResult,
+  inStartupGrace: boolean,
+): EventDraft[] {
+  if (inStartupGrace && result.status === 'down') return [];
+  return [{ event_type: 'health_check_completed', server_name: server.name, ...result }];
+}
+
+/**
+ * A stdio process exited when nobody asked it to: known at once, not after the failure
+ * threshold. A failed process check, and `server_down` unless it is down already.
+ */
+export function decideExit(view: ServerView, info: ExitInfo): EventDraft[] {
+  const reason = `process exited (${describeExit(info)})`;
+  const events: EventDraft[] = [
+    {
+      event_type: 'health_check_completed',
+      server_name: view.server_name,
+      probe: 'process',
+      status: 'down',
+      response_time_ms: 0,
+      error: reason,
+    },
+  ];
+  if (view.status !== 'down' && view.lifecycle !== 'disabled') {
+    events.push({
+      event_type: 'server_down',
+      server_name: view.server_name,
+      previous_status: view.status,
+      reason,
+    });
+  }
+  return events;
+}
+
+/**
+ * The status transitions the projected state calls for after a check was applied:
+ * `failure_threshold` failed checks in a row → `server_down`; a `degraded` report on a
+ * healthy server → `server_degraded` (a warning: it never triggers recovery);
+ * `success_threshold` good checks in a row (the first ok check for a server never seen
+ * before) → `server_recovered`. Nothing for a disabled server. `now` is epoch ms.
+ */
+export function decideTransitions(
+  server: MonitoredServer,
+  view: ServerView,
+  now: number,
+): EventDraft[] {
+  if (view.lifecycle === 'disabled') return [];
+  const base = { server_name: view.server_name, previous_status: view.status };
+  const last = view.last_check_status;
+  if (
+    last === 'down' &&
+    view.status !== 'down' &&
+    view.consecutive_failures >= server.health.failureThreshold
+  ) {
+    return [
+      {
+        event_type: 'server_down',
+        ...base,
+        reason: view.error ?? 'failed health checks',
+        consecutive_failures: view.consecutive_failures,
+      },
+    ];
+  }
+  if (last === 'degraded' && (view.status === 'ok' || view.status === 'unknown')) {
+    return [{ event_type: 'server_degraded', ...base, reason: view.error ?? 'degraded' }];
+  }
+  if (
+    last === 'ok' &&
+    view.status !== 'ok' &&
+    (view.status === 'unknown' || view.consecutive_successes >= server.health.successThreshold)
+  ) {
+    const since = view.status_since ? Date.parse(view.status_since) : Number.NaN;
+    return [
+      {
+        event_type: 'server_recovered',
+        ...base,
+        ...(view.status === 'down' &&
+          Number.isFinite(since) && { downtime_seconds: Math.max(0, (now - since) / 1000) }),
+      },
+    ];
+  }
+  return [];
+}
+
+/** What recovery should do next for one server. */
+export type RecoveryDecision =
+  | { action: 'none' }
+  | { action: 'exhausted'; event: EventDraft }
+  | { action: 'attempt'; attempt: number; delayMs: number };
+
+/**
+ * Whether and when to try the next recovery: only for a `down` server whose last check failed
+ * and that is neither disabled nor waiting for an operator. Attempt n waits `backoff(n)` (1, 2, 4, 8, 16 s by
+ * default); past `max_attempts` (or at once with strategy `manual`) it is
+ * `recovery_exhausted` with `requires_manual: true`.
+ */
+export function decideRecovery(server: MonitoredServer, view: ServerView): RecoveryDecision {
+  // The last check must have failed too: after a reset or a restart, a server whose status
+  // is still `down` but that answers again only needs its good checks, not another restart.
+  if (view.status !== 'down' || view.last_check_status !== 'down') return { action: 'none' };
+  if (view.lifecycle === 'disabled' || view.lifecycle === 'failed' || view.requires_manual) {
+    return { action: 'none' };
+  }
+  const attempt = view.recovery_attempts + 1;
+  if (server.recovery.strategy === 'manual' || attempt > server.recovery.maxAttempts) {
+    return {
+      action: 'exhausted',
+      event: {
+        event_type: 'recovery_exhausted',
+        server_name: view.server_name,
+        requires_manual: true,
+        attempts: view.recovery_attempts,
+      },
+    };
+  }
+  const { initialMs, multiplier, maxMs } = server.recovery.backoff;
+  return {
+    action: 'attempt',
+    attempt,
+    delayMs: createBackoff({ initialMs, multiplier, maxMs })(attempt),
+  };
+}
+
+/**
+ * After `reset_after_seconds` of stable health following a recovery, the attempt counter
+ * starts again from zero: a `recovery_attempts_reset` event.
+ */
+export function decideStable(server: MonitoredServer, view: ServerView, now: number): EventDraft[] {
+  if (view.recovery_attempts === 0 || view.status !== 'ok' || view.lifecycle !== 'running')
+    return [];
+  const since = view.status_since ? Date.parse(view.status_since) : Number.NaN;
+  if (!Number.isFinite(since) || now - since < server.recovery.resetAfterMs) return [];
+  return [
+    {
+      event_type: 'recovery_attempts_reset',
+      server_name: view.server_name,
+      stable_seconds: (now - since) / 1000,
+    },
+  ];
+}

@@ -1,0 +1,44 @@
+/** Codes of the errors `@selfheal/monitor` throws; stable, for programs to branch on. */
+export enum MonitorErrorCode {
+  /** The config file could not be read or parsed. */
+  ConfigUnreadable = 'CONFIG_UNREADABLE',
+  /** The config does not conform to `schemas/json/config.schema.json`. */
+  ConfigInvalid = 'CONFIG_INVALID',
+  /** An environment override (`SELFHEAL_*`) holds a value that is not allowed. */
+  EnvInvalid = 'ENV_INVALID',
+  /** A process could not be started. */
+  SpawnFailed = 'SPAWN_FAILED',
+  /** An operation needs a running process and there is none. */
+  NotRunning = 'NOT_RUNNING',
+  /** The supervisor was closed; it starts nothing any more. */
+  Closed = 'CLOSED',
+  /** Another monitor already listens on the control socket. */
+  ControlInUse = 'CONTROL_IN_USE',
+  /** No monitor answers on the control socket. */
+  ControlUnreachable = 'CONTROL_UNREACHABLE',
+  /** An MCP session could not be opened. */
+  SessionFailed = 'SESSION_FAILED',
+}
+
+/** The one error class of `@selfheal/monitor`: `code` is stable, `message` is for people. */
+export class MonitorError extends Error {
+  readonly code: MonitorErrorCode;
+  readonly data: unknown;
+
+  constructor(
+    code: MonitorErrorCode,
+    message: string,
+    options: { cause?: unknown; data?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'MonitorError';
+    this.code = code;
+    this.data = options.data;
+  }
+}
+
+/** The message of anything thrown, for event fields and logs (never a stack). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

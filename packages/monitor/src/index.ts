@@ -1,0 +1,77 @@
+// Configuration: the server registry (mcpServers + health_check + recovery, env overrides)
+
+export { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
+export { type CheckIntervalOptions, nextCheckDelay } from './checkInterval.js';
+// Time, backoff and check intervals
+export { type Clock, delay, systemClock, type TimerHandle } from './clock.js';
+export { HEALTH_ENV_OVERRIDES, healthEnvOverrides } from './config/envOverrides.js';
+export { type LoadedConfig, loadConfig, parseConfig } from './config/loadConfig.js';
+export {
+  createRegistry,
+  type HealthSettings,
+  type MonitoredServer,
+  type ProbeKind,
+  type RecoverySettings,
+  type RegistryOptions,
+} from './config/registry.js';
+export { sendControl } from './control/controlClient.js';
+// Operator control: a Unix socket carrying reset / disable / enable / status
+export {
+  CONTROL_ACTIONS,
+  type ControlAction,
+  type ControlReply,
+  type ControlRequest,
+  checkControlRequest,
+} from './control/controlProtocol.js';
+export { type ControlServer, listenControl } from './control/controlServer.js';
+// The decider: pure decisions over the projected state of one server
+export {
+  decideCheck,
+  decideExit,
+  decideRecovery,
+  decideStable,
+  decideTransitions,
+  type EventDraft,
+  type RecoveryDecision,
+} from './decider/decide.js';
+export type { MonitorStore } from './decider/monitorStore.js';
+export type { ServerView } from './decider/serverView.js';
+// Errors
+export { errorMessage, MonitorError, MonitorErrorCode } from './errors.js';
+// The monitor: every server watched, healed, and controlled by an operator
+export { createMonitor, type Monitor, type MonitorOptions } from './monitor/monitor.js';
+export {
+  createMonitorStore,
+  type MonitorStoreOptions,
+  type ProjectedMonitorStore,
+} from './monitor/monitorStore.js';
+export {
+  createServerMonitor,
+  type ServerMonitor,
+  type ServerMonitorOptions,
+} from './monitor/serverMonitor.js';
+export { createHttpProbe, type HttpProbeOptions } from './probes/httpProbe.js';
+export { createPingProbe, createToolsProbe, type McpProbeOptions } from './probes/mcpProbes.js';
+// Probes: W3 /health, MCP ping, the tools/list deep check
+export type { Probe, ProbeResult } from './probes/probeResult.js';
+// MCP sessions over a supervised process or HTTP
+export { openSession, type SessionOptions } from './session/mcpSession.js';
+export { createStreamTransport } from './session/streamTransport.js';
+export {
+  createNodeSpawner,
+  describeExit,
+  type NodeSpawnerOptions,
+} from './supervisor/nodeSpawner.js';
+export {
+  createProcessSupervisor,
+  type ExitListener,
+  type ProcessSupervisor,
+  type ProcessSupervisorOptions,
+} from './supervisor/processSupervisor.js';
+export {
+  type RecoveryCommandOptions,
+  type RecoveryCommandResult,
+  runRecoveryCommand,
+} from './supervisor/recoveryCommand.js';
+// Process supervision
+export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';

@@ -1,0 +1,83 @@
+import type { Clock } from '../clock.js';
+import type { MonitoredServer } from '../config/registry.js';
+import type { ControlReply, ControlRequest } from '../control/controlProtocol.js';
+import type { MonitorStore } from '../decider/monitorStore.js';
+import type { Spawner } from '../supervisor/spawner.js';
+import { createServerMonitor, type ServerMonitor } from './serverMonitor.js';
+
+/** Options of {@link createMonitor}. */
+export interface MonitorOptions {
+  servers: MonitoredServer[];
+  store: MonitorStore;
+  spawner: Spawner;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Jitter source in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** Watches and heals every configured server. */
+export interface Monitor {
+  /** The monitor of each server, by name. */
+  readonly servers: ReadonlyMap<string, ServerMonitor>;
+  /** Starts every server and its checks (in parallel). */
+  start(): Promise<void>;
+  /** Carries out one operator request; every action is an event. Never throws. */
+  control(request: ControlRequest): Promise<ControlReply>;
+  /** Stops every process, check and recovery. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Creates a {@link Monitor}; nothing runs until `start`. */
+export function createMonitor(options: MonitorOptions): Monitor {
+  const servers = new Map<string, ServerMonitor>();
+  for (const server of options.servers) {
+    servers.set(
+      server.name,
+      createServerMonitor({
+        server,
+        store: options.store,
+        spawner: options.spawner,
+        ...(options.clock && { clock: options.clock }),
+        ...(options.random && { random: options.random }),
+      }),
+    );
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    servers,
+    async start() {
+      await Promise.all([...servers.values()].map((s) => s.start()));
+    },
+    async control(request) {
+      if (request.action === 'status') {
+        const names = request.server ? [request.server] : [...servers.keys()];
+        const unknown = names.find((n) => !servers.has(n));
+        if (unknown) return notFound(unknown);
+        return {
+          ok: true,
+          state: Object.fromEntries(names.map((n) => [n, options.store.view(n)])),
+        };
+      }
+      const name = request.server!;
+      const target = servers.get(name);
+      if (!target) return notFound(name);
+      const operator = request.operator ?? 'operator';
+      if (request.action === 'reset') await target.reset(operator);
+      else if (request.action === 'disable') await target.disable(operator);
+      else await target.enable(operator);
+      return { ok: true, state: { [name]: options.store.view(name) } };
+    },
+    stop() {
+      stopping ??= Promise.all([...servers.values()].map((s) => s.stop())).then(() => {});
+      return stopping;
+    },
+  };
+
+  function notFound(name: string): ControlReply {
+    return {
+      ok: false,
+      error: `no server named "${name}" in this monitor (servers: ${[...servers.keys()].join(', ')})`,
+    };
+  }
+}

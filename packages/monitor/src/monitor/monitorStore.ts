@@ -1,0 +1,64 @@
+import {
+  createEventFactory,
+  createHealthProjector,
+  type EventFactory,
+  type HealthProjector,
+  type HealthState,
+  initialServerHealth,
+  isKnownEventType,
+} from '@selfheal/events';
+import type { SelfhealEvent } from '@selfheal/schemas';
+import { type Clock, systemClock } from '../clock.js';
+import type { MonitorStore } from '../decider/monitorStore.js';
+
+/** Options of {@link createMonitorStore}. */
+export interface MonitorStoreOptions {
+  /** Where each event goes once applied (the event bus's `publish`). */
+  publish: (event: SelfhealEvent) => void;
+  /** The `repo` of emitted events. @default 'selfheal-monitor' */
+  repo?: string;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Start from this state (e.g. a replayed log). @default the empty state */
+  initial?: HealthState;
+  /** Builds the events. @default createEventFactory({ clock, repo }) */
+  events?: EventFactory;
+}
+
+/** A {@link MonitorStore} that can also hand out the whole projected state. */
+export interface ProjectedMonitorStore extends MonitorStore {
+  /** The projected state of every server so far. */
+  state(): HealthState;
+}
+
+/**
+ * The monitor's store on the events package: `emit` builds the event with the event factory
+ * (envelope, ids, schema check), applies it with the projection (`project`, through a
+ * projector) and publishes it; `view` reads the projection. The monitor's state is therefore
+ * exactly the fold of what it emitted, and a replay of its log reproduces it.
+ */
+export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonitorStore {
+  const clock = options.clock ?? systemClock;
+  const events =
+    options.events ?? createEventFactory({ clock, repo: options.repo ?? 'selfheal-monitor' });
+  const projector: HealthProjector = createHealthProjector(options.initial);
+  return {
+    emit(draft, traceId) {
+      const { event_type, ...fields } = draft;
+      const withTrace = traceId === undefined ? fields : { ...fields, trace_id: traceId };
+      const event = isKnownEventType(event_type)
+        ? events.create(event_type, withTrace as never)
+        : events.createOther(event_type, withTrace);
+      projector.apply(event);
+      options.publish(event);
+      return event;
+    },
+    view(serverName) {
+      return (
+        projector.get(serverName) ??
+        initialServerHealth(serverName, new Date(clock.now()).toISOString())
+      );
+    },
+    state: () => projector.state(),
+  };
+}

@@ -1,0 +1,209 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { projectAll } from '@selfheal/events';
+import type { SelfhealEvent } from '@selfheal/schemas';
+import { validate } from '@selfheal/schemas';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/loadConfig.js';
+import { createRegistry } from '../config/registry.js';
+import { createFakeClock } from '../testing/fakeClock.js';
+import { createFakeSpawner, type FakeProcess } from '../testing/fakeSpawner.js';
+import { createMonitorStore } from './monitorStore.js';
+import { createServerMonitor } from './serverMonitor.js';
+
+/** Wires an in-process MCP server to a fake process's pipes; `hang` stops its answers. */
+function serve(process: FakeProcess, control: { hang: boolean }) {
+  const server = new Server({ name: 'fake', version: '1' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: [{ name: 'echo', inputSchema: { type: 'object' as const } }],
+  }));
+  const transport = new StdioServerTransport(process.stdin, process.stdout);
+  void server.connect(transport).then(() => {
+    const deliver = transport.onmessage!;
+    transport.onmessage = (message) => {
+      if (!control.hang) deliver(message);
+    };
+  });
+}
+
+function setup(config: Record<string, unknown> = {}) {
+  const clock = createFakeClock();
+  const control = { hang: false, crashAfterMs: undefined as number | undefined };
+  const spawner = createFakeSpawner((p) => {
+    serve(p, control);
+    if (control.crashAfterMs !== undefined)
+      clock.setTimeout(() => p.exit({ code: 1 }), control.crashAfterMs);
+  });
+  const [server] = createRegistry(
+    parseConfig(
+      {
+        mcpServers: { s: { command: 'fake-server' } },
+        health_check: {
+          interval_seconds: 10,
+          unhealthy_interval_seconds: 2,
+          jitter: 0,
+          timeout_seconds: 1,
+          failure_threshold: 3,
+          success_threshold: 2,
+          startup_grace_seconds: 0,
+        },
+        recovery: { stop_grace_seconds: 1 },
+        ...config,
+      },
+      'test.json',
+    ),
+    { env: {} },
+  );
+  const log: SelfhealEvent[] = [];
+  const store = createMonitorStore({ clock, publish: (e) => log.push(e) });
+  const monitor = createServerMonitor({
+    server: server!,
+    store,
+    spawner,
+    clock,
+    random: () => 0.5,
+  });
+  const types = () => log.map((e) => e.event_type);
+  return { clock, control, spawner, store, monitor, log, types };
+}
+
+describe('createServerMonitor on a fake clock', () => {
+  it('starts, settles ok on the first good check, and checks every interval', async () => {
+    const { clock, monitor, store, types } = setup();
+    await monitor.start();
+    await clock.advance(0);
+    expect(types()).toEqual([
+      'server_registered',
+      'server_started',
+      'health_check_completed',
+      'server_recovered',
+    ]);
+    expect(store.view('s')).toMatchObject({ status: 'ok', lifecycle: 'running' });
+    await clock.advance(9_999);
+    expect(types()).toHaveLength(4);
+    await clock.advance(1);
+    expect(types()).toHaveLength(5);
+    await monitor.stop();
+  });
+
+  it('a hung server: down after 3 missed pings, restarted, ok after 2 good checks', async () => {
+    const { clock, control, monitor, spawner, store, types, log } = setup();
+    await monitor.start();
+    await clock.advance(0);
+    control.hang = true;
+    await clock.advance(10_000 + 1000); // check 1 times out
+    await clock.advance(2000 + 1000); // check 2
+    expect(store.view('s').status).toBe('ok');
+    await clock.advance(2000 + 1000); // check 3: the threshold
+    expect(store.view('s')).toMatchObject({ status: 'down', consecutive_failures: 3 });
+    control.hang = false;
+    await clock.advance(1000); // backoff of attempt 1, then SIGTERM
+    expect(spawner.spawned[0]!.signals).toEqual(['SIGTERM']);
+    expect(spawner.spawned).toHaveLength(2);
+    expect(types()).toContain('recovery_successful');
+    await clock.advance(2000);
+    await clock.advance(2000);
+    expect(store.view('s')).toMatchObject({ status: 'ok', lifecycle: 'running' });
+    const incident = log.filter((e) => e.event_type !== 'health_check_completed').slice(-5);
+    expect(incident.map((e) => e.event_type)).toEqual([
+      'server_down',
+      'recovery_started',
+      'server_started',
+      'recovery_successful',
+      'server_recovered',
+    ]);
+    // One incident, one trace: from the first failed check to the recovery.
+    const firstFailure = log.findIndex(
+      (e) =>
+        e.event_type === 'health_check_completed' && (e as { status?: string }).status === 'down',
+    );
+    const traces = new Set(log.slice(firstFailure).map((e) => e.trace_id));
+    expect(traces.size).toBe(1);
+    await monitor.stop();
+  });
+
+  it('a crash loop walks exactly 1, 2, 4, 8, 16 s, then recovery_exhausted', async () => {
+    const { clock, control, monitor, store, log } = setup();
+    control.crashAfterMs = 500;
+    await monitor.start();
+    await clock.advance(60_000);
+    const started = log.filter((e) => e.event_type === 'recovery_started') as (SelfhealEvent & {
+      attempt: number;
+      delay_ms: number;
+    })[];
+    expect(started.map((e) => [e.attempt, e.delay_ms])).toEqual([
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+      [4, 8000],
+      [5, 16000],
+    ]);
+    // Each attempt starts exactly its backoff after the crash before it.
+    const downs = log.filter(
+      (e) =>
+        e.event_type === 'health_check_completed' && (e as { probe?: string }).probe === 'process',
+    );
+    expect(downs).toHaveLength(6);
+    started.forEach((e, i) => {
+      expect(Date.parse(e.timestamp) - Date.parse(downs[i]!.timestamp)).toBe(e.delay_ms);
+    });
+    const exhausted = log.filter((e) => e.event_type === 'recovery_exhausted');
+    expect(exhausted).toEqual([
+      expect.objectContaining({ requires_manual: true, attempts: 5, server_name: 's' }),
+    ]);
+    expect(Date.parse(exhausted[0]!.timestamp)).toBe(Date.parse(downs[5]!.timestamp));
+    expect(store.view('s')).toMatchObject({ lifecycle: 'failed', requires_manual: true });
+    await monitor.stop();
+  });
+
+  it('an operator reset after exhaustion starts again from attempt 1', async () => {
+    const { clock, control, monitor, store, log } = setup();
+    control.crashAfterMs = 500;
+    await monitor.start();
+    await clock.advance(60_000);
+    control.crashAfterMs = undefined;
+    await monitor.reset('ana');
+    await clock.advance(0);
+    expect(log.find((e) => e.event_type === 'server_reset')).toMatchObject({ operator: 'ana' });
+    await clock.advance(2000);
+    expect(store.view('s')).toMatchObject({
+      status: 'ok',
+      lifecycle: 'running',
+      requires_manual: false,
+      recovery_attempts: 0,
+    });
+    await monitor.stop();
+  });
+
+  it('disable stops the process and every check until enable', async () => {
+    const { clock, monitor, spawner, store, log } = setup();
+    await monitor.start();
+    await clock.advance(0);
+    await monitor.disable('ana');
+    expect(spawner.live()).toBe(0);
+    const count = log.length;
+    await clock.advance(120_000);
+    expect(log.length).toBe(count);
+    expect(store.view('s').lifecycle).toBe('disabled');
+    await monitor.enable('ana');
+    await clock.advance(0);
+    expect(spawner.live()).toBe(1);
+    expect(store.view('s').lifecycle).toBe('running');
+    await monitor.stop();
+  });
+
+  it('every emitted event is schema-valid, and replaying them reproduces the live state', async () => {
+    const { clock, control, monitor, store, log } = setup();
+    control.crashAfterMs = 3000;
+    await monitor.start();
+    await clock.advance(30_000);
+    control.crashAfterMs = undefined;
+    await clock.advance(30_000);
+    for (const event of log) expect(validate('event', event).issues).toEqual([]);
+    expect(JSON.parse(JSON.stringify(projectAll(log)))).toEqual(
+      JSON.parse(JSON.stringify(store.state())),
+    );
+    await monitor.stop();
+  });
+});

@@ -1,0 +1,353 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { nextCheckDelay } from '../checkInterval.js';
+import { type Clock, delay, systemClock, type TimerHandle } from '../clock.js';
+import type { MonitoredServer } from '../config/registry.js';
+import {
+  decideCheck,
+  decideExit,
+  decideRecovery,
+  decideStable,
+  decideTransitions,
+  type EventDraft,
+} from '../decider/decide.js';
+import type { MonitorStore } from '../decider/monitorStore.js';
+import { errorMessage } from '../errors.js';
+import type { ProbeResult } from '../probes/probeResult.js';
+import { openSession } from '../session/mcpSession.js';
+import {
+  createProcessSupervisor,
+  type ProcessSupervisor,
+} from '../supervisor/processSupervisor.js';
+import { runRecoveryCommand } from '../supervisor/recoveryCommand.js';
+import type { Spawner } from '../supervisor/spawner.js';
+import { createServerCheck } from './probeServer.js';
+
+/** The least time given to `initialize` when a session opens, ms. */
+const MIN_SESSION_TIMEOUT_MS = 5000;
+
+/** Options of {@link createServerMonitor}. */
+export interface ServerMonitorOptions {
+  server: MonitoredServer;
+  store: MonitorStore;
+  spawner: Spawner;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Jitter source in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** Watches and heals one server; every decision is an event in `store`. */
+export interface ServerMonitor {
+  readonly name: string;
+  /** The live stdio process's pid, if any. */
+  readonly pid: number | undefined;
+  /** The live MCP session, if any. */
+  readonly client: Client | undefined;
+  /** Registers the server, starts it (stdio) and begins checking. */
+  start(): Promise<void>;
+  /** Operator: stop the process and all checks and recovery (`server_disabled`). */
+  disable(operator?: string): Promise<void>;
+  /** Operator: undo `disable` (`server_enabled`), start again. */
+  enable(operator?: string): Promise<void>;
+  /** Operator: clear `requires_manual` and the attempt counter (`server_reset`), try again. */
+  reset(operator?: string): Promise<void>;
+  /** Monitor shutdown: stops the process, checks and recovery; emits nothing. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates the monitor of one server. It reads the projected state through `store.view`,
+ * decides with the pure functions of `decider/decide.ts`, and emits; it keeps no health
+ * state of its own, only the handles of what runs (timers, process, session).
+ */
+export function createServerMonitor(options: ServerMonitorOptions): ServerMonitor {
+  const { server, store, spawner } = options;
+  const name = server.name;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const supervisor: ProcessSupervisor | undefined =
+    server.transport === 'stdio'
+      ? createProcessSupervisor({
+          spawner,
+          clock,
+          stopGraceMs: server.recovery.stopGraceMs,
+          spec: {
+            command: server.command!,
+            args: server.args,
+            env: server.env,
+            ...(server.cwd !== undefined && { cwd: server.cwd }),
+          },
+        })
+      : undefined;
+  let client: Client | undefined;
+  let checkTimer: TimerHandle | undefined;
+  let checking = false;
+  let stopped = false;
+  let startedAt = clock.now();
+  let graceOver = false;
+  let lastToolCount: number | undefined;
+  let trace: string | undefined;
+  let recovery: { abort: AbortController; done: Promise<void> } | undefined;
+
+  const check = createServerCheck(
+    server,
+    clock,
+    () => client,
+    () => supervisor?.current !== undefined,
+    () => lastToolCount,
+  );
+
+  const view = () => store.view(name);
+  const needsSession = server.health.probes.some((p) => p === 'ping' || p === 'tools');
+  const active = () => !stopped && view().lifecycle !== 'disabled';
+
+  function emit(draft: EventDraft): void {
+    const opensIncident =
+      (draft.event_type === 'health_check_completed' && draft.status !== 'ok') ||
+      draft.event_type === 'server_down' ||
+      draft.event_type === 'server_degraded';
+    const event = store.emit(draft, trace);
+    if (trace === undefined && opensIncident) trace = event.trace_id;
+    if (draft.event_type === 'server_recovered') trace = undefined;
+  }
+
+  supervisor?.onExit((info, expected) => {
+    closeSession();
+    if (expected || !active()) return;
+    for (const draft of decideExit(view(), info)) emit(draft);
+    maybeRecover();
+  });
+
+  function closeSession(): void {
+    const current = client;
+    client = undefined;
+    void current?.close().catch(() => {});
+  }
+
+  /** Opens the MCP session to the live process (stdio) or the URL; throws why not. */
+  async function connect(): Promise<void> {
+    closeSession();
+    // initialize after a cold start (npx, a JIT warming up) may take longer than a ping.
+    const timeoutMs = Math.max(server.health.timeoutMs, MIN_SESSION_TIMEOUT_MS);
+    client = await openSession(server, supervisor?.current, { clock, timeoutMs });
+  }
+
+  /** Starts the process (stdio) and opens the session; failures surface as failed checks. */
+  async function bringUp(): Promise<void> {
+    closeSession();
+    if (supervisor) {
+      const child = await supervisor.restart();
+      emit({
+        event_type: 'server_started',
+        server_name: name,
+        ...(child.pid && { pid: child.pid }),
+      });
+    }
+    startedAt = clock.now();
+    graceOver = false;
+    // An HTTP server watched only through /health needs no MCP session.
+    if (needsSession) await connect();
+  }
+
+  function scheduleCheck(ms?: number): void {
+    if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
+    checkTimer = undefined;
+    if (!active()) return;
+    const v = view();
+    const unhealthy = v.status !== 'ok' || v.last_check_status !== 'ok';
+    checkTimer = clock.setTimeout(
+      () => {
+        checkTimer = undefined;
+        void runCheck();
+      },
+      ms ?? nextCheckDelay(server.health, unhealthy, random),
+    );
+  }
+
+  async function runCheck(): Promise<void> {
+    if (!active() || checking) return;
+    if (recovery) {
+      scheduleCheck();
+      return;
+    }
+    checking = true;
+    try {
+      let result: ProbeResult | undefined;
+      if (needsSession && !client && (!supervisor || supervisor.current)) {
+        const began = clock.now();
+        try {
+          await connect();
+        } catch (error) {
+          const probe = server.health.probes.includes('ping') ? 'ping' : 'tools';
+          result = {
+            probe,
+            status: 'down',
+            response_time_ms: clock.now() - began,
+            error: errorMessage(error),
+          };
+        }
+      }
+      result ??= await check();
+      if (!active() || recovery) return;
+      const now = clock.now();
+      const inGrace = !graceOver && now - startedAt < server.health.startupGraceMs;
+      if (result.status !== 'down') graceOver = true;
+      if (result.tool_count !== undefined) lastToolCount = result.tool_count;
+      const drafts = decideCheck(server, result, inGrace);
+      if (drafts.length === 0) return;
+      if (result.status === 'ok' && view().status === 'ok') trace = undefined;
+      for (const draft of drafts) emit(draft);
+      for (const draft of decideTransitions(server, view(), now)) emit(draft);
+      for (const draft of decideStable(server, view(), now)) emit(draft);
+      maybeRecover();
+    } finally {
+      checking = false;
+      if (!recovery) scheduleCheck();
+    }
+  }
+
+  function maybeRecover(): void {
+    if (recovery || !active()) return;
+    const decision = decideRecovery(server, view());
+    if (decision.action === 'none') return;
+    if (decision.action === 'exhausted') {
+      emit(decision.event);
+      return;
+    }
+    const abort = new AbortController();
+    const done = recoveryLoop(abort.signal).finally(() => {
+      if (recovery?.abort === abort) recovery = undefined;
+      if (!abort.signal.aborted) scheduleCheck();
+    });
+    recovery = { abort, done };
+  }
+
+  async function recoveryLoop(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const decision = decideRecovery(server, view());
+      if (decision.action === 'none') return;
+      if (decision.action === 'exhausted') {
+        emit(decision.event);
+        return;
+      }
+      try {
+        await delay(clock, decision.delayMs, signal);
+      } catch {
+        return;
+      }
+      if (signal.aborted || !active()) return;
+      const began = clock.now();
+      emit({
+        event_type: 'recovery_started',
+        server_name: name,
+        reason: view().error ?? 'server down',
+        attempt: decision.attempt,
+        strategy: server.recovery.strategy,
+        delay_ms: decision.delayMs,
+      });
+      try {
+        await perform();
+        if (signal.aborted) return;
+        emit({
+          event_type: 'recovery_successful',
+          server_name: name,
+          attempts: decision.attempt,
+          duration_ms: clock.now() - began,
+        });
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        emit({
+          event_type: 'recovery_failed',
+          server_name: name,
+          error: errorMessage(error),
+          attempt: decision.attempt,
+        });
+      }
+    }
+  }
+
+  /** One recovery action per the strategy; throws with the reason when it did not work. */
+  async function perform(): Promise<void> {
+    if (server.recovery.strategy === 'command') {
+      const result = await runRecoveryCommand({
+        command: server.recovery.command!,
+        timeoutMs: server.recovery.commandTimeoutMs,
+        spawner,
+        clock,
+        env: { SELFHEAL_SERVER: name },
+      });
+      if (!result.ok) throw new Error(result.error);
+      if (supervisor?.current) {
+        await connect();
+        startedAt = clock.now();
+        graceOver = false;
+        return;
+      }
+    }
+    await bringUp();
+  }
+
+  async function halt(): Promise<void> {
+    if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
+    checkTimer = undefined;
+    const running = recovery;
+    recovery = undefined;
+    running?.abort.abort();
+    closeSession();
+    await supervisor?.stop();
+    await running?.done.catch(() => {});
+  }
+
+  async function startWatching(): Promise<void> {
+    try {
+      await bringUp();
+    } catch {
+      // Nothing to report here: a process that could not start or died is reported by the
+      // exit listener at once, and a session that could not open is retried, and reported,
+      // by the next check.
+    }
+    if (!recovery) scheduleCheck(0);
+  }
+
+  return {
+    name,
+    get pid() {
+      return supervisor?.current?.pid;
+    },
+    get client() {
+      return client;
+    },
+    async start() {
+      emit({ event_type: 'server_registered', server_name: name, transport: server.transport });
+      if (server.disabled) {
+        emit({ event_type: 'server_disabled', server_name: name, operator: 'config' });
+        return;
+      }
+      await startWatching();
+    },
+    async disable(operator = 'operator') {
+      if (view().lifecycle === 'disabled') return;
+      emit({ event_type: 'server_disabled', server_name: name, operator });
+      await halt();
+    },
+    async enable(operator = 'operator') {
+      if (view().lifecycle !== 'disabled') return;
+      emit({ event_type: 'server_enabled', server_name: name, operator });
+      await startWatching();
+    },
+    async reset(operator = 'operator') {
+      trace = undefined;
+      emit({ event_type: 'server_reset', server_name: name, operator });
+      if (!active()) return;
+      await halt();
+      await startWatching();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await halt();
+      await supervisor?.close();
+    },
+  };
+}

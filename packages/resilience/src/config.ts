@@ -1,0 +1,126 @@
+import { loadSchema, type ResilienceConfig, validate } from '@selfheal/schemas';
+import { createPolicy, type PolicyOptions, type UpstreamPolicy } from './createPolicy.js';
+import { ResilienceError, ResilienceErrorCode } from './errors.js';
+import type { RuntimeOptions } from './runtime.js';
+
+type DeepRequired<T> = { [K in keyof T]-?: T[K] extends object ? DeepRequired<T[K]> : T[K] };
+
+/** A `resilience` config section with every default applied. */
+export type ResolvedResilienceConfig = DeepRequired<ResilienceConfig>;
+
+type SchemaNode = { default?: unknown; properties?: Record<string, SchemaNode> };
+
+/** The defaults of every key, read from the config schema itself so they cannot drift. */
+function schemaDefaults(node: SchemaNode): unknown {
+  if (node.properties) {
+    return Object.fromEntries(
+      Object.entries(node.properties).map(([key, child]) => [key, schemaDefaults(child)]),
+    );
+  }
+  return node.default;
+}
+
+let defaults: ResolvedResilienceConfig | undefined;
+
+/** The `resilience` section when nothing is configured: the schema's defaults. */
+export function resilienceDefaults(): ResolvedResilienceConfig {
+  defaults ??= schemaDefaults(
+    (loadSchema('config') as { $defs: { Resilience: SchemaNode } }).$defs.Resilience,
+  ) as ResolvedResilienceConfig;
+  return structuredClone(defaults);
+}
+
+function merge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object'
+    ) {
+      merge(current as Record<string, unknown>, value as Record<string, unknown>);
+    } else if (value !== undefined) {
+      target[key] = value;
+    }
+  }
+}
+
+/**
+ * Merges `resilience` sections key by key, later ones winning (global, then per server) over
+ * the schema defaults, after checking each against the config schema.
+ * @throws ResilienceError INVALID_OPTIONS naming every bad key by its JSON pointer, e.g.
+ * `/resilience/retry/max_attempts: expected ≥ 1, found 0`.
+ */
+export function resolveResilienceConfig(
+  ...sections: (ResilienceConfig | undefined)[]
+): ResolvedResilienceConfig {
+  const resolved = resilienceDefaults();
+  for (const section of sections) {
+    if (section === undefined) continue;
+    const result = validate('config', { mcpServers: {}, resilience: section });
+    if (!result.valid) {
+      throw new ResilienceError(
+        ResilienceErrorCode.InvalidOptions,
+        `invalid resilience config: ${result.issues.map((issue) => issue.message).join('; ')}`,
+        { data: { issues: result.issues } },
+      );
+    }
+    merge(resolved as unknown as Record<string, unknown>, section as Record<string, unknown>);
+  }
+  return resolved;
+}
+
+/** Maps a resolved `resilience` section to {@link createPolicy} options (camelCase, same units). */
+export function policyOptionsFromConfig(config: ResolvedResilienceConfig): PolicyOptions {
+  const { retry, circuit_breaker: cb, bulkhead, hedge } = config;
+  return {
+    timeoutMs: config.timeout_ms,
+    attemptTimeoutMs: config.attempt_timeout_ms,
+    retry: {
+      maxAttempts: retry.max_attempts,
+      backoff: {
+        initialDelayMs: retry.initial_delay_ms,
+        maxDelayMs: retry.max_delay_ms,
+        jitter: retry.jitter,
+      },
+      budgetRatio: retry.budget_ratio,
+      budgetMin: retry.budget_min,
+    },
+    circuitBreaker: cb.enabled
+      ? {
+          perTool: cb.per_tool,
+          consecutiveFailures: cb.consecutive_failures,
+          failureRateThreshold: cb.failure_rate_threshold,
+          slowCallRateThreshold: cb.slow_call_rate_threshold,
+          slowCallMs: cb.slow_call_ms,
+          windowSize: cb.window_size,
+          windowMs: cb.window_ms,
+          minimumCalls: cb.minimum_calls,
+          openMs: cb.open_ms,
+          maxOpenMs: cb.max_open_ms,
+          openJitter: cb.open_jitter,
+          ejectionDecayMs: cb.ejection_decay_ms,
+          halfOpenProbes: cb.half_open_probes,
+          metricsOnly: cb.metrics_only,
+        }
+      : false,
+    bulkhead: { maxConcurrent: bulkhead.max_concurrent, maxQueue: bulkhead.max_queue },
+    hedge: hedge.enabled ? { percentile: hedge.percentile, minSamples: hedge.min_samples } : false,
+  };
+}
+
+/**
+ * The policy of one upstream from its config: `sections` are merged as in
+ * {@link resolveResilienceConfig} (pass the global section, then the server's).
+ */
+export function createPolicyFromConfig(
+  runtime: RuntimeOptions & Pick<PolicyOptions, 'classify' | 'history'>,
+  ...sections: (ResilienceConfig | undefined)[]
+): UpstreamPolicy {
+  return createPolicy({
+    ...runtime,
+    ...policyOptionsFromConfig(resolveResilienceConfig(...sections)),
+  });
+}

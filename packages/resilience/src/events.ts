@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  BulkheadRejected,
+  CallTimedOut,
+  CircuitClosed,
+  CircuitHalfOpened,
+  CircuitIsolated,
+  CircuitMetricsOnly,
+  CircuitOpened,
+  CircuitThresholdExceeded,
+  FallbackExhausted,
+  FallbackUsed,
+  HedgeFired,
+  RetryAttempted,
+  RetryBudgetExhausted,
+} from '@selfheal/schemas';
+import type { Clock } from './clock.js';
+
+/** The envelope fields every emitted event carries (see the event schema). */
+export interface EventEnvelope {
+  timestamp: string;
+  trace_id: string;
+  repo: string;
+}
+
+/** The events of a circuit breaker: its state is a fold of these ({@link evolveCircuit}). */
+export type CircuitEvent = EventEnvelope &
+  (
+    | CircuitOpened
+    | CircuitHalfOpened
+    | CircuitClosed
+    | CircuitIsolated
+    | CircuitMetricsOnly
+    | CircuitThresholdExceeded
+  );
+
+/** Every event this package emits; each type is in `schemas/json/event.schema.json`. */
+export type ResilienceEvent =
+  | CircuitEvent
+  | (EventEnvelope &
+      (
+        | RetryAttempted
+        | RetryBudgetExhausted
+        | BulkheadRejected
+        | CallTimedOut
+        | HedgeFired
+        | FallbackUsed
+        | FallbackExhausted
+      ));
+
+/** Receives every event; append it to a log, a stream, or an array in a test. */
+export type EventSink = (event: ResilienceEvent) => void;
+
+/** The body of an event: everything but the envelope. */
+export type EventBody = ResilienceEvent extends infer E
+  ? E extends ResilienceEvent
+    ? Omit<E, keyof EventEnvelope>
+    : never
+  : never;
+
+/** Builds envelopes and hands events to the sink. */
+export interface Emitter {
+  /** Emits `body` with a timestamp from the clock; returns the event as sent. */
+  emit<B extends EventBody>(body: B, traceId?: string): B & EventEnvelope;
+  /** A fresh trace id for a causal chain that has none yet. */
+  newTraceId(): string;
+}
+
+/** Options of {@link createEmitter}. */
+export interface EmitterOptions {
+  /** @default a sink that drops events */
+  sink?: EventSink;
+  clock: Clock;
+  /** The `repo` field. @default 'selfheal' */
+  repo?: string;
+  /** @default crypto.randomUUID */
+  newId?: () => string;
+  /**
+   * Called when the sink throws; a broken sink never fails a call.
+   * @default ignore
+   */
+  onSinkError?: (error: unknown, event: ResilienceEvent) => void;
+}
+
+/** An emitter that stamps events with `clock` and sends them to `sink`. */
+export function createEmitter(options: EmitterOptions): Emitter {
+  const { sink, clock, repo = 'selfheal', newId = randomUUID, onSinkError } = options;
+  return {
+    emit(body, traceId) {
+      const event = {
+        ...body,
+        timestamp: new Date(clock.now()).toISOString(),
+        trace_id: traceId ?? newId(),
+        repo,
+      };
+      if (sink) {
+        try {
+          sink(event as ResilienceEvent);
+        } catch (error) {
+          onSinkError?.(error, event as ResilienceEvent);
+        }
+      }
+      return event;
+    },
+    newTraceId: newId,
+  };
+}
