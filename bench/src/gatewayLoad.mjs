@@ -121,5 +121,14 @@ try {
     `\ntargets: p50 overhead at 1 client <= 1.5x (measured ${(one.through.p50 / one.direct.p50).toFixed(2)}x); throughput at 32 clients >= 0.6x direct (measured ${(many.through.rate / many.direct.rate).toFixed(2)}x)`,
   );
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
 }
