@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { validate } from '@selfheal/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -47,6 +49,18 @@ describe('cancellation, list_changed and servers that are down', () => {
     controller.abort('user gave up');
     await expect(call).rejects.toThrow();
     await expect.poll(() => upstream.cancellations).toEqual(['user gave up']);
+    // The same cancellation made directly reaches the upstream the same way.
+    const direct = new Client({ name: 'direct', version: '1' });
+    await direct.connect(new StreamableHTTPClientTransport(new URL(upstream.url)) as Transport);
+    const directController = new AbortController();
+    const directCall = direct.callTool({ name: 'wait', arguments: {} }, undefined, {
+      signal: directController.signal,
+    });
+    await expect.poll(() => upstream.waiting).toBe(1);
+    directController.abort('user gave up');
+    await expect(directCall).rejects.toThrow();
+    await expect.poll(() => upstream.cancellations).toEqual(['user gave up', 'user gave up']);
+    await direct.close();
   });
 
   it('propagates an upstream tools/list_changed and lists the new tool', async () => {
