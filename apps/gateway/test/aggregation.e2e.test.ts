@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, GatewayErrorCode } from '../src/errors.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { everythingStdio, type HttpUpstream, startEverythingHttp } from './helpers/upstreams.js';
 
+const CRASHING = fileURLToPath(new URL('./helpers/crashingServer.mjs', import.meta.url));
 const text = (result: unknown) =>
   (result as { content: { text: string }[] }).content.map((c) => c.text).join('');
 
@@ -69,8 +71,8 @@ describe('name collisions', () => {
   it('are a start-up error naming the tool and both servers', async () => {
     const error = await startGateway({
       mcpServers: {
-        one: { ...everythingStdio(), prefix: '' },
-        two: { ...everythingStdio(), prefix: '' },
+        one: { command: process.execPath, args: [CRASHING], prefix: '' },
+        two: { command: process.execPath, args: [CRASHING], prefix: '' },
       },
     }).then(
       (gw) => gw.stop().then(() => undefined),
@@ -79,7 +81,7 @@ describe('name collisions', () => {
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe(GatewayErrorCode.NameCollision);
     expect((error as GatewayError).message).toContain(
-      'tool "echo" is exposed by both "one" (as "echo") and "two" (as "echo")',
+      'tool "pid" is exposed by both "one" (as "pid") and "two" (as "pid")',
     );
   }, 60_000);
 });

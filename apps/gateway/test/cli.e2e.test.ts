@@ -10,6 +10,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { everythingStdio } from './helpers/upstreams.js';
 
+const CRASHING = fileURLToPath(new URL('./helpers/crashingServer.mjs', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/selfheal.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'selfheal-cli-'));
 const children: ChildProcess[] = [];
@@ -105,16 +106,12 @@ describe('selfheal start', () => {
     const invalid = run(['start', '--config', bad]);
     expect(await invalid.exited).toBe(2);
     expect(invalid.output().stderr).toContain(`${bad}: /gateway/port`);
-    const clash = writeConfig('clash.json', {
-      mcpServers: {
-        a: { ...everythingStdio(), prefix: '' },
-        b: { ...everythingStdio(), prefix: '' },
-      },
-    });
+    const tiny = { command: process.execPath, args: [CRASHING], prefix: '' };
+    const clash = writeConfig('clash.json', { mcpServers: { a: tiny, b: tiny } });
     const collision = run(['start', '--config', clash, '--port', '0']);
     expect(await collision.exited).toBe(1);
     expect(collision.output().stderr).toContain(
-      'name collision: tool "echo" is exposed by both "a"',
+      'name collision: tool "pid" is exposed by both "a"',
     );
     expect(await run(['start', '--port', 'abc']).exited).toBe(2);
   }, 60_000);
