@@ -23,6 +23,7 @@ const steps = [
   ['replay', 'node', ['scripts/replayThroughput.mjs']],
   ['append', 'node', ['scripts/appendThroughput.mjs']],
   ['monitor', 'node', ['src/monitorCpu.mjs']],
+  ['gateway', 'node', ['src/gatewayLoad.mjs']],
 ];
 
 const only = process.argv.slice(2);
