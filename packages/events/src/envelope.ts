@@ -52,15 +52,28 @@ const digit = (s: string, i: number): number => {
   return c >= 0 && c <= 9 ? c : Number.NaN;
 };
 const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+const DASH = 45;
+const COLON = 58;
+const T = 84;
+const Z = 90;
+const DOT = 46;
 
 /**
- * The shape Selfheal itself writes (`Date#toISOString`: `YYYY-MM-DDTHH:MM:SS[.fff]Z`) without
- * a regular expression; `undefined` for any other shape, which then takes the general path.
+ * The shape Selfheal itself writes (`Date#toISOString`: `YYYY-MM-DDTHH:MM:SS[.fff]Z`) read
+ * digit by digit (a third of the regular expression's cost); `undefined` for any other shape,
+ * which then takes the general path.
  */
 function parseCanonical(s: string): number | undefined {
   const n = s.length;
-  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
-  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') {
+  if (
+    (n !== 20 && n !== 24) ||
+    s.charCodeAt(n - 1) !== Z ||
+    s.charCodeAt(4) !== DASH ||
+    s.charCodeAt(7) !== DASH ||
+    s.charCodeAt(10) !== T ||
+    s.charCodeAt(13) !== COLON ||
+    s.charCodeAt(16) !== COLON
+  ) {
     return undefined;
   }
   const year = two(s, 0) * 100 + two(s, 2);
@@ -71,18 +84,39 @@ function parseCanonical(s: string): number | undefined {
   const second = two(s, 17);
   let millis = 0;
   if (n === 24) {
-    if (s[19] !== '.') return undefined;
+    if (s.charCodeAt(19) !== DOT) return undefined;
     millis = digit(s, 20) * 100 + two(s, 21);
   }
-  // NaN from a non-digit fails every comparison below.
-  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28)) {
-    if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1)) return undefined;
+  // A NaN (from a non-digit) fails every comparison below.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59)) {
+    return undefined;
+  }
+  if (!(second <= 59 && millis >= 0)) return undefined;
+  if (day > 28) {
     const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     if (!(day <= (month === 2 && leap ? 29 : DAYS[month]!))) return undefined;
   }
-  if (!(hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 +
+    hour * 3_600_000 +
+    minute * 60_000 +
+    second * 1000 +
+    millis
+  );
 }
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+// The last event_type that passed the pattern (undefined: none yet, so '' is still checked).
+let lastGoodType: string | undefined;
 
 /**
  * The cheap envelope test of the replay fast path: the checks the event schema makes on every
@@ -97,7 +131,12 @@ export function checkEnvelope(value: unknown): string | undefined {
   }
   const e = value as Record<string, unknown>;
   const type = e.event_type;
-  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) return 'bad or missing event_type';
+  if (typeof type !== 'string') return 'bad or missing event_type';
+  // Logs repeat a handful of types: remember the last one that passed.
+  if (type !== lastGoodType) {
+    if (!EVENT_TYPE.test(type)) return 'bad or missing event_type';
+    lastGoodType = type;
+  }
   if (typeof e.timestamp !== 'string' || Number.isNaN(parseTimestamp(e.timestamp))) {
     return 'bad or missing timestamp';
   }

@@ -28,7 +28,6 @@ export {
   type Durability,
   type EventLog,
   type EventLogOptions,
-  type LogRecovery,
 } from './eventLog.js';
 // Event types
 export {
@@ -39,8 +38,10 @@ export {
   type KnownEventType,
   type SelfhealEvent,
   type StoredEvent,
+  schemaEventTypes,
 } from './eventTypes.js';
 export { createFileSink } from './fileSink.js';
+export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading
 export {
@@ -51,6 +52,7 @@ export {
   readLog,
   scanLog,
 } from './logReader.js';
+export { type LogRecovery, recoverLog } from './logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
 // The projection: per-server health as a fold of events
 export {

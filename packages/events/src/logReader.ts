@@ -97,7 +97,12 @@ export async function* readLog(
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   const maxLine = options.maxLineBytes ?? 1 << 24;
   const maxIssues = options.maxIssues ?? 1000;
-  const validator = getValidator('event');
+  // Compiled on first need: a clean log in envelope mode never pays for ajv.
+  let compiled: ReturnType<typeof getValidator<'event'>> | undefined;
+  const validator = (value: unknown) => {
+    compiled ??= getValidator('event');
+    return compiled(value);
+  };
   const summary: LogReadSummary = {
     file,
     bytes: 0,
@@ -135,7 +140,7 @@ export async function* readLog(
     const bad = checkEnvelope(value);
     if (bad !== undefined || (full && !validator(value))) {
       if (bad !== undefined) validator(value);
-      const issues = toIssues(validator.errors, value);
+      const issues = toIssues(compiled!.errors, value);
       const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : bad!;
       return report(line, `not a valid event: ${reason}`, text, issues);
     }
