@@ -3,7 +3,7 @@
 // are shared and noisy, so compare the rows of one run with each other.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateHealthLog } from './generateHealthLog.mjs';
@@ -47,7 +47,7 @@ try {
   const smallBytes = await generateHealthLog(small, 100_000);
   const bigBytes = await generateHealthLog(big, 1_000_000);
   console.log(
-    `\nReplay of generated health logs (${(bigBytes / 1e6).toFixed(0)} MB for 1M events, ${(smallBytes / 1e6).toFixed(0)} MB for 100k); median of ${RUNS} runs; load average ${loadavg()[0].toFixed(1)} on this machine\n`,
+    `\nReplay of generated health logs (${(bigBytes / 1e6).toFixed(0)} MB for 1M events, ${(smallBytes / 1e6).toFixed(0)} MB for 100k); median of ${RUNS} runs; load average ${loadavg()[0].toFixed(1)} on this machine, ${availableParallelism()} cores\n`,
   );
   const rows = measureAll([
     { log: '1M', mode: 'replay', file: big },
@@ -56,11 +56,18 @@ try {
     { log: '1M', mode: 'scan', file: big },
     { log: '1M', mode: 'chunked-parse', file: big },
     { log: '1M', mode: 'readline-parse', file: big },
+    { log: '1M', mode: 'json-fields', file: big },
+    { log: '1M', mode: 'field-scan', file: big },
+    { log: '1M', mode: 'parallel-parse', file: big },
+    { log: '1M', mode: 'parallel-transfer', file: big },
   ]);
   console.table(rows);
+  console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
   console.log(
     'replay: replayLogs (read, parse, envelope check, projection, SLA, summary). replay-full: the same with ajv on every line.\n' +
       'scan: read + parse + envelope check only. chunked-parse / readline-parse: JSON.parse per line behind each line splitter.\n' +
+      'json-fields / field-scan: splitter + envelope check on the fields the fold reads, from JSON.parse / from the hand-written scanner (fieldScanner.mjs).\n' +
+      'parallel-parse: two worker threads each parse half the file (counts only); parallel-transfer: the same, posting the fold fields back to the main thread.\n' +
       'events/CPU-s divides by the process CPU time (user + system, GC threads included): steadier than wall time on a busy machine.',
   );
 } finally {

@@ -10,7 +10,7 @@ export {
 // Ecosystem roll-up (GET /health/ecosystem)
 export { rollUpEcosystem } from './ecosystemHealth.js';
 // The envelope fast path
-export { checkEnvelope, hasEventEnvelope, parseTimestamp } from './envelope.js';
+export { checkEnvelope, envelopeTime, hasEventEnvelope, parseTimestamp } from './envelope.js';
 // Errors
 export { EventsError, EventsErrorCode } from './errors.js';
 // The event bus and its sinks
