@@ -92,7 +92,11 @@ export async function openEventLog(
     rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
     clock: gateway.clock,
   });
-  gateway.bus.attach(createFileSink(log));
+  gateway.bus.attach(
+    createFileSink(log, 'file', {
+      onAppended: (stored) => gateway.metrics.observeAppended(stored),
+    }),
+  );
   return {
     path,
     close: async () => {
