@@ -5,6 +5,7 @@ import { createEventLog, createFileSink, type EventLog } from '@selfheal/events'
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
+import type { CallLogLevel } from '../observability/callLog.js';
 import type { UpstreamState } from '../upstream/upstreamServer.js';
 
 /** Parses the options shared by `start` and `stdio`. @throws TypeError on unknown options */
@@ -16,6 +17,7 @@ export function parseGatewayArgs(argv: string[]) {
       config: { type: 'string', short: 'c' },
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
+      'call-log': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -25,7 +27,10 @@ export function parseGatewayArgs(argv: string[]) {
     if (!/^\d+$/.test(values.port) || port > 65535)
       throw new TypeError(`--port expects an integer 0..65535, found "${values.port}"`);
   }
-  return { ...values, port };
+  const callLog = values['call-log'];
+  if (callLog !== 'info' && callLog !== 'warn' && callLog !== 'off')
+    throw new TypeError(`--call-log expects info, warn or off, found "${callLog}"`);
+  return { ...values, port, callLog: callLog as CallLogLevel };
 }
 
 /** The config file's, or the embedded demo; `--port`/`--host` override `gateway.port/host`. */
