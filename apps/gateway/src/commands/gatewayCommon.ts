@@ -6,6 +6,7 @@ import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
 import type { CallLogLevel } from '../observability/callLog.js';
+import { createCallSummarySink } from '../observability/callSummary.js';
 import type { UpstreamState } from '../upstream/upstreamServer.js';
 
 /** Parses the options shared by `start` and `stdio`. @throws TypeError on unknown options */
@@ -97,10 +98,12 @@ export async function openEventLog(
     rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
     clock: gateway.clock,
   });
+  // Successful calls reach the file only as periodic call_summary events (RFC 0009).
+  const file = createFileSink(log, 'file', {
+    onAppended: (stored) => gateway.metrics.observeAppended(stored),
+  });
   gateway.bus.attach(
-    createFileSink(log, 'file', {
-      onAppended: (stored) => gateway.metrics.observeAppended(stored),
-    }),
+    createCallSummarySink({ inner: file, clock: gateway.clock, repo: emission.repo ?? 'selfheal' }),
   );
   return {
     path,

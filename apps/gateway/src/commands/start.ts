@@ -4,6 +4,7 @@ import { createHttpServer } from '../http/httpServer.js';
 import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
+import { createCallSpans } from '../observability/callSpans.js';
 import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--call-log info|warn|off]
@@ -49,6 +50,8 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   }
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
   createCallLog({ events$: gateway.bus.events$, write: io.stderr, level: args.callLog });
+  // A span per call once the user registers an OpenTelemetry SDK; a no-op until then.
+  createCallSpans({ events$: gateway.bus.events$ });
   const http = createHttpServer({
     gateway,
     tokens,
