@@ -700,6 +700,45 @@ export interface CallCompleted {
    */
   session_id?: string;
 }
+/**
+ * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CallSummary".
+ */
+export interface CallSummary {
+  event_type: 'call_summary';
+  server_name: string;
+  /**
+   * The exposed tool name, for tools/call.
+   */
+  tool?: string;
+  /**
+   * The MCP method, e.g. tools/call.
+   */
+  method: string;
+  window_start: string;
+  window_ms: number;
+  /**
+   * Calls in the window, every outcome.
+   */
+  calls: number;
+  /**
+   * Calls by outcome (ok, tool_error, error, timeout, rejected, cancelled).
+   */
+  counts: {
+    [k: string]: number;
+  };
+  /**
+   * Latency over the window's calls, nearest-rank percentiles.
+   */
+  latency_ms: {
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+  };
+}
 
 // --- config ---
 /**

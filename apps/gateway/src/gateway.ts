@@ -14,6 +14,8 @@ import { type Clock, createBackoff, systemClock } from './clock.js';
 import type { LoadedConfig } from './config/loadConfig.js';
 import { publishUpstreamEvents } from './events/upstreamEvents.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
+import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
@@ -56,6 +58,8 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   readonly clock: Clock;
   /** The event bus every gateway event goes through. */
   readonly bus: EventBus;
+  /** Prometheus metrics derived from every event on the bus (`GET /metrics`). */
+  readonly metrics: GatewayMetrics;
   /** Per-server health: the projection of every event on the bus so far. */
   health(): HealthState;
   /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
@@ -110,6 +114,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const projector = createHealthProjector();
   // The projection subscribes before anything is published, so it sees every event.
   const projection = bus.events$.subscribe((event) => projector.apply(event));
+  const serverNames = new Set(config.upstreams.map((u) => u.name));
+  const metrics = createGatewayMetrics({
+    events$: bus.events$,
+    health: () => projector.state(),
+    clock,
+    isKnownServer: (name) => serverNames.has(name),
+    isKnownTool: (name) => exposedTools(upstreams, config).has(name),
+    extra: (registry) => registerUpstreamGauge(registry, upstreams),
+  });
   let unpublish = () => {};
 
   const gateway = emitter as Gateway;
@@ -118,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstreams: { value: upstreams },
     clock: { value: clock },
     bus: { value: bus },
+    metrics: { value: metrics },
     startedAt: { get: () => startedAt },
   });
   Object.assign(gateway, {
@@ -154,9 +168,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all(upstreams.map((u) => u.stop()));
       unpublish();
       projection.unsubscribe();
+      metrics.close();
     },
   });
   return gateway;
+}
+
+/** Exposed tool names of every catalog known now (label values metrics always keep). */
+function exposedTools(upstreams: readonly UpstreamServer[], config: LoadedConfig): Set<string> {
+  const names = new Set<string>();
+  for (const u of upstreams) {
+    for (const tool of u.catalog?.tools ?? []) {
+      names.add(exposeName(u.spec.prefix, config.gateway.separator, String(tool.name)));
+    }
+  }
+  return names;
 }
 
 /** Start-up check of exposed tool and prompt names across the catalogs known so far. */

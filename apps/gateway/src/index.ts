@@ -38,6 +38,23 @@ export {
 export { createBearerCheck, createOriginPolicy, loadTokens } from './http/security.js';
 export { type CliIO, ExitCode, processIO } from './io.js';
 export { candidatesFor, createToolFilter, exposeName, resolveCollisions } from './naming.js';
+// Observability from the event bus: metrics, call log, log sampling, spans
+export {
+  CALL_LOG_FIELDS,
+  type CallLogLevel,
+  type CallLogOptions,
+  createCallLog,
+  formatCallLine,
+} from './observability/callLog.js';
+export { type CallSpansOptions, createCallSpans } from './observability/callSpans.js';
+export { type CallSummaryOptions, createCallSummarySink } from './observability/callSummary.js';
+export {
+  CIRCUIT_STATE_VALUE,
+  createGatewayMetrics,
+  type GatewayMetrics,
+  type GatewayMetricsOptions,
+} from './observability/gatewayMetrics.js';
+export { createLabelCap, OTHER_LABEL } from './observability/labelCap.js';
 export {
   createGatewaySession,
   GATEWAY_CAPABILITIES,

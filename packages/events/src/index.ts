@@ -40,7 +40,7 @@ export {
   type StoredEvent,
   schemaEventTypes,
 } from './eventTypes.js';
-export { createFileSink } from './fileSink.js';
+export { createFileSink, type FileSinkOptions } from './fileSink.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading

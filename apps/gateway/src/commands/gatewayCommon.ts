@@ -5,6 +5,8 @@ import { createEventLog, createFileSink, type EventLog } from '@selfheal/events'
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
+import type { CallLogLevel } from '../observability/callLog.js';
+import { createCallSummarySink } from '../observability/callSummary.js';
 import type { UpstreamState } from '../upstream/upstreamServer.js';
 
 /** Parses the options shared by `start` and `stdio`. @throws TypeError on unknown options */
@@ -16,6 +18,7 @@ export function parseGatewayArgs(argv: string[]) {
       config: { type: 'string', short: 'c' },
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
+      'call-log': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -25,7 +28,10 @@ export function parseGatewayArgs(argv: string[]) {
     if (!/^\d+$/.test(values.port) || port > 65535)
       throw new TypeError(`--port expects an integer 0..65535, found "${values.port}"`);
   }
-  return { ...values, port };
+  const callLog = values['call-log'];
+  if (callLog !== 'info' && callLog !== 'warn' && callLog !== 'off')
+    throw new TypeError(`--call-log expects info, warn or off, found "${callLog}"`);
+  return { ...values, port, callLog: callLog as CallLogLevel };
 }
 
 /** The config file's, or the embedded demo; `--port`/`--host` override `gateway.port/host`. */
@@ -92,7 +98,13 @@ export async function openEventLog(
     rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
     clock: gateway.clock,
   });
-  gateway.bus.attach(createFileSink(log));
+  // Successful calls reach the file only as periodic call_summary events (RFC 0009).
+  const file = createFileSink(log, 'file', {
+    onAppended: (stored) => gateway.metrics.observeAppended(stored),
+  });
+  gateway.bus.attach(
+    createCallSummarySink({ inner: file, clock: gateway.clock, repo: emission.repo ?? 'selfheal' }),
+  );
   return {
     path,
     close: async () => {

@@ -3,9 +3,11 @@ import { createGateway } from '../gateway.js';
 import { createHttpServer } from '../http/httpServer.js';
 import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
+import { createCallLog } from '../observability/callLog.js';
+import { createCallSpans } from '../observability/callSpans.js';
 import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
 
-export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H]
+export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--call-log info|warn|off]
 
 Runs the gateway: one MCP endpoint (Streamable HTTP at /mcp) over every server in the config,
 plus /health and /metrics. Listens on 127.0.0.1:4700 unless the config or flags say otherwise;
@@ -46,6 +48,10 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     await gateway.stop();
     return ExitCode.Unusable;
   }
+  // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
+  createCallLog({ events$: gateway.bus.events$, write: io.stderr, level: args.callLog });
+  // A span per call once the user registers an OpenTelemetry SDK; a no-op until then.
+  createCallSpans({ events$: gateway.bus.events$ });
   const http = createHttpServer({
     gateway,
     tokens,

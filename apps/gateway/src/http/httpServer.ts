@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
 import { createGatewayHealth } from './gatewayHealth.js';
 import { createHealthStream, type StreamEvent } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
-import { renderMetrics } from './metrics.js';
 import {
   BodyTooLargeError,
   createBearerCheck,
@@ -86,6 +86,15 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     }),
     refuse,
     maxBufferedBytes: options.streamMaxBufferedBytes,
+  });
+  gateway.metrics.registry.removeSingleMetric('selfheal_sessions');
+  new Gauge({
+    name: 'selfheal_sessions',
+    help: 'Open MCP client sessions over HTTP.',
+    registers: [gateway.metrics.registry],
+    collect() {
+      this.set(sessions.size);
+    },
   });
   const idleMs = options.idleSessionMs ?? 30 * 60 * 1000;
   let sweepTimer: unknown;
@@ -211,7 +220,8 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return;
     }
     if (path === '/metrics' && req.method === 'GET') {
-      send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, sessions.size));
+      const body = await gateway.metrics.render();
+      send(res, 200, gateway.metrics.contentType, body, { 'cache-control': 'no-store' });
       return;
     }
     send(res, 404, 'application/json', JSON.stringify({ error: `no route for ${path}` }));
