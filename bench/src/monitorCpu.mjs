@@ -3,7 +3,8 @@
 // (the monitor, its event log included). The endpoints run in a child process of their own, so
 // their CPU is not counted. Prints a table; the target (< 5% of one core) is reported, not asserted.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +48,7 @@ const config = parseConfig(
   'bench.json',
 );
 const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-monitor-'));
-const factory = createEventFactory({ repo: 'selfheal-monitor' });
+const factory = createEventFactory({ repo: 'selfheal', validate: false });
 const bus = createEventBus({ events: factory });
 const log = await createEventLog({ path: join(dir, 'events.jsonl'), durability: 'batched' });
 bus.attach(createFileSink(log));
@@ -64,6 +65,18 @@ const monitor = createMonitor({
 await monitor.start();
 await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
 
+// BENCH_CPU_PROFILE=FILE writes a V8 CPU profile of the measured window only (not start-up).
+const profileFile = process.env.BENCH_CPU_PROFILE;
+const inspector = profileFile ? new Session() : undefined;
+const post = (method, params) =>
+  new Promise((resolve, reject) =>
+    inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+if (inspector) {
+  inspector.connect();
+  await post('Profiler.enable');
+  await post('Profiler.start');
+}
 const checksBefore = checks;
 const cpuBefore = process.cpuUsage();
 const wallBefore = process.hrtime.bigint();
@@ -71,6 +84,11 @@ await new Promise((r) => setTimeout(r, SECONDS * 1000));
 const cpu = process.cpuUsage(cpuBefore);
 const wallMs = Number(process.hrtime.bigint() - wallBefore) / 1e6;
 const checksDone = checks - checksBefore;
+if (inspector) {
+  const { profile } = await post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  inspector.disconnect();
+}
 
 await monitor.stop();
 await bus.close();
