@@ -21,7 +21,12 @@ export {
   type EventSink,
   type SinkAttachment,
 } from './eventBus.js';
-export { createEventIdGenerator, type EventIdOptions, isEventId } from './eventId.js';
+export {
+  createEventIdGenerator,
+  createPooledRandom,
+  type EventIdOptions,
+  isEventId,
+} from './eventId.js';
 // The JSONL log: writing
 export {
   createEventLog,
@@ -40,7 +45,7 @@ export {
   type SelfhealEvent,
   type StoredEvent,
 } from './eventTypes.js';
-export { createFileSink } from './fileSink.js';
+export { createFileSink, type FileSinkOptions } from './fileSink.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading
 export {

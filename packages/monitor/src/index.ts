@@ -57,6 +57,7 @@ export type { Probe, ProbeResult } from './probes/probeResult.js';
 // MCP sessions over a supervised process or HTTP
 export { openSession, type SessionOptions } from './session/mcpSession.js';
 export { createStreamTransport } from './session/streamTransport.js';
+export { createSlottedClock, type SlottedClockOptions } from './slottedClock.js';
 export {
   createNodeSpawner,
   describeExit,

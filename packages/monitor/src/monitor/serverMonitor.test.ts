@@ -4,9 +4,10 @@ import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { projectAll } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
+import { type CheckedLog, createCheckedLog } from '../testing/checkedLog.js';
 import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner, type FakeProcess } from '../testing/fakeSpawner.js';
 import { createMonitorStore } from './monitorStore.js';
@@ -26,6 +27,12 @@ function serve(process: FakeProcess, control: { hang: boolean }) {
     };
   });
 }
+
+const checkedLogs: CheckedLog[] = [];
+// Every event any test emits must be valid: the store's factory does not check them.
+afterEach(() => {
+  for (const checked of checkedLogs.splice(0)) expect(checked.invalid).toEqual([]);
+});
 
 function setup(config: Record<string, unknown> = {}) {
   const clock = createFakeClock();
@@ -55,8 +62,10 @@ function setup(config: Record<string, unknown> = {}) {
     ),
     { env: {} },
   );
-  const log: SelfhealEvent[] = [];
-  const store = createMonitorStore({ clock, publish: (e) => log.push(e) });
+  const checked = createCheckedLog();
+  checkedLogs.push(checked);
+  const log = checked.events;
+  const store = createMonitorStore({ clock, publish: (e) => checked.publish(e) });
   const monitor = createServerMonitor({
     server: server!,
     store,

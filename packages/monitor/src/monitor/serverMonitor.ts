@@ -34,6 +34,12 @@ export interface ServerMonitorOptions {
   clock?: Clock;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * The timers of the check schedule (only those). {@link createMonitor} passes one slotted
+   * clock shared by every server, so checks due together share one wake-up.
+   * @default clock
+   */
+  checkTimers?: Clock;
 }
 
 /** Watches and heals one server; every decision is an event in `store`. */
@@ -65,6 +71,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   const name = server.name;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
+  const checkTimers = options.checkTimers ?? clock;
   const supervisor: ProcessSupervisor | undefined =
     server.transport === 'stdio'
       ? createProcessSupervisor({
@@ -150,12 +157,12 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   }
 
   function scheduleCheck(ms?: number): void {
-    if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
+    if (checkTimer !== undefined) checkTimers.clearTimeout(checkTimer);
     checkTimer = undefined;
     if (!active()) return;
     const v = view();
     const unhealthy = v.status !== 'ok' || v.last_check_status !== 'ok';
-    checkTimer = clock.setTimeout(
+    checkTimer = checkTimers.setTimeout(
       () => {
         checkTimer = undefined;
         void runCheck();
@@ -289,7 +296,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   }
 
   async function halt(): Promise<void> {
-    if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
+    if (checkTimer !== undefined) checkTimers.clearTimeout(checkTimer);
     checkTimer = undefined;
     const running = recovery;
     recovery = undefined;

@@ -1,4 +1,6 @@
-import { Agent, createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../testing/fakeClock.js';
@@ -144,7 +146,7 @@ describe('createHttpProbe connections', () => {
   it('reuses one kept-alive connection for consecutive checks', async () => {
     const s = await serve((_req, res) => ok(res));
     try {
-      const check = createHttpProbe({ url: s.url, agent: new Agent({ keepAlive: true }) });
+      const check = createHttpProbe({ url: s.url });
       for (let i = 0; i < 5; i++) expect((await check()).status).toBe('ok');
       expect(s.connections()).toBe(1);
     } finally {
@@ -161,11 +163,37 @@ describe('createHttpProbe connections', () => {
       else ok(res);
     });
     try {
-      const check = createHttpProbe({ url: s.url, agent: new Agent({ keepAlive: true }) });
+      const check = createHttpProbe({ url: s.url });
       expect((await check()).status).toBe('ok');
       expect(await check()).toMatchObject({ status: 'ok' });
       expect(requests).toBe(3);
       expect(s.connections()).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Connection: close answers and an idle connection the server timed out both work', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const s = await serve((req, res) => {
+      if (!sockets.includes(req.socket)) sockets.push(req.socket);
+      if (req.url === '/health?close') res.setHeader('connection', 'close');
+      ok(res);
+    });
+    try {
+      const closing = createHttpProbe({ url: `${s.url}?close` });
+      for (let i = 0; i < 3; i++) expect((await closing()).status).toBe('ok');
+      expect(s.connections()).toBe(3);
+      const check = createHttpProbe({ url: s.url });
+      expect((await check()).status).toBe('ok');
+      // The server ends the idle kept-alive connection; the next check must still succeed.
+      const idle = sockets.at(-1)!;
+      await new Promise<void>((resolve) => {
+        idle.once('close', () => resolve());
+        idle.end();
+      });
+      expect((await check()).status).toBe('ok');
+      expect(s.connections()).toBe(5);
     } finally {
       await s.close();
     }
@@ -178,8 +206,9 @@ describe('createHttpProbe connections', () => {
       req.socket.destroy();
     });
     try {
-      const r = await createHttpProbe({ url: s.url, agent: new Agent({ keepAlive: true }) })();
-      expect(r).toMatchObject({ status: 'down', error: expect.stringContaining('ECONNRESET') });
+      const r = await createHttpProbe({ url: s.url })();
+      expect(r.status).toBe('down');
+      expect(r.error).toMatch(/closed before a response|ECONNRESET/);
       expect(requests).toBe(1);
     } finally {
       await s.close();
@@ -221,6 +250,42 @@ describe('createHttpProbe connections', () => {
       });
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('createHttpProbe over https', () => {
+  it('checks an https /health with a keep-alive agent', async () => {
+    const tls = (name: string) => readFileSync(new URL(`../testing/tls/${name}`, import.meta.url));
+    const s = createHttpsServer({ key: tls('key.pem'), cert: tls('cert.pem') }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/health+json' });
+      res.end(
+        JSON.stringify({
+          status: 'degraded',
+          timestamp: new Date().toISOString(),
+          uptime_seconds: 1,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (s.address() as AddressInfo).port;
+      const agent = new HttpsAgent({ keepAlive: true, ca: tls('cert.pem') });
+      const check = createHttpProbe({ url: `https://127.0.0.1:${port}/health`, agent });
+      expect(await check()).toMatchObject({
+        status: 'degraded',
+        error: 'the server reports degraded',
+      });
+      expect((await check()).status).toBe('degraded');
+      const untrusted = await createHttpProbe({ url: `https://127.0.0.1:${port}/health` })();
+      expect(untrusted).toMatchObject({
+        status: 'down',
+        error: expect.stringContaining('SELF_SIGNED'),
+      });
+      agent.destroy();
+    } finally {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
     }
   });
 });
