@@ -105,7 +105,10 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   );
 
   const view = () => store.view(name);
-  const needsSession = server.health.probes.some((p) => p === 'ping' || p === 'tools');
+  // health_check.enabled: false — no probes at all; a stdio process is still supervised: its
+  // exit is reported and recovered, and its start is the only good check.
+  const checksOn = server.health.enabled;
+  const needsSession = checksOn && server.health.probes.some((p) => p === 'ping' || p === 'tools');
   const active = () => !stopped && view().lifecycle !== 'disabled';
 
   function emit(draft: EventDraft): void {
@@ -159,7 +162,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   function scheduleCheck(ms?: number): void {
     if (checkTimer !== undefined) checkTimers.clearTimeout(checkTimer);
     checkTimer = undefined;
-    if (!active()) return;
+    if (!active() || !checksOn) return;
     const v = view();
     const unhealthy = v.status !== 'ok' || v.last_check_status !== 'ok';
     checkTimer = checkTimers.setTimeout(
@@ -261,6 +264,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
           attempts: decision.attempt,
           duration_ms: clock.now() - began,
         });
+        reportProcessUp();
         return;
       } catch (error) {
         if (signal.aborted) return;
@@ -314,7 +318,21 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       // exit listener at once, and a session that could not open is retried, and reported,
       // by the next check.
     }
+    reportProcessUp();
     if (!recovery) scheduleCheck(0);
+  }
+
+  /** Checks disabled: a running stdio process is the one good check there is (reported once). */
+  function reportProcessUp(): void {
+    if (checksOn || !supervisor?.current || !active()) return;
+    emit({
+      event_type: 'health_check_completed',
+      server_name: name,
+      probe: 'process',
+      status: 'ok',
+      response_time_ms: 0,
+    });
+    for (const draft of decideTransitions(server, view(), clock.now())) emit(draft);
   }
 
   return {
