@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validate } from '@selfheal/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 
@@ -131,6 +132,11 @@ describe('selfheal monitor', () => {
       code: 1,
       stderr: expect.stringContaining('no server named "nope"'),
     });
+
+    // The repo is the config schema's default, and every event logged is schema-valid.
+    const logged = events(log);
+    expect(new Set(logged.map((e) => e.repo))).toEqual(new Set(['selfheal']));
+    for (const e of logged) expect(validate('event', e).issues).toEqual([]);
 
     const started = events(log).filter((e) => e.event_type === 'server_started');
     expect(started).toHaveLength(2);

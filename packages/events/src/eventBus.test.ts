@@ -168,4 +168,48 @@ describe('createEventBus', () => {
     expect(completed).toBe(true);
     expect(() => bus.publish(down(events, 1))).toThrow(/closed/);
   });
+
+  it('a batch sink gets what was published in a turn as one batch, in order', async () => {
+    const { events, bus } = setup();
+    const batches: string[][] = [];
+    bus.attach({
+      name: 'batch',
+      write: () => {
+        throw new Error('write must not be called when writeBatch exists');
+      },
+      writeBatch: (es) => void batches.push(es.map((e) => e.server_name!)),
+    });
+    for (const name of ['a', 'b', 'c']) bus.publish(events.serverDown({ server_name: name }));
+    await bus.drain();
+    bus.publish(events.serverDown({ server_name: 'd' }));
+    await bus.drain();
+    expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('a batch window gathers events for batchWindowMs; drain hands them over at once', async () => {
+    const { clock, events, bus } = setup();
+    const batches: [number, string[]][] = [];
+    bus.attach({
+      name: 'windowed',
+      batchWindowMs: 50,
+      write: () => {},
+      writeBatch: (es) => void batches.push([clock.now(), es.map((e) => e.server_name!)]),
+    });
+    const t0 = clock.now();
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    bus.publish(events.serverDown({ server_name: 'a' }));
+    await tick();
+    clock.advance(20);
+    bus.publish(events.serverDown({ server_name: 'b' }));
+    await tick();
+    clock.advance(29);
+    await tick();
+    expect(batches).toEqual([]);
+    clock.advance(1);
+    await tick();
+    expect(batches).toEqual([[t0 + 50, ['a', 'b']]]);
+    bus.publish(events.serverDown({ server_name: 'c' }));
+    await bus.drain();
+    expect(batches.at(-1)).toEqual([t0 + 50, ['c']]);
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEventIdGenerator, isEventId } from './eventId.js';
+import { createEventIdGenerator, createPooledRandom, isEventId } from './eventId.js';
 
 describe('createEventIdGenerator', () => {
   it('is strictly increasing whatever the clock does, even stepping back', () => {
@@ -30,5 +30,21 @@ describe('createEventIdGenerator', () => {
     const b = createEventIdGenerator({ clock: { now: () => now }, random: () => 0 })();
     expect(b > a).toBe(true);
     expect(a.slice(0, 10)).not.toBe(b.slice(0, 10));
+  });
+
+  it('the pooled default random is in [0, 1), uses every ulid symbol, and refills', () => {
+    const random = createPooledRandom(64);
+    const symbols = new Set<number>();
+    for (let i = 0; i < 64 * 100; i++) {
+      const r = random();
+      expect(r >= 0 && r < 1).toBe(true);
+      symbols.add(Math.floor(r * 32));
+    }
+    expect(symbols.size).toBe(32);
+    // Random parts of ids from different milliseconds differ (the pool is not one fixed draw).
+    let now = Date.UTC(2026, 0, 1);
+    const next = createEventIdGenerator({ clock: { now: () => now++ } });
+    const randomParts = new Set(Array.from({ length: 1000 }, () => next().slice(10)));
+    expect(randomParts.size).toBe(1000);
   });
 });

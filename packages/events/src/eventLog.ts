@@ -220,10 +220,14 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
   };
 
   const kick = () => {
-    draining ??= drain().finally(() => {
-      draining = undefined;
-      if (queue.length > 0) kick();
-    });
+    // Started a microtask later, so that every append of the current turn joins one batch
+    // (one write, one fsync under per_event).
+    draining ??= Promise.resolve()
+      .then(drain)
+      .finally(() => {
+        draining = undefined;
+        if (queue.length > 0) kick();
+      });
     return draining;
   };
 

@@ -6,6 +6,7 @@ import { createEventFactory } from './createEvent.js';
 import { createEventBus } from './eventBus.js';
 import { createEventLog } from './eventLog.js';
 import { createFileSink } from './fileSink.js';
+import { type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { scanLog } from './logReader.js';
 
 describe('createFileSink', () => {
@@ -48,7 +49,7 @@ describe('createFileSink', () => {
     const bus = createEventBus({ events, clock });
     const appended: [number | undefined, number][] = [];
     bus.attach(
-      createFileSink(log, 'file', {
+      createFileSink(log, {
         // lastSeq at callback time proves the append was accepted before the hook ran.
         onAppended: (stored) => void appended.push([stored.seq, log.lastSeq]),
       }),
@@ -70,9 +71,71 @@ describe('createFileSink', () => {
     await log.close();
     const bus = createEventBus({ events, clock });
     let calls = 0;
-    bus.attach(createFileSink(log, 'file', { onAppended: () => void calls++ }));
+    bus.attach(createFileSink(log, { onAppended: () => void calls++ }));
     bus.publish(events.serverDown({ server_name: 'a' }));
     await bus.drain();
     expect(calls).toBe(0);
+  });
+
+  it('events published in one turn reach the file in one write', async () => {
+    const clock = createManualClock();
+    const events = createEventFactory({ clock });
+    let writes = 0;
+    const counting: LogFileSystem = {
+      ...nodeLogFileSystem,
+      async open(path) {
+        const file = await nodeLogFileSystem.open(path);
+        return {
+          size: () => file.size(),
+          readTail: (bytes) => file.readTail(bytes),
+          sync: () => file.sync(),
+          close: () => file.close(),
+          append(data) {
+            writes++;
+            return file.append(data);
+          },
+        };
+      },
+    };
+    const log = await createEventLog({
+      path: join(tempDir(), 'events.jsonl'),
+      clock,
+      fs: counting,
+    });
+    const bus = createEventBus({ events, clock });
+    bus.attach(createFileSink(log));
+    for (let i = 0; i < 30; i++) bus.publish(events.serverDown({ server_name: `s${i}` }));
+    await bus.drain();
+    expect(writes).toBe(1);
+    for (let i = 0; i < 5; i++) bus.publish(events.serverDown({ server_name: `t${i}` }));
+    await bus.drain();
+    expect(writes).toBe(2);
+    await bus.close();
+    await log.close();
+    const read: SelfhealEvent[] = [];
+    await scanLog(log.path, ({ event }) => void read.push(event));
+    expect(read.map((e) => e.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i));
+  });
+
+  it('a batch with one bad event: only that one is reported failed, the others are written', async () => {
+    const clock = createManualClock();
+    const events = createEventFactory({ clock });
+    const log = await createEventLog({ path: join(tempDir(), 'events.jsonl'), clock });
+    const bus = createEventBus({ events, clock });
+    const seen: SelfhealEvent[] = [];
+    bus.attach(createFileSink(log));
+    bus.attach({ name: 'ws', write: (e) => void seen.push(e) });
+    bus.publish(events.serverDown({ server_name: 'a' }));
+    bus.publish({ event_type: 'Not Snake', timestamp: 'x', trace_id: 't' } as SelfhealEvent);
+    bus.publish(events.serverDown({ server_name: 'b' }));
+    await bus.close();
+    await log.close();
+    expect(seen.find((e) => e.event_type === 'sink_failed')).toMatchObject({
+      sink: 'file',
+      failures: 1,
+    });
+    const read: SelfhealEvent[] = [];
+    await scanLog(log.path, ({ event }) => void read.push(event));
+    expect(read.map((e) => e.server_name ?? e.event_type)).toEqual(['a', 'b', 'sink_failed']);
   });
 });

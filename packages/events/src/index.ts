@@ -21,7 +21,12 @@ export {
   type EventSink,
   type SinkAttachment,
 } from './eventBus.js';
-export { createEventIdGenerator, type EventIdOptions, isEventId } from './eventId.js';
+export {
+  createEventIdGenerator,
+  createPooledRandom,
+  type EventIdOptions,
+  isEventId,
+} from './eventId.js';
 // The JSONL log: writing
 export {
   createEventLog,

@@ -34,9 +34,19 @@ describe('project', () => {
     expect(after).toMatchObject({
       consecutive_failures: 0,
       consecutive_successes: 1,
+      consecutive_ok: 0,
       status: 'unknown',
     });
     expect(after.error).toBeUndefined();
+  });
+
+  it('counts ok checks in a row apart: a degraded check ends that run, not the answered run', () => {
+    const state = fold(check('ok'), check('ok'), check('degraded'), check('ok'));
+    expect(state).toMatchObject({ consecutive_successes: 4, consecutive_ok: 1 });
+    expect(fold(check('ok'), check('ok'), check('down'))).toMatchObject({
+      consecutive_ok: 0,
+      consecutive_failures: 1,
+    });
   });
 
   it('changes status only on explicit transition events', () => {

@@ -22,6 +22,8 @@ export interface ServerHealth {
   consecutive_failures: number;
   /** Completed checks in a row that saw `ok` or `degraded` (the server answered). */
   consecutive_successes: number;
+  /** Completed checks in a row that saw `ok` (a `degraded` one ends the run). */
+  consecutive_ok: number;
   /** Timestamp of the last completed check. */
   last_check: string | undefined;
   /** What the last completed check saw. */
@@ -56,6 +58,7 @@ export function initialServerHealth(server_name: string, timestamp: string): Ser
     lifecycle: 'running',
     consecutive_failures: 0,
     consecutive_successes: 0,
+    consecutive_ok: 0,
     last_check: undefined,
     last_check_status: undefined,
     response_time_ms: undefined,
@@ -77,6 +80,7 @@ function copy(s: ServerHealth, at: string): ServerHealth {
     lifecycle: s.lifecycle,
     consecutive_failures: s.consecutive_failures,
     consecutive_successes: s.consecutive_successes,
+    consecutive_ok: s.consecutive_ok,
     last_check: s.last_check,
     last_check_status: s.last_check_status,
     response_time_ms: s.response_time_ms,
@@ -115,6 +119,7 @@ export function projectServer(server: ServerHealth, event: SelfhealEvent): Serve
       next.last_check_status = status;
       next.consecutive_failures = failed ? server.consecutive_failures + 1 : 0;
       next.consecutive_successes = failed ? 0 : server.consecutive_successes + 1;
+      next.consecutive_ok = status === 'ok' ? server.consecutive_ok + 1 : 0;
       const time = e.response_time_ms;
       if (typeof time === 'number' && time >= 0) next.response_time_ms = time;
       const error = str(e.error);
@@ -206,6 +211,7 @@ export function projectServer(server: ServerHealth, event: SelfhealEvent): Serve
       next.recovery_attempts = 0;
       next.consecutive_failures = 0;
       next.consecutive_successes = 0;
+      next.consecutive_ok = 0;
       return next;
     }
     default:

@@ -5,6 +5,7 @@ export { type CheckIntervalOptions, nextCheckDelay } from './checkInterval.js';
 // Time, backoff and check intervals
 export { type Clock, delay, systemClock, type TimerHandle } from './clock.js';
 export { HEALTH_ENV_OVERRIDES, healthEnvOverrides } from './config/envOverrides.js';
+export { type EventEmissionSettings, resolveEventEmission } from './config/eventEmission.js';
 export { type LoadedConfig, loadConfig, parseConfig } from './config/loadConfig.js';
 export {
   createRegistry,
@@ -57,6 +58,7 @@ export type { Probe, ProbeResult } from './probes/probeResult.js';
 // MCP sessions over a supervised process or HTTP
 export { openSession, type SessionOptions } from './session/mcpSession.js';
 export { createStreamTransport } from './session/streamTransport.js';
+export { createSlottedClock, type SlottedClockOptions } from './slottedClock.js';
 export {
   createNodeSpawner,
   describeExit,

@@ -99,7 +99,7 @@ export async function openEventLog(
     clock: gateway.clock,
   });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
-  const file = createFileSink(log, 'file', {
+  const file = createFileSink(log, {
     onAppended: (stored) => gateway.metrics.observeAppended(stored),
   });
   gateway.bus.attach(

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
+import { createMonitorStore } from '../monitor/monitorStore.js';
+import { createFakeClock } from '../testing/fakeClock.js';
 import {
   decideCheck,
   decideExit,
@@ -24,6 +27,7 @@ const view = (fields: Partial<ServerView> = {}): ServerView => ({
   lifecycle: 'running',
   consecutive_failures: 0,
   consecutive_successes: 0,
+  consecutive_ok: 0,
   recovery_attempts: 0,
   requires_manual: false,
   ...fields,
@@ -89,6 +93,76 @@ describe('decideTransitions', () => {
     ).toEqual([
       { event_type: 'server_degraded', server_name: 's', previous_status: 'ok', reason: 'slow db' },
     ]);
+  });
+
+  it('degraded to ok takes success_threshold ok checks in a row; degraded ones do not count', () => {
+    const degraded = { status: 'degraded' as const, last_check_status: 'ok' as const };
+    expect(
+      decideTransitions(s, view({ ...degraded, consecutive_successes: 9, consecutive_ok: 2 }), T0),
+    ).toEqual([]);
+    expect(
+      decideTransitions(s, view({ ...degraded, consecutive_successes: 9, consecutive_ok: 3 }), T0),
+    ).toEqual([{ event_type: 'server_recovered', server_name: 's', previous_status: 'degraded' }]);
+    // Another degraded report on a degraded server: nothing new.
+    expect(
+      decideTransitions(s, view({ status: 'degraded', last_check_status: 'degraded' }), T0),
+    ).toEqual([]);
+  });
+
+  it('a down server that answers degraded again is degraded after the success threshold', () => {
+    const back = { status: 'down' as const, last_check_status: 'degraded' as const, error: 'cold' };
+    expect(decideTransitions(s, view({ ...back, consecutive_successes: 2 }), T0)).toEqual([]);
+    expect(decideTransitions(s, view({ ...back, consecutive_successes: 3 }), T0)).toEqual([
+      { event_type: 'server_degraded', server_name: 's', previous_status: 'down', reason: 'cold' },
+    ]);
+  });
+
+  it('with health checks disabled, one good (process) check is enough to be back', () => {
+    const off = { ...s, health: { ...s.health, enabled: false } };
+    expect(
+      decideTransitions(
+        off,
+        view({ status: 'down', last_check_status: 'ok', consecutive_successes: 1 }),
+        T0,
+      ),
+    ).toMatchObject([{ event_type: 'server_recovered', previous_status: 'down' }]);
+  });
+
+  it('degraded reports never bring a server down nor start a recovery (property)', () => {
+    const threshold = s.health.failureThreshold;
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('ok', 'degraded', 'down'), { minLength: 1, maxLength: 60 }),
+        (statuses) => {
+          const clock = createFakeClock();
+          const store = createMonitorStore({ clock, publish: () => {} });
+          let run = 0;
+          let longestRun = 0;
+          const emitted: string[] = [];
+          for (const status of statuses) {
+            run = status === 'down' ? run + 1 : 0;
+            longestRun = Math.max(longestRun, run);
+            const result = { probe: 'http' as const, status, response_time_ms: 1 };
+            for (const d of decideCheck(s, result, false)) store.emit(d);
+            for (const d of decideTransitions(s, store.view('s'), clock.now())) {
+              emitted.push(d.event_type);
+              store.emit(d);
+            }
+            const v = store.view('s');
+            if (longestRun < threshold) {
+              expect(v.status).not.toBe('down');
+              expect(decideRecovery(s, v)).toEqual({ action: 'none' });
+            }
+            if (v.status === 'degraded') expect(decideRecovery(s, v)).toEqual({ action: 'none' });
+          }
+          if (longestRun < threshold) expect(emitted).not.toContain('server_down');
+          if (!statuses.includes('down') && statuses.includes('degraded')) {
+            expect(emitted).toContain('server_degraded');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('nothing for a disabled server', () => {

@@ -56,11 +56,18 @@ export function decideExit(view: ServerView, info: ExitInfo): EventDraft[] {
 }
 
 /**
- * The status transitions the projected state calls for after a check was applied:
- * `failure_threshold` failed checks in a row → `server_down`; a `degraded` report on a
- * healthy server → `server_degraded` (a warning: it never triggers recovery);
- * `success_threshold` good checks in a row (the first ok check for a server never seen
- * before) → `server_recovered`. Nothing for a disabled server. `now` is epoch ms.
+ * The status transitions the projected state calls for after a check was applied (`now` is
+ * epoch ms); nothing for a disabled server.
+ * - `failure_threshold` failed checks in a row → `server_down` (the only way to `down`).
+ * - A `degraded` report on an `ok` (or not yet known) server → `server_degraded` at once: a
+ *   warning the server itself makes, so no threshold (the threshold guards against a missed
+ *   answer, not against what the server says); it never leads to recovery, which needs
+ *   `down`.
+ * - Back to `ok` takes `success_threshold` `ok` checks in a row from `degraded`, and
+ *   `success_threshold` answered checks in a row from `down` (the status the last one
+ *   reported: `server_recovered` for `ok`, `server_degraded` for `degraded`); an `unknown`
+ *   server settles on its first `ok`. With `health_check.enabled: false` the only check is
+ *   the process starting, reported once, so a threshold of one.
  */
 export function decideTransitions(
   server: MonitoredServer,
@@ -70,11 +77,11 @@ export function decideTransitions(
   if (view.lifecycle === 'disabled') return [];
   const base = { server_name: view.server_name, previous_status: view.status };
   const last = view.last_check_status;
-  if (
-    last === 'down' &&
-    view.status !== 'down' &&
-    view.consecutive_failures >= server.health.failureThreshold
-  ) {
+  const threshold = server.health.enabled ? server.health.successThreshold : 1;
+  if (last === 'down') {
+    if (view.status === 'down' || view.consecutive_failures < server.health.failureThreshold) {
+      return [];
+    }
     return [
       {
         event_type: 'server_down',
@@ -84,13 +91,18 @@ export function decideTransitions(
       },
     ];
   }
-  if (last === 'degraded' && (view.status === 'ok' || view.status === 'unknown')) {
-    return [{ event_type: 'server_degraded', ...base, reason: view.error ?? 'degraded' }];
+  const answeredBack = view.status === 'down' && view.consecutive_successes >= threshold;
+  if (last === 'degraded') {
+    if (view.status === 'ok' || view.status === 'unknown' || answeredBack) {
+      return [{ event_type: 'server_degraded', ...base, reason: view.error ?? 'degraded' }];
+    }
+    return [];
   }
+  if (last !== 'ok' || view.status === 'ok') return [];
   if (
-    last === 'ok' &&
-    view.status !== 'ok' &&
-    (view.status === 'unknown' || view.consecutive_successes >= server.health.successThreshold)
+    view.status === 'unknown' ||
+    answeredBack ||
+    (view.status === 'degraded' && view.consecutive_ok >= threshold)
   ) {
     const since = view.status_since ? Date.parse(view.status_since) : Number.NaN;
     return [

@@ -9,6 +9,7 @@ export interface ServerView {
   lifecycle: 'starting' | 'running' | 'recovering' | 'failed' | 'disabled';
   consecutive_failures: number;
   consecutive_successes: number;
+  consecutive_ok: number;
   last_check_status?: 'ok' | 'degraded' | 'down';
   error?: string;
   recovery_attempts: number;

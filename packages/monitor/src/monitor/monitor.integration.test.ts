@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { SelfhealEvent } from '@selfheal/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
 import { createNodeSpawner } from '../supervisor/nodeSpawner.js';
+import { type CheckedLog, createCheckedLog } from '../testing/checkedLog.js';
 import { createMonitor, type Monitor } from './monitor.js';
 import { createMonitorStore } from './monitorStore.js';
 
@@ -33,15 +33,20 @@ const fast = {
 };
 
 let monitor: Monitor | undefined;
+const checkedLogs: CheckedLog[] = [];
 afterEach(async () => {
   await monitor?.stop();
   monitor = undefined;
+  // Every event emitted must be valid: the store's factory does not check them.
+  for (const checked of checkedLogs.splice(0)) expect(checked.invalid).toEqual([]);
 });
 
 function start(servers: Record<string, unknown>) {
   const [config] = [parseConfig({ mcpServers: servers, ...fast }, 'test.json')];
-  const log: SelfhealEvent[] = [];
-  const store = createMonitorStore({ publish: (e) => log.push(e) });
+  const checked = createCheckedLog();
+  checkedLogs.push(checked);
+  const log = checked.events;
+  const store = createMonitorStore({ publish: (e) => checked.publish(e) });
   monitor = createMonitor({
     servers: createRegistry(config, { env: {} }),
     store,

@@ -1,7 +1,8 @@
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
 import type { ControlReply, ControlRequest } from '../control/controlProtocol.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
+import { createSlottedClock } from '../slottedClock.js';
 import type { Spawner } from '../supervisor/spawner.js';
 import { createServerMonitor, type ServerMonitor } from './serverMonitor.js';
 
@@ -14,6 +15,13 @@ export interface MonitorOptions {
   clock?: Clock;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * Checks are scheduled on a grid of this many ms, so that the checks of all servers due
+   * within one slot share one timer wake-up (see {@link createSlottedClock}); delays under
+   * five slots are exact. 0 schedules every check exactly.
+   * @default 100
+   */
+  checkSlotMs?: number;
 }
 
 /** Watches and heals every configured server. */
@@ -31,6 +39,9 @@ export interface Monitor {
 /** Creates a {@link Monitor}; nothing runs until `start`. */
 export function createMonitor(options: MonitorOptions): Monitor {
   const servers = new Map<string, ServerMonitor>();
+  const checkTimers = createSlottedClock(options.clock ?? systemClock, {
+    slotMs: options.checkSlotMs ?? 100,
+  });
   for (const server of options.servers) {
     servers.set(
       server.name,
@@ -38,6 +49,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         server,
         store: options.store,
         spawner: options.spawner,
+        checkTimers,
         ...(options.clock && { clock: options.clock }),
         ...(options.random && { random: options.random }),
       }),

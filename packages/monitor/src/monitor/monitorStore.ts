@@ -15,13 +15,18 @@ import type { MonitorStore } from '../decider/monitorStore.js';
 export interface MonitorStoreOptions {
   /** Where each event goes once applied (the event bus's `publish`). */
   publish: (event: SelfhealEvent) => void;
-  /** The `repo` of emitted events. @default 'selfheal-monitor' */
+  /** The `repo` of emitted events (the config schema's `event_emission.repo` default). @default 'selfheal' */
   repo?: string;
   /** @default systemClock */
   clock?: Clock;
   /** Start from this state (e.g. a replayed log). @default the empty state */
   initial?: HealthState;
-  /** Builds the events. @default createEventFactory({ clock, repo }) */
+  /**
+   * Builds the events. Pass one made with `validate: false`: the store only emits events the
+   * monitor builds itself from typed drafts, and the tests check every one of them against
+   * the event schema, so checking each again on the hot path buys nothing.
+   * @default createEventFactory({ clock, repo, validate: false })
+   */
   events?: EventFactory;
 }
 
@@ -33,14 +38,15 @@ export interface ProjectedMonitorStore extends MonitorStore {
 
 /**
  * The monitor's store on the events package: `emit` builds the event with the event factory
- * (envelope, ids, schema check), applies it with the projection (`project`, through a
+ * (envelope, ids), applies it with the projection (`project`, through a
  * projector) and publishes it; `view` reads the projection. The monitor's state is therefore
  * exactly the fold of what it emitted, and a replay of its log reproduces it.
  */
 export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonitorStore {
   const clock = options.clock ?? systemClock;
   const events =
-    options.events ?? createEventFactory({ clock, repo: options.repo ?? 'selfheal-monitor' });
+    options.events ??
+    createEventFactory({ clock, repo: options.repo ?? 'selfheal', validate: false });
   const projector: HealthProjector = createHealthProjector(options.initial);
   return {
     emit(draft, traceId) {

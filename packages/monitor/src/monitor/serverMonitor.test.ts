@@ -4,16 +4,17 @@ import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { projectAll } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
+import { type CheckedLog, createCheckedLog } from '../testing/checkedLog.js';
 import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner, type FakeProcess } from '../testing/fakeSpawner.js';
 import { createMonitorStore } from './monitorStore.js';
 import { createServerMonitor } from './serverMonitor.js';
 
 /** Wires an in-process MCP server to a fake process's pipes; `hang` stops its answers. */
-function serve(process: FakeProcess, control: { hang: boolean }) {
+function serve(process: FakeProcess, control: { hang: boolean; messages: number }) {
   const server = new Server({ name: 'fake', version: '1' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: [{ name: 'echo', inputSchema: { type: 'object' as const } }],
@@ -22,14 +23,21 @@ function serve(process: FakeProcess, control: { hang: boolean }) {
   void server.connect(transport).then(() => {
     const deliver = transport.onmessage!;
     transport.onmessage = (message) => {
+      control.messages++;
       if (!control.hang) deliver(message);
     };
   });
 }
 
+const checkedLogs: CheckedLog[] = [];
+// Every event any test emits must be valid: the store's factory does not check them.
+afterEach(() => {
+  for (const checked of checkedLogs.splice(0)) expect(checked.invalid).toEqual([]);
+});
+
 function setup(config: Record<string, unknown> = {}) {
   const clock = createFakeClock();
-  const control = { hang: false, crashAfterMs: undefined as number | undefined };
+  const control = { hang: false, messages: 0, crashAfterMs: undefined as number | undefined };
   const spawner = createFakeSpawner((p) => {
     serve(p, control);
     if (control.crashAfterMs !== undefined)
@@ -55,8 +63,10 @@ function setup(config: Record<string, unknown> = {}) {
     ),
     { env: {} },
   );
-  const log: SelfhealEvent[] = [];
-  const store = createMonitorStore({ clock, publish: (e) => log.push(e) });
+  const checked = createCheckedLog();
+  checkedLogs.push(checked);
+  const log = checked.events;
+  const store = createMonitorStore({ clock, publish: (e) => checked.publish(e) });
   const monitor = createServerMonitor({
     server: server!,
     store,
@@ -190,6 +200,46 @@ describe('createServerMonitor on a fake clock', () => {
     await clock.advance(0);
     expect(spawner.live()).toBe(1);
     expect(store.view('s').lifecycle).toBe('running');
+    await monitor.stop();
+  });
+
+  it('health_check.enabled false: no probes, but an exit is still reported and recovered', async () => {
+    const { clock, control, monitor, spawner, store, types } = setup({
+      health_check: { enabled: false, interval_seconds: 10 },
+    });
+    await monitor.start();
+    await clock.advance(0);
+    expect(types()).toEqual([
+      'server_registered',
+      'server_started',
+      'health_check_completed',
+      'server_recovered',
+    ]);
+    await clock.advance(600_000);
+    // Ten minutes: not one probe, not even an initialize on the server's pipes.
+    expect(types()).toHaveLength(4);
+    expect(control.messages).toBe(0);
+    spawner.spawned[0]!.exit({ code: 1 });
+    await clock.advance(0);
+    expect(store.view('s')).toMatchObject({
+      status: 'down',
+      error: 'process exited (exit code 1)',
+    });
+    await clock.advance(1000); // the first backoff
+    expect(spawner.spawned).toHaveLength(2);
+    expect(types().slice(4)).toEqual([
+      'health_check_completed',
+      'server_down',
+      'recovery_started',
+      'server_started',
+      'recovery_successful',
+      'health_check_completed',
+      'server_recovered',
+    ]);
+    expect(store.view('s')).toMatchObject({ status: 'ok', lifecycle: 'running' });
+    await clock.advance(600_000);
+    expect(types()).toHaveLength(11);
+    expect(control.messages).toBe(0);
     await monitor.stop();
   });
 

@@ -34,6 +34,12 @@ export interface ServerMonitorOptions {
   clock?: Clock;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * The timers of the check schedule (only those). {@link createMonitor} passes one slotted
+   * clock shared by every server, so checks due together share one wake-up.
+   * @default clock
+   */
+  checkTimers?: Clock;
 }
 
 /** Watches and heals one server; every decision is an event in `store`. */
@@ -65,6 +71,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   const name = server.name;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
+  const checkTimers = options.checkTimers ?? clock;
   const supervisor: ProcessSupervisor | undefined =
     server.transport === 'stdio'
       ? createProcessSupervisor({
@@ -98,7 +105,10 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   );
 
   const view = () => store.view(name);
-  const needsSession = server.health.probes.some((p) => p === 'ping' || p === 'tools');
+  // health_check.enabled: false — no probes at all; a stdio process is still supervised: its
+  // exit is reported and recovered, and its start is the only good check.
+  const checksOn = server.health.enabled;
+  const needsSession = checksOn && server.health.probes.some((p) => p === 'ping' || p === 'tools');
   const active = () => !stopped && view().lifecycle !== 'disabled';
 
   function emit(draft: EventDraft): void {
@@ -150,12 +160,12 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   }
 
   function scheduleCheck(ms?: number): void {
-    if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
+    if (checkTimer !== undefined) checkTimers.clearTimeout(checkTimer);
     checkTimer = undefined;
-    if (!active()) return;
+    if (!active() || !checksOn) return;
     const v = view();
     const unhealthy = v.status !== 'ok' || v.last_check_status !== 'ok';
-    checkTimer = clock.setTimeout(
+    checkTimer = checkTimers.setTimeout(
       () => {
         checkTimer = undefined;
         void runCheck();
@@ -254,6 +264,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
           attempts: decision.attempt,
           duration_ms: clock.now() - began,
         });
+        reportProcessUp();
         return;
       } catch (error) {
         if (signal.aborted) return;
@@ -289,7 +300,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   }
 
   async function halt(): Promise<void> {
-    if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
+    if (checkTimer !== undefined) checkTimers.clearTimeout(checkTimer);
     checkTimer = undefined;
     const running = recovery;
     recovery = undefined;
@@ -307,7 +318,21 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       // exit listener at once, and a session that could not open is retried, and reported,
       // by the next check.
     }
+    reportProcessUp();
     if (!recovery) scheduleCheck(0);
+  }
+
+  /** Checks disabled: a running stdio process is the one good check there is (reported once). */
+  function reportProcessUp(): void {
+    if (checksOn || !supervisor?.current || !active()) return;
+    emit({
+      event_type: 'health_check_completed',
+      server_name: name,
+      probe: 'process',
+      status: 'ok',
+      response_time_ms: 0,
+    });
+    for (const draft of decideTransitions(server, view(), clock.now())) emit(draft);
   }
 
   return {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../testing/fakeClock.js';
@@ -88,27 +90,202 @@ describe('createHttpProbe against a real /health', () => {
 
 describe('createHttpProbe timeout (fake clock)', () => {
   it('fails at the timeout, not a millisecond before', async () => {
+    // A real server that accepts the request and never answers; only the fake clock moves.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
     const fakeClock = createFakeClock();
-    const hanging: typeof fetch = (_url, init) =>
-      new Promise((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-      });
     let settled: unknown;
-    void createHttpProbe({
-      url: 'http://127.0.0.1:1/health',
-      clock: fakeClock,
-      fetch: hanging,
-      timeoutMs: 5000,
-    })().then((r) => {
-      settled = r;
+    try {
+      const pending = createHttpProbe({
+        url: `http://127.0.0.1:${port}/health`,
+        clock: fakeClock,
+        timeoutMs: 5000,
+      })().then((r) => {
+        settled = r;
+      });
+      await fakeClock.advance(4999);
+      expect(settled).toBeUndefined();
+      await fakeClock.advance(1);
+      await pending;
+      expect(settled).toMatchObject({
+        status: 'down',
+        response_time_ms: 5000,
+        error: expect.stringContaining('no answer within 5000 ms'),
+      });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe('createHttpProbe connections', () => {
+  async function serve(handler: Parameters<typeof createServer>[1]) {
+    const s = createServer(handler);
+    let connections = 0;
+    s.on('connection', () => connections++);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/health`;
+    return {
+      url,
+      connections: () => connections,
+      close: () => {
+        s.closeAllConnections();
+        return new Promise<void>((resolve) => s.close(() => resolve()));
+      },
+    };
+  }
+  const ok = (res: import('node:http').ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/health+json' });
+    res.end(
+      JSON.stringify({ status: 'ok', timestamp: new Date().toISOString(), uptime_seconds: 1 }),
+    );
+  };
+
+  it('reuses one kept-alive connection for consecutive checks', async () => {
+    const s = await serve((_req, res) => ok(res));
+    try {
+      const check = createHttpProbe({ url: s.url });
+      for (let i = 0; i < 5; i++) expect((await check()).status).toBe('ok');
+      expect(s.connections()).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('retries once on a new connection when the server dropped the kept-alive one', async () => {
+    let requests = 0;
+    const s = await serve((req, res) => {
+      requests++;
+      // The second request arrives on the reused connection: drop it without an answer.
+      if (requests === 2) req.socket.destroy();
+      else ok(res);
     });
-    await fakeClock.advance(4999);
-    expect(settled).toBeUndefined();
-    await fakeClock.advance(1);
-    expect(settled).toMatchObject({
-      status: 'down',
-      response_time_ms: 5000,
-      error: expect.stringContaining('no answer within 5000 ms'),
+    try {
+      const check = createHttpProbe({ url: s.url });
+      expect((await check()).status).toBe('ok');
+      expect(await check()).toMatchObject({ status: 'ok' });
+      expect(requests).toBe(3);
+      expect(s.connections()).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Connection: close answers and an idle connection the server timed out both work', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const s = await serve((req, res) => {
+      if (!sockets.includes(req.socket)) sockets.push(req.socket);
+      if (req.url === '/health?close') res.setHeader('connection', 'close');
+      ok(res);
     });
+    try {
+      const closing = createHttpProbe({ url: `${s.url}?close` });
+      for (let i = 0; i < 3; i++) expect((await closing()).status).toBe('ok');
+      expect(s.connections()).toBe(3);
+      const check = createHttpProbe({ url: s.url });
+      expect((await check()).status).toBe('ok');
+      // The server ends the idle kept-alive connection; the next check must still succeed.
+      const idle = sockets.at(-1)!;
+      await new Promise<void>((resolve) => {
+        idle.once('close', () => resolve());
+        idle.end();
+      });
+      expect((await check()).status).toBe('ok');
+      expect(s.connections()).toBe(5);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not retry a fresh connection that fails', async () => {
+    let requests = 0;
+    const s = await serve((req) => {
+      requests++;
+      req.socket.destroy();
+    });
+    try {
+      const r = await createHttpProbe({ url: s.url })();
+      expect(r.status).toBe('down');
+      expect(r.error).toMatch(/closed before a response|ECONNRESET/);
+      expect(requests).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('fails a body longer than maxBodyBytes and one cut mid-body', async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/health+json' });
+      if (req.url === '/health') res.end('x'.repeat(2000));
+      else {
+        res.write('{"status":"ok",');
+        setImmediate(() => req.socket.destroy());
+      }
+    });
+    try {
+      const big = await createHttpProbe({ url: s.url, maxBodyBytes: 1000 })();
+      expect(big).toMatchObject({
+        status: 'down',
+        error: expect.stringContaining('larger than 1000 bytes'),
+      });
+      const cut = await createHttpProbe({ url: s.url.replace('/health', '/cut') })();
+      expect(cut.status).toBe('down');
+      expect(cut.error).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/cut: /);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not follow a redirect: the check fails with the status', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(302, { location: '/elsewhere' });
+      res.end();
+    });
+    try {
+      expect(await createHttpProbe({ url: s.url })()).toMatchObject({
+        status: 'down',
+        error: expect.stringContaining('HTTP 302'),
+      });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('createHttpProbe over https', () => {
+  it('checks an https /health with a keep-alive agent', async () => {
+    const tls = (name: string) => readFileSync(new URL(`../testing/tls/${name}`, import.meta.url));
+    const s = createHttpsServer({ key: tls('key.pem'), cert: tls('cert.pem') }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/health+json' });
+      res.end(
+        JSON.stringify({
+          status: 'degraded',
+          timestamp: new Date().toISOString(),
+          uptime_seconds: 1,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (s.address() as AddressInfo).port;
+      const agent = new HttpsAgent({ keepAlive: true, ca: tls('cert.pem') });
+      const check = createHttpProbe({ url: `https://127.0.0.1:${port}/health`, agent });
+      expect(await check()).toMatchObject({
+        status: 'degraded',
+        error: 'the server reports degraded',
+      });
+      expect((await check()).status).toBe('degraded');
+      const untrusted = await createHttpProbe({ url: `https://127.0.0.1:${port}/health` })();
+      expect(untrusted).toMatchObject({
+        status: 'down',
+        error: expect.stringContaining('SELF_SIGNED'),
+      });
+      agent.destroy();
+    } finally {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   });
 });

@@ -1,0 +1,106 @@
+// One measurement of the /health transport alone, run by monitorCpu.mjs in a process of its
+// own: N endpoints (healthFarm.mjs, a child process), each fetched once a second (jitter 0.1,
+// on the monitor's 100 ms check slots), the body parsed as JSON; after BENCH_WARMUP_SECONDS
+// (default 10), process.cpuUsage() of this process over BENCH_SECONDS (default 15). Prints one JSON line. BENCH_CPU_PROFILE=FILE profiles the window. Usage: node probeCpuRun.mjs SCENARIO
+//   fetch      globalThis.fetch (undici), as the first monitor did
+//   node-http  node:http with a keep-alive agent
+//   probe      the monitor's createHttpProbe (its own kept-alive HTTP/1.1 connection)
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector';
+import { fileURLToPath } from 'node:url';
+import {
+  createHttpProbe,
+  createSlottedClock,
+  nextCheckDelay,
+  systemClock,
+} from '@selfheal/monitor';
+
+const scenario = process.argv[2] ?? 'probe';
+const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const farm = spawn(
+  process.execPath,
+  [fileURLToPath(new URL('./healthFarm.mjs', import.meta.url)), String(SERVERS)],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
+const ports = await new Promise((resolve) =>
+  farm.stdout.once('data', (c) => resolve(JSON.parse(c.toString()))),
+);
+
+const agent = new Agent({ keepAlive: true });
+const viaFetch = (url) => () =>
+  fetch(url)
+    .then((r) => r.text())
+    .then((t) => JSON.parse(t));
+const viaNodeHttp = (url) => () =>
+  new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => resolve(JSON.parse(text)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+const viaProbe = (url) => {
+  const probe = createHttpProbe({ url });
+  return async () => {
+    const r = await probe();
+    if (r.status !== 'ok') throw new Error(r.error);
+  };
+};
+const make = { fetch: viaFetch, 'node-http': viaNodeHttp, probe: viaProbe }[scenario];
+if (!make) throw new Error(`unknown scenario ${scenario}`);
+
+const timers = createSlottedClock(systemClock, { slotMs: 100 });
+const settings = { intervalMs: 1000, unhealthyIntervalMs: 1000, jitter: 0.1 };
+let done = 0;
+let failed = 0;
+let running = true;
+for (const port of ports) {
+  const get = make(`http://127.0.0.1:${port}/health`);
+  const loop = () => {
+    if (!running) return;
+    get()
+      .then(
+        () => done++,
+        () => failed++,
+      )
+      .finally(() => timers.setTimeout(loop, nextCheckDelay(settings, false)));
+  };
+  timers.setTimeout(loop, 500 + Math.random() * 1000);
+}
+await new Promise((r) => setTimeout(r, Number(process.env.BENCH_WARMUP_SECONDS ?? 10) * 1000));
+const profileFile = process.env.BENCH_CPU_PROFILE;
+const inspector = profileFile ? new Session() : undefined;
+const post = (method, params) =>
+  new Promise((resolve, reject) =>
+    inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+if (inspector) {
+  inspector.connect();
+  await post('Profiler.enable');
+  await post('Profiler.start');
+}
+const before = done;
+const cpuBefore = process.cpuUsage();
+const wallBefore = process.hrtime.bigint();
+await new Promise((r) => setTimeout(r, SECONDS * 1000));
+const cpu = process.cpuUsage(cpuBefore);
+const wallMs = Number(process.hrtime.bigint() - wallBefore) / 1e6;
+running = false;
+if (inspector) {
+  const { profile } = await post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  inspector.disconnect();
+}
+farm.stdin.end();
+process.stdout.write(
+  `${JSON.stringify({ scenario, servers: SERVERS, ok: SERVERS, failed, wallMs, checks: done - before, userMs: cpu.user / 1000, systemMs: cpu.system / 1000 })}\n`,
+);
+process.exit(0);
