@@ -8,6 +8,7 @@ import {
   type HealthState,
   rollUpEcosystem,
 } from '@selfheal/events';
+import type { UpstreamPolicy } from '@selfheal/resilience';
 import type { EcosystemHealth } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, createBackoff, systemClock } from './clock.js';
@@ -15,6 +16,8 @@ import type { LoadedConfig } from './config/loadConfig.js';
 import { publishUpstreamEvents } from './events/upstreamEvents.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
+import { busSink, createServerPolicies } from './session/serverPolicies.js';
+import type { ToolCallHost } from './session/toolCall.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -56,6 +59,13 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   readonly clock: Clock;
   /** The event bus every gateway event goes through. */
   readonly bus: EventBus;
+  /** Each server's resilience policy (breaker, retry budget, ...), by server name. */
+  readonly policies: ReadonlyMap<string, UpstreamPolicy>;
+  /**
+   * Whether calls skip `server` now: its connection is down, or the health projection says it
+   * is down, failed (recovery exhausted) or disabled.
+   */
+  isDown(server: string): boolean;
   /** Per-server health: the projection of every event on the bus so far. */
   health(): HealthState;
   /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
@@ -111,6 +121,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The projection subscribes before anything is published, so it sees every event.
   const projection = bus.events$.subscribe((event) => projector.apply(event));
   let unpublish = () => {};
+  const sink = busSink(bus, events);
+  const policies = createServerPolicies(config, { clock, sink });
+  const isDown = (server: string) => {
+    if (upstreams.find((u) => u.spec.name === server)?.state.status === 'down') return true;
+    const health = projector.state().servers[server];
+    return (
+      health !== undefined &&
+      (health.status === 'down' || health.lifecycle === 'failed' || health.lifecycle === 'disabled')
+    );
+  };
+  const calls: ToolCallHost = { policies, bus, events, clock, sink, isDown };
 
   const gateway = emitter as Gateway;
   Object.defineProperties(gateway, {
@@ -118,9 +139,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstreams: { value: upstreams },
     clock: { value: clock },
     bus: { value: bus },
+    policies: { value: policies },
     startedAt: { get: () => startedAt },
   });
   Object.assign(gateway, {
+    isDown,
     health: () => projector.state(),
     ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
     async start() {
@@ -137,6 +160,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         factory,
         serverInfo,
         onWarning: (message) => emitter.emit('warning', message),
+        calls,
+        fallbacks: config.document.fallbacks ?? {},
       });
       sessions.add(session);
       const close = session.close;
@@ -152,6 +177,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
       await Promise.all(upstreams.map((u) => u.stop()));
+      for (const policy of policies.values()) policy.dispose();
       unpublish();
       projection.unsubscribe();
     },

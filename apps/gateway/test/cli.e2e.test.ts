@@ -82,7 +82,8 @@ describe('selfheal start', () => {
     expect(gateway.output().stdout).toContain('stopping');
     const log = readFileSync(join(dir, 'selfheal-events.jsonl'), 'utf8').trim().split('\n');
     const types = log.map((line) => (JSON.parse(line) as { event_type: string }).event_type);
-    expect(types).toEqual([
+    // Which call events reach the file is the log sink's choice (sampling); health events all do.
+    expect(types.filter((type) => type !== 'call_completed')).toEqual([
       'server_registered',
       'server_started',
       'health_check_completed',
