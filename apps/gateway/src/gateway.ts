@@ -132,6 +132,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   };
   const calls: ToolCallHost = { policies, bus, events, clock, sink, isDown };
+  // Graceful degradation (RFC 0008): in `hide` mode a server's tools leave the list while it is
+  // down and return when it recovers; every client is told with tools/list_changed each time.
+  const degradation = bus.events$.subscribe((event) => {
+    if (config.gateway.degradation !== 'hide') return;
+    if (event.event_type !== 'server_down' && event.event_type !== 'server_recovered') return;
+    for (const session of sessions) session.server.sendToolListChanged().catch(() => {});
+  });
 
   const gateway = emitter as Gateway;
   Object.defineProperties(gateway, {
@@ -178,6 +185,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessions.clear();
       await Promise.all(upstreams.map((u) => u.stop()));
       for (const policy of policies.values()) policy.dispose();
+      degradation.unsubscribe();
       unpublish();
       projection.unsubscribe();
     },

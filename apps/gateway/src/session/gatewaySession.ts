@@ -146,6 +146,9 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     const key = LIST_KEYS[method];
     const perServer = await Promise.all(
       links.map(async (link) => {
+        // Hidden while down without waiting for a connect attempt to fail.
+        if (settings.degradation === 'hide' && options.calls.isDown(link.name))
+          return { link, items: [], live: false };
         try {
           return { link, items: await link.list(method, extra.signal), live: true };
         } catch (error) {
