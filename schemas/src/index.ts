@@ -28,6 +28,7 @@ export {
 // Types generated from the schemas (see scripts/generateTypes.mjs)
 export type {
   BulkheadRejected,
+  CallCompleted,
   CallTimedOut,
   CircuitClosed,
   CircuitHalfOpened,

@@ -658,6 +658,87 @@ export interface FallbackExhausted {
    */
   tool?: string;
 }
+/**
+ * One downstream request finished, after every policy (retries, hedge, fallback). Published on the bus for every call; the JSONL log may keep only a sample or a summary of successful ones. Never carries arguments or results.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CallCompleted".
+ */
+export interface CallCompleted {
+  event_type: 'call_completed';
+  /**
+   * The server that answered, or the first one tried when none did.
+   */
+  server_name: string;
+  /**
+   * The MCP method, e.g. tools/call.
+   */
+  method: string;
+  /**
+   * The exposed tool name, for tools/call.
+   */
+  tool?: string;
+  latency_ms: number;
+  /**
+   * Upstream attempts made, hedges and fallbacks included.
+   */
+  attempts: number;
+  /**
+   * ok; tool_error (the tool answered isError); error; timeout; rejected (breaker open, bulkhead full, server down); cancelled by the client.
+   */
+  outcome: 'ok' | 'tool_error' | 'error' | 'timeout' | 'rejected' | 'cancelled';
+  /**
+   * A stable code for a failed call.
+   */
+  error_code?: string;
+  /**
+   * Set when a fallback answered instead of the first choice.
+   */
+  fallback_server?: string;
+  /**
+   * The downstream session.
+   */
+  session_id?: string;
+}
+/**
+ * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "CallSummary".
+ */
+export interface CallSummary {
+  event_type: 'call_summary';
+  server_name: string;
+  /**
+   * The exposed tool name, for tools/call.
+   */
+  tool?: string;
+  /**
+   * The MCP method, e.g. tools/call.
+   */
+  method: string;
+  window_start: string;
+  window_ms: number;
+  /**
+   * Calls in the window, every outcome.
+   */
+  calls: number;
+  /**
+   * Calls by outcome (ok, tool_error, error, timeout, rejected, cancelled).
+   */
+  counts: {
+    [k: string]: number;
+  };
+  /**
+   * Latency over the window's calls, nearest-rank percentiles.
+   */
+  latency_ms: {
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+  };
+}
 
 // --- config ---
 /**

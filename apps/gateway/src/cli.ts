@@ -2,6 +2,7 @@ import { runCheck } from './commands/check.js';
 import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
 import { runStart } from './commands/start.js';
+import { runStdio } from './commands/stdio.js';
 import { runValidate } from './commands/validate.js';
 import { type CliIO, ExitCode, processIO } from './io.js';
 
@@ -15,6 +16,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   },
   replay: { run: runReplay, summary: 'fold event logs into server state and an SLA report' },
   start: { run: runStart, summary: 'run the gateway (default port 4700)' },
+  stdio: { run: runStdio, summary: 'serve the gateway over stdio, for desktop MCP clients' },
   validate: { run: runValidate, summary: 'validate a document against a schema in schemas/' },
 };
 

@@ -1,3 +1,77 @@
 // The CLI entry point
 export { main } from './cli.js';
+// Names, time and errors
+export { type BackoffOptions, type Clock, createBackoff, systemClock } from './clock.js';
+// Config
+export { demoConfig } from './config/demoConfig.js';
+export {
+  type GatewaySettings,
+  type LoadedConfig,
+  loadConfigFile,
+  resolveConfig,
+  type UpstreamSpec,
+  type UpstreamTransportKind,
+} from './config/loadConfig.js';
+export { GatewayError, GatewayErrorCode, WireErrorCode } from './errors.js';
+// The gateway: upstreams, catalogs and client sessions
+export {
+  createGateway,
+  type Gateway,
+  type GatewayEvents,
+  type GatewayOptions,
+} from './gateway.js';
+export { createGatewayHealth, upstreamsCheck } from './http/gatewayHealth.js';
+export {
+  createHealthStream,
+  type EventSource,
+  type HealthStream,
+  type HealthStreamOptions,
+  SLOW_CLIENT_CLOSE_CODE,
+  type StreamEvent,
+} from './http/healthStream.js';
+// Serving it: Streamable HTTP (+ /health, /metrics) and stdio
+export {
+  createHttpServer,
+  type GatewayHttpServer,
+  type HttpServerOptions,
+} from './http/httpServer.js';
+export { createBearerCheck, createOriginPolicy, loadTokens } from './http/security.js';
 export { type CliIO, ExitCode, processIO } from './io.js';
+export { candidatesFor, createToolFilter, exposeName, resolveCollisions } from './naming.js';
+// Observability from the event bus: metrics, call log, log sampling, spans
+export {
+  CALL_LOG_FIELDS,
+  type CallLogLevel,
+  type CallLogOptions,
+  createCallLog,
+  formatCallLine,
+} from './observability/callLog.js';
+export { type CallSpansOptions, createCallSpans } from './observability/callSpans.js';
+export { type CallSummaryOptions, createCallSummarySink } from './observability/callSummary.js';
+export {
+  CIRCUIT_STATE_VALUE,
+  createGatewayMetrics,
+  type GatewayMetrics,
+  type GatewayMetricsOptions,
+} from './observability/gatewayMetrics.js';
+export { createLabelCap, OTHER_LABEL } from './observability/labelCap.js';
+export {
+  createGatewaySession,
+  GATEWAY_CAPABILITIES,
+  type GatewaySession,
+  type GatewaySessionOptions,
+} from './session/gatewaySession.js';
+export { serveStdio } from './stdioServer.js';
+// Upstreams
+export type { Catalog, RawItem } from './upstream/catalog.js';
+export {
+  defaultTransportFactory,
+  type TransportFactory,
+  type UpstreamTransport,
+} from './upstream/transportFactory.js';
+export {
+  createUpstreamServer,
+  type UpstreamServer,
+  type UpstreamServerOptions,
+  type UpstreamState,
+} from './upstream/upstreamServer.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../test/helpers.js';
 import { createEventFactory } from './createEvent.js';
 import { EventsError } from './errors.js';
-import { KNOWN_EVENT_TYPES } from './eventTypes.js';
+import { KNOWN_EVENT_TYPES, schemaEventTypes } from './eventTypes.js';
 
 const clock = createManualClock();
 const events = createEventFactory({ clock });
@@ -38,6 +38,7 @@ const samples = [
 describe('createEventFactory', () => {
   it('has a helper for every known type, and every event it builds is schema-valid', () => {
     expect(samples.map((e) => e.event_type)).toEqual(KNOWN_EVENT_TYPES);
+    for (const type of KNOWN_EVENT_TYPES) expect(schemaEventTypes().has(type)).toBe(true);
     for (const event of samples) {
       expect(validate('event', event).issues).toEqual([]);
     }

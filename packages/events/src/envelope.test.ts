@@ -1,7 +1,7 @@
 import { getValidator } from '@selfheal/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkEnvelope, parseTimestamp } from './envelope.js';
+import { checkEnvelope, envelopeTime, parseTimestamp } from './envelope.js';
 
 const ajvEvent = getValidator('event');
 
@@ -77,6 +77,41 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('2025-11-12T17:00:00Z')).toBe(Date.parse('2025-11-12T17:00:00Z'));
     expect(parseTimestamp('2016-12-31T23:59:60Z')).toBe(Date.parse('2016-12-31T23:59:59.999Z'));
     expect(parseTimestamp('0099-01-01T00:00:00Z')).toBe(Date.parse('0099-01-01T00:00:00Z'));
+  });
+
+  it('gives the same result whatever was read before (the remembered day never leaks)', () => {
+    // Pairs on the same day, on neighbouring days and far apart, in canonical and other shapes.
+    const day = fc.date({
+      min: new Date('1999-12-30'),
+      max: new Date('2000-03-02'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(day, timestamp), { minLength: 1, maxLength: 8 }), (reads) => {
+        for (const [d, other] of reads) {
+          const iso = d.toISOString();
+          expect(parseTimestamp(iso)).toBe(d.getTime());
+          const ok = ajvEvent({ event_type: 'x', timestamp: other, trace_id: 't' });
+          expect(Number.isNaN(parseTimestamp(other))).toBe(!ok);
+          expect(parseTimestamp(`${iso.slice(0, 11)}24:00:00.000Z`)).toBeNaN();
+          expect(parseTimestamp(`${iso.slice(0, 11)}9:00:00.000Z`)).toBeNaN();
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('envelopeTime', () => {
+  it('is the timestamp in epoch ms for a good envelope, the reason for a bad one', () => {
+    const at = '2026-11-21T10:00:00.250Z';
+    expect(envelopeTime({ event_type: 'a', timestamp: at, trace_id: 't' })).toBe(Date.parse(at));
+    expect(envelopeTime({ event_type: 'a', timestamp: at, trace_id: '' })).toBe(
+      'bad or missing trace_id',
+    );
+    expect(envelopeTime({ event_type: 'a', timestamp: 5, trace_id: 't' })).toBe(
+      'bad or missing timestamp',
+    );
   });
 });
 

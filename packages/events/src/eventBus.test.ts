@@ -138,6 +138,11 @@ describe('createEventBus', () => {
     expect(dropped).toBe(6 + reports.length - reportsSlowGot);
   });
 
+  it('refuses a sink without a name (it would make sink_failed events invalid)', () => {
+    const { bus } = setup();
+    expect(() => bus.attach({ name: '', write: () => {} })).toThrow(/non-empty name/);
+  });
+
   it('close drains every sink, closes it, completes the stream and refuses new events', async () => {
     const { bus, events } = setup();
     const slow = gated();

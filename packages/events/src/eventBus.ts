@@ -68,7 +68,10 @@ export interface EventBus {
   readonly events$: Observable<SelfhealEvent>;
   /** Emits `event` to every subscriber and sink. Never blocks on a sink and never throws for one. */
   publish(event: SelfhealEvent): void;
-  /** Adds a sink; it receives every event published from now on. */
+  /**
+   * Adds a sink; it receives every event published from now on.
+   * @throws EventsError BAD_OPTION for a sink without a name.
+   */
   attach(sink: EventSink): SinkAttachment;
   /** Resolves when every sink's buffer is empty and no write is in flight. */
   drain(): Promise<void>;
@@ -278,6 +281,10 @@ export function createEventBus(options: EventBusOptions): EventBus {
       publish(event);
     },
     attach(sink) {
+      // The name goes into sink_failed events, whose schema needs a non-empty string.
+      if (typeof sink.name !== 'string' || sink.name === '') {
+        throw new EventsError(EventsErrorCode.BadOption, 'attach: a sink needs a non-empty name');
+      }
       const attachment = attachSink(sink);
       attachments.add(attachment);
       return attachment;

@@ -8,6 +8,7 @@ import { createEventLog, type EventLogOptions } from './eventLog.js';
 import { type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { type LogEntry, scanLog } from './logReader.js';
 import { listLogFiles } from './logSegments.js';
+import { replayLogs } from './replay.js';
 
 const clock = createManualClock();
 const events = createEventFactory({ clock });
@@ -187,6 +188,8 @@ describe('createEventLog', () => {
     const seqs: unknown[] = [];
     for (const f of files) seqs.push(...(await readAll(f)).seqs);
     expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const replayed = await replayLogs(files);
+    expect(replayed).toMatchObject({ ordering: 'streamed', events_total: 10, invalid_lines: 0 });
     // Reopening after a rotation left the active file empty still continues the seq.
     const reopened = await open(path, { rotateMaxBytes: 600 });
     await reopened.rotate();
@@ -194,6 +197,27 @@ describe('createEventLog', () => {
     const last = await open(path);
     expect(last.lastSeq).toBe(9);
     await last.close();
+  });
+
+  it('rotate() racing appends loses nothing and damages no line', async () => {
+    const path = join(tempDir(), 'events.jsonl');
+    const log = await open(path, { durability: 'per_event' });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      pending.push(log.append(down(`s${i}`)));
+      if (i % 10 === 5) pending.push(log.rotate());
+    }
+    await Promise.all(pending);
+    await log.close();
+    const seqs: unknown[] = [];
+    let invalid = 0;
+    for (const f of await listLogFiles(path)) {
+      const r = await readAll(f);
+      seqs.push(...r.seqs);
+      invalid += r.summary.invalid;
+    }
+    expect(invalid).toBe(0);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
   it('rotates by age at the first append after the age is reached', async () => {

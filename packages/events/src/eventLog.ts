@@ -5,7 +5,7 @@ import { checkEnvelope } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 import type { StoredEvent } from './eventTypes.js';
 import { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
-import { scanLog } from './logReader.js';
+import { type LogRecovery, recoverLog } from './logRecovery.js';
 import { listSegments, segmentPath } from './logSegments.js';
 
 /**
@@ -53,16 +53,6 @@ export interface EventLogOptions {
   fs?: LogFileSystem;
 }
 
-/** What opening the log found on disk. */
-export interface LogRecovery {
-  /** Bytes already in the active file. */
-  bytes: number;
-  /** The last seq already in the log (active file or rotated segments); -1 for a new log. */
-  lastSeq: number;
-  /** The file did not end with a newline (a torn or unterminated last line). */
-  unterminated: boolean;
-}
-
 /** An append-only JSONL event log. */
 export interface EventLog {
   /** The active file. */
@@ -94,9 +84,6 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-const TAIL_BYTES = 64 * 1024;
-const NEWLINE = Buffer.from('\n');
-
 /**
  * Opens (or creates) the log at `options.path`. An existing file is continued: its last seq is
  * found (in rotated segments if the active file is empty) and, if it does not end with a
@@ -121,12 +108,13 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
   if (!(rotateMaxBytes >= 0)) throw badOption(`rotateMaxBytes must be >= 0, not ${rotateMaxBytes}`);
   if (!(rotateMaxAgeMs >= 0)) throw badOption(`rotateMaxAgeMs must be >= 0, not ${rotateMaxAgeMs}`);
 
-  let file: LogFileHandle;
+  let file: LogFileHandle | undefined;
   let recovery: LogRecovery;
   try {
     file = await fs.open(path);
-    recovery = await recover(path, file, fs);
+    recovery = await recoverLog(path, file, fs);
   } catch (cause) {
+    await file?.close().catch(() => {});
     throw new EventsError(
       EventsErrorCode.LogWriteFailed,
       `cannot open event log ${path}: ${String(cause)}`,
@@ -137,6 +125,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     );
   }
 
+  let handle: LogFileHandle = file;
   let bytes = recovery.bytes;
   let needsNewline = recovery.unterminated;
   let lastSeq = recovery.lastSeq;
@@ -153,7 +142,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
   const sync = async () => {
     if (!dirty) return;
     dirty = false;
-    await file.sync();
+    await handle.sync();
   };
 
   const armSync = () => {
@@ -179,10 +168,10 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     if ((await listSegments(path, fs)).some((s) => s.path === target)) return undefined;
     dirty = true;
     await sync();
-    await file.close();
+    await handle.close();
     await fs.rename(path, target);
-    file = await fs.open(path);
-    bytes = await file.size();
+    handle = await fs.open(path);
+    bytes = await handle.size();
     needsNewline = false;
     openedAt = clock.now();
     return target;
@@ -197,11 +186,11 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
       return writeBatch(batch);
     }
     try {
-      await file.append(data);
+      await handle.append(data);
     } catch (error) {
       // Part of the batch may be on disk: start the next write on a fresh line.
       needsNewline = true;
-      bytes = await file.size().catch(() => bytes);
+      bytes = await handle.size().catch(() => bytes);
       throw error;
     }
     needsNewline = false;
@@ -301,7 +290,9 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
     },
     flush,
     async rotate() {
-      await flush();
+      // Wait for the writer, then take its place in the same turn (no await in between), so
+      // no batch is written while the file is being renamed.
+      while (draining) await draining;
       let result: string | undefined;
       draining = (async () => {
         result = await rotateNow();
@@ -316,7 +307,7 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
       closed = true;
       closing ??= (async () => {
         await flush();
-        await file.close();
+        await handle.close();
       })();
       return closing;
     },
@@ -330,44 +321,4 @@ function badOption(message: string): EventsError {
 function schemaReason(errors: unknown): string {
   const list = (errors as { instancePath: string; message?: string }[] | null) ?? [];
   return list.map((e) => `${e.instancePath || '(event)'} ${e.message ?? 'is invalid'}`).join('; ');
-}
-
-/** Finds the last seq and whether the file ends with a newline. */
-async function recover(path: string, file: LogFileHandle, fs: LogFileSystem): Promise<LogRecovery> {
-  const bytes = await file.size();
-  if (bytes === 0) {
-    const segments = await listSegments(path, fs);
-    return { bytes, lastSeq: segments.at(-1)?.lastSeq ?? -1, unterminated: false };
-  }
-  const tail = await file.readTail(TAIL_BYTES);
-  const unterminated = tail[tail.length - 1] !== NEWLINE[0];
-  const lines = tail.toString('utf8').split('\n');
-  // The first piece may be cut in the middle unless the tail is the whole file.
-  const from = tail.length < bytes ? 1 : 0;
-  for (let i = lines.length - 1; i >= from; i--) {
-    const seq = seqOf(lines[i]!);
-    if (seq !== undefined) return { bytes, lastSeq: seq, unterminated };
-  }
-  // No seq in the tail (a foreign file, or a long run of bad lines): read it all.
-  let max = -1;
-  await scanLog(path, ({ event }) => {
-    if (typeof event.seq === 'number' && event.seq > max) max = event.seq;
-  });
-  if (max < 0) {
-    const segments = await listSegments(path, fs);
-    max = segments.at(-1)?.lastSeq ?? -1;
-  }
-  return { bytes, lastSeq: max, unterminated };
-}
-
-function seqOf(line: string): number | undefined {
-  if (line.trim() === '') return undefined;
-  try {
-    const value = JSON.parse(line) as { seq?: unknown };
-    return Number.isInteger(value.seq) && (value.seq as number) >= 0
-      ? (value.seq as number)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -16,6 +16,7 @@ import type {
   ServerStarted,
   SinkFailed,
 } from '@selfheal/schemas';
+import { loadSchema } from '@selfheal/schemas';
 
 /** The fields of each event type Selfheal emits, keyed by `event_type` (from the schema). */
 export interface EventFieldsByType {
@@ -63,6 +64,20 @@ const known = new Set<string>(KNOWN_EVENT_TYPES);
 /** Narrows a string to a {@link KnownEventType}. */
 export function isKnownEventType(type: string): type is KnownEventType {
   return known.has(type);
+}
+
+let schemaTypes: ReadonlySet<string> | undefined;
+
+/**
+ * Every `event_type` the event schema describes field by field: those above plus the types
+ * other packages add (circuit, retry, fallback, ...). Read from the schema once, so it never
+ * drifts from it.
+ */
+export function schemaEventTypes(): ReadonlySet<string> {
+  schemaTypes ??= new Set(
+    Object.keys(((loadSchema('event').$defs ?? {}) as { typeIs?: object }).typeIs ?? {}),
+  );
+  return schemaTypes;
 }
 
 /** A whole event of type `T`: the envelope plus that type's fields. */

@@ -42,6 +42,41 @@ describe('createFileSink', () => {
     expect(seen[1]!.error).toMatch(/is closed/);
   });
 
+  it('onAppended sees each event after its append is acknowledged, with its seq, in order', async () => {
+    const clock = createManualClock();
+    const events = createEventFactory({ clock });
+    const log = await createEventLog({ path: join(tempDir(), 'events.jsonl'), clock });
+    const bus = createEventBus({ events, clock });
+    const appended: [number | undefined, number][] = [];
+    bus.attach(
+      createFileSink(log, {
+        // lastSeq at callback time proves the append was accepted before the hook ran.
+        onAppended: (stored) => void appended.push([stored.seq, log.lastSeq]),
+      }),
+    );
+    for (let i = 0; i < 3; i++) bus.publish(events.serverDown({ server_name: `s${i}` }));
+    await bus.close();
+    await log.close();
+    expect(appended).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
+  });
+
+  it('onAppended is not called for an event the log refused', async () => {
+    const clock = createManualClock();
+    const events = createEventFactory({ clock });
+    const log = await createEventLog({ path: join(tempDir(), 'events.jsonl'), clock });
+    await log.close();
+    const bus = createEventBus({ events, clock });
+    let calls = 0;
+    bus.attach(createFileSink(log, { onAppended: () => void calls++ }));
+    bus.publish(events.serverDown({ server_name: 'a' }));
+    await bus.drain();
+    expect(calls).toBe(0);
+  });
+
   it('events published in one turn reach the file in one write', async () => {
     const clock = createManualClock();
     const events = createEventFactory({ clock });

@@ -1,5 +1,6 @@
 import type { EventSink } from './eventBus.js';
 import type { EventLog } from './eventLog.js';
+import type { StoredEvent } from './eventTypes.js';
 
 /** Options of {@link createFileSink}. */
 export interface FileSinkOptions {
@@ -12,6 +13,12 @@ export interface FileSinkOptions {
    * @default 0 (what was published in one turn, or while the previous write ran)
    */
   batchWindowMs?: number;
+  /**
+   * Called after each append is acknowledged under the log's durability, with the stored event
+   * (its `seq` assigned). Used to measure event-log lag. A throw is reported by the bus like a
+   * failed write. @default none
+   */
+  onAppended?: (stored: StoredEvent) => void;
 }
 
 /**
@@ -22,16 +29,23 @@ export interface FileSinkOptions {
  * @param options the sink's name, or {@link FileSinkOptions}.
  */
 export function createFileSink(log: EventLog, options: string | FileSinkOptions = {}): EventSink {
-  const { name = 'file', batchWindowMs = 0 } =
-    typeof options === 'string' ? { name: options } : options;
+  const {
+    name = 'file',
+    batchWindowMs = 0,
+    onAppended,
+  } = typeof options === 'string' ? { name: options } : options;
   return {
     name,
     batchWindowMs,
     async write(event) {
-      await log.append(event);
+      const stored = await log.append(event);
+      onAppended?.(stored);
     },
     async writeBatch(events) {
       const results = await Promise.allSettled(events.map((event) => log.append(event)));
+      if (onAppended) {
+        for (const result of results) if (result.status === 'fulfilled') onAppended(result.value);
+      }
       const failedEvents = events.filter((_, i) => results[i]!.status === 'rejected');
       if (failedEvents.length === 0) return;
       const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;

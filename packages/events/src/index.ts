@@ -10,7 +10,7 @@ export {
 // Ecosystem roll-up (GET /health/ecosystem)
 export { rollUpEcosystem } from './ecosystemHealth.js';
 // The envelope fast path
-export { checkEnvelope, hasEventEnvelope, parseTimestamp } from './envelope.js';
+export { checkEnvelope, envelopeTime, hasEventEnvelope, parseTimestamp } from './envelope.js';
 // Errors
 export { EventsError, EventsErrorCode } from './errors.js';
 // The event bus and its sinks
@@ -33,7 +33,6 @@ export {
   type Durability,
   type EventLog,
   type EventLogOptions,
-  type LogRecovery,
 } from './eventLog.js';
 // Event types
 export {
@@ -44,8 +43,10 @@ export {
   type KnownEventType,
   type SelfhealEvent,
   type StoredEvent,
+  schemaEventTypes,
 } from './eventTypes.js';
 export { createFileSink, type FileSinkOptions } from './fileSink.js';
+export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading
 export {
@@ -56,6 +57,7 @@ export {
   readLog,
   scanLog,
 } from './logReader.js';
+export { type LogRecovery, recoverLog } from './logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
 // The projection: per-server health as a fold of events
 export {

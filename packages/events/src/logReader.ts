@@ -5,7 +5,7 @@ import {
   toIssues,
   type ValidationIssue,
 } from '@selfheal/schemas';
-import { checkEnvelope, parseTimestamp } from './envelope.js';
+import { envelopeTime } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 
 /** One good line of a log. */
@@ -97,7 +97,12 @@ export async function* readLog(
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   const maxLine = options.maxLineBytes ?? 1 << 24;
   const maxIssues = options.maxIssues ?? 1000;
-  const validator = getValidator('event');
+  // Compiled on first need: a clean log in envelope mode never pays for ajv.
+  let compiled: ReturnType<typeof getValidator<'event'>> | undefined;
+  const validator = (value: unknown) => {
+    compiled ??= getValidator('event');
+    return compiled(value);
+  };
   const summary: LogReadSummary = {
     file,
     bytes: 0,
@@ -132,15 +137,15 @@ export async function* readLog(
       return report(line, `not JSON (${(error as Error).message})`, text);
     }
     summary.lines++;
-    const bad = checkEnvelope(value);
-    if (bad !== undefined || (full && !validator(value))) {
-      if (bad !== undefined) validator(value);
-      const issues = toIssues(validator.errors, value);
-      const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : bad!;
+    const ms = envelopeTime(value);
+    const bad = typeof ms === 'string';
+    if (bad || (full && !validator(value))) {
+      if (bad) validator(value);
+      const issues = toIssues(compiled!.errors, value);
+      const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : String(ms);
       return report(line, `not a valid event: ${reason}`, text, issues);
     }
     const event = value as SelfhealEvent;
-    const ms = parseTimestamp(event.timestamp);
     if (ms < latest) summary.outOfOrder++;
     else latest = ms;
     summary.events++;

@@ -44,3 +44,15 @@ describe('createTimelineSummarizer', () => {
     expect(s.unknown_types).toBe(10);
   });
 });
+
+describe('unknown_types', () => {
+  it('counts only types the event schema does not describe (resilience types are known)', () => {
+    const at = '2026-11-21T10:00:00Z';
+    const s = summarize([
+      { event_type: 'circuit_opened', timestamp: at, trace_id: 't' },
+      { event_type: 'server_down', timestamp: at, trace_id: 't' },
+      { event_type: 'pr_merged', timestamp: at, trace_id: 't' },
+    ] as never[]);
+    expect(s.unknown_types).toBe(1);
+  });
+});

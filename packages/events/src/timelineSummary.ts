@@ -1,5 +1,5 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { isKnownEventType } from './eventTypes.js';
+import { schemaEventTypes } from './eventTypes.js';
 
 /** Counts over a timeline, whatever its events are (Selfheal's or a foreign workflow's). */
 export interface TimelineSummary {
@@ -12,7 +12,7 @@ export interface TimelineSummary {
    * only when some were.
    */
   overflow?: { by_type?: number; by_repo?: number; by_trace?: number };
-  /** Events whose type this package does not know: kept and counted, not projected. */
+  /** Events of types the event schema does not describe (foreign or newer): kept and counted. */
   unknown_types: number;
   /** Earliest and latest timestamps and the seconds between; `null` before any event. */
   time_span: { first: string; last: string; seconds: number } | null;
@@ -42,6 +42,9 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
   };
   let total = 0;
   let unknown = 0;
+  let lastType: string | undefined;
+  const known = schemaEventTypes();
+  let lastKnown = false;
   let first: { ms: number; at: string } | undefined;
   let last: { ms: number; at: string } | undefined;
 
@@ -51,7 +54,11 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
       tables.by_type.count(event.event_type);
       tables.by_repo.count(typeof event.repo === 'string' ? event.repo : NO_REPO);
       tables.by_trace.count(event.trace_id);
-      if (!isKnownEventType(event.event_type)) unknown++;
+      if (event.event_type !== lastType) {
+        lastType = event.event_type;
+        lastKnown = known.has(lastType);
+      }
+      if (!lastKnown) unknown++;
       if (first === undefined || ms < first.ms) first = { ms, at: event.timestamp };
       if (last === undefined || ms > last.ms) last = { ms, at: event.timestamp };
     },

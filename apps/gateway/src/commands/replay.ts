@@ -159,7 +159,7 @@ export function formatReport(r: ReplayReport): string {
   out += counts('Events by repo', r.by_repo);
   out += counts('Events by trace', r.by_trace, 10);
   if (r.unknown_types > 0)
-    out += `\n${plural(r.unknown_types, 'event')} of types the projection does not apply (kept, counted).\n`;
+    out += `\n${plural(r.unknown_types, 'event')} of types the event schema does not describe (kept, counted).\n`;
   const names = Object.keys(r.servers);
   if (names.length > 0) {
     out += `\nServers (final state):\n${table([

@@ -1,14 +1,85 @@
-import type { CliIO } from '../io.js';
-import { ExitCode } from '../io.js';
+import { GatewayError } from '../errors.js';
+import { createGateway } from '../gateway.js';
+import { createHttpServer } from '../http/httpServer.js';
+import { loadTokens } from '../http/security.js';
+import { type CliIO, ExitCode, untilStopped } from '../io.js';
+import { createCallLog } from '../observability/callLog.js';
+import { createCallSpans } from '../observability/callSpans.js';
+import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
 
-/**
- * `selfheal start`. The gateway itself is not built yet; until it is, this says so plainly
- * and exits 0 rather than pretending to serve.
- */
-export async function runStart(_argv: string[], io: CliIO): Promise<number> {
-  io.stdout(
-    'selfheal start: the gateway is not implemented yet in this version.\n' +
-      'What works today: `selfheal validate --schema NAME FILE` (see `selfheal --help`).\n',
-  );
+export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--call-log info|warn|off]
+
+Runs the gateway: one MCP endpoint (Streamable HTTP at /mcp) over every server in the config,
+plus /health and /metrics. Listens on 127.0.0.1:4700 unless the config or flags say otherwise;
+--port 0 picks a free port. Without --config, runs an embedded demo of servers from npm.
+Stops on SIGINT or SIGTERM.
+`;
+
+/** `selfheal start`: exit 0 after a clean stop, 1 on a start-up error, 2 on bad usage or config. */
+export async function runStart(argv: string[], io: CliIO): Promise<number> {
+  let args: ReturnType<typeof parseGatewayArgs>;
+  try {
+    args = parseGatewayArgs(argv);
+  } catch (error) {
+    io.stderr(`selfheal start: ${(error as Error).message}\n\n${startUsage}`);
+    return ExitCode.Unusable;
+  }
+  if (args.help) {
+    io.stdout(startUsage);
+    return ExitCode.Ok;
+  }
+  let config: Awaited<ReturnType<typeof configFrom>>;
+  let tokens: string[];
+  try {
+    config = await configFrom(args);
+    tokens = await loadTokens(config.gateway.auth);
+  } catch (error) {
+    io.stderr(`selfheal start: ${(error as Error).message}\n`);
+    return ExitCode.Unusable;
+  }
+  // Listen for SIGINT/SIGTERM before saying "ready": a signal sent on that line must stop us.
+  const stopped = untilStopped(io);
+  const gateway = createGateway({ config });
+  let eventLog: Awaited<ReturnType<typeof openEventLog>>;
+  try {
+    eventLog = await openEventLog(gateway);
+  } catch (error) {
+    io.stderr(`selfheal start: cannot open the event log: ${(error as Error).message}\n`);
+    await gateway.stop();
+    return ExitCode.Unusable;
+  }
+  // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
+  createCallLog({ events$: gateway.bus.events$, write: io.stderr, level: args.callLog });
+  // A span per call once the user registers an OpenTelemetry SDK; a no-op until then.
+  createCallSpans({ events$: gateway.bus.events$ });
+  const http = createHttpServer({
+    gateway,
+    tokens,
+    onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
+  });
+  try {
+    const { url } = await http.listen();
+    io.stdout(
+      `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
+        `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
+        `  auth    ${tokens.length > 0 ? 'bearer token required' : 'none (loopback only)'}\n` +
+        `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n`,
+    );
+    reportUpstreams(gateway, io.stdout);
+    await gateway.start();
+    const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
+    io.stdout(`ready: ${up} of ${gateway.upstreams.length} servers up\n`);
+  } catch (error) {
+    io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
+    await http.close();
+    await gateway.stop();
+    await eventLog?.close();
+    return ExitCode.Invalid;
+  }
+  await stopped;
+  io.stdout('stopping\n');
+  await http.close();
+  await gateway.stop();
+  await eventLog?.close();
   return ExitCode.Ok;
 }

@@ -1,0 +1,115 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEventLog, createFileSink, type EventLog } from '@selfheal/events';
+import { demoConfig } from '../config/demoConfig.js';
+import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
+import type { Gateway } from '../gateway.js';
+import type { CallLogLevel } from '../observability/callLog.js';
+import { createCallSummarySink } from '../observability/callSummary.js';
+import type { UpstreamState } from '../upstream/upstreamServer.js';
+
+/** Parses the options shared by `start` and `stdio`. @throws TypeError on unknown options */
+export function parseGatewayArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'call-log': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535)
+      throw new TypeError(`--port expects an integer 0..65535, found "${values.port}"`);
+  }
+  const callLog = values['call-log'];
+  if (callLog !== 'info' && callLog !== 'warn' && callLog !== 'off')
+    throw new TypeError(`--call-log expects info, warn or off, found "${callLog}"`);
+  return { ...values, port, callLog: callLog as CallLogLevel };
+}
+
+/** The config file's, or the embedded demo; `--port`/`--host` override `gateway.port/host`. */
+export async function configFrom(options: {
+  config?: string;
+  port?: number;
+  host?: string;
+}): Promise<LoadedConfig> {
+  const loaded = options.config ? await loadConfigFile(options.config) : demoConfig();
+  if (options.port !== undefined) loaded.gateway.port = options.port;
+  if (options.host !== undefined) loaded.gateway.host = options.host;
+  return loaded;
+}
+
+/** Prints a line per upstream as it comes up, goes down or recovers. */
+export function reportUpstreams(gateway: Gateway, write: (line: string) => void): void {
+  gateway.on('upstream', (name, state, previous) => {
+    const upstream = gateway.upstreams.find((u) => u.spec.name === name);
+    const line = describeState(name, state, upstream?.catalog);
+    if (line && !(state.status === previous.status && state.status !== 'down')) write(line);
+  });
+  gateway.on('warning', (message) => write(`  ! ${message}\n`));
+}
+
+function describeState(
+  name: string,
+  state: UpstreamState,
+  catalog: { tools: unknown[]; prompts: unknown[]; resources: unknown[] } | undefined,
+): string | undefined {
+  if (state.status === 'up') {
+    const counts = catalog
+      ? ` (${catalog.tools.length} tools, ${catalog.prompts.length} prompts, ${catalog.resources.length} resources)`
+      : '';
+    return `  up    ${name}${counts}\n`;
+  }
+  if (state.status === 'down') {
+    const next =
+      state.retryAt === undefined
+        ? 'gave up; waiting for an operator'
+        : `retry at ${new Date(state.retryAt).toISOString()}`;
+    return `  down  ${name}: ${state.error} (${next})\n`;
+  }
+  return undefined;
+}
+
+/**
+ * Opens the JSONL event log the config asks for (`event_emission`, on by default, path relative
+ * to the config file) and attaches it to the gateway's bus. Resolves to its path and a close
+ * that drains the bus first; to undefined when emission is off.
+ */
+export async function openEventLog(
+  gateway: Gateway,
+): Promise<{ path: string; close: () => Promise<void> } | undefined> {
+  const { config } = gateway;
+  const emission = config.document.event_emission ?? {};
+  if (emission.enabled === false) return undefined;
+  const path = resolve(config.baseDir, emission.path ?? 'selfheal-events.jsonl');
+  await mkdir(dirname(path), { recursive: true });
+  const log: EventLog = await createEventLog({
+    path,
+    durability: emission.durability,
+    flushIntervalMs: emission.flush_interval_ms,
+    rotateMaxBytes: emission.rotate_max_bytes,
+    rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
+    clock: gateway.clock,
+  });
+  // Successful calls reach the file only as periodic call_summary events (RFC 0009).
+  const file = createFileSink(log, {
+    onAppended: (stored) => gateway.metrics.observeAppended(stored),
+  });
+  gateway.bus.attach(
+    createCallSummarySink({ inner: file, clock: gateway.clock, repo: emission.repo ?? 'selfheal' }),
+  );
+  return {
+    path,
+    close: async () => {
+      await gateway.bus.close();
+      await log.close();
+    },
+  };
+}

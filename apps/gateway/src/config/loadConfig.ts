@@ -1,0 +1,136 @@
+import { dirname, resolve } from 'node:path';
+import {
+  DocumentReadError,
+  readDocument,
+  type SelfhealConfig,
+  type ServerConfig,
+  validate,
+} from '@selfheal/schemas';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+
+/** Transport of one upstream, resolved from `type`, `command` and `url`. */
+export type UpstreamTransportKind = 'stdio' | 'streamable-http' | 'sse';
+
+/** One upstream server as the gateway uses it: defaults applied, paths resolved. */
+export interface UpstreamSpec {
+  /** The key under `mcpServers`. */
+  name: string;
+  transport: UpstreamTransportKind;
+  /** Namespace of its tools and prompts; `""` exposes names unchanged. @default the name */
+  prefix: string;
+  /** The raw entry, for fields the gateway passes through (`command`, `url`, `headers`, ...). */
+  config: ServerConfig;
+}
+
+/** The gateway's settings with every default applied. */
+export interface GatewaySettings {
+  /** @default '127.0.0.1' */
+  host: string;
+  /** @default 4700 */
+  port: number;
+  /** @default '__' */
+  separator: string;
+  /** @default 'error' */
+  onCollision: 'error' | 'first_wins';
+  /** @default 'list_with_error' */
+  degradation: 'list_with_error' | 'hide';
+  auth: { tokenEnv?: string; tokenFile?: string };
+  /** Host headers accepted; undefined: loopback names on the bound port. */
+  allowedHosts?: string[];
+  /** Origin headers accepted; undefined: loopback origins on the bound port. */
+  allowedOrigins?: string[];
+  /** @default 4194304 */
+  maxBodyBytes: number;
+  /** Deadline of one forwarded request, reset by progress. @default 60000 */
+  requestTimeoutMs: number;
+}
+
+/** A validated config: the raw document, its enabled upstreams in file order, gateway settings. */
+export interface LoadedConfig {
+  /** The file it came from, or `<embedded demo>`. */
+  source: string;
+  /** Where relative paths in it resolve from: the file's folder (the working folder for the demo). */
+  baseDir: string;
+  document: SelfhealConfig;
+  upstreams: UpstreamSpec[];
+  gateway: GatewaySettings;
+}
+
+/**
+ * Reads a JSON or YAML config file and validates it against the `config` schema.
+ * @throws GatewayError(CONFIG_INVALID) naming the file and, for each problem, its JSON pointer.
+ */
+export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+  let document: unknown;
+  try {
+    document = await readDocument(file);
+  } catch (cause) {
+    const message = cause instanceof DocumentReadError ? cause.message : `${file}: ${cause}`;
+    throw new GatewayError(GatewayErrorCode.ConfigInvalid, message, { cause });
+  }
+  const loaded = resolveConfig(document, file, dirname(resolve(file)));
+  // Relative paths (a stdio server's `cwd`, the token file) are relative to the config file.
+  for (const upstream of loaded.upstreams) {
+    if (upstream.config.cwd !== undefined)
+      upstream.config = { ...upstream.config, cwd: resolve(dirname(file), upstream.config.cwd) };
+  }
+  const tokenFile = loaded.gateway.auth.tokenFile;
+  if (tokenFile !== undefined) loaded.gateway.auth.tokenFile = resolve(dirname(file), tokenFile);
+  return loaded;
+}
+
+/**
+ * Validates an already parsed config document and applies defaults.
+ * @throws GatewayError(CONFIG_INVALID) listing every issue as `<source>: <pointer>: ...`.
+ */
+export function resolveConfig(
+  document: unknown,
+  source: string,
+  baseDir: string = process.cwd(),
+): LoadedConfig {
+  const result = validate('config', document);
+  if (!result.valid) {
+    const lines = result.issues.map((issue) => `  ${source}: ${issue.message}`);
+    throw new GatewayError(
+      GatewayErrorCode.ConfigInvalid,
+      `${source}: invalid config (${result.issues.length} issue${result.issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      { data: result.issues },
+    );
+  }
+  const config = document as SelfhealConfig;
+  const upstreams: UpstreamSpec[] = [];
+  for (const [name, server] of Object.entries(config.mcpServers)) {
+    if (server.disabled) continue;
+    upstreams.push({
+      name,
+      transport: transportOf(server),
+      prefix: server.prefix ?? name,
+      config: server,
+    });
+  }
+  const g = config.gateway ?? {};
+  return {
+    source,
+    baseDir,
+    document: config,
+    upstreams,
+    gateway: {
+      host: g.host ?? '127.0.0.1',
+      port: g.port ?? 4700,
+      separator: g.separator ?? '__',
+      onCollision: g.on_collision ?? 'error',
+      degradation: g.degradation ?? 'list_with_error',
+      auth: { tokenEnv: g.auth?.token_env, tokenFile: g.auth?.token_file },
+      allowedHosts: g.allowed_hosts,
+      allowedOrigins: g.allowed_origins,
+      maxBodyBytes: g.max_body_bytes ?? 4_194_304,
+      requestTimeoutMs: config.resilience?.timeout_ms ?? 60_000,
+    },
+  };
+}
+
+function transportOf(server: ServerConfig): UpstreamTransportKind {
+  if (server.type === 'sse') return 'sse';
+  if (server.type === 'http' || server.type === 'streamable-http') return 'streamable-http';
+  return server.command !== undefined ? 'stdio' : 'streamable-http';
+}

@@ -1,0 +1,46 @@
+/** Codes of the errors the gateway throws or answers with; stable, for scripts and tests. */
+export enum GatewayErrorCode {
+  /** The config file is missing, unreadable or invalid (message names file and JSON pointer). */
+  ConfigInvalid = 'CONFIG_INVALID',
+  /** Two servers expose the same tool or prompt name and `gateway.on_collision` is `error`. */
+  NameCollision = 'NAME_COLLISION',
+  /** A configured auth token source (env variable or file) gives no token. */
+  AuthUnusable = 'AUTH_UNUSABLE',
+  /** An upstream server cannot be reached right now. */
+  UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
+  /** A name, URI or reference matches no configured server. */
+  NoRoute = 'NO_ROUTE',
+  /** The HTTP listener could not bind. */
+  ListenFailed = 'LISTEN_FAILED',
+}
+
+/** The one error class of `@selfheal/gateway`; `code` is stable, `message` is for people. */
+export class GatewayError extends Error {
+  readonly code: GatewayErrorCode;
+  readonly data: unknown;
+
+  constructor(
+    code: GatewayErrorCode,
+    message: string,
+    options: { cause?: unknown; data?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.data = options.data;
+  }
+}
+
+/**
+ * JSON-RPC error codes the gateway puts on the wire itself (upstream errors are forwarded with
+ * their own codes). -32000..-32099 is the implementation-defined server range.
+ */
+export const WireErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** The upstream server that owns the name or URI is down. */
+  UpstreamUnavailable: -32010,
+} as const;

@@ -1,0 +1,206 @@
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import {
+  createEventBus,
+  createEventFactory,
+  createHealthProjector,
+  type EventBus,
+  type EventFactory,
+  type HealthState,
+  rollUpEcosystem,
+} from '@selfheal/events';
+import type { EcosystemHealth } from '@selfheal/schemas';
+import { EventEmitter } from 'eventemitter3';
+import { type Clock, createBackoff, systemClock } from './clock.js';
+import type { LoadedConfig } from './config/loadConfig.js';
+import { publishUpstreamEvents } from './events/upstreamEvents.js';
+import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
+import { registerUpstreamGauge } from './observability/upstreamGauge.js';
+import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
+import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
+import {
+  createUpstreamServer,
+  type UpstreamServer,
+  type UpstreamState,
+} from './upstream/upstreamServer.js';
+import { GATEWAY_VERSION } from './version.js';
+
+/** Options of {@link createGateway}; every dependency is injectable. */
+export interface GatewayOptions {
+  config: LoadedConfig;
+  /** @default defaultTransportFactory (child processes, HTTP, SSE) */
+  factory?: TransportFactory;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Builds the events the gateway publishes. @default a factory on `clock`, repo from config */
+  events?: EventFactory;
+  /**
+   * Where events go; attach sinks (the JSONL log) to it. The gateway's projection and
+   * `/health/stream` follow it. @default a bus with no sinks
+   */
+  bus?: EventBus;
+}
+
+/** Events of a gateway. */
+export interface GatewayEvents {
+  /** An upstream changed state (connecting, up, down). */
+  upstream: (server: string, state: UpstreamState, previous: UpstreamState) => void;
+  /** Something a person should know that is not an error (a hidden duplicate name). */
+  warning: (message: string) => void;
+}
+
+/** The gateway without its listeners: upstreams, their catalogs, and client sessions. */
+export interface Gateway extends EventEmitter<GatewayEvents> {
+  readonly config: LoadedConfig;
+  readonly upstreams: readonly UpstreamServer[];
+  /** Epoch ms when `start()` was called. */
+  readonly startedAt: number;
+  readonly clock: Clock;
+  /** The event bus every gateway event goes through. */
+  readonly bus: EventBus;
+  /** Prometheus metrics derived from every event on the bus (`GET /metrics`). */
+  readonly metrics: GatewayMetrics;
+  /** Per-server health: the projection of every event on the bus so far. */
+  health(): HealthState;
+  /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
+  ecosystem(): EcosystemHealth;
+  /**
+   * Connects every upstream (in parallel) and resolves once each has come up or failed its first
+   * attempt; a failing server never fails the start.
+   * @throws GatewayError(NAME_COLLISION) when `on_collision` is `error` and two reachable
+   * servers expose the same tool or prompt name.
+   */
+  start(): Promise<void>;
+  /** A new client session (one per Streamable HTTP session, one for stdio). */
+  createSession(): GatewaySession;
+  /** Closes every session and upstream. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Creates a gateway from a loaded config; nothing connects before `start()`. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config } = options;
+  const factory = options.factory ?? defaultTransportFactory;
+  const clock = options.clock ?? systemClock;
+  const emitter = new EventEmitter<GatewayEvents>();
+  const serverInfo: Implementation = { name: 'selfheal', version: GATEWAY_VERSION };
+  const recovery = config.document.recovery;
+  const upstreams = config.upstreams.map((spec) => {
+    const backoff = recovery?.backoff;
+    const upstream = createUpstreamServer({
+      spec,
+      factory,
+      clock,
+      clientInfo: { name: 'selfheal-gateway', version: GATEWAY_VERSION },
+      backoff: createBackoff({
+        initialMs: (backoff?.initial_seconds ?? 1) * 1000,
+        multiplier: backoff?.multiplier ?? 2,
+        maxMs: (backoff?.max_seconds ?? 300) * 1000,
+      }),
+      maxAttempts: recovery?.max_attempts ?? 5,
+      timeoutMs: config.gateway.requestTimeoutMs,
+    });
+    upstream.on('status', (state, previous) =>
+      emitter.emit('upstream', spec.name, state, previous),
+    );
+    return upstream;
+  });
+  const sessions = new Set<GatewaySession>();
+  let startedAt = clock.now();
+  const events =
+    options.events ??
+    createEventFactory({ clock, repo: config.document.event_emission?.repo ?? 'selfheal' });
+  const bus = options.bus ?? createEventBus({ events, clock });
+  const projector = createHealthProjector();
+  // The projection subscribes before anything is published, so it sees every event.
+  const projection = bus.events$.subscribe((event) => projector.apply(event));
+  const serverNames = new Set(config.upstreams.map((u) => u.name));
+  const metrics = createGatewayMetrics({
+    events$: bus.events$,
+    health: () => projector.state(),
+    clock,
+    isKnownServer: (name) => serverNames.has(name),
+    isKnownTool: (name) => exposedTools(upstreams, config).has(name),
+    extra: (registry) => registerUpstreamGauge(registry, upstreams),
+  });
+  let unpublish = () => {};
+
+  const gateway = emitter as Gateway;
+  Object.defineProperties(gateway, {
+    config: { value: config },
+    upstreams: { value: upstreams },
+    clock: { value: clock },
+    bus: { value: bus },
+    metrics: { value: metrics },
+    startedAt: { get: () => startedAt },
+  });
+  Object.assign(gateway, {
+    health: () => projector.state(),
+    ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
+    async start() {
+      startedAt = clock.now();
+      // Published from start(), so sinks attached after createGateway() see server_registered.
+      unpublish = publishUpstreamEvents(upstreams, bus, events);
+      await Promise.all(upstreams.map((u) => u.start()));
+      checkCollisions(upstreams, config);
+    },
+    createSession() {
+      const session = createGatewaySession({
+        upstreams,
+        settings: config.gateway,
+        factory,
+        serverInfo,
+        onWarning: (message) => emitter.emit('warning', message),
+      });
+      sessions.add(session);
+      const close = session.close;
+      return {
+        server: session.server,
+        close: async () => {
+          sessions.delete(session);
+          await close();
+        },
+      };
+    },
+    async stop() {
+      await Promise.all([...sessions].map((s) => s.close()));
+      sessions.clear();
+      await Promise.all(upstreams.map((u) => u.stop()));
+      unpublish();
+      projection.unsubscribe();
+      metrics.close();
+    },
+  });
+  return gateway;
+}
+
+/** Exposed tool names of every catalog known now (label values metrics always keep). */
+function exposedTools(upstreams: readonly UpstreamServer[], config: LoadedConfig): Set<string> {
+  const names = new Set<string>();
+  for (const u of upstreams) {
+    for (const tool of u.catalog?.tools ?? []) {
+      names.add(exposeName(u.spec.prefix, config.gateway.separator, String(tool.name)));
+    }
+  }
+  return names;
+}
+
+/** Start-up check of exposed tool and prompt names across the catalogs known so far. */
+function checkCollisions(upstreams: readonly UpstreamServer[], config: LoadedConfig): void {
+  const { separator, onCollision } = config.gateway;
+  for (const kind of ['tool', 'prompt'] as const) {
+    const items = upstreams.flatMap((u) => {
+      const visible = kind === 'tool' ? createToolFilter(u.spec.config.tools ?? {}) : () => true;
+      const list = kind === 'tool' ? (u.catalog?.tools ?? []) : (u.catalog?.prompts ?? []);
+      return list
+        .map((item) => String(item.name))
+        .filter(visible)
+        .map((name) => ({
+          server: u.spec.name,
+          name,
+          exposed: exposeName(u.spec.prefix, separator, name),
+        }));
+    });
+    resolveCollisions(items, onCollision, kind);
+  }
+}

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { Gauge } from 'prom-client';
+import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import type { Gateway } from '../gateway.js';
+import type { GatewaySession } from '../session/gatewaySession.js';
+import { createGatewayHealth } from './gatewayHealth.js';
+import { createHealthStream, type StreamEvent } from './healthStream.js';
+import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
+import {
+  BodyTooLargeError,
+  createBearerCheck,
+  createOriginPolicy,
+  type OriginPolicy,
+  readBody,
+  rebindingViolation,
+} from './security.js';
+
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  gateway: Gateway;
+  /** Bearer tokens; [] leaves `/mcp` open (the default on 127.0.0.1). */
+  tokens: readonly string[];
+  /** Where request-handling failures are reported (never on the wire in detail). */
+  onError?: (error: unknown) => void;
+  /**
+   * A session with no request and no open stream for this long is closed, with its upstream
+   * sessions (stdio processes): clients that vanish without DELETE must not leak them.
+   * @default 1800000 (30 min)
+   */
+  idleSessionMs?: number;
+  /**
+   * `WS /health/stream`: a client whose unsent data passes this many bytes is dropped.
+   * @default 1048576
+   */
+  streamMaxBufferedBytes?: number;
+}
+
+/** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
+export interface GatewayHttpServer {
+  /** Binds `gateway.host:port` (port 0: a free one) and resolves to the URL of `/mcp`. */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Open MCP sessions. */
+  readonly sessionCount: number;
+  /** Closes every session and the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Entry {
+  transport: StreamableHTTPServerTransport;
+  session: GatewaySession;
+  /** Epoch ms of the last request start or stream end. */
+  lastSeen: number;
+  /** Requests and streams (GET) of this session still open. */
+  open: number;
+}
+
+/** Creates the HTTP server; nothing listens before `listen()`. */
+export function createHttpServer(options: HttpServerOptions): GatewayHttpServer {
+  const { gateway } = options;
+  const settings = gateway.config.gateway;
+  const isAuthorized = createBearerCheck(options.tokens);
+  const authRequired = options.tokens.length > 0;
+  const sessions = new Map<string, Entry>();
+  let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
+  let server: Server | undefined;
+  const health = createGatewayHealth(gateway);
+  const clock = gateway.clock;
+  const refuse = (req: IncomingMessage) => {
+    const violation = rebindingViolation(req, policy);
+    if (violation) return { status: 403, reason: `Forbidden: ${violation}` };
+    if (authRequired && !isAuthorized(req.headers.authorization))
+      return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
+    return undefined;
+  };
+  const stream = createHealthStream({
+    events: {
+      subscribe: (next) => gateway.bus.events$.subscribe((event) => next(event as StreamEvent)),
+    },
+    snapshot: () => ({
+      timestamp: new Date(clock.now()).toISOString(),
+      ecosystem: gateway.ecosystem(),
+      servers: gateway.health().servers,
+    }),
+    refuse,
+    maxBufferedBytes: options.streamMaxBufferedBytes,
+  });
+  gateway.metrics.registry.removeSingleMetric('selfheal_sessions');
+  new Gauge({
+    name: 'selfheal_sessions',
+    help: 'Open MCP client sessions over HTTP.',
+    registers: [gateway.metrics.registry],
+    collect() {
+      this.set(sessions.size);
+    },
+  });
+  const idleMs = options.idleSessionMs ?? 30 * 60 * 1000;
+  let sweepTimer: unknown;
+
+  const track = (entry: Entry, res: ServerResponse) => {
+    entry.open++;
+    entry.lastSeen = clock.now();
+    res.once('close', () => {
+      entry.open--;
+      entry.lastSeen = clock.now();
+    });
+  };
+  const sweep = () => {
+    const now = clock.now();
+    for (const [id, entry] of sessions) {
+      if (entry.open > 0 || now - entry.lastSeen < idleMs) continue;
+      sessions.delete(id);
+      void entry.transport.close().catch(() => {});
+      void entry.session.close();
+    }
+    sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
+  };
+
+  const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': type, ...headers });
+    res.end(body);
+  };
+  const sendRpcError = (res: ServerResponse, status: number, code: number, message: string) =>
+    send(res, status, 'application/json', jsonRpcErrorBody(code, message));
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
+    const sessionId = req.headers['mcp-session-id'];
+    const entry = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (sessionId !== undefined && !entry) {
+      sendRpcError(
+        res,
+        404,
+        -32001,
+        'Session not found: it ended or never existed; initialize a new one',
+      );
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'DELETE') {
+      if (!entry) {
+        sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+        return;
+      }
+      track(entry, res);
+      await entry.transport.handleRequest(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, 'application/json', jsonRpcErrorBody(-32000, 'Method not allowed'), {
+        allow: 'GET, POST, DELETE',
+      });
+      return;
+    }
+    let text: string;
+    try {
+      text = (await readBody(req, settings.maxBodyBytes)).toString('utf8');
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        sendRpcError(res, 413, WireErrorCode.InvalidRequest, `Request too large: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+    const parsed = parseJsonRpcBody(text);
+    if (!parsed.ok) {
+      sendRpcError(res, parsed.status, parsed.code, parsed.message);
+      return;
+    }
+    if (entry) {
+      track(entry, res);
+      await entry.transport.handleRequest(req, res, parsed.body);
+      return;
+    }
+    if (!containsInitialize(parsed.body)) {
+      sendRpcError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id; send initialize first');
+      return;
+    }
+    const session = gateway.createSession();
+    const created: Entry = {
+      transport: undefined as never,
+      session,
+      lastSeen: clock.now(),
+      open: 0,
+    };
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, created);
+      },
+    });
+    created.transport = transport;
+    track(created, res);
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      void session.close();
+    };
+    await session.server.connect(transport);
+    await transport.handleRequest(req, res, parsed.body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
+    if (health.handle(req, res)) return;
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const refusal = refuse(req);
+    if (refusal) {
+      send(res, refusal.status, 'application/json', jsonRpcErrorBody(-32000, refusal.reason), {
+        ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="selfheal"' } : {}),
+      });
+      return;
+    }
+    if (path === '/mcp') return handleMcp(req, res);
+    if (path === '/health/ecosystem' && (req.method === 'GET' || req.method === 'HEAD')) {
+      send(res, 200, 'application/json', JSON.stringify(gateway.ecosystem()), {
+        'cache-control': 'no-store',
+      });
+      return;
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      const body = await gateway.metrics.render();
+      send(res, 200, gateway.metrics.contentType, body, { 'cache-control': 'no-store' });
+      return;
+    }
+    send(res, 404, 'application/json', JSON.stringify({ error: `no route for ${path}` }));
+  };
+
+  return {
+    get sessionCount() {
+      return sessions.size;
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        const s = createServer((req, res) => {
+          req.on('error', () => {});
+          handle(req, res).catch((error) => {
+            options.onError?.(error);
+            sendRpcError(res, 500, WireErrorCode.InternalError, 'Internal error');
+          });
+        });
+        server = s;
+        s.on('upgrade', (req, socket, head) => {
+          const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+          if (path === '/health/stream') stream.handleUpgrade(req, socket, head);
+          else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        });
+        s.once('error', (cause) =>
+          reject(
+            new GatewayError(
+              GatewayErrorCode.ListenFailed,
+              `cannot listen on ${settings.host}:${settings.port}: ${(cause as Error).message}`,
+              { cause },
+            ),
+          ),
+        );
+        s.listen(settings.port, settings.host, () => {
+          const { port } = s.address() as AddressInfo;
+          policy = createOriginPolicy(settings, port);
+          const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+          sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
+          resolve({ url: `http://${host}:${port}/mcp`, port });
+        });
+      });
+    },
+    async close() {
+      if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer);
+      sweepTimer = undefined;
+      const entries = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(
+        entries.map(async ({ transport, session }) => {
+          await transport.close().catch(() => {});
+          await session.close();
+        }),
+      );
+      stream.close();
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { SelfhealEvent } from '@selfheal/schemas';
+import { validate } from '@selfheal/schemas';
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../clock.js';
+import { createCallSummarySink } from './callSummary.js';
+
+function manualClock() {
+  let now = Date.UTC(2026, 10, 21, 10);
+  const timers = new Map<number, { at: number; callback: () => void }>();
+  let next = 0;
+  return {
+    now: () => now,
+    setTimeout: (callback: () => void, ms: number) => {
+      timers.set(++next, { at: now + ms, callback });
+      return next;
+    },
+    clearTimeout: (handle: unknown) => void timers.delete(handle as number),
+    advance(ms: number) {
+      now += ms;
+      for (const [id, t] of [...timers])
+        if (t.at <= now) {
+          timers.delete(id);
+          t.callback();
+        }
+    },
+  } satisfies Clock & { advance(ms: number): void };
+}
+
+const call = (latency_ms: number, outcome = 'ok', tool = 'alpha_echo') =>
+  ({
+    event_type: 'call_completed',
+    timestamp: '2026-11-21T10:00:00.000Z',
+    trace_id: 't',
+    server_name: 'alpha',
+    method: 'tools/call',
+    tool,
+    latency_ms,
+    attempts: 1,
+    outcome,
+  }) as SelfhealEvent;
+
+function setup(windowMs = 60_000) {
+  const clock = manualClock();
+  const written: SelfhealEvent[] = [];
+  const sink = createCallSummarySink({
+    inner: { name: 'file', write: (e) => void written.push(e) },
+    clock,
+    windowMs,
+  });
+  return { clock, written, sink };
+}
+
+describe('createCallSummarySink', () => {
+  it('drops successful calls, keeps failed ones and every other event at once', () => {
+    const { written, sink } = setup();
+    sink.write(call(1));
+    sink.write(call(2, 'timeout'));
+    sink.write(call(3, 'rejected'));
+    sink.write({ event_type: 'circuit_opened', timestamp: 'x', trace_id: 't' });
+    expect(written.map((e) => [e.event_type, e.outcome])).toEqual([
+      ['call_completed', 'timeout'],
+      ['call_completed', 'rejected'],
+      ['circuit_opened', undefined],
+    ]);
+  });
+
+  it('writes one call_summary per server and tool when the window ends, not a tick before', () => {
+    const { clock, written, sink } = setup(60_000);
+    for (let i = 1; i <= 100; i++) sink.write(call(i));
+    sink.write(call(500, 'error'));
+    sink.write(call(7, 'ok', 'alpha_add'));
+    clock.advance(59_999);
+    expect(written.filter((e) => e.event_type === 'call_summary')).toEqual([]);
+    clock.advance(1);
+    const summaries = written.filter((e) => e.event_type === 'call_summary');
+    expect(summaries).toHaveLength(2);
+    const echo = summaries.find((e) => e.tool === 'alpha_echo')!;
+    expect(echo).toMatchObject({
+      server_name: 'alpha',
+      method: 'tools/call',
+      calls: 101,
+      counts: { ok: 100, error: 1 },
+      window_start: '2026-11-21T10:00:00.000Z',
+      window_ms: 60_000,
+      latency_ms: { p50: 51, p95: 96, p99: 100, max: 500 },
+    });
+    for (const s of summaries) expect(validate('event', s).issues).toEqual([]);
+  });
+
+  it('writes nothing for a quiet window and starts a new window after a flush', () => {
+    const { clock, written, sink } = setup(1000);
+    clock.advance(5000);
+    expect(written).toEqual([]);
+    sink.write(call(4));
+    clock.advance(1000);
+    sink.write(call(6));
+    clock.advance(1000);
+    const summaries = written.filter((e) => e.event_type === 'call_summary');
+    expect(summaries.map((s) => [s.calls, s.window_start])).toEqual([
+      [1, '2026-11-21T10:00:05.000Z'],
+      [1, '2026-11-21T10:00:06.000Z'],
+    ]);
+  });
+
+  it('close() writes the open window before closing the inner sink', async () => {
+    const { written, sink } = setup();
+    sink.write(call(3));
+    await sink.close?.();
+    expect(written.map((e) => e.event_type)).toEqual(['call_summary']);
+  });
+});

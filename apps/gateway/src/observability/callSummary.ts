@@ -1,0 +1,108 @@
+import type { EventSink } from '@selfheal/events';
+import type { SelfhealEvent } from '@selfheal/schemas';
+import type { Clock } from '../clock.js';
+
+/** Options of {@link createCallSummarySink}. */
+export interface CallSummaryOptions {
+  /** Where kept events and summaries go (the JSONL file sink). */
+  inner: EventSink;
+  /** Schedules the window flushes. */
+  clock: Clock;
+  /** Length of a summary window, in milliseconds. @default 60000 */
+  windowMs?: number;
+  /** `repo` of the summary events. @default 'selfheal' */
+  repo?: string;
+}
+
+interface Window {
+  server_name: string;
+  tool: string | undefined;
+  method: string;
+  counts: Record<string, number>;
+  latencies: number[];
+}
+
+/**
+ * A filter in front of the JSONL file sink so the log does not grow with every successful call.
+ * Every event other than `call_completed`, and every `call_completed` whose outcome is not `ok`,
+ * is passed on unchanged. Successful calls are not written; instead every call (failed ones
+ * too) is counted per server, tool and method, and at the end of each window of `windowMs` a
+ * `call_summary` event per (server, tool, method) that saw calls is written: counts by
+ * outcome and latency p50/p95/p99/max (nearest rank). Closing flushes the open window.
+ */
+export function createCallSummarySink(options: CallSummaryOptions): EventSink {
+  const { inner, clock } = options;
+  const windowMs = options.windowMs ?? 60_000;
+  const repo = options.repo ?? 'selfheal';
+  let windows = new Map<string, Window>();
+  let windowStart = clock.now();
+  let timer: unknown;
+
+  const flush = async () => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+    const done = windows;
+    const start = windowStart;
+    windows = new Map();
+    windowStart = clock.now();
+    // Written in the flushing turn (a sync inner sink sees them at once), awaited together.
+    const pending = [...done.values()].map((w) =>
+      inner.write(summaryEvent(w, start, windowStart, repo)),
+    );
+    await Promise.all(pending);
+  };
+  const schedule = () => {
+    timer ??= clock.setTimeout(() => {
+      timer = undefined;
+      void flush().catch(() => {});
+    }, windowMs);
+  };
+
+  return {
+    name: inner.name,
+    write(event) {
+      if (event.event_type !== 'call_completed') return inner.write(event);
+      const e = event as Record<string, unknown>;
+      const server = typeof e.server_name === 'string' ? e.server_name : '';
+      const tool = typeof e.tool === 'string' ? e.tool : undefined;
+      const method = typeof e.method === 'string' ? e.method : '';
+      const key = JSON.stringify([server, tool, method]);
+      let w = windows.get(key);
+      if (!w) {
+        if (windows.size === 0) windowStart = clock.now();
+        w = { server_name: server, tool, method, counts: {}, latencies: [] };
+        windows.set(key, w);
+      }
+      const outcome = typeof e.outcome === 'string' ? e.outcome : 'error';
+      w.counts[outcome] = (w.counts[outcome] ?? 0) + 1;
+      if (typeof e.latency_ms === 'number' && Number.isFinite(e.latency_ms))
+        w.latencies.push(e.latency_ms);
+      schedule();
+      return outcome === 'ok' ? undefined : inner.write(event);
+    },
+    async close() {
+      await flush();
+      await inner.close?.();
+    },
+  };
+}
+
+function summaryEvent(w: Window, start: number, end: number, repo: string): SelfhealEvent {
+  const sorted = w.latencies.sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
+  const calls = Object.values(w.counts).reduce((a, b) => a + b, 0);
+  return {
+    event_type: 'call_summary',
+    timestamp: new Date(end).toISOString(),
+    trace_id: `summary-${w.server_name}`,
+    repo,
+    server_name: w.server_name,
+    ...(w.tool === undefined ? {} : { tool: w.tool }),
+    method: w.method,
+    window_start: new Date(start).toISOString(),
+    window_ms: end - start,
+    calls,
+    counts: w.counts,
+    latency_ms: { p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted.at(-1) ?? 0 },
+  };
+}

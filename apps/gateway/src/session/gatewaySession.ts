@@ -1,0 +1,315 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type {
+  RequestHandlerExtra,
+  RequestOptions,
+} from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type ClientCapabilities,
+  type Implementation,
+  McpError,
+  type RequestId,
+  ResultSchema,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { GatewaySettings } from '../config/loadConfig.js';
+import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
+import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
+import { reasonOf } from '../upstream/connectUpstream.js';
+import type { TransportFactory } from '../upstream/transportFactory.js';
+import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { type RouteSource, routeName, routeUri } from './routing.js';
+import { type LinkHost, UpstreamLink, unavailableWireError, wireError } from './upstreamLink.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Params = Record<string, unknown> | undefined;
+
+/** Options of {@link createGatewaySession}. */
+export interface GatewaySessionOptions {
+  upstreams: readonly UpstreamServer[];
+  settings: Pick<GatewaySettings, 'separator' | 'degradation' | 'requestTimeoutMs'>;
+  factory: TransportFactory;
+  serverInfo: Implementation;
+  /** Told once per exposed name that two servers claim at run time (the first one keeps it). */
+  onWarning?: (message: string) => void;
+}
+
+/** One client session: an MCP server for the client, and its own links to each upstream. */
+export interface GatewaySession {
+  /** Connect it to a transport (Streamable HTTP session or stdio). */
+  readonly server: Server;
+  /** Closes the session's upstream links (their stdio processes exit). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What the gateway offers every client; lists are empty where no upstream has the feature. */
+export const GATEWAY_CAPABILITIES = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  logging: {},
+  completions: {},
+};
+
+/** Server-to-client requests may wait on a person; the upstream decides when to give up. */
+const SERVER_REQUEST_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Creates one client session (RFC 0006): every client request is routed to the session's own
+ * upstream sessions and answered with the upstream's raw result; requests upstreams send back
+ * (sampling, elicitation, roots) go to this session's client only.
+ */
+export function createGatewaySession(options: GatewaySessionOptions): GatewaySession {
+  const { settings, serverInfo } = options;
+  const server = new Server(serverInfo, {
+    capabilities: GATEWAY_CAPABILITIES,
+    instructions: composeInstructions(options.upstreams),
+  });
+  // The SDK answers setLevel itself when logging is advertised; the upstreams must get it.
+  server.removeRequestHandler('logging/setLevel');
+  const warned = new Set<string>();
+
+  const host: LinkHost = {
+    factory: options.factory,
+    timeoutMs: settings.requestTimeoutMs,
+    clientInfo: () => server.getClientVersion() ?? { name: 'unknown-client', version: '0' },
+    clientCapabilities: () => withoutTasks(server.getClientCapabilities()),
+    onServerRequest: async (link, request, signal) => {
+      const send = (relatedRequestId?: RequestId) =>
+        server.request(request as ServerRequest, ResultSchema, {
+          signal,
+          relatedRequestId,
+          timeout: SERVER_REQUEST_TIMEOUT_MS,
+        });
+      try {
+        return (await send(oldest(link.inFlight))) as Record<string, unknown>;
+      } catch (error) {
+        if (error instanceof McpError) throw wireError(error.code, reasonOf(error), error.data);
+        throw error;
+      }
+    },
+    onNotification: (link, notification) => {
+      const send = (relatedRequestId?: RequestId) =>
+        server.notification(
+          notification as ServerNotification,
+          relatedRequestId === undefined ? undefined : { relatedRequestId },
+        );
+      const related = oldest(link.inFlight);
+      // The call it relates to may have just finished; the session stream still takes it.
+      send(related).catch(() => (related === undefined ? undefined : send().catch(() => {})));
+    },
+  };
+  const links = options.upstreams.map((upstream) => new UpstreamLink(upstream, host));
+  const filters = new Map(
+    links.map((l) => [l.name, createToolFilter(l.upstream.spec.config.tools ?? {})]),
+  );
+  const linkOf = (name: string) => links.find((l) => l.name === name)!;
+  const sources: RouteSource[] = links.map((link) => ({
+    server: link.name,
+    prefix: link.upstream.spec.prefix,
+    known: (method) =>
+      link.lists.get(method) ?? link.upstream.catalog?.[LIST_KEYS[method]] ?? undefined,
+    has: (capability) => Boolean(link.capabilities()[capability]),
+  }));
+
+  const requestOptions = (extra: Extra): RequestOptions => {
+    const progressToken = extra._meta?.progressToken;
+    return {
+      signal: extra.signal,
+      timeout: settings.requestTimeoutMs,
+      resetTimeoutOnProgress: true,
+      ...(progressToken === undefined
+        ? {}
+        : {
+            // The SDK gives the upstream request its own token; the client sees its own back.
+            onprogress: (progress) => {
+              void extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { ...progress, progressToken },
+                })
+                .catch(() => {});
+            },
+          }),
+    };
+  };
+
+  const aggregate = async (method: ListMethod, extra: Extra) => {
+    const key = LIST_KEYS[method];
+    const perServer = await Promise.all(
+      links.map(async (link) => {
+        try {
+          return { link, items: await link.list(method, extra.signal), live: true };
+        } catch (error) {
+          if (!(error instanceof GatewayError)) throw error;
+          const catalog = link.upstream.catalog;
+          const keep = settings.degradation === 'list_with_error' && catalog !== undefined;
+          return { link, items: keep ? catalog[key] : [], live: false };
+        }
+      }),
+    );
+    const out: RawItem[] = [];
+    const named: { server: string; name: string; exposed: string; item: RawItem }[] = [];
+    for (const { link, items, live } of perServer) {
+      const filter = filters.get(link.name)!;
+      for (const raw of items) {
+        const item = live ? raw : markUnavailable(raw, link);
+        if (method === 'tools/list' || method === 'prompts/list') {
+          const name = String(raw.name);
+          if (method === 'tools/list' && !filter(name)) continue;
+          const exposed = exposeName(link.upstream.spec.prefix, settings.separator, name);
+          named.push({ server: link.name, name, exposed, item: { ...item, name: exposed } });
+        } else out.push(item);
+      }
+    }
+    if (named.length > 0) {
+      const { kept, dropped } = resolveCollisions(named, 'first_wins', 'tool');
+      for (const d of dropped) {
+        if (warned.has(d.exposed)) continue;
+        warned.add(d.exposed);
+        options.onWarning?.(
+          `"${d.exposed}" from server "${d.server}" is hidden: another server exposes the same name`,
+        );
+      }
+      out.push(...kept.map((k) => k.item));
+    }
+    return { [key]: out };
+  };
+
+  const routeByName = (method: 'tools/list' | 'prompts/list', exposed: unknown) => {
+    const route =
+      typeof exposed === 'string'
+        ? routeName(exposed, sources, settings.separator, method)
+        : undefined;
+    const kind = method === 'tools/list' ? 'Tool' : 'Prompt';
+    if (!route || (method === 'tools/list' && !filters.get(route.server)!(route.name)))
+      throw wireError(WireErrorCode.InvalidParams, `${kind} ${String(exposed)} not found`);
+    return { link: linkOf(route.server), name: route.name };
+  };
+
+  const routeByUri = (uri: unknown) => {
+    const owner = typeof uri === 'string' ? routeUri(uri, sources) : undefined;
+    if (owner === undefined)
+      throw wireError(-32002, `Resource not found: no configured server offers ${String(uri)}`, {
+        uri,
+      });
+    return linkOf(owner);
+  };
+
+  const handle = async (method: string, params: Params, extra: Extra) => {
+    const forward = (link: UpstreamLink, p: Params) =>
+      link.forward(method, p, extra.requestId, requestOptions(extra));
+    switch (method) {
+      case 'tools/list':
+      case 'prompts/list':
+      case 'resources/list':
+      case 'resources/templates/list':
+        return aggregate(method, extra);
+      case 'tools/call': {
+        const { link, name } = routeByName('tools/list', params?.name);
+        try {
+          return await forward(link, { ...params, name });
+        } catch (error) {
+          if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable)
+            return toolError(error);
+          throw error;
+        }
+      }
+      case 'prompts/get': {
+        const { link, name } = routeByName('prompts/list', params?.name);
+        return forward(link, { ...params, name });
+      }
+      case 'resources/read':
+      case 'resources/subscribe':
+      case 'resources/unsubscribe':
+        return forward(routeByUri(params?.uri), params);
+      case 'completion/complete': {
+        const ref = (params?.ref ?? {}) as Record<string, unknown>;
+        if (ref.type === 'ref/prompt') {
+          const { link, name } = routeByName('prompts/list', ref.name);
+          return forward(link, { ...params, ref: { ...ref, name } });
+        }
+        return forward(routeByUri(ref.uri), params);
+      }
+      case 'logging/setLevel': {
+        await Promise.all(
+          links.map(async (link) => {
+            try {
+              await link.ensure();
+            } catch {
+              return; // a down server gets the level when it is back (next session)
+            }
+            if (link.capabilities().logging) await forward(link, params);
+          }),
+        );
+        return {};
+      }
+      default:
+        throw wireError(WireErrorCode.MethodNotFound, 'Method not found');
+    }
+  };
+
+  server.fallbackRequestHandler = async (request, extra) => {
+    try {
+      return (await handle(request.method, request.params as Params, extra)) as never;
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable)
+        throw unavailableWireError(error);
+      throw error;
+    }
+  };
+  server.fallbackNotificationHandler = async (notification) => {
+    if (notification.method === 'notifications/roots/list_changed')
+      for (const link of links) link.notify(notification.method, notification.params);
+  };
+  // Open every upstream session as soon as the client's capabilities are known, so upstreams
+  // that register features per client (sampling, roots, ...) do so before the first list.
+  server.oninitialized = () => {
+    for (const link of links) link.ensure().catch(() => {});
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= Promise.all(links.map((l) => l.close())).then(() => {});
+    return closing;
+  };
+  const previousOnClose = server.onclose;
+  server.onclose = () => {
+    previousOnClose?.();
+    void close();
+  };
+  return { server, close };
+}
+
+function oldest(ids: Set<RequestId>): RequestId | undefined {
+  return ids.values().next().value;
+}
+
+function withoutTasks(capabilities: ClientCapabilities | undefined): ClientCapabilities {
+  const { tasks: _tasks, ...rest } = capabilities ?? {};
+  return rest;
+}
+
+function markUnavailable(item: RawItem, link: UpstreamLink): RawItem {
+  const meta = (item._meta ?? {}) as Record<string, unknown>;
+  return {
+    ...item,
+    _meta: { ...meta, 'selfheal/unavailable': link.upstream.describeUnavailable() },
+  };
+}
+
+function toolError(error: GatewayError): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: error.message }],
+    isError: true,
+    _meta: { 'selfheal/error': { code: error.code, ...(error.data as object) } },
+  };
+}
+
+function composeInstructions(upstreams: readonly UpstreamServer[]): string | undefined {
+  const parts = upstreams
+    .filter((u) => u.catalog?.instructions)
+    .map((u) => `## ${u.spec.name}\n${u.catalog!.instructions}`);
+  return parts.length === 0 ? undefined : parts.join('\n\n');
+}

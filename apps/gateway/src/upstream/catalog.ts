@@ -1,0 +1,90 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ResultSchema, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+
+/** An item of an MCP list as the upstream sent it; only `name` / `uri` are read by the gateway. */
+export type RawItem = Record<string, unknown>;
+
+/** The list methods the gateway aggregates, and the result key of each. */
+export const LIST_KEYS = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resourceTemplates',
+} as const;
+
+/** A list method. */
+export type ListMethod = keyof typeof LIST_KEYS;
+
+/** Which server capability a list method needs. */
+export const LIST_CAPABILITY: Record<ListMethod, keyof ServerCapabilities> = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resources',
+};
+
+/** What one upstream offers, as last listed: the last known good catalog of a server. */
+export interface Catalog {
+  tools: RawItem[];
+  prompts: RawItem[];
+  resources: RawItem[];
+  resourceTemplates: RawItem[];
+  capabilities: ServerCapabilities;
+  /** The upstream's `instructions` from its initialize result. */
+  instructions?: string;
+  /** Epoch ms when it was listed. */
+  listedAt: number;
+}
+
+/**
+ * Lists every page of `method` from a connected client, items kept raw (unknown fields and
+ * `_meta` included). Resolves to [] when the server lacks the capability.
+ */
+export async function listAll(
+  client: Client,
+  method: ListMethod,
+  options: RequestOptions = {},
+): Promise<RawItem[]> {
+  const capabilities = client.getServerCapabilities() ?? {};
+  if (!capabilities[LIST_CAPABILITY[method]]) return [];
+  const key = LIST_KEYS[method];
+  const items: RawItem[] = [];
+  let cursor: string | undefined;
+  // A server that hands back the same cursor forever must not hang the gateway.
+  for (let page = 0; page < 1000; page++) {
+    const params = cursor === undefined ? {} : { cursor };
+    const result = (await client.request({ method, params }, ResultSchema, options)) as Record<
+      string,
+      unknown
+    >;
+    const pageItems = result[key];
+    if (Array.isArray(pageItems)) items.push(...(pageItems as RawItem[]));
+    cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+    if (cursor === undefined) break;
+  }
+  return items;
+}
+
+/** Lists everything a connected upstream offers. */
+export async function fetchCatalog(
+  client: Client,
+  now: number,
+  options: RequestOptions = {},
+): Promise<Catalog> {
+  const [tools, prompts, resources, resourceTemplates] = await Promise.all([
+    listAll(client, 'tools/list', options),
+    listAll(client, 'prompts/list', options),
+    listAll(client, 'resources/list', options),
+    listAll(client, 'resources/templates/list', options),
+  ]);
+  return {
+    tools,
+    prompts,
+    resources,
+    resourceTemplates,
+    capabilities: client.getServerCapabilities() ?? {},
+    instructions: client.getInstructions(),
+    listedAt: now,
+  };
+}

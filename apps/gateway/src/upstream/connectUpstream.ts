@@ -1,0 +1,64 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { UpstreamSpec } from '../config/loadConfig.js';
+import type { TransportFactory } from './transportFactory.js';
+
+/** How to open one connection (one MCP session) to an upstream. */
+export interface ConnectOptions {
+  factory: TransportFactory;
+  /** Sent as `clientInfo` in `initialize`. */
+  clientInfo: Implementation;
+  /** Sent as `capabilities` in `initialize`. @default {} */
+  capabilities?: ClientCapabilities;
+  /** Deadline of the initialize handshake, ms. */
+  timeoutMs: number;
+  /** Installs handlers before the handshake (server requests may arrive during it). */
+  configure?: (client: Client) => void;
+}
+
+/** A connected client and the stderr tail of its process (stdio). */
+export interface UpstreamConnection {
+  client: Client;
+  recentStderr: () => string[];
+}
+
+/**
+ * Opens a transport with the factory and runs the MCP handshake.
+ * @throws Error whose message names the server, its transport and (stdio) its last stderr lines.
+ */
+export async function connectUpstream(
+  spec: UpstreamSpec,
+  options: ConnectOptions,
+): Promise<UpstreamConnection> {
+  const client = new Client(options.clientInfo, { capabilities: options.capabilities ?? {} });
+  options.configure?.(client);
+  let opened: ReturnType<TransportFactory> | undefined;
+  try {
+    opened = options.factory(spec);
+    await client.connect(opened.transport, { timeout: options.timeoutMs });
+    return { client, recentStderr: opened.recentStderr };
+  } catch (cause) {
+    await client.close().catch(() => {});
+    const stderr = opened?.recentStderr() ?? [];
+    const tail =
+      stderr.length > 0 ? `; its stderr ended with: ${stderr.slice(-3).join(' | ')}` : '';
+    throw new Error(
+      `cannot connect to server "${spec.name}" (${describeTarget(spec)}): ${reasonOf(cause)}${tail}`,
+      { cause },
+    );
+  }
+}
+
+/** `stdio: node server.js` or `streamable-http: http://...`, for messages. */
+export function describeTarget(spec: UpstreamSpec): string {
+  const { config } = spec;
+  if (spec.transport === 'stdio')
+    return `stdio: ${[config.command, ...(config.args ?? [])].join(' ')}`;
+  return `${spec.transport}: ${config.url}`;
+}
+
+/** The message of an error, without the SDK's `MCP error <code>: ` prefix. */
+export function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^MCP error -?\d+: /, '');
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+
+/** An MCP server made for tests, over Streamable HTTP on 127.0.0.1 at a free port. */
+export interface TestUpstream {
+  url: string;
+  /** Reasons of every `notifications/cancelled` it received for a `wait` call. */
+  cancellations: string[];
+  /** `wait` calls in progress. */
+  readonly waiting: number;
+  /** Adds a tool to every session and sends `notifications/tools/list_changed`. */
+  addTool(name: string): Promise<void>;
+  /** Stops listening and drops every session: the server is gone. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Tools: `echo` ({text}) -> text; `wait` blocks until cancelled and records the cancellation;
+ * plus any added with `addTool`.
+ */
+export async function startTestUpstream(): Promise<TestUpstream> {
+  const cancellations: string[] = [];
+  const extraTools: string[] = [];
+  let waiting = 0;
+  const servers = new Set<Server>();
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+
+  const newServer = () => {
+    const server = new Server(
+      { name: 'test-upstream', version: '1.0.0' },
+      { capabilities: { tools: { listChanged: true } } },
+    );
+    server.fallbackRequestHandler = async (request, extra) => {
+      if (request.method === 'tools/list') {
+        return {
+          tools: ['echo', 'wait', ...extraTools].map((name) => ({
+            name,
+            inputSchema: { type: 'object' },
+          })),
+        } as never;
+      }
+      if (request.method === 'tools/call') {
+        const params = request.params as { name: string; arguments?: { text?: string } };
+        if (params.name === 'wait') {
+          waiting++;
+          return new Promise((_resolve, reject) => {
+            extra.signal.addEventListener('abort', () => {
+              waiting--;
+              cancellations.push(String(extra.signal.reason));
+              reject(new Error('cancelled'));
+            });
+          });
+        }
+        return {
+          content: [{ type: 'text', text: params.arguments?.text ?? params.name }],
+        } as never;
+      }
+      throw Object.assign(new Error('Method not found'), { code: -32601 });
+    };
+    servers.add(server);
+    return server;
+  };
+
+  const http = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
+    const id = req.headers['mcp-session-id'];
+    let transport = typeof id === 'string' ? transports.get(id) : undefined;
+    if (!transport) {
+      const t: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid) => {
+          transports.set(sid, t);
+        },
+      });
+      transport = t;
+      await newServer().connect(t);
+    }
+    await transport.handleRequest(req, res, body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    cancellations,
+    get waiting() {
+      return waiting;
+    },
+    async addTool(name) {
+      extraTools.push(name);
+      await Promise.all([...servers].map((s) => s.sendToolListChanged().catch(() => {})));
+    },
+    async stop() {
+      for (const t of transports.values()) await t.close().catch(() => {});
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    },
+  };
+}
