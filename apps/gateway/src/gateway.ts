@@ -8,6 +8,7 @@ import {
   type HealthState,
   rollUpEcosystem,
 } from '@selfheal/events';
+import type { UpstreamPolicy } from '@selfheal/resilience';
 import type { EcosystemHealth } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, createBackoff, systemClock } from './clock.js';
@@ -17,6 +18,8 @@ import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
+import { busSink, createServerPolicies } from './session/serverPolicies.js';
+import type { ToolCallHost } from './session/toolCall.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -60,6 +63,13 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   readonly bus: EventBus;
   /** Prometheus metrics derived from every event on the bus (`GET /metrics`). */
   readonly metrics: GatewayMetrics;
+  /** Each server's resilience policy (breaker, retry budget, ...), by server name. */
+  readonly policies: ReadonlyMap<string, UpstreamPolicy>;
+  /**
+   * Whether calls skip `server` now: its connection is down, or the health projection says it
+   * is down, failed (recovery exhausted) or disabled.
+   */
+  isDown(server: string): boolean;
   /** Per-server health: the projection of every event on the bus so far. */
   health(): HealthState;
   /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
@@ -124,6 +134,24 @@ export function createGateway(options: GatewayOptions): Gateway {
     extra: (registry) => registerUpstreamGauge(registry, upstreams),
   });
   let unpublish = () => {};
+  const sink = busSink(bus, events);
+  const policies = createServerPolicies(config, { clock, sink });
+  const isDown = (server: string) => {
+    if (upstreams.find((u) => u.spec.name === server)?.state.status === 'down') return true;
+    const health = projector.state().servers[server];
+    return (
+      health !== undefined &&
+      (health.status === 'down' || health.lifecycle === 'failed' || health.lifecycle === 'disabled')
+    );
+  };
+  const calls: ToolCallHost = { policies, bus, events, clock, sink, isDown };
+  // Graceful degradation (RFC 0008): in `hide` mode a server's tools leave the list while it is
+  // down and return when it recovers; every client is told with tools/list_changed each time.
+  const degradation = bus.events$.subscribe((event) => {
+    if (config.gateway.degradation !== 'hide') return;
+    if (event.event_type !== 'server_down' && event.event_type !== 'server_recovered') return;
+    for (const session of sessions) session.server.sendToolListChanged().catch(() => {});
+  });
 
   const gateway = emitter as Gateway;
   Object.defineProperties(gateway, {
@@ -132,9 +160,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     clock: { value: clock },
     bus: { value: bus },
     metrics: { value: metrics },
+    policies: { value: policies },
     startedAt: { get: () => startedAt },
   });
   Object.assign(gateway, {
+    isDown,
     health: () => projector.state(),
     ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
     async start() {
@@ -151,6 +181,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         factory,
         serverInfo,
         onWarning: (message) => emitter.emit('warning', message),
+        calls,
+        fallbacks: config.document.fallbacks ?? {},
       });
       sessions.add(session);
       const close = session.close;
@@ -166,6 +198,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
       await Promise.all(upstreams.map((u) => u.stop()));
+      for (const policy of policies.values()) policy.dispose();
+      degradation.unsubscribe();
       unpublish();
       projection.unsubscribe();
       metrics.close();

@@ -82,11 +82,13 @@ describe('selfheal start', () => {
     expect(gateway.output().stdout).toContain('stopping');
     const log = readFileSync(join(dir, 'selfheal-events.jsonl'), 'utf8').trim().split('\n');
     const types = log.map((line) => (JSON.parse(line) as { event_type: string }).event_type);
+    // Health events all reach the file; the successful call only as a call_summary (RFC 0009).
     expect(types).toEqual([
       'server_registered',
       'server_started',
       'health_check_completed',
       'server_recovered',
+      'call_summary',
     ]);
   }, 60_000);
 

@@ -12,6 +12,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isResilienceError } from '@selfheal/resilience';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
@@ -20,6 +21,8 @@ import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
+import { executeToolCall, type ToolCallHost, type ToolTarget } from './toolCall.js';
+import { traceContextOf } from './traceContext.js';
 import { type LinkHost, UpstreamLink, unavailableWireError, wireError } from './upstreamLink.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -33,6 +36,10 @@ export interface GatewaySessionOptions {
   serverInfo: Implementation;
   /** Told once per exposed name that two servers claim at run time (the first one keeps it). */
   onWarning?: (message: string) => void;
+  /** The call path of tools/call: policies, the bus, and the routing state (RFC 0008). */
+  calls: ToolCallHost;
+  /** Top-level tool chains: exposed tool -> exposed tools tried in order. @default {} */
+  fallbacks?: Record<string, string[]>;
 }
 
 /** One client session: an MCP server for the client, and its own links to each upstream. */
@@ -139,6 +146,9 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     const key = LIST_KEYS[method];
     const perServer = await Promise.all(
       links.map(async (link) => {
+        // Hidden while down without waiting for a connect attempt to fail.
+        if (settings.degradation === 'hide' && options.calls.isDown(link.name))
+          return { link, items: [], live: false };
         try {
           return { link, items: await link.list(method, extra.signal), live: true };
         } catch (error) {
@@ -188,6 +198,34 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     return { link: linkOf(route.server), name: route.name };
   };
 
+  /**
+   * Where a tools/call may be served, in order: its own server, the same tool on the servers
+   * that server names in `fallback`, then the tools the top-level `fallbacks` chain names.
+   */
+  const toolTargets = (exposed: string): ToolTarget[] => {
+    const first = routeByName('tools/list', exposed);
+    const targets: ToolTarget[] = [{ ...first, exposed }];
+    const add = (target: ToolTarget) => {
+      if (!targets.some((t) => t.link === target.link && t.name === target.name))
+        targets.push(target);
+    };
+    for (const server of first.link.upstream.spec.config.fallback ?? []) {
+      const link = links.find((l) => l.name === server);
+      if (link)
+        add({
+          link,
+          name: first.name,
+          exposed: exposeName(link.upstream.spec.prefix, settings.separator, first.name),
+        });
+    }
+    for (const other of options.fallbacks?.[exposed] ?? []) {
+      const route = routeName(other, sources, settings.separator, 'tools/list');
+      if (route && filters.get(route.server)!(route.name))
+        add({ link: linkOf(route.server), name: route.name, exposed: other });
+    }
+    return targets;
+  };
+
   const routeByUri = (uri: unknown) => {
     const owner = typeof uri === 'string' ? routeUri(uri, sources) : undefined;
     if (owner === undefined)
@@ -207,12 +245,21 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       case 'resources/templates/list':
         return aggregate(method, extra);
       case 'tools/call': {
-        const { link, name } = routeByName('tools/list', params?.name);
+        const exposed = String(params?.name);
         try {
-          return await forward(link, { ...params, name });
+          return await executeToolCall(options.calls, {
+            exposed,
+            params: params ?? {},
+            targets: toolTargets(exposed),
+            requestId: extra.requestId,
+            options: requestOptions(extra),
+            trace: traceContextOf(params?._meta as Record<string, unknown> | undefined),
+            ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+          });
         } catch (error) {
           if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable)
             return toolError(error);
+          if (isResilienceError(error) && !extra.signal.aborted) return resilienceToolError(error);
           throw error;
         }
       }
@@ -304,6 +351,14 @@ function toolError(error: GatewayError): Record<string, unknown> {
     content: [{ type: 'text', text: error.message }],
     isError: true,
     _meta: { 'selfheal/error': { code: error.code, ...(error.data as object) } },
+  };
+}
+
+function resilienceToolError(error: Error & { code: string }): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: error.message }],
+    isError: true,
+    _meta: { 'selfheal/error': { code: error.code } },
   };
 }
 

@@ -21,7 +21,7 @@ export interface TestUpstream {
  * Tools: `echo` ({text}) -> text; `wait` blocks until cancelled and records the cancellation;
  * plus any added with `addTool`.
  */
-export async function startTestUpstream(): Promise<TestUpstream> {
+export async function startTestUpstream(port = 0): Promise<TestUpstream> {
   const cancellations: string[] = [];
   const extraTools: string[] = [];
   let waiting = 0;
@@ -82,10 +82,10 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     }
     await transport.handleRequest(req, res, body);
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+  const bound = (http.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: `http://127.0.0.1:${bound}/mcp`,
     cancellations,
     get waiting() {
       return waiting;

@@ -1,0 +1,196 @@
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { EventBus, EventFactory } from '@selfheal/events';
+import {
+  type CallContext,
+  createFallbackChain,
+  deriveContext,
+  describeError,
+  type EventSink,
+  isResilienceError,
+  ResilienceErrorCode,
+  shouldFallBack,
+  type ToolAnnotations,
+  toContext,
+  type UpstreamPolicy,
+} from '@selfheal/resilience';
+import type { Clock } from '../clock.js';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { type TraceContext, withTraceparent } from './traceContext.js';
+import type { UpstreamLink } from './upstreamLink.js';
+
+/** One place a tool call can be served: a server's link and the tool's upstream name there. */
+export interface ToolTarget {
+  link: UpstreamLink;
+  /** The upstream tool name. */
+  name: string;
+  /** The exposed name, as the client would call it (for fallback events and errors). */
+  exposed: string;
+}
+
+/** What a tool call needs from the gateway and the session. */
+export interface ToolCallHost {
+  policies: ReadonlyMap<string, UpstreamPolicy>;
+  bus: EventBus;
+  events: EventFactory;
+  clock: Pick<Clock, 'now'>;
+  /** Where the fallback chain's events go (the bus). */
+  sink: EventSink;
+  /** Whether routing skips the server now: down, failed or not yet recovered per the monitor. */
+  isDown: (server: string) => boolean;
+}
+
+/** One downstream tools/call, as the session hands it over. */
+export interface ToolCallRequest {
+  /** The exposed tool name the client called. */
+  exposed: string;
+  params: Record<string, unknown>;
+  /** The primary target first, then its fallbacks, in order. */
+  targets: readonly ToolTarget[];
+  requestId: RequestId;
+  options: RequestOptions;
+  trace: TraceContext;
+  sessionId?: string;
+}
+
+type Outcome = 'ok' | 'tool_error' | 'error' | 'timeout' | 'rejected' | 'cancelled';
+
+/**
+ * Serves one tools/call through the resilience policies (RFC 0008): each target's server policy
+ * (timeouts, safe retries with the tool's annotations, breaker, bulkhead, hedge), a fallback
+ * chain over the targets that skips servers that are down or whose breaker is open, the
+ * answering server in `_meta["selfheal/served_by"]`, and one `call_completed` on the bus.
+ */
+export async function executeToolCall(
+  host: ToolCallHost,
+  request: ToolCallRequest,
+): Promise<Record<string, unknown>> {
+  const started = host.clock.now();
+  let attempts = 0;
+  let servedBy: ToolTarget | undefined;
+  const primary = request.targets[0]!;
+
+  const alternative = (target: ToolTarget) => {
+    const policy = host.policies.get(target.link.name)!;
+    const meta = {
+      method: 'tools/call',
+      tool: target.name,
+      ...annotationsOf(target),
+    };
+    return {
+      name: target.link.name,
+      isEjected: () => host.isDown(target.link.name) || policy.isEjected(target.name),
+      execute: (context: CallContext) =>
+        policy.execute(
+          async (attempt) => {
+            attempts++;
+            const result = await target.link.forward(
+              'tools/call',
+              request.trace.fromClient
+                ? withTraceparent({ ...request.params, name: target.name }, request.trace)
+                : { ...request.params, name: target.name },
+              request.requestId,
+              {
+                ...request.options,
+                signal: upstreamSignal(attempt.signal, request.options.signal),
+              },
+            );
+            servedBy = target;
+            return result;
+          },
+          deriveContext(context, { meta }),
+        ),
+    };
+  };
+
+  let outcome: Outcome = 'ok';
+  let errorCode: string | undefined;
+  try {
+    const init = {
+      ...(request.options.signal ? { signal: request.options.signal } : {}),
+      meta: { method: 'tools/call', tool: primary.name },
+      traceId: request.trace.traceId,
+    };
+    const alternatives = request.targets.map(alternative);
+    const result =
+      alternatives.length === 1
+        ? await alternatives[0]!.execute(toContext(init))
+        : await createFallbackChain(alternatives, {
+            serverName: primary.link.name,
+            clock: host.clock as Clock,
+            sink: host.sink,
+            shouldFallBack: (error) => shouldFallBack(error) || isUnavailable(error),
+          }).execute(init);
+    if (result.isError === true) outcome = 'tool_error';
+    // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
+    if (alternatives.length === 1) return result;
+    const meta = (result._meta ?? {}) as Record<string, unknown>;
+    return { ...result, _meta: { ...meta, 'selfheal/served_by': servedBy?.link.name } };
+  } catch (error) {
+    outcome = outcomeOf(error, request.options.signal);
+    errorCode = describeError(error).code ?? (error as { code?: unknown }).code?.toString();
+    throw error;
+  } finally {
+    host.bus.publish(
+      host.events.createOther('call_completed', {
+        server_name: (servedBy ?? primary).link.name,
+        method: 'tools/call',
+        tool: request.exposed,
+        latency_ms: Math.max(0, host.clock.now() - started),
+        attempts: Math.max(1, attempts),
+        outcome,
+        ...(errorCode === undefined ? {} : { error_code: errorCode }),
+        ...(servedBy && servedBy !== primary ? { fallback_server: servedBy.link.name } : {}),
+        ...(request.sessionId === undefined ? {} : { session_id: request.sessionId }),
+        trace_id: request.trace.traceId,
+      }),
+    );
+  }
+}
+
+/**
+ * The attempt's signal, but aborted with the client's own reason when the client cancelled, so
+ * the upstream's notifications/cancelled carries it as it would directly.
+ */
+function upstreamSignal(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
+  if (!caller) return attempt;
+  const controller = new AbortController();
+  const abort = () => controller.abort(caller.aborted ? caller.reason : attempt.reason);
+  if (attempt.aborted) abort();
+  else attempt.addEventListener('abort', abort, { once: true });
+  return controller.signal;
+}
+
+function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations } {
+  const tools = target.link.lists.get('tools/list') ?? target.link.upstream.catalog?.tools ?? [];
+  const tool = tools.find((t) => t.name === target.name);
+  const annotations = tool?.annotations;
+  return annotations && typeof annotations === 'object'
+    ? { toolAnnotations: annotations as ToolAnnotations }
+    : {};
+}
+
+function isUnavailable(error: unknown): boolean {
+  return error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable;
+}
+
+function outcomeOf(error: unknown, signal: AbortSignal | undefined): Outcome {
+  if (signal?.aborted) return 'cancelled';
+  if (
+    isResilienceError(
+      error,
+      ResilienceErrorCode.CircuitOpen,
+      ResilienceErrorCode.CircuitIsolated,
+      ResilienceErrorCode.BulkheadFull,
+    ) ||
+    (isUnavailable(error) && (error as GatewayError).cause === undefined)
+  )
+    return 'rejected';
+  if (isResilienceError(error, ResilienceErrorCode.CallTimeout, ResilienceErrorCode.AttemptTimeout))
+    return 'timeout';
+  if (isResilienceError(error, ResilienceErrorCode.RetriesExhausted)) {
+    const cause = (error as Error).cause;
+    if (isResilienceError(cause, ResilienceErrorCode.AttemptTimeout)) return 'timeout';
+  }
+  return 'error';
+}
