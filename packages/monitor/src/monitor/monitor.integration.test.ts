@@ -76,21 +76,46 @@ async function eventually<T>(probe: () => T | undefined | false, deadlineMs = 15
 
 describe('monitor with real processes', () => {
   it('a stdio server killed with SIGKILL is back and answering tools/list within 2 s', async () => {
-    const { monitor, store } = start({
+    const { monitor, store, log } = start({
       everything: { command: process.execPath, args: [everything, 'stdio'] },
     });
     await monitor.start();
     const s = monitor.servers.get('everything')!;
     await eventually(() => store.view('everything').status === 'ok');
     const before = s.pid!;
+    const killedAt = performance.now();
+    const since = log.length;
     process.kill(before, 'SIGKILL');
     // The issue's figure is the deadline: a new process whose session lists tools within 2 s.
-    const listed = await eventually(() => {
+    // Polled until then; a call that fails or times out is simply tried again.
+    let tools = 0;
+    let pending: Promise<void> | undefined;
+    await eventually(() => {
       const client = s.pid !== undefined && s.pid !== before ? s.client : undefined;
-      if (!client) return undefined;
-      return client.listTools({}, { timeout: 500 });
+      if (client && !pending) {
+        pending = client
+          .listTools({}, { timeout: 500 })
+          .then((r) => {
+            tools = r.tools.length;
+          })
+          .catch(() => {})
+          .finally(() => {
+            pending = undefined;
+          });
+      }
+      return tools > 0;
     }, 2000);
-    expect((await listed).tools.length).toBeGreaterThan(0);
+    const total = performance.now() - killedAt;
+    // Where the time went, for the record (RFC 0007): the server's own start dominates.
+    const at = (type: string) => {
+      const e = log.slice(since).find((x) => x.event_type === type);
+      return e
+        ? `${type} +${Date.parse(e.timestamp) - Math.round(performance.timeOrigin + killedAt)} ms`
+        : `${type} -`;
+    };
+    console.info(
+      `SIGKILL to tools/list: ${Math.round(total)} ms (${['server_down', 'recovery_started', 'server_started', 'recovery_successful'].map(at).join(', ')})`,
+    );
     expect(s.pid).not.toBe(before);
     expect(alive(before)).toBe(false);
   }, 30_000);
