@@ -1,4 +1,5 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
+import { KNOWN_EVENT_TYPES } from './eventTypes.js';
 import { initialServerHealth, projectServer, type ServerHealth } from './serverHealth.js';
 
 /** The health of every server seen, by name: the fold of a log with {@link project}. */
@@ -10,22 +11,9 @@ export interface HealthState {
 export const initialHealthState: HealthState = Object.freeze({ servers: Object.freeze({}) });
 
 /** Event types the projection applies; every other type leaves the state untouched. */
-export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'health_check_completed',
-  'server_degraded',
-  'server_down',
-  'server_recovered',
-  'recovery_started',
-  'recovery_successful',
-  'recovery_failed',
-  'recovery_exhausted',
-  'recovery_attempts_reset',
-  'server_registered',
-  'server_started',
-  'server_disabled',
-  'server_enabled',
-  'server_reset',
-]);
+export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set(
+  KNOWN_EVENT_TYPES.filter((type) => type !== 'sink_failed'),
+);
 
 /**
  * `project(state, event) -> state`: pure and evolve-only. Applies the facts of one event to the
