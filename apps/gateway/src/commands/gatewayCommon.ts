@@ -76,10 +76,9 @@ function describeState(
     return `  up    ${name}${counts}\n`;
   }
   if (state.status === 'down') {
-    const next =
-      state.retryAt === undefined
-        ? 'gave up; waiting for an operator'
-        : `retry at ${new Date(state.retryAt).toISOString()}`;
+    const next = state.manual
+      ? 'recovery stopped; waiting for an operator'
+      : `the monitor is recovering it, ${state.attempt} attempt${state.attempt === 1 ? '' : 's'} so far`;
     return `  down  ${name}: ${state.error} (${next})\n`;
   }
   return undefined;
