@@ -971,6 +971,12 @@ export interface ResilienceConfig {
      */
     min_samples?: number;
   };
+  /**
+   * Per-tool overrides, only in a server's section: the tool's name as the server names it -> a resilience section merged over the global and server sections key by key. A tool whose section sets circuit_breaker or bulkhead gets a breaker (server/tool) or a bulkhead of its own; otherwise it shares the server's. The retry budget is always the server's.
+   */
+  tools?: {
+    [k: string]: ResilienceConfig;
+  };
 }
 /**
  * Where events go.

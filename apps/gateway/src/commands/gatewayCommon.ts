@@ -41,6 +41,14 @@ export async function configFrom(options: {
   host?: string;
 }): Promise<LoadedConfig> {
   const loaded = options.config ? await loadConfigFile(options.config) : demoConfig();
+  return withOverrides(loaded, options);
+}
+
+/** Applies `--port`/`--host` to a loaded config (in place) and returns it. */
+export function withOverrides(
+  loaded: LoadedConfig,
+  options: { port?: number; host?: string },
+): LoadedConfig {
   if (options.port !== undefined) loaded.gateway.port = options.port;
   if (options.host !== undefined) loaded.gateway.host = options.host;
   return loaded;
