@@ -1,7 +1,7 @@
 // The CLI entry point
 export { main } from './cli.js';
 // Names, time and errors
-export { type BackoffOptions, type Clock, createBackoff, systemClock } from './clock.js';
+export { type Clock, systemClock } from './clock.js';
 // Config
 export { demoConfig } from './config/demoConfig.js';
 export {
@@ -71,6 +71,7 @@ export {
 } from './upstream/transportFactory.js';
 export {
   createUpstreamServer,
+  type SessionSource,
   type UpstreamServer,
   type UpstreamServerOptions,
   type UpstreamState,
