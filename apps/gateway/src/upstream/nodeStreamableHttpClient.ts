@@ -182,6 +182,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
       waiting.clear();
     };
     res.once('end', ended);
+    res.once('close', ended); // a reset connection may end with neither 'end' nor 'error'
     res.once('error', (error) => {
       this.onerror?.(new Error(`SSE stream disconnected: ${error.message}`));
       ended();
