@@ -894,6 +894,10 @@ export interface RecoveryConfig {
  */
 export interface ResilienceConfig {
   /**
+   * false: calls go to the upstream with no policy at all (no timeouts but the gateway's request timeout, no retries, breaker, bulkhead or hedging), for measuring and debugging.
+   */
+  enabled?: boolean;
+  /**
    * Deadline for a whole call, retries included.
    */
   timeout_ms?: number;

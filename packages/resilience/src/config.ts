@@ -78,9 +78,22 @@ export function resolveResilienceConfig(
   return resolved;
 }
 
-/** Maps a resolved `resilience` section to {@link createPolicy} options (camelCase, same units). */
+/**
+ * Maps a resolved `resilience` section to {@link createPolicy} options (camelCase, same units);
+ * `enabled: false` leaves every layer out.
+ */
 export function policyOptionsFromConfig(config: ResolvedResilienceConfig): PolicyOptions {
   const { retry, circuit_breaker: cb, bulkhead, hedge } = config;
+  if (!config.enabled) {
+    return {
+      timeoutMs: false,
+      attemptTimeoutMs: false,
+      retry: false,
+      circuitBreaker: false,
+      bulkhead: false,
+      hedge: false,
+    };
+  }
   return {
     timeoutMs: config.timeout_ms,
     attemptTimeoutMs: config.attempt_timeout_ms,
