@@ -110,8 +110,10 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
           probes: ['ping'],
           interval_seconds: 0.2,
           unhealthy_interval_seconds: 0.1,
-          timeout_seconds: 2,
-          failure_threshold: 1,
+          // A process exit is known at once whatever the threshold; these only keep a slow
+          // ping on a loaded machine from taking the primary down on its own.
+          timeout_seconds: 10,
+          failure_threshold: 3,
           success_threshold: 1,
           startup_grace_seconds: 0,
         },
@@ -123,6 +125,7 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
       },
       [],
       {
+        gatewayOptions: { spawner: gate.spawner },
         beforeStart: async (gateway) => {
           gateway.bus.events$.subscribe((e) => events.push(e));
           closeLog = (await openEventLog(gateway))!.close;
@@ -180,6 +183,8 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
       expect(servedBy(during)).toBe('backup');
     }
     await when(of('recovery_started', 'primary'), mark);
+    // The restart is held: the process does not count as started yet.
+    expect(events.slice(mark).some(of('server_started', 'primary'))).toBe(false);
 
     // The monitor's restart completes: the primary is back and takes the traffic again.
     gate.release();

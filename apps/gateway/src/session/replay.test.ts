@@ -1,6 +1,7 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import { StreamableHttpStatusError } from '../upstream/nodeStreamableHttpClient.js';
 import { isConnectionLoss, replayVerdict } from './replay.js';
 
 const closed = new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
@@ -24,6 +25,11 @@ describe('replayVerdict', () => {
     expect(replayVerdict(new StreamableHTTPError(404, 'Session not found'), write).replay).toBe(
       true,
     );
+    // The gateway's own node:http transport says the same with its own error.
+    expect(
+      replayVerdict(new StreamableHttpStatusError(404, 'Session not found'), write).replay,
+    ).toBe(true);
+    expect(replayVerdict(new StreamableHttpStatusError(500, 'boom'), write).replay).toBe(false);
     expect(replayVerdict(new StreamableHTTPError(400, 'Bad Request'), read)).toMatchObject({
       replay: false,
       reason: 'the retry rules do not allow it (HTTP 400)',

@@ -23,6 +23,7 @@ export function isConnectionLoss(error: unknown): boolean {
  * longer knows the session (expired, or the server restarted), so it did not process the request.
  */
 export function isSessionExpired(error: unknown): boolean {
+  // The gateway's node:http transport throws a StreamableHTTPError too.
   return error instanceof StreamableHTTPError && error.code === 404;
 }
 
