@@ -145,6 +145,29 @@ function skipLiteral(b: Uint8Array, i: number): number {
   return -1;
 }
 
+/**
+ * The index, from `j` on in steps of 4, of the first 4-byte word that may hold a quote, a
+ * backslash, a control character or a byte >= 0x80; the caller reads on byte by byte from
+ * there. Each word is tested at once (SWAR): a byte below 0x20 borrows into its top bit when
+ * 0x20 is taken from it, a quote or a backslash is a zero byte after the XOR, which borrows
+ * when 1 is taken from it. A borrow only ever comes from such a byte, and bytes >= 0x80 stop
+ * the run anyway, so the test has no false negatives. Never reads past `words`.
+ */
+function plainRun(words: DataView<ArrayBufferLike>, j: number): number {
+  const last = words.byteLength - 4;
+  while (j <= last) {
+    const x = words.getInt32(j, true);
+    if (
+      ((x - 0x20202020) | ((x ^ 0x22222222) - 0x01010101) | ((x ^ 0x5c5c5c5c) - 0x01010101) | x) &
+      0x80808080
+    ) {
+      return j;
+    }
+    j += 4;
+  }
+  return j;
+}
+
 /** Index after any JSON value at `i` (no leading whitespace), or -1. */
 export function skipValue(b: Uint8Array, i: number, depth = 0): number {
   const c = b[i]!;
@@ -181,10 +204,11 @@ export function skipValue(b: Uint8Array, i: number, depth = 0): number {
  * byte range in `fields` (`[kind, from, to]` per slot; strings without their quotes). The last
  * of duplicate keys wins, as in JSON.parse. Returns the index of the line's `\n`, or -1 when the
  * line is not such an object or uses what this reader declines (escapes, nesting past 64).
- * Slots must be reset to {@link ABSENT} by the caller.
+ * Slots must be reset to {@link ABSENT} by the caller. `words` is a DataView of `b`'s bytes.
  */
 export function scanObjectLine(
   b: Uint8Array,
+  words: DataView<ArrayBufferLike>,
   i: number,
   fields: Int32Array,
   keys: KeyTable,
@@ -196,7 +220,7 @@ export function scanObjectLine(
   for (;;) {
     if (b[i] !== QUOTE) return -1;
     const keyStart = i + 1;
-    i = skipString(b, i);
+    i = skipString(b, plainRun(words, keyStart) - 1);
     if (i < 0) return -1;
     // Keys are compared byte for byte with ASCII names, so a non-ASCII key matches none.
     const slot = slotOf(b, keyStart, i - 1 - keyStart, keys);
@@ -208,6 +232,7 @@ export function scanObjectLine(
     let kind: number;
     if (c === QUOTE) {
       kind = ASCII;
+      i = plainRun(words, i + 1) - 1;
       for (;;) {
         const t = IN_STRING[b[++i]!]!;
         if (t === PLAIN) continue;

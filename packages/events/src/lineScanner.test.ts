@@ -135,6 +135,21 @@ describe('createLineScanner', () => {
     }
   });
 
+  it('finds a control character, quote, backslash or non-ASCII byte at any offset in a word', () => {
+    // The string scan tests 4 bytes at a time: put each special byte at every offset.
+    for (let pad = 0; pad < 12; pad++) {
+      const before = 'x'.repeat(pad);
+      for (const special of ['\u0001', '\u001f', '\\\\', '\\"']) {
+        const line = `{"event_type":"a","timestamp":"2026-11-21T10:00:00Z","trace_id":"t","note":"${before}${special}yz"}`;
+        expect(scan(line).fields, line).toBeUndefined();
+      }
+      const wide = `{"event_type":"a","timestamp":"2026-11-21T10:00:00Z","trace_id":"${before}é✓","error":"${before}ü"}`;
+      expect(holdsContract(wide), wide).toBe(true);
+      const unclosed = `{"event_type":"a","timestamp":"2026-11-21T10:00:00Z","trace_id":"t","n":"${before}`;
+      expect(scan(unclosed).fields, unclosed).toBeUndefined();
+    }
+  });
+
   it('reads a timestamp the same before and after its day was remembered', () => {
     const scanner = createLineScanner();
     const times = ['2026-11-21T10:00:00.000Z', '2026-11-21T10:00:00.001Z', '2026-11-22T00:00:00Z'];

@@ -212,19 +212,16 @@ export function createLineScanner(): LineScanner {
   let dayKnown = false;
   let dayMs = 0;
   let b: Uint8Array = day;
-  let line = ''; // the line decoded as Latin-1, made on first need
-  let lineStart = 0;
+  let words: DataView<ArrayBufferLike> = new DataView(day.buffer);
 
   const kind = (slot: number) => f[slot * 3]!;
   const isText = (slot: number) => kind(slot) === ASCII || kind(slot) === WIDE;
   const nonEmpty = (slot: number) => isText(slot) && f[slot * 3 + 2]! > f[slot * 3 + 1]!;
-  /** A string of the slot's bytes: a slice of the line, decoded once per line. */
+  /** A fresh string of the slot's bytes. */
   const slice = (slot: number): string => {
     const s = f[slot * 3 + 1]!;
     const e = f[slot * 3 + 2]!;
-    if (kind(slot) === WIDE) return utf8Slice.call(b, s, e);
-    if (line === '') line = latin1Slice.call(b, lineStart, lastEnd);
-    return line.slice(s - lineStart, e - lineStart);
+    return kind(slot) === WIDE ? utf8Slice.call(b, s, e) : latin1Slice.call(b, s, e);
   };
   const text = (slot: number) => (isText(slot) ? slice(slot) : undefined);
   const interned = (slot: number): string | undefined => {
@@ -274,12 +271,13 @@ export function createLineScanner(): LineScanner {
 
   return {
     scan(bytes, start) {
-      b = bytes;
+      if (bytes !== b) {
+        b = bytes;
+        words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
       f.fill(ABSENT);
-      const end = scanObjectLine(bytes, start, f, KEYS);
+      const end = scanObjectLine(bytes, words, start, f, KEYS);
       if (end < 0 || !envelopeOk()) return undefined;
-      line = '';
-      lineStart = start;
       lastEnd = end;
       const ms = timestampMs();
       if (Number.isNaN(ms)) return undefined;
