@@ -86,6 +86,7 @@ const DOT = 0x2e;
 const COLON = 0x3a;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 const INTERN_SIZE = 4096; // table slots (a power of two); at most half are filled
+const MAX_INTERNED_BYTES = 64;
 
 /** Open-addressing table of strings by their bytes: repeated values share one string. */
 function createInterner() {
@@ -200,7 +201,8 @@ function isSnakeCase(b: Uint8Array, s: number, e: number): boolean {
  * The caller then takes the exact path, so a declined line is reported exactly as before.
  *
  * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are interned
- * (at most 2,048 of them), so most lines allocate only their `timestamp` and `trace_id`.
+ * (at most 2,048 of them, each at most 64 bytes), so most lines allocate only their `timestamp`
+ * and `trace_id`.
  */
 export function createLineScanner(): LineScanner {
   const f = new Int32Array(SLOTS * 3);
@@ -226,8 +228,11 @@ export function createLineScanner(): LineScanner {
   const text = (slot: number) => (isText(slot) ? slice(slot) : undefined);
   const interned = (slot: number): string | undefined => {
     const k = kind(slot);
-    if (k === ASCII) return intern(b, f[slot * 3 + 1]!, f[slot * 3 + 2]!);
-    return k === WIDE ? slice(slot) : undefined;
+    const s = f[slot * 3 + 1]!;
+    const e = f[slot * 3 + 2]!;
+    // Only short names are interned: the table's memory stays small whatever the lines hold.
+    if (k === ASCII && e - s <= MAX_INTERNED_BYTES) return intern(b, s, e);
+    return k === ASCII || k === WIDE ? slice(slot) : undefined;
   };
   const numeric = (slot: number) =>
     kind(slot) === NUMBER ? numberAt(b, f[slot * 3 + 1]!, f[slot * 3 + 2]!) : undefined;
@@ -283,7 +288,7 @@ export function createLineScanner(): LineScanner {
       if (Number.isNaN(ms)) return undefined;
       lastMs = ms;
       return {
-        event_type: intern(b, f[EVENT_TYPE * 3 + 1]!, f[EVENT_TYPE * 3 + 2]!),
+        event_type: interned(EVENT_TYPE) as string,
         timestamp: slice(TIMESTAMP),
         trace_id: slice(TRACE_ID),
         repo: interned(REPO),
