@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     projects: ['schemas', 'packages/*', 'apps/*', 'examples'],
     reporters: ['default', './scripts/summaryReporter.ts'],
+    // One temporary folder per run, removed at the end (scripts/testTmpdir.ts).
+    globalSetup: ['./scripts/testTmpdir.ts'],
   },
 });

@@ -25,6 +25,7 @@ const steps = [
   ['append', 'node', ['scripts/appendThroughput.mjs']],
   ['monitor', 'node', ['src/monitorCpu.mjs']],
   ['gateway', 'node', ['src/gatewayLoad.mjs']],
+  ['policies', 'node', ['src/gatewayPolicies.mjs']],
 ];
 
 const only = process.argv.slice(2);

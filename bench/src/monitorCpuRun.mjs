@@ -9,12 +9,10 @@
 //   unslotted the same with checkSlotMs 0, schema-checked events, one log write per event:
 //             the three switches that still exist of the monitor as first merged
 // BENCH_CPU_PROFILE=FILE writes a V8 CPU profile of the measured window.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createEventBus,
   createEventFactory,
@@ -28,6 +26,7 @@ import {
   createRegistry,
   parseConfig,
 } from '@selfheal/monitor';
+import { measureCpuWindow, startHealthFarm } from './cpuWindow.mjs';
 
 const scenario = process.argv[2] ?? 'current';
 if (!['current', 'unslotted'].includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
@@ -36,14 +35,8 @@ const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 
-const farm = spawn(
-  process.execPath,
-  [fileURLToPath(new URL('./healthFarm.mjs', import.meta.url)), String(SERVERS)],
-  { stdio: ['pipe', 'pipe', 'inherit'] },
-);
-const ports = await new Promise((resolve) =>
-  farm.stdout.once('data', (c) => resolve(JSON.parse(c.toString()))),
-);
+const farm = await startHealthFarm(SERVERS);
+const { ports } = farm;
 
 const mcpServers = Object.fromEntries(
   ports.map((port, i) => [
@@ -74,36 +67,21 @@ const monitor = createMonitor({
   checkSlotMs: current ? 100 : 0,
 });
 await monitor.start();
-await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-
-const profileFile = process.env.BENCH_CPU_PROFILE;
-const inspector = profileFile ? new Session() : undefined;
-const post = (method, params) =>
-  new Promise((resolve, reject) =>
-    inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-if (inspector) {
-  inspector.connect();
-  await post('Profiler.enable');
-  await post('Profiler.start');
-}
-const checksBefore = checks;
-const cpuBefore = process.cpuUsage();
-const wallBefore = process.hrtime.bigint();
-await new Promise((r) => setTimeout(r, SECONDS * 1000));
-const cpu = process.cpuUsage(cpuBefore);
-const wallMs = Number(process.hrtime.bigint() - wallBefore) / 1e6;
+let checksBefore = 0;
+const { cpu, wallMs } = await measureCpuWindow({
+  warmupSeconds: WARMUP_SECONDS,
+  seconds: SECONDS,
+  profileFile: process.env.BENCH_CPU_PROFILE,
+  onStart: () => {
+    checksBefore = checks;
+  },
+});
 const checksDone = checks - checksBefore;
-if (inspector) {
-  const { profile } = await post('Profiler.stop');
-  writeFileSync(profileFile, JSON.stringify(profile));
-  inspector.disconnect();
-}
 
 await monitor.stop();
 await bus.close();
 await log.close();
-farm.stdin.end();
+farm.stop();
 rmSync(dir, { recursive: true, force: true });
 
 const ok = Object.values(store.state().servers).filter((s) => s.status === 'ok').length;

@@ -5,29 +5,21 @@
 //   fetch      globalThis.fetch (undici), as the first monitor did
 //   node-http  node:http with a keep-alive agent
 //   probe      the monitor's createHttpProbe (its own kept-alive HTTP/1.1 connection)
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+
 import { Agent, request } from 'node:http';
-import { Session } from 'node:inspector';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpProbe,
   createSlottedClock,
   nextCheckDelay,
   systemClock,
 } from '@selfheal/monitor';
+import { measureCpuWindow, startHealthFarm } from './cpuWindow.mjs';
 
 const scenario = process.argv[2] ?? 'probe';
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const farm = spawn(
-  process.execPath,
-  [fileURLToPath(new URL('./healthFarm.mjs', import.meta.url)), String(SERVERS)],
-  { stdio: ['pipe', 'pipe', 'inherit'] },
-);
-const ports = await new Promise((resolve) =>
-  farm.stdout.once('data', (c) => resolve(JSON.parse(c.toString()))),
-);
+const farm = await startHealthFarm(SERVERS);
+const { ports } = farm;
 
 const agent = new Agent({ keepAlive: true });
 const viaFetch = (url) => () =>
@@ -75,31 +67,17 @@ for (const port of ports) {
   };
   timers.setTimeout(loop, 500 + Math.random() * 1000);
 }
-await new Promise((r) => setTimeout(r, Number(process.env.BENCH_WARMUP_SECONDS ?? 10) * 1000));
-const profileFile = process.env.BENCH_CPU_PROFILE;
-const inspector = profileFile ? new Session() : undefined;
-const post = (method, params) =>
-  new Promise((resolve, reject) =>
-    inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-if (inspector) {
-  inspector.connect();
-  await post('Profiler.enable');
-  await post('Profiler.start');
-}
-const before = done;
-const cpuBefore = process.cpuUsage();
-const wallBefore = process.hrtime.bigint();
-await new Promise((r) => setTimeout(r, SECONDS * 1000));
-const cpu = process.cpuUsage(cpuBefore);
-const wallMs = Number(process.hrtime.bigint() - wallBefore) / 1e6;
+let before = 0;
+const { cpu, wallMs } = await measureCpuWindow({
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 10),
+  seconds: SECONDS,
+  profileFile: process.env.BENCH_CPU_PROFILE,
+  onStart: () => {
+    before = done;
+  },
+});
 running = false;
-if (inspector) {
-  const { profile } = await post('Profiler.stop');
-  writeFileSync(profileFile, JSON.stringify(profile));
-  inspector.disconnect();
-}
-farm.stdin.end();
+farm.stop();
 process.stdout.write(
   `${JSON.stringify({ scenario, servers: SERVERS, ok: SERVERS, failed, wallMs, checks: done - before, userMs: cpu.user / 1000, systemMs: cpu.system / 1000 })}\n`,
 );

@@ -13,31 +13,51 @@ export function envNumber(name, fallback) {
 
 /**
  * Starts the demo server on stdio.
- * - `delayMs()`: how long to hold each incoming message (a slow server).
- * - `drop()`: true while requests must go unanswered (a hung or flapping server).
+ * - `delayMs(message)`: how long to hold each incoming message (a slow server).
+ * - `drop(message)`: true while requests must go unanswered (a hung or flapping server).
+ * - `fail(message)`: a JSON-RPC error `{ code, message }` to answer a request with instead of
+ *   serving it, or undefined to serve it.
+ * - `tools`: more tools beside `echo`: `{ name, annotations?, call(args) => string }`.
  */
-export async function startDemoServer({ name, delayMs = () => 0, drop = () => false }) {
+export async function startDemoServer({
+  name,
+  delayMs = () => 0,
+  drop = () => false,
+  fail = () => undefined,
+  tools = [],
+}) {
   const server = new Server({ name, version: '0.1.0' }, { capabilities: { tools: {} } });
+  const schema = { type: 'object', properties: { message: { type: 'string' } } };
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: [
-      {
-        name: 'echo',
-        description: 'Echoes its message back.',
-        inputSchema: { type: 'object', properties: { message: { type: 'string' } } },
-      },
+      { name: 'echo', description: 'Echoes its message back.', inputSchema: schema },
+      ...tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description ?? tool.name,
+        inputSchema: schema,
+        ...(tool.annotations ? { annotations: tool.annotations } : {}),
+      })),
     ],
   }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => ({
-    content: [{ type: 'text', text: String(request.params.arguments?.message ?? '') }],
-  }));
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const args = request.params.arguments ?? {};
+    const tool = tools.find((t) => t.name === request.params.name);
+    const text = tool ? String(tool.call(args)) : String(args.message ?? '');
+    return { content: [{ type: 'text', text }] };
+  });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   const deliver = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    if (drop()) return;
-    const ms = delayMs();
-    if (ms > 0) setTimeout(() => deliver?.(message, extra), ms);
-    else deliver?.(message, extra);
+    if (drop(message)) return;
+    const error = 'id' in message && 'method' in message ? fail(message) : undefined;
+    const ms = delayMs(message);
+    const handle = () =>
+      error
+        ? void transport.send({ jsonrpc: '2.0', id: message.id, error }).catch(() => {})
+        : deliver?.(message, extra);
+    if (ms > 0) setTimeout(handle, ms);
+    else handle();
   };
   return server;
 }

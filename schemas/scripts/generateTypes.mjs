@@ -7,10 +7,10 @@ import { compile } from 'json-schema-to-typescript';
 const root = new URL('../', import.meta.url);
 export const target = fileURLToPath(new URL('src/types.generated.ts', root));
 
-const VALIDATION_ONLY = new Set(['if', 'then', 'else', 'errorMessage']);
+const VALIDATION_ONLY = new Set(['if', 'then', 'else', 'not', 'errorMessage']);
 
 /**
- * Removes what only validation needs (if/then dispatch, custom messages, oneOf/allOf whose
+ * Removes what only validation needs (if/then dispatch, `not`, custom messages, oneOf/allOf whose
  * branches only list required keys) so the generator sees the plain shape of each type.
  */
 function shapeOnly(node) {

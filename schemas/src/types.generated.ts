@@ -894,6 +894,10 @@ export interface RecoveryConfig {
  */
 export interface ResilienceConfig {
   /**
+   * false: calls go to the upstream with no policy at all (no timeouts but the gateway's request timeout, no retries, breaker, bulkhead or hedging), for measuring and debugging.
+   */
+  enabled?: boolean;
+  /**
    * Deadline for a whole call, retries included.
    */
   timeout_ms?: number;
@@ -970,6 +974,12 @@ export interface ResilienceConfig {
      * Latencies observed before the percentile is trusted and hedging starts.
      */
     min_samples?: number;
+  };
+  /**
+   * Per-tool overrides, only in a server's section: the tool's name as the server names it -> a resilience section merged over the global and server sections key by key. A tool whose section sets circuit_breaker or bulkhead gets a breaker (server/tool) or a bulkhead of its own; otherwise it shares the server's. The retry budget is always the server's.
+   */
+  tools?: {
+    [k: string]: ResilienceConfig;
   };
 }
 /**

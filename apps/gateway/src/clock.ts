@@ -16,19 +16,3 @@ export const systemClock: Clock = {
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
-
-/** Reconnect delays: `initialMs × multiplier^(attempt-1)`, capped at `maxMs`; attempt is 1-based. */
-export interface BackoffOptions {
-  /** @default 1000 */
-  initialMs: number;
-  /** @default 2 */
-  multiplier: number;
-  /** @default 300000 */
-  maxMs: number;
-}
-
-/** A pure `(attempt) => ms`; attempt 1 waits `initialMs`. */
-export function createBackoff(options: Partial<BackoffOptions> = {}): (attempt: number) => number {
-  const { initialMs = 1000, multiplier = 2, maxMs = 300_000 } = options;
-  return (attempt) => Math.min(maxMs, initialMs * multiplier ** Math.max(0, attempt - 1));
-}

@@ -8,12 +8,18 @@ import {
   type HealthState,
   rollUpEcosystem,
 } from '@selfheal/events';
+import {
+  createMonitor,
+  createMonitorStore,
+  createNodeSpawner,
+  type Monitor,
+  type Spawner,
+} from '@selfheal/monitor';
 import type { UpstreamPolicy } from '@selfheal/resilience';
 import type { EcosystemHealth } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
-import { type Clock, createBackoff, systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import type { LoadedConfig } from './config/loadConfig.js';
-import { publishUpstreamEvents } from './events/upstreamEvents.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
@@ -31,8 +37,18 @@ import { GATEWAY_VERSION } from './version.js';
 /** Options of {@link createGateway}; every dependency is injectable. */
 export interface GatewayOptions {
   config: LoadedConfig;
-  /** @default defaultTransportFactory (child processes, HTTP, SSE) */
+  /**
+   * Opens the client sessions' own upstream connections (RFC 0006).
+   * @default defaultTransportFactory (child processes, HTTP, SSE)
+   */
   factory?: TransportFactory;
+  /**
+   * Starts the monitor's supervised processes: the one stdio process per server that the
+   * gateway's own session runs over. @default createNodeSpawner()
+   */
+  spawner?: Spawner;
+  /** Check timers share wake-ups on a grid of this many ms (see `createMonitor`). @default 100 */
+  checkSlotMs?: number;
   /** @default systemClock */
   clock?: Clock;
   /** Builds the events the gateway publishes. @default a factory on `clock`, repo from config */
@@ -63,6 +79,11 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   readonly bus: EventBus;
   /** Prometheus metrics derived from every event on the bus (`GET /metrics`). */
   readonly metrics: GatewayMetrics;
+  /**
+   * The in-process monitor (RFC 0007): it owns each stdio server's process and the gateway's
+   * own session with every server, checks them, and recovers them; its events go on {@link bus}.
+   */
+  readonly monitor: Monitor;
   /** Each server's resilience policy (breaker, retry budget, ...), by server name. */
   readonly policies: ReadonlyMap<string, UpstreamPolicy>;
   /**
@@ -75,15 +96,16 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
   ecosystem(): EcosystemHealth;
   /**
-   * Connects every upstream (in parallel) and resolves once each has come up or failed its first
-   * attempt; a failing server never fails the start.
+   * Starts the monitor (every stdio process, every session, in parallel) and resolves once each
+   * upstream has been listed or has failed its first attempt; a failing server never fails the
+   * start.
    * @throws GatewayError(NAME_COLLISION) when `on_collision` is `error` and two reachable
    * servers expose the same tool or prompt name.
    */
   start(): Promise<void>;
   /** A new client session (one per Streamable HTTP session, one for stdio). */
   createSession(): GatewaySession;
-  /** Closes every session and upstream. Idempotent. */
+  /** Closes every session, stops the monitor and its processes. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -94,20 +116,35 @@ export function createGateway(options: GatewayOptions): Gateway {
   const clock = options.clock ?? systemClock;
   const emitter = new EventEmitter<GatewayEvents>();
   const serverInfo: Implementation = { name: 'selfheal', version: GATEWAY_VERSION };
-  const recovery = config.document.recovery;
+  const sessions = new Set<GatewaySession>();
+  let startedAt = clock.now();
+  const repo = config.document.event_emission?.repo ?? 'selfheal';
+  const events = options.events ?? createEventFactory({ clock, repo });
+  const bus = options.bus ?? createEventBus({ events, clock });
+  const projector = createHealthProjector();
+  // The projection subscribes before anything is published, so it sees every event.
+  const projection = bus.events$.subscribe((event) => projector.apply(event));
+  // The monitor builds its events from typed drafts checked by its tests (RFC 0007): its own
+  // factory skips the schema pass, and each event is published once, on the gateway's bus.
+  const store = createMonitorStore({
+    publish: (event) => bus.publish(event),
+    events: createEventFactory({ clock, repo, validate: false }),
+    clock,
+  });
+  const monitor = createMonitor({
+    servers: config.servers,
+    store,
+    spawner: options.spawner ?? createNodeSpawner(),
+    clock,
+    keepSessions: true,
+    ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
+  });
   const upstreams = config.upstreams.map((spec) => {
-    const backoff = recovery?.backoff;
     const upstream = createUpstreamServer({
       spec,
-      factory,
       clock,
-      clientInfo: { name: 'selfheal-gateway', version: GATEWAY_VERSION },
-      backoff: createBackoff({
-        initialMs: (backoff?.initial_seconds ?? 1) * 1000,
-        multiplier: backoff?.multiplier ?? 2,
-        maxMs: (backoff?.max_seconds ?? 300) * 1000,
-      }),
-      maxAttempts: recovery?.max_attempts ?? 5,
+      source: monitor.servers.get(spec.name)!,
+      health: () => projector.get(spec.name),
       timeoutMs: config.gateway.requestTimeoutMs,
     });
     upstream.on('status', (state, previous) =>
@@ -115,15 +152,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
     return upstream;
   });
-  const sessions = new Set<GatewaySession>();
-  let startedAt = clock.now();
-  const events =
-    options.events ??
-    createEventFactory({ clock, repo: config.document.event_emission?.repo ?? 'selfheal' });
-  const bus = options.bus ?? createEventBus({ events, clock });
-  const projector = createHealthProjector();
-  // The projection subscribes before anything is published, so it sees every event.
-  const projection = bus.events$.subscribe((event) => projector.apply(event));
+  const upstreamByName = new Map(upstreams.map((u) => [u.spec.name, u]));
+  // Routing state follows the monitor: each health event of a server re-reads its projection.
+  const following = bus.events$.subscribe((event) => {
+    if (event.server_name !== undefined) upstreamByName.get(event.server_name)?.sync();
+  });
   const serverNames = new Set(config.upstreams.map((u) => u.name));
   const metrics = createGatewayMetrics({
     events$: bus.events$,
@@ -133,7 +166,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     isKnownTool: (name) => exposedTools(upstreams, config).has(name),
     extra: (registry) => registerUpstreamGauge(registry, upstreams),
   });
-  let unpublish = () => {};
   const sink = busSink(bus, events);
   const policies = createServerPolicies(config, { clock, sink });
   const isDown = (server: string) => {
@@ -160,6 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     clock: { value: clock },
     bus: { value: bus },
     metrics: { value: metrics },
+    monitor: { value: monitor },
     policies: { value: policies },
     startedAt: { get: () => startedAt },
   });
@@ -169,8 +202,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
     async start() {
       startedAt = clock.now();
-      // Published from start(), so sinks attached after createGateway() see server_registered.
-      unpublish = publishUpstreamEvents(upstreams, bus, events);
+      // Started here, so sinks attached after createGateway() see server_registered.
+      await monitor.start();
       await Promise.all(upstreams.map((u) => u.start()));
       checkCollisions(upstreams, config);
     },
@@ -198,9 +231,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
       await Promise.all(upstreams.map((u) => u.stop()));
+      await monitor.stop();
       for (const policy of policies.values()) policy.dispose();
       degradation.unsubscribe();
-      unpublish();
+      following.unsubscribe();
       projection.unsubscribe();
       metrics.close();
     },

@@ -1,7 +1,7 @@
 // The CLI entry point
 export { main } from './cli.js';
 // Names, time and errors
-export { type BackoffOptions, type Clock, createBackoff, systemClock } from './clock.js';
+export { type Clock, systemClock } from './clock.js';
 // Config
 export { demoConfig } from './config/demoConfig.js';
 export {
@@ -12,6 +12,14 @@ export {
   type UpstreamSpec,
   type UpstreamTransportKind,
 } from './config/loadConfig.js';
+// The embedded demo of `selfheal start` without a config
+export {
+  type DemoSpawner,
+  type EmbeddedDemo,
+  type EmbeddedDemoOptions,
+  findExamplesDir,
+  startEmbeddedDemo,
+} from './demo/embeddedDemo.js';
 export { GatewayError, GatewayErrorCode, WireErrorCode } from './errors.js';
 // The gateway: upstreams, catalogs and client sessions
 export {
@@ -35,6 +43,10 @@ export {
   type GatewayHttpServer,
   type HttpServerOptions,
 } from './http/httpServer.js';
+export {
+  type NodeStreamableHttpOptions,
+  NodeStreamableHttpTransport,
+} from './http/nodeStreamableHttp.js';
 export { createBearerCheck, createOriginPolicy, loadTokens } from './http/security.js';
 export { type CliIO, ExitCode, processIO } from './io.js';
 export { candidatesFor, createToolFilter, exposeName, resolveCollisions } from './naming.js';
@@ -65,12 +77,19 @@ export { serveStdio } from './stdioServer.js';
 // Upstreams
 export type { Catalog, RawItem } from './upstream/catalog.js';
 export {
+  type NodeStreamableHttpClientOptions,
+  NodeStreamableHttpClientTransport,
+  StreamableHttpStatusError,
+} from './upstream/nodeStreamableHttpClient.js';
+export { createSseParser, type SseEvent } from './upstream/sseParser.js';
+export {
   defaultTransportFactory,
   type TransportFactory,
   type UpstreamTransport,
 } from './upstream/transportFactory.js';
 export {
   createUpstreamServer,
+  type SessionSource,
   type UpstreamServer,
   type UpstreamServerOptions,
   type UpstreamState,

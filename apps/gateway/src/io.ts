@@ -27,10 +27,44 @@ export function untilStopped(io: CliIO): Promise<void> {
   });
 }
 
-/** The process's own streams. */
+/**
+ * A writer to `stream` that survives its reader going away: after the first error on it (EPIPE
+ * when `selfheal start | head -1` has read its line, or any other), writes are dropped silently
+ * instead of crashing the process with an unhandled 'error' event. Output is a side channel of
+ * a running gateway, so losing its reader is no reason to stop serving.
+ */
+export function createSafeWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let broken = false;
+  let listening = false;
+  return (text) => {
+    if (broken) return;
+    if (!listening) {
+      listening = true;
+      stream.on('error', () => {
+        broken = true;
+      });
+    }
+    try {
+      stream.write(text);
+    } catch {
+      broken = true; // a synchronous throw (write after destroy) means the same
+    }
+  };
+}
+
+let stdoutWriter: ((text: string) => void) | undefined;
+let stderrWriter: ((text: string) => void) | undefined;
+
+/** The process's own streams, through {@link createSafeWriter} (created on first use). */
 export const processIO: CliIO = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => {
+    stdoutWriter ??= createSafeWriter(process.stdout);
+    stdoutWriter(text);
+  },
+  stderr: (text) => {
+    stderrWriter ??= createSafeWriter(process.stderr);
+    stderrWriter(text);
+  },
 };
 
 /** Exit codes shared by every command: 0 success, 1 the input does not conform, 2 usage or I/O. */

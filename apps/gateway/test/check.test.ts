@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createHealthEndpoint } from '@selfheal/health-endpoint';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runCli } from './helpers/runCli.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -39,19 +39,8 @@ const now = () => new Date().toISOString();
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const HEALTH = 'application/health+json';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['check', ...argv], {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+/** `selfheal check ARGV...` in-process. */
+const run = (...argv: string[]) => runCli('check', ...argv);
 
 interface JsonReport {
   conforms: boolean;

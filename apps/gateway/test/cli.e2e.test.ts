@@ -92,15 +92,44 @@ describe('selfheal start', () => {
     ]);
   }, 60_000);
 
-  it('without --config runs the embedded demo of npm servers', async () => {
+  it('without --config runs the embedded demo: examples (HTTP and stdio) and npm servers', async () => {
     const gateway = run(['start', '--port', '0']);
-    const stdout = await gateway.until(/ready: 2 of 2 servers up/);
+    // A line per server as it comes up; the crashing example also goes down and back later.
+    const stdout = await gateway.until(/up {4}healthy[\s\S]*ready: \d+ of 5 servers up/);
     expect(stdout).toContain('(embedded demo) listening on http://127.0.0.1:');
-    expect(stdout).toMatch(/up {4}everything/);
-    expect(stdout).toMatch(/up {4}memory/);
+    for (const name of ['everything', 'memory', 'healthy', 'slow', 'crashing'])
+      expect(stdout).toMatch(new RegExp(`up {4}${name} \\(\\d+ tools`));
+    expect(stdout).toMatch(
+      /example healthy \(Streamable HTTP\) started at http:\/\/127\.0\.0\.1:\d+\/mcp/,
+    );
     expect(stdout).toContain(`events  ${join(dir, '.selfheal/demo-events.jsonl')}`);
-    gateway.child.kill('SIGINT');
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stdout)![1]!;
+    const healthyUrl = /started at (http:\/\/\S+)/.exec(stdout)![1]!;
+    const client = new Client({ name: 'demo-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)) as Transport);
+    const example = await client.callTool({ name: 'healthy__echo', arguments: { text: 'hi' } });
+    expect(JSON.stringify(example.content)).toContain('hi');
+    const npm = await client.callTool({ name: 'everything__echo', arguments: { message: 'npm' } });
+    expect(npm.content).toEqual([{ type: 'text', text: 'Echo: npm' }]);
+    await client.close();
+    gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
+    // The HTTP example the demo started is stopped with it.
+    await expect(fetch(healthyUrl)).rejects.toThrow();
+  }, 60_000);
+
+  it('keeps serving when its stdout is closed early (selfheal start | head -1), exits 0', async () => {
+    const config = writeConfig('epipe.json', { mcpServers: {} });
+    const gateway = run(['start', '--config', config, '--port', '0']);
+    const first = await gateway.until(/listening on \S+\n/);
+    const url = /listening on (http:\/\/\S+)\/mcp/.exec(first)![1]!;
+    // What `head -1` does after its line: the reading end of the pipe goes away.
+    gateway.child.stdout!.destroy();
+    // Lines written after that (per-server lines, "ready", "stopping") hit EPIPE.
+    for (let i = 0; i < 3; i++) expect((await fetch(`${url}/health`)).status).toBe(200);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.output().stderr).not.toContain('EPIPE');
   }, 60_000);
 
   it('exits 2 naming file and pointer for an invalid config, 1 for a name collision', async () => {

@@ -17,6 +17,14 @@ describe('gateway.degradation: hide', () => {
     gw = await startGateway({
       mcpServers: { t: { url: upstream.url } },
       gateway: { degradation: 'hide' },
+      // The in-process monitor decides when it is down: at the first failed check here.
+      health_check: {
+        interval_seconds: 0.2,
+        unhealthy_interval_seconds: 0.1,
+        failure_threshold: 1,
+        success_threshold: 1,
+        startup_grace_seconds: 0,
+      },
       recovery: {
         max_attempts: 100,
         backoff: { initial_seconds: 0.1, multiplier: 1, max_seconds: 0.1 },
@@ -27,7 +35,7 @@ describe('gateway.degradation: hide', () => {
 
     const hidden = nextNotification(client, 'notifications/tools/list_changed');
     await upstream.stop();
-    // The gateway learns it from the failed call.
+    // The failed call asks the monitor for a check at once.
     expect((await client.callTool({ name: 't__echo', arguments: { text: 'x' } })).isError).toBe(
       true,
     );

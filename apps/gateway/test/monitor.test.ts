@@ -6,26 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validate } from '@selfheal/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runCli } from './helpers/runCli.js';
 
 const bin = fileURLToPath(new URL('../bin/selfheal.js', import.meta.url));
 const everything = createRequire(
   fileURLToPath(new URL('../../../packages/monitor/package.json', import.meta.url)),
 ).resolve('@modelcontextprotocol/server-everything/dist/index.js');
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 function alive(pid: number): boolean {
   try {
@@ -65,15 +51,15 @@ afterEach(() => {
 
 describe('selfheal monitor', () => {
   it('usage errors exit 2 with the reason', async () => {
-    expect(await run('monitor')).toMatchObject({
+    expect(await runCli('monitor')).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('expected --config FILE'),
     });
-    expect(await run('monitor', 'restart', 'x', '--config', 'c.yaml')).toMatchObject({
+    expect(await runCli('monitor', 'restart', 'x', '--config', 'c.yaml')).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('unknown action "restart"'),
     });
-    expect(await run('monitor', 'reset', '--config', 'c.yaml')).toMatchObject({
+    expect(await runCli('monitor', 'reset', '--config', 'c.yaml')).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('expected one server NAME'),
     });
@@ -83,7 +69,7 @@ describe('selfheal monitor', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sh-mon-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'mcpServers:\n  a: { command: node }\nrecovery:\n  strategy: reboot\n');
-    const r = await run('monitor', '--config', file);
+    const r = await runCli('monitor', '--config', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml');
     expect(r.stderr).toContain('/recovery/strategy');
@@ -91,7 +77,7 @@ describe('selfheal monitor', () => {
 
   it('says so when no monitor runs for a control verb', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sh-mon-'));
-    const r = await run('monitor', 'status', '--config', join(dir, 'c.yaml'));
+    const r = await runCli('monitor', 'status', '--config', join(dir, 'c.yaml'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no running monitor answers');
   });
@@ -116,19 +102,27 @@ describe('selfheal monitor', () => {
     await eventually(
       () => events(log).filter((e) => e.event_type === 'server_recovered').length === 2,
     );
-    const status = await run('monitor', 'status', '--config', config, '--json');
+    const status = await runCli('monitor', 'status', '--config', config, '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
       a: { status: 'ok', lifecycle: 'running' },
       b: { status: 'ok', lifecycle: 'running' },
     });
 
-    const disabled = await run('monitor', 'disable', 'b', '--config', config, '--operator', 'ana');
+    const disabled = await runCli(
+      'monitor',
+      'disable',
+      'b',
+      '--config',
+      config,
+      '--operator',
+      'ana',
+    );
     expect(disabled).toMatchObject({ code: 0, stdout: expect.stringContaining('disable b: done') });
     await eventually(() =>
       events(log).some((e) => e.event_type === 'server_disabled' && e.operator === 'ana'),
     );
-    expect(await run('monitor', 'reset', 'nope', '--config', config)).toMatchObject({
+    expect(await runCli('monitor', 'reset', 'nope', '--config', config)).toMatchObject({
       code: 1,
       stderr: expect.stringContaining('no server named "nope"'),
     });

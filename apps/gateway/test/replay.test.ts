@@ -5,24 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEventFactory } from '@selfheal/events';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runCli } from './helpers/runCli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = join(repo, '../shared/fixtures/chora-w3-timeline.jsonl');
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 /** A small health log: `a` healthy; `b` fails, goes down, is restarted and recovers; `c` exhausts. */
 function healthLog(): string {
@@ -61,7 +47,7 @@ function healthLog(): string {
 
 describe('selfheal replay', () => {
   it('replays the real W3 timeline: 69 events, 0 invalid, out-of-order lines counted', async () => {
-    const r = await run('replay', fixture, '--json');
+    const r = await runCli('replay', fixture, '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
@@ -78,14 +64,14 @@ describe('selfheal replay', () => {
       'mcp-gateway': 15,
       'mcp-orchestration': 15,
     });
-    const text = await run('replay', fixture);
+    const text = await runCli('replay', fixture);
     expect(text.stdout).toContain('69 events from 69 lines, 0 invalid, 10 out of time order');
     expect(text.stdout).toMatch(/phase_completed\s+12/);
   });
 
   it('prints final state, SLA and the ecosystem roll-up of a health log', async () => {
     const file = healthLog();
-    const r = await run('replay', file);
+    const r = await runCli('replay', file);
     expect(r.code).toBe(0);
     // Counters move only on checks: b has had no check since it recovered.
     expect(r.stdout).toMatch(/\n {2}b\s+ok\s+running\s+3\s/);
@@ -93,7 +79,7 @@ describe('selfheal replay', () => {
     // b: down 90 s -> 120 s over a 1000 s window; detected 60 s after the first failed check.
     expect(r.stdout).toMatch(/\n {2}b\s+97\.000%\s+1\s+60\.0s\s+30\.0s\s+100%\s+1\s+0/);
     expect(r.stdout).toContain('Ecosystem: degraded (3 servers: 1 healthy, 0 degraded, 1 down)');
-    const json = JSON.parse((await run('replay', file, '--json')).stdout);
+    const json = JSON.parse((await runCli('replay', file, '--json')).stdout);
     expect(json.servers.b.sla).toMatchObject({
       uptime_percent: 97,
       incidents: 1,
@@ -108,11 +94,11 @@ describe('selfheal replay', () => {
   it('--until and --server narrow the fold', async () => {
     const file = healthLog();
     const until = JSON.parse(
-      (await run('replay', file, '--json', '--until', '2026-11-21T10:01:40Z')).stdout,
+      (await runCli('replay', file, '--json', '--until', '2026-11-21T10:01:40Z')).stdout,
     );
     expect(until.servers.b.state.status).toBe('down');
     expect(Object.keys(until.servers)).toEqual(['a', 'b']);
-    const onlyC = JSON.parse((await run('replay', file, '--json', '--server', 'c')).stdout);
+    const onlyC = JSON.parse((await runCli('replay', file, '--json', '--server', 'c')).stdout);
     expect(Object.keys(onlyC.servers)).toEqual(['c']);
     expect(onlyC.events_total).toBe(2);
   });
@@ -124,12 +110,12 @@ describe('selfheal replay', () => {
       bad,
       '{"event_type":"server_down","timestamp":"2026-11-21T10:00:05Z","trace_id":"t","server_name":"z"}\nnot json\n{"event_type":"ser',
     );
-    const r = await run('replay', healthLog(), bad);
+    const r = await runCli('replay', healthLog(), bad);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${bad}:2: not JSON`);
     expect(r.stdout).toContain(`${bad}:3: torn last line`);
     expect(r.stdout).toContain('2 invalid');
-    const json = JSON.parse((await run('replay', bad, '--json')).stdout);
+    const json = JSON.parse((await runCli('replay', bad, '--json')).stdout);
     expect(json).toMatchObject({ events_total: 1, invalid_lines: 2 });
   });
 
@@ -140,22 +126,22 @@ describe('selfheal replay', () => {
       file,
       '{"event_type":"recovery_started","timestamp":"2026-11-21T10:00:05Z","trace_id":"t","server_name":"z"}\n',
     );
-    expect((await run('replay', file)).code).toBe(0);
-    const strict = await run('replay', file, '--strict');
+    expect((await runCli('replay', file)).code).toBe(0);
+    const strict = await runCli('replay', file, '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('/attempt: expected a value (required)');
   });
 
   it('exits 2 for a missing file, a bad --until, no file or an unknown option', async () => {
-    const missing = await run('replay', '/nonexistent/events.jsonl');
+    const missing = await runCli('replay', '/nonexistent/events.jsonl');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read log /nonexistent/events.jsonl: no such file');
-    const until = await run('replay', fixture, '--until', 'last tuesday');
+    const until = await runCli('replay', fixture, '--until', 'last tuesday');
     expect(until.code).toBe(2);
     expect(until.stderr).toContain('--until "last tuesday" is not an RFC 3339 date-time');
-    expect((await run('replay')).code).toBe(2);
-    expect((await run('replay', fixture, '--bogus')).code).toBe(2);
-    expect((await run('replay', '--help')).stdout).toContain('usage: selfheal replay');
+    expect((await runCli('replay')).code).toBe(2);
+    expect((await runCli('replay', fixture, '--bogus')).code).toBe(2);
+    expect((await runCli('replay', '--help')).stdout).toContain('usage: selfheal replay');
   });
 
   it('works as the installed `selfheal` bin', () => {

@@ -22,7 +22,16 @@ describe('cancellation, list_changed and servers that are down', () => {
     upstream = await startTestUpstream();
     gw = await startGateway({
       mcpServers: {
-        t: { url: upstream.url },
+        // Checked often, so that the monitor sees it go down at the first failed ping.
+        t: {
+          url: upstream.url,
+          health_check: {
+            interval_seconds: 0.2,
+            unhealthy_interval_seconds: 0.1,
+            failure_threshold: 1,
+            startup_grace_seconds: 0,
+          },
+        },
         ev: everythingStdio(),
         broken: {
           command: process.execPath,
@@ -80,7 +89,7 @@ describe('cancellation, list_changed and servers that are down', () => {
     const result = await client.callTool({ name: 'broken__anything', arguments: {} });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(
-      /server "broken" \(stdio: .*\) is down since \d{4}-\d\d-\d\dT.*Z \(.*\); gave up reconnecting after 0 attempts/,
+      /server "broken" \(stdio: .*\) is down since \d{4}-\d\d-\d\dT.*Z \(.*\); recovery stopped after 0 attempts; it waits for an operator/,
     );
   });
 
@@ -113,6 +122,8 @@ describe('cancellation, list_changed and servers that are down', () => {
     );
     await new Promise((resolve) => ws.once('open', resolve));
     await upstream.stop();
+    // The monitor's next ping fails: the server is down, and calls say so.
+    await downEvent;
     const result = await client.callTool({ name: 't__echo', arguments: { text: 'y' } });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(

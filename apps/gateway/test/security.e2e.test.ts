@@ -117,11 +117,16 @@ describe('HTTP security', () => {
       headers: { authorization: '' },
     });
     expect(ecosystem.status).toBe(401);
-    const allowed = await send(gw.port, { method: 'GET', path: '/health/ecosystem' });
-    expect(JSON.parse(allowed.body)).toMatchObject({
-      status: 'ok',
-      servers: { total: 1, healthy: 1 },
-    });
+    // Healthy once the monitor's first check has answered.
+    await expect
+      .poll(
+        async () =>
+          JSON.parse((await send(gw.port, { method: 'GET', path: '/health/ecosystem' })).body),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toMatchObject({ status: 'ok', servers: { total: 1, healthy: 1 } });
   });
 
   it('accepts every configured token', async () => {

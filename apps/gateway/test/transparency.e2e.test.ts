@@ -279,10 +279,14 @@ describe.each(['stdio', 'streamable-http'] as const)(
       // The last step's notification races the result (the SDK drops progress after the result,
       // directly too); the earlier ones always arrive, in order, with the upstream's fields.
       const expected = [1, 2, 3].map((progress) => ({ progress, total: 3 }));
-      expect(through.seen.slice(0, 2)).toEqual(expected.slice(0, 2));
-      expect(straight.seen.slice(0, 2)).toEqual(expected.slice(0, 2));
-      // Every notification is one of this call's own, fields intact. (Under heavy load a
-      // resumed upstream SSE stream has been seen to replay one; order is what is asserted.)
+      // Under load a resumed upstream SSE stream has been seen to replay one notification,
+      // directly as well as through the gateway: a repeat of the one just before is dropped,
+      // and order and fields are what is asserted.
+      const distinct = (seen: Progress[]) =>
+        seen.filter((p, i) => i === 0 || p.progress !== seen[i - 1]!.progress);
+      expect(distinct(through.seen).slice(0, 2)).toEqual(expected.slice(0, 2));
+      expect(distinct(straight.seen).slice(0, 2)).toEqual(expected.slice(0, 2));
+      // Every notification is one of this call's own, fields intact.
       for (const progress of through.seen) expect(expected).toContainEqual(progress);
     });
 

@@ -4,28 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runCli } from './helpers/runCli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const example = (path: string) => join(repo, 'schemas/examples', path);
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
-
 describe('selfheal validate', () => {
   it('exits 0 for a valid document', async () => {
-    const r = await run(
+    const r = await runCli(
       'validate',
       '--schema',
       'health-check',
@@ -36,19 +22,24 @@ describe('selfheal validate', () => {
   });
 
   it('exits 1 and names pointer, expectation and value for an invalid one', async () => {
-    const r = await run('validate', '--schema', 'config', example('config/invalid/bad-port.json'));
+    const r = await runCli(
+      'validate',
+      '--schema',
+      'config',
+      example('config/invalid/bad-port.json'),
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('/gateway/port: expected a number <= 65535, found 70000');
   });
 
   it('reads YAML configs', async () => {
-    const r = await run('validate', '--schema', 'config', example('config/valid/full.yaml'));
+    const r = await runCli('validate', '--schema', 'config', example('config/valid/full.yaml'));
     expect(r).toMatchObject({ code: 0 });
   });
 
   it('validates every line of a JSONL log, counting the real W3 timeline valid', async () => {
     const fixture = join(repo, '../shared/fixtures/chora-w3-timeline.jsonl');
-    const r = await run('validate', '--schema', 'event', fixture, '--json');
+    const r = await runCli('validate', '--schema', 'event', fixture, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, issues: [] });
   });
@@ -64,7 +55,7 @@ describe('selfheal validate', () => {
         '{"event_type":"server_do',
       ].join('\n'),
     );
-    const r = await run('validate', '--schema', 'event', file, '--json');
+    const r = await runCli('validate', '--schema', 'event', file, '--json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { issues: { line: number; pointer: string }[] };
     expect(out.issues.map((i) => [i.line, i.pointer])).toEqual([
@@ -78,19 +69,19 @@ describe('selfheal validate', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ "status": ');
     expect(
-      (await run('validate', '--schema', 'config', join(dir, 'missing.json'))).stderr,
+      (await runCli('validate', '--schema', 'config', join(dir, 'missing.json'))).stderr,
     ).toContain('no such file');
-    const bad = await run('validate', '--schema', 'health-check', broken);
+    const bad = await runCli('validate', '--schema', 'health-check', broken);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not valid JSON');
-    const unknown = await run('validate', '--schema', 'nope', broken);
+    const unknown = await runCli('validate', '--schema', 'nope', broken);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
       'expected one of health-check, ecosystem-health, event, config',
     );
-    expect((await run('validate', broken)).code).toBe(2);
-    expect((await run('validate', '--bogus')).code).toBe(2);
-    expect((await run('frobnicate')).code).toBe(2);
+    expect((await runCli('validate', broken)).code).toBe(2);
+    expect((await runCli('validate', '--bogus')).code).toBe(2);
+    expect((await runCli('frobnicate')).code).toBe(2);
   });
 
   it('works as the installed `selfheal` bin', () => {

@@ -1,9 +1,5 @@
 /** Codes of the errors `@selfheal/monitor` throws; stable, for programs to branch on. */
 export enum MonitorErrorCode {
-  /** The config file could not be read or parsed. */
-  ConfigUnreadable = 'CONFIG_UNREADABLE',
-  /** The config does not conform to `schemas/json/config.schema.json`. */
-  ConfigInvalid = 'CONFIG_INVALID',
   /** An environment override (`SELFHEAL_*`) holds a value that is not allowed. */
   EnvInvalid = 'ENV_INVALID',
   /** A process could not be started. */

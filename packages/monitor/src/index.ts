@@ -6,7 +6,6 @@ export { type CheckIntervalOptions, nextCheckDelay } from './checkInterval.js';
 export { type Clock, delay, systemClock, type TimerHandle } from './clock.js';
 export { HEALTH_ENV_OVERRIDES, healthEnvOverrides } from './config/envOverrides.js';
 export { type EventEmissionSettings, resolveEventEmission } from './config/eventEmission.js';
-export { type LoadedConfig, loadConfig, parseConfig } from './config/loadConfig.js';
 export {
   createRegistry,
   type HealthSettings,
@@ -14,6 +13,7 @@ export {
   type ProbeKind,
   type RecoverySettings,
   type RegistryOptions,
+  transportOf,
 } from './config/registry.js';
 export { sendControl } from './control/controlClient.js';
 // Operator control: a Unix socket carrying reset / disable / enable / status
@@ -50,6 +50,7 @@ export {
   createServerMonitor,
   type ServerMonitor,
   type ServerMonitorOptions,
+  type SessionListener,
 } from './monitor/serverMonitor.js';
 export { createHttpProbe, type HttpProbeOptions } from './probes/httpProbe.js';
 export { createPingProbe, createToolsProbe, type McpProbeOptions } from './probes/mcpProbes.js';

@@ -143,3 +143,50 @@ describe('createPolicyFromConfig', () => {
     policy.dispose();
   });
 });
+
+describe('enabled: false', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('leaves every layer out: no timeout, no retry, no breaker, no bulkhead', async () => {
+    const t = useFakeTime();
+    const options = policyOptionsFromConfig(resolveResilienceConfig({ enabled: false }));
+    expect(options).toMatchObject({
+      timeoutMs: false,
+      attemptTimeoutMs: false,
+      retry: false,
+      circuitBreaker: false,
+      bulkhead: false,
+      hedge: false,
+    });
+    const policy = createPolicyFromConfig(
+      { serverName: 'bare', sink: t.sink },
+      { circuit_breaker: { consecutive_failures: 1 } },
+      { enabled: false },
+    );
+    let attempts = 0;
+    for (let i = 0; i < 3; i++) {
+      const call = settle(
+        policy.execute(
+          async () => {
+            attempts++;
+            throw httpError(503);
+          },
+          { meta: { method: 'tools/list' } },
+        ),
+      );
+      await flush();
+      expect(call.error).toMatchObject({ message: 'HTTP 503' });
+    }
+    // Each call made one attempt and no breaker opened; a slow call is never cut short.
+    expect(attempts).toBe(3);
+    expect(t.events).toEqual([]);
+    const slow = settle(
+      policy.execute(() => new Promise((resolve) => setTimeout(() => resolve('late'), 3_600_000))),
+    );
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(slow.value).toBe('late');
+    policy.dispose();
+  });
+});

@@ -2,11 +2,12 @@ import { loadSchema, type ResilienceConfig, validate } from '@selfheal/schemas';
 import { createPolicy, type PolicyOptions, type UpstreamPolicy } from './createPolicy.js';
 import { ResilienceError, ResilienceErrorCode } from './errors.js';
 import type { RuntimeOptions } from './runtime.js';
+import { withToolPolicies } from './toolPolicies.js';
 
 type DeepRequired<T> = { [K in keyof T]-?: T[K] extends object ? DeepRequired<T[K]> : T[K] };
 
-/** A `resilience` config section with every default applied. */
-export type ResolvedResilienceConfig = DeepRequired<ResilienceConfig>;
+/** A `resilience` config section with every default applied (per-tool sections resolved apart). */
+export type ResolvedResilienceConfig = DeepRequired<Omit<ResilienceConfig, 'tools'>>;
 
 type SchemaNode = { default?: unknown; properties?: Record<string, SchemaNode> };
 
@@ -24,9 +25,12 @@ let defaults: ResolvedResilienceConfig | undefined;
 
 /** The `resilience` section when nothing is configured: the schema's defaults. */
 export function resilienceDefaults(): ResolvedResilienceConfig {
-  defaults ??= schemaDefaults(
-    (loadSchema('config') as { $defs: { Resilience: SchemaNode } }).$defs.Resilience,
-  ) as ResolvedResilienceConfig;
+  if (!defaults) {
+    const { tools: _tools, ...rest } = schemaDefaults(
+      (loadSchema('config') as { $defs: { Resilience: SchemaNode } }).$defs.Resilience,
+    ) as ResolvedResilienceConfig & { tools?: unknown };
+    defaults = rest;
+  }
   return structuredClone(defaults);
 }
 
@@ -48,8 +52,9 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
 }
 
 /**
- * Merges `resilience` sections key by key, later ones winning (global, then per server) over
- * the schema defaults, after checking each against the config schema.
+ * Merges `resilience` sections key by key, later ones winning (global, then per server, then
+ * per tool) over the schema defaults, after checking each against the config schema. A
+ * section's `tools` is not part of the result (see {@link createPolicyFromConfig}).
  * @throws ResilienceError INVALID_OPTIONS naming every bad key by its JSON pointer, e.g.
  * `/resilience/retry/max_attempts: expected ≥ 1, found 0`.
  */
@@ -57,8 +62,9 @@ export function resolveResilienceConfig(
   ...sections: (ResilienceConfig | undefined)[]
 ): ResolvedResilienceConfig {
   const resolved = resilienceDefaults();
-  for (const section of sections) {
-    if (section === undefined) continue;
+  for (const full of sections) {
+    if (full === undefined) continue;
+    const { tools: _tools, ...section } = full;
     const result = validate('config', { mcpServers: {}, resilience: section });
     if (!result.valid) {
       throw new ResilienceError(
@@ -72,9 +78,22 @@ export function resolveResilienceConfig(
   return resolved;
 }
 
-/** Maps a resolved `resilience` section to {@link createPolicy} options (camelCase, same units). */
+/**
+ * Maps a resolved `resilience` section to {@link createPolicy} options (camelCase, same units);
+ * `enabled: false` leaves every layer out.
+ */
 export function policyOptionsFromConfig(config: ResolvedResilienceConfig): PolicyOptions {
   const { retry, circuit_breaker: cb, bulkhead, hedge } = config;
+  if (!config.enabled) {
+    return {
+      timeoutMs: false,
+      attemptTimeoutMs: false,
+      retry: false,
+      circuitBreaker: false,
+      bulkhead: false,
+      hedge: false,
+    };
+  }
   return {
     timeoutMs: config.timeout_ms,
     attemptTimeoutMs: config.attempt_timeout_ms,
@@ -114,13 +133,44 @@ export function policyOptionsFromConfig(config: ResolvedResilienceConfig): Polic
 /**
  * The policy of one upstream from its config: `sections` are merged as in
  * {@link resolveResilienceConfig} (pass the global section, then the server's).
+ *
+ * Per-tool sections (`tools: { "<upstream tool name>": {...} }` in any section) give that tool
+ * a policy of its own, merged global → server → tool key by key; calls whose `meta.tool` names
+ * it use that policy. It always shares the server's retry budget; it shares the server's
+ * breaker and bulkhead too unless its own section has a `circuit_breaker` (a breaker keyed
+ * `server/tool`) or a `bulkhead` (slots of its own) key.
  */
 export function createPolicyFromConfig(
   runtime: RuntimeOptions & Pick<PolicyOptions, 'classify' | 'history'>,
   ...sections: (ResilienceConfig | undefined)[]
 ): UpstreamPolicy {
-  return createPolicy({
+  const base = createPolicy({
     ...runtime,
     ...policyOptionsFromConfig(resolveResilienceConfig(...sections)),
   });
+  const names = new Set(sections.flatMap((section) => Object.keys(section?.tools ?? {})));
+  if (names.size === 0) return base;
+  const tools = new Map<string, UpstreamPolicy>();
+  for (const name of names) {
+    const own = sections.map((section) => section?.tools?.[name]);
+    const options = policyOptionsFromConfig(resolveResilienceConfig(...sections, ...own));
+    const ownBreaker = own.some((section) => section?.circuit_breaker !== undefined);
+    const ownBulkhead = own.some((section) => section?.bulkhead !== undefined);
+    tools.set(
+      name,
+      createPolicy({
+        ...runtime,
+        ...options,
+        ...(ownBreaker && options.circuitBreaker
+          ? { circuitBreaker: { ...options.circuitBreaker, perTool: true } }
+          : {}),
+        share: {
+          budget: base.budget,
+          ...(ownBreaker ? {} : { breaker: base.breaker }),
+          ...(ownBulkhead || !base.bulkhead ? {} : { bulkhead: base.bulkhead }),
+        },
+      }),
+    );
+  }
+  return withToolPolicies(base, tools);
 }

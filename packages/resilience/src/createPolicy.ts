@@ -1,4 +1,4 @@
-import { createBulkhead } from './bulkhead.js';
+import { type Bulkhead, createBulkhead } from './bulkhead.js';
 import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
@@ -41,6 +41,22 @@ export interface PolicyOptions extends RuntimeOptions {
   classify?: Classifier;
   /** Circuit events to restore breakers from (e.g. the log read at start-up). */
   history?: Iterable<{ event_type: string; circuit?: unknown }>;
+  /**
+   * Parts taken from another policy of the same upstream instead of built here (a tool's
+   * policy shares its server's budget, and its breaker and bulkhead unless it has its own).
+   * @default nothing shared
+   */
+  share?: PolicyShare;
+}
+
+/** What a policy may share with another policy of the same upstream. */
+export interface PolicyShare {
+  /** The retry budget (retries and hedges of both count against one limit). */
+  budget?: RetryBudget;
+  /** The breakers: calls are counted by, and refused by, `breaker(tool)` of the other policy. */
+  breaker?: (tool?: string) => CircuitBreaker | undefined;
+  /** One bulkhead, so both policies' calls take slots from the same pool. */
+  bulkhead?: Bulkhead;
 }
 
 /** The policy of one upstream, with handles on its parts. */
@@ -50,6 +66,8 @@ export interface UpstreamPolicy extends Policy {
   readonly budget: RetryBudget;
   /** Observed latencies, when hedging is on. */
   readonly latencies: LatencyTracker | undefined;
+  /** The bulkhead, unless disabled. */
+  readonly bulkhead: Bulkhead | undefined;
   /** The breaker that guards calls of `tool` (the upstream's, unless per tool); created on demand. */
   breaker(tool?: string): CircuitBreaker | undefined;
   /** Every breaker created so far. */
@@ -78,10 +96,13 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   const shared: RuntimeOptions = { ...runtime };
   const classify = options.classify ?? classifyError;
   const retryOptions = options.retry === false ? undefined : (options.retry ?? {});
-  const budget = createRetryBudget({
-    ...(retryOptions?.budgetRatio !== undefined ? { ratio: retryOptions.budgetRatio } : {}),
-    ...(retryOptions?.budgetMin !== undefined ? { min: retryOptions.budgetMin } : {}),
-  });
+  const share = options.share ?? {};
+  const budget =
+    share.budget ??
+    createRetryBudget({
+      ...(retryOptions?.budgetRatio !== undefined ? { ratio: retryOptions.budgetRatio } : {}),
+      ...(retryOptions?.budgetMin !== undefined ? { min: retryOptions.budgetMin } : {}),
+    });
   const breakerOptions =
     options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {});
   const perTool = breakerOptions?.perTool === true;
@@ -89,7 +110,7 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   // Read once: the history may be a one-shot iterable, and every breaker folds it.
   const history = options.history ? [...options.history] : undefined;
 
-  const breakerFor = (tool: string | undefined): CircuitBreaker | undefined => {
+  const ownBreakerFor = (tool: string | undefined): CircuitBreaker | undefined => {
     if (!breakerOptions) return undefined;
     const key =
       perTool && tool !== undefined ? `${runtime.serverName}/${tool}` : runtime.serverName;
@@ -108,6 +129,8 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     }
     return breaker;
   };
+  const sharedBreaker = share.breaker;
+  const breakerFor = sharedBreaker && breakerOptions ? sharedBreaker : ownBreakerFor;
 
   const layers: Policy[] = [];
   if (options.timeoutMs !== false) {
@@ -115,7 +138,11 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
       createTimeoutPolicy({ ...shared, timeoutMs: options.timeoutMs ?? 30000, scope: 'call' }),
     );
   }
-  if (options.bulkhead !== false) layers.push(createBulkhead({ ...shared, ...options.bulkhead }));
+  const bulkhead =
+    options.bulkhead === false
+      ? undefined
+      : (share.bulkhead ?? createBulkhead({ ...shared, ...options.bulkhead }));
+  if (bulkhead) layers.push(bulkhead);
   if (retryOptions) {
     const { budgetRatio: _ratio, budgetMin: _min, ...rest } = retryOptions;
     layers.push(
@@ -154,8 +181,8 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   }
   const stack = wrap(...layers);
   // Restore the breakers the history knows (and their open → half-open timers) at once.
-  if (breakerOptions && !perTool) breakerFor(undefined);
-  if (breakerOptions && perTool && history) {
+  if (breakerOptions && !perTool && !sharedBreaker) breakerFor(undefined);
+  if (breakerOptions && perTool && history && !sharedBreaker) {
     const prefix = `${runtime.serverName}/`;
     for (const event of history) {
       if (typeof event.circuit === 'string' && event.circuit.startsWith(prefix)) {
@@ -179,6 +206,7 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     execute,
     budget,
     latencies: hedge?.latencies,
+    bulkhead,
     breaker: breakerFor,
     breakers: () => [...breakerMap.values()],
     isEjected: (tool) => breakerFor(tool)?.isEjected() ?? false,

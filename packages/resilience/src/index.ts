@@ -52,7 +52,12 @@ export {
   type ToolAnnotations,
   toContext,
 } from './context.js';
-export { createPolicy, type PolicyOptions, type UpstreamPolicy } from './createPolicy.js';
+export {
+  createPolicy,
+  type PolicyOptions,
+  type PolicyShare,
+  type UpstreamPolicy,
+} from './createPolicy.js';
 export {
   type AttemptFailure,
   describeError,
@@ -91,3 +96,4 @@ export { parseRetryAfter, retryAfterOf } from './retryAfter.js';
 export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
 export { type Runtime, type RuntimeOptions, resolveRuntime } from './runtime.js';
 export { createTimeoutPolicy, type TimeoutOptions } from './timeout.js';
+export { withToolPolicies } from './toolPolicies.js';

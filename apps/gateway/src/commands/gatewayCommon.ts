@@ -41,6 +41,14 @@ export async function configFrom(options: {
   host?: string;
 }): Promise<LoadedConfig> {
   const loaded = options.config ? await loadConfigFile(options.config) : demoConfig();
+  return withOverrides(loaded, options);
+}
+
+/** Applies `--port`/`--host` to a loaded config (in place) and returns it. */
+export function withOverrides(
+  loaded: LoadedConfig,
+  options: { port?: number; host?: string },
+): LoadedConfig {
   if (options.port !== undefined) loaded.gateway.port = options.port;
   if (options.host !== undefined) loaded.gateway.host = options.host;
   return loaded;
@@ -68,10 +76,9 @@ function describeState(
     return `  up    ${name}${counts}\n`;
   }
   if (state.status === 'down') {
-    const next =
-      state.retryAt === undefined
-        ? 'gave up; waiting for an operator'
-        : `retry at ${new Date(state.retryAt).toISOString()}`;
+    const next = state.manual
+      ? 'recovery stopped; waiting for an operator'
+      : `the monitor is recovering it, ${state.attempt} attempt${state.attempt === 1 ? '' : 's'} so far`;
     return `  down  ${name}: ${state.error} (${next})\n`;
   }
   return undefined;

@@ -14,12 +14,11 @@ import {
   createMonitorStore,
   createNodeSpawner,
   listenControl,
-  loadConfig,
-  MonitorError,
   resolveEventEmission,
   sendControl,
 } from '@selfheal/monitor';
 import type { SelfhealEvent } from '@selfheal/schemas';
+import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import { type CliIO, ExitCode } from '../io.js';
 
 export const monitorUsage = `usage: selfheal monitor --config FILE [--log PATH] [--control PATH] [--json]
@@ -169,15 +168,14 @@ async function runDaemon(
   io: CliIO,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  let loaded: LoadedConfig;
   try {
-    loaded = await loadConfig(file);
+    loaded = await loadConfigFile(file);
   } catch (error) {
-    const message = error instanceof MonitorError ? error.message : String(error);
-    io.stderr(`selfheal monitor: ${message}\n`);
+    io.stderr(`selfheal monitor: ${(error as Error).message}\n`);
     return ExitCode.Unusable;
   }
-  const emission = resolveEventEmission(loaded.config);
+  const emission = resolveEventEmission(loaded.document);
   // The monitor builds every event it emits from typed drafts; its tests check each one
   // against the event schema, so the factory does not check them again (RFC 0007).
   const factory = createEventFactory({ repo: emission.repo, validate: false });

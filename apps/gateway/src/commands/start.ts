@@ -1,3 +1,5 @@
+import type { LoadedConfig } from '../config/loadConfig.js';
+import { type EmbeddedDemo, startEmbeddedDemo } from '../demo/embeddedDemo.js';
 import { GatewayError } from '../errors.js';
 import { createGateway } from '../gateway.js';
 import { createHttpServer } from '../http/httpServer.js';
@@ -5,14 +7,22 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
-import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
+import {
+  configFrom,
+  openEventLog,
+  parseGatewayArgs,
+  reportUpstreams,
+  withOverrides,
+} from './gatewayCommon.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--call-log info|warn|off]
 
 Runs the gateway: one MCP endpoint (Streamable HTTP at /mcp) over every server in the config,
 plus /health and /metrics. Listens on 127.0.0.1:4700 unless the config or flags say otherwise;
---port 0 picks a free port. Without --config, runs an embedded demo of servers from npm.
-Stops on SIGINT or SIGTERM.
+--port 0 picks a free port. Without --config, runs an embedded demo: servers from npm plus,
+in a repository checkout, the example servers of examples/ (one over HTTP, a slow one and one
+that crashes every 20 s). Stops on SIGINT or SIGTERM. If stdout or stderr is closed early
+(\`selfheal start | head -1\`), it stops writing there and keeps serving.
 `;
 
 /** `selfheal start`: exit 0 after a clean stop, 1 on a start-up error, 2 on bad usage or config. */
@@ -30,15 +40,36 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   }
   let config: Awaited<ReturnType<typeof configFrom>>;
   let tokens: string[];
+  // Listen for SIGINT/SIGTERM before starting anything: a signal sent meanwhile must stop us.
+  const stopped = untilStopped(io);
+  let demo: EmbeddedDemo | undefined;
   try {
-    config = await configFrom(args);
+    if (args.config === undefined) {
+      demo = await startEmbeddedDemo();
+      config = withOverrides(demo.config, args);
+    } else config = await configFrom(args);
     tokens = await loadTokens(config.gateway.auth);
   } catch (error) {
     io.stderr(`selfheal start: ${(error as Error).message}\n`);
+    await demo?.stop();
     return ExitCode.Unusable;
   }
-  // Listen for SIGINT/SIGTERM before saying "ready": a signal sent on that line must stop us.
-  const stopped = untilStopped(io);
+  try {
+    return await serve({ args, config, tokens, io, demo, stopped });
+  } finally {
+    await demo?.stop();
+  }
+}
+
+async function serve(run: {
+  args: ReturnType<typeof parseGatewayArgs>;
+  config: LoadedConfig;
+  tokens: string[];
+  io: CliIO;
+  demo: EmbeddedDemo | undefined;
+  stopped: Promise<void>;
+}): Promise<number> {
+  const { args, config, tokens, io, demo, stopped } = run;
   const gateway = createGateway({ config });
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
@@ -49,7 +80,11 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.Unusable;
   }
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
-  createCallLog({ events$: gateway.bus.events$, write: io.stderr, level: args.callLog });
+  const stopCallLog = createCallLog({
+    events$: gateway.bus.events$,
+    write: io.stderr,
+    level: args.callLog,
+  });
   // A span per call once the user registers an OpenTelemetry SDK; a no-op until then.
   createCallSpans({ events$: gateway.bus.events$ });
   const http = createHttpServer({
@@ -63,7 +98,8 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
       `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
         `  auth    ${tokens.length > 0 ? 'bearer token required' : 'none (loopback only)'}\n` +
-        `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n`,
+        `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
+        (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
     reportUpstreams(gateway, io.stdout);
     await gateway.start();
@@ -80,6 +116,7 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   io.stdout('stopping\n');
   await http.close();
   await gateway.stop();
+  stopCallLog();
   await eventLog?.close();
   return ExitCode.Ok;
 }

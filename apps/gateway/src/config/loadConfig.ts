@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { createRegistry, MonitorError, type MonitoredServer, transportOf } from '@selfheal/monitor';
 import {
   DocumentReadError,
   readDocument,
@@ -45,7 +46,10 @@ export interface GatewaySettings {
   requestTimeoutMs: number;
 }
 
-/** A validated config: the raw document, its enabled upstreams in file order, gateway settings. */
+/**
+ * A validated config: the raw document, its enabled upstreams in file order, gateway settings,
+ * and every server as the monitor runs it (the one resolution of `health_check` and `recovery`).
+ */
 export interface LoadedConfig {
   /** The file it came from, or `<embedded demo>`. */
   source: string;
@@ -54,13 +58,25 @@ export interface LoadedConfig {
   document: SelfhealConfig;
   upstreams: UpstreamSpec[];
   gateway: GatewaySettings;
+  /**
+   * Every server of `mcpServers` (disabled ones too) resolved for the monitor: schema defaults,
+   * global sections, `SELFHEAL_*` environment overrides, the server's own sections; `cwd`
+   * relative to {@link baseDir}.
+   */
+  servers: MonitoredServer[];
 }
+
+/** Where {@link resolveConfig} reads the `SELFHEAL_*` overrides. */
+export type ConfigEnv = Record<string, string | undefined>;
 
 /**
  * Reads a JSON or YAML config file and validates it against the `config` schema.
  * @throws GatewayError(CONFIG_INVALID) naming the file and, for each problem, its JSON pointer.
  */
-export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+export async function loadConfigFile(
+  file: string,
+  env: ConfigEnv = process.env,
+): Promise<LoadedConfig> {
   let document: unknown;
   try {
     document = await readDocument(file);
@@ -68,7 +84,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     const message = cause instanceof DocumentReadError ? cause.message : `${file}: ${cause}`;
     throw new GatewayError(GatewayErrorCode.ConfigInvalid, message, { cause });
   }
-  const loaded = resolveConfig(document, file, dirname(resolve(file)));
+  const loaded = resolveConfig(document, file, dirname(resolve(file)), env);
   // Relative paths (a stdio server's `cwd`, the token file) are relative to the config file.
   for (const upstream of loaded.upstreams) {
     if (upstream.config.cwd !== undefined)
@@ -81,12 +97,14 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
 
 /**
  * Validates an already parsed config document and applies defaults.
- * @throws GatewayError(CONFIG_INVALID) listing every issue as `<source>: <pointer>: ...`.
+ * @throws GatewayError(CONFIG_INVALID) listing every issue as `<source>: <pointer>: ...`, or
+ * naming a bad `SELFHEAL_*` variable of `env`.
  */
 export function resolveConfig(
   document: unknown,
   source: string,
   baseDir: string = process.cwd(),
+  env: ConfigEnv = process.env,
 ): LoadedConfig {
   const result = validate('config', document);
   if (!result.valid) {
@@ -108,8 +126,18 @@ export function resolveConfig(
       config: server,
     });
   }
+  let servers: MonitoredServer[];
+  try {
+    servers = createRegistry(config, { env, baseDir });
+  } catch (cause) {
+    if (!(cause instanceof MonitorError)) throw cause;
+    throw new GatewayError(GatewayErrorCode.ConfigInvalid, `${source}: ${cause.message}`, {
+      cause,
+    });
+  }
   const g = config.gateway ?? {};
   return {
+    servers,
     source,
     baseDir,
     document: config,
@@ -127,10 +155,4 @@ export function resolveConfig(
       requestTimeoutMs: config.resilience?.timeout_ms ?? 60_000,
     },
   };
-}
-
-function transportOf(server: ServerConfig): UpstreamTransportKind {
-  if (server.type === 'sse') return 'sse';
-  if (server.type === 'http' || server.type === 'streamable-http') return 'streamable-http';
-  return server.command !== undefined ? 'stdio' : 'streamable-http';
 }

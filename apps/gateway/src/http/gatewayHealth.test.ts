@@ -2,27 +2,22 @@ import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/loadConfig.js';
 import { createGateway } from '../gateway.js';
-import type { TransportFactory } from '../upstream/transportFactory.js';
 import { createGatewayHealth } from './gatewayHealth.js';
-
-const failing: TransportFactory = () => ({
-  transport: {
-    start: () => Promise.reject(new Error('connect ECONNREFUSED')),
-    send: async () => {},
-    close: async () => {},
-  },
-  recentStderr: () => [],
-});
 
 describe('createGatewayHealth', () => {
   it('is valid per the health-check schema, degraded while an upstream is down', async () => {
     const now = Date.UTC(2026, 10, 21, 10);
     const clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => {} };
     const config = resolveConfig(
-      { mcpServers: { a: { command: 'x' }, b: { command: 'y' } } },
+      {
+        mcpServers: {
+          a: { command: 'selfheal-test-no-such-command' },
+          b: { command: 'selfheal-test-no-such-command' },
+        },
+      },
       'test',
     );
-    const gateway = createGateway({ config, factory: failing, clock });
+    const gateway = createGateway({ config, clock });
     await gateway.start();
     const { body, httpStatus } = await createGatewayHealth(gateway).evaluate();
     expect(validate('health-check', body)).toMatchObject({ valid: true, issues: [] });

@@ -1,30 +1,8 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../clock.js';
+import { manualClock } from '../../test/helpers/manualClock.js';
 import { createCallSummarySink } from './callSummary.js';
-
-function manualClock() {
-  let now = Date.UTC(2026, 10, 21, 10);
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  let next = 0;
-  return {
-    now: () => now,
-    setTimeout: (callback: () => void, ms: number) => {
-      timers.set(++next, { at: now + ms, callback });
-      return next;
-    },
-    clearTimeout: (handle: unknown) => void timers.delete(handle as number),
-    advance(ms: number) {
-      now += ms;
-      for (const [id, t] of [...timers])
-        if (t.at <= now) {
-          timers.delete(id);
-          t.callback();
-        }
-    },
-  } satisfies Clock & { advance(ms: number): void };
-}
 
 const call = (latency_ms: number, outcome = 'ok', tool = 'alpha_echo') =>
   ({

@@ -23,6 +23,7 @@ import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
 import { executeToolCall, type ToolCallHost, type ToolTarget } from './toolCall.js';
 import { traceContextOf } from './traceContext.js';
+import { executeUpstreamCall, toWireError } from './upstreamCall.js';
 import { type LinkHost, UpstreamLink, unavailableWireError, wireError } from './upstreamLink.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -150,21 +151,42 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
         if (settings.degradation === 'hide' && options.calls.isDown(link.name))
           return { link, items: [], live: false };
         try {
-          return { link, items: await link.list(method, extra.signal), live: true };
+          const items = await executeUpstreamCall(options.calls, {
+            server: link.name,
+            method,
+            signal: extra.signal,
+            trace: traceContextOf(undefined),
+            ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+            attempt: (signal) => link.list(method, signal),
+          });
+          return { link, items, live: true };
         } catch (error) {
-          if (!(error instanceof GatewayError)) throw error;
+          // Down, timed out, refused by its breaker or bulkhead: the last known catalog serves.
+          if (extra.signal.aborted || !(error instanceof GatewayError || isResilienceError(error)))
+            throw error;
           const catalog = link.upstream.catalog;
           const keep = settings.degradation === 'list_with_error' && catalog !== undefined;
-          return { link, items: keep ? catalog[key] : [], live: false };
+          // A refusal of the policy (open breaker, timeout) says so; a lost server says since when.
+          const reason = isResilienceError(error)
+            ? `server "${link.name}": ${error.message}`
+            : undefined;
+          return { link, items: keep ? catalog[key] : [], live: false, reason };
         }
       }),
     );
     const out: RawItem[] = [];
     const named: { server: string; name: string; exposed: string; item: RawItem }[] = [];
-    for (const { link, items, live } of perServer) {
+    for (const { link, items, live, reason } of perServer as {
+      link: UpstreamLink;
+      items: RawItem[];
+      live: boolean;
+      reason?: string;
+    }[]) {
       const filter = filters.get(link.name)!;
       for (const raw of items) {
-        const item = live ? raw : markUnavailable(raw, link);
+        const item = live
+          ? raw
+          : markUnavailable(raw, reason ?? link.upstream.describeUnavailable());
         if (method === 'tools/list' || method === 'prompts/list') {
           const name = String(raw.name);
           if (method === 'tools/list' && !filter(name)) continue;
@@ -236,8 +258,19 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
   };
 
   const handle = async (method: string, params: Params, extra: Extra) => {
+    // Every upstream request goes through its server's policy; only tools/call has a chain.
     const forward = (link: UpstreamLink, p: Params) =>
-      link.forward(method, p, extra.requestId, requestOptions(extra));
+      executeUpstreamCall(options.calls, {
+        server: link.name,
+        method,
+        signal: extra.signal,
+        trace: traceContextOf(p?._meta as Record<string, unknown> | undefined),
+        ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+        attempt: (signal) =>
+          link.forward(method, p, extra.requestId, { ...requestOptions(extra), signal }),
+      }).catch((error: unknown) => {
+        throw toWireError(error, link.name);
+      });
     switch (method) {
       case 'tools/list':
       case 'prompts/list':
@@ -338,11 +371,11 @@ function withoutTasks(capabilities: ClientCapabilities | undefined): ClientCapab
   return rest;
 }
 
-function markUnavailable(item: RawItem, link: UpstreamLink): RawItem {
+function markUnavailable(item: RawItem, reason: string): RawItem {
   const meta = (item._meta ?? {}) as Record<string, unknown>;
   return {
     ...item,
-    _meta: { ...meta, 'selfheal/unavailable': link.upstream.describeUnavailable() },
+    _meta: { ...meta, 'selfheal/unavailable': reason },
   };
 }
 

@@ -1,7 +1,9 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../clock.js';
+import { resolveConfig } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
-import { classifyGatewayError } from './serverPolicies.js';
+import { classifyGatewayError, createServerPolicies } from './serverPolicies.js';
 
 const lost = () =>
   new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'server "a" is down', {
@@ -35,5 +37,32 @@ describe('classifyGatewayError', () => {
     expect(classifyGatewayError(down, { method: 'tools/call' }, 0).reason).toBe(
       'UPSTREAM_UNAVAILABLE',
     );
+  });
+});
+
+describe('createServerPolicies', () => {
+  it('gives a tool with its own circuit_breaker section a breaker of its own, server/tool', () => {
+    const config = resolveConfig(
+      {
+        mcpServers: {
+          a: {
+            command: 'x',
+            resilience: {
+              tools: { write: { circuit_breaker: { consecutive_failures: 1 } }, read: {} },
+            },
+          },
+          b: { command: 'y' },
+        },
+        resilience: { retry: { max_attempts: 2 } },
+      },
+      'test-config',
+    );
+    const policies = createServerPolicies(config, { clock: systemClock, sink: () => {} });
+    const a = policies.get('a')!;
+    expect(a.breaker('write')?.circuit).toBe('a/write');
+    expect(a.breaker('read')?.circuit).toBe('a');
+    expect(a.breaker('other')?.circuit).toBe('a');
+    expect(policies.get('b')!.breaker('write')?.circuit).toBe('b');
+    for (const policy of policies.values()) policy.dispose();
   });
 });

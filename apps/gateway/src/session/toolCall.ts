@@ -53,7 +53,8 @@ export interface ToolCallRequest {
   sessionId?: string;
 }
 
-type Outcome = 'ok' | 'tool_error' | 'error' | 'timeout' | 'rejected' | 'cancelled';
+/** The outcome of a call, as `call_completed` reports it. */
+export type Outcome = 'ok' | 'tool_error' | 'error' | 'timeout' | 'rejected' | 'cancelled';
 
 /**
  * Serves one tools/call through the resilience policies (RFC 0008): each target's server policy
@@ -127,8 +128,8 @@ export async function executeToolCall(
     const meta = (result._meta ?? {}) as Record<string, unknown>;
     return { ...result, _meta: { ...meta, 'selfheal/served_by': servedBy?.link.name } };
   } catch (error) {
-    outcome = outcomeOf(error, request.options.signal);
-    errorCode = describeError(error).code ?? (error as { code?: unknown }).code?.toString();
+    outcome = callOutcomeOf(error, request.options.signal);
+    errorCode = errorCodeOf(error);
     throw error;
   } finally {
     host.bus.publish(
@@ -152,7 +153,7 @@ export async function executeToolCall(
  * The attempt's signal, but aborted with the client's own reason when the client cancelled, so
  * the upstream's notifications/cancelled carries it as it would directly.
  */
-function upstreamSignal(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
+export function upstreamSignal(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
   if (!caller) return attempt;
   const controller = new AbortController();
   const abort = () => controller.abort(caller.aborted ? caller.reason : attempt.reason);
@@ -174,7 +175,13 @@ function isUnavailable(error: unknown): boolean {
   return error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable;
 }
 
-function outcomeOf(error: unknown, signal: AbortSignal | undefined): Outcome {
+/** The stable code of a failed call for `call_completed.error_code`. */
+export function errorCodeOf(error: unknown): string | undefined {
+  return describeError(error).code ?? (error as { code?: unknown }).code?.toString();
+}
+
+/** The `call_completed` outcome of a call that threw `error`. */
+export function callOutcomeOf(error: unknown, signal: AbortSignal | undefined): Outcome {
   if (signal?.aborted) return 'cancelled';
   if (
     isResilienceError(

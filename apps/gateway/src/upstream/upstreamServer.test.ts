@@ -1,157 +1,192 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { initialServerHealth, type ServerHealth } from '@selfheal/events';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../clock.js';
-import { createBackoff } from '../clock.js';
 import { resolveConfig } from '../config/loadConfig.js';
-import type { TransportFactory } from './transportFactory.js';
-import { createUpstreamServer } from './upstreamServer.js';
+import { createUpstreamServer, type SessionSource } from './upstreamServer.js';
 
-/** A clock that moves only when told to. */
-function manualClock(start = Date.UTC(2026, 10, 21, 10)) {
-  let now = start;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  let next = 0;
-  const clock: Clock & { advance(ms: number): Promise<void> } = {
-    now: () => now,
-    setTimeout: (callback, ms) => {
-      timers.set(++next, { at: now + ms, callback });
-      return next;
-    },
-    clearTimeout: (handle) => void timers.delete(handle as number),
-    async advance(ms) {
-      now += ms;
-      for (const [id, timer] of [...timers]) {
-        if (timer.at > now) continue;
-        timers.delete(id);
-        timer.callback();
-      }
-      // Let the connect attempt the timer started run to completion.
-      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+const T0 = Date.UTC(2026, 10, 21, 10);
+const clock = { now: () => T0, setTimeout: () => 0, clearTimeout: () => {} };
+
+/** An in-memory MCP server listing `tools`; `client()` opens one more initialised session. */
+function fakeServer(tools: string[]) {
+  const servers: Server[] = [];
+  return {
+    tools,
+    servers,
+    async client(): Promise<Client> {
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      const s = new Server(
+        { name: 'fake', version: '1' },
+        { capabilities: { tools: { listChanged: true } } },
+      );
+      s.fallbackRequestHandler = async (request) => {
+        if (request.method === 'tools/list')
+          return {
+            tools: this.tools.map((name) => ({ name, inputSchema: { type: 'object' } })),
+          } as never;
+        throw new Error('unexpected');
+      };
+      servers.push(s);
+      await s.connect(b);
+      const c = new Client({ name: 'monitor', version: '1' });
+      await c.connect(a);
+      return c;
     },
   };
-  return clock;
 }
 
-/** Connects to an in-memory MCP server listing `tools`, or fails while `down` is set. */
-function fakeUpstream() {
-  const state = { down: false, tools: ['echo'], connects: 0, servers: [] as Server[] };
-  const factory: TransportFactory = () => {
-    state.connects++;
-    if (state.down) {
-      const failing: Transport = {
-        start: () => Promise.reject(new Error('spawn ENOENT')),
-        send: async () => {},
-        close: async () => {},
-      };
-      return { transport: failing, recentStderr: () => [] };
-    }
-    const [client, server] = InMemoryTransport.createLinkedPair();
-    const s = new Server({ name: 'fake', version: '1' }, { capabilities: { tools: {} } });
-    s.fallbackRequestHandler = async (request) => {
-      if (request.method === 'tools/list')
-        return {
-          tools: state.tools.map((name) => ({ name, inputSchema: { type: 'object' } })),
-        } as never;
-      throw new Error('unexpected');
-    };
-    void s.connect(server);
-    state.servers.push(s);
-    return { transport: client, recentStderr: () => [] };
+/** A stand-in for the server's monitor: hands out sessions and counts check requests. */
+function fakeSource(): SessionSource & {
+  client: Client | undefined;
+  open(c: Client | undefined): void;
+  checks: number;
+} {
+  const listeners = new Set<(c: Client | undefined) => void>();
+  const source = {
+    client: undefined as Client | undefined,
+    checks: 0,
+    onSession(listener: (c: Client | undefined) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    requestCheck() {
+      source.checks++;
+    },
+    open(c: Client | undefined) {
+      source.client = c;
+      for (const listener of listeners) listener(c);
+    },
   };
-  return { state, factory };
+  return source;
 }
 
 const spec = resolveConfig({ mcpServers: { fake: { command: 'fake-server' } } }, 'test')
   .upstreams[0]!;
 
-function create(maxAttempts = 5) {
-  const clock = manualClock();
-  const fake = fakeUpstream();
-  const upstream = createUpstreamServer({
-    spec,
-    factory: fake.factory,
-    clock,
-    clientInfo: { name: 'test', version: '1' },
-    backoff: createBackoff(),
-    maxAttempts,
-  });
-  return { clock, fake, upstream };
+function create() {
+  const source = fakeSource();
+  let health: ServerHealth | undefined;
+  const upstream = createUpstreamServer({ spec, clock, source, health: () => health });
+  const setHealth = (fields: Partial<ServerHealth>) => {
+    health = { ...initialServerHealth('fake', new Date(T0).toISOString()), ...fields };
+    upstream.sync();
+  };
+  return { source, upstream, setHealth };
 }
 
+/** Resolves on the upstream's next `catalog` event. */
+const nextCatalog = (upstream: ReturnType<typeof create>['upstream']) =>
+  new Promise<string[]>((resolve) =>
+    upstream.once('catalog', (c) => resolve(c.tools.map((t) => String(t.name)))),
+  );
+
 describe('createUpstreamServer', () => {
-  it('comes up and lists its catalog', async () => {
-    const { clock, upstream } = create();
+  it('lists its catalog over the monitor’s session and is up once listed', async () => {
+    const fake = fakeServer(['echo']);
+    const { source, upstream } = create();
+    expect(upstream.state.status).toBe('connecting');
+    source.client = await fake.client();
     await upstream.start();
-    expect(upstream.state).toEqual({ status: 'up', since: clock.now() });
+    expect(upstream.state).toEqual({ status: 'up', since: T0 });
     expect(upstream.catalog?.tools.map((t) => t.name)).toEqual(['echo']);
     await upstream.stop();
   });
 
-  it('reconnects after the backoff delay, not a millisecond before', async () => {
-    const { clock, fake, upstream } = create();
-    fake.state.down = true;
-    const start = clock.now();
+  it('lists again when the monitor opens a new session (a restarted process)', async () => {
+    const fake = fakeServer(['echo']);
+    const { source, upstream } = create();
+    source.client = await fake.client();
     await upstream.start();
+    source.open(undefined);
+    expect(upstream.state.status).toBe('connecting');
+    // The last known good catalog stays while there is no session.
+    expect(upstream.catalog?.tools.map((t) => t.name)).toEqual(['echo']);
+    fake.tools = ['echo', 'sum'];
+    const listed = nextCatalog(upstream);
+    source.open(await fake.client());
+    expect(await listed).toEqual(['echo', 'sum']);
+    expect(upstream.state.status).toBe('up');
+    await upstream.stop();
+  });
+
+  it('follows list_changed on the monitor’s session', async () => {
+    const fake = fakeServer(['echo']);
+    const { source, upstream } = create();
+    source.client = await fake.client();
+    await upstream.start();
+    fake.tools = ['echo', 'added'];
+    const listed = nextCatalog(upstream);
+    await fake.servers[0]!.sendToolListChanged();
+    expect(await listed).toEqual(['echo', 'added']);
+    await upstream.stop();
+  });
+
+  it('is down while the projection says so, recovering or waiting for an operator', async () => {
+    const fake = fakeServer(['echo']);
+    const { source, upstream, setHealth } = create();
+    source.client = await fake.client();
+    await upstream.start();
+    setHealth({
+      status: 'down',
+      error: 'process exited (signal SIGKILL)',
+      recovery_attempts: 2,
+      status_since: '2026-11-21T09:59:00.000Z',
+    });
+    expect(upstream.state).toEqual({
+      status: 'down',
+      since: Date.parse('2026-11-21T09:59:00.000Z'),
+      error: 'process exited (signal SIGKILL)',
+      attempt: 2,
+      manual: false,
+    });
+    expect(upstream.describeUnavailable()).toBe(
+      'server "fake" (stdio: fake-server) is down since 2026-11-21T09:59:00.000Z (process exited (signal SIGKILL)); the monitor is recovering it (2 attempts so far).',
+    );
+    setHealth({
+      status: 'down',
+      lifecycle: 'failed',
+      requires_manual: true,
+      error: 'boom',
+      recovery_attempts: 5,
+    });
+    expect(upstream.state).toMatchObject({ status: 'down', manual: true, attempt: 5 });
+    expect(upstream.describeUnavailable()).toMatch(
+      /recovery stopped after 5 attempts; it waits for an operator/,
+    );
+    setHealth({ status: 'ok', lifecycle: 'running' });
+    expect(upstream.state.status).toBe('up');
+    setHealth({ status: 'ok', lifecycle: 'disabled' });
     expect(upstream.state).toMatchObject({
       status: 'down',
-      since: start,
-      attempt: 0,
-      retryAt: start + 1000,
+      manual: true,
+      error: 'disabled by an operator',
     });
-    expect(upstream.state.status === 'down' && upstream.state.error).toContain('spawn ENOENT');
-    fake.state.down = false;
-    await clock.advance(999);
-    expect(fake.state.connects).toBe(1);
-    await clock.advance(1);
-    expect(fake.state.connects).toBe(2);
-    expect(upstream.state).toEqual({ status: 'up', since: start + 1000 });
     await upstream.stop();
   });
 
-  it('backs off 1, 2, 4 s, then gives up and says so', async () => {
-    const { clock, fake, upstream } = create(3);
-    fake.state.down = true;
+  it('emits status only on a change', async () => {
+    const fake = fakeServer(['echo']);
+    const { source, upstream, setHealth } = create();
+    source.client = await fake.client();
     await upstream.start();
-    for (const delay of [1000, 2000, 4000]) {
-      await clock.advance(delay - 1);
-      const before = fake.state.connects;
-      await clock.advance(1);
-      expect(fake.state.connects).toBe(before + 1);
-    }
-    expect(upstream.state).toMatchObject({ status: 'down', attempt: 3, retryAt: undefined });
-    expect(upstream.describeUnavailable()).toMatch(
-      /^server "fake" \(stdio: fake-server\) is down since 2026-11-21T10:00:00\.000Z \(.*spawn ENOENT\); gave up reconnecting after 3 attempts/,
-    );
-    await clock.advance(3_600_000);
-    expect(fake.state.connects).toBe(4);
+    const seen: string[] = [];
+    upstream.on('status', (state) => seen.push(state.status));
+    setHealth({ status: 'ok' });
+    setHealth({ status: 'down', error: 'x' });
+    setHealth({ status: 'down', error: 'x' });
+    setHealth({ status: 'ok' });
+    expect(seen).toEqual(['down', 'up']);
     await upstream.stop();
   });
 
-  it('keeps the last known good catalog when the connection drops, and relists on return', async () => {
-    const { clock, fake, upstream } = create();
-    await upstream.start();
-    fake.state.tools = ['echo', 'sum'];
-    fake.state.down = true;
-    await clock.advance(5000);
-    await fake.state.servers[0]!.close();
-    await clock.advance(0);
-    expect(upstream.state).toMatchObject({ status: 'down', since: clock.now() });
-    expect(upstream.catalog?.tools.map((t) => t.name)).toEqual(['echo']);
-    fake.state.down = false;
-    await clock.advance(1000);
-    expect(upstream.state.status).toBe('up');
-    expect(upstream.catalog?.tools.map((t) => t.name)).toEqual(['echo', 'sum']);
+  it('asks the monitor for a check when a client session reports a failure', async () => {
+    const { source, upstream } = create();
+    await upstream.reportFailure(new Error('socket hang up'));
+    expect(source.checks).toBe(1);
     await upstream.stop();
-  });
-
-  it('stops reconnecting once stopped', async () => {
-    const { clock, fake, upstream } = create();
-    fake.state.down = true;
-    await upstream.start();
-    await upstream.stop();
-    await clock.advance(10_000);
-    expect(fake.state.connects).toBe(1);
+    await upstream.reportFailure(new Error('again'));
+    expect(source.checks).toBe(1);
   });
 });

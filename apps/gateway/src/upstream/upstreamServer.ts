@@ -1,13 +1,12 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerHealth } from '@selfheal/events';
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { type Catalog, fetchCatalog } from './catalog.js';
-import { connectUpstream, describeTarget, reasonOf } from './connectUpstream.js';
-import type { TransportFactory } from './transportFactory.js';
+import { describeTarget, reasonOf } from './connectUpstream.js';
 
-/** Where one upstream stands, as the gateway's own connection to it sees it. */
+/** Where one upstream stands for routing, from the monitor's session and projected health. */
 export type UpstreamState =
   | { status: 'connecting'; since: number; attempt: number }
   | { status: 'up'; since: number }
@@ -15,70 +14,83 @@ export type UpstreamState =
       status: 'down';
       since: number;
       error: string;
-      /** Failed reconnects so far. */
+      /** Recovery attempts so far (the projection's `recovery_attempts`). */
       attempt: number;
-      /** Epoch ms of the next reconnect, or undefined once attempts are exhausted. */
-      retryAt?: number;
+      /**
+       * True once recovery gave up (`recovery_exhausted`) or an operator disabled the server:
+       * nothing happens until someone acts. False while the monitor is still recovering it.
+       */
+      manual: boolean;
     };
 
-/** Events of one upstream (internal; the event log gets them through the gateway). */
+/**
+ * The gateway's own MCP session with a server. The server's monitor owns it (for stdio, over
+ * the process it supervises): `ServerMonitor` from `@selfheal/monitor` is one.
+ */
+export interface SessionSource {
+  /** The live initialised session, if any. */
+  readonly client: Client | undefined;
+  /** Called with each new session, and with undefined when it closes; returns the unsubscribe. */
+  onSession(listener: (client: Client | undefined) => void): () => void;
+  /** Asks for a health check now (a client session saw the server fail). */
+  requestCheck(): void;
+}
+
+/** Events of one upstream (internal; the event log gets the monitor's events instead). */
 export interface UpstreamServerEvents {
   status: (state: UpstreamState, previous: UpstreamState) => void;
-  /** A new catalog was listed (first connect, reconnect, or a list_changed notification). */
+  /** A new catalog was listed (session opened, reopened, or a list_changed notification). */
   catalog: (catalog: Catalog) => void;
-  /** Reconnect `attempt` (1-based) starts, after waiting `delayMs`. */
-  reconnecting: (attempt: number, delayMs: number) => void;
 }
 
 /** Options of {@link createUpstreamServer}. */
 export interface UpstreamServerOptions {
   spec: UpstreamSpec;
-  factory: TransportFactory;
   clock: Clock;
-  clientInfo: Implementation;
-  /** Delay before reconnect `attempt` (1-based), ms. */
-  backoff: (attempt: number) => number;
-  /** Reconnects tried before waiting for an operator. @default 5 */
-  maxAttempts?: number;
-  /** Deadline of the handshake and of each list request, ms. @default 30000 */
+  /** The monitor's session with this server. */
+  source: SessionSource;
+  /** The server's projected health now (undefined before its first event). */
+  health: () => ServerHealth | undefined;
+  /** Deadline of each list request, ms. @default 30000 */
   timeoutMs?: number;
   /** A catalog known from before (e.g. a previous run), served while the server is down. */
   initialCatalog?: Catalog;
 }
 
 /**
- * One configured upstream server: the gateway's own connection to it (no client capabilities;
- * used to list the catalog and notice failure), its state, and its last known good catalog.
- * Client sessions open their own connections (see RFC 0006); they report failures here.
+ * One configured upstream server as routing sees it: its state (from the monitor's health
+ * events and session), and its last known good catalog, listed over the monitor's session
+ * each time one opens (so a restarted process is listed again) and on `list_changed`.
+ * Recovery is the monitor's alone: there is no reconnect loop here (RFC 0008).
  */
 export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
   readonly spec: UpstreamSpec;
   readonly state: UpstreamState;
-  /** The last known good catalog, or undefined if the server was never reached. */
+  /** The last known good catalog, or undefined if the server was never listed. */
   readonly catalog: Catalog | undefined;
-  /** Connects; resolves once the first attempt has succeeded or failed (never rejects). */
+  /** Resolves once the catalog of the current session (if any) is listed or failed. */
   start(): Promise<void>;
-  /**
-   * Tells the server a client-session connection failed with `error`. If the gateway's own
-   * connection cannot ping it either, the server is marked down and reconnects begin.
-   */
+  /** Recomputes the state after a health event of this server; emits `status` on a change. */
+  sync(): void;
+  /** Tells the server a client-session connection failed: the monitor checks it now. */
   reportFailure(error: unknown): Promise<void>;
   /** One sentence for callers: which server, since when, why, and what is being done. */
   describeUnavailable(): string;
-  /** Closes the connection and cancels pending reconnects. Idempotent. */
+  /** Stops following the monitor's session. Idempotent. */
   stop(): Promise<void>;
 }
 
-/** Creates an {@link UpstreamServer}; call `start()` to connect. */
+/** Creates an {@link UpstreamServer} following `source` (the server's monitor). */
 export function createUpstreamServer(options: UpstreamServerOptions): UpstreamServer {
-  const { spec, factory, clock, clientInfo, backoff } = options;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const { spec, clock, source } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const emitter = new EventEmitter<UpstreamServerEvents>();
   let state: UpstreamState = { status: 'connecting', since: clock.now(), attempt: 0 };
   let catalog = options.initialCatalog;
   let client: Client | undefined;
-  let timer: unknown;
+  /** The session whose catalog is listed: `up` needs one. */
+  let listed: Client | undefined;
+  let listing: Promise<void> = Promise.resolve();
   let stopped = false;
 
   const setState = (next: UpstreamState) => {
@@ -87,71 +99,69 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     emitter.emit('status', next, previous);
   };
 
+  const compute = (): UpstreamState => {
+    const health = options.health();
+    const since = (iso: string | undefined) => (iso ? Date.parse(iso) : clock.now());
+    if (health?.lifecycle === 'disabled')
+      return {
+        status: 'down',
+        since: since(health.updated_at),
+        error: 'disabled by an operator',
+        attempt: health.recovery_attempts,
+        manual: true,
+      };
+    if (health && (health.status === 'down' || health.lifecycle === 'failed'))
+      return {
+        status: 'down',
+        since: since(health.status_since),
+        error: health.error ?? 'down',
+        attempt: health.recovery_attempts,
+        manual: health.requires_manual || health.lifecycle === 'failed',
+      };
+    if (listed !== undefined && listed === client) return { status: 'up', since: clock.now() };
+    return { status: 'connecting', since: clock.now(), attempt: health?.recovery_attempts ?? 0 };
+  };
+
+  const sync = () => {
+    if (stopped) return;
+    const next = compute();
+    const same =
+      next.status === state.status &&
+      (next.status !== 'down' ||
+        (state.status === 'down' &&
+          next.error === state.error &&
+          next.manual === state.manual &&
+          next.attempt === state.attempt));
+    if (!same) setState(next);
+  };
+
   const refreshCatalog = async (c: Client) => {
-    const next = await fetchCatalog(c, clock.now(), { timeout: timeoutMs });
-    if (c !== client) return;
-    catalog = next;
-    emitter.emit('catalog', next);
-  };
-
-  const markDown = (error: unknown, attempt: number) => {
-    if (stopped) return;
-    const retry = attempt < maxAttempts;
-    const since = state.status === 'down' ? state.since : clock.now();
-    const delay = backoff(attempt + 1);
-    setState({
-      status: 'down',
-      since,
-      error: reasonOf(error),
-      attempt,
-      retryAt: retry ? clock.now() + delay : undefined,
-    });
-    if (retry)
-      timer = clock.setTimeout(() => {
-        emitter.emit('reconnecting', attempt + 1, delay);
-        void connect(attempt + 1);
-      }, delay);
-  };
-
-  const connect = async (attempt: number): Promise<void> => {
-    timer = undefined;
-    if (stopped) return;
-    if (state.status !== 'down') setState({ status: 'connecting', since: clock.now(), attempt });
-    let c: Client | undefined;
     try {
-      const connection = await connectUpstream(spec, {
-        factory,
-        clientInfo,
-        timeoutMs,
-        configure: (candidate) => {
-          candidate.fallbackNotificationHandler = async (notification) => {
-            if (notification.method.endsWith('/list_changed') && candidate === client)
-              await refreshCatalog(candidate).catch(() => {});
-          };
-        },
-      });
-      c = connection.client;
-      if (stopped) {
-        await c.close();
-        return;
-      }
-      client = c;
-      await refreshCatalog(c);
-    } catch (error) {
-      if (c) {
-        if (client === c) client = undefined;
-        await c.close().catch(() => {});
-      }
-      markDown(error, attempt);
-      return;
+      const next = await fetchCatalog(c, clock.now(), { timeout: timeoutMs });
+      if (c !== client || stopped) return;
+      catalog = next;
+      listed = c;
+      emitter.emit('catalog', next);
+    } catch {
+      // The monitor's checks judge the server; a failed list keeps the last good catalog.
     }
-    c.onclose = () => {
-      if (client !== c || stopped) return;
-      client = undefined;
-      markDown(new Error('the connection closed (process exited or stream ended)'), 0);
-    };
-    setState({ status: 'up', since: clock.now() });
+    sync();
   };
+
+  const follow = (next: Client | undefined) => {
+    if (stopped || next === client) return;
+    client = next;
+    listed = undefined;
+    if (next) {
+      next.fallbackNotificationHandler = async (notification) => {
+        if (notification.method.endsWith('/list_changed') && next === client)
+          await refreshCatalog(next);
+      };
+      listing = refreshCatalog(next);
+    }
+    sync();
+  };
+  const unfollow = source.onSession(follow);
 
   const server = emitter as UpstreamServer;
   Object.defineProperties(server, {
@@ -160,38 +170,30 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     catalog: { get: () => catalog },
   });
   Object.assign(server, {
-    start: () => connect(0),
-    async reportFailure(error: unknown) {
-      if (stopped || state.status !== 'up' || !client) return;
-      const c = client;
-      try {
-        await c.ping({ timeout: Math.min(timeoutMs, 5000) });
-      } catch {
-        if (client !== c) return;
-        client = undefined;
-        await c.close().catch(() => {});
-        markDown(error, 0);
-      }
+    async start() {
+      follow(source.client);
+      await listing;
+    },
+    sync,
+    async reportFailure(_error: unknown) {
+      if (!stopped) source.requestCheck();
     },
     describeUnavailable() {
       const target = describeTarget(spec);
       if (state.status === 'connecting')
         return `server "${spec.name}" (${target}) is still starting (since ${iso(state.since)}); try again shortly.`;
       if (state.status === 'up')
-        return `server "${spec.name}" (${target}) did not answer this session; the gateway's own connection to it is up, so the next call reconnects.`;
-      const action =
-        state.retryAt === undefined
-          ? `gave up reconnecting after ${state.attempt} attempts; it waits for an operator (fix the server, then restart the gateway).`
-          : `reconnecting: attempt ${state.attempt + 1} at ${iso(state.retryAt)}.`;
-      return `server "${spec.name}" (${target}) is down since ${iso(state.since)} (${state.error}); ${action}`;
+        return `server "${spec.name}" (${target}) did not answer this session; the monitor sees it up, so the next call reconnects.`;
+      const action = state.manual
+        ? `recovery stopped after ${state.attempt} attempt${state.attempt === 1 ? '' : 's'}; it waits for an operator (fix the server, then restart the gateway).`
+        : `the monitor is recovering it (${state.attempt} attempt${state.attempt === 1 ? '' : 's'} so far).`;
+      return `server "${spec.name}" (${target}) is down since ${iso(state.since)} (${reasonOf(state.error)}); ${action}`;
     },
     async stop() {
       stopped = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-      const c = client;
+      unfollow();
       client = undefined;
-      await c?.close().catch(() => {});
+      listed = undefined;
     },
   });
   return server;

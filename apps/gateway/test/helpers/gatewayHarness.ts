@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { resolveConfig } from '../../src/config/loadConfig.js';
-import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createHttpServer } from '../../src/http/httpServer.js';
 
 /** A gateway on 127.0.0.1, port 0, over a config document; `stop()` ends it and its clients. */
@@ -16,16 +16,31 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** Extras of {@link startGateway}. */
+export interface StartOptions {
+  /** Passed to `createGateway` (e.g. a spawner that holds restarts). */
+  gatewayOptions?: Omit<GatewayOptions, 'config'>;
+  /** Runs after the gateway is created and before it starts (attach a log, subscribe). */
+  beforeStart?: (gateway: Gateway) => Promise<void> | void;
+}
+
 /** Starts a gateway for a test. */
 export async function startGateway(
   document: Record<string, unknown>,
   tokens: string[] = [],
+  options: StartOptions = {},
 ): Promise<RunningGateway> {
   const config = resolveConfig(
-    { ...document, gateway: { port: 0, ...(document.gateway as object) } },
+    {
+      ...document,
+      gateway: { port: 0, ...(document.gateway as object) },
+      // The servers tests run serve no W3 /health: the monitor checks them with MCP ping.
+      health_check: { probes: ['ping'], ...(document.health_check as object) },
+    },
     'test-config',
   );
-  const gateway = createGateway({ config });
+  const gateway = createGateway({ ...options.gatewayOptions, config });
+  await options.beforeStart?.(gateway);
   const http = createHttpServer({ gateway, tokens });
   const { url, port } = await http.listen();
   await gateway.start();

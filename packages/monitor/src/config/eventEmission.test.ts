@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../testing/parseConfig.js';
 import { resolveEventEmission } from './eventEmission.js';
-import { parseConfig } from './loadConfig.js';
 
 const config = (event_emission?: Record<string, unknown>) =>
   parseConfig(

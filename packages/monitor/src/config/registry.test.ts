@@ -1,9 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
-import { loadConfig, parseConfig } from './loadConfig.js';
+import { parseConfig } from '../testing/parseConfig.js';
 import { createRegistry } from './registry.js';
 
 const one = (extra: Record<string, unknown> = {}, server: Record<string, unknown> = {}) =>
@@ -113,43 +110,5 @@ describe('createRegistry', () => {
   it('resolves a relative cwd against the config file', () => {
     const [a] = createRegistry(one({}, { cwd: 'srv' }), { env: {}, file: '/etc/selfheal/c.yaml' });
     expect(a!.cwd).toBe('/etc/selfheal/srv');
-  });
-});
-
-describe('loadConfig', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'selfheal-monitor-config-'));
-
-  it('names the file and the JSON pointer of an invalid setting', async () => {
-    const file = join(dir, 'bad.yaml');
-    writeFileSync(
-      file,
-      'mcpServers:\n  a: { command: node }\nhealth_check:\n  failure_threshold: 0\n',
-    );
-    await expect(loadConfig(file, { env: {} })).rejects.toMatchObject({
-      code: MonitorErrorCode.ConfigInvalid,
-      message: expect.stringMatching(/bad\.yaml: 1 issue.*\n.*\/health_check\/failure_threshold/),
-    });
-  });
-
-  it('names the file when it is missing or not parseable', async () => {
-    await expect(loadConfig(join(dir, 'nope.json'))).rejects.toMatchObject({
-      code: MonitorErrorCode.ConfigUnreadable,
-      message: expect.stringContaining('nope.json: cannot read: no such file'),
-    });
-    const file = join(dir, 'broken.json');
-    writeFileSync(file, '{"mcpServers": ');
-    await expect(loadConfig(file)).rejects.toMatchObject({
-      code: MonitorErrorCode.ConfigUnreadable,
-      message: expect.stringContaining('broken.json: not valid JSON'),
-    });
-  });
-
-  it('loads a YAML config into servers', async () => {
-    const file = join(dir, 'ok.yaml');
-    writeFileSync(file, 'mcpServers:\n  a: { command: node, args: [x.js] }\n');
-    const loaded = await loadConfig(file, { env: {} });
-    expect(loaded.servers.map((s) => [s.name, s.command, s.args])).toEqual([
-      ['a', 'node', ['x.js']],
-    ]);
   });
 });

@@ -59,6 +59,8 @@ export interface RegistryOptions {
   env?: Record<string, string | undefined>;
   /** The config file, to resolve relative paths (`cwd`). @default the process's cwd */
   file?: string;
+  /** Where relative paths resolve from; wins over `file`. @default the folder of `file` */
+  baseDir?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export function createRegistry(
   options: RegistryOptions = {},
 ): MonitoredServer[] {
   const envHealth = healthEnvOverrides(options.env ?? process.env);
-  const base = options.file ? dirname(resolve(options.file)) : process.cwd();
+  const base = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
   const healthDefaults = configSectionDefaults('HealthCheck');
   const recoveryDefaults = configSectionDefaults('Recovery');
   return Object.entries(config.mcpServers).map(([name, server]) => {
@@ -96,8 +98,7 @@ function resolveServer(
   recovery: Record<string, unknown>,
   base: string,
 ): MonitoredServer {
-  const transport =
-    server.command !== undefined ? 'stdio' : server.type === 'sse' ? 'sse' : 'streamable-http';
+  const transport = transportOf(server);
   const healthUrl =
     server.health_url ?? (server.url ? new URL('/health', server.url).href : undefined);
   const backoff = (recovery.backoff ?? {}) as Record<string, number>;
@@ -139,6 +140,17 @@ function resolveServer(
       resetAfterMs: seconds(recovery.reset_after_seconds),
     },
   };
+}
+
+/**
+ * How a server is reached: `type` when it names one (`sse`; `http` / `streamable-http`),
+ * else stdio when there is a `command`, else Streamable HTTP. The gateway and the monitor
+ * both use this, so they never disagree about a server.
+ */
+export function transportOf(server: ServerConfig): MonitoredServer['transport'] {
+  if (server.type === 'sse') return 'sse';
+  if (server.type === 'http' || server.type === 'streamable-http') return 'streamable-http';
+  return server.command !== undefined ? 'stdio' : 'streamable-http';
 }
 
 /** The schema's documented default: http when a health URL is known, ping, process for stdio. */

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
 import { createMonitorStore } from '../monitor/monitorStore.js';
 import { createFakeClock } from '../testing/fakeClock.js';
+import { parseConfig } from '../testing/parseConfig.js';
 import {
   decideCheck,
   decideExit,

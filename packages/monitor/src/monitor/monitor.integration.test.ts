@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
 import { createNodeSpawner } from '../supervisor/nodeSpawner.js';
 import { type CheckedLog, createCheckedLog } from '../testing/checkedLog.js';
+import { parseConfig } from '../testing/parseConfig.js';
 import { createMonitor, type Monitor } from './monitor.js';
 import { createMonitorStore } from './monitorStore.js';
 

@@ -22,6 +22,11 @@ export interface MonitorOptions {
    * @default 100
    */
   checkSlotMs?: number;
+  /**
+   * Keep an MCP session open with every running server, even when no probe needs one (see
+   * {@link ServerMonitor.onSession}). @default false
+   */
+  keepSessions?: boolean;
 }
 
 /** Watches and heals every configured server. */
@@ -52,6 +57,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         checkTimers,
         ...(options.clock && { clock: options.clock }),
         ...(options.random && { random: options.random }),
+        ...(options.keepSessions && { keepSession: true }),
       }),
     );
   }

@@ -5,11 +5,11 @@ import { projectAll } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
 import { type CheckedLog, createCheckedLog } from '../testing/checkedLog.js';
 import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner, type FakeProcess } from '../testing/fakeSpawner.js';
+import { parseConfig } from '../testing/parseConfig.js';
 import { createMonitorStore } from './monitorStore.js';
 import { createServerMonitor } from './serverMonitor.js';
 
@@ -75,7 +75,7 @@ function setup(config: Record<string, unknown> = {}) {
     random: () => 0.5,
   });
   const types = () => log.map((e) => e.event_type);
-  return { clock, control, spawner, store, monitor, log, types };
+  return { clock, control, spawner, store, monitor, log, types, server: server! };
 }
 
 describe('createServerMonitor on a fake clock', () => {
@@ -255,5 +255,62 @@ describe('createServerMonitor on a fake clock', () => {
       JSON.parse(JSON.stringify(store.state())),
     );
     await monitor.stop();
+  });
+});
+
+describe('createServerMonitor for an embedding gateway', () => {
+  it('reports each session it opens and closes, across a restart', async () => {
+    const { clock, monitor, spawner } = setup();
+    const seen: (string | undefined)[] = [];
+    monitor.onSession((client) => seen.push(client ? 'open' : 'closed'));
+    await monitor.start();
+    await clock.advance(0);
+    expect(seen).toEqual(['open']);
+    const first = monitor.client;
+    spawner.spawned[0]!.exit({ code: 1 });
+    await clock.advance(0);
+    expect(seen).toEqual(['open', 'closed']);
+    await clock.advance(1000); // backoff of attempt 1: restart and a new session
+    expect(seen).toEqual(['open', 'closed', 'open']);
+    expect(monitor.client).toBeDefined();
+    expect(monitor.client).not.toBe(first);
+    await monitor.stop();
+    expect(seen).toEqual(['open', 'closed', 'open', 'closed']);
+  });
+
+  it('keeps a session when asked to, even with no probe that needs one', async () => {
+    const probesOnly = { health_check: { probes: ['process'], startup_grace_seconds: 0 } };
+    const plain = setup(probesOnly);
+    await plain.monitor.start();
+    expect(plain.monitor.client).toBeUndefined();
+    await plain.monitor.stop();
+    const kept = setup(probesOnly);
+    const monitor = createServerMonitor({
+      server: kept.server,
+      store: kept.store,
+      spawner: kept.spawner,
+      clock: kept.clock,
+      keepSession: true,
+    });
+    await monitor.start();
+    expect(monitor.client).toBeDefined();
+    await monitor.stop();
+  });
+
+  it('runs a requested check at once instead of at the next interval', async () => {
+    const { clock, monitor, types } = setup();
+    await monitor.start();
+    await clock.advance(0);
+    const checks = () => types().filter((t) => t === 'health_check_completed').length;
+    expect(checks()).toBe(1);
+    await clock.advance(5_000);
+    expect(checks()).toBe(1);
+    monitor.requestCheck();
+    await clock.advance(0);
+    expect(checks()).toBe(2);
+    await monitor.stop();
+    monitor.requestCheck();
+    await clock.advance(60_000);
+    expect(checks()).toBe(2);
   });
 });

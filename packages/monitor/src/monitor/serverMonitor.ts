@@ -40,7 +40,15 @@ export interface ServerMonitorOptions {
    * @default clock
    */
   checkTimers?: Clock;
+  /**
+   * Keep an MCP session open whenever the server runs, even when no probe needs one: an
+   * embedder (the gateway) lists catalogs over it. @default false
+   */
+  keepSession?: boolean;
 }
+
+/** Told of every session change: a new initialised client, or undefined when it closed. */
+export type SessionListener = (client: Client | undefined) => void;
 
 /** Watches and heals one server; every decision is an event in `store`. */
 export interface ServerMonitor {
@@ -49,6 +57,16 @@ export interface ServerMonitor {
   readonly pid: number | undefined;
   /** The live MCP session, if any. */
   readonly client: Client | undefined;
+  /**
+   * Subscribes to session changes: called with the new client each time a session opens
+   * (start, restart, reconnect) and with undefined when it closes. Returns the unsubscribe.
+   */
+  onSession(listener: SessionListener): () => void;
+  /**
+   * Runs a check as soon as possible (someone else saw the server fail); ignored while
+   * disabled, stopped or recovering, or when checks are off.
+   */
+  requestCheck(): void;
   /** Registers the server, starts it (stdio) and begins checking. */
   start(): Promise<void>;
   /** Operator: stop the process and all checks and recovery (`server_disabled`). */
@@ -95,6 +113,10 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   let lastToolCount: number | undefined;
   let trace: string | undefined;
   let recovery: { abort: AbortController; done: Promise<void> } | undefined;
+  const sessionListeners = new Set<SessionListener>();
+  const notifySession = (c: Client | undefined) => {
+    for (const listener of sessionListeners) listener(c);
+  };
 
   const check = createServerCheck(
     server,
@@ -108,7 +130,9 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   // health_check.enabled: false — no probes at all; a stdio process is still supervised: its
   // exit is reported and recovered, and its start is the only good check.
   const checksOn = server.health.enabled;
-  const needsSession = checksOn && server.health.probes.some((p) => p === 'ping' || p === 'tools');
+  const needsSession =
+    (checksOn && server.health.probes.some((p) => p === 'ping' || p === 'tools')) ||
+    options.keepSession === true;
   const active = () => !stopped && view().lifecycle !== 'disabled';
 
   function emit(draft: EventDraft): void {
@@ -131,7 +155,9 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   function closeSession(): void {
     const current = client;
     client = undefined;
-    void current?.close().catch(() => {});
+    if (current === undefined) return;
+    void current.close().catch(() => {});
+    notifySession(undefined);
   }
 
   /** Opens the MCP session to the live process (stdio) or the URL; throws why not. */
@@ -140,6 +166,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     // initialize after a cold start (npx, a JIT warming up) may take longer than a ping.
     const timeoutMs = Math.max(server.health.timeoutMs, MIN_SESSION_TIMEOUT_MS);
     client = await openSession(server, supervisor?.current, { clock, timeoutMs });
+    notifySession(client);
   }
 
   /** Starts the process (stdio) and opens the session; failures surface as failed checks. */
@@ -342,6 +369,14 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     },
     get client() {
       return client;
+    },
+    onSession(listener) {
+      sessionListeners.add(listener);
+      return () => sessionListeners.delete(listener);
+    },
+    requestCheck() {
+      if (!active() || !checksOn || recovery || checking) return;
+      scheduleCheck(0);
     },
     async start() {
       emit({ event_type: 'server_registered', server_name: name, transport: server.transport });

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/loadConfig.js';
 import { createRegistry } from '../config/registry.js';
 import { createPingProbe, createToolsProbe } from '../probes/mcpProbes.js';
 import { createNodeSpawner } from '../supervisor/nodeSpawner.js';
@@ -8,6 +7,7 @@ import {
   createProcessSupervisor,
   type ProcessSupervisor,
 } from '../supervisor/processSupervisor.js';
+import { parseConfig } from '../testing/parseConfig.js';
 import { openSession } from './mcpSession.js';
 
 const everything = createRequire(import.meta.url).resolve(

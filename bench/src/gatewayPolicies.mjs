@@ -1,0 +1,165 @@
+// The gateway overhead table with every resilience policy on, and with them all off
+// (`resilience.enabled: false`), side by side in one run: tools/call of server-everything's
+// echo (Streamable HTTP) at 1, 8 and 32 clients, through two gateways (`selfheal start`, each
+// its own process) that differ only in that switch. Rows alternate off/on and each is measured
+// ROUNDS times; the table shows the median of the rounds and the on/off ratio. Nothing is
+// asserted (shared, noisy machines); the target is on within 10% of off.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+const require = createRequire(import.meta.url);
+const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const SELFHEAL = fileURLToPath(import.meta.resolve('@selfheal/gateway/package.json')).replace(
+  /package\.json$/,
+  'bin/selfheal.js',
+);
+const PRELOAD = fileURLToPath(new URL('./listenOnLoopback.mjs', import.meta.url));
+const CONCURRENCY = [1, 8, 32];
+const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const children = [];
+
+/** Every policy on: timeouts, retry with its budget, breaker, bulkhead, hedging (read-only). */
+const ALL_ON = {
+  timeout_ms: 30000,
+  attempt_timeout_ms: 10000,
+  retry: { max_attempts: 3 },
+  circuit_breaker: { enabled: true },
+  bulkhead: { max_concurrent: 64, max_queue: 256 },
+  hedge: { enabled: true, percentile: 0.95, min_samples: 20 },
+};
+const ALL_OFF = { enabled: false };
+
+function start(args, env, pattern) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk) => {
+      seen += chunk;
+      const match = pattern.exec(seen);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen}`)));
+  });
+}
+
+async function connectClients(url, n) {
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const client = new Client({ name: `bench-${i}`, version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      return client;
+    }),
+  );
+}
+
+/** Each client calls in a closed loop until `total` calls are done; returns latencies and rate. */
+async function round(clients, total) {
+  const latencies = [];
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (issued < total) {
+        issued++;
+        const t0 = performance.now();
+        await client.callTool({ name: 'ev__echo', arguments: { message: 'ping' } });
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function gateway(dir, name, resilience, upstream) {
+  const config = join(dir, `${name}.json`);
+  writeFileSync(config, JSON.stringify({ mcpServers: { ev: { url: upstream } }, resilience }));
+  return start(
+    [SELFHEAL, 'start', '--config', config, '--port', '0', '--call-log', 'off'],
+    {},
+    /listening on (http:\/\/\S+)/,
+  );
+}
+
+try {
+  const port = await start(
+    [`--import`, PRELOAD, EVERYTHING, 'streamableHttp'],
+    { PORT: '0' },
+    /TEST_LISTENING (\d+)/,
+  );
+  const upstream = `http://127.0.0.1:${port}/mcp`;
+  const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-policies-'));
+  const urls = {
+    off: await gateway(dir, 'off', ALL_OFF, upstream),
+    on: await gateway(dir, 'on', ALL_ON, upstream),
+  };
+
+  const rows = [];
+  for (const n of CONCURRENCY) {
+    const clients = {
+      off: await connectClients(urls.off, n),
+      on: await connectClients(urls.on, n),
+    };
+    const samples = { off: [], on: [] };
+    for (const mode of ['off', 'on']) await round(clients[mode], Math.max(200, n * 20)); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate the order so neither side always runs second on a warmer (or busier) machine.
+      const order = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+      for (const mode of order) samples[mode].push(await round(clients[mode], CALLS_PER_ROUND));
+    }
+    for (const mode of ['off', 'on']) await Promise.all(clients[mode].map((c) => c.close()));
+    const summary = (list) => ({
+      p50: median(list.map((s) => s.p50)),
+      p99: median(list.map((s) => s.p99)),
+      rate: median(list.map((s) => s.rate)),
+    });
+    rows.push({ n, off: summary(samples.off), on: summary(samples.on) });
+  }
+  const f = (x) => x.toFixed(2).padStart(8);
+  const r = (x) => x.toFixed(0).padStart(8);
+  console.log(
+    `\ntools/call echo through the gateway, policies off vs all on; ${CALLS_PER_ROUND} calls per round, median of ${ROUNDS} rounds; upstream: server-everything over Streamable HTTP`,
+  );
+  console.log(
+    '| clients | off p50 ms | off p99 ms | off calls/s | on p50 ms | on p99 ms | on calls/s | p50 on/off | throughput on/off |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { n, off, on } of rows) {
+    console.log(
+      `| ${n} | ${f(off.p50)} | ${f(off.p99)} | ${r(off.rate)} | ${f(on.p50)} | ${f(on.p99)} | ${r(on.rate)} | ${(on.p50 / off.p50).toFixed(3)}x | ${(on.rate / off.rate).toFixed(3)}x |`,
+    );
+  }
+  const worst = Math.max(...rows.map((x) => x.on.p50 / x.off.p50));
+  const worstRate = Math.min(...rows.map((x) => x.on.rate / x.off.rate));
+  console.log(
+    `\ntarget: all policies on within 10% of off (p50 ratio <= 1.10, throughput ratio >= 0.90); measured worst p50 ${worst.toFixed(3)}x, worst throughput ${worstRate.toFixed(3)}x`,
+  );
+} finally {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
