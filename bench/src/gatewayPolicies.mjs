@@ -2,10 +2,12 @@
 // (`resilience.enabled: false`), side by side in one run: tools/call of server-everything's
 // echo (Streamable HTTP) at 1, 8 and 32 clients, through two gateways (`selfheal start`, each
 // its own process) that differ only in that switch. Rows alternate off/on and each is measured
-// ROUNDS times; the table shows the median of the rounds and the on/off ratio. Nothing is
-// asserted (shared, noisy machines); the target is on within 10% of off.
+// ROUNDS times; the table shows the median of the rounds and the on/off ratio, and the CPU time
+// the gateway process itself spent per call (from /proc/<pid>/stat, user + system), which a
+// busy machine disturbs far less than latency. Nothing is asserted (shared, noisy machines);
+// the target is on within 10% of off.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +38,13 @@ const ALL_ON = {
 };
 const ALL_OFF = { enabled: false };
 
+/** CPU time of process `pid` so far, ms (user + system; Linux /proc, clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // After "pid (comm) ", utime and stime are the 12th and 13th fields (man 5 proc: 14, 15).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function start(args, env, pattern) {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
@@ -65,10 +74,14 @@ async function connectClients(url, n) {
   );
 }
 
-/** Each client calls in a closed loop until `total` calls are done; returns latencies and rate. */
-async function round(clients, total) {
+/**
+ * Each client calls in a closed loop until `total` calls are done; returns latencies, rate and
+ * the CPU ms the gateway process `pid` spent per 1000 calls.
+ */
+async function round(clients, total, pid) {
   const latencies = [];
   let issued = 0;
+  const cpuBefore = cpuMs(pid);
   const started = performance.now();
   await Promise.all(
     clients.map(async (client) => {
@@ -81,9 +94,10 @@ async function round(clients, total) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = ((cpuMs(pid) - cpuBefore) / latencies.length) * 1000;
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
+  return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds, cpu };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -91,11 +105,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function gateway(dir, name, resilience, upstream) {
   const config = join(dir, `${name}.json`);
   writeFileSync(config, JSON.stringify({ mcpServers: { ev: { url: upstream } }, resilience }));
-  return start(
+  const url = await start(
     [SELFHEAL, 'start', '--config', config, '--port', '0', '--call-log', 'off'],
     {},
     /listening on (http:\/\/\S+)/,
   );
+  return { url, pid: children.at(-1).pid };
 }
 
 try {
@@ -106,7 +121,7 @@ try {
   );
   const upstream = `http://127.0.0.1:${port}/mcp`;
   const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-policies-'));
-  const urls = {
+  const gateways = {
     off: await gateway(dir, 'off', ALL_OFF, upstream),
     on: await gateway(dir, 'on', ALL_ON, upstream),
   };
@@ -114,21 +129,24 @@ try {
   const rows = [];
   for (const n of CONCURRENCY) {
     const clients = {
-      off: await connectClients(urls.off, n),
-      on: await connectClients(urls.on, n),
+      off: await connectClients(gateways.off.url, n),
+      on: await connectClients(gateways.on.url, n),
     };
     const samples = { off: [], on: [] };
-    for (const mode of ['off', 'on']) await round(clients[mode], Math.max(200, n * 20)); // warm-up
+    for (const mode of ['off', 'on'])
+      await round(clients[mode], Math.max(200, n * 20), gateways[mode].pid); // warm-up
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate the order so neither side always runs second on a warmer (or busier) machine.
       const order = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-      for (const mode of order) samples[mode].push(await round(clients[mode], CALLS_PER_ROUND));
+      for (const mode of order)
+        samples[mode].push(await round(clients[mode], CALLS_PER_ROUND, gateways[mode].pid));
     }
     for (const mode of ['off', 'on']) await Promise.all(clients[mode].map((c) => c.close()));
     const summary = (list) => ({
       p50: median(list.map((s) => s.p50)),
       p99: median(list.map((s) => s.p99)),
       rate: median(list.map((s) => s.rate)),
+      cpu: median(list.map((s) => s.cpu)),
     });
     rows.push({ n, off: summary(samples.off), on: summary(samples.on) });
   }
@@ -138,18 +156,19 @@ try {
     `\ntools/call echo through the gateway, policies off vs all on; ${CALLS_PER_ROUND} calls per round, median of ${ROUNDS} rounds; upstream: server-everything over Streamable HTTP`,
   );
   console.log(
-    '| clients | off p50 ms | off p99 ms | off calls/s | on p50 ms | on p99 ms | on calls/s | p50 on/off | throughput on/off |',
+    '| clients | off p50 ms | off p99 ms | off calls/s | off gateway CPU ms/1000 calls | on p50 ms | on p99 ms | on calls/s | on gateway CPU ms/1000 calls | p50 on/off | throughput on/off | CPU on/off |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { n, off, on } of rows) {
     console.log(
-      `| ${n} | ${f(off.p50)} | ${f(off.p99)} | ${r(off.rate)} | ${f(on.p50)} | ${f(on.p99)} | ${r(on.rate)} | ${(on.p50 / off.p50).toFixed(3)}x | ${(on.rate / off.rate).toFixed(3)}x |`,
+      `| ${n} | ${f(off.p50)} | ${f(off.p99)} | ${r(off.rate)} | ${r(off.cpu)} | ${f(on.p50)} | ${f(on.p99)} | ${r(on.rate)} | ${r(on.cpu)} | ${(on.p50 / off.p50).toFixed(3)}x | ${(on.rate / off.rate).toFixed(3)}x | ${(on.cpu / off.cpu).toFixed(3)}x |`,
     );
   }
   const worst = Math.max(...rows.map((x) => x.on.p50 / x.off.p50));
   const worstRate = Math.min(...rows.map((x) => x.on.rate / x.off.rate));
+  const worstCpu = Math.max(...rows.map((x) => x.on.cpu / x.off.cpu));
   console.log(
-    `\ntarget: all policies on within 10% of off (p50 ratio <= 1.10, throughput ratio >= 0.90); measured worst p50 ${worst.toFixed(3)}x, worst throughput ${worstRate.toFixed(3)}x`,
+    `\ntarget: all policies on within 10% of off (p50 ratio <= 1.10, throughput ratio >= 0.90); measured worst p50 ${worst.toFixed(3)}x, worst throughput ${worstRate.toFixed(3)}x, worst gateway CPU per call ${worstCpu.toFixed(3)}x`,
   );
 } finally {
   await Promise.all(
