@@ -21,6 +21,7 @@ const steps = [
   ],
   ['percentiles', 'node', ['src/printPercentiles.mjs', '.bench/results.json']],
   ['replay', 'node', ['scripts/replayThroughput.mjs']],
+  ['replay-breakdown', 'node', ['scripts/replayBreakdown.mjs']],
   ['append', 'node', ['scripts/appendThroughput.mjs']],
   ['monitor', 'node', ['src/monitorCpu.mjs']],
   ['gateway', 'node', ['src/gatewayLoad.mjs']],

@@ -1,5 +1,5 @@
 // One measurement in a fresh process (so peak memory is this run's alone):
-// node replayOnce.mjs MODE FILE -> prints one JSON line {mode, events, seconds, maxRssMb}.
+// node replayOnce.mjs MODE FILE -> prints one JSON line {mode, events, seconds, cpuSeconds, maxRssMb}.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -12,9 +12,18 @@ const start = process.hrtime.bigint();
 const cpuStart = process.cpuUsage();
 let events = 0;
 
-if (mode === 'replay' || mode === 'replay-full') {
-  const report = await replayLogs([file], { validation: mode === 'replay' ? 'envelope' : 'full' });
+if (mode === 'replay' || mode === 'replay-full' || mode === 'replay-json') {
+  // replay: the default (byte scanner); replay-json: every line through JSON.parse, the path
+  // before the third round; replay-full: ajv on every line.
+  const report = await replayLogs([file], {
+    validation: mode === 'replay-full' ? 'full' : 'envelope',
+    byteScanner: mode !== 'replay-json',
+  });
   events = report.events_total;
+} else if (mode === 'byte-scan') {
+  // Read + the byte scanner (JSON.parse only for the lines it declines); no fold.
+  const summary = await scanLog(file, () => {}, { fields: 'fold' });
+  events = summary.events;
 } else if (mode === 'scan') {
   // Read, split, JSON.parse and the envelope check; no fold.
   const summary = await scanLog(file, () => {});

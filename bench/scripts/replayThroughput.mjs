@@ -49,9 +49,12 @@ try {
   console.log(
     `\nReplay of generated health logs (${(bigBytes / 1e6).toFixed(0)} MB for 1M events, ${(smallBytes / 1e6).toFixed(0)} MB for 100k); median of ${RUNS} runs; load average ${loadavg()[0].toFixed(1)} on this machine, ${availableParallelism()} cores\n`,
   );
-  const rows = measureAll([
+  const all = [
     { log: '1M', mode: 'replay', file: big },
     { log: '100k', mode: 'replay', file: small },
+    { log: '1M', mode: 'replay-json', file: big },
+    { log: '100k', mode: 'replay-json', file: small },
+    { log: '1M', mode: 'byte-scan', file: big },
     { log: '1M', mode: 'replay-full', file: big },
     { log: '1M', mode: 'scan', file: big },
     { log: '1M', mode: 'chunked-parse', file: big },
@@ -60,12 +63,15 @@ try {
     { log: '1M', mode: 'field-scan', file: big },
     { log: '1M', mode: 'parallel-parse', file: big },
     { log: '1M', mode: 'parallel-transfer', file: big },
-  ]);
+  ];
+  // REPLAY_MODES=replay,replay-json measures only those modes (more runs in the same time).
+  const only = process.env.REPLAY_MODES?.split(',');
+  const rows = measureAll(only ? all.filter((c) => only.includes(c.mode)) : all);
   console.table(rows);
   console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
   console.log(
-    'replay: replayLogs (read, parse, envelope check, projection, SLA, summary). replay-full: the same with ajv on every line.\n' +
-      'scan: read + parse + envelope check only. chunked-parse / readline-parse: JSON.parse per line behind each line splitter.\n' +
+    'replay: replayLogs (read, byte scanner, projection, SLA, summary). replay-json: the same with JSON.parse + envelope check on every line (before the third round). replay-full: ajv on every line.\n' +
+      'byte-scan: read + byte scanner only (no fold). scan: read + JSON.parse + envelope check only. chunked-parse / readline-parse: JSON.parse per line behind each line splitter.\n' +
       'json-fields / field-scan: splitter + envelope check on the fields the fold reads, from JSON.parse / from the hand-written scanner (fieldScanner.mjs).\n' +
       'parallel-parse: two worker threads each parse half the file (counts only); parallel-transfer: the same, posting the fold fields back to the main thread.\n' +
       'events/CPU-s divides by the process CPU time (user + system, GC threads included): steadier than wall time on a busy machine.',

@@ -46,6 +46,7 @@ export {
   schemaEventTypes,
 } from './eventTypes.js';
 export { createFileSink, type FileSinkOptions } from './fileSink.js';
+export { createLineScanner, type FoldEvent, type LineScanner } from './lineScanner.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading

@@ -125,6 +125,45 @@ describe('scanLog', () => {
     );
   });
 
+  it("accepts and reports the same lines with fields: 'fold' as with 'all'", async () => {
+    const dir = tempDir();
+    const pick = (e: Record<string, unknown>) => ({
+      event_type: e.event_type,
+      timestamp: e.timestamp,
+      trace_id: e.trace_id,
+      server_name: e.server_name,
+      status: e.status,
+      response_time_ms: e.response_time_ms,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 99 }).map((i) => line(i, { note: 'é✓'.repeat(i % 3) })),
+            fc.integer({ min: 0, max: 99 }).map((i) => line(i, { note: 'a\\"b' })),
+            fc.constantFrom('', '{bad', '  ', '{"event_type":"x"}', '\r', '[]', '{}'),
+          ),
+          { maxLength: 30 },
+        ),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 400 }),
+        async (lines, newlineAtEnd, chunkBytes) => {
+          const file = join(dir, 'f.jsonl');
+          writeFileSync(file, lines.join('\n') + (newlineAtEnd ? '\n' : ''));
+          const fold: LogEntry[] = [];
+          const all: LogEntry[] = [];
+          const a = await scanLog(file, (e) => fold.push(e), { chunkBytes, fields: 'fold' });
+          const b = await scanLog(file, (e) => all.push(e));
+          expect(a).toEqual(b);
+          expect(fold.map((e) => [e.line, e.ms, pick(e.event)])).toEqual(
+            all.map((e) => [e.line, e.ms, pick(e.event)]),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 30_000);
+
   it('throws LOG_UNREADABLE naming the file when it cannot be read', async () => {
     const missing = join(tempDir(), 'missing.jsonl');
     await expect(scanLog(missing, () => {})).rejects.toThrow(EventsError);

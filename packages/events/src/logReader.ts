@@ -7,6 +7,7 @@ import {
 } from '@selfheal/schemas';
 import { envelopeTime } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
+import { createLineScanner, type FoldEvent } from './lineScanner.js';
 
 /** One good line of a log. */
 export interface LogEntry {
@@ -56,6 +57,14 @@ export interface ReadLogOptions {
    * @default 1000
    */
   maxIssues?: number;
+  /**
+   * `all`: each entry's `event` is the whole object JSON.parse made. `fold`: good lines are read
+   * by a byte scanner (`createLineScanner`) and `event` holds only the fields the replay fold
+   * reads ({@link FoldEvent}); lines it declines take the `all` path, so the same lines are
+   * accepted and reported either way. Ignored (taken as `all`) with `validation: 'full'`.
+   * @default 'all'
+   */
+  fields?: 'all' | 'fold';
 }
 
 /** What a whole read of one file found. */
@@ -97,6 +106,7 @@ export async function* readLog(
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   const maxLine = options.maxLineBytes ?? 1 << 24;
   const maxIssues = options.maxIssues ?? 1000;
+  const scanner = options.fields === 'fold' && !full ? createLineScanner() : undefined;
   // Compiled on first need: a clean log in envelope mode never pays for ajv.
   let compiled: ReturnType<typeof getValidator<'event'>> | undefined;
   const validator = (value: unknown) => {
@@ -222,17 +232,40 @@ export async function* readLog(
         kept = end - start;
         continue;
       }
-      const text = buffer.toString('utf8', start, last);
       const batch: LogEntry[] = [];
-      let from = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', from);
-        const piece = nl < 0 ? text.slice(from) : text.slice(from, nl);
-        line++;
-        const got = take(piece, line);
-        if (got !== undefined && 'event' in got) batch.push(got);
-        if (nl < 0) break;
-        from = nl + 1;
+      if (scanner) {
+        // Bytes first: the scanner reads the lines it vouches for, the rest are decoded and
+        // parsed one by one. Every line ends with a \n at or before `last`.
+        for (let at = start; at <= last; ) {
+          line++;
+          const event = scanner.scan(buffer, at);
+          if (event !== undefined) {
+            const ms = scanner.ms;
+            summary.lines++;
+            summary.events++;
+            if (ms < latest) summary.outOfOrder++;
+            else latest = ms;
+            batch.push({ event, line, ms });
+            at = scanner.end + 1;
+          } else {
+            const nl = buffer.indexOf(NEWLINE, at);
+            const got = take(buffer.toString('utf8', at, nl), line);
+            if (got !== undefined && 'event' in got) batch.push(got);
+            at = nl + 1;
+          }
+        }
+      } else {
+        const text = buffer.toString('utf8', start, last);
+        let from = 0;
+        for (;;) {
+          const nl = text.indexOf('\n', from);
+          const piece = nl < 0 ? text.slice(from) : text.slice(from, nl);
+          line++;
+          const got = take(piece, line);
+          if (got !== undefined && 'event' in got) batch.push(got);
+          if (nl < 0) break;
+          from = nl + 1;
+        }
       }
       buffer.copy(buffer, 0, last + 1, end);
       kept = end - last - 1;

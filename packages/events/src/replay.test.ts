@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { validate } from '@selfheal/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { timelineArb } from '../test/arbitraries.js';
+import { eventArb, timelineArb } from '../test/arbitraries.js';
 import { tempDir } from '../test/helpers.js';
 import { projectAll } from './projection.js';
 import { replayLogs } from './replay.js';
@@ -142,6 +142,34 @@ describe('replayLogs', () => {
       { numRuns: 40 },
     );
   });
+
+  it('gives the same report with the byte scanner as with JSON.parse on every line', async () => {
+    const dir = tempDir();
+    const noise = fc.constantFrom(
+      '{bad',
+      '',
+      '{"event_type":"x","timestamp":"2026-11-21T10:00:00+01:00","trace_id":"t"}',
+      '{"event_type":"server_down","timestamp":"2026-11-21T10:00:00.000Z","trace_id":"t","server_name":"alpha","reason":"a \\"quoted\\" reason"}',
+      '{"event_type":"x","timestamp":"2026-11-21T10:00:00Z","trace_id":""}',
+    );
+    const line = fc.oneof(
+      { arbitrary: eventArb.map((e) => JSON.stringify(e)), weight: 6 },
+      { arbitrary: noise, weight: 1 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 60 }), fc.boolean(), async (lines, cut) => {
+        const file = join(dir, 'log.jsonl');
+        const text = `${lines.join('\n')}\n`;
+        writeFileSync(file, cut ? text.slice(0, -7) : text);
+        const bytes = await replayLogs([file]);
+        const parsed = await replayLogs([file], { byteScanner: false });
+        expect(bytes).toEqual(parsed);
+      }),
+      { numRuns: 120 },
+    );
+    const fast = await replayLogs([fixture]);
+    expect(fast).toEqual(await replayLogs([fixture], { byteScanner: false }));
+  }, 30_000);
 
   it('stops at --until and keeps to --server', async () => {
     const dir = tempDir();

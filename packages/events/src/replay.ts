@@ -22,6 +22,12 @@ export interface ReplayOptions {
    * @default 1000
    */
   maxIssues?: number;
+  /**
+   * Read lines with the byte scanner (`ReadLogOptions.fields: 'fold'`); `false` sends every line
+   * through JSON.parse (the reference path: same result, slower; kept for comparison).
+   * @default true
+   */
+  byteScanner?: boolean;
 }
 
 /** Per-file figures of a replay. */
@@ -142,6 +148,7 @@ export async function replayLogs(
   options: ReplayOptions = {},
 ): Promise<ReplayReport> {
   const readOptions = {
+    fields: options.byteScanner === false ? ('all' as const) : ('fold' as const),
     ...(options.validation ? { validation: options.validation } : {}),
     ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}),
   };

@@ -45,8 +45,11 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
   let lastType: string | undefined;
   const known = schemaEventTypes();
   let lastKnown = false;
-  let first: { ms: number; at: string } | undefined;
-  let last: { ms: number; at: string } | undefined;
+  // Earliest and latest so far, as plain variables: one object per event would be garbage.
+  let firstMs = Number.POSITIVE_INFINITY;
+  let firstAt = '';
+  let lastMs = Number.NEGATIVE_INFINITY;
+  let lastAt = '';
 
   return {
     add(event, ms) {
@@ -59,8 +62,14 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
         lastKnown = known.has(lastType);
       }
       if (!lastKnown) unknown++;
-      if (first === undefined || ms < first.ms) first = { ms, at: event.timestamp };
-      if (last === undefined || ms > last.ms) last = { ms, at: event.timestamp };
+      if (total === 1 || ms < firstMs) {
+        firstMs = ms;
+        firstAt = event.timestamp;
+      }
+      if (total === 1 || ms > lastMs) {
+        lastMs = ms;
+        lastAt = event.timestamp;
+      }
     },
     summary() {
       const result: TimelineSummary = {
@@ -70,9 +79,7 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
         by_trace: tables.by_trace.sorted(),
         unknown_types: unknown,
         time_span:
-          first && last
-            ? { first: first.at, last: last.at, seconds: (last.ms - first.ms) / 1000 }
-            : null,
+          total > 0 ? { first: firstAt, last: lastAt, seconds: (lastMs - firstMs) / 1000 } : null,
       };
       const spilled = Object.entries(tables)
         .map(([name, table]) => [name, table.overflow] as const)

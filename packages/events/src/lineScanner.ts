@@ -1,0 +1,312 @@
+import { parseTimestamp } from './envelope.js';
+import { ABSENT, ASCII, createKeyTable, NUMBER, scanObjectLine, WIDE } from './jsonBytes.js';
+
+/**
+ * The fields of one event that the replay fold reads (summary, projection, SLA), taken from the
+ * bytes of a line without building the whole object. Absent fields, and fields whose value has
+ * a type the fold ignores (a `status` that is a number, ...), are `undefined`.
+ */
+export type FoldEvent = {
+  event_type: string;
+  timestamp: string;
+  trace_id: string;
+  repo: string | undefined;
+  server_name: string | undefined;
+  status: string | undefined;
+  response_time_ms: number | undefined;
+  error: string | undefined;
+  reason: string | undefined;
+  attempt: number | undefined;
+  strategy: string | undefined;
+  transport: string | undefined;
+};
+
+/** Reads the fold fields of one line of bytes; see {@link createLineScanner}. */
+export interface LineScanner {
+  /**
+   * The fields of the line that starts at `bytes[start]` and ends at the next `\n`, or
+   * `undefined` when the line is not one the scanner vouches for: then the caller must take the
+   * exact path (decode + JSON.parse + envelope check). The line must end with a `\n` inside
+   * `bytes`: it stops every inner loop. After a hit, {@link LineScanner.ms} is the timestamp in
+   * epoch ms and {@link LineScanner.end} the index of the line's `\n`.
+   */
+  scan(bytes: Uint8Array, start: number): FoldEvent | undefined;
+  /** The timestamp of the last line scanned with success, in epoch ms. */
+  readonly ms: number;
+  /** The index of the `\n` that ended the last line scanned with success. */
+  readonly end: number;
+}
+
+// Field slots.
+const EVENT_TYPE = 0;
+const TIMESTAMP = 1;
+const TRACE_ID = 2;
+const REPO = 3;
+const EVENT_ID = 4;
+const SEQ = 5;
+const SERVER_NAME = 6;
+const STATUS = 7;
+const RESPONSE_TIME = 8;
+const ERROR = 9;
+const REASON = 10;
+const ATTEMPT = 11;
+const STRATEGY = 12;
+const TRANSPORT = 13;
+const SLOTS = 14;
+
+// Node's own decoders behind Buffer#toString, without its argument checks (one call per string).
+interface Slicers {
+  latin1Slice(this: Uint8Array, start: number, end: number): string;
+  utf8Slice(this: Uint8Array, start: number, end: number): string;
+}
+const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as Slicers;
+
+// The keys the fold reads, in slot order (EVENT_TYPE = 0, ...).
+const KEYS = createKeyTable([
+  'event_type',
+  'timestamp',
+  'trace_id',
+  'repo',
+  'event_id',
+  'seq',
+  'server_name',
+  'status',
+  'response_time_ms',
+  'error',
+  'reason',
+  'attempt',
+  'strategy',
+  'transport',
+]);
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const COLON = 0x3a;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const INTERN_SIZE = 4096; // table slots (a power of two); at most half are filled
+const MAX_INTERNED_BYTES = 64;
+
+/** Open-addressing table of strings by their bytes: repeated values share one string. */
+function createInterner() {
+  const table: (string | undefined)[] = new Array(INTERN_SIZE).fill(undefined);
+  let filled = 0;
+  return (b: Uint8Array, s: number, e: number): string => {
+    const n = e - s;
+    // A cheap hash (length, first, middle and last two bytes): names that differ only in a
+    // counter (server-07, server-08) differ at the end; the full compare below decides.
+    const h =
+      n === 0
+        ? 0
+        : Math.imul(n, 0x9e3779b1) ^
+          (b[s]! << 4) ^
+          (b[s + (n >> 1)]! << 8) ^
+          (b[e - 1]! * 31) ^
+          (b[n > 1 ? e - 2 : s]! << 12);
+    for (let at = h & (INTERN_SIZE - 1); ; at = (at + 1) & (INTERN_SIZE - 1)) {
+      const text = table[at];
+      if (text === undefined) {
+        const made = latin1Slice.call(b, s, e);
+        // Full: no more interning, so memory stays bounded whatever the log holds.
+        if (filled < INTERN_SIZE / 2) {
+          table[at] = made;
+          filled++;
+        }
+        return made;
+      }
+      if (text.length === n) {
+        let m = 0;
+        while (m < n && text.charCodeAt(m) === b[s + m]) m++;
+        if (m === n) return text;
+      }
+    }
+  };
+}
+
+/** The value of the JSON number in b[s, e), exactly as JSON.parse reads it. */
+function numberAt(b: Uint8Array, s: number, e: number): number {
+  let k = s;
+  const negative = b[k] === MINUS;
+  if (negative) k++;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = 0;
+  let dot = false;
+  for (; k < e; k++) {
+    const c = b[k]!;
+    if (c === DOT) dot = true;
+    else if (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+      if (dot) decimals++;
+    } else break; // an exponent: the general path below
+  }
+  // Up to 15 digits the mantissa and 10^decimals are exact doubles, so one division is
+  // correctly rounded: the same double as JSON.parse gives.
+  if (k === e && digits <= 15) {
+    const v = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
+    return negative ? -v : v;
+  }
+  return Number(latin1Slice.call(b, s, e));
+}
+
+/** The value of two ASCII digits at k, or NaN. */
+function two(b: Uint8Array, k: number): number {
+  const x = b[k]! - ZERO;
+  const y = b[k + 1]! - ZERO;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : Number.NaN;
+}
+
+/**
+ * `HH:MM:SS[.fff]Z` of the canonical timestamp b[s, s + n) (n 20 or 24) in ms since midnight,
+ * or NaN (a leap second too: the exact path takes it).
+ */
+function timeOfDay(b: Uint8Array, s: number, n: number): number {
+  if (b[s + 13] !== COLON || b[s + 16] !== COLON) return Number.NaN;
+  const hour = two(b, s + 11);
+  const minute = two(b, s + 14);
+  const second = two(b, s + 17);
+  let millis = 0;
+  if (n === 24) {
+    const d = b[s + 20]! - ZERO;
+    if (b[s + 19] !== DOT || !(d >= 0 && d <= 9)) return Number.NaN;
+    millis = d * 100 + two(b, s + 21);
+  }
+  if (!(hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return Number.NaN;
+  return hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+/** `^[a-z][a-z0-9_]*$` on b[s, e). */
+function isSnakeCase(b: Uint8Array, s: number, e: number): boolean {
+  if (e === s) return false;
+  const first = b[s]!;
+  if (!(first >= 0x61 && first <= 0x7a)) return false;
+  for (let k = s + 1; k < e; k++) {
+    const c = b[k]!;
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= ZERO && c <= NINE) || c === 0x5f)) return false;
+  }
+  return true;
+}
+
+/**
+ * Creates a {@link LineScanner}: a byte-level reader of the event fields the replay fold uses.
+ *
+ * Contract (what makes it safe to skip JSON.parse): it returns fields only for a line that
+ * JSON.parse would accept as an object whose envelope passes `envelopeTime`, and the fields are
+ * what JSON.parse would give (the last of duplicate keys). It checks the whole line against the
+ * JSON grammar (`scanObjectLine`), unknown fields and nested values included. It declines
+ * (returns `undefined`) what it does not handle itself: escapes in strings, a timestamp not in
+ * the `toISOString` shape, a `seq` with a fraction or exponent, nesting deeper than 64, ...
+ * The caller then takes the exact path, so a declined line is reported exactly as before.
+ *
+ * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are interned
+ * (at most 2,048 of them, each at most 64 bytes), so most lines allocate only their `timestamp`
+ * and `trace_id`.
+ */
+export function createLineScanner(): LineScanner {
+  const f = new Int32Array(SLOTS * 3);
+  const intern = createInterner();
+  let lastMs = 0;
+  let lastEnd = 0;
+  // The `YYYY-MM-DDT` of the last canonical timestamp and its midnight in epoch ms.
+  const day = new Uint8Array(11);
+  let dayKnown = false;
+  let dayMs = 0;
+  let b: Uint8Array = day;
+  let words: DataView<ArrayBufferLike> = new DataView(day.buffer);
+
+  const kind = (slot: number) => f[slot * 3]!;
+  const isText = (slot: number) => kind(slot) === ASCII || kind(slot) === WIDE;
+  const nonEmpty = (slot: number) => isText(slot) && f[slot * 3 + 2]! > f[slot * 3 + 1]!;
+  /** A fresh string of the slot's bytes. */
+  const slice = (slot: number): string => {
+    const s = f[slot * 3 + 1]!;
+    const e = f[slot * 3 + 2]!;
+    return kind(slot) === WIDE ? utf8Slice.call(b, s, e) : latin1Slice.call(b, s, e);
+  };
+  const text = (slot: number) => (isText(slot) ? slice(slot) : undefined);
+  const interned = (slot: number): string | undefined => {
+    const k = kind(slot);
+    const s = f[slot * 3 + 1]!;
+    const e = f[slot * 3 + 2]!;
+    // Only short names are interned: the table's memory stays small whatever the lines hold.
+    if (k === ASCII && e - s <= MAX_INTERNED_BYTES) return intern(b, s, e);
+    return k === ASCII || k === WIDE ? slice(slot) : undefined;
+  };
+  const numeric = (slot: number) =>
+    kind(slot) === NUMBER ? numberAt(b, f[slot * 3 + 1]!, f[slot * 3 + 2]!) : undefined;
+
+  /** Epoch ms of the canonical timestamp, or NaN when it is not one. */
+  const timestampMs = (): number => {
+    if (kind(TIMESTAMP) !== ASCII) return Number.NaN;
+    const s = f[TIMESTAMP * 3 + 1]!;
+    const n = f[TIMESTAMP * 3 + 2]! - s;
+    if ((n !== 24 && n !== 20) || b[s + n - 1] !== 0x5a) return Number.NaN;
+    let same = dayKnown;
+    for (let k = 0; k < 11 && same; k++) if (b[s + k] !== day[k]) same = false;
+    if (same) return dayMs + timeOfDay(b, s, n);
+    // A new day: the exact parser decides, and gives the day's midnight for the next lines.
+    const ms = parseTimestamp(slice(TIMESTAMP));
+    const tod = timeOfDay(b, s, n);
+    if (Number.isNaN(ms) || Number.isNaN(tod)) return Number.NaN;
+    for (let k = 0; k < 11; k++) day[k] = b[s + k]!;
+    dayKnown = true;
+    dayMs = ms - tod;
+    return ms;
+  };
+
+  /** The envelope rules of `envelopeTime`, on the slots (timestamp apart). */
+  const envelopeOk = (): boolean => {
+    if (kind(EVENT_TYPE) !== ASCII) return false;
+    if (!isSnakeCase(b, f[EVENT_TYPE * 3 + 1]!, f[EVENT_TYPE * 3 + 2]!)) return false;
+    if (!nonEmpty(TRACE_ID)) return false;
+    if (kind(REPO) !== ABSENT && !isText(REPO)) return false;
+    if (kind(EVENT_ID) !== ABSENT && !nonEmpty(EVENT_ID)) return false;
+    if (kind(SERVER_NAME) !== ABSENT && !nonEmpty(SERVER_NAME)) return false;
+    if (kind(SEQ) !== ABSENT) {
+      if (kind(SEQ) !== NUMBER) return false;
+      // Digits only: a sign, fraction or exponent goes to the exact path.
+      for (let k = f[SEQ * 3 + 1]!; k < f[SEQ * 3 + 2]!; k++) {
+        if (b[k]! < ZERO || b[k]! > NINE) return false;
+      }
+    }
+    return true;
+  };
+
+  return {
+    scan(bytes, start) {
+      if (bytes !== b) {
+        b = bytes;
+        words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+      f.fill(ABSENT);
+      const end = scanObjectLine(bytes, words, start, f, KEYS);
+      if (end < 0 || !envelopeOk()) return undefined;
+      lastEnd = end;
+      const ms = timestampMs();
+      if (Number.isNaN(ms)) return undefined;
+      lastMs = ms;
+      return {
+        event_type: interned(EVENT_TYPE) as string,
+        timestamp: slice(TIMESTAMP),
+        trace_id: slice(TRACE_ID),
+        repo: interned(REPO),
+        server_name: interned(SERVER_NAME),
+        status: interned(STATUS),
+        response_time_ms: numeric(RESPONSE_TIME),
+        error: text(ERROR),
+        reason: text(REASON),
+        attempt: numeric(ATTEMPT),
+        strategy: interned(STRATEGY),
+        transport: text(TRANSPORT),
+      };
+    },
+    get ms() {
+      return lastMs;
+    },
+    get end() {
+      return lastEnd;
+    },
+  };
+}
