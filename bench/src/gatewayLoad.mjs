@@ -1,8 +1,14 @@
 // tools/call of an echo tool, directly to server-everything (Streamable HTTP) and through the
 // gateway (`selfheal start`, its own process), at 1, 8 and 32 concurrent clients. Prints p50,
-// p99 and throughput side by side; nothing is asserted (shared, noisy machines).
+// p99 and throughput side by side, and the gateway process's CPU time per call (from
+// /proc/PID/stat: steadier than latency when the load generator, the upstream and the gateway
+// share two cores). BENCH_RUNS runs (default 3), rows are medians; ratios are medians of each
+// run's ratio, measured back to back. SELFHEAL_BASELINE_BIN=path/to/bin/selfheal.js adds a
+// second gateway (e.g. an older build) measured in the same runs. BENCH_CLIENTS=32 picks the
+// concurrency levels; GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the gateway.
+// Nothing is asserted.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +23,22 @@ const SELFHEAL = fileURLToPath(import.meta.resolve('@selfheal/gateway/package.js
   'bin/selfheal.js',
 );
 const PRELOAD = fileURLToPath(new URL('./listenOnLoopback.mjs', import.meta.url));
-const CONCURRENCY = [1, 8, 32];
+const CONCURRENCY = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BASELINE = process.env.SELFHEAL_BASELINE_BIN;
 const children = [];
+
+/** CPU seconds (user + system) used so far by process `pid` (Linux /proc), or NaN. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function start(args, env, pattern) {
   const child = spawn(process.execPath, args, {
@@ -29,10 +48,15 @@ function start(args, env, pattern) {
   children.push(child);
   return new Promise((resolve, reject) => {
     let seen = '';
+    let found = false;
     const onData = (chunk) => {
+      if (found) return; // keep draining (the call log goes to stderr) without keeping it
       seen += chunk;
       const match = pattern.exec(seen);
-      if (match) resolve(match[1]);
+      if (match) {
+        found = true;
+        resolve({ value: match[1], pid: child.pid });
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -71,55 +95,91 @@ async function round(clients, tool, total) {
   return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
 }
 
-async function measure(url, tool, n) {
+async function measure(url, tool, n, pid) {
   const clients = await connectClients(url, n);
   await round(clients, tool, Math.max(200, n * 20)); // warm-up: JIT, sockets, upstream sessions
+  const cpu0 = pid === undefined ? Number.NaN : cpuSeconds(pid);
   const result = await round(clients, tool, CALLS_PER_ROUND);
+  const cpu = pid === undefined ? Number.NaN : cpuSeconds(pid) - cpu0;
   await Promise.all(clients.map((c) => c.close()));
-  return result;
+  return { ...result, cpuMsPerCall: (cpu * 1000) / CALLS_PER_ROUND };
 }
 
+const median = (xs) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 try {
-  const port = await start(
+  const upstreamPort = await start(
     [`--import`, PRELOAD, EVERYTHING, 'streamableHttp'],
     { PORT: '0' },
     /TEST_LISTENING (\d+)/,
   );
-  const upstream = `http://127.0.0.1:${port}/mcp`;
+  const upstream = `http://127.0.0.1:${upstreamPort.value}/mcp`;
   const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-'));
   const config = join(dir, 'bench.json');
   writeFileSync(config, JSON.stringify({ mcpServers: { ev: { url: upstream } } }));
-  const gateway = await start(
-    [SELFHEAL, 'start', '--config', config, '--port', '0'],
-    {},
-    /listening on (http:\/\/\S+)/,
-  );
+  const gateways = [['gateway', SELFHEAL]];
+  if (BASELINE) gateways.push(['baseline', BASELINE]);
+  const started = {};
+  for (const [name, bin] of gateways)
+    started[name] = await start(
+      [
+        ...(process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        bin,
+        'start',
+        '--config',
+        config,
+        '--port',
+        '0',
+      ],
+      {},
+      /listening on (http:\/\/\S+)/,
+    );
 
-  const rows = [];
-  for (const n of CONCURRENCY) {
-    const direct = await measure(upstream, 'echo', n);
-    const through = await measure(gateway, 'ev__echo', n);
-    rows.push({ n, direct, through });
+  const samples = new Map(CONCURRENCY.map((n) => [n, []]));
+  for (let run = 1; run <= RUNS; run++) {
+    for (const n of CONCURRENCY) {
+      const sample = { direct: await measure(upstream, 'echo', n, upstreamPort.pid) };
+      for (const [name] of gateways)
+        sample[name] = await measure(started[name].value, 'ev__echo', n, started[name].pid);
+      samples.get(n).push(sample);
+      process.stdout.write(
+        `run ${run} clients ${n}: ${Object.entries(sample)
+          .map(([k, v]) => `${k} p50 ${v.p50.toFixed(2)} ms ${v.rate.toFixed(0)}/s`)
+          .join(', ')}\n`,
+      );
+    }
   }
   const f = (x) => x.toFixed(2).padStart(8);
   const r = (x) => x.toFixed(0).padStart(8);
-  console.log(
-    `\ntools/call echo, ${CALLS_PER_ROUND} calls per row, upstream: server-everything over Streamable HTTP`,
-  );
-  console.log(
-    '| clients | direct p50 ms | direct p99 ms | direct calls/s | gateway p50 ms | gateway p99 ms | gateway calls/s | p50 ratio | throughput ratio |',
-  );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const { n, direct, through } of rows) {
+  const summary = {};
+  for (const [name] of gateways) {
     console.log(
-      `| ${n} | ${f(direct.p50)} | ${f(direct.p99)} | ${r(direct.rate)} | ${f(through.p50)} | ${f(through.p99)} | ${r(through.rate)} | ${(through.p50 / direct.p50).toFixed(2)}x | ${(through.rate / direct.rate).toFixed(2)}x |`,
+      `\n${name}: tools/call echo, ${CALLS_PER_ROUND} calls per row, medians of ${RUNS} runs; upstream: server-everything over Streamable HTTP`,
+    );
+    console.log(
+      '| clients | direct p50 ms | direct p99 ms | direct calls/s | gateway p50 ms | gateway p99 ms | gateway calls/s | p50 ratio | throughput ratio | gateway CPU ms/call | upstream CPU ms/call |',
+    );
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const n of CONCURRENCY) {
+      const rows = samples.get(n);
+      const m = (side, key) => median(rows.map((row) => row[side][key]));
+      const p50Ratio = median(rows.map((row) => row[name].p50 / row.direct.p50));
+      const rateRatio = median(rows.map((row) => row[name].rate / row.direct.rate));
+      summary[`${name}:${n}`] = { p50Ratio, rateRatio };
+      console.log(
+        `| ${n} | ${f(m('direct', 'p50'))} | ${f(m('direct', 'p99'))} | ${r(m('direct', 'rate'))} | ${f(m(name, 'p50'))} | ${f(m(name, 'p99'))} | ${r(m(name, 'rate'))} | ${p50Ratio.toFixed(2)}x | ${rateRatio.toFixed(2)}x | ${f(m(name, 'cpuMsPerCall'))} | ${f(m('direct', 'cpuMsPerCall'))} |`,
+      );
+    }
+    const one = summary[`${name}:1`]?.p50Ratio.toFixed(2) ?? '-';
+    const many = summary[`${name}:32`]?.rateRatio.toFixed(2) ?? '-';
+    console.log(
+      `targets (${name}): p50 overhead at 1 client <= 1.5x (measured ${one}x); throughput at 32 clients >= 0.6x direct (measured ${many}x)`,
     );
   }
-  const one = rows.find((x) => x.n === 1);
-  const many = rows.find((x) => x.n === 32);
-  console.log(
-    `\ntargets: p50 overhead at 1 client <= 1.5x (measured ${(one.through.p50 / one.direct.p50).toFixed(2)}x); throughput at 32 clients >= 0.6x direct (measured ${(many.through.rate / many.direct.rate).toFixed(2)}x)`,
-  );
 } finally {
   await Promise.all(
     children.map(

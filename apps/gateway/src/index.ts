@@ -12,6 +12,14 @@ export {
   type UpstreamSpec,
   type UpstreamTransportKind,
 } from './config/loadConfig.js';
+// The embedded demo of `selfheal start` without a config
+export {
+  type DemoSpawner,
+  type EmbeddedDemo,
+  type EmbeddedDemoOptions,
+  findExamplesDir,
+  startEmbeddedDemo,
+} from './demo/embeddedDemo.js';
 export { GatewayError, GatewayErrorCode, WireErrorCode } from './errors.js';
 // The gateway: upstreams, catalogs and client sessions
 export {
@@ -35,6 +43,10 @@ export {
   type GatewayHttpServer,
   type HttpServerOptions,
 } from './http/httpServer.js';
+export {
+  type NodeStreamableHttpOptions,
+  NodeStreamableHttpTransport,
+} from './http/nodeStreamableHttp.js';
 export { createBearerCheck, createOriginPolicy, loadTokens } from './http/security.js';
 export { type CliIO, ExitCode, processIO } from './io.js';
 export { candidatesFor, createToolFilter, exposeName, resolveCollisions } from './naming.js';
@@ -64,6 +76,12 @@ export {
 export { serveStdio } from './stdioServer.js';
 // Upstreams
 export type { Catalog, RawItem } from './upstream/catalog.js';
+export {
+  type NodeStreamableHttpClientOptions,
+  NodeStreamableHttpClientTransport,
+  StreamableHttpStatusError,
+} from './upstream/nodeStreamableHttpClient.js';
+export { createSseParser, type SseEvent } from './upstream/sseParser.js';
 export {
   defaultTransportFactory,
   type TransportFactory,

@@ -80,7 +80,11 @@ async function serve(run: {
     return ExitCode.Unusable;
   }
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
-  createCallLog({ events$: gateway.bus.events$, write: io.stderr, level: args.callLog });
+  const stopCallLog = createCallLog({
+    events$: gateway.bus.events$,
+    write: io.stderr,
+    level: args.callLog,
+  });
   // A span per call once the user registers an OpenTelemetry SDK; a no-op until then.
   createCallSpans({ events$: gateway.bus.events$ });
   const http = createHttpServer({
@@ -112,6 +116,7 @@ async function serve(run: {
   io.stdout('stopping\n');
   await http.close();
   await gateway.stop();
+  stopCallLog();
   await eventLog?.close();
   return ExitCode.Ok;
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
@@ -9,6 +8,7 @@ import type { GatewaySession } from '../session/gatewaySession.js';
 import { createGatewayHealth } from './gatewayHealth.js';
 import { createHealthStream, type StreamEvent } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
+import { NodeStreamableHttpTransport } from './nodeStreamableHttp.js';
 import {
   BodyTooLargeError,
   createBearerCheck,
@@ -49,7 +49,7 @@ export interface GatewayHttpServer {
 }
 
 interface Entry {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHttpTransport;
   session: GatewaySession;
   /** Epoch ms of the last request start or stream end. */
   lastSeen: number;
@@ -185,7 +185,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       lastSeen: clock.now(),
       open: 0,
     };
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: NodeStreamableHttpTransport = new NodeStreamableHttpTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, created);

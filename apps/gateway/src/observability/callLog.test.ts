@@ -50,25 +50,45 @@ describe('formatCallLine', () => {
 describe('createCallLog', () => {
   const setup = (level?: 'info' | 'warn' | 'off') => {
     const bus = createEventBus({ events: createEventFactory({ clock }), clock });
-    const lines: string[] = [];
-    const stop = createCallLog({ events$: bus.events$, write: (l) => lines.push(l), level });
+    const writes: string[] = [];
+    const flushes: (() => void)[] = [];
+    const stop = createCallLog({
+      events$: bus.events$,
+      write: (text) => writes.push(text),
+      level,
+      defer: (flush) => flushes.push(flush),
+    });
     bus.publish(call());
     bus.publish(call({ outcome: 'error' }));
     bus.publish({ event_type: 'server_down', timestamp: '2026-11-21T10:00:00Z', trace_id: 't' });
-    return { bus, lines, stop };
+    const run = () => {
+      for (const flush of flushes.splice(0)) flush();
+    };
+    const lines = () => writes.join('').split('\n').filter(Boolean);
+    return { bus, writes, lines, stop, run, flushes };
   };
 
-  it('logs every call and nothing else at info', () => {
-    const { lines } = setup();
-    expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(['ok', 'error']);
+  it('logs every call and nothing else at info, in one write once deferred', () => {
+    const { writes, lines, run, flushes } = setup();
+    expect(writes).toEqual([]); // nothing on the call's own path
+    expect(flushes).toHaveLength(1);
+    run();
+    expect(writes).toHaveLength(1);
+    expect(lines().map((l) => JSON.parse(l).outcome)).toEqual(['ok', 'error']);
   });
 
   it('logs failed calls only at warn, and nothing when off or stopped', () => {
-    expect(setup('warn').lines.map((l) => JSON.parse(l).outcome)).toEqual(['error']);
-    expect(setup('off').lines).toEqual([]);
-    const { bus, lines, stop } = setup();
-    stop();
+    const warn = setup('warn');
+    warn.run();
+    expect(warn.lines().map((l) => JSON.parse(l).outcome)).toEqual(['error']);
+    const off = setup('off');
+    off.run();
+    expect(off.lines()).toEqual([]);
+    const { bus, lines, stop, run } = setup();
+    stop(); // writes what is pending
+    expect(lines()).toHaveLength(2);
     bus.publish(call());
-    expect(lines).toHaveLength(2);
+    run();
+    expect(lines()).toHaveLength(2);
   });
 });

@@ -12,6 +12,12 @@ export interface CallLogOptions {
   write?: (line: string) => void;
   /** @default 'info' */
   level?: CallLogLevel;
+  /**
+   * Schedules the write of the lines gathered so far. Lines are written together, after the
+   * call's response has gone out: a write to stderr (a pipe) costs as much CPU as the response's
+   * own socket write, and must not sit on the call's path. @default setImmediate
+   */
+  defer?: (flush: () => void) => void;
 }
 
 /** The fields a call log line may carry; anything else on the event is never written. */
@@ -51,21 +57,35 @@ export function formatCallLine(event: SelfhealEvent): string {
 }
 
 /**
- * Writes a structured line per call from the bus. Returns a function that stops it. A write
- * that throws is ignored (logging never breaks a call).
+ * Writes a structured line per call from the bus; the lines of calls that end in the same turn
+ * of the event loop go out in one write, on `defer`. Returns a function that writes what is
+ * pending and stops. A write that throws is ignored (logging never breaks a call).
  */
 export function createCallLog(options: CallLogOptions): () => void {
   const level = options.level ?? 'info';
   if (level === 'off') return () => {};
   const write = options.write ?? ((line: string) => void process.stderr.write(line));
-  const subscription = options.events$.subscribe((event) => {
-    if (event.event_type !== 'call_completed') return;
-    if (level === 'warn' && event.outcome === 'ok') return;
+  const defer = options.defer ?? ((flush: () => void) => void setImmediate(flush));
+  let pending = '';
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    if (text === '') return;
     try {
-      write(formatCallLine(event));
+      write(text);
     } catch {
       // A broken stderr must not stop the gateway.
     }
+  };
+  const subscription = options.events$.subscribe((event) => {
+    if (event.event_type !== 'call_completed') return;
+    if (level === 'warn' && event.outcome === 'ok') return;
+    const first = pending === '';
+    pending += formatCallLine(event);
+    if (first) defer(flush);
   });
-  return () => subscription.unsubscribe();
+  return () => {
+    subscription.unsubscribe();
+    flush();
+  };
 }

@@ -12,11 +12,15 @@ import { GatewayError, GatewayErrorCode } from '../errors.js';
 
 /**
  * The gateway's classifier: the resilience classifier, taught that UPSTREAM_UNAVAILABLE wraps
- * the transport error that caused it (judged by that cause), and that an upstream refused
- * before any connection (no cause: the server is down) was never sent.
+ * the transport error that caused it (judged by that cause), that an upstream refused
+ * before any connection (no cause: the server is down) was never sent, and that a request
+ * whose session broke (`data.connection_lost`) was already replayed by the link when safe.
  */
 export const classifyGatewayError: Classifier = (error, meta, nowMs) => {
   if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable) {
+    // The link already replayed it on a new session when that was safe (RFC 0008): never again.
+    if ((error.data as { connection_lost?: boolean } | undefined)?.connection_lost)
+      return { retryable: false, breaker: 'failure', reason: 'CONNECTION_LOST' };
     if (error.cause === undefined) {
       const verdict = classifyError(error, { ...meta, sent: false }, nowMs);
       return { ...verdict, reason: GatewayErrorCode.UpstreamUnavailable };

@@ -8,11 +8,13 @@ import {
   type RequestId,
   ResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { type ListMethod, listAll, type RawItem } from '../upstream/catalog.js';
-import { connectUpstream, reasonOf } from '../upstream/connectUpstream.js';
+import { connectUpstream, describeTarget, reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { describeLoss, isConnectionLoss, replayVerdict } from './replay.js';
 
 /** What a link needs from the session that owns it. */
 export interface LinkHost {
@@ -121,7 +123,12 @@ export class UpstreamLink {
 
   /**
    * Sends one client request upstream and returns the raw result. Upstream JSON-RPC errors are
-   * rethrown with their own code, message and data; a lost connection becomes UPSTREAM_UNAVAILABLE.
+   * rethrown with their own code, message and data. When the session breaks under the request
+   * (its stdio process exited, the server forgot a Streamable HTTP session: 404, the connection
+   * dropped), the link is re-initialised with the same client capabilities and the request is
+   * replayed once, only if {@link replayVerdict} allows it; otherwise, or when the replay fails
+   * too, it fails with UPSTREAM_UNAVAILABLE naming the server and why (`data.connection_lost`,
+   * so the retry policy does not send it a third time).
    */
   async forward(
     method: string,
@@ -132,37 +139,105 @@ export class UpstreamLink {
     const client = await this.ensure();
     this.inFlight.add(requestId);
     try {
-      return (await client.request({ method, params }, ResultSchema, options)) as Record<
-        string,
-        unknown
-      >;
+      return await this.send(client, method, params, options);
     } catch (error) {
-      if (options.signal?.aborted) throw error;
-      if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed)
-        throw wireError(error.code, reasonOf(error), error.data);
-      if (this.client === client) this.client = undefined;
-      await client.close().catch(() => {});
-      await this.upstream.reportFailure(error);
-      throw this.unavailable(error);
+      if (options.signal?.aborted || !isConnectionLoss(error)) throw translate(error);
+      await this.drop(client, error);
+      const verdict = replayVerdict(error, this.callMeta(method, params));
+      if (!verdict.replay)
+        throw this.lost(method, params, error, `not replayed: ${verdict.reason}`);
+      let fresh: Client;
+      try {
+        fresh = await this.ensure();
+      } catch (reopen) {
+        throw this.lost(method, params, error, `not replayed: ${reasonOf(reopen)}`);
+      }
+      try {
+        return await this.send(fresh, method, params, options);
+      } catch (second) {
+        if (options.signal?.aborted || !isConnectionLoss(second)) throw translate(second);
+        await this.drop(fresh, second);
+        throw this.lost(method, params, second, 'replayed once on a new session, which broke too');
+      }
     } finally {
       this.inFlight.delete(requestId);
     }
   }
 
-  /** Lists every page of `method` live; remembers the result. */
+  private async send(
+    client: Client,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<Record<string, unknown>> {
+    return (await client.request({ method, params }, ResultSchema, options)) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  /** Forgets a broken session and tells the upstream (the monitor checks the server now). */
+  private async drop(client: Client, error: unknown): Promise<void> {
+    if (this.client === client) this.client = undefined;
+    await client.close().catch(() => {});
+    await this.upstream.reportFailure(error);
+  }
+
+  /** What the resilience classifier needs to judge a replay: the tool and its annotations. */
+  private callMeta(method: string, params: Record<string, unknown> | undefined): CallMeta {
+    if (method !== 'tools/call') return { method };
+    const tool = String(params?.name);
+    const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
+    const annotations = tools.find((t) => t.name === tool)?.annotations;
+    return {
+      method,
+      tool,
+      ...(annotations && typeof annotations === 'object'
+        ? { toolAnnotations: annotations as ToolAnnotations }
+        : {}),
+    };
+  }
+
+  /** The error of a request whose session broke: which server, what, why, what next. */
+  private lost(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    cause: unknown,
+    why: string,
+  ): GatewayError {
+    const what = method === 'tools/call' ? `tools/call "${String(params?.name)}"` : method;
+    const state = this.upstream.state;
+    return new GatewayError(
+      GatewayErrorCode.UpstreamUnavailable,
+      `server "${this.name}" (${describeTarget(this.upstream.spec)}): the session broke while ${what} was in flight (${describeLoss(cause)}); ${why}. The next request opens a new session.`,
+      {
+        cause,
+        data: {
+          server: this.name,
+          status: state.status,
+          since: new Date(state.since).toISOString(),
+          connection_lost: true,
+        },
+      },
+    );
+  }
+
+  /**
+   * Lists every page of `method` live; remembers the result. A list is a read: when the session
+   * breaks under it, it is listed once more on a new session.
+   */
   async list(method: ListMethod, signal: AbortSignal): Promise<RawItem[]> {
-    const client = await this.ensure();
-    try {
-      const items = await listAll(client, method, { signal, timeout: this.host.timeoutMs });
-      this.lists.set(method, items);
-      return items;
-    } catch (error) {
-      if (signal.aborted) throw error;
-      if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed) throw error;
-      if (this.client === client) this.client = undefined;
-      await client.close().catch(() => {});
-      await this.upstream.reportFailure(error);
-      throw this.unavailable(error);
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.ensure();
+      try {
+        const items = await listAll(client, method, { signal, timeout: this.host.timeoutMs });
+        this.lists.set(method, items);
+        return items;
+      } catch (error) {
+        if (signal.aborted || !isConnectionLoss(error)) throw error;
+        await this.drop(client, error);
+        if (attempt > 1 || this.closed) throw this.unavailable(error);
+      }
     }
   }
 
@@ -189,6 +264,13 @@ export class UpstreamLink {
     this.client = undefined;
     await client?.close().catch(() => {});
   }
+}
+
+/** An upstream JSON-RPC error as the SDK puts it on the wire; anything else unchanged. */
+function translate(error: unknown): unknown {
+  if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed)
+    return wireError(error.code, reasonOf(error), error.data);
+  return error;
 }
 
 /** An error the SDK puts on the wire as-is: `{code, message, data}` (no `MCP error` prefix). */

@@ -1,8 +1,8 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
+import { NodeStreamableHttpClientTransport } from './nodeStreamableHttpClient.js';
 
 /** A started-on-connect transport to one upstream, plus the last lines it wrote to stderr. */
 export interface UpstreamTransport {
@@ -21,8 +21,8 @@ const STDERR_LINES_KEPT = 8;
 
 /**
  * The default factory: a child process over stdio (environment: the SDK's safe defaults plus the
- * server's `env`, as desktop clients do), Streamable HTTP, or legacy SSE, with `headers` sent on
- * every HTTP request.
+ * server's `env`, as desktop clients do), Streamable HTTP (the gateway's own `node:http` client,
+ * RFC 0006), or legacy SSE, with `headers` sent on every HTTP request.
  */
 export const defaultTransportFactory: TransportFactory = (spec) => {
   const { config } = spec;
@@ -45,10 +45,10 @@ export const defaultTransportFactory: TransportFactory = (spec) => {
     return { transport, recentStderr: () => [...lines, ...(partial ? [partial] : [])] };
   }
   const url = new URL(config.url!);
-  const requestInit = { headers: config.headers ?? {} };
+  const headers = config.headers ?? {};
   const transport =
     spec.transport === 'sse'
-      ? new SSEClientTransport(url, { requestInit })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+      ? new SSEClientTransport(url, { requestInit: { headers } })
+      : new NodeStreamableHttpClientTransport(url, { headers });
   return { transport, recentStderr: () => [] };
 };

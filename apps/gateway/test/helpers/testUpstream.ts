@@ -11,6 +11,10 @@ export interface TestUpstream {
   cancellations: string[];
   /** `wait` calls in progress. */
   readonly waiting: number;
+  /** Sessions initialised so far. */
+  readonly initialized: number;
+  /** Forgets every session, as a server that expired them or restarted: their ids get 404. */
+  forgetSessions(): Promise<void>;
   /** Adds a tool to every session and sends `notifications/tools/list_changed`. */
   addTool(name: string): Promise<void>;
   /** Stops listening and drops every session: the server is gone. */
@@ -25,6 +29,7 @@ export async function startTestUpstream(port = 0): Promise<TestUpstream> {
   const cancellations: string[] = [];
   const extraTools: string[] = [];
   let waiting = 0;
+  let initialized = 0;
   const servers = new Set<Server>();
   const transports = new Map<string, StreamableHTTPServerTransport>();
 
@@ -70,10 +75,23 @@ export async function startTestUpstream(port = 0): Promise<TestUpstream> {
     const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
     const id = req.headers['mcp-session-id'];
     let transport = typeof id === 'string' ? transports.get(id) : undefined;
+    if (typeof id === 'string' && !transport) {
+      // The spec's answer to a session id the server does not know.
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32001, message: 'Session not found' },
+        }),
+      );
+      return;
+    }
     if (!transport) {
       const t: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sid) => {
+          initialized++;
           transports.set(sid, t);
         },
       });
@@ -89,6 +107,12 @@ export async function startTestUpstream(port = 0): Promise<TestUpstream> {
     cancellations,
     get waiting() {
       return waiting;
+    },
+    get initialized() {
+      return initialized;
+    },
+    async forgetSessions() {
+      transports.clear();
     },
     async addTool(name) {
       extraTools.push(name);

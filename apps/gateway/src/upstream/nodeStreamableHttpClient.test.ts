@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  NodeStreamableHttpClientTransport,
+  StreamableHttpStatusError,
+} from './nodeStreamableHttpClient.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+/** A server on 127.0.0.1:0 answering each request with `handler`; records what it got. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const seen: { method: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      seen.push({ method: req.method!, headers: req.headers, body });
+      handler(req, res, body);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: new URL(`http://127.0.0.1:${port}/mcp`), seen };
+}
+
+const call: JSONRPCMessage = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } };
+
+async function connected(url: URL, headers?: Record<string, string>) {
+  const transport = new NodeStreamableHttpClientTransport(url, { headers });
+  const received: JSONRPCMessage[] = [];
+  const errors: Error[] = [];
+  transport.onmessage = (m) => received.push(m);
+  transport.onerror = (e) => errors.push(e);
+  await transport.start();
+  return { transport, received, errors };
+}
+
+const until = (check: () => boolean) =>
+  new Promise<void>((resolve) => {
+    const poll = () => (check() ? resolve() : setImmediate(poll));
+    poll();
+  });
+
+describe('NodeStreamableHttpClientTransport', () => {
+  it('POSTs with the session, protocol and config headers; reads SSE answers in order', async () => {
+    const { url, seen } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'mcp-session-id': 's-1' });
+      res.write(
+        'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}\n\n',
+      );
+      res.end('event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{"ok":true}}\n\n');
+    });
+    const { transport, received } = await connected(url, { authorization: 'Bearer t' });
+    transport.setProtocolVersion('2025-06-18');
+    await transport.send(call);
+    await until(() => received.length === 2);
+    expect(received.map((m) => ('method' in m ? m.method : 'result'))).toEqual([
+      'notifications/progress',
+      'result',
+    ]);
+    expect(transport.sessionId).toBe('s-1');
+    await transport.send({ ...call, id: 2 });
+    expect(seen[1]!.headers).toMatchObject({
+      'mcp-session-id': 's-1',
+      'mcp-protocol-version': '2025-06-18',
+      authorization: 'Bearer t',
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(seen[0]!.body)).toEqual(call);
+    await transport.close();
+  });
+
+  it('reads a JSON answer', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
+    });
+    const { transport, received } = await connected(url);
+    await transport.send(call);
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+    await transport.close();
+  });
+
+  it('fails a request at once when its SSE stream ends before the response', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(': nothing\n\n');
+    });
+    const { transport, received } = await connected(url);
+    await transport.send(call);
+    await until(() => received.length === 1);
+    expect(received[0]).toMatchObject({ id: 1, error: { code: -32000 } });
+    await transport.close();
+  });
+
+  it('throws the HTTP status and body of an error answer', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"Session not found"}');
+    });
+    const { transport } = await connected(url);
+    const error = await transport.send(call).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamableHttpStatusError);
+    expect((error as StreamableHttpStatusError).status).toBe(404);
+    expect((error as Error).message).toContain('Session not found');
+    await transport.close();
+  });
+
+  it('opens the standalone GET stream after notifications/initialized; 405 means none', async () => {
+    const { url, seen } = await serve((req, res) => {
+      if (req.method === 'GET') {
+        res.writeHead(405).end();
+        return;
+      }
+      res.writeHead(202).end();
+    });
+    const { transport, errors } = await connected(url);
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await until(() => seen.length === 2);
+    expect(seen.map((s) => s.method)).toEqual(['POST', 'GET']);
+    expect(seen[1]!.headers.accept).toBe('text/event-stream');
+    expect(errors).toEqual([]);
+    await transport.close();
+  });
+
+  it('delivers what arrives on the GET stream and re-opens it when it ends', async () => {
+    let gets = 0;
+    const { url } = await serve((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(202).end();
+      gets++;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        `data: {"jsonrpc":"2.0","method":"notifications/tools/list_changed","params":{"n":${gets}}}\n\n`,
+      );
+    });
+    const transport = new NodeStreamableHttpClientTransport(url, { reconnectDelaysMs: [0, 0] });
+    const received: JSONRPCMessage[] = [];
+    transport.onmessage = (m) => received.push(m);
+    await transport.start();
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await until(() => received.length >= 2);
+    expect(received[0]).toMatchObject({ params: { n: 1 } });
+    expect(received[1]).toMatchObject({ params: { n: 2 } });
+    await transport.close();
+  });
+});

@@ -1,0 +1,238 @@
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type {
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ErrorCode,
+  isInitializedNotification,
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { createSseParser } from './sseParser.js';
+
+/** Options of {@link NodeStreamableHttpClientTransport}. */
+export interface NodeStreamableHttpClientOptions {
+  /** Sent on every request (`headers` of the server's config: tokens, ...). @default {} */
+  headers?: Record<string, string>;
+  /**
+   * Delays before re-opening the standalone GET stream after it ends, ms; its length is how
+   * many times. @default [1000, 1500] (as the SDK's transport)
+   */
+  reconnectDelaysMs?: readonly number[];
+}
+
+/** An error answer from the server: its HTTP status and body. */
+export class StreamableHttpStatusError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(`Streamable HTTP error: ${message}`);
+    this.name = 'StreamableHttpStatusError';
+    this.status = status;
+  }
+}
+
+/**
+ * The client side of MCP's Streamable HTTP transport on `node:http` (RFC 0006, "Measured"),
+ * for the gateway's upstream connections: the SDK's `StreamableHTTPClientTransport` runs each
+ * POST through `fetch` and each SSE answer through three web streams, which cost the gateway
+ * more CPU per call than the rest of the call path. Same wire behaviour for what the gateway
+ * uses: session id and protocol version headers, SSE or JSON answers, the standalone GET stream
+ * opened after `notifications/initialized` (re-opened twice when it ends, 405 means none), and
+ * the config's headers on every request. No OAuth and no stream resumption: a POST stream that
+ * ends before its response fails that request at once with a connection-closed error (the link
+ * then reconnects) instead of resuming it.
+ */
+export class NodeStreamableHttpClientTransport implements Transport {
+  sessionId?: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+  private readonly url: URL;
+  private readonly headers: Record<string, string>;
+  private readonly reconnectDelaysMs: readonly number[];
+  private protocolVersion: string | undefined;
+  private readonly open = new Set<ClientRequest>();
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private started = false;
+  private closed = false;
+
+  constructor(url: URL, options: NodeStreamableHttpClientOptions = {}) {
+    this.url = url;
+    this.headers = options.headers ?? {};
+    this.reconnectDelaysMs = options.reconnectDelaysMs ?? [1000, 1500];
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('NodeStreamableHttpClientTransport already started');
+    this.started = true;
+  }
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  /** POSTs one message; resolves once the server has answered with headers (as the SDK). */
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.closed) throw new Error('Transport closed');
+    const body = JSON.stringify(message);
+    const res = await this.request('POST', body, 'application/json, text/event-stream');
+    const sessionId = res.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') this.sessionId = sessionId;
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      const text = await readText(res).catch(() => '');
+      throw new StreamableHttpStatusError(status, `Error POSTing to endpoint: ${text}`);
+    }
+    if (status === 202) {
+      res.resume();
+      if (isInitializedNotification(message)) this.openStandalone();
+      return;
+    }
+    const requestIds = isJSONRPCRequest(message) ? [message.id] : [];
+    const type = essence(res.headers['content-type']);
+    if (type === 'text/event-stream') this.readSse(res, requestIds);
+    else if (type === 'application/json') {
+      const text = await readText(res);
+      const data = JSON.parse(text) as unknown;
+      for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
+    } else {
+      res.resume();
+      if (requestIds.length > 0)
+        throw new StreamableHttpStatusError(-1, `Unexpected content type: ${type}`);
+    }
+  }
+
+  /** Aborts every open request and stream. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    for (const req of this.open) req.destroy();
+    this.open.clear();
+    this.onclose?.();
+  }
+
+  private request(method: 'POST' | 'GET', body: string | undefined, accept: string) {
+    const headers: Record<string, string | number> = { ...this.headers, accept };
+    if (this.sessionId !== undefined) headers['mcp-session-id'] = this.sessionId;
+    if (this.protocolVersion !== undefined) headers['mcp-protocol-version'] = this.protocolVersion;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = send(this.url, { method, headers }, resolve);
+      this.open.add(req);
+      req.once('close', () => this.open.delete(req));
+      req.once('error', reject);
+      req.end(body);
+    });
+  }
+
+  private deliver(item: unknown) {
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(item);
+    } catch (error) {
+      this.onerror?.(error as Error);
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  /** Delivers each `message` event; requests still unanswered when it ends fail at once. */
+  private readSse(res: IncomingMessage, requestIds: RequestId[]) {
+    const waiting = new Set(requestIds);
+    const parse = createSseParser((event) => {
+      if (event.event !== 'message') return;
+      let item: unknown;
+      try {
+        item = JSON.parse(event.data);
+      } catch (error) {
+        this.onerror?.(error as Error);
+        return;
+      }
+      const id = (item as { id?: RequestId }).id;
+      if (id !== undefined && !('method' in (item as object))) waiting.delete(id);
+      this.deliver(item);
+    });
+    res.setEncoding('utf8');
+    res.on('data', parse);
+    const ended = () => {
+      if (this.closed) return;
+      for (const id of waiting)
+        this.onmessage?.({
+          jsonrpc: '2.0',
+          id,
+          error: {
+            code: ErrorCode.ConnectionClosed,
+            message: 'Connection closed: the SSE stream ended before the response',
+          },
+        });
+      waiting.clear();
+    };
+    res.once('end', ended);
+    res.once('error', (error) => {
+      this.onerror?.(new Error(`SSE stream disconnected: ${error.message}`));
+      ended();
+    });
+  }
+
+  /**
+   * The standalone GET stream: notifications and requests outside any call. `retry` is the
+   * reconnect number (undefined for the first open, which is not retried, as in the SDK).
+   */
+  private openStandalone(retry?: number) {
+    if (this.closed) return;
+    const failed = (error: Error) => {
+      this.onerror?.(error);
+      if (retry !== undefined) this.scheduleReopen(retry + 1);
+    };
+    this.request('GET', undefined, 'text/event-stream').then((res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 405) return void res.resume(); // the server offers no standalone stream
+      if (status < 200 || status > 299) {
+        res.resume();
+        return failed(
+          new StreamableHttpStatusError(status, `Failed to open SSE stream: ${res.statusMessage}`),
+        );
+      }
+      res.once('close', () => this.scheduleReopen(0));
+      this.readSse(res, []);
+    }, failed);
+  }
+
+  private scheduleReopen(retry: number) {
+    if (this.closed) return;
+    const delay = this.reconnectDelaysMs[retry];
+    if (delay === undefined) {
+      this.onerror?.(
+        new Error(`Maximum reconnection attempts (${this.reconnectDelaysMs.length}) exceeded.`),
+      );
+      return;
+    }
+    this.reconnectTimer = setTimeout(() => this.openStandalone(retry), delay);
+    this.reconnectTimer.unref();
+  }
+}
+
+function essence(value: string | undefined): string {
+  return (value ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    res.once('end', () => resolve(text));
+    res.once('error', reject);
+  });
+}

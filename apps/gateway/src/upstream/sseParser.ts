@@ -1,0 +1,50 @@
+/** One server-sent event: its `event` type (default `message`), `data` and `id`, if any. */
+export interface SseEvent {
+  event: string;
+  data: string;
+  id?: string;
+}
+
+/**
+ * An incremental `text/event-stream` parser (the WHATWG rules the gateway needs): feed it text
+ * in chunks of any size, get each event once its blank line arrives. Lines end with `\n` or
+ * `\r\n`; comment lines (`: keepalive`) and `retry:` are skipped; several `data:` lines are
+ * joined with `\n`. An event with no `data` line is not reported.
+ */
+export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: string) => void {
+  let buffer = '';
+  let event = '';
+  let data: string[] = [];
+  let id: string | undefined;
+  const dispatch = () => {
+    if (data.length > 0) {
+      const out: SseEvent = { event: event || 'message', data: data.join('\n') };
+      if (id !== undefined) out.id = id;
+      onEvent(out);
+    }
+    event = '';
+    data = [];
+  };
+  return (chunk) => {
+    buffer += chunk;
+    let start = 0;
+    for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n', start)) {
+      let line = buffer.slice(start, end);
+      start = end + 1;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line === '') {
+        dispatch();
+        continue;
+      }
+      if (line.charCodeAt(0) === 58 /* ':' */) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.charCodeAt(0) === 32 /* ' ' */) value = value.slice(1);
+      if (field === 'data') data.push(value);
+      else if (field === 'event') event = value;
+      else if (field === 'id' && !value.includes('\0')) id = value;
+    }
+    buffer = buffer.slice(start);
+  };
+}

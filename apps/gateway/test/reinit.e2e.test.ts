@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
+import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
+
+const SESSION = fileURLToPath(new URL('./helpers/sessionServer.mjs', import.meta.url));
+const text = (result: unknown) =>
+  (result as { content: { text: string }[] }).content.map((c) => c.text).join('');
+
+describe('transparent re-initialisation of a client session’s upstream link', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'selfheal-reinit-'));
+  const crashLog = join(dir, 'crashes.log');
+  let upstream: TestUpstream;
+  let gw: RunningGateway;
+  let client: Client;
+
+  beforeAll(async () => {
+    writeFileSync(crashLog, '');
+    upstream = await startTestUpstream();
+    gw = await startGateway({
+      mcpServers: {
+        solo: { command: process.execPath, args: [SESSION], env: { CRASH_LOG: crashLog } },
+        t: { url: upstream.url },
+      },
+    });
+    client = await gw.connect({ roots: { listChanged: true } }, 'reinit-client');
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    await upstream?.stop();
+  });
+
+  const pidOf = async () =>
+    Number(text(await client.callTool({ name: 'solo__pid', arguments: {} })));
+
+  /**
+   * Calls a slow tool (it answers at once on a replay: its mark file exists by then), and kills
+   * the client session's own process of `solo` with SIGKILL while the upstream works on it.
+   */
+  const killMidCall = async (tool: string) => {
+    const pid = await pidOf();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const call = client.callTool(
+      { name: tool, arguments: { mark: join(dir, `${tool}-${pid}`) } },
+      undefined,
+      { onprogress: () => started() },
+    );
+    await running;
+    process.kill(pid, 'SIGKILL');
+    return { pid, result: await call };
+  };
+
+  it('replays a read-only call in flight when its process dies, on a new process with the same capabilities', async () => {
+    const caps = text(await client.callTool({ name: 'solo__caps', arguments: {} }));
+    expect(JSON.parse(caps)).toEqual({
+      capabilities: { roots: { listChanged: true } },
+      client: 'reinit-client',
+    });
+    const { pid, result } = await killMidCall('solo__slow_read');
+    expect(result.isError).toBeFalsy();
+    const answeredBy = Number(text(result));
+    expect(answeredBy).not.toBe(pid);
+    expect(await pidOf()).toBe(answeredBy);
+    expect(text(await client.callTool({ name: 'solo__caps', arguments: {} }))).toBe(caps);
+  });
+
+  it('fails a call with side effects clearly instead of replaying it; the next call gets a new session', async () => {
+    const { pid, result } = await killMidCall('solo__slow_write');
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(
+      /^server "solo" \(stdio: .*sessionServer\.mjs\): the session broke while tools\/call "slow_write" was in flight \(the connection closed: the process exited or the stream ended\); not replayed: the tool is not annotated read-only or idempotent, so it may have run/,
+    );
+    const next = await pidOf();
+    expect(next).not.toBe(pid);
+  });
+
+  it('replays once only: a read-only call that kills every process it runs on runs twice, then fails', async () => {
+    const result = await client.callTool({ name: 'solo__crash_read', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(
+      /^server "solo" .*: the session broke while tools\/call "crash_read" was in flight .*; replayed once on a new session, which broke too/,
+    );
+    expect(readFileSync(crashLog, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(await pidOf()).toBeGreaterThan(0);
+  });
+
+  it('re-initialises a Streamable HTTP session the server forgot (404) and replays the call', async () => {
+    expect(text(await client.callTool({ name: 't__echo', arguments: { text: 'one' } }))).toBe(
+      'one',
+    );
+    const before = upstream.initialized;
+    await upstream.forgetSessions();
+    // echo has no annotations: replayed only because a 404 proves it was never processed.
+    const result = await client.callTool({ name: 't__echo', arguments: { text: 'two' } });
+    expect(result.isError).toBeFalsy();
+    expect(text(result)).toBe('two');
+    expect(upstream.initialized).toBe(before + 1);
+  });
+});
