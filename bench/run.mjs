@@ -25,6 +25,7 @@ const steps = [
   ['monitor', 'node', ['src/monitorCpu.mjs']],
   ['gateway', 'node', ['src/gatewayLoad.mjs']],
   ['policies', 'node', ['src/gatewayPolicies.mjs']],
+  ['restart', 'node', ['src/restartTime.mjs']],
 ];
 
 const only = process.argv.slice(2);

@@ -2,7 +2,6 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { type CallMeta, classifyError } from '@selfheal/resilience';
 import { reasonOf } from '../upstream/connectUpstream.js';
-import { StreamableHttpStatusError } from '../upstream/nodeStreamableHttpClient.js';
 
 /** Whether a request may be sent again on a new session, and why (for the error message). */
 export interface ReplayVerdict {
@@ -24,11 +23,7 @@ export function isConnectionLoss(error: unknown): boolean {
  * longer knows the session (expired, or the server restarted), so it did not process the request.
  */
 export function isSessionExpired(error: unknown): boolean {
-  // The SDK's transport and the gateway's node:http transport each have their own error class.
-  return (
-    (error instanceof StreamableHTTPError && error.code === 404) ||
-    (error instanceof StreamableHttpStatusError && error.status === 404)
-  );
+  return error instanceof StreamableHTTPError && error.code === 404;
 }
 
 /**

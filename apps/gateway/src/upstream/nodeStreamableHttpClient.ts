@@ -1,5 +1,6 @@
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type {
   Transport,
   TransportSendOptions,
@@ -25,11 +26,15 @@ export interface NodeStreamableHttpClientOptions {
   reconnectDelaysMs?: readonly number[];
 }
 
-/** An error answer from the server: its HTTP status and body. */
-export class StreamableHttpStatusError extends Error {
+/**
+ * An error answer from the server: its HTTP status and body. A `StreamableHTTPError` (status as
+ * `code`, as the SDK's transport throws), so code written against the SDK's transport (session
+ * expiry, the resilience classifier) reads it the same.
+ */
+export class StreamableHttpStatusError extends StreamableHTTPError {
   readonly status: number;
   constructor(status: number, message: string) {
-    super(`Streamable HTTP error: ${message}`);
+    super(status, message);
     this.name = 'StreamableHttpStatusError';
     this.status = status;
   }
@@ -177,6 +182,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
       waiting.clear();
     };
     res.once('end', ended);
+    res.once('close', ended); // a reset connection may end with neither 'end' nor 'error'
     res.once('error', (error) => {
       this.onerror?.(new Error(`SSE stream disconnected: ${error.message}`));
       ended();

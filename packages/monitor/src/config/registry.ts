@@ -47,6 +47,11 @@ export interface MonitoredServer {
   headers: Record<string, string>;
   /** The W3 `/health` endpoint, when there is one. */
   healthUrl?: string;
+  /**
+   * True when `healthUrl` was not configured but derived from `url` (its origin + `/health`):
+   * the server may not serve one, and a 404 there means "no endpoint", not "down".
+   */
+  healthUrlDerived?: boolean;
   /** `disabled: true` in the config: not started and not watched. */
   disabled: boolean;
   health: HealthSettings;
@@ -113,6 +118,7 @@ function resolveServer(
     ...(server.url !== undefined && { url: server.url }),
     headers: server.headers ?? {},
     ...(healthUrl !== undefined && { healthUrl }),
+    ...(healthUrl !== undefined && server.health_url === undefined && { healthUrlDerived: true }),
     disabled: server.disabled ?? false,
     health: {
       enabled: health.enabled as boolean,

@@ -7,11 +7,19 @@ import type { ProbeResult } from '../probes/probeResult.js';
 
 const rank = { ok: 0, degraded: 1, down: 2 } as const;
 
+/** A probe, or undefined from it when it does not apply to this server (see below). */
+type MaybeProbe = () => Promise<ProbeResult | undefined>;
+
 /**
  * One health check of a server: every configured probe but `process` (exits are reported as
  * they happen), in order, folded into one result. The worst status wins and names the probe
  * and error; times add up; `checks` merge; `tool_count` comes from the tools probe. When only
  * `process` is configured, a live process is the check.
+ *
+ * A `/health` URL the config did not give but the registry derived from the server's `url`
+ * that answers 404 is taken as "this server has no W3 endpoint" (most MCP servers do not):
+ * the http probe is dropped from then on and the other probes judge the server, unless it is
+ * the only one. A configured `health_url` that answers 404 stays a failed check.
  */
 export function createServerCheck(
   server: MonitoredServer,
@@ -21,17 +29,27 @@ export function createServerCheck(
   previousToolCount: () => number | undefined,
 ): () => Promise<ProbeResult> {
   const timeoutMs = server.health.timeoutMs;
-  const probes: (() => Promise<ProbeResult>)[] = [];
+  const probes: MaybeProbe[] = [];
+  const others = server.health.probes.filter((p) => p === 'ping' || p === 'tools').length;
   for (const kind of server.health.probes) {
     if (kind === 'http' && server.healthUrl) {
-      probes.push(
-        createHttpProbe({
-          url: server.healthUrl,
-          timeoutMs,
-          staleAfterMs: server.health.staleAfterMs,
-          clock,
-        }),
-      );
+      const http = createHttpProbe({
+        url: server.healthUrl,
+        timeoutMs,
+        staleAfterMs: server.health.staleAfterMs,
+        clock,
+      });
+      let absent = false;
+      probes.push(async () => {
+        if (absent) return undefined;
+        const result = await http();
+        if (!server.healthUrlDerived || others === 0) return result;
+        if (result.status === 'down' && /^HTTP 404\b/.test(result.error ?? '')) {
+          absent = true;
+          return undefined;
+        }
+        return result;
+      });
     } else if (kind === 'ping') probes.push(createPingProbe(session, { timeoutMs, clock }));
     else if (kind === 'tools') {
       probes.push(createToolsProbe(session, previousToolCount, { timeoutMs, clock }));
@@ -44,7 +62,10 @@ export function createServerCheck(
         : { probe: 'process', status: 'down', response_time_ms: 0, error: 'no process' };
     }
     const results: ProbeResult[] = [];
-    for (const probe of probes) results.push(await probe());
+    for (const probe of probes) {
+      const result = await probe();
+      if (result) results.push(result);
+    }
     let worst = results[0]!;
     for (const r of results) if (rank[r.status] > rank[worst.status]) worst = r;
     const combined: ProbeResult = {
