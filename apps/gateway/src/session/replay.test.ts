@@ -36,6 +36,16 @@ describe('replayVerdict', () => {
     });
   });
 
+  it('knows a 404 from the gateway’s own node:http transport too (it has its own error class)', () => {
+    expect(replayVerdict(new StreamableHttpStatusError(404, 'Session not found'), write)).toEqual({
+      replay: true,
+      reason: 'the server no longer knew the session (HTTP 404)',
+    });
+    expect(replayVerdict(new StreamableHttpStatusError(400, 'Bad Request'), write).replay).toBe(
+      false,
+    );
+  });
+
   it('replays reads of other methods', () => {
     expect(replayVerdict(closed, { method: 'resources/read' }).replay).toBe(true);
   });
