@@ -180,18 +180,20 @@ export function errorCodeOf(error: unknown): string | undefined {
   return describeError(error).code ?? (error as { code?: unknown }).code?.toString();
 }
 
+/** Whether the policy refused the call before sending it: an open or isolated breaker, a full bulkhead. */
+export function isRefusal(error: unknown): boolean {
+  return isResilienceError(
+    error,
+    ResilienceErrorCode.CircuitOpen,
+    ResilienceErrorCode.CircuitIsolated,
+    ResilienceErrorCode.BulkheadFull,
+  );
+}
+
 /** The `call_completed` outcome of a call that threw `error`. */
 export function callOutcomeOf(error: unknown, signal: AbortSignal | undefined): Outcome {
   if (signal?.aborted) return 'cancelled';
-  if (
-    isResilienceError(
-      error,
-      ResilienceErrorCode.CircuitOpen,
-      ResilienceErrorCode.CircuitIsolated,
-      ResilienceErrorCode.BulkheadFull,
-    ) ||
-    (isUnavailable(error) && (error as GatewayError).cause === undefined)
-  )
+  if (isRefusal(error) || (isUnavailable(error) && (error as GatewayError).cause === undefined))
     return 'rejected';
   if (isResilienceError(error, ResilienceErrorCode.CallTimeout, ResilienceErrorCode.AttemptTimeout))
     return 'timeout';

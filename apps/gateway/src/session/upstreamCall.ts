@@ -1,6 +1,12 @@
 import { isResilienceError, ResilienceErrorCode } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { callOutcomeOf, errorCodeOf, type ToolCallHost, upstreamSignal } from './toolCall.js';
+import {
+  callOutcomeOf,
+  errorCodeOf,
+  isRefusal,
+  type ToolCallHost,
+  upstreamSignal,
+} from './toolCall.js';
 import type { TraceContext } from './traceContext.js';
 import { unavailableWireError, wireError } from './upstreamLink.js';
 
@@ -92,14 +98,7 @@ export function toWireError(error: unknown, server: string): unknown {
         code: (error as { code: string }).code,
       },
     );
-  if (
-    isResilienceError(
-      error,
-      ResilienceErrorCode.CircuitOpen,
-      ResilienceErrorCode.CircuitIsolated,
-      ResilienceErrorCode.BulkheadFull,
-    )
-  )
+  if (isRefusal(error))
     return wireError(
       WireErrorCode.UpstreamUnavailable,
       `server "${server}" refused the call: ${message(error)}`,
