@@ -24,8 +24,11 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     gw = await startGateway({
       mcpServers: {
         solo: { command: process.execPath, args: [SESSION], env: { CRASH_LOG: crashLog } },
+        spare: { command: process.execPath, args: [SESSION] },
         t: { url: upstream.url },
       },
+      // A fallback must not take a call that may have run on solo already (RFC 0008).
+      fallbacks: { solo__slow_write: ['spare__slow_write'] },
     });
     client = await gw.connect({ roots: { listChanged: true } }, 'reinit-client');
   }, 60_000);
@@ -72,9 +75,10 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     expect(text(await client.callTool({ name: 'solo__caps', arguments: {} }))).toBe(caps);
   });
 
-  it('fails a call with side effects clearly instead of replaying it; the next call gets a new session', async () => {
+  it('fails a call with side effects clearly instead of replaying it or falling back; the next call gets a new session', async () => {
     const { pid, result } = await killMidCall('solo__slow_write');
     expect(result.isError).toBe(true);
+    expect(result._meta?.['selfheal/served_by']).toBeUndefined();
     expect(text(result)).toMatch(
       /^server "solo" \(stdio: .*sessionServer\.mjs\): the session broke while tools\/call "slow_write" was in flight \(the connection closed: the process exited or the stream ended\); not replayed: the tool is not annotated read-only or idempotent, so it may have run/,
     );

@@ -120,7 +120,8 @@ export async function executeToolCall(
             serverName: primary.link.name,
             clock: host.clock as Clock,
             sink: host.sink,
-            shouldFallBack: (error) => shouldFallBack(error) || isUnavailable(error),
+            shouldFallBack: (error) =>
+              shouldFallBack(error) || (isUnavailable(error) && !mayHaveRun(error)),
           }).execute(init);
     if (result.isError === true) outcome = 'tool_error';
     // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
@@ -173,6 +174,18 @@ function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations 
 
 function isUnavailable(error: unknown): boolean {
   return error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable;
+}
+
+/**
+ * A request whose session broke after it was sent, not replayed because it may have taken
+ * effect (a tool not annotated read-only or idempotent): sending it to a fallback server could
+ * run it twice, so the chain stops and the client gets the error (RFC 0008).
+ */
+function mayHaveRun(error: unknown): boolean {
+  return (
+    (error as GatewayError).data instanceof Object &&
+    (error as GatewayError & { data: { may_have_run?: unknown } }).data.may_have_run === true
+  );
 }
 
 /** The stable code of a failed call for `call_completed.error_code`. */

@@ -128,7 +128,8 @@ export class UpstreamLink {
    * dropped), the link is re-initialised with the same client capabilities and the request is
    * replayed once, only if {@link replayVerdict} allows it; otherwise, or when the replay fails
    * too, it fails with UPSTREAM_UNAVAILABLE naming the server and why (`data.connection_lost`,
-   * so the retry policy does not send it a third time).
+   * so the retry policy does not send it a third time; `data.may_have_run` when it was not
+   * replayed because it may have taken effect, so no fallback sends it elsewhere).
    */
   async forward(
     method: string,
@@ -145,7 +146,7 @@ export class UpstreamLink {
       await this.drop(client, error);
       const verdict = replayVerdict(error, this.callMeta(method, params));
       if (!verdict.replay)
-        throw this.lost(method, params, error, `not replayed: ${verdict.reason}`);
+        throw this.lost(method, params, error, `not replayed: ${verdict.reason}`, true);
       let fresh: Client;
       try {
         fresh = await this.ensure();
@@ -204,6 +205,7 @@ export class UpstreamLink {
     params: Record<string, unknown> | undefined,
     cause: unknown,
     why: string,
+    mayHaveRun = false,
   ): GatewayError {
     const what = method === 'tools/call' ? `tools/call "${String(params?.name)}"` : method;
     const state = this.upstream.state;
@@ -217,6 +219,9 @@ export class UpstreamLink {
           status: state.status,
           since: new Date(state.since).toISOString(),
           connection_lost: true,
+          // The request may have taken effect upstream and was not safe to send again: a
+          // fallback chain must not send it to another server either.
+          ...(mayHaveRun && { may_have_run: true }),
         },
       },
     );
