@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SelfhealEvent } from '@selfheal/schemas';
+import { afterAll, beforeAll } from 'vitest';
 import type { Gateway } from '../../src/gateway.js';
+import { type RunningGateway, startGateway } from './gatewayHarness.js';
 
 /** The configurable stdio server of the failure suites (`examples/servers/faulty.js`). */
 export const FAULTY = fileURLToPath(
@@ -90,3 +92,33 @@ export async function runCalls<T>(
 /** The text of a tool result. */
 export const textOf = (result: unknown) =>
   (result as { content?: { text?: string }[] }).content?.map((c) => c.text ?? '').join('') ?? '';
+
+/** A gateway of one failure suite, its recorded events and one connected client. */
+export interface FaultyGateway {
+  readonly gw: RunningGateway;
+  readonly client: Client;
+  readonly recorder: ReturnType<typeof recordEvents>;
+}
+
+/**
+ * For the `describe` block it is called in: starts a gateway over `mcpServers` before its tests
+ * (no restarts: `recovery.max_attempts` 0), records its events, connects one client; stops
+ * them after. The fields are set once the block's `beforeAll` has run.
+ */
+export function useFaultyGateway(mcpServers: Record<string, unknown>): FaultyGateway {
+  const run = {} as {
+    gw: RunningGateway;
+    client: Client;
+    recorder: ReturnType<typeof recordEvents>;
+  };
+  beforeAll(async () => {
+    run.gw = await startGateway({ mcpServers, recovery: { max_attempts: 0 } });
+    run.recorder = recordEvents(run.gw.gateway);
+    run.client = await run.gw.connect();
+  }, 30_000);
+  afterAll(async () => {
+    run.recorder?.stop();
+    await run.gw?.stop();
+  });
+  return run;
+}

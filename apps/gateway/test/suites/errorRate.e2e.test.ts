@@ -1,13 +1,11 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   faultyServer,
   faultyStats,
-  recordEvents,
   runCalls,
   textOf,
+  useFaultyGateway,
 } from '../helpers/faultyUpstream.js';
-import { type RunningGateway, startGateway } from '../helpers/gatewayHarness.js';
 
 const P = 0.1;
 const CALLS = 400;
@@ -19,9 +17,6 @@ const CALLS_WITHOUT_RETRY = 300;
  * 1 − p³ of its calls succeed; the same server with one attempt (a per-tool override) ~1 − p.
  */
 describe('a 10% error-rate upstream', () => {
-  let gw: RunningGateway;
-  let client: Client;
-  let recorder: ReturnType<typeof recordEvents>;
   const resilience = {
     retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 5, budget_min: 8 },
     // Ten failures in a row at p = 0.1 is a 1e-10 event per attempt; five (the default) happens
@@ -30,30 +25,18 @@ describe('a 10% error-rate upstream', () => {
   };
   const env = (seed: number) => ({ ERROR_RATE: String(P), FAULT_SEED: String(seed) });
 
-  beforeAll(async () => {
-    gw = await startGateway({
-      mcpServers: {
-        flaky: faultyServer(env(7), { resilience }),
-        once: faultyServer(env(11), {
-          resilience: { ...resilience, tools: { put: { retry: { max_attempts: 1 } } } },
-        }),
-      },
-      recovery: { max_attempts: 0 },
-    });
-    recorder = recordEvents(gw.gateway);
-    client = await gw.connect();
-  }, 30_000);
-
-  afterAll(async () => {
-    recorder?.stop();
-    await gw?.stop();
+  const run = useFaultyGateway({
+    flaky: faultyServer(env(7), { resilience }),
+    once: faultyServer(env(11), {
+      resilience: { ...resilience, tools: { put: { retry: { max_attempts: 1 } } } },
+    }),
   });
 
   /** Calls `tool` `count` times, 4 at a time; returns how many the client saw succeed. */
   const successes = async (tool: string, count: number) => {
     const ok = await runCalls(count, 1, async (i) => {
       try {
-        const result = await client.callTool({ name: tool, arguments: { message: `m${i}` } });
+        const result = await run.client.callTool({ name: tool, arguments: { message: `m${i}` } });
         return result.isError !== true && textOf(result) === `stored m${i}`;
       } catch {
         return false;
@@ -64,7 +47,7 @@ describe('a 10% error-rate upstream', () => {
 
   it('shows the client 1 − p³ success with three attempts and ~1 − p with one', async () => {
     // The sessions' processes are up before counting.
-    await Promise.all([faultyStats(client, 'flaky'), faultyStats(client, 'once')]);
+    await Promise.all([faultyStats(run.client, 'flaky'), faultyStats(run.client, 'once')]);
     // One call at a time per server, so each server's seeded draws fall the same way every run.
     const [withRetries, withoutRetries] = await Promise.all([
       successes('flaky__put', CALLS),
@@ -76,19 +59,19 @@ describe('a 10% error-rate upstream', () => {
     // a binomial rate at n = 300), so the retries are what made the difference.
     const failureRate = 1 - withoutRetries / CALLS_WITHOUT_RETRY;
     expect(Math.abs(failureRate - P)).toBeLessThanOrEqual(0.052);
-    expect((await faultyStats(client, 'once')).calls.put).toBe(CALLS_WITHOUT_RETRY);
+    expect((await faultyStats(run.client, 'once')).calls.put).toBe(CALLS_WITHOUT_RETRY);
 
     // What the upstream saw: every attempt, about N·(1 + p + p²) of them, and each retry is
     // one retry_attempted event and one more attempt in call_completed.
-    const attempts = (await faultyStats(client, 'flaky')).calls.put!;
+    const attempts = (await faultyStats(run.client, 'flaky')).calls.put!;
     expect(attempts / CALLS).toBeGreaterThan(1 + P + P * P - 0.05);
     expect(attempts / CALLS).toBeLessThan(1 + P + P * P + 0.05);
-    const completed = recorder.ofType('call_completed', { tool: 'flaky__put' });
+    const completed = run.recorder.ofType('call_completed', { tool: 'flaky__put' });
     expect(completed).toHaveLength(CALLS);
     expect(completed.reduce((sum, e) => sum + Number(e.attempts), 0)).toBe(attempts);
-    expect(recorder.ofType('retry_attempted', { server_name: 'flaky' })).toHaveLength(
+    expect(run.recorder.ofType('retry_attempted', { server_name: 'flaky' })).toHaveLength(
       attempts - CALLS,
     );
-    expect(recorder.ofType('circuit_opened')).toEqual([]);
+    expect(run.recorder.ofType('circuit_opened')).toEqual([]);
   }, 60_000);
 });

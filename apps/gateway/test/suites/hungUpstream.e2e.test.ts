@@ -1,58 +1,45 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { validate } from '@selfheal/schemas';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultyServer, faultyStats, recordEvents, textOf } from '../helpers/faultyUpstream.js';
-import { type RunningGateway, startGateway } from '../helpers/gatewayHarness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { faultyServer, faultyStats, textOf, useFaultyGateway } from '../helpers/faultyUpstream.js';
 
 /** A hung upstream: calls time out, the breaker opens, and a half-open probe closes it again. */
 describe('a hung upstream', () => {
   const dir = mkdtempSync(join(tmpdir(), 'selfheal-hung-'));
   const hangFile = join(dir, 'hang');
-  let gw: RunningGateway;
-  let client: Client;
-  let recorder: ReturnType<typeof recordEvents>;
-  const echo = (message: string) => client.callTool({ name: 'hung__echo', arguments: { message } });
+  const echo = (message: string) =>
+    run.client.callTool({ name: 'hung__echo', arguments: { message } });
   const errorCode = (result: Record<string, unknown>) =>
     (result._meta as { 'selfheal/error'?: { code?: string } } | undefined)?.['selfheal/error']
       ?.code;
 
-  beforeAll(async () => {
-    gw = await startGateway({
-      mcpServers: {
-        hung: faultyServer(
-          { HANG_FILE: hangFile },
-          {
-            resilience: {
-              circuit_breaker: { consecutive_failures: 3, open_ms: 800, open_jitter: 0 },
-              // A short deadline for echo only: the first request of a session also waits for
-              // the process to start, which the stats call below absorbs under the default.
-              tools: { echo: { attempt_timeout_ms: 400 } },
-            },
-          },
-        ),
+  const run = useFaultyGateway({
+    hung: faultyServer(
+      { HANG_FILE: hangFile },
+      {
+        resilience: {
+          circuit_breaker: { consecutive_failures: 3, open_ms: 800, open_jitter: 0 },
+          // A short deadline for echo only: the first request of a session also waits for
+          // the process to start, which the stats call below absorbs under the default.
+          tools: { echo: { attempt_timeout_ms: 400 } },
+        },
       },
-      recovery: { max_attempts: 0 },
-    });
-    recorder = recordEvents(gw.gateway);
-    client = await gw.connect();
-  }, 30_000);
+    ),
+  });
 
-  afterAll(async () => {
-    recorder?.stop();
-    await gw?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('times out, opens the breaker, refuses fast, and closes after a half-open probe succeeds', async () => {
-    expect((await faultyStats(client, 'hung')).dropped).toBe(0);
+    expect((await faultyStats(run.client, 'hung')).dropped).toBe(0);
     expect(textOf(await echo('before'))).toBe('before');
 
     // Hung: each call ends at the attempt timeout (echo is not idempotent: never retried).
     writeFileSync(hangFile, '');
-    const opened = recorder.next('circuit_opened', { circuit: 'hung' });
+    const opened = run.recorder.next('circuit_opened', { circuit: 'hung' });
     for (let i = 0; i < 3; i++) {
       const result = await echo(`hung ${i}`);
       expect(result.isError).toBe(true);
@@ -60,48 +47,51 @@ describe('a hung upstream', () => {
       expect(textOf(result)).toMatch(/hung/);
     }
     expect(await opened).toMatchObject({ open_ms: 800 });
-    const timedOut = recorder.ofType('call_completed', { server_name: 'hung', outcome: 'timeout' });
+    const timedOut = run.recorder.ofType('call_completed', {
+      server_name: 'hung',
+      outcome: 'timeout',
+    });
     expect(timedOut).toHaveLength(3);
     for (const call of timedOut) expect(call.latency_ms).toBeGreaterThanOrEqual(400);
 
     // Open: refused at once with a clear error, without reaching the server.
-    const halfOpen = recorder.next('circuit_half_opened', { circuit: 'hung' });
+    const halfOpen = run.recorder.next('circuit_half_opened', { circuit: 'hung' });
     const refused = await echo('refused');
     expect(refused.isError).toBe(true);
     expect(errorCode(refused)).toBe('CIRCUIT_OPEN');
     expect(textOf(refused)).toMatch(/hung/);
-    const [rejected] = recorder.ofType('call_completed', { outcome: 'rejected' });
+    const [rejected] = run.recorder.ofType('call_completed', { outcome: 'rejected' });
     expect(rejected?.latency_ms).toBeLessThan(400);
     // Every method passes the same breaker: tools/list is refused too and served from the last
     // known catalog, each tool marked with why.
-    const listed = await client.listTools();
+    const listed = await run.client.listTools();
     expect(listed.tools.map((t) => t.name)).toContain('hung__echo');
     expect(listed.tools[0]?._meta?.['selfheal/unavailable']).toMatch(/server "hung".*open/);
     expect(
-      recorder.ofType('call_completed', { method: 'tools/list', outcome: 'rejected' }),
+      run.recorder.ofType('call_completed', { method: 'tools/list', outcome: 'rejected' }),
     ).toHaveLength(1);
 
     // Half-open while still hung: the probe times out and the breaker reopens for longer.
     await halfOpen;
-    const reopened = recorder.next('circuit_opened', { circuit: 'hung' });
+    const reopened = run.recorder.next('circuit_opened', { circuit: 'hung' });
     expect(errorCode(await echo('probe while hung'))).toBe('ATTEMPT_TIMEOUT');
     expect(await reopened).toMatchObject({ open_ms: 1600 });
 
     // The server answers again: the next half-open probe succeeds and the breaker closes.
-    const halfOpenAgain = recorder.next('circuit_half_opened', { circuit: 'hung' });
+    const halfOpenAgain = run.recorder.next('circuit_half_opened', { circuit: 'hung' });
     rmSync(hangFile);
     expect(errorCode(await echo('still open'))).toBe('CIRCUIT_OPEN');
     await halfOpenAgain;
-    const closed = recorder.next('circuit_closed', { circuit: 'hung' });
+    const closed = run.recorder.next('circuit_closed', { circuit: 'hung' });
     expect(textOf(await echo('probe'))).toBe('probe');
     await closed;
     expect(textOf(await echo('after'))).toBe('after');
 
     // The server saw 4 requests it left unanswered (3 timeouts and the failed probe) and none
     // of the refused calls.
-    const stats = await faultyStats(client, 'hung');
+    const stats = await faultyStats(run.client, 'hung');
     expect(stats.dropped).toBe(4);
     expect(stats.calls.echo).toBe(3);
-    for (const event of recorder.events) expect(validate('event', event).issues).toEqual([]);
+    for (const event of run.recorder.events) expect(validate('event', event).issues).toEqual([]);
   }, 20_000);
 });

@@ -1,13 +1,11 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   faultyServer,
   faultyStats,
-  recordEvents,
   runCalls,
   textOf,
+  useFaultyGateway,
 } from '../helpers/faultyUpstream.js';
-import { type RunningGateway, startGateway } from '../helpers/gatewayHarness.js';
 
 const CALLS = 100;
 const RAW_CALLS = 20;
@@ -18,45 +16,30 @@ const RAW_CALLS = 20;
  * client call at most 1.2; the same server with both off shows what three attempts cost.
  */
 describe('a 100% outage', () => {
-  let gw: RunningGateway;
-  let client: Client;
-  let recorder: ReturnType<typeof recordEvents>;
   const retry = { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 5 };
   const env = { ERROR_RATE: '1', FAULT_TOOLS: 'put' };
 
-  beforeAll(async () => {
-    gw = await startGateway({
-      mcpServers: {
-        down: faultyServer(env, {
-          resilience: {
-            retry,
-            circuit_breaker: { open_ms: 200, open_jitter: 0 },
-            // The test's own counter must answer while the outage keeps the server's breaker
-            // open: a circuit_breaker key gives it a breaker of its own.
-            tools: { stats: { circuit_breaker: { enabled: true } } },
-          },
-        }),
-        unguarded: faultyServer(env, {
-          resilience: {
-            retry: { ...retry, budget_min: 1000 },
-            circuit_breaker: { enabled: false },
-          },
-        }),
+  const run = useFaultyGateway({
+    down: faultyServer(env, {
+      resilience: {
+        retry,
+        circuit_breaker: { open_ms: 200, open_jitter: 0 },
+        // The test's own counter must answer while the outage keeps the server's breaker
+        // open: a circuit_breaker key gives it a breaker of its own.
+        tools: { stats: { circuit_breaker: { enabled: true } } },
       },
-      recovery: { max_attempts: 0 },
-    });
-    recorder = recordEvents(gw.gateway);
-    client = await gw.connect();
-  }, 30_000);
-
-  afterAll(async () => {
-    recorder?.stop();
-    await gw?.stop();
+    }),
+    unguarded: faultyServer(env, {
+      resilience: {
+        retry: { ...retry, budget_min: 1000 },
+        circuit_breaker: { enabled: false },
+      },
+    }),
   });
 
   const callAll = (tool: string, count: number) =>
     runCalls(count, 8, async (i) => {
-      const result = await client.callTool({ name: tool, arguments: { message: `m${i}` } });
+      const result = await run.client.callTool({ name: tool, arguments: { message: `m${i}` } });
       const error = (result._meta as { 'selfheal/error'?: { code?: string } } | undefined)?.[
         'selfheal/error'
       ];
@@ -64,7 +47,7 @@ describe('a 100% outage', () => {
     });
 
   it('keeps retry amplification at most 1.2 upstream attempts per call', async () => {
-    await Promise.all([faultyStats(client, 'down'), faultyStats(client, 'unguarded')]);
+    await Promise.all([faultyStats(run.client, 'down'), faultyStats(run.client, 'unguarded')]);
     const [guarded, unguarded] = await Promise.all([
       callAll('down__put', CALLS),
       callAll('unguarded__put', RAW_CALLS),
@@ -79,13 +62,15 @@ describe('a 100% outage', () => {
     for (const r of guarded.filter((g) => g.code === 'CIRCUIT_OPEN'))
       expect(r.text).toMatch(/down/);
 
-    const attempts = (await faultyStats(client, 'down')).calls.put!;
+    const attempts = (await faultyStats(run.client, 'down')).calls.put!;
     const amplification = attempts / CALLS;
     expect(amplification).toBeLessThanOrEqual(1.2);
-    expect(recorder.ofType('circuit_opened', { circuit: 'down' }).length).toBeGreaterThanOrEqual(1);
+    expect(
+      run.recorder.ofType('circuit_opened', { circuit: 'down' }).length,
+    ).toBeGreaterThanOrEqual(1);
 
     // Without breaker and budget every call costs its three attempts: the bound is earned.
     expect(unguarded.every((r) => r.isError && r.code === 'RETRIES_EXHAUSTED')).toBe(true);
-    expect((await faultyStats(client, 'unguarded')).calls.put).toBe(3 * RAW_CALLS);
+    expect((await faultyStats(run.client, 'unguarded')).calls.put).toBe(3 * RAW_CALLS);
   }, 30_000);
 });

@@ -1,14 +1,12 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { validate } from '@selfheal/schemas';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   faultyServer,
   faultyStats,
-  recordEvents,
   runCalls,
   textOf,
+  useFaultyGateway,
 } from '../helpers/faultyUpstream.js';
-import { type RunningGateway, startGateway } from '../helpers/gatewayHarness.js';
 
 const SLOW_MS = 4000;
 const CALLS = 60;
@@ -19,52 +17,36 @@ const CALLS = 60;
  * unanswered at the observed p90 gets a second attempt, which answers at once and wins.
  */
 describe('a slow upstream', () => {
-  let gw: RunningGateway;
-  let client: Client;
-  let recorder: ReturnType<typeof recordEvents>;
-
-  beforeAll(async () => {
-    gw = await startGateway({
-      mcpServers: {
-        slow: faultyServer(
-          {
-            SLOW_RATE: '0.3',
-            SLOW_MS: String(SLOW_MS),
-            SLOW_WARMUP: '10',
-            FAULT_SEED: '3',
-            FAULT_TOOLS: 'lookup',
-          },
-          { resilience: { hedge: { enabled: true, percentile: 0.9, min_samples: 10 } } },
-        ),
+  const run = useFaultyGateway({
+    slow: faultyServer(
+      {
+        SLOW_RATE: '0.3',
+        SLOW_MS: String(SLOW_MS),
+        SLOW_WARMUP: '10',
+        FAULT_SEED: '3',
+        FAULT_TOOLS: 'lookup',
       },
-      recovery: { max_attempts: 0 },
-    });
-    recorder = recordEvents(gw.gateway);
-    client = await gw.connect();
-  }, 30_000);
-
-  afterAll(async () => {
-    recorder?.stop();
-    await gw?.stop();
+      { resilience: { hedge: { enabled: true, percentile: 0.9, min_samples: 10 } } },
+    ),
   });
 
   it('hedges the slow calls and the hedge wins: no call waits for the slow answer', async () => {
-    await faultyStats(client, 'slow');
+    await faultyStats(run.client, 'slow');
     const texts = await runCalls(CALLS, 1, async (i) =>
-      textOf(await client.callTool({ name: 'slow__lookup', arguments: { message: `k${i}` } })),
+      textOf(await run.client.callTool({ name: 'slow__lookup', arguments: { message: `k${i}` } })),
     );
     expect(texts).toEqual(Array.from({ length: CALLS }, (_, i) => `found k${i}`));
 
     // The server did make calls slow, so without a hedge some call would have taken SLOW_MS.
-    const stats = await faultyStats(client, 'slow');
+    const stats = await faultyStats(run.client, 'slow');
     expect(stats.slow).toBeGreaterThanOrEqual(5);
-    const fired = recorder.ofType('hedge_fired', { server_name: 'slow' });
+    const fired = run.recorder.ofType('hedge_fired', { server_name: 'slow' });
     expect(fired.length).toBeGreaterThanOrEqual(stats.slow);
     for (const event of fired) expect(validate('event', event).issues).toEqual([]);
 
     // The latency the gateway measured per call (from its call_completed events): every call
     // answered well before a slow answer could arrive, and hedged calls made two attempts.
-    const completed = recorder.ofType('call_completed', { tool: 'slow__lookup' });
+    const completed = run.recorder.ofType('call_completed', { tool: 'slow__lookup' });
     expect(completed).toHaveLength(CALLS);
     const latencies = completed.map((e) => Number(e.latency_ms));
     expect(Math.max(...latencies)).toBeLessThan(SLOW_MS / 2);
