@@ -119,16 +119,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sessions = new Set<GatewaySession>();
   let startedAt = clock.now();
   const repo = config.document.event_emission?.repo ?? 'selfheal';
-  const events = options.events ?? createEventFactory({ clock, repo });
+  // Every event the gateway and its monitor build comes from typed fields the tests check
+  // against the schema (RFC 0007): no schema pass per event, and so none per call either.
+  const events = options.events ?? createEventFactory({ clock, repo, validate: false });
   const bus = options.bus ?? createEventBus({ events, clock });
   const projector = createHealthProjector();
   // The projection subscribes before anything is published, so it sees every event.
   const projection = bus.events$.subscribe((event) => projector.apply(event));
-  // The monitor builds its events from typed drafts checked by its tests (RFC 0007): its own
-  // factory skips the schema pass, and each event is published once, on the gateway's bus.
+  // Each monitor event is published once, on the gateway's bus.
   const store = createMonitorStore({
     publish: (event) => bus.publish(event),
-    events: createEventFactory({ clock, repo, validate: false }),
+    events,
     clock,
   });
   const monitor = createMonitor({

@@ -133,21 +133,57 @@ export async function executeToolCall(
     errorCode = errorCodeOf(error);
     throw error;
   } finally {
-    host.bus.publish(
-      host.events.createOther('call_completed', {
-        server_name: (servedBy ?? primary).link.name,
-        method: 'tools/call',
-        tool: request.exposed,
-        latency_ms: Math.max(0, host.clock.now() - started),
-        attempts: Math.max(1, attempts),
-        outcome,
-        ...(errorCode === undefined ? {} : { error_code: errorCode }),
-        ...(servedBy && servedBy !== primary ? { fallback_server: servedBy.link.name } : {}),
-        ...(request.sessionId === undefined ? {} : { session_id: request.sessionId }),
-        trace_id: request.trace.traceId,
-      }),
-    );
+    publishCallCompleted(host, {
+      server: (servedBy ?? primary).link.name,
+      method: 'tools/call',
+      tool: request.exposed,
+      started,
+      attempts,
+      outcome,
+      errorCode,
+      ...(servedBy && servedBy !== primary ? { fallbackServer: servedBy.link.name } : {}),
+      sessionId: request.sessionId,
+      traceId: request.trace.traceId,
+    });
   }
+}
+
+/** What one finished upstream request reports in its `call_completed` event. */
+export interface CompletedCall {
+  server: string;
+  method: string;
+  /** The exposed tool name (tools/call only). */
+  tool?: string;
+  /** Epoch ms when the call started. */
+  started: number;
+  /** Attempts made (hedges included); 0 counts as 1 (refused before any attempt). */
+  attempts: number;
+  outcome: Outcome;
+  errorCode?: string | undefined;
+  fallbackServer?: string;
+  sessionId?: string | undefined;
+  traceId: string;
+}
+
+/** Publishes the one `call_completed` event of a finished upstream request (RFC 0008). */
+export function publishCallCompleted(
+  host: Pick<ToolCallHost, 'bus' | 'events' | 'clock'>,
+  call: CompletedCall,
+): void {
+  host.bus.publish(
+    host.events.createOther('call_completed', {
+      server_name: call.server,
+      method: call.method,
+      ...(call.tool === undefined ? {} : { tool: call.tool }),
+      latency_ms: Math.max(0, host.clock.now() - call.started),
+      attempts: Math.max(1, call.attempts),
+      outcome: call.outcome,
+      ...(call.errorCode === undefined ? {} : { error_code: call.errorCode }),
+      ...(call.fallbackServer === undefined ? {} : { fallback_server: call.fallbackServer }),
+      ...(call.sessionId === undefined ? {} : { session_id: call.sessionId }),
+      trace_id: call.traceId,
+    }),
+  );
 }
 
 /**
@@ -164,12 +200,8 @@ export function upstreamSignal(attempt: AbortSignal, caller: AbortSignal | undef
 }
 
 function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations } {
-  const tools = target.link.lists.get('tools/list') ?? target.link.upstream.catalog?.tools ?? [];
-  const tool = tools.find((t) => t.name === target.name);
-  const annotations = tool?.annotations;
-  return annotations && typeof annotations === 'object'
-    ? { toolAnnotations: annotations as ToolAnnotations }
-    : {};
+  const annotations = target.link.toolAnnotations(target.name);
+  return annotations ? { toolAnnotations: annotations } : {};
 }
 
 function isUnavailable(error: unknown): boolean {

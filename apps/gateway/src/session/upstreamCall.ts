@@ -4,6 +4,8 @@ import {
   callOutcomeOf,
   errorCodeOf,
   isRefusal,
+  type Outcome,
+  publishCallCompleted,
   type ToolCallHost,
   upstreamSignal,
 } from './toolCall.js';
@@ -41,7 +43,7 @@ export async function executeUpstreamCall<T>(
   const started = host.clock.now();
   const policy = host.policies.get(request.server);
   let attempts = 0;
-  let outcome: ReturnType<typeof callOutcomeOf> | 'ok' = 'ok';
+  let outcome: Outcome = 'ok';
   let errorCode: string | undefined;
   try {
     if (!policy) return await request.attempt(request.signal ?? new AbortController().signal);
@@ -61,18 +63,16 @@ export async function executeUpstreamCall<T>(
     errorCode = errorCodeOf(error);
     throw error;
   } finally {
-    host.bus.publish(
-      host.events.createOther('call_completed', {
-        server_name: request.server,
-        method: request.method,
-        latency_ms: Math.max(0, host.clock.now() - started),
-        attempts: Math.max(1, attempts),
-        outcome,
-        ...(errorCode === undefined ? {} : { error_code: errorCode }),
-        ...(request.sessionId === undefined ? {} : { session_id: request.sessionId }),
-        trace_id: request.trace.traceId,
-      }),
-    );
+    publishCallCompleted(host, {
+      server: request.server,
+      method: request.method,
+      started,
+      attempts,
+      outcome,
+      errorCode,
+      sessionId: request.sessionId,
+      traceId: request.trace.traceId,
+    });
   }
 }
 

@@ -184,19 +184,24 @@ export class UpstreamLink {
     await this.upstream.reportFailure(error);
   }
 
+  /**
+   * The annotations of `tool` (its upstream name) as this session last listed it, else as the
+   * server's catalog has it: what the retry rules read to judge whether a call is safe to repeat.
+   */
+  toolAnnotations(tool: string): ToolAnnotations | undefined {
+    const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
+    const annotations = tools.find((t) => t.name === tool)?.annotations;
+    return annotations && typeof annotations === 'object'
+      ? (annotations as ToolAnnotations)
+      : undefined;
+  }
+
   /** What the resilience classifier needs to judge a replay: the tool and its annotations. */
   private callMeta(method: string, params: Record<string, unknown> | undefined): CallMeta {
     if (method !== 'tools/call') return { method };
     const tool = String(params?.name);
-    const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
-    const annotations = tools.find((t) => t.name === tool)?.annotations;
-    return {
-      method,
-      tool,
-      ...(annotations && typeof annotations === 'object'
-        ? { toolAnnotations: annotations as ToolAnnotations }
-        : {}),
-    };
+    const annotations = this.toolAnnotations(tool);
+    return { method, tool, ...(annotations ? { toolAnnotations: annotations } : {}) };
   }
 
   /** The error of a request whose session broke: which server, what, why, what next. */
