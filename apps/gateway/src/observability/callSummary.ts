@@ -58,28 +58,40 @@ export function createCallSummarySink(options: CallSummaryOptions): EventSink {
     }, windowMs);
   };
 
+  /** Counts a call into its window; whether the event still goes to the file (not an ok call). */
+  const keep = (event: SelfhealEvent): boolean => {
+    if (event.event_type !== 'call_completed') return true;
+    const e = event as Record<string, unknown>;
+    const server = typeof e.server_name === 'string' ? e.server_name : '';
+    const tool = typeof e.tool === 'string' ? e.tool : undefined;
+    const method = typeof e.method === 'string' ? e.method : '';
+    const key = JSON.stringify([server, tool, method]);
+    let w = windows.get(key);
+    if (!w) {
+      if (windows.size === 0) windowStart = clock.now();
+      w = { server_name: server, tool, method, counts: {}, latencies: [] };
+      windows.set(key, w);
+    }
+    const outcome = typeof e.outcome === 'string' ? e.outcome : 'error';
+    w.counts[outcome] = (w.counts[outcome] ?? 0) + 1;
+    if (typeof e.latency_ms === 'number' && Number.isFinite(e.latency_ms))
+      w.latencies.push(e.latency_ms);
+    schedule();
+    return outcome !== 'ok';
+  };
+  const { writeBatch } = inner;
+
   return {
     name: inner.name,
-    write(event) {
-      if (event.event_type !== 'call_completed') return inner.write(event);
-      const e = event as Record<string, unknown>;
-      const server = typeof e.server_name === 'string' ? e.server_name : '';
-      const tool = typeof e.tool === 'string' ? e.tool : undefined;
-      const method = typeof e.method === 'string' ? e.method : '';
-      const key = JSON.stringify([server, tool, method]);
-      let w = windows.get(key);
-      if (!w) {
-        if (windows.size === 0) windowStart = clock.now();
-        w = { server_name: server, tool, method, counts: {}, latencies: [] };
-        windows.set(key, w);
-      }
-      const outcome = typeof e.outcome === 'string' ? e.outcome : 'error';
-      w.counts[outcome] = (w.counts[outcome] ?? 0) + 1;
-      if (typeof e.latency_ms === 'number' && Number.isFinite(e.latency_ms))
-        w.latencies.push(e.latency_ms);
-      schedule();
-      return outcome === 'ok' ? undefined : inner.write(event);
-    },
+    write: (event) => (keep(event) ? inner.write(event) : undefined),
+    // The inner sink's batching (the file sink's one write per window) is kept, not bypassed.
+    ...(writeBatch && {
+      writeBatch: (events: SelfhealEvent[]) => {
+        const kept = events.filter(keep);
+        return kept.length > 0 ? writeBatch.call(inner, kept) : undefined;
+      },
+    }),
+    ...(inner.batchWindowMs !== undefined && { batchWindowMs: inner.batchWindowMs }),
     async close() {
       await flush();
       await inner.close?.();
