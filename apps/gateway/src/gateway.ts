@@ -6,6 +6,7 @@ import {
   type EventBus,
   type EventFactory,
   type HealthState,
+  PROJECTED_EVENT_TYPES,
   rollUpEcosystem,
 } from '@selfheal/events';
 import {
@@ -154,9 +155,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     return upstream;
   });
   const upstreamByName = new Map(upstreams.map((u) => [u.spec.name, u]));
-  // Routing state follows the monitor: each health event of a server re-reads its projection.
+  // Routing state follows the monitor: each health event of a server re-reads its projection
+  // (the projection applies only those types: a call_completed per call changes nothing there).
   const following = bus.events$.subscribe((event) => {
-    if (event.server_name !== undefined) upstreamByName.get(event.server_name)?.sync();
+    if (event.server_name !== undefined && PROJECTED_EVENT_TYPES.has(event.event_type))
+      upstreamByName.get(event.server_name)?.sync();
   });
   const serverNames = new Set(config.upstreams.map((u) => u.name));
   const metrics = createGatewayMetrics({
@@ -170,8 +173,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sink = busSink(bus, events);
   const policies = createServerPolicies(config, { clock, sink });
   const isDown = (server: string) => {
-    if (upstreams.find((u) => u.spec.name === server)?.state.status === 'down') return true;
-    const health = projector.state().servers[server];
+    if (upstreamByName.get(server)?.state.status === 'down') return true;
+    const health = projector.get(server);
     return (
       health !== undefined &&
       (health.status === 'down' || health.lifecycle === 'failed' || health.lifecycle === 'disabled')

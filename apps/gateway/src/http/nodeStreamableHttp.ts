@@ -6,11 +6,9 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
+  type JSONRPCRequest,
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -145,7 +143,8 @@ export class NodeStreamableHttpTransport implements Transport {
     } else if (!this.checkSession(req, res) || !this.checkProtocol(req, res)) return;
     if (this.closed) return rpcError(res, 404, -32001, 'Session not found');
     const extra = { requestInfo: { headers: req.headers } };
-    const requests = messages.filter(isJSONRPCRequest);
+    // Parsed as JSON-RPC above: a request is a message with a method and an id (no second zod pass).
+    const requests = messages.filter((m): m is JSONRPCRequest => 'method' in m && 'id' in m);
     if (requests.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
       res.writeHead(202).end();
@@ -185,7 +184,8 @@ export class NodeStreamableHttpTransport implements Transport {
 
   /** Sends one message on the stream it belongs to (see the class comment). */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    // The SDK's Server built it: a response is a message with an id and a result or an error.
+    const isResponse = 'id' in message && ('result' in message || 'error' in message);
     const requestId = isResponse ? message.id : options?.relatedRequestId;
     const frame = `event: message\ndata: ${JSON.stringify(message)}\n\n`;
     if (requestId === undefined) {

@@ -8,7 +8,6 @@ import type {
 import {
   ErrorCode,
   isInitializedNotification,
-  isJSONRPCRequest,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
   type RequestId,
@@ -97,7 +96,8 @@ export class NodeStreamableHttpClientTransport implements Transport {
       if (isInitializedNotification(message)) this.openStandalone();
       return;
     }
-    const requestIds = isJSONRPCRequest(message) ? [message.id] : [];
+    // The SDK's Client built it: a request is a message with a method and an id.
+    const requestIds = 'method' in message && 'id' in message ? [message.id] : [];
     const type = essence(res.headers['content-type']);
     if (type === 'text/event-stream') this.readSse(res, requestIds);
     else if (type === 'application/json') {
