@@ -1,7 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEventLog, createFileSink, type EventLog } from '@selfheal/events';
+import {
+  createEventLog,
+  createFileSink,
+  type EventLog,
+  eventLogOptionsFromConfig,
+} from '@selfheal/events';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
@@ -93,24 +98,22 @@ export async function openEventLog(
   gateway: Gateway,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
   const { config } = gateway;
-  const emission = config.document.event_emission ?? {};
-  if (emission.enabled === false) return undefined;
-  const path = resolve(config.baseDir, emission.path ?? 'selfheal-events.jsonl');
+  const emission = config.document.event_emission;
+  const options = eventLogOptionsFromConfig(emission, config.baseDir);
+  if (!options) return undefined;
+  const { path } = options;
   await mkdir(dirname(path), { recursive: true });
-  const log: EventLog = await createEventLog({
-    path,
-    durability: emission.durability,
-    flushIntervalMs: emission.flush_interval_ms,
-    rotateMaxBytes: emission.rotate_max_bytes,
-    rotateMaxAgeMs: (emission.rotate_max_age_seconds ?? 0) * 1000,
-    clock: gateway.clock,
-  });
+  const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
   const file = createFileSink(log, {
     onAppended: (stored) => gateway.metrics.observeAppended(stored),
   });
   gateway.bus.attach(
-    createCallSummarySink({ inner: file, clock: gateway.clock, repo: emission.repo ?? 'selfheal' }),
+    createCallSummarySink({
+      inner: file,
+      clock: gateway.clock,
+      repo: emission?.repo ?? 'selfheal',
+    }),
   );
   return {
     path,
