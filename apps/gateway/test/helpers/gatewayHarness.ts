@@ -67,11 +67,12 @@ export async function startGateway(
 export function nextNotification(
   client: Client,
   method: string,
+  matches: (params: Record<string, unknown> | undefined) => boolean = () => true,
 ): Promise<{ method: string; params?: Record<string, unknown> }> {
   return new Promise((resolve) => {
     const previous = client.fallbackNotificationHandler;
     client.fallbackNotificationHandler = async (notification) => {
-      if (notification.method === method) {
+      if (notification.method === method && matches(notification.params)) {
         client.fallbackNotificationHandler = previous;
         resolve(notification as { method: string; params?: Record<string, unknown> });
       }
