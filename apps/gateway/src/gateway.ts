@@ -17,13 +17,14 @@ import {
   type Spawner,
 } from '@selfheal/monitor';
 import type { UpstreamPolicy } from '@selfheal/resilience';
-import type { EcosystemHealth } from '@selfheal/schemas';
+import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, systemClock } from './clock.js';
 import type { LoadedConfig } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
+import { createAfterAnswer } from './session/afterAnswer.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
 import { busSink, createServerPolicies } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
@@ -59,6 +60,12 @@ export interface GatewayOptions {
    * `/health/stream` follow it. @default a bus with no sinks
    */
   bus?: EventBus;
+  /**
+   * Runs the queue of finished calls' `call_completed` events after their answers are written
+   * (see `createAfterAnswer`). Events of other types publish at once, after the queued ones.
+   * @default setImmediate
+   */
+  scheduleAfterAnswer?: (run: () => void) => void;
 }
 
 /** Events of a gateway. */
@@ -124,12 +131,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   // against the schema (RFC 0007): no schema pass per event, and so none per call either.
   const events = options.events ?? createEventFactory({ clock, repo, validate: false });
   const bus = options.bus ?? createEventBus({ events, clock });
+  // A call's call_completed goes out after its answer; any other event first flushes the queue,
+  // so the bus keeps the order in which things happened.
+  const afterAnswer = createAfterAnswer(options.scheduleAfterAnswer);
+  const publishNow = (event: SelfhealEvent) => {
+    afterAnswer.flush();
+    bus.publish(event);
+  };
   const projector = createHealthProjector();
   // The projection subscribes before anything is published, so it sees every event.
   const projection = bus.events$.subscribe((event) => projector.apply(event));
   // Each monitor event is published once, on the gateway's bus.
   const store = createMonitorStore({
-    publish: (event) => bus.publish(event),
+    publish: publishNow,
     events,
     clock,
   });
@@ -170,7 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     isKnownTool: (name) => exposedTools(upstreams, config).has(name),
     extra: (registry) => registerUpstreamGauge(registry, upstreams),
   });
-  const sink = busSink(bus, events);
+  const sink = busSink({ publish: publishNow }, events);
   const policies = createServerPolicies(config, { clock, sink });
   const isDown = (server: string) => {
     if (upstreamByName.get(server)?.state.status === 'down') return true;
@@ -180,7 +194,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       (health.status === 'down' || health.lifecycle === 'failed' || health.lifecycle === 'disabled')
     );
   };
-  const calls: ToolCallHost = { policies, bus, events, clock, sink, isDown };
+  const calls: ToolCallHost = {
+    policies,
+    bus,
+    events,
+    clock,
+    sink,
+    isDown,
+    defer: afterAnswer.defer,
+  };
   // Graceful degradation (RFC 0008): in `hide` mode a server's tools leave the list while it is
   // down and return when it recovers; every client is told with tools/list_changed each time.
   const degradation = bus.events$.subscribe((event) => {
@@ -220,6 +242,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         onWarning: (message) => emitter.emit('warning', message),
         calls,
         fallbacks: config.document.fallbacks ?? {},
+        onAnswer: afterAnswer.flush,
       });
       sessions.add(session);
       const close = session.close;
@@ -237,6 +260,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all(upstreams.map((u) => u.stop()));
       await monitor.stop();
       for (const policy of policies.values()) policy.dispose();
+      afterAnswer.flush();
       degradation.unsubscribe();
       following.unsubscribe();
       projection.unsubscribe();

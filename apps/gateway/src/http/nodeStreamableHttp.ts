@@ -126,7 +126,10 @@ export class NodeStreamableHttpTransport implements Transport {
     } catch {
       return this.refuse(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
     }
-    const initialize = messages.some(isInitializeRequest);
+    // The method is compared first: the SDK's guard is a zod pass per message otherwise.
+    const initialize = messages.some(
+      (m) => 'method' in m && m.method === 'initialize' && isInitializeRequest(m),
+    );
     if (initialize) {
       if (this.initialized && this.sessionId !== undefined)
         return this.refuse(res, 400, -32600, 'Invalid Request: Server already initialized');

@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { EventBus } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
+import { randomHex } from '../randomHex.js';
 
 /** Options of {@link createCallSpans}. */
 export interface CallSpansOptions {
@@ -19,7 +20,7 @@ export interface CallSpansOptions {
    * user registers an OpenTelemetry SDK
    */
   tracer?: Tracer;
-  /** 16 hex digits for the synthetic parent span id. @default crypto random */
+  /** 16 hex digits for the synthetic parent span id. @default randomHex(8) (pooled CSPRNG) */
   randomSpanId?: () => string;
 }
 
@@ -36,12 +37,7 @@ const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
  */
 export function createCallSpans(options: CallSpansOptions): () => void {
   const tracer = options.tracer ?? trace.getTracer('@selfheal/gateway');
-  const spanId =
-    options.randomSpanId ??
-    (() => {
-      const bytes = crypto.getRandomValues(new Uint8Array(8));
-      return Buffer.from(bytes).toString('hex');
-    });
+  const spanId = options.randomSpanId ?? (() => randomHex(8));
   const subscription = options.events$.subscribe((event) => {
     if (event.event_type !== 'call_completed') return;
     try {

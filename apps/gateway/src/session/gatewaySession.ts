@@ -20,6 +20,7 @@ import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js
 import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { onAnswerSent } from './afterAnswer.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
 import { executeToolCall, type ToolCallHost, type ToolTarget } from './toolCall.js';
 import { traceContextOf } from './traceContext.js';
@@ -41,6 +42,11 @@ export interface GatewaySessionOptions {
   calls: ToolCallHost;
   /** Top-level tool chains: exposed tool -> exposed tools tried in order. @default {} */
   fallbacks?: Record<string, string[]>;
+  /**
+   * Called right after each answer the session sends (`AfterAnswer.flush`: the finished calls'
+   * `call_completed` go out then, before the client can have read the answer).
+   */
+  onAnswer?: () => void;
 }
 
 /** One client session: an MCP server for the client, and its own links to each upstream. */
@@ -76,6 +82,11 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
   });
   // The SDK answers setLevel itself when logging is advertised; the upstreams must get it.
   server.removeRequestHandler('logging/setLevel');
+  const onAnswer = options.onAnswer;
+  if (onAnswer) {
+    const connect = server.connect.bind(server);
+    server.connect = (transport) => connect(onAnswerSent(transport, onAnswer));
+  }
   const warned = new Set<string>();
 
   const host: LinkHost = {

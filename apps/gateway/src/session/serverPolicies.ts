@@ -31,7 +31,7 @@ export const classifyGatewayError: Classifier = (error, meta, nowMs) => {
 };
 
 /** Hands every resilience event (circuit, retry, fallback, ...) to the gateway's bus. */
-export function busSink(bus: EventBus, events: EventFactory): EventSink {
+export function busSink(bus: Pick<EventBus, 'publish'>, events: EventFactory): EventSink {
   return (event) => {
     const { timestamp: _t, repo: _r, event_type, ...fields } = event;
     bus.publish(events.createOther(event_type, fields));

@@ -3,6 +3,7 @@ import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { EventBus, EventFactory } from '@selfheal/events';
 import {
   type CallContext,
+  type CancelScope,
   createFallbackChain,
   deriveContext,
   describeError,
@@ -38,6 +39,11 @@ export interface ToolCallHost {
   sink: EventSink;
   /** Whether routing skips the server now: down, failed or not yet recovered per the monitor. */
   isDown: (server: string) => boolean;
+  /**
+   * Runs a finished call's bookkeeping (publishing its `call_completed`) after the answer is
+   * written, e.g. {@link createAfterAnswer}'s `defer`. @default none: published at once
+   */
+  defer?: (task: () => void) => void;
 }
 
 /** One downstream tools/call, as the session hands it over. */
@@ -93,7 +99,7 @@ export async function executeToolCall(
               request.requestId,
               {
                 ...request.options,
-                signal: upstreamSignal(attempt.signal, request.options.signal),
+                signal: upstreamSignal(attempt.scope, request.options.signal),
               },
             );
             servedBy = target;
@@ -165,37 +171,44 @@ export interface CompletedCall {
   traceId: string;
 }
 
-/** Publishes the one `call_completed` event of a finished upstream request (RFC 0008). */
+/**
+ * Publishes the one `call_completed` event of a finished upstream request (RFC 0008). The event
+ * is built now (its latency and timestamp are the call's); with `host.defer` it is published
+ * there, after the answer.
+ */
 export function publishCallCompleted(
-  host: Pick<ToolCallHost, 'bus' | 'events' | 'clock'>,
+  host: Pick<ToolCallHost, 'bus' | 'events' | 'clock' | 'defer'>,
   call: CompletedCall,
 ): void {
-  host.bus.publish(
-    host.events.createOther('call_completed', {
-      server_name: call.server,
-      method: call.method,
-      ...(call.tool === undefined ? {} : { tool: call.tool }),
-      latency_ms: Math.max(0, host.clock.now() - call.started),
-      attempts: Math.max(1, call.attempts),
-      outcome: call.outcome,
-      ...(call.errorCode === undefined ? {} : { error_code: call.errorCode }),
-      ...(call.fallbackServer === undefined ? {} : { fallback_server: call.fallbackServer }),
-      ...(call.sessionId === undefined ? {} : { session_id: call.sessionId }),
-      trace_id: call.traceId,
-    }),
-  );
+  const event = host.events.createOther('call_completed', {
+    server_name: call.server,
+    method: call.method,
+    ...(call.tool === undefined ? {} : { tool: call.tool }),
+    latency_ms: Math.max(0, host.clock.now() - call.started),
+    attempts: Math.max(1, call.attempts),
+    outcome: call.outcome,
+    ...(call.errorCode === undefined ? {} : { error_code: call.errorCode }),
+    ...(call.fallbackServer === undefined ? {} : { fallback_server: call.fallbackServer }),
+    ...(call.sessionId === undefined ? {} : { session_id: call.sessionId }),
+    trace_id: call.traceId,
+  });
+  if (host.defer) host.defer(() => host.bus.publish(event));
+  else host.bus.publish(event);
 }
 
 /**
- * The attempt's signal, but aborted with the client's own reason when the client cancelled, so
- * the upstream's notifications/cancelled carries it as it would directly.
+ * The signal of one upstream attempt: aborted when the attempt's scope aborts (timeout, hedge
+ * loss, the caller's cancel), with the client's own reason when the client cancelled, so the
+ * upstream's notifications/cancelled carries it as it would directly. It listens on the scope
+ * with a plain callback rather than on the scope's own AbortSignal, so an attempt makes one
+ * AbortSignal, not two (RFC 0006, "Measured").
  */
-export function upstreamSignal(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
-  if (!caller) return attempt;
+export function upstreamSignal(attempt: CancelScope, caller: AbortSignal | undefined): AbortSignal {
+  if (!caller) return attempt.signal;
   const controller = new AbortController();
   const abort = () => controller.abort(caller.aborted ? caller.reason : attempt.reason);
   if (attempt.aborted) abort();
-  else attempt.addEventListener('abort', abort, { once: true });
+  else attempt.onAbort(abort);
   return controller.signal;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { traceContextOf, withTraceparent } from './traceContext.js';
 
-const bytes = (size: number) => Buffer.alloc(size, 0xab);
+const bytes = (size: number) => 'ab'.repeat(size);
 
 describe('traceContextOf', () => {
   it('keeps the client’s trace id and flags, with the gateway’s own span id', () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../randomHex.js';
 
 /** The W3C trace context of one downstream call. */
 export interface TraceContext {
@@ -19,21 +19,21 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$
  * The trace context of a call: the client's `_meta.traceparent` honoured when it is a valid W3C
  * `traceparent` (version not `ff`, ids not all zero), else a fresh trace. The gateway is a new
  * span in either case, so the upstream sees the gateway as its parent.
- * @param random bytes source, for tests. @default crypto.randomBytes
+ * @param random `size` random bytes as lowercase hex, for tests. @default randomHex (pooled CSPRNG)
  */
 export function traceContextOf(
   meta: Record<string, unknown> | undefined,
-  random: (size: number) => Buffer = randomBytes,
+  random: (size: number) => string = randomHex,
 ): TraceContext {
   const incoming = typeof meta?.traceparent === 'string' ? meta.traceparent.trim() : '';
   const match = TRACEPARENT.exec(incoming);
   const valid =
     match !== null && match[1] !== 'ff' && !/^0+$/.test(match[2]!) && !/^0+$/.test(match[3]!);
-  const traceId = valid ? match[2]! : random(16).toString('hex');
+  const traceId = valid ? match[2]! : random(16);
   const flags = valid ? match[4]! : '01';
   return {
     traceId,
-    traceparent: `00-${traceId}-${random(8).toString('hex')}-${flags}`,
+    traceparent: `00-${traceId}-${random(8)}-${flags}`,
     fromClient: valid,
   };
 }

@@ -37,7 +37,7 @@ export interface UpstreamCallRequest<T> {
  * Errors are left as thrown; {@link toWireError} turns them into what the client gets.
  */
 export async function executeUpstreamCall<T>(
-  host: Pick<ToolCallHost, 'policies' | 'bus' | 'events' | 'clock'>,
+  host: Pick<ToolCallHost, 'policies' | 'bus' | 'events' | 'clock' | 'defer'>,
   request: UpstreamCallRequest<T>,
 ): Promise<T> {
   const started = host.clock.now();
@@ -50,7 +50,7 @@ export async function executeUpstreamCall<T>(
     return await policy.execute(
       (context) => {
         attempts++;
-        return request.attempt(upstreamSignal(context.signal, request.signal));
+        return request.attempt(upstreamSignal(context.scope, request.signal));
       },
       {
         ...(request.signal ? { signal: request.signal } : {}),
