@@ -7,11 +7,11 @@ import type {
 import {
   isInitializeRequest,
   type JSONRPCMessage,
-  JSONRPCMessageSchema,
   type JSONRPCRequest,
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 
 /** Options of {@link NodeStreamableHttpTransport}. */
 export interface NodeStreamableHttpOptions {
@@ -122,7 +122,7 @@ export class NodeStreamableHttpTransport implements Transport {
       );
     let messages: JSONRPCMessage[];
     try {
-      messages = (Array.isArray(body) ? body : [body]).map((m) => JSONRPCMessageSchema.parse(m));
+      messages = (Array.isArray(body) ? body : [body]).map(parseJsonRpcMessage);
     } catch {
       return this.refuse(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
     }

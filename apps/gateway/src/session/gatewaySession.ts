@@ -21,6 +21,7 @@ import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { onAnswerSent } from './afterAnswer.js';
+import { dispatchByShape } from './dispatchByShape.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
 import { executeToolCall, type ToolCallHost, type ToolTarget } from './toolCall.js';
 import { traceContextOf } from './traceContext.js';
@@ -83,10 +84,11 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
   // The SDK answers setLevel itself when logging is advertised; the upstreams must get it.
   server.removeRequestHandler('logging/setLevel');
   const onAnswer = options.onAnswer;
-  if (onAnswer) {
-    const connect = server.connect.bind(server);
-    server.connect = (transport) => connect(onAnswerSent(transport, onAnswer));
-  }
+  const connect = server.connect.bind(server);
+  server.connect = async (transport) => {
+    await connect(onAnswer ? onAnswerSent(transport, onAnswer) : transport);
+    dispatchByShape(server, transport);
+  };
   const warned = new Set<string>();
 
   const host: LinkHost = {

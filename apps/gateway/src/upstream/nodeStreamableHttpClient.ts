@@ -9,9 +9,9 @@ import {
   ErrorCode,
   isInitializedNotification,
   type JSONRPCMessage,
-  JSONRPCMessageSchema,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { createSseParser } from './sseParser.js';
 
 /** Options of {@link NodeStreamableHttpClientTransport}. */
@@ -142,7 +142,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
   private deliver(item: unknown) {
     let message: JSONRPCMessage;
     try {
-      message = JSONRPCMessageSchema.parse(item);
+      message = parseJsonRpcMessage(item);
     } catch (error) {
       this.onerror?.(error as Error);
       return;
