@@ -17,14 +17,19 @@ afterEach(async () => {
 
 /** A server on 127.0.0.1:0 answering each request with `handler`; records what it got. */
 async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
-  const seen: { method: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const seen: {
+    method: string;
+    url: string;
+    headers: IncomingMessage['headers'];
+    body: string;
+  }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
       body += c;
     });
     req.on('end', () => {
-      seen.push({ method: req.method!, headers: req.headers, body });
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       handler(req, res, body);
     });
   });
@@ -53,6 +58,21 @@ const until = (check: () => boolean) =>
   });
 
 describe('NodeStreamableHttpClientTransport', () => {
+  it('sends to the configured URL’s path and query, with its user info as basic auth', async () => {
+    const { url, seen } = await serve((_req, res) => {
+      res.writeHead(202).end();
+    });
+    const target = new URL(`${url.href}?tenant=a%20b`);
+    target.username = 'me';
+    target.password = 'secret';
+    const { transport } = await connected(target);
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' });
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' });
+    expect(seen.map((s) => s.url)).toEqual(['/mcp?tenant=a%20b', '/mcp?tenant=a%20b']);
+    expect(seen[0]?.headers.authorization).toBe(`Basic ${btoa('me:secret')}`);
+    await transport.close();
+  });
+
   it('POSTs with the session, protocol and config headers; reads SSE answers in order', async () => {
     const { url, seen } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'mcp-session-id': 's-1' });

@@ -1,5 +1,11 @@
-import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type {
   Transport,
@@ -56,6 +62,8 @@ export class NodeStreamableHttpClientTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
   private readonly url: URL;
+  /** The URL as `http.request` options, converted once (Node converts a URL on every call). */
+  private readonly target: RequestOptions;
   private readonly headers: Record<string, string>;
   private readonly reconnectDelaysMs: readonly number[];
   private protocolVersion: string | undefined;
@@ -66,6 +74,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
 
   constructor(url: URL, options: NodeStreamableHttpClientOptions = {}) {
     this.url = url;
+    this.target = urlToHttpOptions(url);
     this.headers = options.headers ?? {};
     this.reconnectDelaysMs = options.reconnectDelaysMs ?? [1000, 1500];
   }
@@ -131,7 +140,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
     }
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(this.url, { method, headers }, resolve);
+      const req = send({ ...this.target, method, headers }, resolve);
       this.open.add(req);
       req.once('close', () => this.open.delete(req));
       req.once('error', reject);
