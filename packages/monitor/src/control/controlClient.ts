@@ -20,7 +20,7 @@ export function sendControl(
       reject(
         new MonitorError(
           MonitorErrorCode.ControlUnreachable,
-          `${path}: no running monitor answers (${reason}); start one with \`selfheal monitor --config FILE\``,
+          `${path}: no running monitor answers (${reason}); is a \`selfheal monitor\`, \`start\` or \`stdio\` running with this socket?`,
         ),
       );
     };

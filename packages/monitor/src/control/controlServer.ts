@@ -14,7 +14,7 @@ export interface ControlServer {
 /**
  * Listens on a Unix domain socket at `path` for operator requests (one JSON line each, see
  * {@link ControlRequest}) and answers each with one JSON line. A stale socket file left by a
- * monitor that died is replaced; a live one means another monitor runs there (an error).
+ * monitor or gateway that died is replaced; a live one means another one runs there (an error).
  * Bad requests get `{ok: false, error}`; they never throw in the monitor.
  */
 export async function listenControl(
@@ -26,7 +26,7 @@ export async function listenControl(
     if (await answers(path)) {
       throw new MonitorError(
         MonitorErrorCode.ControlInUse,
-        `${path}: another monitor is already listening on this control socket`,
+        `${path}: another selfheal monitor or gateway is already listening on this control socket`,
       );
     }
     unlinkSync(path);
