@@ -7,11 +7,9 @@ import {
 } from '@selfheal/schemas';
 import { envelopeTime } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
+import { PREVIEW } from './lineChunker.js';
 import type { FoldEvent } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
-
-/** Characters of a skipped line kept for its report. */
-export const PREVIEW = 120;
 
 /** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
 export interface LineTaker {

@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import type { SelfhealEvent, ValidationIssue } from '@selfheal/schemas';
+import { createLineChunker } from './lineChunker.js';
 import { createLineScanner } from './lineScanner.js';
-import { createLineTaker, type LineTaker, PREVIEW, unreadable } from './lineTaker.js';
+import { createLineTaker, type LineTaker, unreadable } from './lineTaker.js';
 import { readOnWorker, useWorker } from './workerReader.js';
 
 /** One good line of a log. */
@@ -128,56 +129,27 @@ async function* readOnThisThread(
   } catch (cause) {
     throw unreadable(file, cause);
   }
+  const chunks = createLineChunker(chunkBytes, maxLine, Buffer.allocUnsafe);
   try {
-    let buffer = Buffer.allocUnsafe(chunkBytes);
-    let kept = 0; // bytes of an unfinished line carried at the start of buffer
     let line = 0; // number of the last complete line handed out
-    let skipping = false; // inside a line longer than maxLineBytes
     for (;;) {
-      if (kept === buffer.length) {
-        if (buffer.length >= maxLine) {
-          if (!skipping)
-            lines.report(
-              line + 1,
-              `line longer than ${maxLine} bytes`,
-              buffer.toString('utf8', 0, PREVIEW),
-            );
-          skipping = true;
-          kept = 0;
-        } else {
-          const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxLine));
-          buffer.copy(bigger, 0, 0, kept);
-          buffer = bigger;
-        }
-      }
+      const { buffer, offset, length, long } = chunks.target();
+      if (long !== undefined) lines.report(line + 1, `line longer than ${maxLine} bytes`, long);
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffer, kept, buffer.length - kept, null));
+        ({ bytesRead } = await handle.read(buffer, offset, length, null));
       } catch (cause) {
         throw unreadable(file, cause);
       }
       summary.bytes += bytesRead;
       if (bytesRead === 0) break;
-      const end = kept + bytesRead;
-      let start = 0;
-      if (skipping) {
-        const nl = buffer.indexOf(NEWLINE, kept);
-        if (nl < 0 || nl >= end) {
-          kept = 0;
-          continue;
-        }
-        skipping = false;
+      const step = chunks.took(bytesRead);
+      if (step.longEnded) {
         line++;
         summary.lines++;
-        start = nl + 1;
       }
-      const last = buffer.lastIndexOf(NEWLINE, end - 1);
-      if (last < start) {
-        // No complete line in the buffer yet: keep reading (growing the buffer if full).
-        if (start > 0) buffer.copy(buffer, 0, start, end);
-        kept = end - start;
-        continue;
-      }
+      if (!step.lines) continue;
+      const { start, last } = step.lines;
       const batch: LogEntry[] = [];
       if (scanner) {
         // Bytes first: the scanner reads the lines it vouches for, the rest are decoded and
@@ -208,12 +180,12 @@ async function* readOnThisThread(
           from = nl + 1;
         }
       }
-      buffer.copy(buffer, 0, last + 1, end);
-      kept = end - last - 1;
+      chunks.carry();
       if (batch.length > 0) yield batch;
     }
-    if (kept > 0 && !skipping) {
-      const got = lines.tail(buffer.toString('utf8', 0, kept), line + 1);
+    const tail = chunks.tail();
+    if (tail) {
+      const got = lines.tail(tail.toString('utf8'), line + 1);
       if (got) yield [got];
     }
   } finally {
