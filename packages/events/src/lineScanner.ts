@@ -312,7 +312,8 @@ export function createLineScanner(): LineScanner {
     }
     f = into;
     o = at;
-    for (let k = at; k < at + FIELD_INTS; k++) into[k] = ABSENT;
+    // Only the kinds: a slot's range is read only when its kind says it was found.
+    for (let k = at; k < at + FIELD_INTS; k += 3) into[k] = ABSENT;
     const end = scanObjectLine(bytes, words, start, into, at, KEYS);
     if (end < 0 || !envelopeOk()) return false;
     const ms = timestampMs();

@@ -5,6 +5,7 @@
 // `runLogWorker` takes its port as an argument, so tests can run it on a MessageChannel.
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
+import { createLineChunker } from './lineChunker.js';
 import { createLineScanner, FIELD_INTS } from './lineScanner.js';
 
 /** What the reading thread asks of the worker. */
@@ -51,7 +52,6 @@ export interface LogWorkerCredit {
 }
 
 const NEWLINE = 0x0a;
-const PREVIEW = 120;
 
 /** Runs the worker's side of the protocol on `port` until the end of the file. */
 export async function runLogWorker(port: MessagePort, data: LogWorkerData): Promise<void> {
@@ -86,52 +86,31 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
     port.off('message', onCredit);
     return;
   }
+  const chunks = createLineChunker(
+    chunkBytes,
+    maxLineBytes,
+    (bytes) => (bytes === chunkBytes ? buffers.pop() : undefined) ?? Buffer.allocUnsafeSlow(bytes),
+  );
   try {
-    let buffer = buffers.pop() ?? Buffer.allocUnsafeSlow(chunkBytes);
     let records: Int32Array = new Int32Array(4096 * RECORD_INTS);
     let ms: Float64Array = new Float64Array(4096);
-    let kept = 0;
-    let skipping = false;
     let read = 0;
     for (;;) {
-      if (kept === buffer.length) {
-        if (buffer.length >= maxLineBytes) {
-          if (!skipping) post({ type: 'long', preview: buffer.toString('utf8', 0, PREVIEW) });
-          skipping = true;
-          kept = 0;
-        } else {
-          const bigger = Buffer.allocUnsafeSlow(Math.min(buffer.length * 2, maxLineBytes));
-          buffer.copy(bigger, 0, 0, kept);
-          buffer = bigger;
-        }
-      }
+      const { buffer, offset, length, long } = chunks.target();
+      if (long !== undefined) post({ type: 'long', preview: long });
       let bytesRead: number;
       try {
-        bytesRead = readSync(fd, buffer, kept, buffer.length - kept, null);
+        bytesRead = readSync(fd, buffer, offset, length, null);
       } catch (error) {
         post(failure(error));
         return;
       }
       read += bytesRead;
       if (bytesRead === 0) break;
-      const end = kept + bytesRead;
-      let start = 0;
-      if (skipping) {
-        const nl = buffer.indexOf(NEWLINE, kept);
-        if (nl < 0 || nl >= end) {
-          kept = 0;
-          continue;
-        }
-        skipping = false;
-        post({ type: 'long-end' });
-        start = nl + 1;
-      }
-      const last = buffer.lastIndexOf(NEWLINE, end - 1);
-      if (last < start) {
-        if (start > 0) buffer.copy(buffer, 0, start, end);
-        kept = end - start;
-        continue;
-      }
+      const step = chunks.took(bytesRead);
+      if (step.longEnded) post({ type: 'long-end' });
+      if (!step.lines) continue;
+      const { start, last } = step.lines;
       // Every line ends with a \n at or before `last`.
       let count = 0;
       for (let at = start; at <= last; count++) {
@@ -157,12 +136,7 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
         }
       }
       // The unfinished line moves to the next buffer; this one goes to the reader.
-      kept = end - last - 1;
-      const next =
-        kept <= chunkBytes
-          ? (buffers.pop() ?? Buffer.allocUnsafeSlow(chunkBytes))
-          : Buffer.allocUnsafeSlow(buffer.length);
-      buffer.copy(next, 0, last + 1, end);
+      chunks.carry(buffers.pop() ?? Buffer.allocUnsafeSlow(chunkBytes));
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
       post({ type: 'lines', bytes: buffer, start, count, records, ms, read }, [
@@ -171,11 +145,11 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
         ms.buffer as ArrayBuffer,
       ]);
       read = 0;
-      buffer = next;
       records = recordPool.pop() ?? new Int32Array(4096 * RECORD_INTS);
       ms = msPool.pop() ?? new Float64Array(4096);
     }
-    const tail = kept > 0 && !skipping ? new Uint8Array(buffer.subarray(0, kept)) : undefined;
+    const last = chunks.tail();
+    const tail = last ? new Uint8Array(last) : undefined;
     post({ type: 'end', read, ...(tail ? { tail } : {}) });
   } finally {
     closeSync(fd);
