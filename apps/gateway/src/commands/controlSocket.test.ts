@@ -60,6 +60,18 @@ describe('openGatewayControl', () => {
       ),
     });
   });
+
+  it('names a path too long for a socket once, and --control', async () => {
+    const long = join(tmpdir(), 'y'.repeat(120), 'gw.sock');
+    await expect(openGatewayControl({ control: long, handle })).rejects.toMatchObject({
+      code: GatewayErrorCode.ControlUnavailable,
+      message: expect.stringMatching(
+        new RegExp(
+          `^cannot open the control socket ${long}: a control socket path may be at most \\d+ bytes here, this one is \\d+; choose a shorter one \\(--control PATH\\)$`,
+        ),
+      ),
+    });
+  });
 });
 
 describe('controlCommand', () => {

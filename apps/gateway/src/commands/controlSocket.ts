@@ -75,7 +75,7 @@ export async function openGatewayControl(options: GatewayControlOptions): Promis
       GatewayErrorCode.ControlUnavailable,
       inUse
         ? `cannot open the control socket ${path}: another selfheal gateway or monitor answers there (one running on the same config?); stop it, or give this one its own socket with --control PATH`
-        : `cannot open the control socket ${path}: ${errorMessage(error)}; choose another path with --control PATH`,
+        : `cannot open the control socket ${path}: ${reason(error, path)}`,
       { cause: error },
     );
   }
@@ -97,4 +97,13 @@ export function controlCommand(action: ControlAction, server: string | undefined
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Why, without the path the message already names, and what to do if it does not say. */
+function reason(error: unknown, path: string): string {
+  let message = errorMessage(error);
+  if (message.startsWith(`${path}: `)) message = message.slice(path.length + 2);
+  return message.includes('--control')
+    ? message
+    : `${message}; choose another path with --control PATH`;
 }
