@@ -12,12 +12,18 @@ const start = process.hrtime.bigint();
 const cpuStart = process.cpuUsage();
 let events = 0;
 
-if (mode === 'replay' || mode === 'replay-full' || mode === 'replay-json') {
+if (
+  mode === 'replay' ||
+  mode === 'replay-1thread' ||
+  mode === 'replay-full' ||
+  mode === 'replay-json'
+) {
   // replay: the default (byte scanner); replay-json: every line through JSON.parse, the path
   // before the third round; replay-full: ajv on every line.
   const report = await replayLogs([file], {
     validation: mode === 'replay-full' ? 'full' : 'envelope',
     byteScanner: mode !== 'replay-json',
+    worker: mode === 'replay-1thread' ? false : 'auto',
   });
   events = report.events_total;
 } else if (mode === 'byte-scan') {

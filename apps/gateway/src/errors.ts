@@ -12,6 +12,11 @@ export enum GatewayErrorCode {
   NoRoute = 'NO_ROUTE',
   /** The HTTP listener could not bind. */
   ListenFailed = 'LISTEN_FAILED',
+  /**
+   * The operator's control socket could not be opened: another gateway or monitor answers on
+   * it, or the path is unusable (message names the path and `--control`).
+   */
+  ControlUnavailable = 'CONTROL_UNAVAILABLE',
 }
 
 /** The one error class of `@selfheal/gateway`; `code` is stable, `message` is for people. */

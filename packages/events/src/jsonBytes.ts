@@ -205,12 +205,14 @@ export function skipValue(b: Uint8Array, i: number, depth = 0): number {
  * of duplicate keys wins, as in JSON.parse. Returns the index of the line's `\n`, or -1 when the
  * line is not such an object or uses what this reader declines (escapes, nesting past 64).
  * Slots must be reset to {@link ABSENT} by the caller. `words` is a DataView of `b`'s bytes.
+ * The slots start at `fields[base]`.
  */
 export function scanObjectLine(
   b: Uint8Array,
   words: DataView<ArrayBufferLike>,
   i: number,
   fields: Int32Array,
+  base: number,
   keys: KeyTable,
 ): number {
   i = spaces(b, i);
@@ -251,7 +253,7 @@ export function scanObjectLine(
       kind = OTHER;
     }
     if (slot >= 0) {
-      const k = slot * 3;
+      const k = base + slot * 3;
       fields[k] = kind;
       fields[k + 1] = kind === ASCII || kind === WIDE ? at + 1 : at;
       fields[k + 2] = kind === ASCII || kind === WIDE ? i - 1 : i;

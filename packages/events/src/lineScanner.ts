@@ -31,6 +31,22 @@ export interface LineScanner {
    * epoch ms and {@link LineScanner.end} the index of the line's `\n`.
    */
   scan(bytes: Uint8Array, start: number): FoldEvent | undefined;
+  /**
+   * The first half of {@link LineScanner.scan}: checks the line and finds its fields, without
+   * building any string. The field slots (for {@link LineScanner.build}) go to `into` from
+   * index `at` ({@link FIELD_INTS} ints; by default {@link LineScanner.fields}); on `true`, `ms`
+   * and `end` are set. A replay's worker thread runs this
+   * half; the thread that folds runs `build`, so the strings live in its heap.
+   */
+  locate(bytes: Uint8Array, start: number, into?: Int32Array, at?: number): boolean;
+  /**
+   * The second half of {@link LineScanner.scan}: the {@link FoldEvent} of a line that `locate`
+   * accepted, from its field slots (`FIELD_INTS` ints from `fields[at]`, a copy of
+   * {@link LineScanner.fields}) and the same bytes (at the same offsets).
+   */
+  build(bytes: Uint8Array, fields: Int32Array, at: number): FoldEvent;
+  /** The field slots `locate` filled: `[kind, from, to]` per slot, {@link FIELD_INTS} ints. */
+  readonly fields: Int32Array;
   /** The timestamp of the last line scanned with success, in epoch ms. */
   readonly ms: number;
   /** The index of the `\n` that ended the last line scanned with success. */
@@ -53,6 +69,8 @@ const ATTEMPT = 11;
 const STRATEGY = 12;
 const TRANSPORT = 13;
 const SLOTS = 14;
+/** The length of {@link LineScanner.fields}: three ints per field slot. */
+export const FIELD_INTS = SLOTS * 3;
 
 // Node's own decoders behind Buffer#toString, without its argument checks (one call per string).
 interface Slicers {
@@ -189,6 +207,32 @@ function isSnakeCase(b: Uint8Array, s: number, e: number): boolean {
   return true;
 }
 
+// Strings of a field slot `[kind, from, to]` at g[k]: a fresh slice, undefined when the value is
+// not a string, and interned when short.
+function sliceAt(b: Uint8Array, g: Int32Array, k: number): string {
+  return g[k] === WIDE
+    ? utf8Slice.call(b, g[k + 1]!, g[k + 2]!)
+    : latin1Slice.call(b, g[k + 1]!, g[k + 2]!);
+}
+function textAt(b: Uint8Array, g: Int32Array, k: number): string | undefined {
+  return g[k] === ASCII || g[k] === WIDE ? sliceAt(b, g, k) : undefined;
+}
+function internedAt(
+  b: Uint8Array,
+  g: Int32Array,
+  k: number,
+  intern: ReturnType<typeof createInterner>,
+): string | undefined {
+  // Only short names are interned: the table's memory stays small whatever the lines hold.
+  if (g[k] === ASCII && g[k + 2]! - g[k + 1]! <= MAX_INTERNED_BYTES) {
+    return intern(b, g[k + 1]!, g[k + 2]!);
+  }
+  return textAt(b, g, k);
+}
+function numberSlot(b: Uint8Array, g: Int32Array, k: number): number | undefined {
+  return g[k] === NUMBER ? numberAt(b, g[k + 1]!, g[k + 2]!) : undefined;
+}
+
 /**
  * Creates a {@link LineScanner}: a byte-level reader of the event fields the replay fold uses.
  *
@@ -205,7 +249,9 @@ function isSnakeCase(b: Uint8Array, s: number, e: number): boolean {
  * and `trace_id`.
  */
 export function createLineScanner(): LineScanner {
-  const f = new Int32Array(SLOTS * 3);
+  const own = new Int32Array(FIELD_INTS);
+  let f = own; // the slots of the line being located, from f[o]
+  let o = 0;
   const intern = createInterner();
   let lastMs = 0;
   let lastEnd = 0;
@@ -216,38 +262,23 @@ export function createLineScanner(): LineScanner {
   let b: Uint8Array = day;
   let words: DataView<ArrayBufferLike> = new DataView(day.buffer);
 
-  const kind = (slot: number) => f[slot * 3]!;
+  const kind = (slot: number) => f[o + slot * 3]!;
+  const from = (slot: number) => f[o + slot * 3 + 1]!;
+  const to = (slot: number) => f[o + slot * 3 + 2]!;
   const isText = (slot: number) => kind(slot) === ASCII || kind(slot) === WIDE;
-  const nonEmpty = (slot: number) => isText(slot) && f[slot * 3 + 2]! > f[slot * 3 + 1]!;
-  /** A fresh string of the slot's bytes. */
-  const slice = (slot: number): string => {
-    const s = f[slot * 3 + 1]!;
-    const e = f[slot * 3 + 2]!;
-    return kind(slot) === WIDE ? utf8Slice.call(b, s, e) : latin1Slice.call(b, s, e);
-  };
-  const text = (slot: number) => (isText(slot) ? slice(slot) : undefined);
-  const interned = (slot: number): string | undefined => {
-    const k = kind(slot);
-    const s = f[slot * 3 + 1]!;
-    const e = f[slot * 3 + 2]!;
-    // Only short names are interned: the table's memory stays small whatever the lines hold.
-    if (k === ASCII && e - s <= MAX_INTERNED_BYTES) return intern(b, s, e);
-    return k === ASCII || k === WIDE ? slice(slot) : undefined;
-  };
-  const numeric = (slot: number) =>
-    kind(slot) === NUMBER ? numberAt(b, f[slot * 3 + 1]!, f[slot * 3 + 2]!) : undefined;
+  const nonEmpty = (slot: number) => isText(slot) && to(slot) > from(slot);
 
   /** Epoch ms of the canonical timestamp, or NaN when it is not one. */
   const timestampMs = (): number => {
     if (kind(TIMESTAMP) !== ASCII) return Number.NaN;
-    const s = f[TIMESTAMP * 3 + 1]!;
-    const n = f[TIMESTAMP * 3 + 2]! - s;
+    const s = from(TIMESTAMP);
+    const n = to(TIMESTAMP) - s;
     if ((n !== 24 && n !== 20) || b[s + n - 1] !== 0x5a) return Number.NaN;
     let same = dayKnown;
     for (let k = 0; k < 11 && same; k++) if (b[s + k] !== day[k]) same = false;
     if (same) return dayMs + timeOfDay(b, s, n);
     // A new day: the exact parser decides, and gives the day's midnight for the next lines.
-    const ms = parseTimestamp(slice(TIMESTAMP));
+    const ms = parseTimestamp(latin1Slice.call(b, s, s + n));
     const tod = timeOfDay(b, s, n);
     if (Number.isNaN(ms) || Number.isNaN(tod)) return Number.NaN;
     for (let k = 0; k < 11; k++) day[k] = b[s + k]!;
@@ -259,7 +290,7 @@ export function createLineScanner(): LineScanner {
   /** The envelope rules of `envelopeTime`, on the slots (timestamp apart). */
   const envelopeOk = (): boolean => {
     if (kind(EVENT_TYPE) !== ASCII) return false;
-    if (!isSnakeCase(b, f[EVENT_TYPE * 3 + 1]!, f[EVENT_TYPE * 3 + 2]!)) return false;
+    if (!isSnakeCase(b, from(EVENT_TYPE), to(EVENT_TYPE))) return false;
     if (!nonEmpty(TRACE_ID)) return false;
     if (kind(REPO) !== ABSENT && !isText(REPO)) return false;
     if (kind(EVENT_ID) !== ABSENT && !nonEmpty(EVENT_ID)) return false;
@@ -267,41 +298,53 @@ export function createLineScanner(): LineScanner {
     if (kind(SEQ) !== ABSENT) {
       if (kind(SEQ) !== NUMBER) return false;
       // Digits only: a sign, fraction or exponent goes to the exact path.
-      for (let k = f[SEQ * 3 + 1]!; k < f[SEQ * 3 + 2]!; k++) {
+      for (let k = from(SEQ); k < to(SEQ); k++) {
         if (b[k]! < ZERO || b[k]! > NINE) return false;
       }
     }
     return true;
   };
 
+  const locate = (bytes: Uint8Array, start: number, into = own, at = 0): boolean => {
+    if (bytes !== b) {
+      b = bytes;
+      words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    f = into;
+    o = at;
+    // Only the kinds: a slot's range is read only when its kind says it was found.
+    for (let k = at; k < at + FIELD_INTS; k += 3) into[k] = ABSENT;
+    const end = scanObjectLine(bytes, words, start, into, at, KEYS);
+    if (end < 0 || !envelopeOk()) return false;
+    const ms = timestampMs();
+    if (Number.isNaN(ms)) return false;
+    lastEnd = end;
+    lastMs = ms;
+    return true;
+  };
+
+  const build = (bytes: Uint8Array, g: Int32Array, at: number): FoldEvent => ({
+    event_type: internedAt(bytes, g, at + EVENT_TYPE * 3, intern) as string,
+    timestamp: sliceAt(bytes, g, at + TIMESTAMP * 3),
+    trace_id: sliceAt(bytes, g, at + TRACE_ID * 3),
+    repo: internedAt(bytes, g, at + REPO * 3, intern),
+    server_name: internedAt(bytes, g, at + SERVER_NAME * 3, intern),
+    status: internedAt(bytes, g, at + STATUS * 3, intern),
+    response_time_ms: numberSlot(bytes, g, at + RESPONSE_TIME * 3),
+    error: textAt(bytes, g, at + ERROR * 3),
+    reason: textAt(bytes, g, at + REASON * 3),
+    attempt: numberSlot(bytes, g, at + ATTEMPT * 3),
+    strategy: internedAt(bytes, g, at + STRATEGY * 3, intern),
+    transport: textAt(bytes, g, at + TRANSPORT * 3),
+  });
+
   return {
     scan(bytes, start) {
-      if (bytes !== b) {
-        b = bytes;
-        words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      }
-      f.fill(ABSENT);
-      const end = scanObjectLine(bytes, words, start, f, KEYS);
-      if (end < 0 || !envelopeOk()) return undefined;
-      lastEnd = end;
-      const ms = timestampMs();
-      if (Number.isNaN(ms)) return undefined;
-      lastMs = ms;
-      return {
-        event_type: interned(EVENT_TYPE) as string,
-        timestamp: slice(TIMESTAMP),
-        trace_id: slice(TRACE_ID),
-        repo: interned(REPO),
-        server_name: interned(SERVER_NAME),
-        status: interned(STATUS),
-        response_time_ms: numeric(RESPONSE_TIME),
-        error: text(ERROR),
-        reason: text(REASON),
-        attempt: numeric(ATTEMPT),
-        strategy: interned(STRATEGY),
-        transport: text(TRANSPORT),
-      };
+      return locate(bytes, start) ? build(bytes, own, 0) : undefined;
     },
+    locate,
+    build,
+    fields: own,
     get ms() {
       return lastMs;
     },

@@ -1,13 +1,9 @@
 import { open } from 'node:fs/promises';
-import {
-  getValidator,
-  type SelfhealEvent,
-  toIssues,
-  type ValidationIssue,
-} from '@selfheal/schemas';
-import { envelopeTime } from './envelope.js';
-import { EventsError, EventsErrorCode } from './errors.js';
-import { createLineScanner, type FoldEvent } from './lineScanner.js';
+import type { SelfhealEvent, ValidationIssue } from '@selfheal/schemas';
+import { createLineChunker } from './lineChunker.js';
+import { createLineScanner } from './lineScanner.js';
+import { createLineTaker, type LineTaker, unreadable } from './lineTaker.js';
+import { readOnWorker, useWorker } from './workerReader.js';
 
 /** One good line of a log. */
 export interface LogEntry {
@@ -65,6 +61,13 @@ export interface ReadLogOptions {
    * @default 'all'
    */
   fields?: 'all' | 'fold';
+  /**
+   * With `fields: 'fold'`, scan the lines on a worker thread while this thread builds the
+   * events and folds them: `auto` does so for a file of at least 16 MB on a machine with more
+   * than one core. The events, summary and reports are the same either way.
+   * @default 'auto'
+   */
+  worker?: boolean | 'auto';
 }
 
 /** What a whole read of one file found. */
@@ -85,10 +88,11 @@ export interface LogReadSummary {
   torn?: LogLineIssue;
   /** Good events whose timestamp is earlier than one on a line before them. */
   outOfOrder: number;
+  /** Whether a worker thread scanned the lines (see {@link ReadLogOptions.worker}). */
+  worker: boolean;
 }
 
 const NEWLINE = 0x0a;
-const PREVIEW = 120;
 
 /**
  * Streams the events of a JSONL log in batches (one per chunk read), never holding the whole
@@ -102,136 +106,50 @@ export async function* readLog(
   file: string,
   options: ReadLogOptions = {},
 ): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
-  const full = options.validation === 'full';
+  const lines = createLineTaker(file, options);
+  if (options.fields === 'fold' && options.validation !== 'full') {
+    if (await useWorker(file, options.worker ?? 'auto')) return yield* readOnWorker(lines, options);
+  }
+  return yield* readOnThisThread(lines, options);
+}
+
+async function* readOnThisThread(
+  lines: LineTaker,
+  options: ReadLogOptions,
+): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
+  const { summary } = lines;
+  const file = summary.file;
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   const maxLine = options.maxLineBytes ?? 1 << 24;
-  const maxIssues = options.maxIssues ?? 1000;
-  const scanner = options.fields === 'fold' && !full ? createLineScanner() : undefined;
-  // Compiled on first need: a clean log in envelope mode never pays for ajv.
-  let compiled: ReturnType<typeof getValidator<'event'>> | undefined;
-  const validator = (value: unknown) => {
-    compiled ??= getValidator('event');
-    return compiled(value);
-  };
-  const summary: LogReadSummary = {
-    file,
-    bytes: 0,
-    lines: 0,
-    events: 0,
-    blank: 0,
-    invalid: 0,
-    issues: [],
-    outOfOrder: 0,
-  };
-  let latest = Number.NEGATIVE_INFINITY;
-
-  const report = (line: number, reason: string, text: string, issues?: ValidationIssue[]) => {
-    summary.invalid++;
-    const issue: LogLineIssue = { file, line, reason, torn: false, text: text.slice(0, PREVIEW) };
-    if (issues) issue.issues = issues;
-    if (summary.issues.length < maxIssues) summary.issues.push(issue);
-    return issue;
-  };
-
-  /** Parses one line; returns the entry, or the issue when it is skipped. */
-  const take = (text: string, line: number): LogEntry | LogLineIssue | undefined => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      if (text.trim() === '') {
-        summary.blank++;
-        return undefined;
-      }
-      summary.lines++;
-      return report(line, `not JSON (${(error as Error).message})`, text);
-    }
-    summary.lines++;
-    const ms = envelopeTime(value);
-    const bad = typeof ms === 'string';
-    if (bad || (full && !validator(value))) {
-      if (bad) validator(value);
-      const issues = toIssues(compiled!.errors, value);
-      const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : String(ms);
-      return report(line, `not a valid event: ${reason}`, text, issues);
-    }
-    const event = value as SelfhealEvent;
-    if (ms < latest) summary.outOfOrder++;
-    else latest = ms;
-    summary.events++;
-    return { event, line, ms };
-  };
-
+  const scanner =
+    options.fields === 'fold' && options.validation !== 'full' ? createLineScanner() : undefined;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
   } catch (cause) {
-    throw new EventsError(
-      EventsErrorCode.LogUnreadable,
-      `cannot read log ${file}: ${reason(cause)}`,
-      {
-        cause,
-        data: { file },
-      },
-    );
+    throw unreadable(file, cause);
   }
+  const chunks = createLineChunker(chunkBytes, maxLine, Buffer.allocUnsafe);
   try {
-    let buffer = Buffer.allocUnsafe(chunkBytes);
-    let kept = 0; // bytes of an unfinished line carried at the start of buffer
     let line = 0; // number of the last complete line handed out
-    let skipping = false; // inside a line longer than maxLineBytes
     for (;;) {
-      if (kept === buffer.length) {
-        if (buffer.length >= maxLine) {
-          if (!skipping)
-            report(
-              line + 1,
-              `line longer than ${maxLine} bytes`,
-              buffer.toString('utf8', 0, PREVIEW),
-            );
-          skipping = true;
-          kept = 0;
-        } else {
-          const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxLine));
-          buffer.copy(bigger, 0, 0, kept);
-          buffer = bigger;
-        }
-      }
+      const { buffer, offset, length, long } = chunks.target();
+      if (long !== undefined) lines.report(line + 1, `line longer than ${maxLine} bytes`, long);
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffer, kept, buffer.length - kept, null));
+        ({ bytesRead } = await handle.read(buffer, offset, length, null));
       } catch (cause) {
-        throw new EventsError(
-          EventsErrorCode.LogUnreadable,
-          `cannot read log ${file}: ${reason(cause)}`,
-          {
-            cause,
-            data: { file },
-          },
-        );
+        throw unreadable(file, cause);
       }
       summary.bytes += bytesRead;
       if (bytesRead === 0) break;
-      const end = kept + bytesRead;
-      let start = 0;
-      if (skipping) {
-        const nl = buffer.indexOf(NEWLINE, kept);
-        if (nl < 0 || nl >= end) {
-          kept = 0;
-          continue;
-        }
-        skipping = false;
+      const step = chunks.took(bytesRead);
+      if (step.longEnded) {
         line++;
         summary.lines++;
-        start = nl + 1;
       }
-      const last = buffer.lastIndexOf(NEWLINE, end - 1);
-      if (last < start) {
-        // No complete line in the buffer yet: keep reading (growing the buffer if full).
-        if (start > 0) buffer.copy(buffer, 0, start, end);
-        kept = end - start;
-        continue;
-      }
+      if (!step.lines) continue;
+      const { start, last } = step.lines;
       const batch: LogEntry[] = [];
       if (scanner) {
         // Bytes first: the scanner reads the lines it vouches for, the rest are decoded and
@@ -240,16 +158,11 @@ export async function* readLog(
           line++;
           const event = scanner.scan(buffer, at);
           if (event !== undefined) {
-            const ms = scanner.ms;
-            summary.lines++;
-            summary.events++;
-            if (ms < latest) summary.outOfOrder++;
-            else latest = ms;
-            batch.push({ event, line, ms });
+            batch.push(lines.accept(event, scanner.ms, line));
             at = scanner.end + 1;
           } else {
             const nl = buffer.indexOf(NEWLINE, at);
-            const got = take(buffer.toString('utf8', at, nl), line);
+            const got = lines.take(buffer.toString('utf8', at, nl), line);
             if (got !== undefined && 'event' in got) batch.push(got);
             at = nl + 1;
           }
@@ -261,26 +174,19 @@ export async function* readLog(
           const nl = text.indexOf('\n', from);
           const piece = nl < 0 ? text.slice(from) : text.slice(from, nl);
           line++;
-          const got = take(piece, line);
+          const got = lines.take(piece, line);
           if (got !== undefined && 'event' in got) batch.push(got);
           if (nl < 0) break;
           from = nl + 1;
         }
       }
-      buffer.copy(buffer, 0, last + 1, end);
-      kept = end - last - 1;
+      chunks.carry();
       if (batch.length > 0) yield batch;
     }
-    if (kept > 0 && !skipping) {
-      line++;
-      const text = buffer.toString('utf8', 0, kept);
-      const got = take(text, line);
-      if (got !== undefined && 'event' in got) yield [got];
-      else if (got !== undefined) {
-        got.torn = true;
-        got.reason = `torn last line (no newline; a write cut short): ${got.reason}`;
-        summary.torn = got;
-      }
+    const tail = chunks.tail();
+    if (tail) {
+      const got = lines.tail(tail.toString('utf8'), line + 1);
+      if (got) yield [got];
     }
   } finally {
     await handle.close();
@@ -304,12 +210,4 @@ export async function scanLog(
     if (next.done) return next.value;
     for (const entry of next.value) onEvent(entry);
   }
-}
-
-function reason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }

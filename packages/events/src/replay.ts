@@ -28,6 +28,11 @@ export interface ReplayOptions {
    * @default true
    */
   byteScanner?: boolean;
+  /**
+   * Scan big files on a worker thread while this one folds; see `ReadLogOptions.worker`.
+   * @default 'auto'
+   */
+  worker?: boolean | 'auto';
 }
 
 /** Per-file figures of a replay. */
@@ -40,6 +45,8 @@ export interface ReplayFile {
   blank: number;
   out_of_order: number;
   torn: boolean;
+  /** Whether a worker thread scanned this file's lines. */
+  worker: boolean;
 }
 
 /** The result of {@link replayLogs}: JSON-serialisable, the body of `selfheal replay --json`. */
@@ -113,6 +120,7 @@ function createFold(options: ReplayOptions): Fold {
           blank: r.blank,
           out_of_order: r.outOfOrder,
           torn: r.torn !== undefined,
+          worker: r.worker,
         })),
         lines_total: reads.reduce((n, r) => n + r.lines, 0),
         invalid_lines: reads.reduce((n, r) => n + r.invalid, 0),
@@ -151,6 +159,7 @@ export async function replayLogs(
     fields: options.byteScanner === false ? ('all' as const) : ('fold' as const),
     ...(options.validation ? { validation: options.validation } : {}),
     ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}),
+    ...(options.worker !== undefined ? { worker: options.worker } : {}),
   };
   const streamed = await mergeStreaming(files, options, readOptions);
   if (streamed !== UNSORTED) return streamed;

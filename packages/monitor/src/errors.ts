@@ -10,6 +10,8 @@ export enum MonitorErrorCode {
   Closed = 'CLOSED',
   /** Another monitor already listens on the control socket. */
   ControlInUse = 'CONTROL_IN_USE',
+  /** The control socket's path is longer than the platform's socket addresses hold. */
+  ControlPathTooLong = 'CONTROL_PATH_TOO_LONG',
   /** No monitor answers on the control socket. */
   ControlUnreachable = 'CONTROL_UNREACHABLE',
   /** An MCP session could not be opened. */

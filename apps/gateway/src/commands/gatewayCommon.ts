@@ -12,7 +12,6 @@ import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
 import type { CallLogLevel } from '../observability/callLog.js';
 import { createCallSummarySink } from '../observability/callSummary.js';
-import type { UpstreamState } from '../upstream/upstreamServer.js';
 
 /** Parses the options shared by `start` and `stdio`. @throws TypeError on unknown options */
 export function parseGatewayArgs(argv: string[]) {
@@ -24,6 +23,7 @@ export function parseGatewayArgs(argv: string[]) {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       'call-log': { type: 'string', default: 'info' },
+      control: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -57,36 +57,6 @@ export function withOverrides(
   if (options.port !== undefined) loaded.gateway.port = options.port;
   if (options.host !== undefined) loaded.gateway.host = options.host;
   return loaded;
-}
-
-/** Prints a line per upstream as it comes up, goes down or recovers. */
-export function reportUpstreams(gateway: Gateway, write: (line: string) => void): void {
-  gateway.on('upstream', (name, state, previous) => {
-    const upstream = gateway.upstreams.find((u) => u.spec.name === name);
-    const line = describeState(name, state, upstream?.catalog);
-    if (line && !(state.status === previous.status && state.status !== 'down')) write(line);
-  });
-  gateway.on('warning', (message) => write(`  ! ${message}\n`));
-}
-
-function describeState(
-  name: string,
-  state: UpstreamState,
-  catalog: { tools: unknown[]; prompts: unknown[]; resources: unknown[] } | undefined,
-): string | undefined {
-  if (state.status === 'up') {
-    const counts = catalog
-      ? ` (${catalog.tools.length} tools, ${catalog.prompts.length} prompts, ${catalog.resources.length} resources)`
-      : '';
-    return `  up    ${name}${counts}\n`;
-  }
-  if (state.status === 'down') {
-    const next = state.manual
-      ? 'recovery stopped; waiting for an operator'
-      : `the monitor is recovering it, ${state.attempt} attempt${state.attempt === 1 ? '' : 's'} so far`;
-    return `  down  ${name}: ${state.error} (${next})\n`;
-  }
-  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   createEventBus,
@@ -20,6 +20,7 @@ import {
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import { type CliIO, ExitCode } from '../io.js';
+import { defaultControlPath } from './controlSocket.js';
 
 export const monitorUsage = `usage: selfheal monitor --config FILE [--log PATH] [--control PATH] [--json]
        selfheal monitor reset|disable|enable NAME [--config FILE | --control PATH]
@@ -31,7 +32,9 @@ relative to FILE; --log overrides). Prints state changes (--json: every event as
 SIGINT or SIGTERM stops every server and exits 0.
 
 An operator talks to a running monitor over its control socket (default
-.selfheal/monitor.sock beside FILE):
+.selfheal/monitor.sock beside FILE). The same verbs reach a running gateway (\`selfheal start\`
+or \`selfheal stdio\`, whose monitor runs in-process): its socket is the same default beside
+its config, or the path its start-up lines print (\`control\`).
   reset NAME     clear requires_manual and the attempt counter, try again (server_reset)
   disable NAME   stop the server, its checks and recovery (server_disabled)
   enable NAME    watch and start it again (server_enabled)
@@ -108,7 +111,7 @@ type Values = ReturnType<typeof parse>['values'];
 
 function controlPath(values: Values): string | undefined {
   if (values.control) return resolve(values.control);
-  if (values.config) return join(dirname(resolve(values.config)), '.selfheal', 'monitor.sock');
+  if (values.config) return defaultControlPath(values.config);
   return undefined;
 }
 

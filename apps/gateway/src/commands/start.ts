@@ -7,15 +7,13 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
-import {
-  configFrom,
-  openEventLog,
-  parseGatewayArgs,
-  reportUpstreams,
-  withOverrides,
-} from './gatewayCommon.js';
+import { type GatewayControl, openGatewayControl } from './controlSocket.js';
+import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
+import { createOperatorHandler } from './operatorHandler.js';
+import { reportUpstreams } from './upstreamReport.js';
 
-export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--call-log info|warn|off]
+export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
+                     [--call-log info|warn|off]
 
 Runs the gateway: one MCP endpoint (Streamable HTTP at /mcp) over every server in the config,
 plus /health and /metrics. Listens on 127.0.0.1:4700 unless the config or flags say otherwise;
@@ -23,6 +21,12 @@ plus /health and /metrics. Listens on 127.0.0.1:4700 unless the config or flags 
 in a repository checkout, the example servers of examples/ (one over HTTP, a slow one and one
 that crashes every 20 s). Stops on SIGINT or SIGTERM. If stdout or stderr is closed early
 (\`selfheal start | head -1\`), it stops writing there and keeps serving.
+
+An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
+\`selfheal monitor reset|disable|enable|status NAME --control PATH\` (a server whose recovery
+stopped waits for \`reset\`). The socket is .selfheal/monitor.sock beside FILE (the demo: a
+new folder under the OS temp dir), or --control PATH; it is removed on stop. A gateway or
+monitor already answering there stops this one at start-up (exit 1): use --control.
 `;
 
 /** `selfheal start`: exit 0 after a clean stop, 1 on a start-up error, 2 on bad usage or config. */
@@ -71,11 +75,27 @@ async function serve(run: {
 }): Promise<number> {
   const { args, config, tokens, io, demo, stopped } = run;
   const gateway = createGateway({ config });
+  // The control socket first: a second gateway on the same config stops here, before it
+  // appends to the same event log or starts a process.
+  let control: GatewayControl;
+  let started = false;
+  try {
+    control = await openGatewayControl({
+      control: args.control,
+      configFile: args.config,
+      handle: createOperatorHandler(gateway, () => started),
+    });
+  } catch (error) {
+    io.stderr(`selfheal start: ${(error as Error).message}\n`);
+    await gateway.stop();
+    return ExitCode.Invalid;
+  }
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
     eventLog = await openEventLog(gateway);
   } catch (error) {
     io.stderr(`selfheal start: cannot open the event log: ${(error as Error).message}\n`);
+    await control.close();
     await gateway.stop();
     return ExitCode.Unusable;
   }
@@ -99,14 +119,17 @@ async function serve(run: {
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
         `  auth    ${tokens.length > 0 ? 'bearer token required' : 'none (loopback only)'}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
+        `  control ${control.path} (operator: ${control.command('status')})\n` +
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
-    reportUpstreams(gateway, io.stdout);
+    reportUpstreams(gateway, io.stdout, control.command);
     await gateway.start();
+    started = true;
     const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
     io.stdout(`ready: ${up} of ${gateway.upstreams.length} servers up\n`);
   } catch (error) {
     io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
+    await control.close();
     await http.close();
     await gateway.stop();
     await eventLog?.close();
@@ -114,6 +137,7 @@ async function serve(run: {
   }
   await stopped;
   io.stdout('stopping\n');
+  await control.close();
   await http.close();
   await gateway.stop();
   stopCallLog();

@@ -1,12 +1,21 @@
 import { createGateway } from '../gateway.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
-import { configFrom, openEventLog, parseGatewayArgs, reportUpstreams } from './gatewayCommon.js';
+import { type GatewayControl, openGatewayControl } from './controlSocket.js';
+import { configFrom, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
+import { createOperatorHandler } from './operatorHandler.js';
+import { reportUpstreams } from './upstreamReport.js';
 
-export const stdioUsage = `usage: selfheal stdio [--config FILE]
+export const stdioUsage = `usage: selfheal stdio [--config FILE] [--control PATH]
 
 Serves the gateway over stdio for desktop MCP clients: JSON-RPC on stdin/stdout, every log line
 on stderr. Without --config, the embedded demo. Ends when stdin closes.
+
+An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
+\`selfheal monitor reset|disable|enable|status NAME --control PATH\`. The socket is
+.selfheal/monitor.sock beside FILE (the demo: a new folder under the OS temp dir), or --control
+PATH; its path is on stderr, and it is removed on exit. A gateway or monitor already answering
+there stops this one at start-up (exit 1): use --control.
 `;
 
 /** `selfheal stdio`: exit 0 when the client hangs up, 1 on a start-up error, 2 on bad usage. */
@@ -31,18 +40,35 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   }
   const stopped = untilStopped(io);
   const gateway = createGateway({ config });
-  // stdout carries the protocol: every human line goes to stderr.
-  reportUpstreams(gateway, io.stderr);
-  let eventLog: Awaited<ReturnType<typeof openEventLog>>;
+  let started = false;
+  let control: GatewayControl;
   try {
-    eventLog = await openEventLog(gateway);
-    await gateway.start();
+    control = await openGatewayControl({
+      control: args.control,
+      configFile: args.config,
+      handle: createOperatorHandler(gateway, () => started),
+    });
   } catch (error) {
     io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
     await gateway.stop();
     return ExitCode.Invalid;
   }
+  // stdout carries the protocol: every human line goes to stderr.
+  io.stderr(`selfheal stdio: control socket ${control.path} (${control.command('status')})\n`);
+  reportUpstreams(gateway, io.stderr, control.command);
+  let eventLog: Awaited<ReturnType<typeof openEventLog>>;
+  try {
+    eventLog = await openEventLog(gateway);
+    await gateway.start();
+    started = true;
+  } catch (error) {
+    io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
+    await control.close();
+    await gateway.stop();
+    return ExitCode.Invalid;
+  }
   await Promise.race([serveStdio(gateway), stopped]);
+  await control.close();
   await gateway.stop();
   await eventLog?.close();
   return ExitCode.Ok;

@@ -8,7 +8,9 @@ import {
   deriveContext,
   describeError,
   type EventSink,
+  isIdempotentCall,
   isResilienceError,
+  ResilienceError,
   ResilienceErrorCode,
   shouldFallBack,
   type ToolAnnotations,
@@ -76,6 +78,9 @@ export async function executeToolCall(
   let attempts = 0;
   let servedBy: ToolTarget | undefined;
   const primary = request.targets[0]!;
+  /** The target being tried, and the one that timed out with a call that may have run. */
+  let current = primary;
+  let stoppedOn: ToolTarget | undefined;
 
   const alternative = (target: ToolTarget) => {
     const policy = host.policies.get(target.link.name)!;
@@ -87,8 +92,9 @@ export async function executeToolCall(
     return {
       name: target.link.name,
       isEjected: () => host.isDown(target.link.name) || policy.isEjected(target.name),
-      execute: (context: CallContext) =>
-        policy.execute(
+      execute: (context: CallContext) => {
+        current = target;
+        return policy.execute(
           async (attempt) => {
             attempts++;
             const result = await target.link.forward(
@@ -106,8 +112,25 @@ export async function executeToolCall(
             return result;
           },
           deriveContext(context, { meta }),
-        ),
+        );
+      },
     };
+  };
+  /**
+   * Whether a failure moves on to the next target. A timed-out request reached the server and
+   * may have run there: only a tool annotated read-only or idempotent is sent on (as retries).
+   */
+  const fallsBack = (error: unknown) => {
+    if (isUnavailable(error)) return !mayHaveRun(error);
+    if (!shouldFallBack(error)) return false;
+    if (
+      isTimeout(error) &&
+      !isIdempotentCall({ method: 'tools/call', ...annotationsOf(current) })
+    ) {
+      stoppedOn = current;
+      return false;
+    }
+    return true;
   };
 
   let outcome: Outcome = 'ok';
@@ -126,8 +149,7 @@ export async function executeToolCall(
             serverName: primary.link.name,
             clock: host.clock as Clock,
             sink: host.sink,
-            shouldFallBack: (error) =>
-              shouldFallBack(error) || (isUnavailable(error) && !mayHaveRun(error)),
+            shouldFallBack: fallsBack,
           }).execute(init);
     if (result.isError === true) outcome = 'tool_error';
     // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
@@ -137,6 +159,7 @@ export async function executeToolCall(
   } catch (error) {
     outcome = callOutcomeOf(error, request.options.signal);
     errorCode = errorCodeOf(error);
+    if (stoppedOn) throw notSentOn(error as ResilienceError, stoppedOn, request.targets);
     throw error;
   } finally {
     publishCallCompleted(host, {
@@ -215,6 +238,31 @@ export function upstreamSignal(attempt: CancelScope, caller: AbortSignal | undef
 function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations } {
   const annotations = target.link.toolAnnotations(target.name);
   return annotations ? { toolAnnotations: annotations } : {};
+}
+
+function isTimeout(error: unknown): boolean {
+  return isResilienceError(
+    error,
+    ResilienceErrorCode.AttemptTimeout,
+    ResilienceErrorCode.CallTimeout,
+  );
+}
+
+/**
+ * The timeout of a tool call that may have run on `on`, with why the rest of its fallback chain
+ * was not tried (same code, so the client and `call_completed` still see a timeout).
+ */
+function notSentOn(
+  error: ResilienceError,
+  on: ToolTarget,
+  targets: readonly ToolTarget[],
+): ResilienceError {
+  const rest = targets.slice(targets.indexOf(on) + 1).map((t) => t.link.name);
+  return new ResilienceError(
+    error.code,
+    `${error.message}; not tried on ${rest.map((n) => `"${n}"`).join(', ')}: "${on.name}" is not annotated read-only or idempotent, and the request may have run on "${on.link.name}"`,
+    { cause: error, data: { ...(error.data ?? {}), may_have_run: true, not_tried: rest } },
+  );
 }
 
 function isUnavailable(error: unknown): boolean {

@@ -153,7 +153,7 @@ describe('createUpstreamServer', () => {
     });
     expect(upstream.state).toMatchObject({ status: 'down', manual: true, attempt: 5 });
     expect(upstream.describeUnavailable()).toMatch(
-      /recovery stopped after 5 attempts; it waits for an operator/,
+      /recovery stopped after 5 attempts; it waits for an operator \(fix the server, then `selfheal monitor reset fake` on the gateway's host starts it again\)\.$/,
     );
     setHealth({ status: 'ok', lifecycle: 'running' });
     expect(upstream.state.status).toBe('up');
@@ -163,6 +163,9 @@ describe('createUpstreamServer', () => {
       manual: true,
       error: 'disabled by an operator',
     });
+    expect(upstream.describeUnavailable()).toMatch(
+      /it stays down until an operator runs `selfheal monitor enable fake` on the gateway's host\.$/,
+    );
     await upstream.stop();
   });
 

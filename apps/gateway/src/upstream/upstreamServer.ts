@@ -184,9 +184,13 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
         return `server "${spec.name}" (${target}) is still starting (since ${iso(state.since)}); try again shortly.`;
       if (state.status === 'up')
         return `server "${spec.name}" (${target}) did not answer this session; the monitor sees it up, so the next call reconnects.`;
-      const action = state.manual
-        ? `recovery stopped after ${state.attempt} attempt${state.attempt === 1 ? '' : 's'}; it waits for an operator (fix the server, then restart the gateway).`
-        : `the monitor is recovering it (${state.attempt} attempt${state.attempt === 1 ? '' : 's'} so far).`;
+      const attempts = `${state.attempt} attempt${state.attempt === 1 ? '' : 's'}`;
+      const action =
+        state.error === 'disabled by an operator'
+          ? `it stays down until an operator runs \`selfheal monitor enable ${spec.name}\` on the gateway's host.`
+          : state.manual
+            ? `recovery stopped after ${attempts}; it waits for an operator (fix the server, then \`selfheal monitor reset ${spec.name}\` on the gateway's host starts it again).`
+            : `the monitor is recovering it (${attempts} so far).`;
       return `server "${spec.name}" (${target}) is down since ${iso(state.since)} (${reasonOf(state.error)}); ${action}`;
     },
     async stop() {

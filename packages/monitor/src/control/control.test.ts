@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sendControl } from './controlClient.js';
 import type { ControlRequest } from './controlProtocol.js';
 import { listenControl } from './controlServer.js';
+import { checkSocketPath, maxSocketPathBytes } from './socketPath.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sh-ctl-'));
 
@@ -66,5 +67,26 @@ describe('control socket', () => {
       code: 'CONTROL_UNREACHABLE',
       message: expect.stringContaining('no running monitor answers (ENOENT)'),
     });
+  });
+
+  it('refuses a path longer than a socket address holds, instead of binding a cut one', async () => {
+    const long = join(dir, 'x'.repeat(120), 'a.sock');
+    await expect(listenControl(long, async () => ({ ok: true }))).rejects.toMatchObject({
+      code: 'CONTROL_PATH_TOO_LONG',
+      message: expect.stringMatching(
+        /^\/.*a\.sock: a control socket path may be at most 10[37] bytes/,
+      ),
+    });
+    expect(existsSync(join(dir, 'x'.repeat(120)))).toBe(false);
+    await expect(sendControl(long, { action: 'status' })).rejects.toMatchObject({
+      code: 'CONTROL_PATH_TOO_LONG',
+    });
+    expect(maxSocketPathBytes('linux')).toBe(107);
+    expect(maxSocketPathBytes('darwin')).toBe(103);
+    const fits = `/${'y'.repeat(106)}`;
+    expect(() => checkSocketPath(fits, 'linux')).not.toThrow();
+    expect(() => checkSocketPath(`${fits}y`, 'linux')).toThrow(
+      /at most 107 bytes here, this one is 108/,
+    );
   });
 });

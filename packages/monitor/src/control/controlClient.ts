@@ -1,11 +1,13 @@
 import { createConnection } from 'node:net';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 import type { ControlReply, ControlRequest } from './controlProtocol.js';
+import { checkSocketPath } from './socketPath.js';
 
 /**
  * Sends one request to a running monitor's control socket and resolves to its reply.
  * @throws MonitorError CONTROL_UNREACHABLE when no monitor listens at `path` or it does not
- *   answer within `timeoutMs` (default 5000).
+ *   answer within `timeoutMs` (default 5000); CONTROL_PATH_TOO_LONG when `path` does not fit a
+ *   socket address.
  */
 export function sendControl(
   path: string,
@@ -13,6 +15,7 @@ export function sendControl(
   timeoutMs = 5000,
 ): Promise<ControlReply> {
   return new Promise((resolve, reject) => {
+    checkSocketPath(path);
     const socket = createConnection(path);
     let buffered = '';
     const fail = (reason: string) => {
@@ -20,7 +23,7 @@ export function sendControl(
       reject(
         new MonitorError(
           MonitorErrorCode.ControlUnreachable,
-          `${path}: no running monitor answers (${reason}); start one with \`selfheal monitor --config FILE\``,
+          `${path}: no running monitor answers (${reason}); is a \`selfheal monitor\`, \`start\` or \`stdio\` running with this socket?`,
         ),
       );
     };

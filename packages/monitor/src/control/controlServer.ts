@@ -3,6 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { errorMessage, MonitorError, MonitorErrorCode } from '../errors.js';
 import { type ControlReply, type ControlRequest, checkControlRequest } from './controlProtocol.js';
+import { checkSocketPath } from './socketPath.js';
 
 /** A listening control socket. */
 export interface ControlServer {
@@ -14,19 +15,22 @@ export interface ControlServer {
 /**
  * Listens on a Unix domain socket at `path` for operator requests (one JSON line each, see
  * {@link ControlRequest}) and answers each with one JSON line. A stale socket file left by a
- * monitor that died is replaced; a live one means another monitor runs there (an error).
+ * monitor or gateway that died is replaced; a live one means another one runs there (an error).
  * Bad requests get `{ok: false, error}`; they never throw in the monitor.
+ * @throws MonitorError CONTROL_IN_USE when another one answers at `path`, CONTROL_PATH_TOO_LONG
+ *   when `path` does not fit a socket address.
  */
 export async function listenControl(
   path: string,
   handle: (request: ControlRequest) => Promise<ControlReply>,
 ): Promise<ControlServer> {
+  checkSocketPath(path);
   mkdirSync(dirname(path), { recursive: true });
   if (existsSync(path)) {
     if (await answers(path)) {
       throw new MonitorError(
         MonitorErrorCode.ControlInUse,
-        `${path}: another monitor is already listening on this control socket`,
+        `${path}: another selfheal monitor or gateway is already listening on this control socket`,
       );
     }
     unlinkSync(path);

@@ -1,0 +1,127 @@
+// The per-line bookkeeping of `readLog`, shared by its one-thread and worker-thread readers.
+import {
+  getValidator,
+  type SelfhealEvent,
+  toIssues,
+  type ValidationIssue,
+} from '@selfheal/schemas';
+import { envelopeTime } from './envelope.js';
+import { EventsError, EventsErrorCode } from './errors.js';
+import { PREVIEW } from './lineChunker.js';
+import type { FoldEvent } from './lineScanner.js';
+import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
+
+/** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
+export interface LineTaker {
+  summary: LogReadSummary;
+  /** Records a skipped line. */
+  report(line: number, reason: string, text: string, issues?: ValidationIssue[]): LogLineIssue;
+  /** The exact path: parses one line; returns the entry, or the issue when it is skipped. */
+  take(text: string, line: number): LogEntry | LogLineIssue | undefined;
+  /** Counts a line the byte scanner accepted and returns its entry. */
+  accept(event: FoldEvent, ms: number, line: number): LogEntry;
+  /** The unterminated last line: an entry, or `undefined` (then reported as torn). */
+  tail(text: string, line: number): LogEntry | undefined;
+}
+
+export function createLineTaker(file: string, options: ReadLogOptions): LineTaker {
+  const full = options.validation === 'full';
+  const maxIssues = options.maxIssues ?? 1000;
+  // Compiled on first need: a clean log in envelope mode never pays for ajv.
+  let compiled: ReturnType<typeof getValidator<'event'>> | undefined;
+  const validator = (value: unknown) => {
+    compiled ??= getValidator('event');
+    return compiled(value);
+  };
+  const summary: LogReadSummary = {
+    file,
+    bytes: 0,
+    lines: 0,
+    events: 0,
+    blank: 0,
+    invalid: 0,
+    issues: [],
+    outOfOrder: 0,
+    worker: false,
+  };
+  let latest = Number.NEGATIVE_INFINITY;
+
+  const report = (line: number, reason: string, text: string, issues?: ValidationIssue[]) => {
+    summary.invalid++;
+    const issue: LogLineIssue = { file, line, reason, torn: false, text: text.slice(0, PREVIEW) };
+    if (issues) issue.issues = issues;
+    if (summary.issues.length < maxIssues) summary.issues.push(issue);
+    return issue;
+  };
+
+  const take = (text: string, line: number): LogEntry | LogLineIssue | undefined => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (text.trim() === '') {
+        summary.blank++;
+        return undefined;
+      }
+      summary.lines++;
+      return report(line, `not JSON (${(error as Error).message})`, text);
+    }
+    summary.lines++;
+    const ms = envelopeTime(value);
+    const bad = typeof ms === 'string';
+    if (bad || (full && !validator(value))) {
+      if (bad) validator(value);
+      const issues = toIssues(compiled!.errors, value);
+      const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : String(ms);
+      return report(line, `not a valid event: ${reason}`, text, issues);
+    }
+    const event = value as SelfhealEvent;
+    if (ms < latest) summary.outOfOrder++;
+    else latest = ms;
+    summary.events++;
+    return { event, line, ms };
+  };
+
+  return {
+    summary,
+    report,
+    take,
+    accept(event, ms, line) {
+      summary.lines++;
+      summary.events++;
+      if (ms < latest) summary.outOfOrder++;
+      else latest = ms;
+      return { event, line, ms };
+    },
+    tail(text, line) {
+      const got = take(text, line);
+      if (got !== undefined && 'event' in got) return got;
+      if (got !== undefined) {
+        got.torn = true;
+        got.reason = `torn last line (no newline; a write cut short): ${got.reason}`;
+        summary.torn = got;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The LOG_UNREADABLE error for `file`, with why in words. */
+export function unreadable(file: string, cause: unknown): EventsError {
+  return new EventsError(
+    EventsErrorCode.LogUnreadable,
+    `cannot read log ${file}: ${reason(cause)}`,
+    {
+      cause,
+      data: { file },
+    },
+  );
+}
+
+function reason(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: unknown };
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return typeof message === 'string' ? message : String(error);
+}

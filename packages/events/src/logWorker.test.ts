@@ -1,0 +1,154 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/helpers.js';
+import { EventsError } from './errors.js';
+import { type LogEntry, type ReadLogOptions, readLog, scanLog } from './logReader.js';
+import { type LogWorkerMessage, runLogWorker } from './logWorker.js';
+import { replayLogs } from './replay.js';
+
+// The worker thread runs the build (dist/logWorkerMain.js): `pnpm test` builds first.
+
+const line = (i: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    event_type: i % 5 === 0 ? 'server_down' : 'health_check_completed',
+    timestamp: new Date(Date.UTC(2026, 10, 21, 23, 59, 50) + i * 1000).toISOString(),
+    trace_id: `t${i}`,
+    repo: 'monitor',
+    server_name: `server-${i % 3}`,
+    status: i % 4 === 0 ? 'down' : 'ok',
+    response_time_ms: i / 4,
+    attempt: i % 2,
+    seq: i,
+    ...extra,
+  });
+
+async function readAll(file: string, options: ReadLogOptions) {
+  const entries: LogEntry[] = [];
+  const summary = await scanLog(file, (e) => entries.push(e), { fields: 'fold', ...options });
+  return { entries, summary };
+}
+
+describe('readLog on a worker thread', () => {
+  it('accepts and reports the same lines, with the same fields, as on one thread', async () => {
+    const dir = tempDir();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 99 }).map((i) => line(i, { note: 'é✓'.repeat(i % 3) })),
+            fc.integer({ min: 0, max: 99 }).map((i) => line(i, { error: 'a\\"b' })),
+            fc.integer({ min: 0, max: 99 }).map((i) => line(i, { blob: 'x'.repeat(700) })),
+            fc.constantFrom('', '{bad', '  ', '{"event_type":"x"}', '\r', '[]', '{}'),
+          ),
+          { maxLength: 40 },
+        ),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 400 }),
+        async (lines, newlineAtEnd, chunkBytes) => {
+          const file = join(dir, 'w.jsonl');
+          writeFileSync(file, lines.join('\n') + (newlineAtEnd ? '\n' : ''));
+          const options = { chunkBytes, maxLineBytes: 512 };
+          const worker = await readAll(file, { ...options, worker: true });
+          const here = await readAll(file, { ...options, worker: false });
+          expect(worker.summary.worker).toBe(true);
+          expect(here.summary.worker).toBe(false);
+          expect({ ...worker.summary, worker: false }).toEqual(here.summary);
+          expect(worker.entries).toEqual(here.entries);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
+  it('ends the worker when the reader stops early', async () => {
+    const file = join(tempDir(), 'early.jsonl');
+    writeFileSync(file, `${Array.from({ length: 5000 }, (_, i) => line(i)).join('\n')}\n`);
+    const threads = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker').length;
+    const before = threads();
+    const reader = readLog(file, { fields: 'fold', worker: true, chunkBytes: 4096 });
+    const first = await reader.next();
+    expect(first.done).toBe(false);
+    expect(threads()).toBeGreaterThan(before);
+    await reader.return(undefined as never);
+    expect(threads()).toBe(before);
+  });
+
+  it('throws LOG_UNREADABLE naming the file, as on one thread', async () => {
+    const missing = join(tempDir(), 'missing.jsonl');
+    const read = scanLog(missing, () => {}, { fields: 'fold', worker: true });
+    await expect(read).rejects.toThrow(EventsError);
+    await expect(scanLog(missing, () => {}, { fields: 'fold', worker: true })).rejects.toThrow(
+      `cannot read log ${missing}: no such file`,
+    );
+  });
+
+  it('is used by default for a file of 16 MB or more, and the replay is the same', async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.jsonl');
+    const lines: string[] = [];
+    for (let i = 0, bytes = 0; bytes < 16.2 * 2 ** 20; i++) {
+      const text = line(i, { checks: { database: 'ok' } });
+      lines.push(text);
+      bytes += text.length + 1;
+    }
+    writeFileSync(big, `${lines.join('\n')}\n`);
+    const small = join(dir, 'small.jsonl');
+    writeFileSync(small, `${lines.slice(0, 1000).join('\n')}\n`);
+
+    const auto = await replayLogs([big]);
+    const oneThread = await replayLogs([big], { worker: false });
+    expect(auto.files[0]!.worker).toBe(true);
+    expect(auto.events_total).toBe(lines.length);
+    expect({ ...auto, files: [] }).toEqual({ ...oneThread, files: [] });
+    expect((await replayLogs([small])).files[0]!.worker).toBe(false);
+  }, 30_000);
+});
+
+describe('runLogWorker', () => {
+  it('posts no more chunks than it has credits for, then goes on when given one back', async () => {
+    const file = join(tempDir(), 'credits.jsonl');
+    writeFileSync(file, `${Array.from({ length: 200 }, (_, i) => line(i)).join('\n')}\n`);
+    const { port1, port2 } = new MessageChannel();
+    const got: LogWorkerMessage[] = [];
+    let onMessage: () => void = () => {};
+    port1.on('message', (m: LogWorkerMessage) => {
+      got.push(m);
+      onMessage();
+    });
+    const chunks = () => got.filter((m) => m.type === 'lines').length;
+    const done = runLogWorker(port2, {
+      file,
+      chunkBytes: 2048,
+      maxLineBytes: 1 << 20,
+      inFlight: 2,
+    });
+    await new Promise<void>((resolve) => {
+      onMessage = () => chunks() === 2 && resolve();
+    });
+    // Without a credit the worker waits: let every pending message and I/O callback run.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(chunks()).toBe(2);
+    // Hand every chunk back as it comes: the worker reads to the end.
+    const credit = (m: LogWorkerMessage) => {
+      if (m.type === 'lines') {
+        port1.postMessage({ type: 'credit', bytes: m.bytes, records: m.records, ms: m.ms });
+      }
+    };
+    const ended = new Promise<void>((resolve) => {
+      onMessage = () => {
+        const m = got.at(-1)!;
+        credit(m);
+        if (m.type === 'end') resolve();
+      };
+    });
+    for (const m of got) credit(m);
+    await Promise.all([done, ended]);
+    const lines = got.reduce((n, m) => n + (m.type === 'lines' ? m.count : 0), 0);
+    expect(lines).toBe(200);
+    port1.close();
+  });
+});
