@@ -63,11 +63,16 @@ export interface ReadLogOptions {
   fields?: 'all' | 'fold';
   /**
    * With `fields: 'fold'`, scan the lines on a worker thread while this thread builds the
-   * events and folds them: `auto` does so for a file of at least 16 MB on a machine with more
-   * than one core. The events, summary and reports are the same either way.
+   * events and folds them: `auto` does so for a file of at least `workerMinBytes` on a machine
+   * with more than one core. The events, summary and reports are the same either way.
    * @default 'auto'
    */
   worker?: boolean | 'auto';
+  /**
+   * The file size from which `worker: 'auto'` uses the worker thread.
+   * @default 50331648 (48 MiB)
+   */
+  workerMinBytes?: number;
 }
 
 /** What a whole read of one file found. */
@@ -108,7 +113,8 @@ export async function* readLog(
 ): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
   const lines = createLineTaker(file, options);
   if (options.fields === 'fold' && options.validation !== 'full') {
-    if (await useWorker(file, options.worker ?? 'auto')) return yield* readOnWorker(lines, options);
+    const worker = await useWorker(file, options.worker ?? 'auto', options.workerMinBytes);
+    if (worker) return yield* readOnWorker(lines, options);
   }
   return yield* readOnThisThread(lines, options);
 }

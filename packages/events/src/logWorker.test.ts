@@ -86,11 +86,11 @@ describe('readLog on a worker thread', () => {
     );
   });
 
-  it('is used by default for a file of 16 MB or more, and the replay is the same', async () => {
+  it('is used by default from workerMinBytes on, and the replay is the same', async () => {
     const dir = tempDir();
     const big = join(dir, 'big.jsonl');
     const lines: string[] = [];
-    for (let i = 0, bytes = 0; bytes < 16.2 * 2 ** 20; i++) {
+    for (let i = 0, bytes = 0; bytes < 4 * 2 ** 20; i++) {
       const text = line(i, { checks: { database: 'ok' } });
       lines.push(text);
       bytes += text.length + 1;
@@ -99,12 +99,15 @@ describe('readLog on a worker thread', () => {
     const small = join(dir, 'small.jsonl');
     writeFileSync(small, `${lines.slice(0, 1000).join('\n')}\n`);
 
-    const auto = await replayLogs([big]);
+    const workerMinBytes = 4 * 2 ** 20;
+    const auto = await replayLogs([big], { workerMinBytes });
     const oneThread = await replayLogs([big], { worker: false });
     expect(auto.files[0]!.worker).toBe(true);
     expect(auto.events_total).toBe(lines.length);
     expect({ ...auto, files: [] }).toEqual({ ...oneThread, files: [] });
-    expect((await replayLogs([small])).files[0]!.worker).toBe(false);
+    expect((await replayLogs([small], { workerMinBytes })).files[0]!.worker).toBe(false);
+    // The default threshold (48 MiB) keeps this 4 MiB file on one thread.
+    expect((await replayLogs([big])).files[0]!.worker).toBe(false);
   }, 30_000);
 });
 

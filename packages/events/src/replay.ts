@@ -33,6 +33,8 @@ export interface ReplayOptions {
    * @default 'auto'
    */
   worker?: boolean | 'auto';
+  /** See `ReadLogOptions.workerMinBytes`. @default 50331648 (48 MiB) */
+  workerMinBytes?: number;
 }
 
 /** Per-file figures of a replay. */
@@ -160,6 +162,7 @@ export async function replayLogs(
     ...(options.validation ? { validation: options.validation } : {}),
     ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}),
     ...(options.worker !== undefined ? { worker: options.worker } : {}),
+    ...(options.workerMinBytes !== undefined ? { workerMinBytes: options.workerMinBytes } : {}),
   };
   const streamed = await mergeStreaming(files, options, readOptions);
   if (streamed !== UNSORTED) return streamed;
