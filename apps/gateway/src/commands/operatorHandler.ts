@@ -1,5 +1,7 @@
 import type { ControlReply, ControlRequest } from '@selfheal/monitor';
 import type { Gateway } from '../gateway.js';
+import type { CliIO } from '../io.js';
+import { type GatewayControl, openGatewayControl } from './controlSocket.js';
 
 /**
  * Answers the operator requests of a gateway's control socket with its in-process monitor
@@ -16,4 +18,29 @@ export function createOperatorHandler(
       return { ok: false, error: 'the gateway is still starting its servers; try again shortly' };
     return gateway.monitor.control(request);
   };
+}
+
+/**
+ * Opens the control socket of the gateway that `selfheal <command>` runs, answered by
+ * {@link createOperatorHandler}. When it cannot (another gateway or monitor answers there),
+ * prints why, stops the gateway and resolves to `undefined`.
+ */
+export async function openOperatorControl(
+  command: 'start' | 'stdio',
+  gateway: Gateway,
+  args: { control?: string | undefined; config?: string | undefined },
+  started: () => boolean,
+  io: CliIO,
+): Promise<GatewayControl | undefined> {
+  try {
+    return await openGatewayControl({
+      control: args.control,
+      configFile: args.config,
+      handle: createOperatorHandler(gateway, started),
+    });
+  } catch (error) {
+    io.stderr(`selfheal ${command}: ${(error as Error).message}\n`);
+    await gateway.stop();
+    return undefined;
+  }
 }

@@ -7,9 +7,8 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
-import { type GatewayControl, openGatewayControl } from './controlSocket.js';
 import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
-import { createOperatorHandler } from './operatorHandler.js';
+import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
@@ -77,19 +76,9 @@ async function serve(run: {
   const gateway = createGateway({ config });
   // The control socket first: a second gateway on the same config stops here, before it
   // appends to the same event log or starts a process.
-  let control: GatewayControl;
   let started = false;
-  try {
-    control = await openGatewayControl({
-      control: args.control,
-      configFile: args.config,
-      handle: createOperatorHandler(gateway, () => started),
-    });
-  } catch (error) {
-    io.stderr(`selfheal start: ${(error as Error).message}\n`);
-    await gateway.stop();
-    return ExitCode.Invalid;
-  }
+  const control = await openOperatorControl('start', gateway, args, () => started, io);
+  if (!control) return ExitCode.Invalid;
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
     eventLog = await openEventLog(gateway);

@@ -1,9 +1,8 @@
 import { createGateway } from '../gateway.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
-import { type GatewayControl, openGatewayControl } from './controlSocket.js';
 import { configFrom, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
-import { createOperatorHandler } from './operatorHandler.js';
+import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const stdioUsage = `usage: selfheal stdio [--config FILE] [--control PATH]
@@ -41,18 +40,8 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   const stopped = untilStopped(io);
   const gateway = createGateway({ config });
   let started = false;
-  let control: GatewayControl;
-  try {
-    control = await openGatewayControl({
-      control: args.control,
-      configFile: args.config,
-      handle: createOperatorHandler(gateway, () => started),
-    });
-  } catch (error) {
-    io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
-    await gateway.stop();
-    return ExitCode.Invalid;
-  }
+  const control = await openOperatorControl('stdio', gateway, args, () => started, io);
+  if (!control) return ExitCode.Invalid;
   // stdout carries the protocol: every human line goes to stderr.
   io.stderr(`selfheal stdio: control socket ${control.path} (${control.command('status')})\n`);
   reportUpstreams(gateway, io.stderr, control.command);
