@@ -7,93 +7,23 @@
 // second gateway (e.g. an older build) measured in the same runs. BENCH_CLIENTS=32 picks the
 // concurrency levels; GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the gateway.
 // Nothing is asserted.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  connectClients,
+  cpuSeconds,
+  EVERYTHING,
+  gatewayConfig,
+  median,
+  PRELOAD,
+  round,
+  SELFHEAL,
+  start,
+  stopChildren,
+} from './mcpLoad.mjs';
 
-const require = createRequire(import.meta.url);
-const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
-const SELFHEAL = fileURLToPath(import.meta.resolve('@selfheal/gateway/package.json')).replace(
-  /package\.json$/,
-  'bin/selfheal.js',
-);
-const PRELOAD = fileURLToPath(new URL('./listenOnLoopback.mjs', import.meta.url));
 const CONCURRENCY = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BASELINE = process.env.SELFHEAL_BASELINE_BIN;
-const children = [];
-
-/** CPU seconds (user + system) used so far by process `pid` (Linux /proc), or NaN. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function start(args, env, pattern) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    let found = false;
-    const onData = (chunk) => {
-      if (found) return; // keep draining (the call log goes to stderr) without keeping it
-      seen += chunk;
-      const match = pattern.exec(seen);
-      if (match) {
-        found = true;
-        resolve({ value: match[1], pid: child.pid });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen}`)));
-  });
-}
-
-async function connectClients(url, n) {
-  return Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const client = new Client({ name: `bench-${i}`, version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-      return client;
-    }),
-  );
-}
-
-/** Each client calls in a closed loop until `total` calls are done; returns latencies and rate. */
-async function round(clients, tool, total) {
-  const latencies = [];
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (issued < total) {
-        issued++;
-        const t0 = performance.now();
-        await client.callTool({ name: tool, arguments: { message: 'ping' } });
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
-}
 
 async function measure(url, tool, n, pid) {
   const clients = await connectClients(url, n);
@@ -105,12 +35,6 @@ async function measure(url, tool, n, pid) {
   return { ...result, cpuMsPerCall: (cpu * 1000) / CALLS_PER_ROUND };
 }
 
-const median = (xs) => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 try {
   const upstreamPort = await start(
     [`--import`, PRELOAD, EVERYTHING, 'streamableHttp'],
@@ -118,9 +42,6 @@ try {
     /TEST_LISTENING (\d+)/,
   );
   const upstream = `http://127.0.0.1:${upstreamPort.value}/mcp`;
-  const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-'));
-  const config = join(dir, 'bench.json');
-  writeFileSync(config, JSON.stringify({ mcpServers: { ev: { url: upstream } } }));
   const gateways = [['gateway', SELFHEAL]];
   if (BASELINE) gateways.push(['baseline', BASELINE]);
   const started = {};
@@ -131,7 +52,7 @@ try {
         bin,
         'start',
         '--config',
-        config,
+        gatewayConfig(name, { mcpServers: { ev: { url: upstream } } }),
         '--port',
         '0',
       ],
@@ -181,14 +102,5 @@ try {
     );
   }
 } finally {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await stopChildren();
 }

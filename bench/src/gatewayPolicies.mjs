@@ -6,26 +6,22 @@
 // the gateway process itself spent per call (from /proc/<pid>/stat, user + system), which a
 // busy machine disturbs far less than latency. Nothing is asserted (shared, noisy machines);
 // the target is on within 10% of off.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  connectClients,
+  cpuSeconds,
+  EVERYTHING,
+  gatewayConfig,
+  median,
+  PRELOAD,
+  round,
+  SELFHEAL,
+  start,
+  stopChildren,
+} from './mcpLoad.mjs';
 
-const require = createRequire(import.meta.url);
-const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
-const SELFHEAL = fileURLToPath(import.meta.resolve('@selfheal/gateway/package.json')).replace(
-  /package\.json$/,
-  'bin/selfheal.js',
-);
-const PRELOAD = fileURLToPath(new URL('./listenOnLoopback.mjs', import.meta.url));
 const CONCURRENCY = [1, 8, 32];
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const children = [];
 
 /** Every policy on: timeouts, retry with its budget, breaker, bulkhead, hedging (read-only). */
 const ALL_ON = {
@@ -38,92 +34,33 @@ const ALL_ON = {
 };
 const ALL_OFF = { enabled: false };
 
-/** CPU time of process `pid` so far, ms (user + system; Linux /proc, clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // After "pid (comm) ", utime and stime are the 12th and 13th fields (man 5 proc: 14, 15).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** A round of echo calls with the CPU ms the gateway process `pid` spent per 1000 calls. */
+async function measuredRound(clients, total, pid) {
+  const before = cpuSeconds(pid);
+  const result = await round(clients, 'ev__echo', total);
+  return { ...result, cpu: ((cpuSeconds(pid) - before) / total) * 1e6 };
 }
 
-function start(args, env, pattern) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk) => {
-      seen += chunk;
-      const match = pattern.exec(seen);
-      if (match) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen}`)));
-  });
-}
-
-async function connectClients(url, n) {
-  return Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const client = new Client({ name: `bench-${i}`, version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-      return client;
-    }),
-  );
-}
-
-/**
- * Each client calls in a closed loop until `total` calls are done; returns latencies, rate and
- * the CPU ms the gateway process `pid` spent per 1000 calls.
- */
-async function round(clients, total, pid) {
-  const latencies = [];
-  let issued = 0;
-  const cpuBefore = cpuMs(pid);
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (issued < total) {
-        issued++;
-        const t0 = performance.now();
-        await client.callTool({ name: 'ev__echo', arguments: { message: 'ping' } });
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = ((cpuMs(pid) - cpuBefore) / latencies.length) * 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds, cpu };
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function gateway(dir, name, resilience, upstream) {
-  const config = join(dir, `${name}.json`);
-  writeFileSync(config, JSON.stringify({ mcpServers: { ev: { url: upstream } }, resilience }));
-  const url = await start(
+async function gateway(name, resilience, upstream) {
+  const config = gatewayConfig(name, { mcpServers: { ev: { url: upstream } }, resilience });
+  const { value: url, pid } = await start(
     [SELFHEAL, 'start', '--config', config, '--port', '0', '--call-log', 'off'],
     {},
     /listening on (http:\/\/\S+)/,
   );
-  return { url, pid: children.at(-1).pid };
+  return { url, pid };
 }
 
 try {
-  const port = await start(
+  const { value: port } = await start(
     [`--import`, PRELOAD, EVERYTHING, 'streamableHttp'],
     { PORT: '0' },
     /TEST_LISTENING (\d+)/,
   );
   const upstream = `http://127.0.0.1:${port}/mcp`;
-  const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-policies-'));
   const gateways = {
-    off: await gateway(dir, 'off', ALL_OFF, upstream),
-    on: await gateway(dir, 'on', ALL_ON, upstream),
+    off: await gateway('off', ALL_OFF, upstream),
+    on: await gateway('on', ALL_ON, upstream),
   };
 
   const rows = [];
@@ -133,13 +70,12 @@ try {
       on: await connectClients(gateways.on.url, n),
     };
     const samples = { off: [], on: [] };
-    for (const mode of ['off', 'on'])
-      await round(clients[mode], Math.max(200, n * 20), gateways[mode].pid); // warm-up
+    for (const mode of ['off', 'on']) await round(clients[mode], 'ev__echo', Math.max(200, n * 20)); // warm-up
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate the order so neither side always runs second on a warmer (or busier) machine.
       const order = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
       for (const mode of order)
-        samples[mode].push(await round(clients[mode], CALLS_PER_ROUND, gateways[mode].pid));
+        samples[mode].push(await measuredRound(clients[mode], CALLS_PER_ROUND, gateways[mode].pid));
     }
     for (const mode of ['off', 'on']) await Promise.all(clients[mode].map((c) => c.close()));
     const summary = (list) => ({
@@ -171,14 +107,5 @@ try {
     `\ntarget: all policies on within 10% of off (p50 ratio <= 1.10, throughput ratio >= 0.90); measured worst p50 ${worst.toFixed(3)}x, worst throughput ${worstRate.toFixed(3)}x, worst gateway CPU per call ${worstCpu.toFixed(3)}x`,
   );
 } finally {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await stopChildren();
 }

@@ -1,0 +1,125 @@
+// What the gateway load benchmarks share (gatewayLoad.mjs, gatewayPolicies.mjs): the upstream
+// and gateway binaries, child processes started until a line of their output appears, SDK
+// clients over Streamable HTTP, a closed-loop round of echo calls, process CPU time, medians.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+const require = createRequire(import.meta.url);
+/** server-everything's entry point (`node EVERYTHING streamableHttp`). */
+export const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+/** This checkout's `selfheal` CLI. */
+export const SELFHEAL = fileURLToPath(
+  import.meta.resolve('@selfheal/gateway/package.json'),
+).replace(/package\.json$/, 'bin/selfheal.js');
+/** Preload that keeps server-everything on 127.0.0.1 and prints `TEST_LISTENING <port>`. */
+export const PRELOAD = fileURLToPath(new URL('./listenOnLoopback.mjs', import.meta.url));
+
+const children = [];
+
+/**
+ * Writes a gateway config in a folder of its own and returns its path: two gateways started
+ * from one folder would share the control socket and the event log beside the config.
+ */
+export function gatewayConfig(name, document) {
+  const file = join(mkdtempSync(join(tmpdir(), `selfheal-bench-${name}-`)), `${name}.json`);
+  writeFileSync(file, JSON.stringify(document));
+  return file;
+}
+
+/** CPU seconds (user + system) used so far by process `pid` (Linux /proc), or NaN. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Starts `node ARGS` and resolves with the first group of `pattern` in its output, and its pid.
+ * Stopped by {@link stopChildren}.
+ */
+export function start(args, env, pattern) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    let found = false;
+    const onData = (chunk) => {
+      if (found) return; // keep draining (the call log goes to stderr) without keeping it
+      seen += chunk;
+      const match = pattern.exec(seen);
+      if (match) {
+        found = true;
+        resolve({ value: match[1], pid: child.pid });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen}`)));
+  });
+}
+
+/** SIGTERMs every process {@link start} started and waits for them to exit. */
+export function stopChildren() {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** `n` SDK clients connected to the MCP endpoint `url`. */
+export async function connectClients(url, n) {
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const client = new Client({ name: `bench-${i}`, version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      return client;
+    }),
+  );
+}
+
+/** Each client calls `tool` in a closed loop until `total` calls are done; latencies and rate. */
+export async function round(clients, tool, total) {
+  const latencies = [];
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (issued < total) {
+        issued++;
+        const t0 = performance.now();
+        await client.callTool({ name: tool, arguments: { message: 'ping' } });
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
+}
+
+/** The median of the numbers in `xs` (NaN left out), or NaN when there are none. */
+export const median = (xs) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
