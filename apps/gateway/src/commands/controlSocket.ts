@@ -21,6 +21,19 @@ export function defaultControlPath(configFile: string): string {
   return join(dirname(resolve(configFile)), '.selfheal', 'monitor.sock');
 }
 
+/**
+ * The control socket a monitor or gateway uses: `--control PATH` when given, else the default
+ * beside the config file; `undefined` with neither.
+ */
+export function controlPathFor(options: {
+  control?: string | undefined;
+  configFile?: string | undefined;
+}): string | undefined {
+  if (options.control !== undefined) return resolve(options.control);
+  if (options.configFile !== undefined) return defaultControlPath(options.configFile);
+  return undefined;
+}
+
 /** An open control socket of a running gateway. */
 export interface GatewayControl {
   /** The socket's absolute path. */
@@ -51,10 +64,8 @@ export interface GatewayControlOptions {
  */
 export async function openGatewayControl(options: GatewayControlOptions): Promise<GatewayControl> {
   let runDir: string | undefined;
-  let path: string;
-  if (options.control !== undefined) path = resolve(options.control);
-  else if (options.configFile !== undefined) path = defaultControlPath(options.configFile);
-  else {
+  let path = controlPathFor(options);
+  if (path === undefined) {
     runDir = await mkdtemp(join(tmpdir(), 'selfheal-'));
     path = join(runDir, 'control.sock');
   }

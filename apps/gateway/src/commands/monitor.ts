@@ -20,7 +20,7 @@ import {
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import { type CliIO, ExitCode } from '../io.js';
-import { defaultControlPath } from './controlSocket.js';
+import { controlPathFor } from './controlSocket.js';
 
 export const monitorUsage = `usage: selfheal monitor --config FILE [--log PATH] [--control PATH] [--json]
        selfheal monitor reset|disable|enable NAME [--config FILE | --control PATH]
@@ -110,9 +110,7 @@ function parse(argv: string[]) {
 type Values = ReturnType<typeof parse>['values'];
 
 function controlPath(values: Values): string | undefined {
-  if (values.control) return resolve(values.control);
-  if (values.config) return defaultControlPath(values.config);
-  return undefined;
+  return controlPathFor({ control: values.control, configFile: values.config });
 }
 
 async function runVerb(verb: string, rest: string[], values: Values, io: CliIO): Promise<number> {

@@ -14,7 +14,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { isResilienceError } from '@selfheal/resilience';
 import type { GatewaySettings } from '../config/loadConfig.js';
-import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import { GatewayError, WireErrorCode } from '../errors.js';
 import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
 import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
@@ -23,7 +23,7 @@ import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { onAnswerSent } from './afterAnswer.js';
 import { dispatchByShape } from './dispatchByShape.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
-import { executeToolCall, type ToolCallHost, type ToolTarget } from './toolCall.js';
+import { executeToolCall, isUnavailable, type ToolCallHost, type ToolTarget } from './toolCall.js';
 import { traceContextOf } from './traceContext.js';
 import { executeUpstreamCall, toWireError } from './upstreamCall.js';
 import { type LinkHost, UpstreamLink, unavailableWireError, wireError } from './upstreamLink.js';
@@ -303,8 +303,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
             ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
           });
         } catch (error) {
-          if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable)
-            return toolError(error);
+          if (isUnavailable(error)) return toolError(error);
           if (isResilienceError(error) && !extra.signal.aborted) return resilienceToolError(error);
           throw error;
         }
@@ -347,8 +346,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     try {
       return (await handle(request.method, request.params as Params, extra)) as never;
     } catch (error) {
-      if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable)
-        throw unavailableWireError(error);
+      if (isUnavailable(error)) throw unavailableWireError(error);
       throw error;
     }
   };

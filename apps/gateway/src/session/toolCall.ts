@@ -240,7 +240,8 @@ function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations 
   return annotations ? { toolAnnotations: annotations } : {};
 }
 
-function isTimeout(error: unknown): boolean {
+/** Whether the call's deadline or an attempt's passed (the request may have reached the server). */
+export function isTimeout(error: unknown): boolean {
   return isResilienceError(
     error,
     ResilienceErrorCode.AttemptTimeout,
@@ -265,7 +266,8 @@ function notSentOn(
   );
 }
 
-function isUnavailable(error: unknown): boolean {
+/** Whether the gateway could not reach the server (a `GatewayError` UPSTREAM_UNAVAILABLE). */
+export function isUnavailable(error: unknown): error is GatewayError {
   return error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable;
 }
 
@@ -299,10 +301,8 @@ export function isRefusal(error: unknown): boolean {
 /** The `call_completed` outcome of a call that threw `error`. */
 export function callOutcomeOf(error: unknown, signal: AbortSignal | undefined): Outcome {
   if (signal?.aborted) return 'cancelled';
-  if (isRefusal(error) || (isUnavailable(error) && (error as GatewayError).cause === undefined))
-    return 'rejected';
-  if (isResilienceError(error, ResilienceErrorCode.CallTimeout, ResilienceErrorCode.AttemptTimeout))
-    return 'timeout';
+  if (isRefusal(error) || (isUnavailable(error) && error.cause === undefined)) return 'rejected';
+  if (isTimeout(error)) return 'timeout';
   if (isResilienceError(error, ResilienceErrorCode.RetriesExhausted)) {
     const cause = (error as Error).cause;
     if (isResilienceError(cause, ResilienceErrorCode.AttemptTimeout)) return 'timeout';

@@ -1,9 +1,12 @@
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { isResilienceError, ResilienceErrorCode } from '@selfheal/resilience';
-import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import { WireErrorCode } from '../errors.js';
 import {
   callOutcomeOf,
   errorCodeOf,
   isRefusal,
+  isTimeout,
+  isUnavailable,
   type Outcome,
   publishCallCompleted,
   type ToolCallHost,
@@ -11,9 +14,6 @@ import {
 } from './toolCall.js';
 import type { TraceContext } from './traceContext.js';
 import { unavailableWireError, wireError } from './upstreamLink.js';
-
-/** JSON-RPC code the SDK uses for a request that timed out; the gateway answers the same. */
-const REQUEST_TIMEOUT = -32001;
 
 /** One upstream request other than tools/call: a read, a prompt, a completion, a list, ... */
 export interface UpstreamCallRequest<T> {
@@ -87,11 +87,10 @@ export function toWireError(error: unknown, server: string): unknown {
     const last = (error as Error).cause;
     if (last !== undefined && last !== error) return toWireError(last, server);
   }
-  if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable)
-    return unavailableWireError(error);
-  if (isResilienceError(error, ResilienceErrorCode.AttemptTimeout, ResilienceErrorCode.CallTimeout))
+  if (isUnavailable(error)) return unavailableWireError(error);
+  if (isTimeout(error))
     return wireError(
-      REQUEST_TIMEOUT,
+      ErrorCode.RequestTimeout,
       `server "${server}" did not answer in time: ${message(error)}`,
       {
         server,
