@@ -34,19 +34,17 @@ export interface LineScanner {
   /**
    * The first half of {@link LineScanner.scan}: checks the line and finds its fields, without
    * building any string. The field slots (for {@link LineScanner.build}) go to `into` from
-   * index `at` ({@link FIELD_INTS} ints; by default {@link LineScanner.fields}); on `true`, `ms`
+   * index `at` ({@link FIELD_INTS} ints; by default the scanner's own slots); on `true`, `ms`
    * and `end` are set. A replay's worker thread runs this
    * half; the thread that folds runs `build`, so the strings live in its heap.
    */
   locate(bytes: Uint8Array, start: number, into?: Int32Array, at?: number): boolean;
   /**
    * The second half of {@link LineScanner.scan}: the {@link FoldEvent} of a line that `locate`
-   * accepted, from its field slots (`FIELD_INTS` ints from `fields[at]`, a copy of
-   * {@link LineScanner.fields}) and the same bytes (at the same offsets).
+   * accepted, from its field slots (`FIELD_INTS` ints from `fields[at]`, where `locate` put
+   * them) and the same bytes (at the same offsets).
    */
   build(bytes: Uint8Array, fields: Int32Array, at: number): FoldEvent;
-  /** The field slots `locate` filled: `[kind, from, to]` per slot, {@link FIELD_INTS} ints. */
-  readonly fields: Int32Array;
   /** The timestamp of the last line scanned with success, in epoch ms. */
   readonly ms: number;
   /** The index of the `\n` that ended the last line scanned with success. */
@@ -69,7 +67,7 @@ const ATTEMPT = 11;
 const STRATEGY = 12;
 const TRANSPORT = 13;
 const SLOTS = 14;
-/** The length of {@link LineScanner.fields}: three ints per field slot. */
+/** The ints of one line's field slots: `[kind, from, to]` per slot. */
 export const FIELD_INTS = SLOTS * 3;
 
 // Node's own decoders behind Buffer#toString, without its argument checks (one call per string).
@@ -344,7 +342,6 @@ export function createLineScanner(): LineScanner {
     },
     locate,
     build,
-    fields: own,
     get ms() {
       return lastMs;
     },

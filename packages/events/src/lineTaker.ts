@@ -14,12 +14,22 @@ import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './l
 /** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
 export interface LineTaker {
   summary: LogReadSummary;
+  /** Bytes read per system call (`chunkBytes`, resolved). */
+  readonly chunkBytes: number;
+  /** The longest line kept (`maxLineBytes`, resolved). */
+  readonly maxLineBytes: number;
+  /** Whether good lines go through the byte scanner (`fields: 'fold'`, not `validation: 'full'`). */
+  readonly fold: boolean;
   /** Records a skipped line. */
   report(line: number, reason: string, text: string, issues?: ValidationIssue[]): LogLineIssue;
+  /** Reports line `line`, longer than `maxLineBytes`, from its first bytes. */
+  long(line: number, preview: string): void;
+  /** Counts the long line whose end was just found. */
+  longEnded(): void;
   /** The exact path: parses one line; returns the entry, or the issue when it is skipped. */
   take(text: string, line: number): LogEntry | LogLineIssue | undefined;
   /** Counts a line the byte scanner accepted and returns its entry. */
-  accept(event: FoldEvent, ms: number, line: number): LogEntry;
+  accept(event: SelfhealEvent | FoldEvent, ms: number, line: number): LogEntry;
   /** The unterminated last line: an entry, or `undefined` (then reported as torn). */
   tail(text: string, line: number): LogEntry | undefined;
 }
@@ -66,33 +76,41 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
       summary.lines++;
       return report(line, `not JSON (${(error as Error).message})`, text);
     }
-    summary.lines++;
     const ms = envelopeTime(value);
     const bad = typeof ms === 'string';
     if (bad || (full && !validator(value))) {
+      summary.lines++;
       if (bad) validator(value);
       const issues = toIssues(compiled!.errors, value);
       const reason = issues.length > 0 ? issues.map((i) => i.message).join('; ') : String(ms);
       return report(line, `not a valid event: ${reason}`, text, issues);
     }
-    const event = value as SelfhealEvent;
-    if (ms < latest) summary.outOfOrder++;
-    else latest = ms;
-    summary.events++;
-    return { event, line, ms };
+    return accept(value as SelfhealEvent, ms, line);
   };
 
+  const accept = (event: SelfhealEvent | FoldEvent, ms: number, line: number): LogEntry => {
+    summary.lines++;
+    summary.events++;
+    if (ms < latest) summary.outOfOrder++;
+    else latest = ms;
+    return { event: event as SelfhealEvent, line, ms };
+  };
+
+  const maxLineBytes = options.maxLineBytes ?? 1 << 24;
   return {
     summary,
+    chunkBytes: options.chunkBytes ?? 1 << 20,
+    maxLineBytes,
+    fold: options.fields === 'fold' && !full,
     report,
-    take,
-    accept(event, ms, line) {
-      summary.lines++;
-      summary.events++;
-      if (ms < latest) summary.outOfOrder++;
-      else latest = ms;
-      return { event, line, ms };
+    long(line, preview) {
+      report(line, `line longer than ${maxLineBytes} bytes`, preview);
     },
+    longEnded() {
+      summary.lines++;
+    },
+    take,
+    accept,
     tail(text, line) {
       const got = take(text, line);
       if (got !== undefined && 'event' in got) return got;

@@ -112,35 +112,30 @@ export async function* readLog(
   options: ReadLogOptions = {},
 ): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
   const lines = createLineTaker(file, options);
-  if (options.fields === 'fold' && options.validation !== 'full') {
-    const worker = await useWorker(file, options.worker ?? 'auto', options.workerMinBytes);
-    if (worker) return yield* readOnWorker(lines, options);
+  if (lines.fold && (await useWorker(file, options.worker ?? 'auto', options.workerMinBytes))) {
+    return yield* readOnWorker(lines);
   }
-  return yield* readOnThisThread(lines, options);
+  return yield* readOnThisThread(lines);
 }
 
 async function* readOnThisThread(
   lines: LineTaker,
-  options: ReadLogOptions,
 ): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
   const { summary } = lines;
   const file = summary.file;
-  const chunkBytes = options.chunkBytes ?? 1 << 20;
-  const maxLine = options.maxLineBytes ?? 1 << 24;
-  const scanner =
-    options.fields === 'fold' && options.validation !== 'full' ? createLineScanner() : undefined;
+  const scanner = lines.fold ? createLineScanner() : undefined;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
   } catch (cause) {
     throw unreadable(file, cause);
   }
-  const chunks = createLineChunker(chunkBytes, maxLine, Buffer.allocUnsafe);
+  const chunks = createLineChunker(lines.chunkBytes, lines.maxLineBytes, Buffer.allocUnsafe);
   try {
     let line = 0; // number of the last complete line handed out
     for (;;) {
       const { buffer, offset, length, long } = chunks.target();
-      if (long !== undefined) lines.report(line + 1, `line longer than ${maxLine} bytes`, long);
+      if (long !== undefined) lines.long(line + 1, long);
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(buffer, offset, length, null));
@@ -152,7 +147,7 @@ async function* readOnThisThread(
       const step = chunks.took(bytesRead);
       if (step.longEnded) {
         line++;
-        summary.lines++;
+        lines.longEnded();
       }
       if (!step.lines) continue;
       const { start, last } = step.lines;

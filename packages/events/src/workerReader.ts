@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createLineScanner } from './lineScanner.js';
 import { type LineTaker, unreadable } from './lineTaker.js';
-import type { LogEntry, LogReadSummary, ReadLogOptions } from './logReader.js';
+import type { LogEntry, LogReadSummary } from './logReader.js';
 import {
   type LogWorkerCredit,
   type LogWorkerData,
@@ -17,7 +17,7 @@ import {
  * A file at least this big is scanned on a worker thread by default. Below it the worker's
  * start (about 60 ms) costs more than it saves (measured break-even: about 43 MB; RFC 0003).
  */
-export const WORKER_MIN_BYTES = 48 << 20;
+const WORKER_MIN_BYTES = 48 << 20;
 /** Chunks a worker may have posted and not yet had back. */
 const WORKER_IN_FLIGHT = 4;
 
@@ -47,15 +47,14 @@ function workerScript(): URL {
 
 export async function* readOnWorker(
   lines: LineTaker,
-  options: ReadLogOptions,
 ): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
   const { summary } = lines;
   const file = summary.file;
   summary.worker = true;
   const data: LogWorkerData = {
     file,
-    chunkBytes: options.chunkBytes ?? 1 << 20,
-    maxLineBytes: options.maxLineBytes ?? 1 << 24,
+    chunkBytes: lines.chunkBytes,
+    maxLineBytes: lines.maxLineBytes,
     inFlight: WORKER_IN_FLIGHT,
   };
   const worker = new Worker(workerScript(), { workerData: data });
@@ -94,10 +93,10 @@ export async function* readOnWorker(
         ]);
         if (batch.length > 0) yield batch;
       } else if (message.type === 'long') {
-        lines.report(line + 1, `line longer than ${data.maxLineBytes} bytes`, message.preview);
+        lines.long(line + 1, message.preview);
       } else if (message.type === 'long-end') {
         line++;
-        summary.lines++;
+        lines.longEnded();
       } else if (message.type === 'end') {
         summary.bytes += message.read;
         if (message.tail) {

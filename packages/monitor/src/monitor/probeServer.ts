@@ -39,11 +39,14 @@ export function createServerCheck(
         staleAfterMs: server.health.staleAfterMs,
         clock,
       });
+      if (!server.healthUrlDerived || others === 0) {
+        probes.push(http);
+        continue;
+      }
       let absent = false;
       probes.push(async () => {
         if (absent) return undefined;
         const result = await http();
-        if (!server.healthUrlDerived || others === 0) return result;
         if (result.status === 'down' && /^HTTP 404\b/.test(result.error ?? '')) {
           absent = true;
           return undefined;
