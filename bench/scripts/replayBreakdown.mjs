@@ -6,11 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createFoldBuilder,
   createHealthProjector,
-  createLineScanner,
+  createLineLocator,
   createSlaTracker,
   createTimelineSummarizer,
   envelopeTime,
+  lineRecords,
+  RECORD_INTS,
 } from '@selfheal/events';
 
 import { generateHealthLog } from './generateHealthLog.mjs';
@@ -32,11 +35,22 @@ const text = bytes.toString('utf8');
 const lines = text.split('\n');
 lines.pop();
 const count = lines.length;
-const scanner = createLineScanner();
-const folded = [];
+// The log in 1 MiB chunks of whole lines, as the readers cut it, located once for the steps
+// that need the records.
+const chunks = [];
 for (let at = 0; at < bytes.length; ) {
-  folded.push({ event: scanner.scan(bytes, at), ms: scanner.ms });
-  at = scanner.end + 1;
+  const last = bytes.lastIndexOf(10, Math.min(at + (1 << 20), bytes.length) - 1);
+  chunks.push({ start: at, last, located: lineRecords() });
+  at = last + 1;
+}
+const locator = createLineLocator();
+const build = createFoldBuilder();
+const folded = [];
+for (const { start, last, located } of chunks) {
+  locator.locate(bytes, start, last, located);
+  for (let r = 0; r < located.count; r++) {
+    folded.push({ event: build(bytes, located.records, r * RECORD_INTS + 2), ms: located.ms[r] });
+  }
 }
 const parsed = lines.map((l) => JSON.parse(l));
 
@@ -65,13 +79,17 @@ const steps = {
   'envelopeTime alone (parsed objects)': () => {
     for (const event of parsed) sink += envelopeTime(event);
   },
-  'byte scanner (grammar, envelope, fold fields)': () => {
-    // One scanner for every round: a fresh one would start with cold closures each time.
-    const s = scanner;
-    for (let at = 0; at < bytes.length; ) {
-      s.scan(bytes, at);
-      sink += s.ms;
-      at = s.end + 1;
+  'locate (WebAssembly: grammar, envelope, timestamp)': () => {
+    for (const { start, last, located } of chunks) {
+      locator.locate(bytes, start, last, located);
+      sink += located.count;
+    }
+  },
+  'build (fold fields from the records)': () => {
+    for (const { located } of chunks) {
+      for (let r = 0; r < located.count; r++) {
+        sink += build(bytes, located.records, r * RECORD_INTS + 2).timestamp.length;
+      }
     }
   },
   'order check': () => {

@@ -46,7 +46,20 @@ export {
   schemaEventTypes,
 } from './eventTypes.js';
 export { createFileSink, type FileSinkOptions } from './fileSink.js';
-export { createLineScanner, type FoldEvent, type LineScanner } from './lineScanner.js';
+export {
+  createLineLocator,
+  type LineLocator,
+  type LineRecords,
+  lineRecords,
+  RECORD_INTS,
+} from './lineLocator.js';
+export {
+  createFoldBuilder,
+  createLineScanner,
+  type FoldBuilder,
+  type FoldEvent,
+  type LineScanner,
+} from './lineScanner.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading

@@ -136,8 +136,9 @@ describe('createLineScanner', () => {
   });
 
   it('finds a control character, quote, backslash or non-ASCII byte at any offset in a word', () => {
-    // The string scan tests 4 bytes at a time: put each special byte at every offset.
-    for (let pad = 0; pad < 12; pad++) {
+    // The string scan tests 16 bytes at a time: put each special byte at every offset of two
+    // words, whatever word the string starts in.
+    for (let pad = 0; pad < 40; pad++) {
       const before = 'x'.repeat(pad);
       for (const special of ['\u0001', '\u001f', '\\\\', '\\"']) {
         const line = `{"event_type":"a","timestamp":"2026-11-21T10:00:00Z","trace_id":"t","note":"${before}${special}yz"}`;

@@ -1,5 +1,13 @@
-import { parseTimestamp } from './envelope.js';
-import { ABSENT, ASCII, createKeyTable, NUMBER, scanObjectLine, WIDE } from './jsonBytes.js';
+import {
+  ASCII,
+  createLineLocator,
+  FIELD_INTS,
+  type LineLocator,
+  lineRecords,
+  NUMBER,
+  RECORD_INTS,
+  WIDE,
+} from './lineLocator.js';
 
 /**
  * The fields of one event that the replay fold reads (summary, projection, SLA), taken from the
@@ -35,8 +43,8 @@ export interface LineScanner {
    * The first half of {@link LineScanner.scan}: checks the line and finds its fields, without
    * building any string. The field slots (for {@link LineScanner.build}) go to `into` from
    * index `at` ({@link FIELD_INTS} ints; by default the scanner's own slots); on `true`, `ms`
-   * and `end` are set. A replay's worker thread runs this
-   * half; the thread that folds runs `build`, so the strings live in its heap.
+   * and `end` are set. (The log readers locate whole chunks at once with a `LineLocator`, on a
+   * worker thread for big files; the thread that folds builds, so the strings live in its heap.)
    */
   locate(bytes: Uint8Array, start: number, into?: Int32Array, at?: number): boolean;
   /**
@@ -51,13 +59,11 @@ export interface LineScanner {
   readonly end: number;
 }
 
-// Field slots.
+// Field slots (see lineLocator.ts).
 const EVENT_TYPE = 0;
 const TIMESTAMP = 1;
 const TRACE_ID = 2;
 const REPO = 3;
-const EVENT_ID = 4;
-const SEQ = 5;
 const SERVER_NAME = 6;
 const STATUS = 7;
 const RESPONSE_TIME = 8;
@@ -66,9 +72,6 @@ const REASON = 10;
 const ATTEMPT = 11;
 const STRATEGY = 12;
 const TRANSPORT = 13;
-const SLOTS = 14;
-/** The ints of one line's field slots: `[kind, from, to]` per slot. */
-export const FIELD_INTS = SLOTS * 3;
 
 // Node's own decoders behind Buffer#toString, without its argument checks (one call per string).
 interface Slicers {
@@ -77,29 +80,10 @@ interface Slicers {
 }
 const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as Slicers;
 
-// The keys the fold reads, in slot order (EVENT_TYPE = 0, ...).
-const KEYS = createKeyTable([
-  'event_type',
-  'timestamp',
-  'trace_id',
-  'repo',
-  'event_id',
-  'seq',
-  'server_name',
-  'status',
-  'response_time_ms',
-  'error',
-  'reason',
-  'attempt',
-  'strategy',
-  'transport',
-]);
-
 const ZERO = 0x30;
 const NINE = 0x39;
 const MINUS = 0x2d;
 const DOT = 0x2e;
-const COLON = 0x3a;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 const INTERN_SIZE = 4096; // table slots (a power of two); at most half are filled
 const MAX_INTERNED_BYTES = 64;
@@ -167,44 +151,6 @@ function numberAt(b: Uint8Array, s: number, e: number): number {
   return Number(latin1Slice.call(b, s, e));
 }
 
-/** The value of two ASCII digits at k, or NaN. */
-function two(b: Uint8Array, k: number): number {
-  const x = b[k]! - ZERO;
-  const y = b[k + 1]! - ZERO;
-  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : Number.NaN;
-}
-
-/**
- * `HH:MM:SS[.fff]Z` of the canonical timestamp b[s, s + n) (n 20 or 24) in ms since midnight,
- * or NaN (a leap second too: the exact path takes it).
- */
-function timeOfDay(b: Uint8Array, s: number, n: number): number {
-  if (b[s + 13] !== COLON || b[s + 16] !== COLON) return Number.NaN;
-  const hour = two(b, s + 11);
-  const minute = two(b, s + 14);
-  const second = two(b, s + 17);
-  let millis = 0;
-  if (n === 24) {
-    const d = b[s + 20]! - ZERO;
-    if (b[s + 19] !== DOT || !(d >= 0 && d <= 9)) return Number.NaN;
-    millis = d * 100 + two(b, s + 21);
-  }
-  if (!(hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return Number.NaN;
-  return hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
-}
-
-/** `^[a-z][a-z0-9_]*$` on b[s, e). */
-function isSnakeCase(b: Uint8Array, s: number, e: number): boolean {
-  if (e === s) return false;
-  const first = b[s]!;
-  if (!(first >= 0x61 && first <= 0x7a)) return false;
-  for (let k = s + 1; k < e; k++) {
-    const c = b[k]!;
-    if (!((c >= 0x61 && c <= 0x7a) || (c >= ZERO && c <= NINE) || c === 0x5f)) return false;
-  }
-  return true;
-}
-
 // Strings of a field slot `[kind, from, to]` at g[k]: a fresh slice, undefined when the value is
 // not a string, and interned when short.
 function sliceAt(b: Uint8Array, g: Int32Array, k: number): string {
@@ -232,96 +178,15 @@ function numberSlot(b: Uint8Array, g: Int32Array, k: number): number | undefined
 }
 
 /**
- * Creates a {@link LineScanner}: a byte-level reader of the event fields the replay fold uses.
- *
- * Contract (what makes it safe to skip JSON.parse): it returns fields only for a line that
- * JSON.parse would accept as an object whose envelope passes `envelopeTime`, and the fields are
- * what JSON.parse would give (the last of duplicate keys). It checks the whole line against the
- * JSON grammar (`scanObjectLine`), unknown fields and nested values included. It declines
- * (returns `undefined`) what it does not handle itself: escapes in strings, a timestamp not in
- * the `toISOString` shape, a `seq` with a fraction or exponent, nesting deeper than 64, ...
- * The caller then takes the exact path, so a declined line is reported exactly as before.
- *
- * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are interned
- * (at most 2,048 of them, each at most 64 bytes), so most lines allocate only their `timestamp`
- * and `trace_id`.
+ * Builds the {@link FoldEvent} of a located line from its field slots (`FIELD_INTS` ints from
+ * `fields[at]`) and its bytes, with its own table of interned names.
  */
-export function createLineScanner(): LineScanner {
-  const own = new Int32Array(FIELD_INTS);
-  let f = own; // the slots of the line being located, from f[o]
-  let o = 0;
+export type FoldBuilder = (bytes: Uint8Array, fields: Int32Array, at: number) => FoldEvent;
+
+/** Creates a {@link FoldBuilder}. */
+export function createFoldBuilder(): FoldBuilder {
   const intern = createInterner();
-  let lastMs = 0;
-  let lastEnd = 0;
-  // The `YYYY-MM-DDT` of the last canonical timestamp and its midnight in epoch ms.
-  const day = new Uint8Array(11);
-  let dayKnown = false;
-  let dayMs = 0;
-  let b: Uint8Array = day;
-  let words: DataView<ArrayBufferLike> = new DataView(day.buffer);
-
-  const kind = (slot: number) => f[o + slot * 3]!;
-  const from = (slot: number) => f[o + slot * 3 + 1]!;
-  const to = (slot: number) => f[o + slot * 3 + 2]!;
-  const isText = (slot: number) => kind(slot) === ASCII || kind(slot) === WIDE;
-  const nonEmpty = (slot: number) => isText(slot) && to(slot) > from(slot);
-
-  /** Epoch ms of the canonical timestamp, or NaN when it is not one. */
-  const timestampMs = (): number => {
-    if (kind(TIMESTAMP) !== ASCII) return Number.NaN;
-    const s = from(TIMESTAMP);
-    const n = to(TIMESTAMP) - s;
-    if ((n !== 24 && n !== 20) || b[s + n - 1] !== 0x5a) return Number.NaN;
-    let same = dayKnown;
-    for (let k = 0; k < 11 && same; k++) if (b[s + k] !== day[k]) same = false;
-    if (same) return dayMs + timeOfDay(b, s, n);
-    // A new day: the exact parser decides, and gives the day's midnight for the next lines.
-    const ms = parseTimestamp(latin1Slice.call(b, s, s + n));
-    const tod = timeOfDay(b, s, n);
-    if (Number.isNaN(ms) || Number.isNaN(tod)) return Number.NaN;
-    for (let k = 0; k < 11; k++) day[k] = b[s + k]!;
-    dayKnown = true;
-    dayMs = ms - tod;
-    return ms;
-  };
-
-  /** The envelope rules of `envelopeTime`, on the slots (timestamp apart). */
-  const envelopeOk = (): boolean => {
-    if (kind(EVENT_TYPE) !== ASCII) return false;
-    if (!isSnakeCase(b, from(EVENT_TYPE), to(EVENT_TYPE))) return false;
-    if (!nonEmpty(TRACE_ID)) return false;
-    if (kind(REPO) !== ABSENT && !isText(REPO)) return false;
-    if (kind(EVENT_ID) !== ABSENT && !nonEmpty(EVENT_ID)) return false;
-    if (kind(SERVER_NAME) !== ABSENT && !nonEmpty(SERVER_NAME)) return false;
-    if (kind(SEQ) !== ABSENT) {
-      if (kind(SEQ) !== NUMBER) return false;
-      // Digits only: a sign, fraction or exponent goes to the exact path.
-      for (let k = from(SEQ); k < to(SEQ); k++) {
-        if (b[k]! < ZERO || b[k]! > NINE) return false;
-      }
-    }
-    return true;
-  };
-
-  const locate = (bytes: Uint8Array, start: number, into = own, at = 0): boolean => {
-    if (bytes !== b) {
-      b = bytes;
-      words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
-    f = into;
-    o = at;
-    // Only the kinds: a slot's range is read only when its kind says it was found.
-    for (let k = at; k < at + FIELD_INTS; k += 3) into[k] = ABSENT;
-    const end = scanObjectLine(bytes, words, start, into, at, KEYS);
-    if (end < 0 || !envelopeOk()) return false;
-    const ms = timestampMs();
-    if (Number.isNaN(ms)) return false;
-    lastEnd = end;
-    lastMs = ms;
-    return true;
-  };
-
-  const build = (bytes: Uint8Array, g: Int32Array, at: number): FoldEvent => ({
+  return (bytes, g, at) => ({
     event_type: internedAt(bytes, g, at + EVENT_TYPE * 3, intern) as string,
     timestamp: sliceAt(bytes, g, at + TIMESTAMP * 3),
     trace_id: sliceAt(bytes, g, at + TRACE_ID * 3),
@@ -335,6 +200,38 @@ export function createLineScanner(): LineScanner {
     strategy: internedAt(bytes, g, at + STRATEGY * 3, intern),
     transport: textAt(bytes, g, at + TRANSPORT * 3),
   });
+}
+
+/**
+ * Creates a {@link LineScanner}: the {@link LineLocator} on one line at a time, and the builder
+ * of the fold fields from a located line's slots. Its contract is the locator's: it gives
+ * fields only for a line that JSON.parse would accept as an object whose envelope passes
+ * `envelopeTime`, and the fields are what JSON.parse would give; it declines the rest, which
+ * the caller then takes the exact way. Where WebAssembly SIMD is missing it declines every line.
+ *
+ * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are interned
+ * (at most 2,048 of them, each at most 64 bytes), so most lines allocate only their `timestamp`
+ * and `trace_id`.
+ */
+export function createLineScanner(): LineScanner {
+  const locator: LineLocator | undefined = createLineLocator();
+  const one = lineRecords(1);
+  const own = new Int32Array(FIELD_INTS);
+  let lastMs = 0;
+  let lastEnd = 0;
+
+  const locate = (bytes: Uint8Array, start: number, into = own, at = 0): boolean => {
+    const nl = bytes.indexOf(0x0a, start);
+    if (!locator || nl < 0) return false;
+    locator.locate(bytes, start, nl, one);
+    if (one.records[1] !== 1) return false;
+    into.set(one.records.subarray(2, RECORD_INTS), at);
+    lastEnd = nl;
+    lastMs = one.ms[0]!;
+    return true;
+  };
+
+  const build = createFoldBuilder();
 
   return {
     scan(bytes, start) {

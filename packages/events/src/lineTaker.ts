@@ -8,7 +8,8 @@ import {
 import { envelopeTime } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 import { PREVIEW } from './lineChunker.js';
-import type { FoldEvent } from './lineScanner.js';
+import { type LineRecords, RECORD_INTS } from './lineLocator.js';
+import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
 
 /** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
@@ -30,6 +31,12 @@ export interface LineTaker {
   take(text: string, line: number): LogEntry | LogLineIssue | undefined;
   /** Counts a line the byte scanner accepted and returns its entry. */
   accept(event: SelfhealEvent | FoldEvent, ms: number, line: number): LogEntry;
+  /**
+   * The entries of a located chunk (`bytes`, its first line at `start`; see `LineLocator`):
+   * lines the scanner accepted are built from their records, the others taken the exact way.
+   * `line` is the number of the line before the chunk's first.
+   */
+  located(bytes: Buffer, start: number, lines: LineRecords, line: number): LogEntry[];
   /** The unterminated last line: an entry, or `undefined` (then reported as torn). */
   tail(text: string, line: number): LogEntry | undefined;
 }
@@ -96,6 +103,26 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
     return { event: event as SelfhealEvent, line, ms };
   };
 
+  let build: ReturnType<typeof createFoldBuilder> | undefined;
+  const located = (bytes: Buffer, start: number, chunk: LineRecords, line: number) => {
+    build ??= createFoldBuilder();
+    const { records, ms, count } = chunk;
+    const batch: LogEntry[] = [];
+    let at = start;
+    for (let r = 0, base = 0; r < count; r++, base += RECORD_INTS) {
+      line++;
+      const nl = records[base]!;
+      if (records[base + 1] === 1) {
+        batch.push(accept(build(bytes, records, base + 2), ms[r]!, line));
+      } else {
+        const got = take(bytes.toString('utf8', at, nl), line);
+        if (got !== undefined && 'event' in got) batch.push(got);
+      }
+      at = nl + 1;
+    }
+    return batch;
+  };
+
   const maxLineBytes = options.maxLineBytes ?? 1 << 24;
   return {
     summary,
@@ -111,6 +138,7 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
     },
     take,
     accept,
+    located,
     tail(text, line) {
       const got = take(text, line);
       if (got !== undefined && 'event' in got) return got;

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { SelfhealEvent, ValidationIssue } from '@selfheal/schemas';
 import { createLineChunker } from './lineChunker.js';
-import { createLineScanner } from './lineScanner.js';
+import { createLineLocator, lineRecords } from './lineLocator.js';
 import { createLineTaker, type LineTaker, unreadable } from './lineTaker.js';
 import { readOnWorker, useWorker } from './workerReader.js';
 
@@ -97,8 +97,6 @@ export interface LogReadSummary {
   worker: boolean;
 }
 
-const NEWLINE = 0x0a;
-
 /**
  * Streams the events of a JSONL log in batches (one per chunk read), never holding the whole
  * file. Lines that are not JSON or not an event are reported and skipped, never thrown: a
@@ -123,7 +121,8 @@ async function* readOnThisThread(
 ): AsyncGenerator<LogEntry[], LogReadSummary, undefined> {
   const { summary } = lines;
   const file = summary.file;
-  const scanner = lines.fold ? createLineScanner() : undefined;
+  const locator = lines.fold ? createLineLocator() : undefined;
+  const located = lineRecords();
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
@@ -151,24 +150,14 @@ async function* readOnThisThread(
       }
       if (!step.lines) continue;
       const { start, last } = step.lines;
-      const batch: LogEntry[] = [];
-      if (scanner) {
-        // Bytes first: the scanner reads the lines it vouches for, the rest are decoded and
-        // parsed one by one. Every line ends with a \n at or before `last`.
-        for (let at = start; at <= last; ) {
-          line++;
-          const event = scanner.scan(buffer, at);
-          if (event !== undefined) {
-            batch.push(lines.accept(event, scanner.ms, line));
-            at = scanner.end + 1;
-          } else {
-            const nl = buffer.indexOf(NEWLINE, at);
-            const got = lines.take(buffer.toString('utf8', at, nl), line);
-            if (got !== undefined && 'event' in got) batch.push(got);
-            at = nl + 1;
-          }
-        }
+      let batch: LogEntry[];
+      if (locator) {
+        // Bytes first: the scanner vouches for lines, the rest are decoded and parsed one by one.
+        locator.locate(buffer, start, last, located);
+        batch = lines.located(buffer, start, located, line);
+        line += located.count;
       } else {
+        batch = [];
         const text = buffer.toString('utf8', start, last);
         let from = 0;
         for (;;) {

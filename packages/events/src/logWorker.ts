@@ -1,12 +1,12 @@
 // The scanning half of a replay on a second thread: reads a log in chunks, checks each line and
-// finds its fold fields with the byte scanner's `locate`, and posts each chunk with one record
-// per line to the thread that folds. That thread builds the strings (`LineScanner.build`) and
-// takes declined lines the exact way, so what is accepted and reported does not change.
+// finds its fold fields with the `LineLocator`, and posts each chunk with one record per line to
+// the thread that folds. That thread builds the strings (`LineTaker.located`) and takes
+// declined lines the exact way, so what is accepted and reported does not change.
 // `runLogWorker` takes its port as an argument, so tests can run it on a MessageChannel.
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { createLineChunker } from './lineChunker.js';
-import { createLineScanner, FIELD_INTS } from './lineScanner.js';
+import { createLineLocator, type LineRecords, lineRecords } from './lineLocator.js';
 
 /** What the reading thread asks of the worker. */
 export interface LogWorkerData {
@@ -17,9 +17,6 @@ export interface LogWorkerData {
   inFlight: number;
 }
 
-/** Ints per line record: the index of the line's `\n`, 1 if `locate` accepted it, its fields. */
-export const RECORD_INTS = 2 + FIELD_INTS;
-
 /** Worker to reader, in file order. */
 export type LogWorkerMessage =
   | {
@@ -28,6 +25,7 @@ export type LogWorkerMessage =
       bytes: Uint8Array;
       start: number;
       count: number;
+      /** One record per line (`RECORD_INTS` ints each; see `LineLocator`). */
       records: Int32Array;
       /** Per accepted line, its timestamp in epoch ms. */
       ms: Float64Array;
@@ -51,24 +49,20 @@ export interface LogWorkerCredit {
   ms: Float64Array;
 }
 
-const NEWLINE = 0x0a;
-
 /** Runs the worker's side of the protocol on `port` until the end of the file. */
 export async function runLogWorker(port: MessagePort, data: LogWorkerData): Promise<void> {
   const { file, chunkBytes, maxLineBytes, inFlight } = data;
-  const scanner = createLineScanner();
+  const locator = createLineLocator();
   let credits = inFlight;
   let wake: (() => void) | undefined;
   const buffers: Buffer[] = [];
-  const recordPool: Int32Array[] = [];
-  const msPool: Float64Array[] = [];
+  const recycled: LineRecords[] = [];
   const onCredit = (m: LogWorkerCredit) => {
     credits++;
     if (m.bytes.byteLength === chunkBytes) {
       buffers.push(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
     }
-    recordPool.push(m.records);
-    msPool.push(m.ms);
+    recycled.push({ records: m.records, ms: m.ms, count: 0 });
     wake?.();
     wake = undefined;
   };
@@ -80,6 +74,7 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
   // thread pool costs a hop per chunk (measured: 0.4-0.6 s of waiting per 295 MB).
   let fd: number;
   try {
+    if (!locator) throw new Error('this runtime has no WebAssembly SIMD to scan lines with');
     fd = openSync(file, 'r');
   } catch (error) {
     post(failure(error));
@@ -92,8 +87,7 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
     (bytes) => (bytes === chunkBytes ? buffers.pop() : undefined) ?? Buffer.allocUnsafeSlow(bytes),
   );
   try {
-    let records: Int32Array = new Int32Array(4096 * RECORD_INTS);
-    let ms: Float64Array = new Float64Array(4096);
+    let located: LineRecords = lineRecords();
     let read = 0;
     for (;;) {
       const { buffer, offset, length, long } = chunks.target();
@@ -111,42 +105,19 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
       if (step.longEnded) post({ type: 'long-end' });
       if (!step.lines) continue;
       const { start, last } = step.lines;
-      // Every line ends with a \n at or before `last`.
-      let count = 0;
-      for (let at = start; at <= last; count++) {
-        if ((count + 1) * RECORD_INTS > records.length) {
-          const more = new Int32Array(records.length * 2);
-          more.set(records);
-          records = more;
-          const moreMs = new Float64Array(ms.length * 2);
-          moreMs.set(ms);
-          ms = moreMs;
-        }
-        const base = count * RECORD_INTS;
-        if (scanner.locate(buffer, at, records, base + 2)) {
-          records[base] = scanner.end;
-          records[base + 1] = 1;
-          ms[count] = scanner.ms;
-          at = scanner.end + 1;
-        } else {
-          const nl = buffer.indexOf(NEWLINE, at);
-          records[base] = nl;
-          records[base + 1] = 0;
-          at = nl + 1;
-        }
-      }
+      locator.locate(buffer, start, last, located);
       // The unfinished line moves to the next buffer; this one goes to the reader.
       chunks.carry(buffers.pop() ?? Buffer.allocUnsafeSlow(chunkBytes));
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
+      const { records, ms, count } = located;
       post({ type: 'lines', bytes: buffer, start, count, records, ms, read }, [
         buffer.buffer as ArrayBuffer,
         records.buffer as ArrayBuffer,
         ms.buffer as ArrayBuffer,
       ]);
       read = 0;
-      records = recordPool.pop() ?? new Int32Array(4096 * RECORD_INTS);
-      ms = msPool.pop() ?? new Float64Array(4096);
+      located = recycled.pop() ?? lineRecords();
     }
     const last = chunks.tail();
     const tail = last ? new Uint8Array(last) : undefined;

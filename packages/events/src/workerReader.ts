@@ -3,15 +3,10 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createLineScanner } from './lineScanner.js';
+import { canLocateLines, type LineRecords } from './lineLocator.js';
 import { type LineTaker, unreadable } from './lineTaker.js';
 import type { LogEntry, LogReadSummary } from './logReader.js';
-import {
-  type LogWorkerCredit,
-  type LogWorkerData,
-  type LogWorkerMessage,
-  RECORD_INTS,
-} from './logWorker.js';
+import type { LogWorkerCredit, LogWorkerData, LogWorkerMessage } from './logWorker.js';
 
 /**
  * A file at least this big is scanned on a worker thread by default. Below it the worker's
@@ -27,6 +22,7 @@ export async function useWorker(
   choice: boolean | 'auto',
   minBytes = WORKER_MIN_BYTES,
 ): Promise<boolean> {
+  if (!canLocateLines()) return false; // no WebAssembly SIMD: nothing to hand to a worker
   if (choice !== 'auto') return choice;
   if (availableParallelism() < 2) return false;
   try {
@@ -59,7 +55,6 @@ export async function* readOnWorker(
   };
   const worker = new Worker(workerScript(), { workerData: data });
   const inbox = createInbox(worker);
-  const scanner = createLineScanner();
   let line = 0;
   try {
     for (;;) {
@@ -72,19 +67,9 @@ export async function* readOnWorker(
           message.bytes.length,
         );
         summary.bytes += read;
-        const batch: LogEntry[] = [];
-        let at = message.start;
-        for (let r = 0, base = 0; r < count; r++, base += RECORD_INTS) {
-          line++;
-          const nl = records[base]!;
-          if (records[base + 1] === 1) {
-            batch.push(lines.accept(scanner.build(bytes, records, base + 2), ms[r]!, line));
-          } else {
-            const got = lines.take(bytes.toString('utf8', at, nl), line);
-            if (got !== undefined && 'event' in got) batch.push(got);
-          }
-          at = nl + 1;
-        }
+        const chunk: LineRecords = { records, ms, count };
+        const batch = lines.located(bytes, message.start, chunk, line);
+        line += count;
         const credit: LogWorkerCredit = { type: 'credit', bytes: message.bytes, records, ms };
         worker.postMessage(credit, [
           message.bytes.buffer as ArrayBuffer,

@@ -1,0 +1,155 @@
+// Runs the line scanner (assembly/lineScan.ts, compiled to WebAssembly) over the lines of a
+// chunk: for each line whether the scanner vouches for it, where its fold fields are, and its
+// timestamp. The strings are built later, on the thread that folds (`LineScanner.build`).
+import { parseTimestamp } from './envelope.js';
+import { LINE_SCAN_WASM } from './lineScan.generated.js';
+
+/** Value kinds of a field slot (the same numbers as in assembly/lineScan.ts). */
+export const ABSENT = 0;
+/** A string of ASCII bytes, no escapes. */
+export const ASCII = 1;
+/** A string with bytes >= 0x80 (to decode as UTF-8), no escapes. */
+export const WIDE = 2;
+/** A number. */
+export const NUMBER = 3;
+
+/**
+ * Field slots per line, in this order: event_type, timestamp, trace_id, repo, event_id, seq,
+ * server_name, status, response_time_ms, error, reason, attempt, strategy, transport.
+ */
+export const SLOTS = 14;
+/** The ints of one line's field slots: `[kind, from, to]` per slot. */
+export const FIELD_INTS = SLOTS * 3;
+/**
+ * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
+ * (else 0: the caller takes it the exact way), then its field slots.
+ */
+export const RECORD_INTS = 2 + FIELD_INTS;
+
+/** One record per line of a chunk, and per accepted line its timestamp in epoch ms. */
+export interface LineRecords {
+  records: Int32Array;
+  ms: Float64Array;
+  /** Records filled. */
+  count: number;
+}
+
+/** Empty {@link LineRecords} with room for `lines` lines (grown as needed). */
+export function lineRecords(lines = 4096): LineRecords {
+  return { records: new Int32Array(lines * RECORD_INTS), ms: new Float64Array(lines), count: 0 };
+}
+
+/**
+ * Checks lines and finds their fold fields. Contract (what makes it safe to skip JSON.parse):
+ * it accepts a line only if JSON.parse would accept it as an object whose envelope passes
+ * `envelopeTime`, and then its timestamp is `envelopeTime`'s and its slots hold the values
+ * JSON.parse would give (the last of duplicate keys). It checks the whole line against the
+ * JSON grammar, unknown fields and nested values included, and declines what it does not
+ * handle itself: escapes in strings, a timestamp not in the `toISOString` shape, a `seq` with a
+ * sign, fraction or exponent, nesting deeper than 64, `{}`.
+ */
+export interface LineLocator {
+  /**
+   * Fills `into` with one record per line of `bytes[start..last]`, where `last` is the index of
+   * the final `\n` (every line ends with one). Offsets in the records index `bytes`. The arrays
+   * are replaced by bigger ones when short.
+   */
+  locate(bytes: Uint8Array, start: number, last: number, into: LineRecords): void;
+}
+
+interface LineScanExports {
+  memory: WebAssembly.Memory;
+  chunkBase(): number;
+  recordsBase(): number;
+  timesBase(): number;
+  maxRecords(): number;
+  scanLines(start: number, last: number, bias: number): number;
+}
+
+// Node's own decoder behind Buffer#toString, without its argument checks.
+const { latin1Slice } = Buffer.prototype as unknown as {
+  latin1Slice(this: Uint8Array, start: number, end: number): string;
+};
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled scanner, or `undefined` where WebAssembly SIMD is missing (compiled once). */
+function lineScanModule(): WebAssembly.Module | undefined {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(LINE_SCAN_WASM, 'base64'));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ?? undefined;
+}
+
+/** Whether this runtime can run the scanner; without it every line takes the exact path. */
+export function canLocateLines(): boolean {
+  return lineScanModule() !== undefined;
+}
+
+/**
+ * A {@link LineLocator} with its own scanner instance (memory, remembered day), or `undefined`
+ * where WebAssembly SIMD is missing.
+ */
+export function createLineLocator(): LineLocator | undefined {
+  const module = lineScanModule();
+  if (!module) return undefined;
+  let heap = new Uint8Array(0);
+  const instance = new WebAssembly.Instance(module, {
+    lineScan: {
+      // Called on each new day only: the calendar is the exact parser's.
+      timestampMs: (at: number, length: number) =>
+        parseTimestamp(latin1Slice.call(heap, at, at + length)),
+    },
+  });
+  const wasm = instance.exports as unknown as LineScanExports;
+  const chunk = wasm.chunkBase();
+  const recordsAt = wasm.recordsBase() >> 2;
+  const timesAt = wasm.timesBase() >> 3;
+  let ints = new Int32Array(0);
+  let floats = new Float64Array(0);
+  const views = () => {
+    heap = new Uint8Array(wasm.memory.buffer);
+    ints = new Int32Array(wasm.memory.buffer);
+    floats = new Float64Array(wasm.memory.buffer);
+  };
+  views();
+  return {
+    locate(bytes, start, last, into) {
+      const length = last + 1 - start;
+      // The scanner reads whole 16-byte words; each search stops at the line's `\n`.
+      const need = chunk + length + 16;
+      if (need > heap.length) {
+        wasm.memory.grow(Math.ceil((need - heap.length) / 65536));
+        views();
+      }
+      heap.set(bytes.subarray(start, last + 1), chunk);
+      let count = 0;
+      for (let at = 0; at < length; ) {
+        const got = wasm.scanLines(at, length - 1, start);
+        if ((count + got) * RECORD_INTS > into.records.length) grow(into, count + got);
+        into.records.set(
+          ints.subarray(recordsAt, recordsAt + got * RECORD_INTS),
+          count * RECORD_INTS,
+        );
+        into.ms.set(floats.subarray(timesAt, timesAt + got), count);
+        count += got;
+        at = into.records[(count - 1) * RECORD_INTS]! - start + 1;
+      }
+      into.count = count;
+    },
+  };
+}
+
+function grow(into: LineRecords, lines: number): void {
+  const size = Math.max(lines, (into.ms.length * 2) | 0, 64);
+  const records = new Int32Array(size * RECORD_INTS);
+  records.set(into.records);
+  const ms = new Float64Array(size);
+  ms.set(into.ms);
+  into.records = records;
+  into.ms = ms;
+}
