@@ -26,11 +26,15 @@ const REPO: i32 = 3;
 const EVENT_ID: i32 = 4;
 const SEQ: i32 = 5;
 const SERVER_NAME: i32 = 6;
+const STATUS: i32 = 7;
+const STRATEGY: i32 = 12;
 const SLOTS: i32 = 14;
 const LONGEST_KEY: i32 = 16;
-// A record: the index of the line's `\n`, 1 when accepted (else 0), then `[kind, from, to]`
-// per slot. Offsets are indexes in the caller's buffer (chunk offset + bias).
-const RECORD_INTS: i32 = 2 + SLOTS * 3;
+// A record: the index of the line's `\n`, 1 when accepted (else 0), `[kind, from, to]` per
+// slot, then the name ids of event_type, repo, server_name, status and strategy (-1 when not
+// interned). Offsets are indexes in the caller's buffer (chunk offset + bias).
+const NAME_IDS: i32 = 5;
+const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS;
 const MAX_RECORDS: i32 = 2048;
 
 const RECORDS = memory.data(MAX_RECORDS * RECORD_INTS * 4, 16);
@@ -114,6 +118,52 @@ let wide = false;
 const DAY = memory.data(16);
 let dayKnown = false;
 let dayMs: f64 = 0;
+
+// Names that repeat line after line (event types, server names, ...) get ids, so the thread
+// that builds strings makes each one once: the first time its id appears, it slices the
+// name's bytes; after that it reads its table. At most MAX_NAMES names of at most
+// MAX_NAME_BYTES bytes; past that a value gets -1 and is sliced each time.
+const MAX_NAMES: i32 = 2048;
+const MAX_NAME_BYTES: i32 = 64;
+const TABLE_SIZE: i32 = 4096; // open addressing, at most half full
+const TABLE = memory.data(TABLE_SIZE * 4); // id + 1 per entry, 0 when empty
+const NAME_AT_BYTE = memory.data(MAX_NAMES * 4); // where each name's bytes are in NAME_BYTES
+const NAME_LENGTH = memory.data(MAX_NAMES * 4);
+const NAME_BYTES = memory.data(MAX_NAMES * MAX_NAME_BYTES);
+let names: i32 = 0;
+
+/** The id of the ASCII name at [s, s + n), or -1 when it is too long or the table is full. */
+function nameId(s: usize, n: i32): i32 {
+  if (n > MAX_NAME_BYTES) return -1;
+  let h: u32 = 0x811c9dc5; // FNV-1a
+  for (let k: i32 = 0; k < n; k++) h = (h ^ <u32>load<u8>(s + k)) * 0x01000193;
+  for (let at = <i32>(h & <u32>(TABLE_SIZE - 1)); ; at = (at + 1) & (TABLE_SIZE - 1)) {
+    const entry = load<i32>(TABLE + <usize>(at * 4));
+    if (entry == 0) {
+      if (names == MAX_NAMES) return -1;
+      const id = names++;
+      const bytes = NAME_BYTES + <usize>(id * MAX_NAME_BYTES);
+      memory.copy(bytes, s, n);
+      store<i32>(NAME_AT_BYTE + <usize>(id * 4), <i32>bytes);
+      store<i32>(NAME_LENGTH + <usize>(id * 4), n);
+      store<i32>(TABLE + <usize>(at * 4), id + 1);
+      return id;
+    }
+    const id = entry - 1;
+    if (load<i32>(NAME_LENGTH + <usize>(id * 4)) == n) {
+      const bytes = <usize>load<i32>(NAME_AT_BYTE + <usize>(id * 4));
+      if (memory.compare(bytes, s, n) == 0) return id;
+    }
+  }
+  return unreachable();
+}
+
+/** The name id of a slot's value, or -1 when it is not an ASCII string. */
+function slotNameId(slots: usize, slot: i32): i32 {
+  if (kindOf(slots, slot) != ASCII) return -1;
+  const from = fromOf(slots, slot);
+  return nameId(from, <i32>(toOf(slots, slot) - from));
+}
 
 function spaces(i: usize): usize {
   let c = <u32>load<u8>(i);
@@ -418,6 +468,12 @@ export function scanLines(start: i32, last: i32, bias: i32): i32 {
     if (!isNaN(ms)) {
       store<i32>(record, <i32>nl + shift);
       store<i32>(record, 1, 4);
+      const ids = slots + <usize>(SLOTS * 12);
+      store<i32>(ids, slotNameId(slots, EVENT_TYPE));
+      store<i32>(ids, slotNameId(slots, REPO), 4);
+      store<i32>(ids, slotNameId(slots, SERVER_NAME), 8);
+      store<i32>(ids, slotNameId(slots, STATUS), 12);
+      store<i32>(ids, slotNameId(slots, STRATEGY), 16);
       for (let k: i32 = 0; k < SLOTS; k++) {
         const p = slots + <usize>(k * 12);
         if (load<i32>(p) != ABSENT) {

@@ -18,11 +18,18 @@ export const NUMBER = 3;
  * server_name, status, response_time_ms, error, reason, attempt, strategy, transport.
  */
 export const SLOTS = 14;
-/** The ints of one line's field slots: `[kind, from, to]` per slot. */
-export const FIELD_INTS = SLOTS * 3;
+/**
+ * Name ids per line, after the slots: of event_type, repo, server_name, status and strategy.
+ * Names that repeat get ids in the scanner, in the order they first appear (from 0, at most
+ * 2,048 names of at most 64 bytes); -1 for a value that is not such a name. The builder slices
+ * a name the first time its id appears and reads its table after that.
+ */
+export const NAME_IDS = 5;
+/** The ints of one line's fields: `[kind, from, to]` per slot, then the name ids. */
+export const FIELD_INTS = SLOTS * 3 + NAME_IDS;
 /**
  * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
- * (else 0: the caller takes it the exact way), then its field slots.
+ * (else 0: the caller takes it the exact way), then its fields.
  */
 export const RECORD_INTS = 2 + FIELD_INTS;
 

@@ -71,6 +71,30 @@ describe('createLineScanner', () => {
     expect(ms).toBe(Date.UTC(2026, 10, 21, 10, 0, 1, 500));
   });
 
+  it('reads every name right past the name table (2,048 names of at most 64 bytes)', () => {
+    // One scanner for all lines: the names of earlier lines fill its table.
+    const scanner = createLineScanner();
+    const named = (i: number) =>
+      JSON.stringify(
+        event({
+          server_name: `server-${i}`,
+          repo: i % 2 === 0 ? 'monitor' : 'gateway',
+          status: i % 3 === 0 ? 'ok' : 'down',
+          strategy: 'restart',
+        }),
+      );
+    for (let i = 0; i < 2100; i++) expect(holdsContract(named(i), scanner)).toBe(true);
+    // Names from before the table filled, and new ones after.
+    for (const i of [0, 7, 2046, 2047, 2048, 2099, 5000]) {
+      expect(holdsContract(named(i), scanner)).toBe(true);
+    }
+    for (const length of [63, 64, 65, 200]) {
+      const long = JSON.stringify(event({ server_name: 'n'.repeat(length), event_type: 'x' }));
+      expect(holdsContract(long, scanner)).toBe(true);
+      expect(holdsContract(long, scanner)).toBe(true);
+    }
+  });
+
   it('accepts whitespace, CR, duplicate keys (the last wins) and non-ASCII strings', () => {
     const lines = [
       ` { "event_type" : "server_down" ,\t"timestamp":"2026-11-21T10:00:00Z", "trace_id":"t" } \r`,

@@ -6,6 +6,7 @@ import {
   lineRecords,
   NUMBER,
   RECORD_INTS,
+  SLOTS,
   WIDE,
 } from './lineLocator.js';
 
@@ -72,6 +73,13 @@ const REASON = 10;
 const ATTEMPT = 11;
 const STRATEGY = 12;
 const TRANSPORT = 13;
+// Name ids, after the slots.
+const IDS = SLOTS * 3;
+const EVENT_TYPE_ID = IDS;
+const REPO_ID = IDS + 1;
+const SERVER_NAME_ID = IDS + 2;
+const STATUS_ID = IDS + 3;
+const STRATEGY_ID = IDS + 4;
 
 // Node's own decoders behind Buffer#toString, without its argument checks (one call per string).
 interface Slicers {
@@ -85,45 +93,6 @@ const NINE = 0x39;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-const INTERN_SIZE = 4096; // table slots (a power of two); at most half are filled
-const MAX_INTERNED_BYTES = 64;
-
-/** Open-addressing table of strings by their bytes: repeated values share one string. */
-function createInterner() {
-  const table: (string | undefined)[] = new Array(INTERN_SIZE).fill(undefined);
-  let filled = 0;
-  return (b: Uint8Array, s: number, e: number): string => {
-    const n = e - s;
-    // A cheap hash (length, first, middle and last two bytes): names that differ only in a
-    // counter (server-07, server-08) differ at the end; the full compare below decides.
-    const h =
-      n === 0
-        ? 0
-        : Math.imul(n, 0x9e3779b1) ^
-          (b[s]! << 4) ^
-          (b[s + (n >> 1)]! << 8) ^
-          (b[e - 1]! * 31) ^
-          (b[n > 1 ? e - 2 : s]! << 12);
-    for (let at = h & (INTERN_SIZE - 1); ; at = (at + 1) & (INTERN_SIZE - 1)) {
-      const text = table[at];
-      if (text === undefined) {
-        const made = latin1Slice.call(b, s, e);
-        // Full: no more interning, so memory stays bounded whatever the log holds.
-        if (filled < INTERN_SIZE / 2) {
-          table[at] = made;
-          filled++;
-        }
-        return made;
-      }
-      if (text.length === n) {
-        let m = 0;
-        while (m < n && text.charCodeAt(m) === b[s + m]) m++;
-        if (m === n) return text;
-      }
-    }
-  };
-}
-
 /** The value of the JSON number in b[s, e), exactly as JSON.parse reads it. */
 function numberAt(b: Uint8Array, s: number, e: number): number {
   let k = s;
@@ -151,8 +120,8 @@ function numberAt(b: Uint8Array, s: number, e: number): number {
   return Number(latin1Slice.call(b, s, e));
 }
 
-// Strings of a field slot `[kind, from, to]` at g[k]: a fresh slice, undefined when the value is
-// not a string, and interned when short.
+// Strings of a field slot `[kind, from, to]` at g[k]: a fresh slice, or undefined when the value
+// is not a string.
 function sliceAt(b: Uint8Array, g: Int32Array, k: number): string {
   return g[k] === WIDE
     ? utf8Slice.call(b, g[k + 1]!, g[k + 2]!)
@@ -161,43 +130,39 @@ function sliceAt(b: Uint8Array, g: Int32Array, k: number): string {
 function textAt(b: Uint8Array, g: Int32Array, k: number): string | undefined {
   return g[k] === ASCII || g[k] === WIDE ? sliceAt(b, g, k) : undefined;
 }
-function internedAt(
-  b: Uint8Array,
-  g: Int32Array,
-  k: number,
-  intern: ReturnType<typeof createInterner>,
-): string | undefined {
-  // Only short names are interned: the table's memory stays small whatever the lines hold.
-  if (g[k] === ASCII && g[k + 2]! - g[k + 1]! <= MAX_INTERNED_BYTES) {
-    return intern(b, g[k + 1]!, g[k + 2]!);
-  }
-  return textAt(b, g, k);
+/** The names seen so far, by the id the scanner gave them (see `NAME_IDS`). */
+type Names = string[];
+/** A name slot's string: the table's when the scanner gave it an id (sliced on first sight). */
+function namedAt(b: Uint8Array, g: Int32Array, k: number, id: number, names: Names) {
+  if (id < 0) return textAt(b, g, k);
+  return names[id] ?? (names[id] = latin1Slice.call(b, g[k + 1]!, g[k + 2]!));
 }
 function numberSlot(b: Uint8Array, g: Int32Array, k: number): number | undefined {
   return g[k] === NUMBER ? numberAt(b, g[k + 1]!, g[k + 2]!) : undefined;
 }
 
 /**
- * Builds the {@link FoldEvent} of a located line from its field slots (`FIELD_INTS` ints from
- * `fields[at]`) and its bytes, with its own table of interned names.
+ * Builds the {@link FoldEvent} of a located line from its fields (`FIELD_INTS` ints from
+ * `fields[at]`) and its bytes. Names that repeat are made once, by the id the scanner gave
+ * them: so a builder serves the records of one `LineLocator`, in the order it made them.
  */
 export type FoldBuilder = (bytes: Uint8Array, fields: Int32Array, at: number) => FoldEvent;
 
 /** Creates a {@link FoldBuilder}. */
 export function createFoldBuilder(): FoldBuilder {
-  const intern = createInterner();
+  const names: Names = [];
   return (bytes, g, at) => ({
-    event_type: internedAt(bytes, g, at + EVENT_TYPE * 3, intern) as string,
+    event_type: namedAt(bytes, g, at + EVENT_TYPE * 3, g[at + EVENT_TYPE_ID]!, names) as string,
     timestamp: sliceAt(bytes, g, at + TIMESTAMP * 3),
     trace_id: sliceAt(bytes, g, at + TRACE_ID * 3),
-    repo: internedAt(bytes, g, at + REPO * 3, intern),
-    server_name: internedAt(bytes, g, at + SERVER_NAME * 3, intern),
-    status: internedAt(bytes, g, at + STATUS * 3, intern),
+    repo: namedAt(bytes, g, at + REPO * 3, g[at + REPO_ID]!, names),
+    server_name: namedAt(bytes, g, at + SERVER_NAME * 3, g[at + SERVER_NAME_ID]!, names),
+    status: namedAt(bytes, g, at + STATUS * 3, g[at + STATUS_ID]!, names),
     response_time_ms: numberSlot(bytes, g, at + RESPONSE_TIME * 3),
     error: textAt(bytes, g, at + ERROR * 3),
     reason: textAt(bytes, g, at + REASON * 3),
     attempt: numberSlot(bytes, g, at + ATTEMPT * 3),
-    strategy: internedAt(bytes, g, at + STRATEGY * 3, intern),
+    strategy: namedAt(bytes, g, at + STRATEGY * 3, g[at + STRATEGY_ID]!, names),
     transport: textAt(bytes, g, at + TRANSPORT * 3),
   });
 }
@@ -209,7 +174,7 @@ export function createFoldBuilder(): FoldBuilder {
  * `envelopeTime`, and the fields are what JSON.parse would give; it declines the rest, which
  * the caller then takes the exact way. Where WebAssembly SIMD is missing it declines every line.
  *
- * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are interned
+ * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are made once
  * (at most 2,048 of them, each at most 64 bytes), so most lines allocate only their `timestamp`
  * and `trace_id`.
  */
