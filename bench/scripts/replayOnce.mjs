@@ -18,7 +18,7 @@ if (
   mode === 'replay-full' ||
   mode === 'replay-json'
 ) {
-  // replay: the default (byte scanner); replay-json: every line through JSON.parse, the path
+  // replay: the default (WebAssembly byte scanner); replay-json: every line through JSON.parse, the path
   // before the third round; replay-full: ajv on every line.
   const report = await replayLogs([file], {
     validation: mode === 'replay-full' ? 'full' : 'envelope',

@@ -72,8 +72,8 @@ try {
   console.table(rows);
   console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
   console.log(
-    'replay: replayLogs (read, byte scanner, projection, SLA, summary; files of 48 MiB or more are scanned on a worker thread while the main thread folds). replay-1thread: the same on one thread (worker: false). replay-json: the same with JSON.parse + envelope check on every line (before the third round). replay-full: ajv on every line.\n' +
-      'byte-scan: read + byte scanner only (no fold). scan: read + JSON.parse + envelope check only. chunked-parse / readline-parse: JSON.parse per line behind each line splitter.\n' +
+    'replay: replayLogs (read, WebAssembly byte scanner, projection, SLA, summary; files of 48 MiB or more are scanned on a worker thread while the main thread folds). replay-1thread: the same on one thread (worker: false). replay-json: the same with JSON.parse + envelope check on every line (before the third round). replay-full: ajv on every line.\n' +
+      'byte-scan: read + byte scanner (locate and build) only (no fold). scan: read + JSON.parse + envelope check only. chunked-parse / readline-parse: JSON.parse per line behind each line splitter.\n' +
       'json-fields / field-scan: splitter + envelope check on the fields the fold reads, from JSON.parse / from the hand-written scanner (fieldScanner.mjs).\n' +
       'parallel-parse: two worker threads each parse half the file (counts only); parallel-transfer: the same, posting the fold fields back to the main thread.\n' +
       'events/CPU-s divides by the process CPU time (user + system, GC threads included): steadier than wall time on a busy machine.',
