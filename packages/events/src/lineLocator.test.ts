@@ -18,7 +18,8 @@ function lines(count: number, padding = 0): string[] {
       seq: i,
     };
     const kind = i % 10;
-    if (kind === 3) out.push(JSON.stringify({ ...event, error: 'a "quoted" word' })); // escapes
+    if (kind === 3)
+      out.push(JSON.stringify({ ...event, error: 'a "quoted" word' })); // escapes
     else if (kind === 5) out.push('');
     else if (kind === 7) out.push('{"event_type": broken');
     else if (kind === 8) out.push(JSON.stringify({ ...event, trace_id: '' }));

@@ -135,7 +135,12 @@ type Names = string[];
 /** A name slot's string: the table's when the scanner gave it an id (sliced on first sight). */
 function namedAt(b: Uint8Array, g: Int32Array, k: number, id: number, names: Names) {
   if (id < 0) return textAt(b, g, k);
-  return names[id] ?? (names[id] = latin1Slice.call(b, g[k + 1]!, g[k + 2]!));
+  let name = names[id];
+  if (name === undefined) {
+    name = latin1Slice.call(b, g[k + 1]!, g[k + 2]!);
+    names[id] = name;
+  }
+  return name;
 }
 function numberSlot(b: Uint8Array, g: Int32Array, k: number): number | undefined {
   return g[k] === NUMBER ? numberAt(b, g[k + 1]!, g[k + 2]!) : undefined;
