@@ -13,7 +13,8 @@ export async function generatedSource() {
   let wasm;
   const { error, stderr } = await asc.main(
     [
-      'assembly/lineScan.ts',
+      // asc reads the entry relative to the working directory, whatever baseDir says.
+      `${root}assembly/lineScan.ts`,
       '--outFile',
       'lineScan.wasm',
       '-O3',
@@ -26,7 +27,6 @@ export async function generatedSource() {
       'abort=',
     ],
     {
-      baseDir: root,
       writeFile(name, contents) {
         if (name.endsWith('.wasm')) wasm = contents;
       },
