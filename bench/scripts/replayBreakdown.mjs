@@ -49,7 +49,9 @@ const folded = [];
 for (const { start, last, located } of chunks) {
   locator.locate(bytes, start, last, located);
   for (let r = 0; r < located.count; r++) {
-    folded.push({ event: build(bytes, located.records, r * RECORD_INTS + 2), ms: located.ms[r] });
+    const base = r * RECORD_INTS;
+    if (located.records[base + 1] !== 1) continue; // declined: the exact path's, not measured here
+    folded.push({ event: build(bytes, located.records, base + 2), ms: located.ms[r] });
   }
 }
 const parsed = lines.map((l) => JSON.parse(l));
@@ -88,7 +90,10 @@ const steps = {
   'build (fold fields from the records)': () => {
     for (const { located } of chunks) {
       for (let r = 0; r < located.count; r++) {
-        sink += build(bytes, located.records, r * RECORD_INTS + 2).timestamp.length;
+        const base = r * RECORD_INTS;
+        if (located.records[base + 1] === 1) {
+          sink += build(bytes, located.records, base + 2).timestamp.length;
+        }
       }
     }
   },

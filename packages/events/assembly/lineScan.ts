@@ -90,8 +90,8 @@ const NEWLINE: u32 = 0x0a;
 const MAX_DEPTH: i32 = 64;
 
 /**
- * The epoch ms of the timestamp at [at, at + length), or NaN; called once per new day, so the
- * calendar rules are the exact parser's (`parseTimestamp`).
+ * The epoch ms of the timestamp at [at, at + length), or NaN; called when the day differs from
+ * the last one accepted, so the calendar rules are the exact parser's (`parseTimestamp`).
  */
 @external("lineScan", "timestampMs")
 declare function exactTimestampMs(at: usize, length: i32): f64;
@@ -112,7 +112,7 @@ export function maxRecords(): i32 {
   return MAX_RECORDS;
 }
 
-// The line being scanned: its wide flag (a string held bytes >= 0x80) and the slots' base.
+// Whether the last string skipped held bytes >= 0x80.
 let wide = false;
 // `YYYY-MM-DDT` of the last canonical timestamp read, and its midnight in epoch ms.
 const DAY = memory.data(16);
@@ -391,7 +391,10 @@ function envelopeOk(slots: usize): bool {
   if (kindOf(slots, SERVER_NAME) != ABSENT && !nonEmpty(slots, SERVER_NAME)) return false;
   if (kindOf(slots, SEQ) != ABSENT) {
     if (kindOf(slots, SEQ) != NUMBER) return false;
-    // Digits only: a sign, fraction or exponent goes to the exact path.
+    // Digits only, at most 15 (an exact integer as a double; JSON.parse reads 309 digits as
+    // Infinity, which is no integer): a sign, fraction, exponent or more digits goes to the
+    // exact path.
+    if (toOf(slots, SEQ) - fromOf(slots, SEQ) > 15) return false;
     for (let k = fromOf(slots, SEQ); k < toOf(slots, SEQ); k++) {
       const c = <u32>load<u8>(k);
       if (c < ZERO || c > NINE) return false;

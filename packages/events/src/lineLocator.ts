@@ -1,11 +1,11 @@
 // Runs the line scanner (assembly/lineScan.ts, compiled to WebAssembly) over the lines of a
 // chunk: for each line whether the scanner vouches for it, where its fold fields are, and its
-// timestamp. The strings are built later, on the thread that folds (`LineScanner.build`).
+// timestamp. The strings are built later, on the thread that folds (`createFoldBuilder`).
 import { parseTimestamp } from './envelope.js';
 import { LINE_SCAN_WASM } from './lineScan.generated.js';
 
-/** Value kinds of a field slot (the same numbers as in assembly/lineScan.ts). */
-export const ABSENT = 0;
+// Value kinds of a field slot (the same numbers as in assembly/lineScan.ts; 0 is absent, 4
+// true, false, null, an object or an array).
 /** A string of ASCII bytes, no escapes. */
 export const ASCII = 1;
 /** A string with bytes >= 0x80 (to decode as UTF-8), no escapes. */
@@ -24,9 +24,9 @@ export const SLOTS = 14;
  * 2,048 names of at most 64 bytes); -1 for a value that is not such a name. The builder slices
  * a name the first time its id appears and reads its table after that.
  */
-export const NAME_IDS = 5;
+const NAME_IDS = 5;
 /** The ints of one line's fields: `[kind, from, to]` per slot, then the name ids. */
-export const FIELD_INTS = SLOTS * 3 + NAME_IDS;
+const FIELD_INTS = SLOTS * 3 + NAME_IDS;
 /**
  * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
  * (else 0: the caller takes it the exact way), then its fields.
@@ -52,8 +52,9 @@ export function lineRecords(lines = 4096): LineRecords {
  * `envelopeTime`, and then its timestamp is `envelopeTime`'s and its slots hold the values
  * JSON.parse would give (the last of duplicate keys). It checks the whole line against the
  * JSON grammar, unknown fields and nested values included, and declines what it does not
- * handle itself: escapes in strings, a timestamp not in the `toISOString` shape, a `seq` with a
- * sign, fraction or exponent, nesting deeper than 64, `{}`.
+ * handle itself: escapes in strings, a timestamp other than 20 or 24 bytes ending in `Z` with
+ * `HH:MM:SS[.fff]` in place (the date part is the exact parser's to judge), a `seq` with a
+ * sign, fraction, exponent or more than 15 digits, nesting deeper than 64, `{}`.
  */
 export interface LineLocator {
   /**
@@ -73,10 +74,12 @@ interface LineScanExports {
   scanLines(start: number, last: number, bias: number): number;
 }
 
-// Node's own decoder behind Buffer#toString, without its argument checks.
-const { latin1Slice } = Buffer.prototype as unknown as {
+// Node's own decoders behind Buffer#toString, without their argument checks (one call per string).
+interface Slicers {
   latin1Slice(this: Uint8Array, start: number, end: number): string;
-};
+  utf8Slice(this: Uint8Array, start: number, end: number): string;
+}
+export const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as Slicers;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -107,7 +110,7 @@ export function createLineLocator(): LineLocator | undefined {
   let heap = new Uint8Array(0);
   const instance = new WebAssembly.Instance(module, {
     lineScan: {
-      // Called on each new day only: the calendar is the exact parser's.
+      // Called when the day differs from the last one accepted: the calendar is the exact parser's.
       timestampMs: (at: number, length: number) =>
         parseTimestamp(latin1Slice.call(heap, at, at + length)),
     },

@@ -141,16 +141,20 @@ describe('createLineScanner', () => {
       good.replace('"seq":0', '"seq":-1'),
       good.replace('"seq":0', '"seq":0.5'),
       good.replace('"seq":0', '"seq":"0"'),
+      // 309 digits: JSON.parse reads Infinity, which is no integer.
+      good.replace('"seq":0', `"seq":2${'0'.repeat(308)}`),
     ];
     for (const line of bad) expect(scan(line).fields, line).toBeUndefined();
   });
 
-  it('leaves escapes, other timestamp shapes and seq with an exponent to the exact path', () => {
+  it('leaves escapes, other timestamp shapes and seq with an exponent or 16 digits to the exact path', () => {
     const declined = [
       JSON.stringify(event({ error: 'a "quoted" word' })),
       JSON.stringify(event({ timestamp: '2026-11-21T10:00:01.5+01:00' })),
       JSON.stringify(event({ timestamp: '2026-11-21T23:59:60Z' })),
       JSON.stringify(event()).replace('"seq":0', '"seq":1e2'),
+      // More digits than a double holds exactly: the exact path judges them.
+      JSON.stringify(event()).replace('"seq":0', '"seq":1234567890123456'),
     ];
     for (const line of declined) {
       expect(scan(line).fields, line).toBeUndefined();

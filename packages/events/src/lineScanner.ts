@@ -1,12 +1,12 @@
 import {
   ASCII,
   createLineLocator,
-  FIELD_INTS,
   type LineLocator,
+  latin1Slice,
   lineRecords,
   NUMBER,
-  RECORD_INTS,
   SLOTS,
+  utf8Slice,
   WIDE,
 } from './lineLocator.js';
 
@@ -34,26 +34,13 @@ export type FoldEvent = {
 export interface LineScanner {
   /**
    * The fields of the line that starts at `bytes[start]` and ends at the next `\n`, or
-   * `undefined` when the line is not one the scanner vouches for: then the caller must take the
-   * exact path (decode + JSON.parse + envelope check). The line must end with a `\n` inside
-   * `bytes`: it stops every inner loop. After a hit, {@link LineScanner.ms} is the timestamp in
-   * epoch ms and {@link LineScanner.end} the index of the line's `\n`.
+   * `undefined` when the line is not one the scanner vouches for (or has no `\n`): then the
+   * caller must take the exact path (decode + JSON.parse + envelope check). After a hit,
+   * {@link LineScanner.ms} is the timestamp in epoch ms and {@link LineScanner.end} the index of
+   * the line's `\n`. (The log readers locate whole chunks at once with a `LineLocator`, on a
+   * worker thread for big files, and build with a {@link FoldBuilder}.)
    */
   scan(bytes: Uint8Array, start: number): FoldEvent | undefined;
-  /**
-   * The first half of {@link LineScanner.scan}: checks the line and finds its fields, without
-   * building any string. The field slots (for {@link LineScanner.build}) go to `into` from
-   * index `at` ({@link FIELD_INTS} ints; by default the scanner's own slots); on `true`, `ms`
-   * and `end` are set. (The log readers locate whole chunks at once with a `LineLocator`, on a
-   * worker thread for big files; the thread that folds builds, so the strings live in its heap.)
-   */
-  locate(bytes: Uint8Array, start: number, into?: Int32Array, at?: number): boolean;
-  /**
-   * The second half of {@link LineScanner.scan}: the {@link FoldEvent} of a line that `locate`
-   * accepted, from its field slots (`FIELD_INTS` ints from `fields[at]`, where `locate` put
-   * them) and the same bytes (at the same offsets).
-   */
-  build(bytes: Uint8Array, fields: Int32Array, at: number): FoldEvent;
   /** The timestamp of the last line scanned with success, in epoch ms. */
   readonly ms: number;
   /** The index of the `\n` that ended the last line scanned with success. */
@@ -80,13 +67,6 @@ const REPO_ID = IDS + 1;
 const SERVER_NAME_ID = IDS + 2;
 const STATUS_ID = IDS + 3;
 const STRATEGY_ID = IDS + 4;
-
-// Node's own decoders behind Buffer#toString, without its argument checks (one call per string).
-interface Slicers {
-  latin1Slice(this: Uint8Array, start: number, end: number): string;
-  utf8Slice(this: Uint8Array, start: number, end: number): string;
-}
-const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as Slicers;
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -147,7 +127,7 @@ function numberSlot(b: Uint8Array, g: Int32Array, k: number): number | undefined
 }
 
 /**
- * Builds the {@link FoldEvent} of a located line from its fields (`FIELD_INTS` ints from
+ * Builds the {@link FoldEvent} of a located line from its fields (`RECORD_INTS - 2` ints from
  * `fields[at]`) and its bytes. Names that repeat are made once, by the id the scanner gave
  * them: so a builder serves the records of one `LineLocator`, in the order it made them.
  */
@@ -186,29 +166,21 @@ export function createFoldBuilder(): FoldBuilder {
 export function createLineScanner(): LineScanner {
   const locator: LineLocator | undefined = createLineLocator();
   const one = lineRecords(1);
-  const own = new Int32Array(FIELD_INTS);
   let lastMs = 0;
   let lastEnd = 0;
-
-  const locate = (bytes: Uint8Array, start: number, into = own, at = 0): boolean => {
-    const nl = bytes.indexOf(0x0a, start);
-    if (!locator || nl < 0) return false;
-    locator.locate(bytes, start, nl, one);
-    if (one.records[1] !== 1) return false;
-    into.set(one.records.subarray(2, RECORD_INTS), at);
-    lastEnd = nl;
-    lastMs = one.ms[0]!;
-    return true;
-  };
 
   const build = createFoldBuilder();
 
   return {
     scan(bytes, start) {
-      return locate(bytes, start) ? build(bytes, own, 0) : undefined;
+      const nl = bytes.indexOf(0x0a, start);
+      if (!locator || nl < 0) return undefined;
+      locator.locate(bytes, start, nl, one);
+      if (one.records[1] !== 1) return undefined;
+      lastEnd = nl;
+      lastMs = one.ms[0]!;
+      return build(bytes, one.records, 2);
     },
-    locate,
-    build,
     get ms() {
       return lastMs;
     },

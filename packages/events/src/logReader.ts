@@ -55,7 +55,7 @@ export interface ReadLogOptions {
   maxIssues?: number;
   /**
    * `all`: each entry's `event` is the whole object JSON.parse made. `fold`: good lines are read
-   * by a byte scanner (`createLineScanner`) and `event` holds only the fields the replay fold
+   * by a byte scanner (`createLineLocator`, `createFoldBuilder`) and `event` holds only the fields the replay fold
    * reads ({@link FoldEvent}); lines it declines take the `all` path, so the same lines are
    * accepted and reported either way. Ignored (taken as `all`) with `validation: 'full'`.
    * @default 'all'
@@ -122,7 +122,7 @@ async function* readOnThisThread(
   const { summary } = lines;
   const file = summary.file;
   const locator = lines.fold ? createLineLocator() : undefined;
-  const located = lineRecords();
+  const located = locator ? lineRecords() : undefined;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
@@ -151,7 +151,7 @@ async function* readOnThisThread(
       if (!step.lines) continue;
       const { start, last } = step.lines;
       let batch: LogEntry[];
-      if (locator) {
+      if (locator && located) {
         // Bytes first: the scanner vouches for lines, the rest are decoded and parsed one by one.
         locator.locate(buffer, start, last, located);
         batch = lines.located(buffer, start, located, line);
