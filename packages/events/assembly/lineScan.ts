@@ -31,10 +31,11 @@ const STRATEGY: i32 = 12;
 const SLOTS: i32 = 14;
 const LONGEST_KEY: i32 = 16;
 // A record: the index of the line's `\n`, 1 when accepted (else 0), `[kind, from, to]` per
-// slot, then the name ids of event_type, repo, server_name, status and strategy (-1 when not
-// interned). Offsets are indexes in the caller's buffer (chunk offset + bias).
+// slot, the name ids of event_type, repo, server_name, status and strategy (-1 when not
+// interned), then the FNV-1a hash of the trace id's bytes. Offsets are indexes in the caller's
+// buffer (chunk offset + bias).
 const NAME_IDS: i32 = 5;
-const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS;
+const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS + 1;
 const MAX_RECORDS: i32 = 2048;
 
 const RECORDS = memory.data(MAX_RECORDS * RECORD_INTS * 4, 16);
@@ -132,11 +133,17 @@ const NAME_LENGTH = memory.data(MAX_NAMES * 4);
 const NAME_BYTES = memory.data(MAX_NAMES * MAX_NAME_BYTES);
 let names: i32 = 0;
 
+/** The 32-bit FNV-1a hash of the bytes at [s, s + n). */
+function fnv1a(s: usize, n: i32): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let k: i32 = 0; k < n; k++) h = (h ^ <u32>load<u8>(s + k)) * 0x01000193;
+  return h;
+}
+
 /** The id of the ASCII name at [s, s + n), or -1 when it is too long or the table is full. */
 function nameId(s: usize, n: i32): i32 {
   if (n > MAX_NAME_BYTES) return -1;
-  let h: u32 = 0x811c9dc5; // FNV-1a
-  for (let k: i32 = 0; k < n; k++) h = (h ^ <u32>load<u8>(s + k)) * 0x01000193;
+  const h = fnv1a(s, n);
   for (let at = <i32>(h & <u32>(TABLE_SIZE - 1)); ; at = (at + 1) & (TABLE_SIZE - 1)) {
     const entry = load<i32>(TABLE + <usize>(at * 4));
     if (entry == 0) {
@@ -477,6 +484,9 @@ export function scanLines(start: i32, last: i32, bias: i32): i32 {
       store<i32>(ids, slotNameId(slots, SERVER_NAME), 8);
       store<i32>(ids, slotNameId(slots, STATUS), 12);
       store<i32>(ids, slotNameId(slots, STRATEGY), 16);
+      // The trace id is a non-empty string here (envelopeOk).
+      const trace = fromOf(slots, TRACE_ID);
+      store<i32>(ids, <i32>fnv1a(trace, <i32>(toOf(slots, TRACE_ID) - trace)), 20);
       for (let k: i32 = 0; k < SLOTS; k++) {
         const p = slots + <usize>(k * 12);
         if (load<i32>(p) != ABSENT) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { envelopeTime } from './envelope.js';
-import { createLineLocator, lineRecords, RECORD_INTS } from './lineLocator.js';
+import { createLineLocator, lineRecords, RECORD_INTS, traceHash } from './lineLocator.js';
 import { createFoldBuilder } from './lineScanner.js';
 
 /** Lines of every kind: good ones, one the scanner declines, blank, not JSON, not an event. */
@@ -10,7 +10,7 @@ function lines(count: number, padding = 0): string[] {
     const event = {
       event_type: 'health_check_completed',
       timestamp: new Date(Date.UTC(2026, 10, 21) + i * 1500).toISOString(),
-      trace_id: `trace-${i}`,
+      trace_id: i % 10 === 9 ? `trace-é✓-${i}` : `trace-${i}`,
       server_name: `server-${i % 7}`,
       status: 'ok',
       response_time_ms: i / 4,
@@ -51,6 +51,8 @@ function locateAndCheck(text: string[], into = lineRecords(16)) {
       expect(into.ms[r]).toBe(envelopeTime(parsed));
       const fields = build(bytes, into.records, base + 2);
       expect(fields.trace_id).toBe(parsed.trace_id);
+      // The scanner's hash of the trace id's bytes is the one traceHash gives its string.
+      expect(into.records[base + RECORD_INTS - 1]).toBe(traceHash(parsed.trace_id));
       expect(fields.server_name).toBe(parsed.server_name);
       expect(fields.response_time_ms).toBe(parsed.response_time_ms);
     } else {

@@ -25,8 +25,11 @@ export const SLOTS = 14;
  * a name the first time its id appears and reads its table after that.
  */
 const NAME_IDS = 5;
-/** The ints of one line's fields: `[kind, from, to]` per slot, then the name ids. */
-const FIELD_INTS = SLOTS * 3 + NAME_IDS;
+/**
+ * The ints of one line's fields: `[kind, from, to]` per slot, the name ids, then the hash of
+ * the trace id ({@link traceHash}).
+ */
+const FIELD_INTS = SLOTS * 3 + NAME_IDS + 1;
 /**
  * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
  * (else 0: the caller takes it the exact way), then its fields.
@@ -162,4 +165,15 @@ function grow(into: LineRecords, lines: number): void {
   ms.set(into.ms);
   into.records = records;
   into.ms = ms;
+}
+
+/**
+ * The 32-bit FNV-1a hash of a string's UTF-8 bytes, as signed int: what the scanner records for
+ * a line's trace id, so a trace table can tell from it, without the string, that a trace is
+ * not one of its keys.
+ */
+export function traceHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
+  return h | 0;
 }

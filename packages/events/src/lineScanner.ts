@@ -18,7 +18,8 @@ import {
 export type FoldEvent = {
   event_type: string;
   timestamp: string;
-  trace_id: string;
+  /** Undefined only when the reader's `traceFilter` said it is not needed. */
+  trace_id: string | undefined;
   repo: string | undefined;
   server_name: string | undefined;
   status: string | undefined;
@@ -67,6 +68,7 @@ const REPO_ID = IDS + 1;
 const SERVER_NAME_ID = IDS + 2;
 const STATUS_ID = IDS + 3;
 const STRATEGY_ID = IDS + 4;
+const TRACE_HASH = IDS + 5;
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -133,13 +135,19 @@ function numberSlot(b: Uint8Array, g: Int32Array, k: number): number | undefined
  */
 export type FoldBuilder = (bytes: Uint8Array, fields: Int32Array, at: number) => FoldEvent;
 
-/** Creates a {@link FoldBuilder}. */
-export function createFoldBuilder(): FoldBuilder {
+/**
+ * Creates a {@link FoldBuilder}; `traceFilter` (see `ReadLogOptions.traceFilter`) decides from
+ * its hash whether a trace id is made a string.
+ */
+export function createFoldBuilder(traceFilter?: (hash: number) => boolean): FoldBuilder {
   const names: Names = [];
   return (bytes, g, at) => ({
     event_type: namedAt(bytes, g, at + EVENT_TYPE * 3, g[at + EVENT_TYPE_ID]!, names) as string,
     timestamp: sliceAt(bytes, g, at + TIMESTAMP * 3),
-    trace_id: sliceAt(bytes, g, at + TRACE_ID * 3),
+    trace_id:
+      traceFilter === undefined || traceFilter(g[at + TRACE_HASH]!)
+        ? sliceAt(bytes, g, at + TRACE_ID * 3)
+        : undefined,
     repo: namedAt(bytes, g, at + REPO * 3, g[at + REPO_ID]!, names),
     server_name: namedAt(bytes, g, at + SERVER_NAME * 3, g[at + SERVER_NAME_ID]!, names),
     status: namedAt(bytes, g, at + STATUS * 3, g[at + STATUS_ID]!, names),

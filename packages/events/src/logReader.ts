@@ -55,12 +55,20 @@ export interface ReadLogOptions {
   maxIssues?: number;
   /**
    * `all`: each entry's `event` is the whole object JSON.parse made. `fold`: good lines are read
-   * by a byte scanner (`createLineLocator`, `createFoldBuilder`) and `event` holds only the fields the replay fold
-   * reads ({@link FoldEvent}); lines it declines take the `all` path, so the same lines are
-   * accepted and reported either way. Ignored (taken as `all`) with `validation: 'full'`.
+   * by a byte scanner (`createLineLocator`, `createFoldBuilder`) and `event` holds only the
+   * fields the replay fold reads ({@link FoldEvent}); lines it declines take the `all` path, so
+   * the same lines are accepted and reported either way. Ignored (taken as `all`) with
+   * `validation: 'full'`.
    * @default 'all'
    */
   fields?: 'all' | 'fold';
+  /**
+   * With `fields: 'fold'`: asked, before a scanned line's trace id is made a string, with the
+   * id's hash (`traceHash`); `false` leaves that event's `trace_id` undefined. Replay passes its
+   * summary's `wantsTrace`: once the summary's trace table is full, a trace that is not one of
+   * its keys is only counted, and a log with a fresh trace per event makes no trace strings.
+   */
+  traceFilter?: (hash: number) => boolean;
   /**
    * With `fields: 'fold'`, scan the lines on a worker thread while this thread builds the
    * events and folds them: `auto` does so for a file of at least `workerMinBytes` on a machine

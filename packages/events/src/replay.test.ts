@@ -171,6 +171,39 @@ describe('replayLogs', () => {
     expect(fast).toEqual(await replayLogs([fixture], { byteScanner: false }));
   }, 30_000);
 
+  it('counts traces the same when the summary asks for no strings past its 1,000 keys', async () => {
+    const dir = tempDir();
+    // 1,500 fresh traces over three files, then the first ones again: the summary must still
+    // count its keys when their strings are needed, and overflow the rest. About 1.7 MB per
+    // file: the lines of a file's second 1 MiB chunk are built after the table is full.
+    const files = [0, 1, 2].map((f) =>
+      write(
+        dir,
+        `log-${f}.jsonl`,
+        Array.from({ length: 3000 }, (_, i) => {
+          const n = i * 3 + f;
+          return ev(n, 'health_check_completed', {
+            trace_id: n < 1500 ? `trace-${n}` : `trace-${n % 7}`,
+            server_name: `s-${f}`,
+            status: 'ok',
+            padding: 'p'.repeat(400),
+          });
+        }),
+      ),
+    );
+    for (const read of [files, [files[1]!]]) {
+      const bytes = await replayLogs(read);
+      const parsed = await replayLogs(read, { byteScanner: false });
+      expect(bytes).toEqual(parsed);
+    }
+    const all = await replayLogs(files);
+    expect(Object.keys(all.by_trace)).toHaveLength(1000);
+    // trace-3 once among the fresh ones, then every n >= 1500 with n % 7 === 3.
+    const again = Array.from({ length: 7500 }, (_, i) => 1500 + i).filter((n) => n % 7 === 3);
+    expect(all.by_trace['trace-3']).toBe(1 + again.length);
+    expect(all.overflow).toEqual({ by_trace: 500 });
+  });
+
   it('stops at --until and keeps to --server', async () => {
     const dir = tempDir();
     const file = write(dir, 'log.jsonl', [

@@ -79,6 +79,8 @@ export interface ReplayReport extends TimelineSummary {
 
 interface Fold {
   apply(entry: LogEntry): void;
+  /** The summary's `wantsTrace`: a reader's `traceFilter` while this fold takes its entries. */
+  wantsTrace(hash: number): boolean;
   report(files: LogReadSummary[], ordering: ReplayReport['ordering']): ReplayReport;
 }
 
@@ -103,6 +105,7 @@ function createFold(options: ReplayOptions): Fold {
       sla.add(event, ms);
       if (ms > endMs) endMs = ms;
     },
+    wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
       const end = until ?? (Number.isFinite(endMs) ? endMs : 0);
       const state = projector.state();
@@ -201,8 +204,10 @@ async function mergeStreaming(
   readOptions: Parameters<typeof readLog>[1],
 ): Promise<ReplayReport | typeof UNSORTED> {
   const fold = createFold(options);
+  // Entries are built just before this fold takes them, so it can say which trace ids it needs.
+  const read = { ...readOptions, traceFilter: fold.wantsTrace };
   const cursors: Cursor[] = files.map((file) => ({
-    reader: readLog(file, readOptions),
+    reader: readLog(file, read),
     batch: [],
     index: 0,
     lastMs: Number.NEGATIVE_INFINITY,
