@@ -1,5 +1,5 @@
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { isSessionExpired } from '@selfheal/monitor';
 import { type CallMeta, classifyError } from '@selfheal/resilience';
 import { reasonOf } from '../upstream/connectUpstream.js';
 
@@ -16,15 +16,6 @@ export interface ReplayVerdict {
  */
 export function isConnectionLoss(error: unknown): boolean {
   return !(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed;
-}
-
-/**
- * Streamable HTTP: the server answered 404 to a request carrying its `Mcp-Session-Id`: it no
- * longer knows the session (expired, or the server restarted), so it did not process the request.
- */
-export function isSessionExpired(error: unknown): boolean {
-  // The gateway's node:http transport throws a StreamableHTTPError too.
-  return error instanceof StreamableHTTPError && error.code === 404;
 }
 
 /**

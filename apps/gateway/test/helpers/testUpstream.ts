@@ -13,6 +13,8 @@ export interface TestUpstream {
   readonly waiting: number;
   /** Sessions initialised so far. */
   readonly initialized: number;
+  /** The client name each of those sessions gave in `initialize`, in order. */
+  readonly initializedBy: string[];
   /** Forgets every session, as a server that expired them or restarted: their ids get 404. */
   forgetSessions(): Promise<void>;
   /** Adds a tool to every session and sends `notifications/tools/list_changed`. */
@@ -30,6 +32,7 @@ export async function startTestUpstream(port = 0): Promise<TestUpstream> {
   const extraTools: string[] = [];
   let waiting = 0;
   let initialized = 0;
+  const initializedBy: string[] = [];
   const servers = new Set<Server>();
   const transports = new Map<string, StreamableHTTPServerTransport>();
 
@@ -92,6 +95,7 @@ export async function startTestUpstream(port = 0): Promise<TestUpstream> {
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sid) => {
           initialized++;
+          initializedBy.push(String(body?.params?.clientInfo?.name));
           transports.set(sid, t);
         },
       });
@@ -111,6 +115,7 @@ export async function startTestUpstream(port = 0): Promise<TestUpstream> {
     get initialized() {
       return initialized;
     },
+    initializedBy,
     async forgetSessions() {
       transports.clear();
     },

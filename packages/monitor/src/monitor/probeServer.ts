@@ -27,8 +27,10 @@ export function createServerCheck(
   session: () => Client | undefined,
   processAlive: () => boolean,
   previousToolCount: () => number | undefined,
+  onSessionExpired?: () => void,
 ): () => Promise<ProbeResult> {
   const timeoutMs = server.health.timeoutMs;
+  const mcp = { timeoutMs, clock, ...(onSessionExpired ? { onSessionExpired } : {}) };
   const probes: MaybeProbe[] = [];
   const others = server.health.probes.filter((p) => p === 'ping' || p === 'tools').length;
   for (const kind of server.health.probes) {
@@ -53,9 +55,9 @@ export function createServerCheck(
         }
         return result;
       });
-    } else if (kind === 'ping') probes.push(createPingProbe(session, { timeoutMs, clock }));
+    } else if (kind === 'ping') probes.push(createPingProbe(session, mcp));
     else if (kind === 'tools') {
-      probes.push(createToolsProbe(session, previousToolCount, { timeoutMs, clock }));
+      probes.push(createToolsProbe(session, previousToolCount, mcp));
     }
   }
   return async () => {

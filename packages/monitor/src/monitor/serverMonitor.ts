@@ -113,6 +113,8 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   let lastToolCount: number | undefined;
   let trace: string | undefined;
   let recovery: { abort: AbortController; done: Promise<void> } | undefined;
+  // Set by a check whose MCP probe got HTTP 404: the server forgot this monitor's session.
+  let sessionExpired = false;
   const sessionListeners = new Set<SessionListener>();
   const notifySession = (c: Client | undefined) => {
     for (const listener of sessionListeners) listener(c);
@@ -124,6 +126,9 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     () => client,
     () => supervisor?.current !== undefined,
     () => lastToolCount,
+    () => {
+      sessionExpired = true;
+    },
   );
 
   const view = () => store.view(name);
@@ -211,20 +216,15 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     try {
       let result: ProbeResult | undefined;
       if (needsSession && !client && (!supervisor || supervisor.current)) {
-        const began = clock.now();
-        try {
-          await connect();
-        } catch (error) {
-          const probe = server.health.probes.includes('ping') ? 'ping' : 'tools';
-          result = {
-            probe,
-            status: 'down',
-            response_time_ms: clock.now() - began,
-            error: errorMessage(error),
-          };
-        }
+        result = await reconnect();
       }
+      sessionExpired = false;
       result ??= await check();
+      if (sessionExpired && active() && !recovery) {
+        // The server forgot the session (it restarted, or expired it) and answered 404: it is
+        // up. A new session and a second check decide, not the failure threshold.
+        result = (await reconnect()) ?? (await check());
+      }
       if (!active() || recovery) return;
       const now = clock.now();
       const inGrace = !graceOver && now - startedAt < server.health.startupGraceMs;
@@ -240,6 +240,22 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     } finally {
       checking = false;
       if (!recovery) scheduleCheck();
+    }
+  }
+
+  /** Opens a new MCP session; a failed check when that fails, else undefined. */
+  async function reconnect(): Promise<ProbeResult | undefined> {
+    const began = clock.now();
+    try {
+      await connect();
+      return undefined;
+    } catch (error) {
+      return {
+        probe: server.health.probes.includes('ping') ? 'ping' : 'tools',
+        status: 'down',
+        response_time_ms: clock.now() - began,
+        error: errorMessage(error),
+      };
     }
   }
 

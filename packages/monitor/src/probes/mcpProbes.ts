@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type Clock, systemClock } from '../clock.js';
 import { errorMessage } from '../errors.js';
+import { isSessionExpired } from '../session/mcpSession.js';
 import type { ProbeResult } from './probeResult.js';
 
 /** Options shared by the MCP probes. */
@@ -9,6 +10,11 @@ export interface McpProbeOptions {
   timeoutMs?: number;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * Called when the check failed because the server no longer knows the session (HTTP 404):
+   * the owner of the session may open a new one and check again before counting a failure.
+   */
+  onSessionExpired?: () => void;
 }
 
 /**
@@ -101,6 +107,7 @@ async function withDeadline(
   try {
     return done(await Promise.race([run(controller.signal, current), deadline]));
   } catch (error) {
+    if (isSessionExpired(error)) options.onSessionExpired?.();
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     const message = errorMessage(reason);
     return done({

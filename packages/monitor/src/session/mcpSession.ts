@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
@@ -70,4 +73,13 @@ function createTransport(server: MonitoredServer, process: SpawnedProcess | unde
   return server.transport === 'sse'
     ? new SSEClientTransport(url, { requestInit })
     : new StreamableHTTPClientTransport(url, { requestInit });
+}
+
+/**
+ * Streamable HTTP: the server answered 404 to a request carrying its `Mcp-Session-Id`: it no
+ * longer knows the session (expired, or the server restarted), so it did not process the
+ * request, and a new session is all it takes.
+ */
+export function isSessionExpired(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === 404;
 }
