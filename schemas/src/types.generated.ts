@@ -701,6 +701,32 @@ export interface CallCompleted {
   session_id?: string;
 }
 /**
+ * A client session's link to a server broke under a request (its process exited, the server forgot the session: HTTP 404, the connection dropped), and the request was sent again, once, on a new session.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RequestReplayed".
+ */
+export interface RequestReplayed {
+  event_type: 'request_replayed';
+  server_name: string;
+  /**
+   * The MCP method, e.g. tools/call.
+   */
+  method: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+  /**
+   * How the first session broke.
+   */
+  cause: string;
+  /**
+   * answered: a result; error: the upstream's JSON-RPC error; failed: the new session broke too; cancelled: the client cancelled the request meanwhile.
+   */
+  outcome: 'answered' | 'error' | 'failed' | 'cancelled';
+}
+/**
  * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvents } from './helpers/faultyUpstream.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
 
@@ -17,6 +18,7 @@ describe('transparent re-initialisation of a client session’s upstream link', 
   let upstream: TestUpstream;
   let gw: RunningGateway;
   let client: Client;
+  let events: ReturnType<typeof recordEvents>;
 
   beforeAll(async () => {
     writeFileSync(crashLog, '');
@@ -31,6 +33,7 @@ describe('transparent re-initialisation of a client session’s upstream link', 
       fallbacks: { solo__slow_write: ['spare__slow_write'] },
     });
     client = await gw.connect({ roots: { listChanged: true } }, 'reinit-client');
+    events = recordEvents(gw.gateway);
   }, 60_000);
 
   afterAll(async () => {
@@ -71,6 +74,9 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     expect(result.isError).toBeFalsy();
     const answeredBy = Number(text(result));
     expect(answeredBy).not.toBe(pid);
+    expect(events.ofType('request_replayed', { tool: 'slow_read' })).toMatchObject([
+      { server_name: 'solo', method: 'tools/call', outcome: 'answered' },
+    ]);
     expect(await pidOf()).toBe(answeredBy);
     expect(text(await client.callTool({ name: 'solo__caps', arguments: {} }))).toBe(caps);
   });
@@ -84,6 +90,8 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     );
     const next = await pidOf();
     expect(next).not.toBe(pid);
+    // Not replayed, so no event says it was.
+    expect(events.ofType('request_replayed', { tool: 'slow_write' })).toEqual([]);
   });
 
   it('replays once only: a read-only call that kills every process it runs on runs twice, then fails', async () => {
@@ -93,6 +101,14 @@ describe('transparent re-initialisation of a client session’s upstream link', 
       /^server "solo" .*: the session broke while tools\/call "crash_read" was in flight .*; replayed once on a new session, which broke too/,
     );
     expect(readFileSync(crashLog, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(events.ofType('request_replayed', { tool: 'crash_read' })).toMatchObject([
+      {
+        server_name: 'solo',
+        method: 'tools/call',
+        cause: 'the connection closed: the process exited or the stream ended',
+        outcome: 'failed',
+      },
+    ]);
     expect(await pidOf()).toBeGreaterThan(0);
   });
 
@@ -109,5 +125,13 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     // The client's link opened one new session (the monitor may open its own too).
     const again = upstream.initializedBy.slice(before).filter((n) => n !== 'selfheal-monitor');
     expect(again).toHaveLength(1);
+    expect(events.ofType('request_replayed', { server_name: 't' })).toMatchObject([
+      {
+        method: 'tools/call',
+        tool: 'echo',
+        cause: 'HTTP 404: the server no longer knows the session',
+        outcome: 'answered',
+      },
+    ]);
   });
 });

@@ -120,6 +120,10 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       // The call it relates to may have just finished; the session stream still takes it.
       send(related).catch(() => (related === undefined ? undefined : send().catch(() => {})));
     },
+    onReplay: (link, replay) => {
+      const { bus, events } = options.calls;
+      bus.publish(events.createOther('request_replayed', { server_name: link.name, ...replay }));
+    },
   };
   const links = options.upstreams.map((upstream) => new UpstreamLink(upstream, host));
   const filters = new Map(

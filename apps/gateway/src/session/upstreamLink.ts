@@ -34,6 +34,22 @@ export interface LinkHost {
     link: UpstreamLink,
     notification: { method: string; params?: Record<string, unknown> },
   ) => void;
+  /** A request was sent again on a new session after its session broke (`request_replayed`). */
+  onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
+}
+
+/** One replay of a request on a new session, and how it ended. */
+export interface LinkReplay {
+  method: string;
+  /** The upstream tool, for tools/call. */
+  tool?: string;
+  /** How the first session broke. */
+  cause: string;
+  /**
+   * `answered` (a result), `error` (the upstream's JSON-RPC error), `failed` (the new session
+   * broke too), `cancelled` (the client cancelled the request meanwhile).
+   */
+  outcome: 'answered' | 'error' | 'failed' | 'cancelled';
 }
 
 /**
@@ -153,10 +169,23 @@ export class UpstreamLink {
       } catch (reopen) {
         throw this.lost(method, params, error, `not replayed: ${reasonOf(reopen)}`);
       }
+      const replayed = (outcome: LinkReplay['outcome']) =>
+        this.host.onReplay?.(this, {
+          method,
+          ...(method === 'tools/call' ? { tool: String(params?.name) } : {}),
+          cause: describeLoss(error),
+          outcome,
+        });
       try {
-        return await this.send(fresh, method, params, options);
+        const result = await this.send(fresh, method, params, options);
+        replayed('answered');
+        return result;
       } catch (second) {
-        if (options.signal?.aborted || !isConnectionLoss(second)) throw translate(second);
+        if (options.signal?.aborted || !isConnectionLoss(second)) {
+          replayed(options.signal?.aborted ? 'cancelled' : 'error');
+          throw translate(second);
+        }
+        replayed('failed');
         await this.drop(fresh, second);
         throw this.lost(method, params, second, 'replayed once on a new session, which broke too');
       }
