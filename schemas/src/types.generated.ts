@@ -722,9 +722,9 @@ export interface RequestReplayed {
    */
   cause: string;
   /**
-   * answered: a result; error: the upstream's JSON-RPC error; failed: the new session broke too; cancelled: the client cancelled the request meanwhile.
+   * answered: a result; error: any other error (the upstream's JSON-RPC error, the request timeout); failed: the new session broke too; aborted: the request was aborted meanwhile (the client cancelled it, or its attempt timed out or lost a hedge).
    */
-  outcome: 'answered' | 'error' | 'failed' | 'cancelled';
+  outcome: 'answered' | 'error' | 'failed' | 'aborted';
 }
 /**
  * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).

@@ -122,7 +122,11 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     },
     onReplay: (link, replay) => {
       const { bus, events } = options.calls;
-      bus.publish(events.createOther('request_replayed', { server_name: link.name, ...replay }));
+      try {
+        bus.publish(events.createOther('request_replayed', { server_name: link.name, ...replay }));
+      } catch {
+        // A closed bus (the gateway stopping) must not turn the call's answer into an error.
+      }
     },
   };
   const links = options.upstreams.map((upstream) => new UpstreamLink(upstream, host));

@@ -46,10 +46,11 @@ export interface LinkReplay {
   /** How the first session broke. */
   cause: string;
   /**
-   * `answered` (a result), `error` (the upstream's JSON-RPC error), `failed` (the new session
-   * broke too), `cancelled` (the client cancelled the request meanwhile).
+   * `answered` (a result), `error` (any other error: the upstream's JSON-RPC error, the request
+   * timeout), `failed` (the new session broke too), `aborted` (the request was aborted
+   * meanwhile: the client cancelled it, or its attempt timed out or lost a hedge).
    */
-  outcome: 'answered' | 'error' | 'failed' | 'cancelled';
+  outcome: 'answered' | 'error' | 'failed' | 'aborted';
 }
 
 /**
@@ -160,7 +161,8 @@ export class UpstreamLink {
     } catch (error) {
       if (options.signal?.aborted || !isConnectionLoss(error)) throw translate(error);
       await this.drop(client, error);
-      const verdict = replayVerdict(error, this.callMeta(method, params));
+      const meta = this.callMeta(method, params);
+      const verdict = replayVerdict(error, meta);
       if (!verdict.replay)
         throw this.lost(method, params, error, `not replayed: ${verdict.reason}`, true);
       let fresh: Client;
@@ -169,26 +171,31 @@ export class UpstreamLink {
       } catch (reopen) {
         throw this.lost(method, params, error, `not replayed: ${reasonOf(reopen)}`);
       }
-      const replayed = (outcome: LinkReplay['outcome']) =>
+      // Aborted while the new session opened: nothing is sent again, so no replay to report.
+      const sent = !options.signal?.aborted;
+      const replayed = (outcome: LinkReplay['outcome']) => {
+        if (!sent) return;
         this.host.onReplay?.(this, {
           method,
-          ...(method === 'tools/call' ? { tool: String(params?.name) } : {}),
+          ...(meta.tool === undefined ? {} : { tool: meta.tool }),
           cause: describeLoss(error),
           outcome,
         });
+      };
+      let result: Record<string, unknown>;
       try {
-        const result = await this.send(fresh, method, params, options);
-        replayed('answered');
-        return result;
+        result = await this.send(fresh, method, params, options);
       } catch (second) {
         if (options.signal?.aborted || !isConnectionLoss(second)) {
-          replayed(options.signal?.aborted ? 'cancelled' : 'error');
+          replayed(options.signal?.aborted ? 'aborted' : 'error');
           throw translate(second);
         }
         replayed('failed');
         await this.drop(fresh, second);
         throw this.lost(method, params, second, 'replayed once on a new session, which broke too');
       }
+      replayed('answered');
+      return result;
     } finally {
       this.inFlight.delete(requestId);
     }

@@ -170,7 +170,15 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     closeSession();
     // initialize after a cold start (npx, a JIT warming up) may take longer than a ping.
     const timeoutMs = Math.max(server.health.timeoutMs, MIN_SESSION_TIMEOUT_MS);
-    client = await openSession(server, supervisor?.current, { clock, timeoutMs });
+    const opened = await openSession(server, supervisor?.current, { clock, timeoutMs });
+    if (!active()) {
+      // Stopped or disabled while the session opened: nobody may use it.
+      void opened.close().catch(() => {});
+      throw new Error('the monitor stopped watching this server');
+    }
+    // Another connect (a reset's start-up) may have finished meanwhile: keep the newest only.
+    closeSession();
+    client = opened;
     notifySession(client);
   }
 
