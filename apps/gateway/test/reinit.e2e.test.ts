@@ -112,6 +112,17 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     expect(await pidOf()).toBeGreaterThan(0);
   });
 
+  it('reports a replay the upstream answered with a JSON-RPC error as such, and gives the client that error', async () => {
+    const call = client.callTool({
+      name: 'solo__crash_then_refuse',
+      arguments: { mark: join(dir, 'refuse') },
+    });
+    await expect(call).rejects.toThrow(/MCP error -32050: refused on a new session/);
+    expect(events.ofType('request_replayed', { tool: 'crash_then_refuse' })).toMatchObject([
+      { server_name: 'solo', method: 'tools/call', outcome: 'error' },
+    ]);
+  });
+
   it('re-initialises a Streamable HTTP session the server forgot (404) and replays the call', async () => {
     expect(text(await client.callTool({ name: 't__echo', arguments: { text: 'one' } }))).toBe(
       'one',

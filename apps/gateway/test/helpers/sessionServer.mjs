@@ -5,6 +5,8 @@
 //               sends one progress notification and answers after 60 s (read-only)
 //   slow_write  the same, with no annotations (it may have side effects)
 //   crash_read  appends a line to $CRASH_LOG, then exits before answering (read-only)
+//   crash_then_refuse  {mark}: exits before answering unless the file `mark` exists (it creates
+//               it); then answers with a JSON-RPC error (read-only)
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -16,6 +18,7 @@ const tools = [
   { name: 'slow_read', annotations: readOnly },
   { name: 'slow_write' },
   { name: 'crash_read', annotations: readOnly },
+  { name: 'crash_then_refuse', annotations: readOnly },
 ].map((tool) => ({ ...tool, inputSchema: { type: 'object' } }));
 
 const server = new Server({ name: 'session', version: '1.0.0' }, { capabilities: { tools: {} } });
@@ -38,6 +41,12 @@ server.fallbackRequestHandler = async (request, extra) => {
     process.exit(1);
   }
   const mark = request.params.arguments?.mark;
+  if (name === 'crash_then_refuse') {
+    if (existsSync(mark))
+      throw Object.assign(new Error('refused on a new session'), { code: -32050 });
+    writeFileSync(mark, '');
+    process.exit(1);
+  }
   if (typeof mark === 'string' && existsSync(mark)) return text(process.pid);
   if (typeof mark === 'string') writeFileSync(mark, '');
   const progressToken = request.params._meta?.progressToken;
