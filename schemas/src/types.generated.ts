@@ -722,6 +722,10 @@ export interface RequestReplayed {
    */
   cause: string;
   /**
+   * The client session the request came from, when it has an id (its trace_id is the call's).
+   */
+  session_id?: string;
+  /**
    * answered: a result; error: any other error (the upstream's JSON-RPC error, the request timeout); failed: the new session broke too; aborted: the request was aborted meanwhile (the client cancelled it, or its attempt timed out or lost a hedge).
    */
   outcome: 'answered' | 'error' | 'failed' | 'aborted';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recordEvents } from './helpers/faultyUpstream.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { startTestUpstream, type TestUpstream } from './helpers/testUpstream.js';
@@ -136,13 +136,19 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     // The client's link opened one new session (the monitor may open its own too).
     const again = upstream.initializedBy.slice(before).filter((n) => n !== 'selfheal-monitor');
     expect(again).toHaveLength(1);
-    expect(events.ofType('request_replayed', { server_name: 't' })).toMatchObject([
-      {
-        method: 'tools/call',
-        tool: 'echo',
-        cause: 'HTTP 404: the server no longer knows the session',
-        outcome: 'answered',
-      },
-    ]);
+    const [replayed] = events.ofType('request_replayed', { server_name: 't' });
+    expect(replayed).toMatchObject({
+      method: 'tools/call',
+      tool: 'echo',
+      cause: 'HTTP 404: the server no longer knows the session',
+      outcome: 'answered',
+    });
+    // In the call's trace and session, as its call_completed.
+    await vi.waitFor(() =>
+      expect(events.ofType('call_completed', { trace_id: replayed!.trace_id })).toMatchObject([
+        { server_name: 't', outcome: 'ok', session_id: replayed!.session_id },
+      ]),
+    );
+    expect(replayed!.session_id).toEqual(expect.any(String));
   });
 });

@@ -120,10 +120,16 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       // The call it relates to may have just finished; the session stream still takes it.
       send(related).catch(() => (related === undefined ? undefined : send().catch(() => {})));
     },
-    onReplay: (link, replay) => {
+    onReplay: (link, { traceId, sessionId, ...replay }) => {
       const { bus, events } = options.calls;
+      const ids = {
+        ...(traceId === undefined ? {} : { trace_id: traceId }),
+        ...(sessionId === undefined ? {} : { session_id: sessionId }),
+      };
       try {
-        bus.publish(events.createOther('request_replayed', { server_name: link.name, ...replay }));
+        bus.publish(
+          events.createOther('request_replayed', { server_name: link.name, ...replay, ...ids }),
+        );
       } catch {
         // A closed bus (the gateway stopping) must not turn the call's answer into an error.
       }
@@ -280,18 +286,27 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
 
   const handle = async (method: string, params: Params, extra: Extra) => {
     // Every upstream request goes through its server's policy; only tools/call has a chain.
-    const forward = (link: UpstreamLink, p: Params) =>
-      executeUpstreamCall(options.calls, {
+    const forward = (link: UpstreamLink, p: Params) => {
+      const trace = traceContextOf(p?._meta as Record<string, unknown> | undefined);
+      const session = extra.sessionId === undefined ? {} : { sessionId: extra.sessionId };
+      return executeUpstreamCall(options.calls, {
         server: link.name,
         method,
         signal: extra.signal,
-        trace: traceContextOf(p?._meta as Record<string, unknown> | undefined),
-        ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+        trace,
+        ...session,
         attempt: (signal) =>
-          link.forward(method, p, extra.requestId, { ...requestOptions(extra), signal }),
+          link.forward(
+            method,
+            p,
+            extra.requestId,
+            { ...requestOptions(extra), signal },
+            { traceId: trace.traceId, ...session },
+          ),
       }).catch((error: unknown) => {
         throw toWireError(error, link.name);
       });
+    };
     switch (method) {
       case 'tools/list':
       case 'prompts/list':

@@ -107,6 +107,10 @@ export async function executeToolCall(
                 ...request.options,
                 signal: upstreamSignal(attempt.scope, request.options.signal),
               },
+              {
+                traceId: request.trace.traceId,
+                ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+              },
             );
             servedBy = target;
             return result;

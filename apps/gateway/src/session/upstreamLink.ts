@@ -38,8 +38,14 @@ export interface LinkHost {
   onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
 }
 
+/** Which client call a forwarded request serves: its events carry these ids. */
+export interface CallIds {
+  traceId?: string;
+  sessionId?: string;
+}
+
 /** One replay of a request on a new session, and how it ended. */
-export interface LinkReplay {
+export interface LinkReplay extends CallIds {
   method: string;
   /** The upstream tool, for tools/call. */
   tool?: string;
@@ -153,6 +159,7 @@ export class UpstreamLink {
     params: Record<string, unknown> | undefined,
     requestId: RequestId,
     options: RequestOptions,
+    call: CallIds = {},
   ): Promise<Record<string, unknown>> {
     const client = await this.ensure();
     this.inFlight.add(requestId);
@@ -176,6 +183,7 @@ export class UpstreamLink {
       const replayed = (outcome: LinkReplay['outcome']) => {
         if (!sent) return;
         this.host.onReplay?.(this, {
+          ...call,
           method,
           ...(meta.tool === undefined ? {} : { tool: meta.tool }),
           cause: describeLoss(error),
