@@ -109,9 +109,6 @@ export function timesBase(): usize {
 export function chunkBase(): usize {
   return (__heap_base + 15) & ~15;
 }
-export function maxRecords(): i32 {
-  return MAX_RECORDS;
-}
 
 // Whether the last string skipped held bytes >= 0x80.
 let wide = false;
@@ -460,7 +457,7 @@ function timestampMs(slots: usize): f64 {
 
 /**
  * Scans the lines of the chunk from offset `start` up to the `\n` at offset `last`: one record
- * per line (at most `maxRecords()`), offsets in the records shifted by `bias`. Returns the
+ * per line (at most `MAX_RECORDS`), offsets in the records shifted by `bias`. Returns the
  * number of records written; the next line starts after the last record's `\n`.
  */
 export function scanLines(start: i32, last: i32, bias: i32): i32 {

@@ -13,23 +13,34 @@ export const WIDE = 2;
 /** A number. */
 export const NUMBER = 3;
 
-/**
- * Field slots per line, in this order: event_type, timestamp, trace_id, repo, event_id, seq,
- * server_name, status, response_time_ms, error, reason, attempt, strategy, transport.
- */
-export const SLOTS = 14;
-/**
- * Name ids per line, after the slots: of event_type, repo, server_name, status and strategy.
- * Names that repeat get ids in the scanner, in the order they first appear (from 0, at most
- * 2,048 names of at most 64 bytes); -1 for a value that is not such a name. The builder slices
- * a name the first time its id appears and reads its table after that.
- */
-const NAME_IDS = 5;
-/**
- * The ints of one line's fields: `[kind, from, to]` per slot, the name ids, then the hash of
- * the trace id ({@link traceHash}).
- */
-const FIELD_INTS = SLOTS * 3 + NAME_IDS + 1;
+// A line's fields (the ints after `[newline, accepted]` in its record; the same layout as in
+// assembly/lineScan.ts). First `[kind, from, to]` per field slot, at slot * 3:
+export const EVENT_TYPE = 0;
+export const TIMESTAMP = 1;
+export const TRACE_ID = 2;
+export const REPO = 3;
+// 4 event_id and 5 seq: checked by the scanner, not built.
+export const SERVER_NAME = 6;
+export const STATUS = 7;
+export const RESPONSE_TIME = 8;
+export const ERROR = 9;
+export const REASON = 10;
+export const ATTEMPT = 11;
+export const STRATEGY = 12;
+export const TRANSPORT = 13;
+const SLOTS = 14;
+// Then the name ids of event_type, repo, server_name, status and strategy. Names that repeat
+// get ids in the scanner, in the order they first appear (from 0, at most 2,048 names of at
+// most 64 bytes); -1 for a value that is not such a name. The builder slices a name the first
+// time its id appears and reads its table after that.
+export const EVENT_TYPE_ID = SLOTS * 3;
+export const REPO_ID = EVENT_TYPE_ID + 1;
+export const SERVER_NAME_ID = EVENT_TYPE_ID + 2;
+export const STATUS_ID = EVENT_TYPE_ID + 3;
+export const STRATEGY_ID = EVENT_TYPE_ID + 4;
+// Then the hash of the trace id ({@link traceHash}).
+export const TRACE_HASH = EVENT_TYPE_ID + 5;
+const FIELD_INTS = TRACE_HASH + 1;
 /**
  * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
  * (else 0: the caller takes it the exact way), then its fields.
@@ -73,7 +84,6 @@ interface LineScanExports {
   chunkBase(): number;
   recordsBase(): number;
   timesBase(): number;
-  maxRecords(): number;
   scanLines(start: number, last: number, bias: number): number;
 }
 

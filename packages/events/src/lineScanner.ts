@@ -1,11 +1,28 @@
 import {
   ASCII,
+  ATTEMPT,
   createLineLocator,
+  ERROR,
+  EVENT_TYPE,
+  EVENT_TYPE_ID,
   type LineLocator,
   latin1Slice,
   lineRecords,
   NUMBER,
-  SLOTS,
+  REASON,
+  REPO,
+  REPO_ID,
+  RESPONSE_TIME,
+  SERVER_NAME,
+  SERVER_NAME_ID,
+  STATUS,
+  STATUS_ID,
+  STRATEGY,
+  STRATEGY_ID,
+  TIMESTAMP,
+  TRACE_HASH,
+  TRACE_ID,
+  TRANSPORT,
   utf8Slice,
   WIDE,
 } from './lineLocator.js';
@@ -47,28 +64,6 @@ export interface LineScanner {
   /** The index of the `\n` that ended the last line scanned with success. */
   readonly end: number;
 }
-
-// Field slots (see lineLocator.ts).
-const EVENT_TYPE = 0;
-const TIMESTAMP = 1;
-const TRACE_ID = 2;
-const REPO = 3;
-const SERVER_NAME = 6;
-const STATUS = 7;
-const RESPONSE_TIME = 8;
-const ERROR = 9;
-const REASON = 10;
-const ATTEMPT = 11;
-const STRATEGY = 12;
-const TRANSPORT = 13;
-// Name ids, after the slots.
-const IDS = SLOTS * 3;
-const EVENT_TYPE_ID = IDS;
-const REPO_ID = IDS + 1;
-const SERVER_NAME_ID = IDS + 2;
-const STATUS_ID = IDS + 3;
-const STRATEGY_ID = IDS + 4;
-const TRACE_HASH = IDS + 5;
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -112,7 +107,7 @@ function sliceAt(b: Uint8Array, g: Int32Array, k: number): string {
 function textAt(b: Uint8Array, g: Int32Array, k: number): string | undefined {
   return g[k] === ASCII || g[k] === WIDE ? sliceAt(b, g, k) : undefined;
 }
-/** The names seen so far, by the id the scanner gave them (see `NAME_IDS`). */
+/** The names seen so far, by the id the scanner gave them (see `EVENT_TYPE_ID`). */
 type Names = string[];
 /** A name slot's string: the table's when the scanner gave it an id (sliced on first sight). */
 function namedAt(b: Uint8Array, g: Int32Array, k: number, id: number, names: Names) {

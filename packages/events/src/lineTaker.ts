@@ -29,8 +29,6 @@ export interface LineTaker {
   longEnded(): void;
   /** The exact path: parses one line; returns the entry, or the issue when it is skipped. */
   take(text: string, line: number): LogEntry | LogLineIssue | undefined;
-  /** Counts a line the byte scanner accepted and returns its entry. */
-  accept(event: SelfhealEvent | FoldEvent, ms: number, line: number): LogEntry;
   /**
    * The entries of a located chunk (`bytes`, its first line at `start`; see `LineLocator`):
    * lines the scanner accepted are built from their records, the others taken the exact way.
@@ -137,7 +135,6 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
       summary.lines++;
     },
     take,
-    accept,
     located,
     tail(text, line) {
       const got = take(text, line);
