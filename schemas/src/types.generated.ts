@@ -841,6 +841,10 @@ export interface ServerConfig {
    * Other servers, in order, on which the same tool name is tried when this one cannot answer.
    */
   fallback?: string[];
+  /**
+   * How clients reach this server. shared: every client's requests go over the gateway's one connection to it (one process for a stdio server); a client gets a session of its own only where it keeps per-session state there (a log level, resource subscriptions). per_client: every client gets a session of its own (a process each for a stdio server), for servers that keep per-client state or send requests (sampling, elicitation, roots) while several calls are in flight.
+   */
+  session?: 'shared' | 'per_client';
   health_check?: HealthCheckConfig;
   recovery?: RecoveryConfig;
   resilience?: ResilienceConfig;
@@ -1074,4 +1078,17 @@ export interface GatewayConfig {
   allowed_hosts?: string[];
   allowed_origins?: string[];
   max_body_bytes?: number;
+  /**
+   * Sessions clients get of their own with a server (see a server's session).
+   */
+  client_sessions?: {
+    /**
+     * At most this many open with one server; a request that needs one more gets an error naming the bound.
+     */
+    max_per_server?: number;
+    /**
+     * Closed after this long with no request in flight and no resource subscription; reopened on the client's next request with its log level and subscriptions.
+     */
+    idle_timeout_seconds?: number;
+  };
 }

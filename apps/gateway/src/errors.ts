@@ -17,6 +17,11 @@ export enum GatewayErrorCode {
    * it, or the path is unusable (message names the path and `--control`).
    */
   ControlUnavailable = 'CONTROL_UNAVAILABLE',
+  /**
+   * A client needs a session of its own with a server (RFC 0010) and the server already has
+   * `gateway.client_sessions.max_per_server` of them open.
+   */
+  ClientSessionsExhausted = 'CLIENT_SESSIONS_EXHAUSTED',
 }
 
 /** The one error class of `@selfheal/gateway`; `code` is stable, `message` is for people. */
@@ -48,4 +53,6 @@ export const WireErrorCode = {
   InternalError: -32603,
   /** The upstream server that owns the name or URI is down. */
   UpstreamUnavailable: -32010,
+  /** A server has as many client sessions of their own open as its bound allows. */
+  ClientSessionsExhausted: -32011,
 } as const;

@@ -25,9 +25,11 @@ import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createAfterAnswer } from './session/afterAnswer.js';
+import { dispatchByShape } from './session/dispatchByShape.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
 import { busSink, createServerPolicies } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
+import type { ListMethod } from './upstream/catalog.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -40,7 +42,8 @@ import { GATEWAY_VERSION } from './version.js';
 export interface GatewayOptions {
   config: LoadedConfig;
   /**
-   * Opens the client sessions' own upstream connections (RFC 0006).
+   * Opens connections to upstreams: the shared connection to HTTP and SSE servers, and the
+   * sessions clients get of their own (RFC 0010).
    * @default defaultTransportFactory (child processes, HTTP, SSE)
    */
   factory?: TransportFactory;
@@ -117,6 +120,21 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   stop(): Promise<void>;
 }
 
+/**
+ * What the gateway's shared connection declares to every server (RFC 0010): sampling and
+ * elicitation, which it passes to the client whose call caused them; not roots, which are one
+ * client's and have no place on a connection every client shares.
+ */
+export const SHARED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {} };
+
+/** The notification that tells clients a list changed. */
+const LIST_CHANGED_NOTIFICATION: Record<ListMethod, string> = {
+  'tools/list': 'notifications/tools/list_changed',
+  'prompts/list': 'notifications/prompts/list_changed',
+  'resources/list': 'notifications/resources/list_changed',
+  'resources/templates/list': 'notifications/resources/list_changed',
+};
+
 /** Creates a gateway from a loaded config; nothing connects before `start()`. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config } = options;
@@ -147,12 +165,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     events,
     clock,
   });
+  const specByName = new Map(config.upstreams.map((spec) => [spec.name, spec]));
+  // Filled below; the monitor's sessions open only at start().
+  const upstreamByName = new Map<string, UpstreamServer>();
   const monitor = createMonitor({
     servers: config.servers,
     store,
     spawner: options.spawner ?? createNodeSpawner(),
     clock,
     keepSessions: true,
+    // The monitor's session with each server is the server's shared connection (RFC 0010):
+    // every client's requests go over it unless a client needs a session of its own.
+    session: {
+      clientInfo: serverInfo,
+      capabilities: SHARED_CLIENT_CAPABILITIES,
+      configure: (client, server) => upstreamByName.get(server.name)?.shared.install(client),
+      createTransport: (server) => factory(specByName.get(server.name)!).transport,
+      connected: (client, transport) => {
+        dispatchByShape(client, transport);
+      },
+    },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
   });
   const upstreams = config.upstreams.map((spec) => {
@@ -162,13 +194,28 @@ export function createGateway(options: GatewayOptions): Gateway {
       source: monitor.servers.get(spec.name)!,
       health: () => projector.get(spec.name),
       timeoutMs: config.gateway.requestTimeoutMs,
+      maxClientSessions: config.gateway.clientSessions.maxPerServer,
     });
     upstream.on('status', (state, previous) =>
       emitter.emit('upstream', spec.name, state, previous),
     );
+    // A list change on the shared connection is every session's news.
+    upstream.on('listChanged', (method) => {
+      const notification = { method: LIST_CHANGED_NOTIFICATION[method] };
+      for (const session of sessions) session.server.notification(notification).catch(() => {});
+    });
+    const warned = new Set<string>();
+    upstream.shared.on('unattributed', (message, inFlight) => {
+      if (warned.has(message.method)) return;
+      warned.add(message.method);
+      emitter.emit(
+        'warning',
+        `server "${spec.name}" sent ${message.method} on its shared connection with ${inFlight} client requests in flight, so it could not be tied to one client (${message.method.startsWith('notifications/') ? 'dropped' : 'refused'}); set "session": "per_client" on this server if its clients need it (told once per method)`,
+      );
+    });
+    upstreamByName.set(spec.name, upstream);
     return upstream;
   });
-  const upstreamByName = new Map(upstreams.map((u) => [u.spec.name, u]));
   // Routing state follows the monitor: each health event of a server re-reads its projection
   // (the projection applies only those types: a call_completed per call changes nothing there).
   const following = bus.events$.subscribe((event) => {
@@ -239,6 +286,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         settings: config.gateway,
         factory,
         serverInfo,
+        clock,
         onWarning: (message) => emitter.emit('warning', message),
         calls,
         fallbacks: config.document.fallbacks ?? {},

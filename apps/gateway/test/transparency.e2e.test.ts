@@ -80,9 +80,17 @@ const strip = (prefix: string) => (item: { name: string }) => ({
   name: item.name.slice(prefix.length),
 });
 
-describe.each(['stdio', 'streamable-http'] as const)(
-  'through the gateway, as directly (server-everything over %s, server-memory over stdio)',
-  (kind) => {
+/** The tools that need the client's roots: a shared connection declares none (RFC 0010). */
+const ROOTS_TOOLS = new Set(['get-roots-list']);
+
+describe.each([
+  ['stdio', 'shared'],
+  ['streamable-http', 'shared'],
+  ['stdio', 'per_client'],
+  ['streamable-http', 'per_client'],
+] as const)(
+  'through the gateway, as directly (server-everything over %s with session %s, server-memory over stdio)',
+  (kind, session) => {
     let http: HttpUpstream | undefined;
     let gw: RunningGateway;
     let a: Client;
@@ -98,15 +106,15 @@ describe.each(['stdio', 'streamable-http'] as const)(
       const ev = http ? { url: http.url } : everythingStdio();
       gw = await startGateway({
         mcpServers: {
-          ev,
-          mem: memoryStdio(join(dir, `gateway-memory-${kind}.jsonl`)),
+          ev: { ...ev, session },
+          mem: memoryStdio(join(dir, `gateway-memory-${kind}-${session}.jsonl`)),
         },
       });
       [a, b, everything, memory] = await Promise.all([
         gw.connect(CAPABILITIES, 'client-a'),
         gw.connect(CAPABILITIES, 'client-b'),
         direct(ev),
-        direct(memoryStdio(join(dir, `direct-memory-${kind}.jsonl`))),
+        direct(memoryStdio(join(dir, `direct-memory-${kind}-${session}.jsonl`))),
       ]);
       answerAs(a, 'A', askedA);
       answerAs(b, 'B', askedB);
@@ -127,9 +135,12 @@ describe.each(['stdio', 'streamable-http'] as const)(
       ]);
       const fromEv = through.tools.filter((t) => t.name.startsWith('ev__')).map(strip('ev__'));
       const fromMem = through.tools.filter((t) => t.name.startsWith('mem__')).map(strip('mem__'));
-      expect(fromEv).toEqual(ev.tools);
+      // Shared, the server sees the gateway's capabilities, which leave roots out.
+      const evTools =
+        session === 'shared' ? ev.tools.filter((t) => !ROOTS_TOOLS.has(t.name)) : ev.tools;
+      expect(fromEv).toEqual(evTools);
       expect(fromMem).toEqual(mem.tools);
-      expect(through.tools).toHaveLength(ev.tools.length + mem.tools.length);
+      expect(through.tools).toHaveLength(evTools.length + mem.tools.length);
       // The conditional tools prove the client's capabilities reached the upstream.
       expect(fromEv.map((t) => t.name)).toContain('trigger-sampling-request');
     });
@@ -313,17 +324,35 @@ describe.each(['stdio', 'streamable-http'] as const)(
       expect(JSON.stringify(sampling)).toContain('sampled by A');
       const elicited = await b.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
       expect(JSON.stringify(elicited)).toContain('B');
-      expect(askedA).toEqual(['sampling']);
-      expect(askedB).toEqual(['elicitation']);
+      // A session of a client's own (after setLevel, or per_client) may also fetch its roots
+      // when it opens: that is not this test's business.
+      const asked = (list: string[]) => list.filter((kind) => kind !== 'roots');
+      expect(asked(askedA)).toEqual(['sampling']);
+      expect(asked(askedB)).toEqual(['elicitation']);
     });
 
-    it('answers roots requests from the session’s own client', async () => {
-      const [through, straight] = await Promise.all([
-        b.callTool({ name: 'ev__get-roots-list', arguments: {} }),
-        everything.callTool({ name: 'get-roots-list', arguments: {} }),
-      ]);
-      expect(JSON.stringify(through)).toContain('file:///roots/B');
-      expect(JSON.stringify(straight)).toContain('file:///roots/A');
-    });
+    it.runIf(session === 'shared')(
+      'keeps roots, one client’s own, off the shared connection',
+      async () => {
+        const listed = await b.listTools();
+        expect(listed.tools.map((t) => t.name)).not.toContain('ev__get-roots-list');
+        askedB.length = 0;
+        const called = await b.callTool({ name: 'ev__get-roots-list', arguments: {} });
+        expect(JSON.stringify(called)).toMatch(/not found/);
+        expect(askedB).toEqual([]);
+      },
+    );
+
+    it.runIf(session === 'per_client')(
+      'answers roots requests from the session’s own client',
+      async () => {
+        const [through, straight] = await Promise.all([
+          b.callTool({ name: 'ev__get-roots-list', arguments: {} }),
+          everything.callTool({ name: 'get-roots-list', arguments: {} }),
+        ]);
+        expect(JSON.stringify(through)).toContain('file:///roots/B');
+        expect(JSON.stringify(straight)).toContain('file:///roots/A');
+      },
+    );
   },
 );

@@ -57,7 +57,12 @@ export { createPingProbe, createToolsProbe, type McpProbeOptions } from './probe
 // Probes: W3 /health, MCP ping, the tools/list deep check
 export type { Probe, ProbeResult } from './probes/probeResult.js';
 // MCP sessions over a supervised process or HTTP
-export { isSessionExpired, openSession, type SessionOptions } from './session/mcpSession.js';
+export {
+  isSessionExpired,
+  openSession,
+  type SessionOptions,
+  type SessionProfile,
+} from './session/mcpSession.js';
 export { createStreamTransport } from './session/streamTransport.js';
 export { createSlottedClock, type SlottedClockOptions } from './slottedClock.js';
 export {

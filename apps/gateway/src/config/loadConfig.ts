@@ -44,6 +44,13 @@ export interface GatewaySettings {
   maxBodyBytes: number;
   /** Deadline of one forwarded request, reset by progress. @default 60000 */
   requestTimeoutMs: number;
+  /** Sessions clients get of their own with a server (RFC 0010). */
+  clientSessions: {
+    /** @default 64 */
+    maxPerServer: number;
+    /** `idle_timeout_seconds` in ms. @default 300000 */
+    idleMs: number;
+  };
 }
 
 /**
@@ -153,6 +160,10 @@ export function resolveConfig(
       allowedOrigins: g.allowed_origins,
       maxBodyBytes: g.max_body_bytes ?? 4_194_304,
       requestTimeoutMs: config.resilience?.timeout_ms ?? 60_000,
+      clientSessions: {
+        maxPerServer: g.client_sessions?.max_per_server ?? 64,
+        idleMs: (g.client_sessions?.idle_timeout_seconds ?? 300) * 1000,
+      },
     },
   };
 }

@@ -13,8 +13,9 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { isResilienceError } from '@selfheal/resilience';
+import type { Clock } from '../clock.js';
 import type { GatewaySettings } from '../config/loadConfig.js';
-import { GatewayError, WireErrorCode } from '../errors.js';
+import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
 import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
@@ -34,9 +35,14 @@ type Params = Record<string, unknown> | undefined;
 /** Options of {@link createGatewaySession}. */
 export interface GatewaySessionOptions {
   upstreams: readonly UpstreamServer[];
-  settings: Pick<GatewaySettings, 'separator' | 'degradation' | 'requestTimeoutMs'>;
+  settings: Pick<
+    GatewaySettings,
+    'separator' | 'degradation' | 'requestTimeoutMs' | 'clientSessions'
+  >;
   factory: TransportFactory;
   serverInfo: Implementation;
+  /** Timers of the idle close of client sessions of their own. @default systemClock */
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Told once per exposed name that two servers claim at run time (the first one keeps it). */
   onWarning?: (message: string) => void;
   /** The call path of tools/call: policies, the bus, and the routing state (RFC 0008). */
@@ -50,7 +56,10 @@ export interface GatewaySessionOptions {
   onAnswer?: () => void;
 }
 
-/** One client session: an MCP server for the client, and its own links to each upstream. */
+/**
+ * One client session: an MCP server for the client, and a link to each upstream (over the
+ * server's shared connection, or a session of the client's own where it needs one: RFC 0010).
+ */
 export interface GatewaySession {
   /** Connect it to a transport (Streamable HTTP session or stdio). */
   readonly server: Server;
@@ -94,9 +103,11 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
   const host: LinkHost = {
     factory: options.factory,
     timeoutMs: settings.requestTimeoutMs,
+    idleMs: settings.clientSessions.idleMs,
+    ...(options.clock && { clock: options.clock }),
     clientInfo: () => server.getClientVersion() ?? { name: 'unknown-client', version: '0' },
     clientCapabilities: () => withoutTasks(server.getClientCapabilities()),
-    onServerRequest: async (link, request, signal) => {
+    onServerRequest: async (_link, request, signal, related) => {
       const send = (relatedRequestId?: RequestId) =>
         server.request(request as ServerRequest, ResultSchema, {
           signal,
@@ -104,19 +115,18 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
           timeout: SERVER_REQUEST_TIMEOUT_MS,
         });
       try {
-        return (await send(oldest(link.inFlight))) as Record<string, unknown>;
+        return (await send(related)) as Record<string, unknown>;
       } catch (error) {
         if (error instanceof McpError) throw wireError(error.code, reasonOf(error), error.data);
         throw error;
       }
     },
-    onNotification: (link, notification) => {
+    onNotification: (_link, notification, related) => {
       const send = (relatedRequestId?: RequestId) =>
         server.notification(
           notification as ServerNotification,
           relatedRequestId === undefined ? undefined : { relatedRequestId },
         );
-      const related = oldest(link.inFlight);
       // The call it relates to may have just finished; the session stream still takes it.
       send(related).catch(() => (related === undefined ? undefined : send().catch(() => {})));
     },
@@ -336,9 +346,14 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
         return forward(link, { ...params, name });
       }
       case 'resources/read':
-      case 'resources/subscribe':
-      case 'resources/unsubscribe':
         return forward(routeByUri(params?.uri), params);
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        // The server keeps subscriptions per session: this client gets a session of its own.
+        const link = routeByUri(params?.uri);
+        link.keep(method, params);
+        return forward(link, params);
+      }
       case 'completion/complete': {
         const ref = (params?.ref ?? {}) as Record<string, unknown>;
         if (ref.type === 'ref/prompt') {
@@ -348,14 +363,19 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
         return forward(routeByUri(ref.uri), params);
       }
       case 'logging/setLevel': {
+        // The server keeps the level per session: this client gets a session of its own with
+        // each server that logs, and a down one gets the level when that session opens.
         await Promise.all(
           links.map(async (link) => {
+            if (!link.capabilities().logging) return;
+            link.keep(method, params);
             try {
-              await link.ensure();
-            } catch {
-              return; // a down server gets the level when it is back (next session)
+              await link.ensure(extra.signal);
+            } catch (error) {
+              if (isUnavailable(error)) return;
+              throw error;
             }
-            if (link.capabilities().logging) await forward(link, params);
+            await forward(link, params);
           }),
         );
         return {};
@@ -370,6 +390,8 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       return (await handle(request.method, request.params as Params, extra)) as never;
     } catch (error) {
       if (isUnavailable(error)) throw unavailableWireError(error);
+      if (error instanceof GatewayError && error.code === GatewayErrorCode.ClientSessionsExhausted)
+        throw wireError(WireErrorCode.ClientSessionsExhausted, error.message, error.data);
       throw error;
     }
   };
@@ -377,10 +399,10 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     if (notification.method === 'notifications/roots/list_changed')
       for (const link of links) link.notify(notification.method, notification.params);
   };
-  // Open every upstream session as soon as the client's capabilities are known, so upstreams
-  // that register features per client (sampling, roots, ...) do so before the first list.
+  // Where a server has a session per client, open it as soon as the client's capabilities are
+  // known, so that a server that registers features per client does so before the first list.
   server.oninitialized = () => {
-    for (const link of links) link.ensure().catch(() => {});
+    for (const link of links) if (link.ownSession) link.ensure().catch(() => {});
   };
 
   let closing: Promise<void> | undefined;
@@ -394,10 +416,6 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     void close();
   };
   return { server, close };
-}
-
-function oldest(ids: Set<RequestId>): RequestId | undefined {
-  return ids.values().next().value;
 }
 
 function withoutTasks(capabilities: ClientCapabilities | undefined): ClientCapabilities {

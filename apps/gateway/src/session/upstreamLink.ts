@@ -10,29 +10,49 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { type ListMethod, listAll, type RawItem } from '../upstream/catalog.js';
+import { type Clock, systemClock } from '../clock.js';
+import {
+  LIST_CAPABILITY,
+  LIST_KEYS,
+  type ListMethod,
+  listAll,
+  type RawItem,
+} from '../upstream/catalog.js';
 import { connectUpstream, describeTarget, reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
-import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.js';
+import type { ClientSessionSlot, UpstreamServer } from '../upstream/upstreamServer.js';
 import { describeLoss, isConnectionLoss, replayVerdict } from './replay.js';
 
 /** What a link needs from the session that owns it. */
 export interface LinkHost {
   factory: TransportFactory;
   timeoutMs: number;
+  /**
+   * A client session of its own with a server closes after this many ms with no request in
+   * flight and no resource subscription (RFC 0010). @default 300000
+   */
+  idleMs?: number;
+  /** Timers of the idle close. @default systemClock */
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** The downstream client's identity and capabilities, copied into the upstream handshake. */
   clientInfo: () => Implementation;
   clientCapabilities: () => ClientCapabilities;
-  /** A request the upstream sent to its client (sampling, elicitation, roots, ...). */
+  /**
+   * A request the upstream sent to its client (sampling, elicitation, roots, ...), with the
+   * downstream request it belongs to when that is known (its stream carries it).
+   */
   onServerRequest: (
     link: UpstreamLink,
-    request: { method: string; params?: Record<string, unknown> },
+    request: UpstreamMessage,
     signal: AbortSignal,
+    relatedRequestId: RequestId | undefined,
   ) => Promise<Record<string, unknown>>;
-  /** A notification the upstream sent (log message, list_changed, resource updated, ...). */
+  /** A notification the upstream sent (log message, resource updated, ...). */
   onNotification: (
     link: UpstreamLink,
-    notification: { method: string; params?: Record<string, unknown> },
+    notification: UpstreamMessage,
+    relatedRequestId: RequestId | undefined,
   ) => void;
   /** A request was sent again on a new session after its session broke (`request_replayed`). */
   onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
@@ -60,46 +80,73 @@ export interface LinkReplay extends CallIds {
 }
 
 /**
- * One client session's own MCP session with one upstream (RFC 0006): created on demand with the
- * client's capabilities, closed with the session. Tracks the client requests in flight on it so
- * that requests the upstream sends back can be tied to the call that caused them.
+ * How one client session reaches one upstream (RFC 0010). By default over the server's shared
+ * connection (the monitor's session, one per server for every client); over a session of the
+ * client's own, opened lazily with the client's identity and capabilities, where the server's
+ * config says `"session": "per_client"` or once the client keeps per-session state there (a log
+ * level, resource subscriptions). Such a session is bounded per server and closed when idle;
+ * its log level and subscriptions are set again when it reopens.
  */
 export class UpstreamLink {
   readonly upstream: UpstreamServer;
   private readonly host: LinkHost;
-  private client: Client | undefined;
-  private connecting: Promise<Client> | undefined;
+  private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  private own: Client | undefined;
+  private opening: Promise<Client> | undefined;
+  private slot: ClientSessionSlot | undefined;
+  private idleTimer: unknown;
+  /** Whether a session of its own was open before: state it held is set again on reopening. */
+  private reopening = false;
   private closed = false;
-  /** Client (downstream) request ids being served by this link, oldest first. */
+  /** Per-session state the upstream keeps for this client: set again on a new own session. */
+  private logLevel: Record<string, unknown> | undefined;
+  private readonly subscriptions = new Set<string>();
+  /** Client (downstream) request ids being served by the own session, oldest first. */
   readonly inFlight = new Set<RequestId>();
-  /** The latest live lists from this link, by method. */
+  /** The latest live lists from the own session, by method. */
   readonly lists = new Map<ListMethod, RawItem[]>();
 
   constructor(upstream: UpstreamServer, host: LinkHost) {
     this.upstream = upstream;
     this.host = host;
+    this.clock = host.clock ?? systemClock;
   }
 
   get name(): string {
     return this.upstream.spec.name;
   }
 
-  get connected(): boolean {
-    return this.client !== undefined;
+  /** Whether this client's requests to the server go over a session of its own. */
+  get ownSession(): boolean {
+    return (
+      this.upstream.spec.config.session === 'per_client' ||
+      this.logLevel !== undefined ||
+      this.subscriptions.size > 0
+    );
   }
 
-  /** The connected client, connecting first if needed. @throws GatewayError(UPSTREAM_UNAVAILABLE) */
-  async ensure(): Promise<Client> {
-    if (this.client) return this.client;
+  /** Whether a session of its own is open now. */
+  get ownOpen(): boolean {
+    return this.own !== undefined;
+  }
+
+  /**
+   * The client requests go over now, waiting for the shared session while the server starts or
+   * restarts. @throws GatewayError(UPSTREAM_UNAVAILABLE | CLIENT_SESSIONS_EXHAUSTED)
+   */
+  async ensure(signal?: AbortSignal): Promise<Client> {
     if (this.closed) throw this.unavailable();
+    if (!this.ownSession) return this.upstream.session(signal, this.host.timeoutMs);
+    if (this.own) return this.own;
     if (this.upstream.state.status === 'down') throw this.unavailable();
-    this.connecting ??= this.open().finally(() => {
-      this.connecting = undefined;
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
     });
-    return this.connecting;
+    return this.opening;
   }
 
   private async open(): Promise<Client> {
+    const slot = this.upstream.acquireClientSession();
     let connection: Awaited<ReturnType<typeof connectUpstream>>;
     try {
       connection = await connectUpstream(this.upstream.spec, {
@@ -113,43 +160,97 @@ export class UpstreamLink {
               this,
               { method: request.method, params: request.params },
               extra.signal,
+              oldest(this.inFlight),
             )) as never;
           client.fallbackNotificationHandler = async (notification) =>
-            this.host.onNotification(this, {
-              method: notification.method,
-              params: notification.params as Record<string, unknown> | undefined,
-            });
+            this.host.onNotification(
+              this,
+              {
+                method: notification.method,
+                params: notification.params as Record<string, unknown> | undefined,
+              },
+              oldest(this.inFlight),
+            );
         },
       });
     } catch (error) {
+      slot();
       void this.upstream.reportFailure(error);
       throw this.unavailable(error);
     }
     const { client } = connection;
     if (this.closed) {
+      slot();
       await client.close();
       throw this.unavailable();
     }
     client.onclose = () => {
-      if (this.client === client) this.client = undefined;
+      if (this.own === client) this.forgetOwn();
     };
-    this.client = client;
+    this.own = client;
+    this.slot = slot;
+    if (this.reopening) await this.restoreState(client);
+    this.reopening = true;
+    this.touch();
     return client;
+  }
+
+  /** Sets the log level and subscriptions this client had on its previous own session. */
+  private async restoreState(client: Client): Promise<void> {
+    const options = { timeout: this.host.timeoutMs };
+    if (this.logLevel !== undefined)
+      await this.send(client, 'logging/setLevel', this.logLevel, options).catch(() => {});
+    for (const uri of this.subscriptions)
+      await this.send(client, 'resources/subscribe', { uri }, options).catch(() => {});
+  }
+
+  private forgetOwn(): void {
+    this.own = undefined;
+    this.slot?.();
+    this.slot = undefined;
+    this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** Restarts the idle countdown of the own session (nothing to do on the shared one). */
+  private touch(): void {
+    if (this.own === undefined) return;
+    this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = undefined;
+      // Busy or holding subscriptions: not idle; a new request restarts the countdown.
+      if (this.inFlight.size > 0 || this.subscriptions.size > 0 || this.own === undefined) return;
+      const client = this.own;
+      this.forgetOwn();
+      void client.close().catch(() => {});
+    }, this.host.idleMs ?? 300_000);
   }
 
   /** The upstream's capabilities on this link, or from the last known catalog. */
   capabilities(): Record<string, unknown> {
-    return (this.client?.getServerCapabilities() ??
+    return ((this.ownSession ? this.own : this.upstream.client)?.getServerCapabilities() ??
       this.upstream.catalog?.capabilities ??
       {}) as Record<string, unknown>;
+  }
+
+  /**
+   * Records per-session state the request sets on the server (`logging/setLevel`,
+   * `resources/subscribe`, `resources/unsubscribe`), so that this client's requests to the
+   * server move to a session of its own and the state is set again if that session is replaced.
+   * Call before forwarding the request.
+   */
+  keep(method: string, params: Record<string, unknown> | undefined): void {
+    if (method === 'logging/setLevel') this.logLevel = params ?? {};
+    else if (method === 'resources/subscribe') this.subscriptions.add(String(params?.uri));
+    else if (method === 'resources/unsubscribe') this.subscriptions.delete(String(params?.uri));
   }
 
   /**
    * Sends one client request upstream and returns the raw result. Upstream JSON-RPC errors are
    * rethrown with their own code, message and data. When the session breaks under the request
    * (its stdio process exited, the server forgot a Streamable HTTP session: 404, the connection
-   * dropped), the link is re-initialised with the same client capabilities and the request is
-   * replayed once, only if {@link replayVerdict} allows it; otherwise, or when the replay fails
+   * dropped), it is replayed once on the next session (a new own session, or the shared one the
+   * monitor opens), only if {@link replayVerdict} allows it; otherwise, or when the replay fails
    * too, it fails with UPSTREAM_UNAVAILABLE naming the server and why (`data.connection_lost`,
    * so the retry policy does not send it a third time; `data.may_have_run` when it was not
    * replayed because it may have taken effect, so no fallback sends it elsewhere).
@@ -161,8 +262,9 @@ export class UpstreamLink {
     options: RequestOptions,
     call: CallIds = {},
   ): Promise<Record<string, unknown>> {
-    const client = await this.ensure();
-    this.inFlight.add(requestId);
+    const own = this.ownSession;
+    const client = await this.ensure(options.signal);
+    const end = own ? this.track(requestId) : this.upstream.shared.begin(this.owner(requestId));
     try {
       return await this.send(client, method, params, options);
     } catch (error) {
@@ -174,7 +276,9 @@ export class UpstreamLink {
         throw this.lost(method, params, error, `not replayed: ${verdict.reason}`, true);
       let fresh: Client;
       try {
-        fresh = await this.ensure();
+        fresh = own
+          ? await this.ensure(options.signal)
+          : await this.upstream.session(options.signal, this.host.timeoutMs, client);
       } catch (reopen) {
         throw this.lost(method, params, error, `not replayed: ${reasonOf(reopen)}`);
       }
@@ -205,8 +309,27 @@ export class UpstreamLink {
       replayed('answered');
       return result;
     } finally {
-      this.inFlight.delete(requestId);
+      end();
     }
+  }
+
+  /** Counts a request in flight on the own session (ties server requests to it; not idle). */
+  private track(requestId: RequestId): () => void {
+    this.inFlight.add(requestId);
+    this.touch();
+    return () => {
+      this.inFlight.delete(requestId);
+      this.touch();
+    };
+  }
+
+  /** This session's call `requestId` as the shared connection routes what the server sends. */
+  private owner(requestId: RequestId): SharedCallOwner {
+    return {
+      requestId,
+      request: (message, signal) => this.host.onServerRequest(this, message, signal, requestId),
+      notify: (message) => this.host.onNotification(this, message, requestId),
+    };
   }
 
   private async send(
@@ -221,10 +344,15 @@ export class UpstreamLink {
     >;
   }
 
-  /** Forgets a broken session and tells the upstream (the monitor checks the server now). */
+  /**
+   * Forgets a broken session and tells the upstream (the monitor checks the server now). The
+   * shared session is the monitor's: it is not closed here, the monitor replaces it.
+   */
   private async drop(client: Client, error: unknown): Promise<void> {
-    if (this.client === client) this.client = undefined;
-    await client.close().catch(() => {});
+    if (this.own === client) {
+      this.forgetOwn();
+      await client.close().catch(() => {});
+    }
     await this.upstream.reportFailure(error);
   }
 
@@ -277,27 +405,41 @@ export class UpstreamLink {
   }
 
   /**
-   * Lists every page of `method` live; remembers the result. A list is a read: when the session
-   * breaks under it, it is listed once more on a new session.
+   * Lists every page of `method`. Over the shared connection a list the server promises to
+   * announce changes of (`listChanged`) is served from the catalog listed on the current
+   * session, which each `list_changed` refreshes; any other list is listed live. A list is a
+   * read: when the session breaks under it, it is listed once more on the next session.
    */
   async list(method: ListMethod, signal: AbortSignal): Promise<RawItem[]> {
+    if (!this.ownSession) {
+      const catalog = this.upstream.liveCatalog();
+      const capability = catalog?.capabilities[LIST_CAPABILITY[method]] as
+        | { listChanged?: boolean }
+        | undefined;
+      if (catalog && capability?.listChanged === true) return catalog[LIST_KEYS[method]];
+    }
+    let broken: Client | undefined;
     for (let attempt = 1; ; attempt++) {
-      const client = await this.ensure();
+      const own = this.ownSession;
+      const client = own
+        ? await this.ensure(signal)
+        : await this.upstream.session(signal, this.host.timeoutMs, broken);
       try {
         const items = await listAll(client, method, { signal, timeout: this.host.timeoutMs });
-        this.lists.set(method, items);
+        if (own) this.lists.set(method, items);
         return items;
       } catch (error) {
         if (signal.aborted || !isConnectionLoss(error)) throw error;
         await this.drop(client, error);
+        broken = client;
         if (attempt > 1 || this.closed) throw this.unavailable(error);
       }
     }
   }
 
-  /** Sends a notification upstream if connected (roots/list_changed); never throws. */
+  /** Sends a notification on the own session if one is open (roots/list_changed); never throws. */
   notify(method: string, params?: Record<string, unknown>): void {
-    this.client?.notification({ method, params }).catch(() => {});
+    this.own?.notification({ method, params }).catch(() => {});
   }
 
   /** The error for a call this link cannot serve, saying which server, since when and why. */
@@ -311,13 +453,17 @@ export class UpstreamLink {
     });
   }
 
-  /** Closes this link's upstream session (a stdio process exits). Idempotent. */
+  /** Closes this client's own session with the server, if any (a stdio process exits). Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const client = this.client;
-    this.client = undefined;
+    const client = this.own;
+    this.forgetOwn();
     await client?.close().catch(() => {});
   }
+}
+
+function oldest(ids: Set<RequestId>): RequestId | undefined {
+  return ids.values().next().value;
 }
 
 /** An upstream JSON-RPC error as the SDK puts it on the wire; anything else unchanged. */

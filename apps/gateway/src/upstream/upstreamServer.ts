@@ -3,8 +3,10 @@ import type { ServerHealth } from '@selfheal/events';
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
-import { type Catalog, fetchCatalog } from './catalog.js';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { type Catalog, fetchCatalog, type ListMethod } from './catalog.js';
 import { describeTarget, reasonOf } from './connectUpstream.js';
+import { SharedCalls } from './sharedCalls.js';
 
 /** Where one upstream stands for routing, from the monitor's session and projected health. */
 export type UpstreamState =
@@ -41,6 +43,8 @@ export interface UpstreamServerEvents {
   status: (state: UpstreamState, previous: UpstreamState) => void;
   /** A new catalog was listed (session opened, reopened, or a list_changed notification). */
   catalog: (catalog: Catalog) => void;
+  /** The server said this list changed, and the catalog has been listed again. */
+  listChanged: (method: ListMethod) => void;
 }
 
 /** Options of {@link createUpstreamServer}. */
@@ -55,7 +59,15 @@ export interface UpstreamServerOptions {
   timeoutMs?: number;
   /** A catalog known from before (e.g. a previous run), served while the server is down. */
   initialCatalog?: Catalog;
+  /**
+   * How many client sessions of their own (RFC 0010) may be open with this server at once.
+   * @default 64
+   */
+  maxClientSessions?: number;
 }
+
+/** A slot of the server's bound on per-client sessions; release it when the session closes. */
+export type ClientSessionSlot = () => void;
 
 /**
  * One configured upstream server as routing sees it: its state (from the monitor's health
@@ -68,6 +80,30 @@ export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
   readonly state: UpstreamState;
   /** The last known good catalog, or undefined if the server was never listed. */
   readonly catalog: Catalog | undefined;
+  /**
+   * The shared connection (RFC 0010): the monitor's live session with the server, over which
+   * every client's requests go unless a client needs a session of its own. Undefined while none
+   * is open.
+   */
+  readonly client: Client | undefined;
+  /** The client calls in flight on the shared connection, and its routing of what the server sends. */
+  readonly shared: SharedCalls;
+  /** The catalog if it was listed on the current session (so `list_changed` keeps it fresh). */
+  liveCatalog(): Catalog | undefined;
+  /**
+   * The shared session: the current one, else the next one the monitor opens (a restart),
+   * other than `not` (a session that just broke). Rejects when `signal` aborts, after
+   * `waitMs`, or at once while the server is down.
+   * @throws GatewayError(UPSTREAM_UNAVAILABLE) naming the server and why.
+   */
+  session(signal: AbortSignal | undefined, waitMs: number, not?: Client): Promise<Client>;
+  /** Client sessions of their own open with this server now. */
+  readonly clientSessions: number;
+  /**
+   * Takes a slot for a client session of its own.
+   * @throws GatewayError(CLIENT_SESSIONS_EXHAUSTED) past the bound, naming it and the fix.
+   */
+  acquireClientSession(): ClientSessionSlot;
   /** Resolves once the catalog of the current session (if any) is listed or failed. */
   start(): Promise<void>;
   /** Recomputes the state after a health event of this server; emits `status` on a change. */
@@ -84,6 +120,10 @@ export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
 export function createUpstreamServer(options: UpstreamServerOptions): UpstreamServer {
   const { spec, clock, source } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxClientSessions = options.maxClientSessions ?? 64;
+  let clientSessions = 0;
+  const shared = new SharedCalls(spec.name);
+  const waiters = new Set<(stopping?: boolean) => void>();
   const emitter = new EventEmitter<UpstreamServerEvents>();
   let state: UpstreamState = { status: 'connecting', since: clock.now(), attempt: 0 };
   let catalog = options.initialCatalog;
@@ -153,23 +193,105 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     client = next;
     listed = undefined;
     if (next) {
-      next.fallbackNotificationHandler = async (notification) => {
-        if (notification.method.endsWith('/list_changed') && next === client)
-          await refreshCatalog(next);
-      };
+      // Usually installed before the handshake (the gateway's session profile); a source that
+      // did not (a test's) gets the handlers here.
+      shared.install(next);
       listing = refreshCatalog(next);
+      for (const wake of [...waiters]) wake();
     }
     sync();
   };
   const unfollow = source.onSession(follow);
+  // Lists change rarely and every session is told: one re-list, then one notification each.
+  let relisting: Promise<void> | undefined;
+  const onListChanged = (method: ListMethod) => {
+    const current = client;
+    if (current === undefined) return;
+    relisting ??= refreshCatalog(current).finally(() => {
+      relisting = undefined;
+    });
+    void relisting.then(() => emitter.emit('listChanged', method));
+  };
+  shared.on('listChanged', onListChanged);
+
+  const waitForSession = (
+    signal: AbortSignal | undefined,
+    waitMs: number,
+    not?: Client,
+  ): Promise<Client> => {
+    if (client !== undefined && client !== not) return Promise.resolve(client);
+    if (state.status === 'down' || stopped) return Promise.reject(unavailable());
+    return new Promise<Client>((resolve, reject) => {
+      const done = () => {
+        waiters.delete(wake);
+        clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      };
+      const wake = (stopping = false) => {
+        if (stopping) {
+          done();
+          reject(unavailable());
+          return;
+        }
+        if (client === undefined || client === not) return;
+        done();
+        resolve(client);
+      };
+      const abort = () => {
+        done();
+        reject(signal?.reason ?? unavailable());
+      };
+      const timer = clock.setTimeout(() => {
+        done();
+        reject(unavailable(`no session opened within ${waitMs} ms`));
+      }, waitMs);
+      waiters.add(wake);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  };
+
+  const unavailable = (why?: string) =>
+    new GatewayError(
+      GatewayErrorCode.UpstreamUnavailable,
+      why === undefined || state.status === 'down'
+        ? server.describeUnavailable()
+        : `server "${spec.name}" (${describeTarget(spec)}): ${why}.`,
+      {
+        data: {
+          server: spec.name,
+          status: state.status,
+          since: new Date(state.since).toISOString(),
+        },
+      },
+    );
 
   const server = emitter as UpstreamServer;
   Object.defineProperties(server, {
     spec: { value: spec },
     state: { get: () => state },
     catalog: { get: () => catalog },
+    client: { get: () => client },
+    shared: { value: shared },
+    clientSessions: { get: () => clientSessions },
   });
   Object.assign(server, {
+    liveCatalog: () => (listed !== undefined && listed === client ? catalog : undefined),
+    session: waitForSession,
+    acquireClientSession() {
+      if (clientSessions >= maxClientSessions)
+        throw new GatewayError(
+          GatewayErrorCode.ClientSessionsExhausted,
+          `server "${spec.name}": ${clientSessions} client sessions of their own are open, the most "gateway.client_sessions.max_per_server" allows (${maxClientSessions}); such a session is opened for a client that sets a log level or subscribes to resources, or for every client where the server has "session": "per_client". Raise the bound, shorten "idle_timeout_seconds", or share the server's connection.`,
+          { data: { server: spec.name, open: clientSessions, max: maxClientSessions } },
+        );
+      clientSessions++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        clientSessions--;
+      };
+    },
     async start() {
       follow(source.client);
       await listing;
@@ -196,8 +318,10 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     async stop() {
       stopped = true;
       unfollow();
+      shared.off('listChanged', onListChanged);
       client = undefined;
       listed = undefined;
+      for (const wake of [...waiters]) wake(true);
     },
   });
   return server;

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
 import type { ControlReply, ControlRequest } from '../control/controlProtocol.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
+import type { SessionProfile } from '../session/mcpSession.js';
 import { createSlottedClock } from '../slottedClock.js';
 import type { Spawner } from '../supervisor/spawner.js';
 import { createServerMonitor, type ServerMonitor } from './serverMonitor.js';
@@ -27,6 +28,11 @@ export interface MonitorOptions {
    * {@link ServerMonitor.onSession}). @default false
    */
   keepSessions?: boolean;
+  /**
+   * Who every server's session is and how it reaches HTTP servers (an embedder that routes its
+   * own traffic over these sessions sets it). @default the monitor's own client
+   */
+  session?: SessionProfile;
 }
 
 /** Watches and heals every configured server. */
@@ -58,6 +64,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         ...(options.clock && { clock: options.clock }),
         ...(options.random && { random: options.random }),
         ...(options.keepSessions && { keepSession: true }),
+        ...(options.session && { session: options.session }),
       }),
     );
   }

@@ -13,7 +13,7 @@ import {
 import type { MonitorStore } from '../decider/monitorStore.js';
 import { errorMessage } from '../errors.js';
 import type { ProbeResult } from '../probes/probeResult.js';
-import { openSession } from '../session/mcpSession.js';
+import { openSession, type SessionProfile } from '../session/mcpSession.js';
 import {
   createProcessSupervisor,
   type ProcessSupervisor,
@@ -45,6 +45,8 @@ export interface ServerMonitorOptions {
    * embedder (the gateway) lists catalogs over it. @default false
    */
   keepSession?: boolean;
+  /** Who the monitor's session is, and how it reaches an HTTP server. @default the monitor's own */
+  session?: SessionProfile;
 }
 
 /** Told of every session change: a new initialised client, or undefined when it closed. */
@@ -170,7 +172,11 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     closeSession();
     // initialize after a cold start (npx, a JIT warming up) may take longer than a ping.
     const timeoutMs = Math.max(server.health.timeoutMs, MIN_SESSION_TIMEOUT_MS);
-    const opened = await openSession(server, supervisor?.current, { clock, timeoutMs });
+    const opened = await openSession(server, supervisor?.current, {
+      ...options.session,
+      clock,
+      timeoutMs,
+    });
     if (!active()) {
       // Stopped or disabled while the session opened: nobody may use it.
       void opened.close().catch(() => {});

@@ -5,19 +5,46 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
 import { errorMessage, MonitorError, MonitorErrorCode } from '../errors.js';
 import type { SpawnedProcess } from '../supervisor/spawner.js';
 import { createStreamTransport } from './streamTransport.js';
 
+/**
+ * Who the session's client is and how it reaches the server: what an embedder that uses the
+ * monitor's session for its own traffic (the gateway's shared upstream connection) sets.
+ */
+export interface SessionProfile {
+  /** `clientInfo` in `initialize`. @default { name: 'selfheal-monitor', version: '0.1.0' } */
+  clientInfo?: Implementation;
+  /** `capabilities` in `initialize`. @default {} */
+  capabilities?: ClientCapabilities;
+  /**
+   * Called with the new client before the handshake, so that handlers for requests and
+   * notifications the server sends are in place from its first message.
+   */
+  configure?: (client: Client, server: MonitoredServer) => void;
+  /**
+   * The transport to an HTTP or SSE server. A stdio server is always reached over the
+   * supervised process's pipes. @default the SDK's Streamable HTTP or SSE client transport
+   */
+  createTransport?: (server: MonitoredServer) => Transport;
+  /**
+   * Called right after the handshake (with the transport it ran on), before anyone else sees
+   * the client.
+   */
+  connected?: (client: Client, transport: Transport) => void;
+}
+
 /** Options of {@link openSession}. */
-export interface SessionOptions {
+export interface SessionOptions extends SessionProfile {
   /** Deadline for `initialize`, ms. @default 5000 */
   timeoutMs?: number;
   /** @default systemClock */
   clock?: Clock;
-  /** The client's name in `initialize`. @default 'selfheal-monitor' */
+  /** The client's name in `initialize` (ignored when `clientInfo` is set). @default 'selfheal-monitor' */
   clientName?: string;
 }
 
@@ -33,9 +60,16 @@ export async function openSession(
 ): Promise<Client> {
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const transport = createTransport(server, process);
-  const client = new Client({ name: options.clientName ?? 'selfheal-monitor', version: '0.1.0' });
+  const transport =
+    server.transport !== 'stdio' && options.createTransport
+      ? options.createTransport(server)
+      : createTransport(server, process);
+  const client = new Client(
+    options.clientInfo ?? { name: options.clientName ?? 'selfheal-monitor', version: '0.1.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
   client.onerror = () => {};
+  options.configure?.(client, server);
   let timer: unknown;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = clock.setTimeout(
@@ -45,6 +79,7 @@ export async function openSession(
   });
   try {
     await Promise.race([client.connect(transport, { timeout: 2 ** 31 - 1 }), deadline]);
+    options.connected?.(client, transport);
     return client;
   } catch (cause) {
     await client.close().catch(() => {});

@@ -1,0 +1,123 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { EventEmitter } from 'eventemitter3';
+import { WireErrorCode } from '../errors.js';
+import type { ListMethod } from './catalog.js';
+
+/** A message an upstream sent on its own (a request or a notification), kept raw. */
+export interface UpstreamMessage {
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * A client request being served over a shared upstream connection: where the server-to-client
+ * traffic it causes goes (the downstream session, on that request's own stream).
+ */
+export interface SharedCallOwner {
+  /** The downstream request this call serves. */
+  readonly requestId: RequestId;
+  /** Asks the downstream client (sampling, elicitation, roots, ...); rejects with its error. */
+  request(message: UpstreamMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Tells the downstream client (a log message, a resource update, ...). */
+  notify(message: UpstreamMessage): void;
+}
+
+/** Events of {@link SharedCalls}. */
+export interface SharedCallsEvents {
+  /** The upstream said one of its lists changed (`notifications/tools/list_changed`, ...). */
+  listChanged: (method: ListMethod) => void;
+  /**
+   * A request or notification the upstream sent that could not be tied to one client call
+   * (none or several in flight): refused (a request) or dropped (a notification).
+   */
+  unattributed: (message: UpstreamMessage, inFlight: number) => void;
+}
+
+/**
+ * The client calls in flight on one server's shared connection (RFC 0010), and the handlers
+ * that route what the server sends on that connection: list changes to every session, any other
+ * request or notification to the call that caused it.
+ *
+ * MCP 2025-11-25 has no field tying a server-to-client request to the client request that caused
+ * it, so attribution is exact only while one call is in flight: a request that arrives with none
+ * or several in flight is refused with an error naming the server and the fix (`"session":
+ * "per_client"`), and such a notification is dropped. Progress and cancellation are the SDK's
+ * (by token and by id, exact under any concurrency).
+ */
+export class SharedCalls extends EventEmitter<SharedCallsEvents> {
+  private readonly server: string;
+  private readonly calls = new Set<SharedCallOwner>();
+  private readonly installed = new WeakSet<Client>();
+
+  constructor(server: string) {
+    super();
+    this.server = server;
+  }
+
+  /** Calls in flight now. */
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** Registers a call in flight; returns what ends it. */
+  begin(owner: SharedCallOwner): () => void {
+    this.calls.add(owner);
+    return () => {
+      this.calls.delete(owner);
+    };
+  }
+
+  /** The only call in flight, if exactly one is. */
+  private sole(): SharedCallOwner | undefined {
+    if (this.calls.size !== 1) return undefined;
+    return this.calls.values().next().value;
+  }
+
+  /** Installs the routing handlers on a shared session's client (once per client). */
+  install(client: Client): void {
+    if (this.installed.has(client)) return;
+    this.installed.add(client);
+    client.fallbackRequestHandler = async (request, extra) => {
+      const message = { method: request.method, params: request.params };
+      const owner = this.sole();
+      if (owner === undefined) {
+        this.emit('unattributed', message, this.calls.size);
+        throw Object.assign(new Error(this.unattributedReason(request.method)), {
+          code: WireErrorCode.InternalError,
+        });
+      }
+      return (await owner.request(message, extra.signal)) as never;
+    };
+    client.fallbackNotificationHandler = async (notification) => {
+      const method = notification.method;
+      const list = LIST_CHANGED[method];
+      if (list !== undefined) {
+        for (const changed of list) this.emit('listChanged', changed);
+        return;
+      }
+      const message = {
+        method,
+        params: notification.params as Record<string, unknown> | undefined,
+      };
+      const owner = this.sole();
+      if (owner === undefined) this.emit('unattributed', message, this.calls.size);
+      else owner.notify(message);
+    };
+  }
+
+  private unattributedReason(method: string): string {
+    const count = this.calls.size;
+    const why =
+      count === 0
+        ? 'no client request is in flight on it'
+        : `${count} client requests are in flight on it`;
+    return `selfheal: server "${this.server}" sent ${method} on the gateway's shared connection and ${why}, so it cannot be tied to one client; set "session": "per_client" on this server to give each client its own session`;
+  }
+}
+
+const LIST_CHANGED: Record<string, ListMethod[]> = {
+  'notifications/tools/list_changed': ['tools/list'],
+  'notifications/prompts/list_changed': ['prompts/list'],
+  'notifications/resources/list_changed': ['resources/list', 'resources/templates/list'],
+};
