@@ -141,16 +141,14 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
     expect(serversWith(tag)).toBe(1);
     const client: Client = await gw.connect();
 
-    // Before: the primary answers, on this client session's own process.
+    // Before: the primary answers, over the shared connection: the monitor's process (RFC 0010).
     const before = await client.callTool({ name: 'primary__pid', arguments: {} });
     expect(servedBy(before)).toBe('primary');
-    const linkPid = Number(text(before));
     const monitorPid = gateway.monitor.servers.get('primary')!.pid!;
-    // ... plus one for the client session's own link (RFC 0006).
-    expect(serversWith(tag)).toBe(2);
-    expect(monitorPid).not.toBe(linkPid);
+    expect(Number(text(before))).toBe(monitorPid);
+    expect(serversWith(tag)).toBe(1);
 
-    // A read-only call is in flight on the primary when both its processes are SIGKILLed.
+    // A read-only call is in flight on the primary when its process is SIGKILLed.
     let started!: () => void;
     const running = new Promise<void>((resolve) => {
       started = resolve;
@@ -165,7 +163,6 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
     gate.hold();
     const mark = events.length;
     process.kill(monitorPid, 'SIGKILL');
-    process.kill(linkPid, 'SIGKILL');
     const down = await when(of('server_down', 'primary'), mark);
     // Known at once: from the exit, or from a ping that was on its way when the process died.
     expect(down).toMatchObject({
@@ -193,8 +190,8 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
     expect(gateway.isDown('primary')).toBe(false);
     const after = await client.callTool({ name: 'primary__pid', arguments: {} });
     expect(servedBy(after)).toBe('primary');
-    expect(Number(text(after))).not.toBe(linkPid);
-    expect(gateway.monitor.servers.get('primary')!.pid).not.toBe(monitorPid);
+    expect(Number(text(after))).not.toBe(monitorPid);
+    expect(Number(text(after))).toBe(gateway.monitor.servers.get('primary')!.pid);
     const fallbacks = events.filter((e) => e.event_type === 'fallback_used');
     expect(fallbacks.length).toBeGreaterThanOrEqual(3);
     for (const e of fallbacks) expect(e).toMatchObject({ from: 'primary', to: 'backup' });

@@ -41,7 +41,8 @@ describe('the monitor’s own Streamable HTTP session', () => {
     await upstream.forgetSessions();
     // Three more checks after the server forgot the session.
     for (let i = 0; i < 3; i++) await events.next('health_check_completed', { server_name: 't' });
-    expect(upstream.initializedBy.slice(before)).toEqual(['selfheal-monitor']);
+    // The monitor's session is the gateway's shared connection (RFC 0010): it says "selfheal".
+    expect(upstream.initializedBy.slice(before)).toEqual(['selfheal']);
     const afterForget = events.ofType('health_check_completed', { server_name: 't' }).slice(-3);
     expect(afterForget.map((e) => e.status)).toEqual(['ok', 'ok', 'ok']);
     expect(events.ofType('server_down')).toEqual([]);

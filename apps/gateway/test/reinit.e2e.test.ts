@@ -25,8 +25,16 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     upstream = await startTestUpstream();
     gw = await startGateway({
       mcpServers: {
-        solo: { command: process.execPath, args: [SESSION], env: { CRASH_LOG: crashLog } },
-        spare: { command: process.execPath, args: [SESSION] },
+        // A session of the client's own (RFC 0010): re-initialised with its capabilities.
+        solo: {
+          command: process.execPath,
+          args: [SESSION],
+          env: { CRASH_LOG: crashLog },
+          session: 'per_client',
+        },
+        spare: { command: process.execPath, args: [SESSION], session: 'per_client' },
+        // The shared connection: the monitor restarts the process, the call waits for it.
+        shared: { command: process.execPath, args: [SESSION] },
         t: { url: upstream.url },
       },
       // A fallback must not take a call that may have run on solo already (RFC 0008).
@@ -41,15 +49,15 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     await upstream?.stop();
   });
 
-  const pidOf = async () =>
-    Number(text(await client.callTool({ name: 'solo__pid', arguments: {} })));
+  const pidOf = async (server = 'solo') =>
+    Number(text(await client.callTool({ name: `${server}__pid`, arguments: {} })));
 
   /**
    * Calls a slow tool (it answers at once on a replay: its mark file exists by then), and kills
    * the client session's own process of `solo` with SIGKILL while the upstream works on it.
    */
   const killMidCall = async (tool: string) => {
-    const pid = await pidOf();
+    const pid = await pidOf(tool.split('__')[0]);
     let started!: () => void;
     const running = new Promise<void>((resolve) => {
       started = resolve;
@@ -79,6 +87,19 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     ]);
     expect(await pidOf()).toBe(answeredBy);
     expect(text(await client.callTool({ name: 'solo__caps', arguments: {} }))).toBe(caps);
+  });
+
+  it('replays a read-only call in flight on the shared connection once the monitor has restarted its process', async () => {
+    const { pid, result } = await killMidCall('shared__slow_read');
+    expect(result.isError).toBeFalsy();
+    const answeredBy = Number(text(result));
+    expect(answeredBy).not.toBe(pid);
+    expect(await pidOf('shared')).toBe(answeredBy);
+    expect(events.ofType('request_replayed', { server_name: 'shared' })).toMatchObject([
+      { method: 'tools/call', tool: 'slow_read', outcome: 'answered' },
+    ]);
+    // The process the monitor supervises is the one that answered: no process of the client's.
+    expect(gw.gateway.monitor.servers.get('shared')!.pid).toBe(answeredBy);
   });
 
   it('fails a call with side effects clearly instead of replaying it or falling back; the next call gets a new session', async () => {
@@ -133,9 +154,8 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     const result = await client.callTool({ name: 't__echo', arguments: { text: 'two' } });
     expect(result.isError).toBeFalsy();
     expect(text(result)).toBe('two');
-    // The client's link opened one new session (the monitor may open its own too).
-    const again = upstream.initializedBy.slice(before).filter((n) => n !== 'selfheal-monitor');
-    expect(again).toHaveLength(1);
+    // One new session: the shared connection, which is the monitor's (RFC 0010).
+    expect(upstream.initializedBy.slice(before)).toEqual(['selfheal']);
     const [replayed] = events.ofType('request_replayed', { server_name: 't' });
     expect(replayed).toMatchObject({
       method: 'tools/call',

@@ -37,7 +37,8 @@ describe('cancellation, list_changed and servers that are down', () => {
           command: process.execPath,
           args: ['-e', 'console.error("boom"); process.exit(3)'],
         },
-        crashy: { command: process.execPath, args: [CRASHING] },
+        // A session of the client's own: a new process on the next call (RFC 0010).
+        crashy: { command: process.execPath, args: [CRASHING], session: 'per_client' },
       },
       recovery: { max_attempts: 0 },
     });

@@ -41,9 +41,10 @@ describe('startEmbeddedDemo', () => {
 
   it('connects to the HTTP example at the URL it prints, adds the stdio examples, stops it', async () => {
     const dir = fakeExamples();
+    // The SIGTERM handler goes first: on a loaded machine the stop may come right after the line.
     const script =
-      'console.log(JSON.stringify({url:"http://127.0.0.1:1/mcp",pid:process.pid}));' +
-      'setInterval(()=>{},1000);process.on("SIGTERM",()=>process.exit(0))';
+      'process.on("SIGTERM",()=>process.exit(0));setInterval(()=>{},1000);' +
+      'console.log(JSON.stringify({url:"http://127.0.0.1:1/mcp",pid:process.pid}))';
     let child: ChildProcess | undefined;
     const demo = await startEmbeddedDemo({
       examplesDir: dir,

@@ -9,8 +9,8 @@ import {
   ResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
-import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { type Clock, systemClock } from '../clock.js';
+import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import {
   LIST_CAPABILITY,
   LIST_KEYS,
@@ -19,8 +19,8 @@ import {
   type RawItem,
 } from '../upstream/catalog.js';
 import { connectUpstream, describeTarget, reasonOf } from '../upstream/connectUpstream.js';
-import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.js';
+import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { ClientSessionSlot, UpstreamServer } from '../upstream/upstreamServer.js';
 import { describeLoss, isConnectionLoss, replayVerdict } from './replay.js';
 
@@ -412,6 +412,8 @@ export class UpstreamLink {
    */
   async list(method: ListMethod, signal: AbortSignal): Promise<RawItem[]> {
     if (!this.ownSession) {
+      // Down: the caller serves the last known catalog, marked with why.
+      if (this.upstream.state.status === 'down') throw this.unavailable();
       const catalog = this.upstream.liveCatalog();
       const capability = catalog?.capabilities[LIST_CAPABILITY[method]] as
         | { listChanged?: boolean }

@@ -93,7 +93,8 @@ export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
   /**
    * The shared session: the current one, else the next one the monitor opens (a restart),
    * other than `not` (a session that just broke). Rejects when `signal` aborts, after
-   * `waitMs`, or at once while the server is down.
+   * `waitMs`, and while the server is down: at once, or with `not` (a request to send again
+   * on the next session) only once recovery needs an operator.
    * @throws GatewayError(UPSTREAM_UNAVAILABLE) naming the server and why.
    */
   session(signal: AbortSignal | undefined, waitMs: number, not?: Client): Promise<Client>;
@@ -136,6 +137,8 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
   const setState = (next: UpstreamState) => {
     const previous = state;
     state = next;
+    // Waiters for whom no session is coming (see `session`) are told at once.
+    if (next.status === 'down') for (const wake of [...waiters]) wake();
     emitter.emit('status', next, previous);
   };
 
@@ -220,7 +223,10 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     not?: Client,
   ): Promise<Client> => {
     if (client !== undefined && client !== not) return Promise.resolve(client);
-    if (state.status === 'down' || stopped) return Promise.reject(unavailable());
+    // A request that was in flight when its session broke waits for the monitor's restart; a
+    // new one is refused at once, so that fallbacks and breakers see the server down.
+    const gives = (s: UpstreamState) => s.status === 'down' && (not === undefined || s.manual);
+    if (gives(state) || stopped) return Promise.reject(unavailable());
     return new Promise<Client>((resolve, reject) => {
       const done = () => {
         waiters.delete(wake);
@@ -228,7 +234,7 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
         signal?.removeEventListener('abort', abort);
       };
       const wake = (stopping = false) => {
-        if (stopping) {
+        if (stopping || gives(state)) {
           done();
           reject(unavailable());
           return;

@@ -1,0 +1,100 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
+import { type SharedCallOwner, SharedCalls, type UpstreamMessage } from './sharedCalls.js';
+
+/** An upstream server and the gateway's shared client to it, with the routing installed. */
+async function sharedPair() {
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const server = new Server(
+    { name: 'up', version: '1' },
+    {
+      capabilities: { logging: {}, tools: { listChanged: true }, resources: { listChanged: true } },
+    },
+  );
+  const client = new Client(
+    { name: 'selfheal', version: '1' },
+    { capabilities: { sampling: {}, elicitation: {} } },
+  );
+  const calls = new SharedCalls('up');
+  calls.install(client);
+  await server.connect(b);
+  await client.connect(a);
+  const sample = () =>
+    server.request(
+      {
+        method: 'sampling/createMessage',
+        params: { messages: [], maxTokens: 1 },
+      },
+      ResultSchema,
+    );
+  return { server, client, calls, sample };
+}
+
+/** A call in flight that answers server requests as `who` and records notifications. */
+function owner(who: string, seen: UpstreamMessage[] = []): SharedCallOwner {
+  return {
+    requestId: who,
+    request: async (message) => ({ answeredBy: who, method: message.method }),
+    notify: (message) => seen.push(message),
+  };
+}
+
+describe('SharedCalls', () => {
+  it('sends a server request to the one call in flight', async () => {
+    const { calls, sample } = await sharedPair();
+    const end = calls.begin(owner('A'));
+    expect(await sample()).toMatchObject({ answeredBy: 'A', method: 'sampling/createMessage' });
+    end();
+    expect(calls.size).toBe(0);
+  });
+
+  it('refuses a server request while two calls are in flight, naming the server and the fix', async () => {
+    const { calls, sample } = await sharedPair();
+    const unattributed: number[] = [];
+    calls.on('unattributed', (_message, inFlight) => unattributed.push(inFlight));
+    calls.begin(owner('A'));
+    calls.begin(owner('B'));
+    await expect(sample()).rejects.toThrow(
+      /server "up" sent sampling\/createMessage .* 2 client requests are in flight .* "session": "per_client"/,
+    );
+    expect(unattributed).toEqual([2]);
+  });
+
+  it('refuses a server request with no call in flight', async () => {
+    const { sample } = await sharedPair();
+    await expect(sample()).rejects.toThrow(/no client request is in flight/);
+  });
+
+  it('routes a notification to the one call in flight and drops it otherwise', async () => {
+    const { server, calls } = await sharedPair();
+    const seenA: UpstreamMessage[] = [];
+    const dropped: string[] = [];
+    calls.on('unattributed', (message) => dropped.push(message.method));
+    const log = (data: string) =>
+      server.notification({ method: 'notifications/message', params: { level: 'info', data } });
+    const endA = calls.begin(owner('A', seenA));
+    await log('for A');
+    const endB = calls.begin(owner('B'));
+    await log('for nobody');
+    endA();
+    endB();
+    await log('after');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seenA.map((m) => m.params?.data)).toEqual(['for A']);
+    expect(dropped).toEqual(['notifications/message', 'notifications/message']);
+  });
+
+  it('announces list changes, whoever is in flight', async () => {
+    const { server, calls } = await sharedPair();
+    const changed: string[] = [];
+    calls.on('listChanged', (method) => changed.push(method));
+    calls.begin(owner('A'));
+    await server.notification({ method: 'notifications/tools/list_changed' });
+    await server.notification({ method: 'notifications/resources/list_changed' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(changed).toEqual(['tools/list', 'resources/list', 'resources/templates/list']);
+  });
+});

@@ -1,0 +1,149 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CreateMessageRequestSchema, type McpError } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTransportFactory } from '../src/upstream/transportFactory.js';
+import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
+import { EVERYTHING, everythingStdio } from './helpers/upstreams.js';
+
+const hasProc = existsSync('/proc/self/cmdline');
+
+/**
+ * Live children of this process (the gateway runs in it) whose command line names `marker`
+ * (the server-everything entry point); other test files run their own copies.
+ */
+function processesRunning(marker: string): number {
+  let count = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker))
+        count++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return count;
+}
+
+/** Polls `condition` every 20 ms until it holds or `ms` pass; returns whether it held. */
+async function eventually(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+describe('shared upstream connections (RFC 0010)', () => {
+  let gw: RunningGateway;
+  /** Client sessions of their own the gateway opened, by server. */
+  const opened: string[] = [];
+
+  beforeAll(async () => {
+    gw = await startGateway(
+      {
+        mcpServers: { ev: everythingStdio() },
+        gateway: { client_sessions: { max_per_server: 3, idle_timeout_seconds: 2 } },
+      },
+      [],
+      {
+        gatewayOptions: {
+          factory: (spec) => {
+            opened.push(spec.name);
+            return defaultTransportFactory(spec);
+          },
+        },
+      },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  const ev = () => gw.gateway.upstreams.find((u) => u.spec.name === 'ev')!;
+
+  it('serves 100 sessions that call a tool and vanish without one process of their own', async () => {
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const client = await gw.connect({ sampling: {}, roots: {} }, `agent-${batch}-${i}`);
+          const result = await client.callTool({
+            name: 'ev__echo',
+            arguments: { message: `hi ${batch}-${i}` },
+          });
+          expect(JSON.stringify(result)).toContain(`hi ${batch}-${i}`);
+          await client.close();
+        }),
+      );
+    }
+    expect(opened).toEqual([]);
+    expect(ev().clientSessions).toBe(0);
+    if (hasProc) expect(processesRunning(EVERYTHING)).toBe(1);
+  }, 120_000);
+
+  it('gives a client that sets a log level a session of its own, closed when idle', async () => {
+    const clients = await Promise.all([1, 2, 3].map((i) => gw.connect({}, `logger-${i}`)));
+    await Promise.all(clients.map((c) => c.setLoggingLevel('debug')));
+    expect(opened).toEqual(['ev', 'ev', 'ev']);
+    expect(ev().clientSessions).toBe(3);
+    if (hasProc) expect(processesRunning(EVERYTHING)).toBe(4);
+    // Its calls go over its own session while it lasts.
+    const echoed = await clients[0]!.callTool({ name: 'ev__echo', arguments: { message: 'own' } });
+    expect(JSON.stringify(echoed)).toContain('own');
+    expect(opened).toHaveLength(3);
+
+    expect(await eventually(() => ev().clientSessions === 0, 10_000)).toBe(true);
+    if (hasProc)
+      expect(await eventually(() => processesRunning(EVERYTHING) === 1, 10_000)).toBe(true);
+
+    // The next call reopens it, with the level it had (set again on the new session).
+    await clients[1]!.callTool({ name: 'ev__echo', arguments: { message: 'again' } });
+    expect(opened).toHaveLength(4);
+    expect(ev().clientSessions).toBe(1);
+  }, 60_000);
+
+  it('refuses a session of its own past the bound, naming it', async () => {
+    // The last test's sessions close when idle first.
+    expect(await eventually(() => ev().clientSessions === 0, 10_000)).toBe(true);
+    const more = await Promise.all([1, 2, 3, 4].map((i) => gw.connect({}, `more-${i}`)));
+    await Promise.all(more.slice(0, 3).map((c) => c.setLoggingLevel('info')));
+    expect(ev().clientSessions).toBe(3);
+    const error = (await more[3]!.setLoggingLevel('info').catch((e: unknown) => e)) as McpError;
+    expect(error.code).toBe(-32011);
+    expect(error.message).toMatch(/max_per_server.*\(3\)/);
+    expect(ev().clientSessions).toBe(3);
+  }, 60_000);
+
+  it('never sends one client’s sampling request to another: with two calls in flight it is refused', async () => {
+    const asked: Record<string, number> = { A: 0, B: 0 };
+    const sampler = async (who: 'A' | 'B') => {
+      const client = await gw.connect({ sampling: {} }, `sampler-${who}`);
+      client.setRequestHandler(CreateMessageRequestSchema, async () => {
+        asked[who]!++;
+        // Slow answers keep both calls in flight while the other's request arrives.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { model: 'm', role: 'assistant', content: { type: 'text', text: `by ${who}` } };
+      });
+      return client;
+    };
+    const [a, b] = await Promise.all([sampler('A'), sampler('B')]);
+    const call = (client: Client) =>
+      client.callTool({
+        name: 'ev__trigger-sampling-request',
+        arguments: { prompt: 'hello', maxTokens: 5 },
+      });
+    const [ra, rb] = await Promise.all([call(a), call(b)]);
+    const texts = [JSON.stringify(ra), JSON.stringify(rb)];
+    // Whatever reached a client is its own; at least one was refused as ambiguous.
+    expect(texts[0]).not.toContain('by B');
+    expect(texts[1]).not.toContain('by A');
+    expect(texts.join(' ')).toMatch(/cannot be tied to one client/);
+    expect(asked.A! + asked.B!).toBeLessThanOrEqual(1);
+  }, 60_000);
+});
