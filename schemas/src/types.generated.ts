@@ -731,6 +731,32 @@ export interface RequestReplayed {
   outcome: 'answered' | 'error' | 'failed' | 'aborted';
 }
 /**
+ * A client did not read one of its streams and the bytes waiting for it passed gateway.max_client_buffer_bytes: the gateway closed that stream (or WebSocket connection) rather than buffer without bound.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ClientDropped".
+ */
+export interface ClientDropped {
+  event_type: 'client_dropped';
+  /**
+   * post: the SSE answer of a POST to /mcp; get: the session's GET stream of /mcp; health_stream: a WS /health/stream connection.
+   */
+  stream: 'post' | 'get' | 'health_stream';
+  /**
+   * The MCP session, for post and get.
+   */
+  session_id?: string;
+  /**
+   * The client's address and port, e.g. 127.0.0.1:53122.
+   */
+  client?: string;
+  /**
+   * Bytes waiting to be sent when it was dropped, the message that did not fit included.
+   */
+  pending_bytes: number;
+  limit_bytes: number;
+}
+/**
  * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -1074,4 +1100,8 @@ export interface GatewayConfig {
   allowed_hosts?: string[];
   allowed_origins?: string[];
   max_body_bytes?: number;
+  /**
+   * Bytes the gateway holds unsent for one client stream (an SSE answer, the GET stream of /mcp, a /health/stream connection); a client that does not read past this is dropped (client_dropped event).
+   */
+  max_client_buffer_bytes?: number;
 }
