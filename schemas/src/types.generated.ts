@@ -757,7 +757,7 @@ export interface ClientDropped {
   limit_bytes: number;
 }
 /**
- * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).
+ * The calls of one server, tool and method over a window, written to the JSONL log in place of their call_completed events: counts are exact over every call; of each kind of call that is not a plain success (see kinds), only the first in the window is also logged as its own call_completed.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
  * via the `definition` "CallSummary".
@@ -785,6 +785,19 @@ export interface CallSummary {
   counts: {
     [k: string]: number;
   };
+  /**
+   * Each kind of call in the window that is not a plain success (failed, refused, timed out, served by a fallback): exact counts, and exemplars. The first call of each kind in the window is also logged as its own call_completed; the others only here.
+   */
+  kinds?: {
+    outcome: string;
+    error_code?: string;
+    fallback_server?: string;
+    calls: number;
+    /**
+     * Trace ids of the kind's first calls in the window (a few).
+     */
+    trace_ids: string[];
+  }[];
   /**
    * Latency over the window's calls, nearest-rank percentiles.
    */
