@@ -43,7 +43,10 @@ const kinds = [
 ];
 const pick = (i) => {
   let r = i % 100;
-  for (const k of kinds) if ((r -= k.weight) < 0) return k;
+  for (const k of kinds) {
+    r -= k.weight;
+    if (r < 0) return k;
+  }
   return kinds[0];
 };
 
