@@ -731,7 +731,33 @@ export interface RequestReplayed {
   outcome: 'answered' | 'error' | 'failed' | 'aborted';
 }
 /**
- * The calls of one server, tool and method over a window, written to the JSONL log in place of its successful call_completed events (failed ones are also logged one by one).
+ * A client did not read one of its streams and the bytes waiting for it passed gateway.max_client_buffer_bytes: the gateway closed that stream (or WebSocket connection) rather than buffer without bound.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ClientDropped".
+ */
+export interface ClientDropped {
+  event_type: 'client_dropped';
+  /**
+   * post: the SSE answer of a POST to /mcp; get: the session's GET stream of /mcp; health_stream: a WS /health/stream connection.
+   */
+  stream: 'post' | 'get' | 'health_stream';
+  /**
+   * The MCP session, for post and get.
+   */
+  session_id?: string;
+  /**
+   * The client's address and port, e.g. 127.0.0.1:53122.
+   */
+  client?: string;
+  /**
+   * Bytes waiting to be sent when it was dropped, the message that did not fit included.
+   */
+  pending_bytes: number;
+  limit_bytes: number;
+}
+/**
+ * The calls of one server, tool and method over a window, written to the JSONL log in place of their call_completed events: counts are exact over every call; of each kind of call that is not a plain success (see kinds), only the first in the window is also logged as its own call_completed.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
  * via the `definition` "CallSummary".
@@ -759,6 +785,19 @@ export interface CallSummary {
   counts: {
     [k: string]: number;
   };
+  /**
+   * Each kind of call in the window that is not a plain success (failed, refused, timed out, served by a fallback): exact counts, and exemplars. The first call of each kind in the window is also logged as its own call_completed; the others only here.
+   */
+  kinds?: {
+    outcome: string;
+    error_code?: string;
+    fallback_server?: string;
+    calls: number;
+    /**
+     * Trace ids of the kind's first calls in the window (a few).
+     */
+    trace_ids: string[];
+  }[];
   /**
    * Latency over the window's calls, nearest-rank percentiles.
    */
@@ -1078,6 +1117,10 @@ export interface GatewayConfig {
   allowed_hosts?: string[];
   allowed_origins?: string[];
   max_body_bytes?: number;
+  /**
+   * Bytes the gateway holds unsent for one client stream (an SSE answer, the GET stream of /mcp, a /health/stream connection); a client that does not read past this is dropped (client_dropped event).
+   */
+  max_client_buffer_bytes?: number;
   /**
    * Sessions clients get of their own with a server (see a server's session).
    */

@@ -88,6 +88,8 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   readonly clock: Clock;
   /** The event bus every gateway event goes through. */
   readonly bus: EventBus;
+  /** Builds the events the gateway publishes on {@link bus}. */
+  readonly events: EventFactory;
   /** Prometheus metrics derived from every event on the bus (`GET /metrics`). */
   readonly metrics: GatewayMetrics;
   /**
@@ -264,6 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstreams: { value: upstreams },
     clock: { value: clock },
     bus: { value: bus },
+    events: { value: events },
     metrics: { value: metrics },
     monitor: { value: monitor },
     policies: { value: policies },

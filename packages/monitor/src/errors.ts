@@ -16,6 +16,8 @@ export enum MonitorErrorCode {
   ControlUnreachable = 'CONTROL_UNREACHABLE',
   /** An MCP session could not be opened. */
   SessionFailed = 'SESSION_FAILED',
+  /** A stdio server wrote a line longer than the limit: its session is closed as lost. */
+  LineTooLong = 'LINE_TOO_LONG',
 }
 
 /** The one error class of `@selfheal/monitor`: `code` is stable, `message` is for people. */

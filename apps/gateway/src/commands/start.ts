@@ -100,6 +100,7 @@ async function serve(run: {
     gateway,
     tokens,
     onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
+    log: io.stderr,
   });
   try {
     const { url } = await http.listen();

@@ -31,6 +31,7 @@ describe('loadConfigFile', () => {
       separator: '__',
       onCollision: 'error',
       maxBodyBytes: 4194304,
+      maxClientBufferBytes: 8388608,
       auth: { tokenFile: join(dir, 'tokens.txt') },
     });
   });

@@ -42,6 +42,11 @@ export interface GatewaySettings {
   allowedOrigins?: string[];
   /** @default 4194304 */
   maxBodyBytes: number;
+  /**
+   * Bytes held unsent for one client stream before the client is dropped (RFC 0006).
+   * @default 8388608
+   */
+  maxClientBufferBytes: number;
   /** Deadline of one forwarded request, reset by progress. @default 60000 */
   requestTimeoutMs: number;
   /** Sessions clients get of their own with a server (RFC 0010). */
@@ -159,6 +164,7 @@ export function resolveConfig(
       allowedHosts: g.allowed_hosts,
       allowedOrigins: g.allowed_origins,
       maxBodyBytes: g.max_body_bytes ?? 4_194_304,
+      maxClientBufferBytes: g.max_client_buffer_bytes ?? 8_388_608,
       requestTimeoutMs: config.resilience?.timeout_ms ?? 60_000,
       clientSessions: {
         maxPerServer: g.client_sessions?.max_per_server ?? 64,

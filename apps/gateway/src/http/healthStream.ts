@@ -24,6 +24,17 @@ export interface HealthStreamOptions {
    * @default 1048576
    */
   maxBufferedBytes?: number;
+  /** Told of each client dropped for passing {@link maxBufferedBytes}. */
+  onDrop?: (drop: HealthStreamDrop) => void;
+}
+
+/** A `/health/stream` client dropped because it did not read. */
+export interface HealthStreamDrop {
+  /** The client's address and port, e.g. `127.0.0.1:53122`. */
+  client: string;
+  /** Bytes waiting to be sent, the message that did not fit included. */
+  pendingBytes: number;
+  limitBytes: number;
 }
 
 /** `WS /health/stream`: a snapshot on connect, then every event, filtered per client. */
@@ -57,15 +68,20 @@ export function createHealthStream(options: HealthStreamOptions): HealthStream {
       (servers === undefined ||
         (event.server_name !== undefined && servers.has(event.server_name)));
     clients.add(ws);
+    const client = `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`;
     const send = (message: Record<string, unknown>) => {
       if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > maxBuffered) {
+      const text = JSON.stringify(message);
+      // text.length counts UTF-16 units: at most the bytes it encodes to, never an over-count.
+      const pending = ws.bufferedAmount + text.length;
+      if (pending > maxBuffered) {
         ws.close(SLOW_CLIENT_CLOSE_CODE, 'too slow: events were not read in time');
         // A client that does not read will not read the close frame either.
         ws.terminate();
+        options.onDrop?.({ client, pendingBytes: pending, limitBytes: maxBuffered });
         return;
       }
-      ws.send(JSON.stringify(message));
+      ws.send(text);
     };
     send({ event_type: 'snapshot', ...options.snapshot() });
     const subscription = options.events.subscribe((event) => {

@@ -33,9 +33,11 @@ export interface HttpServerOptions {
   idleSessionMs?: number;
   /**
    * `WS /health/stream`: a client whose unsent data passes this many bytes is dropped.
-   * @default 1048576
+   * @default the config's gateway.max_client_buffer_bytes
    */
   streamMaxBufferedBytes?: number;
+  /** Lines for the operator (a client dropped for not reading), newline-terminated. */
+  log?: (line: string) => void;
 }
 
 /** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
@@ -75,6 +77,34 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
     return undefined;
   };
+  const limit = settings.maxClientBufferBytes;
+  // A client that does not read is dropped, never buffered for without bound (RFC 0006).
+  const dropped = (
+    drop: { stream: 'post' | 'get' | 'health_stream'; pendingBytes: number; limitBytes: number },
+    who: { session_id?: string; client?: string },
+  ) => {
+    const name =
+      who.session_id !== undefined ? `session ${who.session_id}` : `client ${who.client}`;
+    const what =
+      drop.stream === 'health_stream'
+        ? 'WS /health/stream'
+        : `${drop.stream.toUpperCase()} /mcp stream`;
+    options.log?.(
+      `selfheal: dropped ${name}: its ${what} had ${drop.pendingBytes} bytes unsent, over gateway.max_client_buffer_bytes (${drop.limitBytes}); the client must read its streams (it may reconnect)\n`,
+    );
+    try {
+      gateway.bus.publish(
+        gateway.events.createOther('client_dropped', {
+          stream: drop.stream,
+          ...who,
+          pending_bytes: drop.pendingBytes,
+          limit_bytes: drop.limitBytes,
+        }),
+      );
+    } catch {
+      // A closed bus (the gateway stopping) has nobody left to tell.
+    }
+  };
   const stream = createHealthStream({
     events: {
       subscribe: (next) => gateway.bus.events$.subscribe((event) => next(event as StreamEvent)),
@@ -85,7 +115,8 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       servers: gateway.health().servers,
     }),
     refuse,
-    maxBufferedBytes: options.streamMaxBufferedBytes,
+    maxBufferedBytes: options.streamMaxBufferedBytes ?? limit,
+    onDrop: ({ client, ...drop }) => dropped({ stream: 'health_stream', ...drop }, { client }),
   });
   gateway.metrics.registry.removeSingleMetric('selfheal_sessions');
   new Gauge({
@@ -190,6 +221,12 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       onsessioninitialized: (id) => {
         sessions.set(id, created);
       },
+      maxBufferedBytes: limit,
+      ondrop: ({ sessionId: id, ...drop }) =>
+        dropped(drop, {
+          ...(id === undefined ? {} : { session_id: id }),
+          client: `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`,
+        }),
     });
     created.transport = transport;
     track(created, res);

@@ -25,7 +25,30 @@ export interface NodeStreamableHttpOptions {
    * @default 15000
    */
   keepAliveMs?: number;
+  /**
+   * A stream whose unsent bytes (the response's and its socket's buffers) would pass this many
+   * is dropped: its response is destroyed and {@link ondrop} told. A client that does not read
+   * never makes the gateway buffer without bound.
+   * @default 8388608 (8 MiB)
+   */
+  maxBufferedBytes?: number;
+  /** Told of each stream dropped for passing {@link maxBufferedBytes}. */
+  ondrop?: (drop: StreamDrop) => void;
 }
+
+/** A stream dropped because its client did not read it (see `maxBufferedBytes`). */
+export interface StreamDrop {
+  /** The session's id, if it has one yet. */
+  sessionId?: string;
+  /** `post`: the SSE answer of a POST; `get`: the session's standalone GET stream. */
+  stream: 'post' | 'get';
+  /** Bytes waiting to be written, the frame that did not fit included. */
+  pendingBytes: number;
+  limitBytes: number;
+}
+
+/** Default of {@link NodeStreamableHttpOptions.maxBufferedBytes}. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** At most this many messages in one POSTed batch (as the SDK's transport). */
 const MAX_BATCH_SIZE = 100;
@@ -39,6 +62,7 @@ const SSE_HEADERS = {
 
 /** One SSE response: a POST's (its requests' messages) or the session's GET stream. */
 interface Stream {
+  key: string | typeof STANDALONE;
   res: ServerResponse;
   /** Requests of this POST still waiting for their response. */
   waiting: number;
@@ -68,9 +92,11 @@ export class NodeStreamableHttpTransport implements Transport {
   private initialized = false;
   private closed = false;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private readonly maxBuffered: number;
 
   constructor(options: NodeStreamableHttpOptions) {
     this.options = options;
+    this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
 
   async start(): Promise<void> {
@@ -154,7 +180,7 @@ export class NodeStreamableHttpTransport implements Transport {
       return;
     }
     const id = String(this.nextStream++);
-    const stream: Stream = { res, waiting: requests.length, held: [] };
+    const stream: Stream = { key: id, res, waiting: requests.length, held: [] };
     this.streams.set(id, stream);
     for (const request of requests) this.streamOf.set(request.id, id);
     res.once('close', () => {
@@ -170,7 +196,7 @@ export class NodeStreamableHttpTransport implements Transport {
     if (!this.checkSession(req, res) || !this.checkProtocol(req, res)) return;
     if (this.streams.has(STANDALONE))
       return this.refuse(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
-    const stream: Stream = { res, waiting: 0, held: [] };
+    const stream: Stream = { key: STANDALONE, res, waiting: 0, held: [] };
     this.streams.set(STANDALONE, stream);
     res.writeHead(200, this.sseHeaders());
     res.flushHeaders();
@@ -219,6 +245,7 @@ export class NodeStreamableHttpTransport implements Transport {
     this.streams.delete(id);
     const last = stream.held.join('');
     const { res } = stream;
+    if (this.overflows(stream, last)) return;
     if (!res.headersSent)
       res.writeHead(200, { ...this.sseHeaders(), 'content-length': Buffer.byteLength(last) });
     res.end(last);
@@ -244,14 +271,34 @@ export class NodeStreamableHttpTransport implements Transport {
   /** Writes an SSE frame; a POST's headers go out with its first frame. */
   private write(stream: Stream, frame: string) {
     const { res } = stream;
-    if (res.writableEnded) return;
+    if (res.writableEnded || this.overflows(stream, frame)) return;
     if (!res.headersSent) res.writeHead(200, this.sseHeaders());
     res.write(frame);
   }
 
+  /**
+   * Whether writing `text` would leave more than the bound unsent; if so the stream is dropped
+   * (destroyed, not ended: a client that does not read would never take the rest either).
+   * `text.length` counts UTF-16 units, at most the bytes it encodes to: never an over-count.
+   */
+  private overflows(stream: Stream, text: string): boolean {
+    const { res } = stream;
+    const pending = res.writableLength + text.length;
+    if (pending <= this.maxBuffered) return false;
+    if (this.streams.get(stream.key) === stream) this.streams.delete(stream.key);
+    res.destroy();
+    this.options.ondrop?.({
+      ...(this.sessionId === undefined ? {} : { sessionId: this.sessionId }),
+      stream: stream.key === STANDALONE ? 'get' : 'post',
+      pendingBytes: pending,
+      limitBytes: this.maxBuffered,
+    });
+    return true;
+  }
+
   private ping() {
-    for (const stream of this.streams.values())
-      if (stream.res.headersSent) stream.res.write(': keepalive\n\n');
+    for (const stream of [...this.streams.values()])
+      if (stream.res.headersSent) this.write(stream, ': keepalive\n\n');
   }
 
   private checkSession(req: IncomingMessage, res: ServerResponse): boolean {

@@ -4,17 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../test/helpers/manualClock.js';
 import { createCallSummarySink } from './callSummary.js';
 
-const call = (latency_ms: number, outcome = 'ok', tool = 'alpha_echo') =>
+const call = (
+  latency_ms: number,
+  outcome = 'ok',
+  tool = 'alpha_echo',
+  extra: Record<string, unknown> = {},
+) =>
   ({
     event_type: 'call_completed',
     timestamp: '2026-11-21T10:00:00.000Z',
     trace_id: 't',
+    ...extra,
     server_name: 'alpha',
     method: 'tools/call',
     tool,
     latency_ms,
     attempts: 1,
     outcome,
+    ...extra,
   }) as SelfhealEvent;
 
 function setup(windowMs = 60_000) {
@@ -63,6 +70,46 @@ describe('createCallSummarySink', () => {
       latency_ms: { p50: 51, p95: 96, p99: 100, max: 500 },
     });
     for (const s of summaries) expect(validate('event', s).issues).toEqual([]);
+  });
+
+  it('regression: an outage wrote every refused call one by one; now the first of each kind per window, the rest counted exactly', () => {
+    const { clock, written, sink } = setup(60_000);
+    const refused = (i: number) =>
+      call(0.1, 'rejected', 'alpha_echo', { error_code: 'CIRCUIT_OPEN', trace_id: `r${i}` });
+    for (let i = 0; i < 1000; i++) sink.write(refused(i));
+    for (let i = 0; i < 10; i++)
+      sink.write(
+        call(5, 'error', 'alpha_echo', { error_code: 'UPSTREAM_UNAVAILABLE', trace_id: `e${i}` }),
+      );
+    for (let i = 0; i < 4; i++)
+      sink.write(call(9, 'ok', 'alpha_echo', { fallback_server: 'beta', trace_id: `f${i}` }));
+    sink.write(call(1));
+    expect(written.map((e) => e.trace_id)).toEqual(['r0', 'e0', 'f0']);
+    clock.advance(60_000);
+    const [summary] = written.filter((e) => e.event_type === 'call_summary');
+    expect(summary).toMatchObject({
+      calls: 1015,
+      counts: { rejected: 1000, error: 10, ok: 5 },
+      kinds: [
+        {
+          outcome: 'rejected',
+          error_code: 'CIRCUIT_OPEN',
+          calls: 1000,
+          trace_ids: ['r0', 'r1', 'r2'],
+        },
+        {
+          outcome: 'error',
+          error_code: 'UPSTREAM_UNAVAILABLE',
+          calls: 10,
+          trace_ids: ['e0', 'e1', 'e2'],
+        },
+        { outcome: 'ok', fallback_server: 'beta', calls: 4, trace_ids: ['f0', 'f1', 'f2'] },
+      ],
+    });
+    expect(validate('event', summary).issues).toEqual([]);
+    // A new window: the first refused call of it is written at once again.
+    sink.write(refused(1000));
+    expect(written.at(-1)?.trace_id).toBe('r1000');
   });
 
   it('writes nothing for a quiet window and starts a new window after a flush', () => {

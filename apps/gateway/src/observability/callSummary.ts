@@ -12,6 +12,17 @@ export interface CallSummaryOptions {
   windowMs?: number;
   /** `repo` of the summary events. @default 'selfheal' */
   repo?: string;
+  /** Trace ids kept per kind of unusual call and window, as exemplars. @default 3 */
+  exemplars?: number;
+}
+
+/** The calls of one kind that is not a plain success: an outcome, error code and fallback. */
+interface Kind {
+  outcome: string;
+  error_code?: string;
+  fallback_server?: string;
+  calls: number;
+  trace_ids: string[];
 }
 
 interface Window {
@@ -20,20 +31,25 @@ interface Window {
   method: string;
   counts: Record<string, number>;
   latencies: number[];
+  kinds: Map<string, Kind>;
 }
 
 /**
- * A filter in front of the JSONL file sink so the log does not grow with every successful call.
- * Every event other than `call_completed`, and every `call_completed` whose outcome is not `ok`,
- * is passed on unchanged. Successful calls are not written; instead every call (failed ones
- * too) is counted per server, tool and method, and at the end of each window of `windowMs` a
- * `call_summary` event per (server, tool, method) that saw calls is written: counts by
- * outcome and latency p50/p95/p99/max (nearest rank). Closing flushes the open window.
+ * A filter in front of the JSONL file sink so the log grows with neither successful calls nor
+ * an outage's failed ones (RFC 0009). Every event other than `call_completed` is passed on
+ * unchanged. Every call is counted per server, tool and method, and at the end of each window
+ * of `windowMs` a `call_summary` event per (server, tool, method) that saw calls is written:
+ * exact counts by outcome, latency p50/p95/p99/max (nearest rank), and `kinds`: for each kind
+ * of call that is not a plain success (outcome, error code, fallback server), its exact count
+ * and the trace ids of its first few calls. Plain successes are never written one by one; of
+ * the other kinds, the first call of each in a window is written as it is, so an operator sees
+ * a new failure at once, and the rest only in the summary. Closing flushes the open window.
  */
 export function createCallSummarySink(options: CallSummaryOptions): EventSink {
   const { inner, clock } = options;
   const windowMs = options.windowMs ?? 60_000;
   const repo = options.repo ?? 'selfheal';
+  const exemplars = options.exemplars ?? 3;
   let windows = new Map<string, Window>();
   let windowStart = clock.now();
   let timer: unknown;
@@ -58,7 +74,7 @@ export function createCallSummarySink(options: CallSummaryOptions): EventSink {
     }, windowMs);
   };
 
-  /** Counts a call into its window; whether the event still goes to the file (not an ok call). */
+  /** Counts a call into its window; whether the event still goes to the file (first of a kind). */
   const keep = (event: SelfhealEvent): boolean => {
     if (event.event_type !== 'call_completed') return true;
     const e = event as Record<string, unknown>;
@@ -69,7 +85,7 @@ export function createCallSummarySink(options: CallSummaryOptions): EventSink {
     let w = windows.get(key);
     if (!w) {
       if (windows.size === 0) windowStart = clock.now();
-      w = { server_name: server, tool, method, counts: {}, latencies: [] };
+      w = { server_name: server, tool, method, counts: {}, latencies: [], kinds: new Map() };
       windows.set(key, w);
     }
     const outcome = typeof e.outcome === 'string' ? e.outcome : 'error';
@@ -77,7 +93,24 @@ export function createCallSummarySink(options: CallSummaryOptions): EventSink {
     if (typeof e.latency_ms === 'number' && Number.isFinite(e.latency_ms))
       w.latencies.push(e.latency_ms);
     schedule();
-    return outcome !== 'ok';
+    const fallback = typeof e.fallback_server === 'string' ? e.fallback_server : undefined;
+    if (outcome === 'ok' && fallback === undefined) return false;
+    const code = typeof e.error_code === 'string' ? e.error_code : undefined;
+    const kindKey = JSON.stringify([outcome, code, fallback]);
+    const kind = w.kinds.get(kindKey);
+    if (kind) {
+      kind.calls++;
+      if (kind.trace_ids.length < exemplars) kind.trace_ids.push(event.trace_id);
+      return false;
+    }
+    w.kinds.set(kindKey, {
+      outcome,
+      ...(code === undefined ? {} : { error_code: code }),
+      ...(fallback === undefined ? {} : { fallback_server: fallback }),
+      calls: 1,
+      trace_ids: exemplars > 0 ? [event.trace_id] : [],
+    });
+    return true;
   };
   const { writeBatch } = inner;
 
@@ -115,6 +148,7 @@ function summaryEvent(w: Window, start: number, end: number, repo: string): Self
     window_ms: end - start,
     calls,
     counts: w.counts,
+    ...(w.kinds.size === 0 ? {} : { kinds: [...w.kinds.values()] }),
     latency_ms: { p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted.at(-1) ?? 0 },
   };
 }

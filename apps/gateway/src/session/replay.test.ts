@@ -2,7 +2,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { StreamableHttpStatusError } from '../upstream/nodeStreamableHttpClient.js';
-import { isConnectionLoss, replayVerdict } from './replay.js';
+import { describeLoss, isConnectionLoss, replayVerdict, wasWritten } from './replay.js';
 
 const closed = new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
 const write = { method: 'tools/call', tool: 'save' };
@@ -18,6 +18,7 @@ describe('replayVerdict', () => {
       replay: false,
       reason:
         'the tool is not annotated read-only or idempotent, so it may have run (JSON-RPC -32000)',
+      mayHaveRun: true,
     });
   });
 
@@ -40,6 +41,7 @@ describe('replayVerdict', () => {
     expect(replayVerdict(new StreamableHttpStatusError(404, 'Session not found'), write)).toEqual({
       replay: true,
       reason: 'the server no longer knew the session (HTTP 404)',
+      mayHaveRun: false,
     });
     expect(replayVerdict(new StreamableHttpStatusError(400, 'Bad Request'), write).replay).toBe(
       false,
@@ -56,5 +58,41 @@ describe('isConnectionLoss', () => {
     expect(isConnectionLoss(closed)).toBe(true);
     expect(isConnectionLoss(new TypeError('fetch failed'))).toBe(true);
     expect(isConnectionLoss(new McpError(ErrorCode.InvalidParams, 'bad'))).toBe(false);
+  });
+});
+
+describe('wasWritten', () => {
+  it('knows a request refused before writing: Not connected, Transport closed, sent: false', () => {
+    expect(wasWritten(new Error('Not connected'))).toBe(false);
+    expect(wasWritten(new Error('Not connected: the process stdin is closed'))).toBe(false);
+    expect(wasWritten(new Error('Transport closed'))).toBe(false);
+    expect(wasWritten(Object.assign(new Error('boom'), { sent: false }))).toBe(false);
+    expect(wasWritten(new Error('wrapped', { cause: { code: 'ECONNREFUSED' } }))).toBe(false);
+  });
+
+  it('counts anything else as written, the closed connection above all', () => {
+    expect(wasWritten(closed)).toBe(true);
+    expect(wasWritten(Object.assign(new Error('Not connected'), { sent: true }))).toBe(true);
+    expect(wasWritten(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
+      true,
+    );
+    expect(wasWritten(new Error('fetch failed'))).toBe(true);
+  });
+});
+
+describe('regression: a write call that never left was reported may_have_run and not replayed', () => {
+  it('replays a non-idempotent call the SDK refused with Not connected, and says it never ran', () => {
+    expect(replayVerdict(new Error('Not connected'), write)).toEqual({
+      replay: true,
+      reason: 'the request was never written (Not connected)',
+      mayHaveRun: false,
+    });
+    expect(describeLoss(new Error('Not connected'))).toBe(
+      'the request was never written: Not connected',
+    );
+  });
+
+  it('still refuses a written non-idempotent call, as may have run', () => {
+    expect(replayVerdict(closed, write)).toMatchObject({ replay: false, mayHaveRun: true });
   });
 });

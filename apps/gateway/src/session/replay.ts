@@ -7,6 +7,50 @@ import { reasonOf } from '../upstream/connectUpstream.js';
 export interface ReplayVerdict {
   replay: boolean;
   reason: string;
+  /**
+   * The request was written to the transport and may have taken effect upstream: it was not
+   * replayed for that reason, so no fallback may send it elsewhere either (`data.may_have_run`).
+   * Always false when the request was replayed or provably never written ({@link wasWritten}).
+   */
+  mayHaveRun: boolean;
+}
+
+/** Messages of the SDK's and the gateway's transports for a send refused before writing. */
+const NOT_WRITTEN = /^(Not connected|Transport closed)\b/;
+/** Connect errors: the connection never opened, so nothing was written. */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Whether the request that failed with `error` may have been written to its transport (and so
+ * may have reached the server). False only when provably not: the SDK's `Not connected` (no
+ * transport, or a stdio process whose stdin is closed), a closed transport's `Transport closed`,
+ * a `sent: false` flag anywhere on the `cause` chain, or a connect error (ECONNREFUSED, ...).
+ * Anything else, including the connection closing while the request waited for its answer,
+ * counts as written.
+ */
+export function wasWritten(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const e = current as { sent?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+    if (e.sent === false) return false;
+    if (e.sent === true) return true;
+    if (typeof e.code === 'string' && CONNECT_CODES.has(e.code)) return false;
+    if (
+      !(current instanceof McpError) &&
+      typeof e.message === 'string' &&
+      NOT_WRITTEN.test(e.message)
+    )
+      return false;
+    current = e.cause;
+  }
+  return true;
 }
 
 /**
@@ -20,18 +64,30 @@ export function isConnectionLoss(error: unknown): boolean {
 
 /**
  * Whether a request whose session broke may be replayed once on a new session: always when the
- * server provably never processed it (an expired session), else exactly when the resilience
+ * server provably never processed it (it was never written, {@link wasWritten}; an expired
+ * session), else exactly when the resilience
  * classifier would retry it (`classifyError`: for `tools/call`, only tools annotated read-only
  * or idempotent, or a request that never left; reads and lists always).
  */
 export function replayVerdict(error: unknown, meta: CallMeta): ReplayVerdict {
+  if (!wasWritten(error))
+    return {
+      replay: true,
+      reason: `the request was never written (${reasonOf(error)})`,
+      mayHaveRun: false,
+    };
   if (isSessionExpired(error))
-    return { replay: true, reason: 'the server no longer knew the session (HTTP 404)' };
+    return {
+      replay: true,
+      reason: 'the server no longer knew the session (HTTP 404)',
+      mayHaveRun: false,
+    };
   const verdict = classifyError(error, meta, 0);
-  if (verdict.retryable) return { replay: true, reason: verdict.reason };
+  if (verdict.retryable) return { replay: true, reason: verdict.reason, mayHaveRun: false };
   const unsafe = /not idempotent/.test(verdict.reason);
   return {
     replay: false,
+    mayHaveRun: true,
     reason: unsafe
       ? `the tool is not annotated read-only or idempotent, so it may have run (${verdict.reason.replace(/ \(tool not idempotent\)$/, '')})`
       : `the retry rules do not allow it (${verdict.reason})`,
@@ -40,6 +96,7 @@ export function replayVerdict(error: unknown, meta: CallMeta): ReplayVerdict {
 
 /** A short description of how a session broke. */
 export function describeLoss(error: unknown): string {
+  if (!wasWritten(error)) return `the request was never written: ${reasonOf(error)}`;
   if (isSessionExpired(error)) return 'HTTP 404: the server no longer knows the session';
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed)
     return 'the connection closed: the process exited or the stream ended';

@@ -273,7 +273,13 @@ export class UpstreamLink {
       const meta = this.callMeta(method, params);
       const verdict = replayVerdict(error, meta);
       if (!verdict.replay)
-        throw this.lost(method, params, error, `not replayed: ${verdict.reason}`, true);
+        throw this.lost(
+          method,
+          params,
+          error,
+          `not replayed: ${verdict.reason}`,
+          verdict.mayHaveRun,
+        );
       let fresh: Client;
       try {
         fresh = own

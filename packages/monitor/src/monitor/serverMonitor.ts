@@ -11,7 +11,7 @@ import {
   type EventDraft,
 } from '../decider/decide.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, MonitorError, MonitorErrorCode } from '../errors.js';
 import type { ProbeResult } from '../probes/probeResult.js';
 import { openSession, type SessionProfile } from '../session/mcpSession.js';
 import {
@@ -185,7 +185,36 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     // Another connect (a reset's start-up) may have finished meanwhile: keep the newest only.
     closeSession();
     client = opened;
+    watchSession(opened);
     notifySession(client);
+  }
+
+  /**
+   * A session the transport closed under it (a stdio server wrote a line over the limit) is
+   * lost as a broken pipe is: forgotten at once, a failed check with the reason, and the next
+   * check (now) opens a new one.
+   */
+  function watchSession(opened: Client): void {
+    let lost: MonitorError | undefined;
+    opened.onerror = (error) => {
+      if (error instanceof MonitorError && error.code === MonitorErrorCode.LineTooLong)
+        lost = error;
+    };
+    opened.onclose = () => {
+      if (client !== opened) return;
+      client = undefined;
+      notifySession(undefined);
+      if (lost === undefined || !active() || recovery) return;
+      const result: ProbeResult = {
+        probe: server.health.probes.includes('ping') ? 'ping' : 'tools',
+        status: 'down',
+        response_time_ms: 0,
+        error: `server "${name}" ${lost.message}; its session was closed and a new one opens`,
+      };
+      for (const draft of decideCheck(server, result, false)) emit(draft);
+      for (const draft of decideTransitions(server, view(), clock.now())) emit(draft);
+      scheduleCheck(0);
+    };
   }
 
   /** Starts the process (stdio) and opens the session; failures surface as failed checks. */

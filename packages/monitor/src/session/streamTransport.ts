@@ -2,6 +2,26 @@ import type { Readable, Writable } from 'node:stream';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { MonitorError, MonitorErrorCode } from '../errors.js';
+
+/** Options of {@link createStreamTransport}. */
+export interface StreamTransportOptions {
+  /**
+   * A line longer than this many bytes closes the transport as lost (a `LINE_TOO_LONG` error
+   * first); as the SDK's stdio limit.
+   * @default 10485760 (10 MiB)
+   */
+  maxLineBytes?: number;
+}
+
+/** Default of {@link StreamTransportOptions.maxLineBytes}: the SDK's stdio buffer limit. */
+export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Outputs whose current line is being thrown away after an oversized line: a transport opened
+ * on one meanwhile starts at the next line, not in the middle of the long one.
+ */
+const skipping = new WeakSet<Readable>();
 
 /**
  * An MCP client transport over the stdio of a process someone else owns: newline-delimited
@@ -13,9 +33,19 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * so the session rides on the supervisor's pipes through this transport. `close()` only
  * detaches; it never signals the process.
  */
-export function createStreamTransport(output: Readable, input: Writable): Transport {
-  const buffer = new ReadBuffer();
+export function createStreamTransport(
+  output: Readable,
+  input: Writable,
+  options: StreamTransportOptions = {},
+): Transport {
+  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  // The line limit is checked here, per line; the SDK's buffer limit (on the whole buffer) is
+  // only a backstop.
+  const buffer = new ReadBuffer({ maxBufferSize: maxLine + 2 ** 20 });
   let closed = false;
+  /** Bytes of the current (unterminated) line so far. */
+  let lineBytes = 0;
+  let skip = skipping.has(output);
   const transport: Transport = {
     async start() {
       output.on('data', onData);
@@ -26,7 +56,10 @@ export function createStreamTransport(output: Readable, input: Writable): Transp
     send(message: JSONRPCMessage) {
       return new Promise<void>((resolve, reject) => {
         if (closed || input.destroyed || !input.writable) {
-          reject(new Error('Not connected: the process stdin is closed'));
+          // Nothing was written: the request is safe to send again on a new session.
+          reject(
+            Object.assign(new Error('Not connected: the process stdin is closed'), { sent: false }),
+          );
           return;
         }
         if (input.write(serializeMessage(message))) resolve();
@@ -38,6 +71,17 @@ export function createStreamTransport(output: Readable, input: Writable): Transp
     },
   };
   function onData(chunk: Buffer) {
+    if (skip) {
+      const end = chunk.indexOf(10);
+      if (end === -1) return;
+      skip = false;
+      chunk = chunk.subarray(end + 1);
+    }
+    const longest = longestLine(chunk);
+    if (longest > maxLine) {
+      tooLong(longest);
+      return;
+    }
     try {
       buffer.append(chunk);
     } catch (error) {
@@ -54,6 +98,38 @@ export function createStreamTransport(output: Readable, input: Writable): Transp
         transport.onerror?.(error as Error);
       }
     }
+  }
+  /** The longest line that `chunk` ends or continues, counting what came before it. */
+  function longestLine(chunk: Buffer): number {
+    let start = 0;
+    let longest = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      longest = Math.max(longest, lineBytes + nl - start);
+      lineBytes = 0;
+      start = nl + 1;
+    }
+    lineBytes += chunk.length - start;
+    return Math.max(longest, lineBytes);
+  }
+  /** An oversized line: lost, as a broken pipe; the rest of the line is read and thrown away. */
+  function tooLong(bytes: number) {
+    transport.onerror?.(
+      new MonitorError(
+        MonitorErrorCode.LineTooLong,
+        `wrote a line of ${bytes} bytes or more to stdout, over the limit of ${maxLine} bytes`,
+        { data: { bytes, limit: maxLine } },
+      ),
+    );
+    const ended = lineBytes === 0;
+    onClose();
+    if (ended) return;
+    skipping.add(output);
+    const discard = (more: Buffer) => {
+      if (more.indexOf(10) === -1) return;
+      skipping.delete(output);
+      output.off('data', discard);
+    };
+    output.on('data', discard);
   }
   function onError(error: Error) {
     transport.onerror?.(error);

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MonitorError, MonitorErrorCode } from '../errors.js';
+import { createStreamTransport } from './streamTransport.js';
+
+// A stdio MCP server in a few lines: answers initialize and ping; `tools/list` is answered with
+// a line of 11 MiB (over the SDK's 10 MiB limit), after a partial write so it spans chunks.
+const SERVER = `
+let buf = '';
+const out = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
+process.stdin.on('data', (d) => {
+  buf += d;
+  for (let i; (i = buf.indexOf('\\n')) !== -1; ) {
+    const m = JSON.parse(buf.slice(0, i));
+    buf = buf.slice(i + 1);
+    if (m.method === 'initialize')
+      out({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: m.params.protocolVersion,
+        capabilities: { tools: {} }, serverInfo: { name: 'big', version: '1' } } });
+    else if (m.method === 'ping') out({ jsonrpc: '2.0', id: m.id, result: {} });
+    else if (m.method === 'tools/list')
+      out({ jsonrpc: '2.0', id: m.id, result: { tools: [], pad: 'x'.repeat(11 * 1024 * 1024) } });
+  }
+});
+`;
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+describe('createStreamTransport', () => {
+  it('regression: a line over the limit broke the session silently; now it is closed as lost and a new session works', async () => {
+    const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    const errors: unknown[] = [];
+    const first = new Client({ name: 't', version: '1' });
+    first.onerror = (error) => errors.push(error);
+    const closed = new Promise<void>((resolve) => {
+      first.onclose = resolve;
+    });
+    await first.connect(createStreamTransport(child.stdout!, child.stdin!));
+    await expect(first.listTools()).rejects.toThrow(/Connection closed/);
+    await closed;
+    const tooLong = errors.find((e) => e instanceof MonitorError) as MonitorError;
+    expect(tooLong.code).toBe(MonitorErrorCode.LineTooLong);
+    expect(tooLong.message).toMatch(
+      /^wrote a line of \d+ bytes or more to stdout, over the limit of 10485760 bytes$/,
+    );
+    expect((tooLong.data as { bytes: number }).bytes).toBeGreaterThan(10 * 1024 * 1024);
+
+    // The same process, a new session: the rest of the long line is skipped, not parsed.
+    const second = new Client({ name: 't', version: '1' });
+    const secondErrors: unknown[] = [];
+    second.onerror = (error) => secondErrors.push(error);
+    await second.connect(createStreamTransport(child.stdout!, child.stdin!));
+    await expect(second.ping()).resolves.toEqual({});
+    expect(secondErrors).toEqual([]);
+    await second.close();
+  }, 30_000);
+
+  it('refuses to send once closed, saying nothing was written (sent: false)', async () => {
+    const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    const transport = createStreamTransport(child.stdout!, child.stdin!);
+    await transport.start();
+    await transport.close();
+    await expect(transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' })).rejects.toMatchObject({
+      sent: false,
+      message: /^Not connected/,
+    });
+  });
+});
