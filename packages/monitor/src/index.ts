@@ -78,3 +78,9 @@ export {
 } from './supervisor/recoveryCommand.js';
 // Process supervision
 export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';
+export {
+  createProcessReaper,
+  type ProcessReaper,
+  type ProcessReaperOptions,
+  sharedProcessReaper,
+} from './supervisor/processReaper.js';
