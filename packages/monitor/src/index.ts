@@ -66,6 +66,12 @@ export {
   type NodeSpawnerOptions,
 } from './supervisor/nodeSpawner.js';
 export {
+  createProcessReaper,
+  type ProcessReaper,
+  type ProcessReaperOptions,
+  sharedProcessReaper,
+} from './supervisor/processReaper.js';
+export {
   createProcessSupervisor,
   type ExitListener,
   type ProcessSupervisor,
@@ -78,9 +84,3 @@ export {
 } from './supervisor/recoveryCommand.js';
 // Process supervision
 export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';
-export {
-  createProcessReaper,
-  type ProcessReaper,
-  type ProcessReaperOptions,
-  sharedProcessReaper,
-} from './supervisor/processReaper.js';
