@@ -262,9 +262,17 @@ export interface ServerDisabled {
   event_type: 'server_disabled';
   server_name: string;
   /**
-   * Who acted.
+   * Who acted: the name the operator gave, else uid and pid of the caller ("uid 1000 (pid 4242)").
    */
   operator?: string;
+  /**
+   * The user id of the process that sent the control request, as it reported it; where the monitor can read the process's own record (/proc), the user id found there. Only that user or root can reach the control socket.
+   */
+  operator_uid?: number;
+  /**
+   * The process id of the process that sent the control request, as it reported it.
+   */
+  operator_pid?: number;
   reason?: string;
 }
 /**
@@ -277,9 +285,17 @@ export interface ServerEnabled {
   event_type: 'server_enabled';
   server_name: string;
   /**
-   * Who acted.
+   * Who acted: the name the operator gave, else uid and pid of the caller ("uid 1000 (pid 4242)").
    */
   operator?: string;
+  /**
+   * The user id of the process that sent the control request, as it reported it; where the monitor can read the process's own record (/proc), the user id found there. Only that user or root can reach the control socket.
+   */
+  operator_uid?: number;
+  /**
+   * The process id of the process that sent the control request, as it reported it.
+   */
+  operator_pid?: number;
   reason?: string;
 }
 /**
@@ -306,9 +322,17 @@ export interface ServerReset {
   event_type: 'server_reset';
   server_name: string;
   /**
-   * Who acted.
+   * Who acted: the name the operator gave, else uid and pid of the caller ("uid 1000 (pid 4242)").
    */
   operator?: string;
+  /**
+   * The user id of the process that sent the control request, as it reported it; where the monitor can read the process's own record (/proc), the user id found there. Only that user or root can reach the control socket.
+   */
+  operator_uid?: number;
+  /**
+   * The process id of the process that sent the control request, as it reported it.
+   */
+  operator_pid?: number;
   reason?: string;
 }
 /**

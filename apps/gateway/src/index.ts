@@ -81,10 +81,16 @@ export {
   NodeStreamableHttpClientTransport,
   StreamableHttpStatusError,
 } from './upstream/nodeStreamableHttpClient.js';
+export {
+  createProcessTransport,
+  type ProcessTransportOptions,
+} from './upstream/processTransport.js';
 export { createSseParser, type SseEvent } from './upstream/sseParser.js';
 export {
+  createTransportFactory,
   defaultTransportFactory,
   type TransportFactory,
+  type TransportFactoryOptions,
   type UpstreamTransport,
 } from './upstream/transportFactory.js';
 export {

@@ -134,6 +134,15 @@ describe('an operator and a running gateway', () => {
       stdout: expect.stringContaining('disable crashing: done'),
     });
     const disabledSeq = await after(log, 'server_disabled', resetSeq);
+    // The event names the caller: its uid and pid, not a bare "operator".
+    const disabledEvent = events(log).find((e) => e.seq === disabledSeq)!;
+    expect(disabledEvent).toMatchObject({
+      operator_uid: process.getuid!(),
+      operator_pid: expect.any(Number),
+    });
+    expect(disabledEvent.operator).toBe(
+      process.env.USER || `uid ${process.getuid!()} (pid ${disabledEvent.operator_pid})`,
+    );
     const whileDisabled = JSON.parse(
       (await runCli('monitor', 'status', '--control', socket, '--json')).stdout,
     );

@@ -12,6 +12,8 @@ export enum MonitorErrorCode {
   ControlInUse = 'CONTROL_IN_USE',
   /** The control socket's path is longer than the platform's socket addresses hold. */
   ControlPathTooLong = 'CONTROL_PATH_TOO_LONG',
+  /** The control socket's folder is not this user's own (another user's, or a shared one). */
+  ControlFolderUnsafe = 'CONTROL_FOLDER_UNSAFE',
   /** No monitor answers on the control socket. */
   ControlUnreachable = 'CONTROL_UNREACHABLE',
   /** An MCP session could not be opened. */

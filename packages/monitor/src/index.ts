@@ -23,6 +23,7 @@ export {
   type ControlReply,
   type ControlRequest,
   checkControlRequest,
+  operatorOf,
 } from './control/controlProtocol.js';
 export { type ControlServer, listenControl } from './control/controlServer.js';
 // The decider: pure decisions over the projected state of one server
@@ -48,6 +49,7 @@ export {
 } from './monitor/monitorStore.js';
 export {
   createServerMonitor,
+  type OperatorCaller,
   type ServerMonitor,
   type ServerMonitorOptions,
   type SessionListener,
@@ -70,6 +72,12 @@ export {
   describeExit,
   type NodeSpawnerOptions,
 } from './supervisor/nodeSpawner.js';
+export {
+  createProcessReaper,
+  type ProcessReaper,
+  type ProcessReaperOptions,
+  sharedProcessReaper,
+} from './supervisor/processReaper.js';
 export {
   createProcessSupervisor,
   type ExitListener,

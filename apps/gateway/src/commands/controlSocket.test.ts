@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sendControl } from '@selfheal/monitor';
@@ -20,6 +20,39 @@ describe('openGatewayControl', () => {
     });
     await control.close();
     expect(existsSync(control.path)).toBe(false);
+  });
+
+  it('keeps its socket 0600 in a 0700 folder under umask 002, beside the config and in the temp dir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sh-ctl-'));
+    const previous = process.umask(0o002);
+    let controls: Awaited<ReturnType<typeof openGatewayControl>>[] = [];
+    try {
+      controls = [
+        await openGatewayControl({ configFile: join(dir, 'c.yaml'), handle }),
+        await openGatewayControl({ handle }),
+      ];
+    } finally {
+      process.umask(previous);
+    }
+    try {
+      for (const control of controls) {
+        expect(statSync(dirname(control.path)).mode & 0o777).toBe(0o700);
+        expect(statSync(control.path).mode & 0o777).toBe(0o600);
+      }
+    } finally {
+      for (const control of controls) await control.close();
+    }
+  });
+
+  it('refuses a socket in a shared (sticky) folder like /tmp, saying to use --control', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'sh-ctl-shared-'));
+    chmodSync(shared, 0o1777);
+    await expect(
+      openGatewayControl({ control: join(shared, 'gw.sock'), handle }),
+    ).rejects.toMatchObject({
+      code: GatewayErrorCode.ControlUnavailable,
+      message: expect.stringMatching(/^cannot open the control socket .*--control PATH$/),
+    });
   });
 
   it('without a config file uses a new folder under the temp dir, removed on close', async () => {

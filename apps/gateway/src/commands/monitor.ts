@@ -39,6 +39,8 @@ its config, or the path its start-up lines print (\`control\`).
   disable NAME   stop the server, its checks and recovery (server_disabled)
   enable NAME    watch and start it again (server_enabled)
   status [NAME]  print the projected state
+The events name who asked: --operator NAME (default $USER), and always this command's uid and
+pid (operator_uid, operator_pid). Only the socket's owner and root can reach it.
 Exit: 0 ok, 1 the monitor refused the request, 2 bad usage, bad config or no monitor running.
 `;
 
@@ -135,7 +137,10 @@ async function runVerb(verb: string, rest: string[], values: Values, io: CliIO):
     const reply = await sendControl(path, {
       action,
       ...(server !== undefined && { server }),
-      operator: values.operator ?? process.env.USER ?? 'operator',
+      // Without a name, the monitor names the caller by the uid and pid sendControl adds.
+      ...((values.operator ?? process.env.USER) && {
+        operator: (values.operator ?? process.env.USER) as string,
+      }),
     });
     if (!reply.ok) {
       io.stderr(`selfheal monitor ${action}: ${reply.error}\n`);

@@ -1,8 +1,10 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { createNodeSpawner, type Spawner } from '@selfheal/monitor';
+import type { Clock } from '../clock.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { NodeStreamableHttpClientTransport } from './nodeStreamableHttpClient.js';
+import { createProcessTransport } from './processTransport.js';
 
 /** A started-on-connect transport to one upstream, plus the last lines it wrote to stderr. */
 export interface UpstreamTransport {
@@ -19,36 +21,58 @@ export type TransportFactory = (spec: UpstreamSpec) => UpstreamTransport;
 
 const STDERR_LINES_KEPT = 8;
 
+/** Options of {@link createTransportFactory}. */
+export interface TransportFactoryOptions {
+  /**
+   * Starts stdio servers: each in its own process group, killed with the gateway even on
+   * SIGKILL (RFC 0011). @default createNodeSpawner()
+   */
+  spawner?: Spawner;
+  /** On close, how long a stdio process gets after stdin ends and after SIGTERM, ms. @default 2000 */
+  closeGraceMs?: number;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
 /**
- * The default factory: a child process over stdio (environment: the SDK's safe defaults plus the
- * server's `env`, as desktop clients do), Streamable HTTP (the gateway's own `node:http` client,
- * RFC 0006), or legacy SSE, with `headers` sent on every HTTP request.
+ * A factory of child processes over stdio (environment: the spawner's safe defaults plus the
+ * server's `env`, as desktop clients do), Streamable HTTP (the gateway's own `node:http`
+ * client, RFC 0006), or legacy SSE, with `headers` sent on every HTTP request.
  */
-export const defaultTransportFactory: TransportFactory = (spec) => {
-  const { config } = spec;
-  if (spec.transport === 'stdio') {
-    const transport = new StdioClientTransport({
-      command: config.command!,
-      args: config.args ?? [],
-      env: config.env,
-      cwd: config.cwd,
-      stderr: 'pipe',
-    });
-    const lines: string[] = [];
-    let partial = '';
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) if (line.trim() !== '') lines.push(line);
-      if (lines.length > STDERR_LINES_KEPT) lines.splice(0, lines.length - STDERR_LINES_KEPT);
-    });
-    return { transport, recentStderr: () => [...lines, ...(partial ? [partial] : [])] };
-  }
-  const url = new URL(config.url!);
-  const headers = config.headers ?? {};
-  const transport =
-    spec.transport === 'sse'
-      ? new SSEClientTransport(url, { requestInit: { headers } })
-      : new NodeStreamableHttpClientTransport(url, { headers });
-  return { transport, recentStderr: () => [] };
-};
+export function createTransportFactory(options: TransportFactoryOptions = {}): TransportFactory {
+  const spawner = options.spawner ?? createNodeSpawner();
+  return (spec) => {
+    const { config } = spec;
+    if (spec.transport === 'stdio') {
+      const spawned = spawner.spawn({
+        command: config.command!,
+        args: config.args ?? [],
+        env: config.env ?? {},
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+      });
+      const transport = createProcessTransport(spawned, {
+        ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+      });
+      const lines: string[] = [];
+      let partial = '';
+      spawned.stderr.on('data', (chunk: Buffer) => {
+        const parts = (partial + chunk.toString('utf8')).split('\n');
+        partial = parts.pop() ?? '';
+        for (const line of parts) if (line.trim() !== '') lines.push(line);
+        if (lines.length > STDERR_LINES_KEPT) lines.splice(0, lines.length - STDERR_LINES_KEPT);
+      });
+      return { transport, recentStderr: () => [...lines, ...(partial ? [partial] : [])] };
+    }
+    const url = new URL(config.url!);
+    const headers = config.headers ?? {};
+    const transport =
+      spec.transport === 'sse'
+        ? new SSEClientTransport(url, { requestInit: { headers } })
+        : new NodeStreamableHttpClientTransport(url, { headers });
+    return { transport, recentStderr: () => [] };
+  };
+}
+
+/** {@link createTransportFactory} with its defaults. */
+export const defaultTransportFactory: TransportFactory = createTransportFactory();

@@ -1,9 +1,17 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sendControl } from './controlClient.js';
-import type { ControlRequest } from './controlProtocol.js';
+import { type ControlRequest, operatorOf } from './controlProtocol.js';
 import { listenControl } from './controlServer.js';
 import { checkSocketPath, maxSocketPathBytes } from './socketPath.js';
 
@@ -22,7 +30,15 @@ describe('control socket', () => {
         ok: true,
         state: { lifecycle: 'disabled' },
       });
-      expect(seen).toEqual([{ action: 'disable', server: 'x', operator: 'ana' }]);
+      expect(seen).toEqual([
+        {
+          action: 'disable',
+          server: 'x',
+          operator: 'ana',
+          uid: process.getuid!(),
+          pid: process.pid,
+        },
+      ]);
     } finally {
       await server.close();
     }
@@ -88,5 +104,94 @@ describe('control socket', () => {
     expect(() => checkSocketPath(`${fits}y`, 'linux')).toThrow(
       /at most 107 bytes here, this one is 108/,
     );
+  });
+
+  it('keeps the socket 0600 in a 0700 folder whatever the umask, and makes an existing folder of ours 0700', async () => {
+    // The regression: with umask 002 the socket was 0775 and its new folder 0775, so any user
+    // of the group could reset, disable and enable servers.
+    const fresh = join(dir, 'fresh', 'deeper');
+    const existing = join(dir, 'existing');
+    mkdirSync(existing);
+    chmodSync(existing, 0o775);
+    const previous = process.umask(0o002);
+    let servers: Awaited<ReturnType<typeof listenControl>>[] = [];
+    try {
+      servers = [
+        await listenControl(join(fresh, 'm.sock'), async () => ({ ok: true })),
+        await listenControl(join(existing, 'm.sock'), async () => ({ ok: true })),
+      ];
+    } finally {
+      process.umask(previous);
+    }
+    try {
+      for (const folder of [fresh, existing]) {
+        expect(statSync(folder).mode & 0o777).toBe(0o700);
+        expect(statSync(join(folder, 'm.sock')).mode & 0o777).toBe(0o600);
+      }
+    } finally {
+      for (const server of servers) await server.close();
+    }
+  });
+
+  it("refuses a folder that is another user's, or shared like /tmp, and leaves its mode alone", async () => {
+    const uid = process.getuid!();
+    let foreign = '/';
+    if (uid === 0) {
+      foreign = mkdtempSync(join(dir, 'foreign-'));
+      chownSync(foreign, 4242, 4242);
+    }
+    const before = statSync(foreign).mode;
+    await expect(
+      listenControl(join(foreign, 'm.sock'), async () => ({ ok: true })),
+    ).rejects.toMatchObject({
+      code: 'CONTROL_FOLDER_UNSAFE',
+      message: expect.stringMatching(
+        /belongs to another user .*choose a socket path in a folder of your own with --control PATH$/,
+      ),
+    });
+    expect(statSync(foreign).mode).toBe(before);
+    if (uid !== 0) return;
+    const shared = mkdtempSync(join(dir, 'shared-'));
+    chmodSync(shared, 0o1777);
+    await expect(
+      listenControl(join(shared, 'm.sock'), async () => ({ ok: true })),
+    ).rejects.toMatchObject({
+      code: 'CONTROL_FOLDER_UNSAFE',
+      message: expect.stringContaining('is shared (sticky, like /tmp)'),
+    });
+    expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+  });
+
+  it('hands the handler the uid the caller process has, and refuses a malformed uid or pid', async () => {
+    const seen: ControlRequest[] = [];
+    const path = join(dir, 'd.sock');
+    const server = await listenControl(path, async (request) => {
+      seen.push(request);
+      return { ok: true };
+    });
+    try {
+      // The pid is this process's, so the server's own look at it wins over the claimed uid.
+      await sendControl(path, { action: 'reset', server: 'x', uid: 4242 });
+      expect(seen).toEqual([
+        { action: 'reset', server: 'x', uid: process.getuid!(), pid: process.pid },
+      ]);
+      expect(await sendControl(path, { action: 'reset', server: 'x', uid: -1 })).toMatchObject({
+        ok: false,
+        error: '"uid": expected a user id (an integer >= 0), found -1',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names the operator by the name given, else by the caller uid and pid', () => {
+    expect(operatorOf({ action: 'reset', server: 'x', operator: 'ana', uid: 1000, pid: 7 })).toBe(
+      'ana',
+    );
+    expect(operatorOf({ action: 'reset', server: 'x', uid: 1000, pid: 4242 })).toBe(
+      'uid 1000 (pid 4242)',
+    );
+    expect(operatorOf({ action: 'reset', server: 'x', pid: 4242 })).toBe('uid unknown (pid 4242)');
+    expect(operatorOf({ action: 'reset', server: 'x' })).toBe('operator');
   });
 });

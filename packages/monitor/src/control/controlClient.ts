@@ -4,7 +4,9 @@ import type { ControlReply, ControlRequest } from './controlProtocol.js';
 import { checkSocketPath } from './socketPath.js';
 
 /**
- * Sends one request to a running monitor's control socket and resolves to its reply.
+ * Sends one request to a running monitor's control socket and resolves to its reply. The
+ * request carries this process's uid and pid (unless it names others), so the events it causes
+ * say who asked.
  * @throws MonitorError CONTROL_UNREACHABLE when no monitor listens at `path` or it does not
  *   answer within `timeoutMs` (default 5000); CONTROL_PATH_TOO_LONG when `path` does not fit a
  *   socket address.
@@ -29,7 +31,9 @@ export function sendControl(
     };
     socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
     socket.once('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
-    socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    const uid = process.getuid?.();
+    const caller = { ...(uid === undefined ? {} : { uid }), pid: process.pid, ...request };
+    socket.once('connect', () => socket.write(`${JSON.stringify(caller)}\n`));
     socket.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       const nl = buffered.indexOf('\n');

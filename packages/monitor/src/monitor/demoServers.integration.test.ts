@@ -56,7 +56,7 @@ function start(mcpServers: Record<string, unknown>, extra: Record<string, unknow
   monitor = createMonitor({
     servers: createRegistry(config, { env: {} }),
     store,
-    spawner: createNodeSpawner({ orphanGraceMs: 200 }),
+    spawner: createNodeSpawner(),
   });
   const log = checked.events as (Record<string, unknown> & { event_type: string })[];
   const checks = (server: string) =>

@@ -50,7 +50,7 @@ function start(servers: Record<string, unknown>) {
   monitor = createMonitor({
     servers: createRegistry(config, { env: {} }),
     store,
-    spawner: createNodeSpawner({ orphanGraceMs: 200 }),
+    spawner: createNodeSpawner(),
   });
   return { monitor, store, log };
 }

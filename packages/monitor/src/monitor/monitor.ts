@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
-import type { ControlReply, ControlRequest } from '../control/controlProtocol.js';
+import { type ControlReply, type ControlRequest, operatorOf } from '../control/controlProtocol.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
 import type { SessionProfile } from '../session/mcpSession.js';
 import { createSlottedClock } from '../slottedClock.js';
@@ -87,10 +87,14 @@ export function createMonitor(options: MonitorOptions): Monitor {
       const name = request.server!;
       const target = servers.get(name);
       if (!target) return notFound(name);
-      const operator = request.operator ?? 'operator';
-      if (request.action === 'reset') await target.reset(operator);
-      else if (request.action === 'disable') await target.disable(operator);
-      else await target.enable(operator);
+      const operator = operatorOf(request);
+      const caller = {
+        ...(request.uid === undefined ? {} : { uid: request.uid }),
+        ...(request.pid === undefined ? {} : { pid: request.pid }),
+      };
+      if (request.action === 'reset') await target.reset(operator, caller);
+      else if (request.action === 'disable') await target.disable(operator, caller);
+      else await target.enable(operator, caller);
       return { ok: true, state: { [name]: options.store.view(name) } };
     },
     stop() {

@@ -190,7 +190,12 @@ describe('createServerMonitor on a fake clock', () => {
     const { clock, monitor, spawner, store, log } = setup();
     await monitor.start();
     await clock.advance(0);
-    await monitor.disable('ana');
+    await monitor.disable('uid 1000 (pid 4242)', { uid: 1000, pid: 4242 });
+    expect(log.find((e) => e.event_type === 'server_disabled')).toMatchObject({
+      operator: 'uid 1000 (pid 4242)',
+      operator_uid: 1000,
+      operator_pid: 4242,
+    });
     expect(spawner.live()).toBe(0);
     const count = log.length;
     await clock.advance(120_000);

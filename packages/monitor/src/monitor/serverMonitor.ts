@@ -71,12 +71,15 @@ export interface ServerMonitor {
   requestCheck(): void;
   /** Registers the server, starts it (stdio) and begins checking. */
   start(): Promise<void>;
-  /** Operator: stop the process and all checks and recovery (`server_disabled`). */
-  disable(operator?: string): Promise<void>;
+  /**
+   * Operator: stop the process and all checks and recovery (`server_disabled`). `caller` is the
+   * requesting process (`operator_uid`, `operator_pid` of the event).
+   */
+  disable(operator?: string, caller?: OperatorCaller): Promise<void>;
   /** Operator: undo `disable` (`server_enabled`), start again. */
-  enable(operator?: string): Promise<void>;
+  enable(operator?: string, caller?: OperatorCaller): Promise<void>;
   /** Operator: clear `requires_manual` and the attempt counter (`server_reset`), try again. */
-  reset(operator?: string): Promise<void>;
+  reset(operator?: string, caller?: OperatorCaller): Promise<void>;
   /** Monitor shutdown: stops the process, checks and recovery; emits nothing. Idempotent. */
   stop(): Promise<void>;
 }
@@ -445,19 +448,19 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       }
       await startWatching();
     },
-    async disable(operator = 'operator') {
+    async disable(operator = 'operator', caller = {}) {
       if (view().lifecycle === 'disabled') return;
-      emit({ event_type: 'server_disabled', server_name: name, operator });
+      emit({ event_type: 'server_disabled', server_name: name, operator, ...callerFields(caller) });
       await halt();
     },
-    async enable(operator = 'operator') {
+    async enable(operator = 'operator', caller = {}) {
       if (view().lifecycle !== 'disabled') return;
-      emit({ event_type: 'server_enabled', server_name: name, operator });
+      emit({ event_type: 'server_enabled', server_name: name, operator, ...callerFields(caller) });
       await startWatching();
     },
-    async reset(operator = 'operator') {
+    async reset(operator = 'operator', caller = {}) {
       trace = undefined;
-      emit({ event_type: 'server_reset', server_name: name, operator });
+      emit({ event_type: 'server_reset', server_name: name, operator, ...callerFields(caller) });
       if (!active()) return;
       await halt();
       await startWatching();
@@ -468,5 +471,18 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       await halt();
       await supervisor?.close();
     },
+  };
+}
+
+/** Which process sent an operator request: its user id and process id, where known. */
+export interface OperatorCaller {
+  uid?: number;
+  pid?: number;
+}
+
+function callerFields(caller: OperatorCaller): { operator_uid?: number; operator_pid?: number } {
+  return {
+    ...(caller.uid === undefined ? {} : { operator_uid: caller.uid }),
+    ...(caller.pid === undefined ? {} : { operator_pid: caller.pid }),
   };
 }

@@ -77,29 +77,63 @@ describe('createNodeSpawner (real processes)', () => {
   });
 
   it('children die with the monitor even when the monitor is SIGKILLed', async () => {
-    // A monitor stand-in: spawns one server through the real spawner, prints its pid, waits.
-    // It runs the built package (`pnpm test` builds first): plain node cannot load .ts here.
-    const spawnerUrl = new URL('../../dist/supervisor/nodeSpawner.js', import.meta.url).href;
-    const script = `
-      const { createNodeSpawner } = await import(${JSON.stringify(spawnerUrl)});
-      const p = createNodeSpawner({ orphanGraceMs: 200 }).spawn({
-        command: process.execPath,
-        args: ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'],
-        env: {},
-      });
-      await p.ready;
-      console.log(p.pid);
-      setInterval(() => {}, 1000);`;
-    const monitor = spawn(node, ['--input-type=module', '-e', script], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const pid = await new Promise<number>((resolve, reject) => {
-      monitor.stdout.once('data', (c: Buffer) => resolve(Number(c.toString().trim())));
-      monitor.once('exit', (code) => reject(new Error(`monitor exited early (${code})`)));
-    });
-    expect(alive(pid)).toBe(true);
-    monitor.kill('SIGKILL');
-    expect(await eventually(() => !alive(pid))).toBe(true);
+    const [server] = await underKilledMonitor([
+      process.execPath,
+      '-e',
+      'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)',
+    ]);
+    expect(await eventually(() => !alive(server!))).toBe(true);
+  });
+
+  it('a grandchild started through sh -c dies with a SIGKILLed monitor, stdin close ignored', async () => {
+    // The regression: a server under a wrapper (npx, sh -c) that ignores stdin's end-of-file
+    // was left running with PPID 1 when the gateway was SIGKILLed.
+    const [shell, grandchild] = await underKilledMonitor([
+      '/bin/sh',
+      '-c',
+      `${node} -e 'process.stdin.resume(); process.stdin.on("end", () => {}); setInterval(() => {}, 1000); console.error("grandchild " + process.pid)' & wait`,
+    ]);
+    expect(await eventually(() => !alive(shell!))).toBe(true);
+    expect(await eventually(() => !alive(grandchild!))).toBe(true);
   });
 });
+
+/**
+ * Runs a monitor stand-in that spawns `command` through the real spawner (with a 200 ms reaper
+ * grace), SIGKILLs the stand-in once the server (and any "grandchild N" it reports on stderr)
+ * runs, and returns those pids. It runs the built package (`pnpm test` builds first): plain
+ * node cannot load .ts here.
+ */
+async function underKilledMonitor([command, ...args]: string[]): Promise<number[]> {
+  const dist = new URL('../../dist/supervisor/', import.meta.url).href;
+  const script = `
+    const { createNodeSpawner } = await import(${JSON.stringify(`${dist}nodeSpawner.js`)});
+    const { createProcessReaper } = await import(${JSON.stringify(`${dist}processReaper.js`)});
+    const p = createNodeSpawner({
+      reaper: createProcessReaper({ graceMs: 200 }),
+      onStderr: (c) => process.stdout.write(c),
+    }).spawn({ command: ${JSON.stringify(command)}, args: ${JSON.stringify(args)}, env: {} });
+    await p.ready;
+    console.log('server ' + p.pid);
+    setInterval(() => {}, 1000);`;
+  const monitor = spawn(node, ['--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const wantGrandchild = args.join(' ').includes('grandchild');
+  await new Promise<void>((resolve, reject) => {
+    monitor.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/server \d+/.test(out) && (!wantGrandchild || /grandchild \d+/.test(out))) resolve();
+    });
+    monitor.once('exit', (code) => reject(new Error(`monitor exited early (${code}): ${out}`)));
+  });
+  const pids = [/server (\d+)/, /grandchild (\d+)/]
+    .map((re) => re.exec(out)?.[1])
+    .filter((pid) => pid !== undefined)
+    .map(Number);
+  for (const pid of pids) expect(alive(pid)).toBe(true);
+  monitor.kill('SIGKILL');
+  return pids;
+}

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { type ProcessReaper, sharedProcessReaper } from './processReaper.js';
 import type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './spawner.js';
 
 /** Options of {@link createNodeSpawner}. */
@@ -11,14 +10,15 @@ export interface NodeSpawnerOptions {
    * desktop MCP clients pass on (HOME, LOGNAME, PATH, SHELL, TERM, USER)
    */
   baseEnv?: Record<string, string>;
-  /** How long the wrapper waits between SIGTERM and SIGKILL when the monitor dies, ms. @default 2000 */
-  orphanGraceMs?: number;
+  /**
+   * Kills every live process group if this process dies without running its exit hook
+   * (SIGKILL). @default sharedProcessReaper() (one per process, grace 2000 ms)
+   */
+  reaper?: ProcessReaper;
   /** Where a server's stderr goes. @default ignored (drained, so it never blocks the server) */
   onStderr?: (chunk: Buffer) => void;
 }
 
-// Same relative location from src/ (tests) and dist/ (built): ../../bin.
-const wrapper = fileURLToPath(new URL('../../bin/child-wrapper.js', import.meta.url));
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -31,8 +31,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-// A normal exit of the monitor (or process.exit after SIGINT/SIGTERM) kills every group at
-// once; after a SIGKILL of the monitor, the wrapper's pipe-watch does it instead.
+// A normal exit (or process.exit after SIGINT/SIGTERM) kills every group at once; after a
+// SIGKILL, which no hook survives, the reaper does it instead.
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -42,32 +42,30 @@ function installExitHook(): void {
 }
 
 /**
- * The real spawner. Each server runs under a small wrapper (`bin/child-wrapper.js`) that
- * leads a new process group, so `kill` reaches the server and everything it started, and
- * that watches a pipe to this process, so the server dies with the monitor even when the
- * monitor is killed with SIGKILL. stdin/stdout are the server's own (the wrapper is not in
- * the MCP data path). `exited` resolves after the group has been killed, so nothing of an
- * exited server lingers.
+ * The real spawner. Each server is started `detached`, the leader of a new process group, so
+ * `kill` reaches the server and everything it started (through `npx` or `sh -c` too), and the
+ * group is registered with the reaper, so it dies with this process even after a SIGKILL.
+ * `exited` resolves after the group has been killed, so nothing of an exited server lingers.
  */
 export function createNodeSpawner(options: NodeSpawnerOptions = {}): Spawner {
   const baseEnv = options.baseEnv ?? getDefaultEnvironment();
-  const orphanGraceMs = options.orphanGraceMs ?? 2000;
   return {
     spawn(spec: SpawnSpec): SpawnedProcess {
       installExitHook();
-      const child = spawn(
-        process.execPath,
-        [wrapper, String(orphanGraceMs), spec.command, ...spec.args],
-        {
-          cwd: spec.cwd,
-          env: { ...baseEnv, ...spec.env },
-          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-          detached: true,
-        },
-      );
-      live.add(child);
-      let pid: number | undefined;
-      let reported: ExitInfo | undefined;
+      const reaper = options.reaper ?? sharedProcessReaper();
+      const child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: { ...baseEnv, ...spec.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+      // Registered in the same turn as the spawn: the pipe write reaches the reaper even if
+      // this process is killed right after.
+      const pgid = child.pid;
+      if (pgid !== undefined) {
+        live.add(child);
+        reaper.watch(pgid);
+      }
       let resolveReady!: () => void;
       let rejectReady!: (error: Error) => void;
       const ready = new Promise<void>((resolve, reject) => {
@@ -75,53 +73,37 @@ export function createNodeSpawner(options: NodeSpawnerOptions = {}): Spawner {
         rejectReady = reject;
       });
       ready.catch(() => {});
+      child.once('spawn', () => resolveReady());
       // An EPIPE on a dead server's stdin must never crash the monitor.
       child.stdin?.on('error', () => {});
       child.stdout?.on('error', () => {});
       child.stderr?.on('error', () => {});
       if (options.onStderr) child.stderr?.on('data', options.onStderr);
       else child.stderr?.resume();
-      const control = child.stdio[3] as Readable | null;
-      let pending = '';
-      control?.on('error', () => {});
-      control?.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          try {
-            const message = JSON.parse(line) as { pid?: number; exit?: ExitInfo };
-            if (message.pid !== undefined) {
-              pid = message.pid;
-              resolveReady();
-            }
-            if (message.exit) reported = message.exit;
-          } catch {
-            // Not ours: ignore.
-          }
-        }
-      });
+      let startError: string | undefined;
       const exited = new Promise<ExitInfo>((resolve) => {
         child.on('error', (error) => {
-          live.delete(child);
+          // A failed start emits no 'exit'; a failed kill of a live child is not an exit.
+          if (pgid !== undefined) return;
+          startError = error.message;
           rejectReady(error);
-          resolve({ code: null, signal: null, error: error.message });
+          resolve({ code: null, signal: null, error: startError });
         });
         child.on('exit', () => {
           // Whatever the server left behind in its group goes with it.
           killGroup(child, 'SIGKILL');
           live.delete(child);
+          if (pgid !== undefined) reaper.release(pgid);
         });
         child.on('close', (code, signal) => {
-          const info: ExitInfo = reported ?? { code, signal };
-          if (info.error) rejectReady(new Error(info.error));
-          else rejectReady(new Error(`exited before it started (${describeExit(info)})`));
+          const info: ExitInfo = { code, signal };
+          rejectReady(new Error(`exited before it started (${describeExit(info)})`));
           resolve(info);
         });
       });
       return {
         get pid() {
-          return pid;
+          return child.pid;
         },
         stdin: child.stdin!,
         stdout: child.stdout!,
