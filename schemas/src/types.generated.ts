@@ -862,7 +862,7 @@ export interface HealthCheckConfig {
    */
   interval_seconds?: number;
   /**
-   * Time between checks while a server is failing.
+   * Time between checks while a server is failing; capped at interval_seconds, so a failing server is never checked less often than a healthy one.
    */
   unhealthy_interval_seconds?: number;
   /**
