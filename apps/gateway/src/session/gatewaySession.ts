@@ -184,6 +184,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
             signal: extra.signal,
             trace: traceContextOf(undefined),
             ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+            connect: () => link.ensure(),
             attempt: (signal) => link.list(method, signal),
           });
           return { link, items, live: true };
@@ -295,6 +296,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
         signal: extra.signal,
         trace,
         ...session,
+        connect: () => link.ensure(),
         attempt: (signal) =>
           link.forward(
             method,
