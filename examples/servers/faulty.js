@@ -13,6 +13,7 @@
 // - SLOW_WARMUP (0): the first N faulted calls are never slow.
 // - HANG_FILE: while this file exists, every request (ping included) goes unanswered.
 // - FAULT_TOOLS (echo,lookup,put): the tools whose calls are faulted.
+// - HANG_TOOLS (none): comma-separated tools whose calls are never answered (the others are).
 // - FAULT_SEED (1): the seed of the random draws (one draw per faulted call and fault kind).
 import { existsSync } from 'node:fs';
 import { envNumber, startDemoServer } from './demoServer.js';
@@ -35,6 +36,7 @@ const slowMs = envNumber('SLOW_MS', 1000);
 const warmup = envNumber('SLOW_WARMUP', 0);
 const hangFile = process.env.HANG_FILE;
 const faulted = new Set((process.env.FAULT_TOOLS ?? 'echo,lookup,put').split(','));
+const hungTools = new Set((process.env.HANG_TOOLS ?? '').split(',').filter(Boolean));
 const random = seeded(envNumber('FAULT_SEED', 1));
 
 const stats = { pid: process.pid, calls: {}, failed: 0, slow: 0, dropped: 0 };
@@ -56,6 +58,11 @@ function judge(message) {
   if (message.method !== 'tools/call') return verdict;
   const tool = String(message.params?.name);
   stats.calls[tool] = (stats.calls[tool] ?? 0) + 1;
+  if (hungTools.has(tool)) {
+    verdict.drop = true;
+    stats.dropped++;
+    return verdict;
+  }
   if (!faulted.has(tool)) return verdict;
   faultedCalls++;
   if (random() < errorRate) {

@@ -416,7 +416,7 @@ export interface CircuitHalfOpened {
   probes: number;
 }
 /**
- * A breaker closed: every probe succeeded, or an operator released it.
+ * A breaker closed: every probe succeeded, an operator released it, or the server answers again after a restart.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
  * via the `definition` "CircuitClosed".
@@ -432,7 +432,10 @@ export interface CircuitClosed {
    * The upstream tool, for a per-tool breaker.
    */
   tool?: string;
-  reason: 'probes_succeeded' | 'operator';
+  /**
+   * probes_succeeded: every half-open probe answered; operator: released by hand; server_recovered: the server answers again after a restart or an outage (a new session opened, or a good check), so its breaker closes at once.
+   */
+  reason: 'probes_succeeded' | 'operator' | 'server_recovered';
   /**
    * Past ejections still remembered; they decay while the circuit stays closed.
    */
@@ -926,7 +929,7 @@ export interface HealthCheckConfig {
    */
   interval_seconds?: number;
   /**
-   * Time between checks while a server is failing.
+   * Time between checks while a server is failing; capped at interval_seconds, so a failing server is never checked less often than a healthy one.
    */
   unhealthy_interval_seconds?: number;
   /**
@@ -1018,7 +1021,14 @@ export interface ResilienceConfig {
   };
   circuit_breaker?: {
     enabled?: boolean;
+    /**
+     * With isolate_tools false: one breaker per tool (server/tool) instead of one per server, counting every failure.
+     */
     per_tool?: boolean;
+    /**
+     * A tool's own failures (timeouts, errors, slow calls) open a breaker of that tool (server/tool) only; transport failures (connection refused or lost, process exited) and failures of calls that name no tool (lists, reads) open the server's breaker. false: one breaker counts everything (per server, or per tool with per_tool).
+     */
+    isolate_tools?: boolean;
     /**
      * Trips after this many failures in a row.
      */

@@ -27,7 +27,7 @@ import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createAfterAnswer } from './session/afterAnswer.js';
 import { dispatchByShape } from './session/dispatchByShape.js';
 import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
-import { busSink, createServerPolicies } from './session/serverPolicies.js';
+import { busSink, createServerPolicies, followRecovery } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
 import type { ListMethod } from './upstream/catalog.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
@@ -235,14 +235,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const sink = busSink({ publish: publishNow }, events);
   const policies = createServerPolicies(config, { clock, sink });
-  const isDown = (server: string) => {
-    if (upstreamByName.get(server)?.state.status === 'down') return true;
-    const health = projector.get(server);
-    return (
-      health !== undefined &&
-      (health.status === 'down' || health.lifecycle === 'failed' || health.lifecycle === 'disabled')
-    );
-  };
+  // The routing state already reads the projection (down, failed, disabled), and lets a server
+  // that answers again through before its W3 `server_recovered` (RFC 0008).
+  const isDown = (server: string) => upstreamByName.get(server)?.state.status === 'down';
+  const unfollowRecovery = followRecovery(policies, upstreams);
   const calls: ToolCallHost = {
     policies,
     bus,
@@ -312,6 +308,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await monitor.stop();
       for (const policy of policies.values()) policy.dispose();
       afterAnswer.flush();
+      unfollowRecovery();
       degradation.unsubscribe();
       following.unsubscribe();
       projection.unsubscribe();

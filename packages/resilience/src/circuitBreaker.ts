@@ -6,9 +6,16 @@ import {
   initialCircuitState,
   openDuration,
 } from './circuitState.js';
-import { type BreakerOutcome, type Classifier, classifyError } from './classify.js';
+import { type BreakerOutcome, type Classifier, classifyError, type Verdict } from './classify.js';
 import { abortError } from './clock.js';
-import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
+import {
+  type CallContext,
+  type CallInit,
+  type CallMeta,
+  invoke,
+  type Operation,
+  toContext,
+} from './context.js';
 import { ResilienceError, ResilienceErrorCode, rejectionError } from './errors.js';
 import type { CircuitEvent, EventBody } from './events.js';
 import { createOutcomeWindow, type WindowCounts } from './outcomeWindow.js';
@@ -54,7 +61,20 @@ export interface CircuitBreakerOptions extends RuntimeOptions {
   history?: Iterable<{ event_type: string; circuit?: unknown }>;
   /** @default classifyError */
   classify?: Classifier;
+  /**
+   * Which outcomes this breaker judges (see {@link BreakerJudges}). @default 'all'
+   */
+  judges?: BreakerJudges;
 }
+
+/**
+ * What a breaker counts. `all`: every failure and slow call of the calls it guards. `server`
+ * (a server's breaker beside per-tool ones): transport failures (connection refused, lost,
+ * process exited) of every call, and every failure and slow call of a call that names no tool
+ * (lists, reads: the server's own); a tool's timeouts, errors and slowness are not its.
+ * `tool` (one tool's breaker): that tool's own failures and slow calls, not transport ones.
+ */
+export type BreakerJudges = 'all' | 'server' | 'tool';
 
 /** Live figures of a breaker. */
 export interface CircuitMetrics extends WindowCounts {
@@ -76,6 +96,17 @@ export interface CircuitBreaker extends Policy {
   release(): void;
   /** Operator: dry-run mode, never reject. Emits `circuit_metrics_only`. */
   setMetricsOnly(reason?: string): void;
+  /**
+   * The upstream answers again after a restart or an outage: an open or half-open breaker
+   * closes now (`circuit_closed`, reason `server_recovered`) instead of waiting for its open
+   * time and probes. Isolated and metrics-only breakers are left as they are. Idempotent.
+   */
+  reset(): void;
+  /**
+   * An open breaker half-opens now (`circuit_half_opened`): its open time is cut short, and
+   * its probes decide. Nothing in any other mode. Idempotent.
+   */
+  halfOpenNow(): void;
   /** Stops the open → half-open timer (for shutdown). */
   dispose(): void;
 }
@@ -95,7 +126,11 @@ enum Kind {
  * traffic needed) half-opens it after the open time, which doubles with each consecutive
  * ejection up to `maxOpenMs` and decays while closed. Half-open, it admits `halfOpenProbes`
  * probes and rejects the rest; all succeeding closes it, one failing reopens it. Every
- * transition is an event, and the state is their fold ({@link evolveCircuit}).
+ * transition is an event, and the state is their fold ({@link evolveCircuit}). It judges the
+ * upstream, not the caller or the gateway: a call its caller cancelled or whose deadline
+ * passed, and a refusal (another breaker open, a full bulkhead) count for nothing; time spent
+ * before `attempt.sentAt` (a connection opening) is not counted as slowness; `judges` narrows
+ * what it counts when a server's and its tools' breakers guard the same call.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const { clock, emitter, serverName, random } = resolveRuntime(options);
@@ -114,6 +149,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   const decayMs = options.ejectionDecayMs ?? 60000;
   const probeLimit = Math.max(1, options.halfOpenProbes ?? 1);
   const classify = options.classify ?? classifyError;
+  const judges = options.judges ?? 'all';
   const window = createOutcomeWindow(options.windowSize ?? 20, options.windowMs ?? 60000);
 
   let state: CircuitState = options.history
@@ -151,13 +187,13 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (state.mode !== 'open' || state.openUntil === undefined) return;
     // Timers cap at 2^31-1 ms (about 24.8 days); a longer wait is re-armed when that fires.
     const wait = Math.max(0, state.openUntil - clock.now());
-    timer = clock.setTimeout(halfOpen, Math.min(MAX_TIMER_MS, wait));
+    timer = clock.setTimeout(() => halfOpen(), Math.min(MAX_TIMER_MS, wait));
   }
 
-  function halfOpen(): void {
+  function halfOpen(early = false): void {
     timer = undefined;
     if (state.mode !== 'open') return;
-    if (state.openUntil !== undefined && clock.now() < state.openUntil) {
+    if (!early && state.openUntil !== undefined && clock.now() < state.openUntil) {
       schedule();
       return;
     }
@@ -236,11 +272,25 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     }
   }
 
+  /** The outcome as this breaker counts it (see {@link BreakerJudges}). */
+  function judged(verdict: Verdict, meta: CallMeta): BreakerOutcome {
+    if (verdict.breaker !== 'failure' || judges === 'all' || verdict.source === undefined) {
+      return verdict.breaker;
+    }
+    if (judges === 'tool') return verdict.source === 'call' ? 'failure' : 'ignore';
+    return verdict.source === 'transport' || meta.tool === undefined ? 'failure' : 'ignore';
+  }
+
+  /** Whether a call this long is slow for this breaker: a server's does not judge a tool's time. */
+  function isSlow(durationMs: number, meta: CallMeta): boolean {
+    return durationMs > slowCallMs && (judges !== 'server' || meta.tool === undefined);
+  }
+
   function settle(
     kind: Kind,
     admittedIn: number,
     outcome: BreakerOutcome,
-    durationMs: number,
+    slow: boolean,
     traceId: string | undefined,
   ): void {
     if (admittedIn !== generation || kind === Kind.Bypass) return;
@@ -264,7 +314,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     const now = clock.now();
     const failure = outcome === 'failure';
     consecutive = failure ? consecutive + 1 : 0;
-    window.record(now, failure, durationMs > slowCallMs);
+    window.record(now, failure, slow);
     const counts = window.counts(now);
     const reason =
       consecutive >= consecutiveLimit
@@ -305,17 +355,22 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (kind instanceof ResilienceError) return Promise.reject(kind);
     const admittedIn = generation;
     const start = clock.now();
+    // Slowness is the upstream's time: from when the request left (`attempt.sentAt`, set by an
+    // operation that first waited for a connection to open), not the gateway's start-up.
+    const elapsed = (now: number) => now - Math.max(start, context.attempt.sentAt ?? start);
     return invoke(operation, context).then(
       (value) => {
-        settle(kind, admittedIn, 'success', clock.now() - start, context.traceId);
+        const now = clock.now();
+        settle(kind, admittedIn, 'success', isSlow(elapsed(now), context.meta), context.traceId);
         return value;
       },
       (error: unknown) => {
         const now = clock.now();
+        // A call its caller gave up on (cancel, the call's deadline) says nothing of the upstream.
         const outcome = context.scope.aborted
           ? 'ignore'
-          : classify(error, context.meta, now).breaker;
-        settle(kind, admittedIn, outcome, now - start, context.traceId);
+          : judged(classify(error, context.meta, now), context.meta);
+        settle(kind, admittedIn, outcome, isSlow(elapsed(now), context.meta), context.traceId);
         throw error;
       },
     );
@@ -350,6 +405,23 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     setMetricsOnly(reason) {
       if (state.mode === 'metrics_only') return;
       apply({ event_type: 'circuit_metrics_only', ...base(), ...(reason ? { reason } : {}) });
+    },
+    reset() {
+      if (state.mode !== 'open' && state.mode !== 'half_open') return;
+      apply(
+        {
+          event_type: 'circuit_closed',
+          ...base(),
+          reason: 'server_recovered',
+          ejections: state.ejections,
+        },
+        episodeTrace,
+      );
+    },
+    halfOpenNow() {
+      if (state.mode !== 'open') return;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      halfOpen(true);
     },
     dispose() {
       if (timer !== undefined) clock.clearTimeout(timer);

@@ -92,8 +92,22 @@ describe('classifyError', () => {
     expect(verdict(new Error('boom'))).toEqual({
       retryable: false,
       breaker: 'failure',
+      source: 'call',
       reason: 'boom',
     });
     expect(verdict('thrown string')).toMatchObject({ retryable: false, breaker: 'failure' });
+  });
+
+  it('tells transport failures (the server’s) from the call’s own', () => {
+    const source = (error: unknown) => verdict(error).source;
+    expect(source(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe('transport');
+    expect(source(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe('transport');
+    expect(source({ code: JsonRpcCode.ConnectionClosed, message: 'closed' })).toBe('transport');
+    expect(source({ status: 503 })).toBe('transport');
+    expect(source({ code: JsonRpcCode.RequestTimeout, message: 'timeout' })).toBe('call');
+    expect(source({ code: JsonRpcCode.InternalError, message: 'bug' })).toBe('call');
+    expect(source({ status: 500 })).toBe('call');
+    expect(source(new ResilienceError(ResilienceErrorCode.AttemptTimeout, 'slow'))).toBe('call');
+    expect(source(new Error('boom'))).toBe('call');
   });
 });

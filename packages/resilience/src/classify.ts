@@ -18,12 +18,24 @@ export const JsonRpcCode = {
 /** What a failure means for the breaker: it counts against the upstream, for it, or not at all. */
 export type BreakerOutcome = 'failure' | 'success' | 'ignore';
 
+/**
+ * Whose failure a breaker failure is: `transport` (the connection or process: refused, reset,
+ * closed, exited, HTTP 502/503/504), which a server's breaker counts; `call` (this call's
+ * handler: a timeout, an internal error, anything unknown), which a tool's breaker counts.
+ */
+export type FailureSource = 'transport' | 'call';
+
 /** The classifier's verdict on one failed attempt. */
 export interface Verdict {
   /** Another attempt may help and is safe. */
   retryable: boolean;
   /** How the circuit breaker counts it. */
   breaker: BreakerOutcome;
+  /**
+   * For a breaker `failure`: whose it is (see {@link FailureSource}). Left out, every breaker
+   * the call passes counts it.
+   */
+  source?: FailureSource;
   /** Short reason for events and errors, e.g. `HTTP 503`, `ECONNREFUSED`, `JSON-RPC -32602`. */
   reason: string;
   /** The upstream's Retry-After, ms, if it sent one. */
@@ -88,13 +100,20 @@ function factsOf(error: unknown): Facts {
  * - for `tools/call` a retryable failure is retried only when the tool is annotated read-only
  *   or idempotent, or the request provably never reached the server (`meta.sent === false`,
  *   `error.sent === false`, or a connect error such as ECONNREFUSED).
- * Unknown errors are breaker failures and are not retried.
+ * Unknown errors are breaker failures and are not retried. Each breaker failure names its
+ * {@link FailureSource}: connection and process failures (connect errors, resets, the SDK's
+ * connection closed, HTTP 502/503/504) are `transport`; timeouts, internal errors, HTTP 500 and
+ * unknown errors are the `call`'s.
  */
 export const classifyError: Classifier = (error, meta, nowMs) => {
   if (error instanceof ResilienceError) {
     switch (error.code) {
       case ResilienceErrorCode.AttemptTimeout:
-        return gate({ retryable: true, breaker: 'failure', reason: error.code }, meta, false);
+        return gate(
+          { retryable: true, breaker: 'failure', source: 'call', reason: error.code },
+          meta,
+          false,
+        );
       case ResilienceErrorCode.Aborted:
       case ResilienceErrorCode.CallTimeout:
       case ResilienceErrorCode.CircuitOpen:
@@ -102,25 +121,39 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
       case ResilienceErrorCode.BulkheadFull:
         return { retryable: false, breaker: 'ignore', reason: error.code };
       default:
-        return { retryable: false, breaker: 'failure', reason: error.code };
+        return { retryable: false, breaker: 'failure', source: 'call', reason: error.code };
     }
   }
   const facts = factsOf(error);
   const neverSent = meta.sent === false || facts.sent === false;
   const { code, status } = facts;
   if (typeof code === 'string') {
-    if (NEVER_SENT.has(code)) return { retryable: true, breaker: 'failure', reason: code };
+    if (NEVER_SENT.has(code))
+      return { retryable: true, breaker: 'failure', source: 'transport', reason: code };
     if (TRANSPORT.has(code))
-      return gate({ retryable: true, breaker: 'failure', reason: code }, meta, neverSent);
+      return gate(
+        { retryable: true, breaker: 'failure', source: sourceOf(code), reason: code },
+        meta,
+        neverSent,
+      );
     if (code === 'ABORT_ERR') return { retryable: false, breaker: 'ignore', reason: code };
   }
   if (typeof code === 'number' && code < 0) {
     const reason = `JSON-RPC ${code}`;
     switch (code) {
       case JsonRpcCode.ConnectionClosed:
+        return gate(
+          { retryable: true, breaker: 'failure', source: 'transport', reason },
+          meta,
+          neverSent,
+        );
       case JsonRpcCode.RequestTimeout:
       case JsonRpcCode.InternalError:
-        return gate({ retryable: true, breaker: 'failure', reason }, meta, neverSent);
+        return gate(
+          { retryable: true, breaker: 'failure', source: 'call', reason },
+          meta,
+          neverSent,
+        );
       default:
         // The server answered: it is alive, the request was wrong or refused.
         return { retryable: false, breaker: 'success', reason };
@@ -150,6 +183,7 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
         {
           retryable: true,
           breaker: 'failure',
+          source: http === 502 || http === 503 || http === 504 ? 'transport' : 'call',
           reason,
           ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
         },
@@ -157,7 +191,9 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
         neverSent,
       );
     }
-    return { retryable: false, breaker: http >= 500 ? 'failure' : 'success', reason };
+    return http >= 500
+      ? { retryable: false, breaker: 'failure', source: 'call', reason }
+      : { retryable: false, breaker: 'success', reason };
   }
   if (error instanceof Error && error.name === 'AbortError') {
     return { retryable: false, breaker: 'ignore', reason: 'AbortError' };
@@ -165,9 +201,17 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
   return {
     retryable: false,
     breaker: 'failure',
+    source: 'call',
     reason: error instanceof Error ? error.message || error.name : String(error),
   };
 };
+
+/** Timeouts of a request the server took but did not answer are the call's; the rest transport. */
+function sourceOf(code: string): FailureSource {
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+    ? 'call'
+    : 'transport';
+}
 
 /** Applies the `tools/call` rule: a side effect may have happened, so retry only when safe. */
 function gate(verdict: Verdict, meta: CallMeta, neverSent: boolean): Verdict {

@@ -109,6 +109,7 @@ export function policyOptionsFromConfig(config: ResolvedResilienceConfig): Polic
     },
     circuitBreaker: cb.enabled
       ? {
+          isolateTools: cb.isolate_tools,
           perTool: cb.per_tool,
           consecutiveFailures: cb.consecutive_failures,
           failureRateThreshold: cb.failure_rate_threshold,
@@ -137,8 +138,9 @@ export function policyOptionsFromConfig(config: ResolvedResilienceConfig): Polic
  * Per-tool sections (`tools: { "<upstream tool name>": {...} }` in any section) give that tool
  * a policy of its own, merged global → server → tool key by key; calls whose `meta.tool` names
  * it use that policy. It always shares the server's retry budget; it shares the server's
- * breaker and bulkhead too unless its own section has a `circuit_breaker` (a breaker keyed
- * `server/tool`) or a `bulkhead` (slots of its own) key.
+ * breakers and bulkhead too unless its own section has a `circuit_breaker` (its tool breaker
+ * `server/tool` takes those options; the server's breaker, which judges the transport, is still
+ * shared) or a `bulkhead` (slots of its own) key.
  */
 export function createPolicyFromConfig(
   runtime: RuntimeOptions & Pick<PolicyOptions, 'classify' | 'history'>,
@@ -156,17 +158,24 @@ export function createPolicyFromConfig(
     const options = policyOptionsFromConfig(resolveResilienceConfig(...sections, ...own));
     const ownBreaker = own.some((section) => section?.circuit_breaker !== undefined);
     const ownBulkhead = own.some((section) => section?.bulkhead !== undefined);
+    // An own breaker section: the tool's breaker is its own (keyed server/tool), and the
+    // upstream's breaker, which judges the transport they share, stays the server's.
+    const isolate = options.circuitBreaker && options.circuitBreaker.isolateTools !== false;
     tools.set(
       name,
       createPolicy({
         ...runtime,
         ...options,
-        ...(ownBreaker && options.circuitBreaker
+        ...(ownBreaker && options.circuitBreaker && !isolate
           ? { circuitBreaker: { ...options.circuitBreaker, perTool: true } }
           : {}),
         share: {
           budget: base.budget,
-          ...(ownBreaker ? {} : { breaker: base.breaker }),
+          ...(!ownBreaker
+            ? { guards: base.guards }
+            : isolate
+              ? { serverBreaker: () => base.guards()[0] }
+              : {}),
           ...(ownBulkhead || !base.bulkhead ? {} : { bulkhead: base.bulkhead }),
         },
       }),

@@ -28,6 +28,12 @@ export interface AttemptInfo {
   sent?: boolean;
   /** True for the extra attempt of a hedge. */
   hedged?: boolean;
+  /**
+   * Set by the operation: clock time (ms, the policies' clock) when the request left, after
+   * any wait for a connection to open. Breakers judge slowness from it, so a session's
+   * start-up is not counted as a slow upstream.
+   */
+  sentAt?: number;
 }
 
 /** What every policy passes inward, and what the operation receives. */

@@ -152,13 +152,13 @@ describe('createPolicy', () => {
     expect(t.ofType('call_timed_out').map((e) => e.scope)).toEqual(['attempt', 'attempt', 'call']);
   });
 
-  it('keeps one breaker per tool when per_tool is set', async () => {
+  it('keeps one breaker per tool, counting everything, when per_tool is set and tools are not isolated', async () => {
     const t = useFakeTime();
     const policy = createPolicy({
       serverName: 'multi',
       sink: t.sink,
       retry: false,
-      circuitBreaker: { perTool: true, consecutiveFailures: 1 },
+      circuitBreaker: { isolateTools: false, perTool: true, consecutiveFailures: 1 },
     });
     settle(policy.execute(fail, { meta: search }));
     await flush();
@@ -180,7 +180,12 @@ describe('createPolicy', () => {
       serverName: 'multi',
       sink: first.sink,
       retry: false,
-      circuitBreaker: { perTool: true, consecutiveFailures: 1, openJitter: 0 },
+      circuitBreaker: {
+        isolateTools: false,
+        perTool: true,
+        consecutiveFailures: 1,
+        openJitter: 0,
+      },
     });
     settle(before.execute(fail, { meta: search }));
     await flush();
@@ -192,7 +197,7 @@ describe('createPolicy', () => {
       sink: (e) => events.push(e),
       history: log,
       retry: false,
-      circuitBreaker: { perTool: true },
+      circuitBreaker: { isolateTools: false, perTool: true },
     });
     expect(after.breakers().map((b) => b.circuit)).toEqual(['multi/search']);
     expect(after.isEjected('search')).toBe(true);

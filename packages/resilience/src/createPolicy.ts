@@ -5,7 +5,7 @@ import {
   createCircuitBreaker,
 } from './circuitBreaker.js';
 import { type Classifier, classifyError } from './classify.js';
-import type { CallContext, CallInit, Operation } from './context.js';
+import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
 import { createHedgePolicy } from './hedge.js';
 import type { LatencyTracker } from './latencyTracker.js';
 import { type Policy, wrap } from './policy.js';
@@ -29,9 +29,21 @@ export interface PolicyOptions extends RuntimeOptions {
         budgetMin?: number;
       })
     | false;
-  /** @default the {@link createCircuitBreaker} defaults, one breaker per upstream */
+  /**
+   * @default the {@link createCircuitBreaker} defaults: a breaker of the upstream for
+   * transport failures and one per tool for the tool's own (`isolateTools`)
+   */
   circuitBreaker?:
-    | (Own<Omit<CircuitBreakerOptions, 'circuit' | 'tool'>> & { perTool?: boolean })
+    | (Own<Omit<CircuitBreakerOptions, 'circuit' | 'tool' | 'judges'>> & {
+        /**
+         * Tools fail on their own: a tool's timeouts, errors and slow calls count against a
+         * breaker of that tool (`server/tool`), transport failures and calls that name no tool
+         * against the upstream's. `false`: one breaker counts everything. @default true
+         */
+        isolateTools?: boolean;
+        /** With `isolateTools: false`: one breaker per tool instead of one per upstream. @default false */
+        perTool?: boolean;
+      })
     | false;
   /** @default 64 running, 256 queued */
   bulkhead?: { maxConcurrent?: number; maxQueue?: number } | false;
@@ -53,8 +65,10 @@ export interface PolicyOptions extends RuntimeOptions {
 export interface PolicyShare {
   /** The retry budget (retries and hedges of both count against one limit). */
   budget?: RetryBudget;
-  /** The breakers: calls are counted by, and refused by, `breaker(tool)` of the other policy. */
-  breaker?: (tool?: string) => CircuitBreaker | undefined;
+  /** All breakers: calls are counted by, and refused by, `guards(tool)` of the other policy. */
+  guards?: (tool?: string) => readonly CircuitBreaker[];
+  /** Only the upstream's breaker (transport failures); the tool breakers are this policy's own. */
+  serverBreaker?: () => CircuitBreaker | undefined;
   /** One bulkhead, so both policies' calls take slots from the same pool. */
   bulkhead?: Bulkhead;
 }
@@ -68,12 +82,26 @@ export interface UpstreamPolicy extends Policy {
   readonly latencies: LatencyTracker | undefined;
   /** The bulkhead, unless disabled. */
   readonly bulkhead: Bulkhead | undefined;
-  /** The breaker that guards calls of `tool` (the upstream's, unless per tool); created on demand. */
+  /**
+   * The innermost breaker that guards calls of `tool`: the tool's own when tools are isolated
+   * or per tool, else the upstream's (also for no tool); created on demand.
+   */
   breaker(tool?: string): CircuitBreaker | undefined;
+  /** Every breaker a call of `tool` passes, outermost (the upstream's) first. */
+  guards(tool?: string): readonly CircuitBreaker[];
   /** Every breaker created so far. */
   breakers(): CircuitBreaker[];
   /** Whether calls of `tool` would be refused by an open, half-open or isolated breaker. */
   isEjected(tool?: string): boolean;
+  /** The first of `guards(tool)` that is open, half-open or isolated, if any. */
+  ejectedBy(tool?: string): CircuitBreaker | undefined;
+  /**
+   * The upstream answers again (a new session after a restart, a good check after an outage):
+   * its own breaker closes at once (it judges the transport, which works again), and open
+   * tool breakers half-open now, so one probe each decides instead of the rest of their open
+   * time. Idempotent.
+   */
+  serverRecovered(): void;
   /** Stops the breakers' timers. */
   dispose(): void;
 }
@@ -84,6 +112,11 @@ export interface UpstreamPolicy extends Policy {
  * → attempt timeout → the call. So the deadline bounds queueing and backoff, one bulkhead slot
  * covers all attempts of a call, every attempt (hedges too) passes the breaker and is counted,
  * and an open breaker stops the retries at once. All layers share the clock and the sink.
+ *
+ * By default (`isolateTools`) a tool call passes two breakers: the upstream's, which counts
+ * transport failures (connection refused or lost, process exited) and every failure of calls
+ * that name no tool, then the tool's own (`server/tool`), which counts its timeouts, errors and
+ * slow calls. So one hung tool cannot lock out the upstream's other tools.
  *
  * @example
  * const policy = createPolicy({ serverName: 'search', sink: (e) => log.append(e) });
@@ -105,32 +138,49 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     });
   const breakerOptions =
     options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {});
+  const isolate = breakerOptions?.isolateTools !== false;
   const perTool = breakerOptions?.perTool === true;
   const breakerMap = new Map<string, CircuitBreaker>();
   // Read once: the history may be a one-shot iterable, and every breaker folds it.
   const history = options.history ? [...options.history] : undefined;
 
-  const ownBreakerFor = (tool: string | undefined): CircuitBreaker | undefined => {
-    if (!breakerOptions) return undefined;
-    const key =
-      perTool && tool !== undefined ? `${runtime.serverName}/${tool}` : runtime.serverName;
+  const make = (tool: string | undefined): CircuitBreaker => {
+    const key = tool === undefined ? runtime.serverName : `${runtime.serverName}/${tool}`;
     let breaker = breakerMap.get(key);
     if (!breaker) {
-      const { perTool: _perTool, ...rest } = breakerOptions;
+      const { perTool: _perTool, isolateTools: _isolate, ...rest } = breakerOptions!;
       breaker = createCircuitBreaker({
         ...shared,
         ...rest,
         classify,
         circuit: key,
-        ...(perTool && tool !== undefined ? { tool } : {}),
+        judges: !isolate ? 'all' : tool === undefined ? 'server' : 'tool',
+        ...(tool !== undefined ? { tool } : {}),
         ...(history ? { history } : {}),
       });
       breakerMap.set(key, breaker);
     }
     return breaker;
   };
-  const sharedBreaker = share.breaker;
-  const breakerFor = sharedBreaker && breakerOptions ? sharedBreaker : ownBreakerFor;
+  const serverBreaker = (): CircuitBreaker | undefined =>
+    share.serverBreaker ? share.serverBreaker() : make(undefined);
+  const ownGuards = (tool: string | undefined): readonly CircuitBreaker[] => {
+    if (!breakerOptions) return [];
+    if (tool === undefined || (!isolate && !perTool)) {
+      const server = serverBreaker();
+      return server ? [server] : [];
+    }
+    if (!isolate) return [make(tool)];
+    const server = serverBreaker();
+    return server ? [server, make(tool)] : [make(tool)];
+  };
+  const guards = share.guards && breakerOptions ? share.guards : ownGuards;
+  const breakerFor = (tool: string | undefined): CircuitBreaker | undefined => guards(tool).at(-1);
+  const ejectedBy = (tool: string | undefined) => guards(tool).find((b) => b.isEjected());
+  const refuses = (breaker: CircuitBreaker) => {
+    const mode = breaker.state().mode;
+    return mode === 'open' || mode === 'isolated';
+  };
 
   const layers: Policy[] = [];
   if (options.timeoutMs !== false) {
@@ -152,10 +202,7 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
         ...rest,
         budget,
         // No backoff for a retry the breaker would refuse.
-        canRetry: (context) => {
-          const mode = breakerFor(context.meta.tool)?.state().mode;
-          return mode !== 'open' && mode !== 'isolated';
-        },
+        canRetry: (context) => !guards(context.meta.tool).some(refuses),
       }),
     );
   }
@@ -166,7 +213,12 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   if (breakerOptions) {
     layers.push({
       execute<T>(operation: Operation<T>, context?: CallInit | CallContext): Promise<T> {
-        return breakerFor(context?.meta?.tool)!.execute(operation, context);
+        const chain = guards(context?.meta?.tool);
+        const through = (index: number, next: CallInit | CallContext | undefined): Promise<T> =>
+          index === chain.length
+            ? invoke(operation, toContext(next))
+            : chain[index]!.execute((inner) => through(index + 1, inner), next);
+        return through(0, context);
       },
     });
   }
@@ -181,12 +233,14 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   }
   const stack = wrap(...layers);
   // Restore the breakers the history knows (and their open → half-open timers) at once.
-  if (breakerOptions && !perTool && !sharedBreaker) breakerFor(undefined);
-  if (breakerOptions && perTool && history && !sharedBreaker) {
-    const prefix = `${runtime.serverName}/`;
-    for (const event of history) {
-      if (typeof event.circuit === 'string' && event.circuit.startsWith(prefix)) {
-        breakerFor(event.circuit.slice(prefix.length));
+  if (breakerOptions && !share.guards) {
+    if (isolate || !perTool) serverBreaker();
+    if ((isolate || perTool) && history) {
+      const prefix = `${runtime.serverName}/`;
+      for (const event of history) {
+        if (typeof event.circuit === 'string' && event.circuit.startsWith(prefix)) {
+          make(event.circuit.slice(prefix.length));
+        }
       }
     }
   }
@@ -194,9 +248,8 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   /** Refuses at once what the breaker would refuse, before any timer, slot or budget is taken. */
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
     if (breakerOptions && !init?.bypassCircuit) {
-      const breaker = breakerFor(init?.meta?.tool)!;
-      const mode = breaker.state().mode;
-      if (mode === 'open' || mode === 'isolated') return breaker.execute(operation, init);
+      const refusing = guards(init?.meta?.tool).find(refuses);
+      if (refusing) return refusing.execute(operation, init);
     }
     return stack.execute(operation, init);
   }
@@ -208,8 +261,18 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     latencies: hedge?.latencies,
     bulkhead,
     breaker: breakerFor,
+    guards,
     breakers: () => [...breakerMap.values()],
-    isEjected: (tool) => breakerFor(tool)?.isEjected() ?? false,
+    isEjected: (tool) => ejectedBy(tool) !== undefined,
+    ejectedBy,
+    serverRecovered() {
+      for (const [key, breaker] of breakerMap) {
+        // The upstream's own breaker judges the transport, which answers again: it closes.
+        // A breaker that also counts tools' failures may have opened on a tool: a probe decides.
+        if (key === runtime.serverName && isolate) breaker.reset();
+        else breaker.halfOpenNow();
+      }
+    },
     dispose() {
       for (const breaker of breakerMap.values()) breaker.dispose();
     },

@@ -133,4 +133,34 @@ describe('createFallbackChain', () => {
   it('refuses an empty chain', () => {
     expect(() => createFallbackChain([])).toThrow(/at least one alternative/);
   });
+
+  it('regression: a skip names its real cause (server down), not CIRCUIT_OPEN', async () => {
+    const t = useFakeTime();
+    const down = alternative('primary', 'never');
+    down.alt.whyEjected = () => ({ reason: 'SERVER_DOWN', message: 'server down, skipped' });
+    const b = alternative('backup', 'answer');
+    const c = alternative('third', 'x');
+    await expect(
+      createFallbackChain([down.alt, b.alt, c.alt], { sink: t.sink }).execute({ meta }),
+    ).resolves.toBe('answer');
+    expect(down.seen).toHaveLength(0);
+    expect(t.events).toEqual([
+      expect.objectContaining({ event_type: 'fallback_used', reason: 'SERVER_DOWN', panic: false }),
+    ]);
+  });
+
+  it('names a failure by reasonOf when given', async () => {
+    const t = useFakeTime();
+    const a = alternative('primary', new Error('not connected'));
+    const b = alternative('backup', 'answer');
+    await expect(
+      createFallbackChain([a.alt, b.alt], {
+        sink: t.sink,
+        shouldFallBack: () => true,
+        reasonOf: () => 'NOT_CONNECTED',
+      }).execute({ meta }),
+    ).resolves.toBe('answer');
+    expect(t.events).toEqual([expect.objectContaining({ reason: 'NOT_CONNECTED' })]);
+    expectValidEvents(t.events);
+  });
 });

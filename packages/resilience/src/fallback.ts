@@ -23,6 +23,11 @@ export interface FallbackAlternative<T> {
   execute: Operation<T>;
   /** True while this alternative's breaker is open, half-open or isolated. */
   isEjected?: () => boolean;
+  /**
+   * Why this alternative is skipped now, if it is (in place of `isEjected`): `reason` goes in
+   * `fallback_used` (e.g. `SERVER_DOWN`, `CIRCUIT_OPEN`), `message` in the final error.
+   */
+  whyEjected?: () => { reason: string; message: string } | undefined;
 }
 
 /** Options of {@link createFallbackChain}. `serverName` names the first alternative's server. */
@@ -35,6 +40,11 @@ export interface FallbackOptions extends RuntimeOptions {
   shouldFallBack?: (error: unknown) => boolean;
   /** Panic when more than this fraction of the chain is ejected. @default 0.5 */
   panicThreshold?: number;
+  /**
+   * The `fallback_used` reason of a failure: what went wrong, for an operator.
+   * @default its error code (`describeError`), else `ERROR`
+   */
+  reasonOf?: (error: unknown) => string;
 }
 
 /** A fallback chain. */
@@ -51,6 +61,11 @@ const FALLBACK_CODES = [
   ResilienceErrorCode.AttemptTimeout,
   ResilienceErrorCode.BulkheadFull,
 ];
+
+const BREAKER_OPEN = {
+  reason: ResilienceErrorCode.CircuitOpen,
+  message: 'breaker open, skipped',
+} as const;
 
 /**
  * The default fallback rule: the upstream could not answer (breaker open or isolated, retries
@@ -89,7 +104,13 @@ export function createFallbackChain<T>(
   return {
     async execute(init) {
       const context = toContext(init);
-      const ejected = alternatives.map((alternative) => alternative.isEjected?.() === true);
+      const ejected = alternatives.map((alternative) =>
+        alternative.whyEjected
+          ? alternative.whyEjected()
+          : alternative.isEjected?.() === true
+            ? BREAKER_OPEN
+            : undefined,
+      );
       const panic = ejected.filter(Boolean).length > alternatives.length * panicThreshold;
       const attempts: AttemptFailure[] = [];
       const fields =
@@ -99,13 +120,10 @@ export function createFallbackChain<T>(
       let previous: { name: string; reason: string } | undefined;
       for (const [index, alternative] of alternatives.entries()) {
         if (context.scope.aborted) throw abortError(context.scope);
-        if (!panic && ejected[index]) {
-          attempts.push({
-            name: alternative.name,
-            code: 'SKIPPED',
-            message: 'breaker open, skipped',
-          });
-          previous = { name: alternative.name, reason: ResilienceErrorCode.CircuitOpen };
+        const skip = ejected[index];
+        if (!panic && skip) {
+          attempts.push({ name: alternative.name, code: 'SKIPPED', message: skip.message });
+          previous = { name: alternative.name, reason: skip.reason };
           continue;
         }
         if (previous) {
@@ -134,7 +152,10 @@ export function createFallbackChain<T>(
           const failure = { ...describeError(error), name: alternative.name };
           attempts.push(failure);
           if (!fallBack(error)) throw error;
-          previous = { name: alternative.name, reason: failure.code ?? 'ERROR' };
+          previous = {
+            name: alternative.name,
+            reason: options.reasonOf?.(error) ?? failure.code ?? 'ERROR',
+          };
         }
       }
       emitter.emit(

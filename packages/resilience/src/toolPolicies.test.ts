@@ -7,6 +7,9 @@ const call = (tool: string, method = 'tools/call') => ({ meta: { method, tool } 
 const fail = async () => {
   throw httpError(503);
 };
+const toolFails = async () => {
+  throw httpError(500);
+};
 /** An operation that answers `value` after `ms` of fake time, or when aborted, rejects. */
 const answerAfter =
   (ms: number, value = 'ok') =>
@@ -49,7 +52,7 @@ describe('per-tool resilience sections', () => {
     ]);
   });
 
-  it('shares the server’s breaker unless the tool section has a circuit_breaker key', async () => {
+  it('gives a tool section’s circuit_breaker keys to that tool’s breaker; the server’s breaker stays shared', async () => {
     const t = useFakeTime();
     policy = createPolicyFromConfig(
       { serverName: 's', sink: t.sink },
@@ -59,29 +62,31 @@ describe('per-tool resilience sections', () => {
         tools: { shared: { timeout_ms: 1234 }, own: { circuit_breaker: { open_ms: 5000 } } },
       },
     );
-    // Two failures of the tool with its own breaker open only `s/own`.
-    for (let i = 0; i < 2; i++) settle(policy.execute(fail, call('own')));
+    // Two failures of the tool itself (HTTP 500: its handler) open only its breaker.
+    for (let i = 0; i < 2; i++) settle(policy.execute(toolFails, call('own')));
+    for (let i = 0; i < 2; i++) settle(policy.execute(toolFails, call('shared')));
     await flush();
     expect(t.ofType('circuit_opened')).toEqual([
-      expect.objectContaining({ circuit: 's/own', open_ms: 5000 }),
+      expect.objectContaining({ circuit: 's/own', tool: 'own', open_ms: 5000 }),
+      expect.objectContaining({ circuit: 's/shared', tool: 'shared', open_ms: 1000 }),
     ]);
     expect(policy.isEjected('own')).toBe(true);
-    expect(policy.isEjected('shared')).toBe(false);
+    expect(policy.isEjected('shared')).toBe(true);
     expect(policy.isEjected('echo')).toBe(false);
-    // Two failures of a tool without breaker keys open the server's breaker, for all tools.
-    for (let i = 0; i < 2; i++) settle(policy.execute(fail, call('shared')));
+    // Transport failures (HTTP 503) of any tool open the one server breaker, for all tools.
+    await advance(1000);
+    for (let i = 0; i < 2; i++) settle(policy.execute(fail, call('echo')));
     await flush();
-    expect(t.ofType('circuit_opened').map((e) => e.circuit)).toEqual(['s/own', 's']);
-    expect(policy.isEjected('echo')).toBe(true);
-    const refused = settle(policy.execute(async () => 'never', call('echo')));
+    expect(t.ofType('circuit_opened').map((e) => e.circuit)).toEqual(['s/own', 's/shared', 's']);
+    const refused = settle(policy.execute(async () => 'never', call('own')));
     await flush();
-    expect(refused.error).toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(refused.error).toMatchObject({ code: 'CIRCUIT_OPEN', data: { circuit: 's' } });
     expect(
       policy
         .breakers()
         .map((b) => b.circuit)
         .sort(),
-    ).toEqual(['s', 's/own']);
+    ).toEqual(['s', 's/echo', 's/own', 's/shared']);
   });
 
   it('shares the server’s bulkhead unless the tool section has a bulkhead key', async () => {

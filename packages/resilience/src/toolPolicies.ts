@@ -5,8 +5,9 @@ import type { UpstreamPolicy } from './createPolicy.js';
 /**
  * One upstream's policy that hands each call to the policy of its tool (`meta.tool`, the
  * upstream's name for it) when `tools` has one, else to `base`. Handles answer for the whole
- * upstream: `breaker(tool)` and `isEjected(tool)` ask the tool's policy, `breakers()` lists
- * every breaker, `dispose()` stops them all. The tool policies are expected to share `base`'s
+ * upstream: `breaker(tool)`, `guards(tool)`, `isEjected(tool)` and `ejectedBy(tool)` ask the
+ * tool's policy, `breakers()` lists every breaker, `serverRecovered()` and `dispose()` reach
+ * them all. The tool policies are expected to share `base`'s
  * budget (see `createPolicyFromConfig`).
  */
 export function withToolPolicies(
@@ -24,8 +25,14 @@ export function withToolPolicies(
       return policyOf(init?.meta?.tool).execute(operation, init);
     },
     breaker: (tool?: string): CircuitBreaker | undefined => policyOf(tool).breaker(tool),
+    guards: (tool?: string) => policyOf(tool).guards(tool),
     breakers: () => [base, ...tools.values()].flatMap((policy) => policy.breakers()),
     isEjected: (tool?: string) => policyOf(tool).isEjected(tool),
+    ejectedBy: (tool?: string) => policyOf(tool).ejectedBy(tool),
+    serverRecovered() {
+      base.serverRecovered();
+      for (const policy of tools.values()) policy.serverRecovered();
+    },
     dispose() {
       base.dispose();
       for (const policy of tools.values()) policy.dispose();

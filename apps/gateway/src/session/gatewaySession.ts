@@ -194,6 +194,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
             signal: extra.signal,
             trace: traceContextOf(undefined),
             ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+            connect: () => link.ensure(),
             attempt: (signal) => link.list(method, signal),
           });
           return { link, items, live: true };
@@ -305,6 +306,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
         signal: extra.signal,
         trace,
         ...session,
+        connect: () => link.ensure(),
         attempt: (signal) =>
           link.forward(
             method,

@@ -32,10 +32,34 @@ describe('classifyGatewayError', () => {
     });
   });
 
-  it('names UPSTREAM_UNAVAILABLE when the server was down before anything was sent', () => {
-    const down = new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'down');
-    expect(classifyGatewayError(down, { method: 'tools/call' }, 0).reason).toBe(
-      'UPSTREAM_UNAVAILABLE',
+  it('regression: a refusal the gateway made itself (server down, not connected) is not a breaker failure', () => {
+    const down = new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'down', {
+      data: { server: 'a', status: 'down' },
+    });
+    expect(classifyGatewayError(down, { method: 'tools/call' }, 0)).toMatchObject({
+      retryable: false,
+      breaker: 'ignore',
+      reason: 'SERVER_DOWN',
+    });
+    const starting = new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'starting', {
+      data: { server: 'a', status: 'connecting' },
+    });
+    expect(classifyGatewayError(starting, { method: 'tools/list' }, 0)).toMatchObject({
+      breaker: 'ignore',
+      reason: 'NOT_CONNECTED',
+    });
+  });
+
+  it('counts a connection that could not open, or broke, as the transport’s (the server’s breaker)', () => {
+    const refused = new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'could not start', {
+      cause: new Error('spawn ENOENT'),
+    });
+    expect(classifyGatewayError(refused, { method: 'tools/call', tool: 'x' }, 0)).toMatchObject({
+      breaker: 'failure',
+      source: 'transport',
+    });
+    expect(classifyGatewayError(lost(), { method: 'tools/call', tool: 'x' }, 0).source).toBe(
+      'transport',
     );
   });
 });
@@ -59,10 +83,20 @@ describe('createServerPolicies', () => {
     );
     const policies = createServerPolicies(config, { clock: systemClock, sink: () => {} });
     const a = policies.get('a')!;
-    expect(a.breaker('write')?.circuit).toBe('a/write');
-    expect(a.breaker('read')?.circuit).toBe('a');
-    expect(a.breaker('other')?.circuit).toBe('a');
-    expect(policies.get('b')!.breaker('write')?.circuit).toBe('b');
+    const circuits = (tool?: string) => a.guards(tool).map((b) => b.circuit);
+    // Every tool call passes the server's breaker (transport) and its tool's own.
+    expect(circuits('write')).toEqual(['a', 'a/write']);
+    expect(circuits('read')).toEqual(['a', 'a/read']);
+    expect(circuits('other')).toEqual(['a', 'a/other']);
+    expect(circuits()).toEqual(['a']);
+    // The own section's options go to the tool's breaker; the server's breaker is shared.
+    expect(a.guards('write')[0]).toBe(a.guards('other')[0]);
+    expect(
+      policies
+        .get('b')!
+        .guards('write')
+        .map((b) => b.circuit),
+    ).toEqual(['b', 'b/write']);
     for (const policy of policies.values()) policy.dispose();
   });
 });

@@ -19,6 +19,7 @@ import {
 } from '@selfheal/resilience';
 import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { unavailableReason } from './serverPolicies.js';
 import { type TraceContext, withTraceparent } from './traceContext.js';
 import type { UpstreamLink } from './upstreamLink.js';
 
@@ -91,12 +92,16 @@ export async function executeToolCall(
     };
     return {
       name: target.link.name,
-      isEjected: () => host.isDown(target.link.name) || policy.isEjected(target.name),
+      whyEjected: () => whyEjected(host, policy, target),
       execute: (context: CallContext) => {
         current = target;
         return policy.execute(
           async (attempt) => {
             attempts++;
+            // The session opens first: its start-up is the gateway's time, not the upstream's,
+            // so the breaker judges the call from when it left (RFC 0008).
+            await target.link.ensure();
+            attempt.attempt.sentAt = host.clock.now();
             const result = await target.link.forward(
               'tools/call',
               request.trace.fromClient
@@ -154,6 +159,7 @@ export async function executeToolCall(
             clock: host.clock as Clock,
             sink: host.sink,
             shouldFallBack: fallsBack,
+            reasonOf: fallbackReason,
           }).execute(init);
     if (result.isError === true) outcome = 'tool_error';
     // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
@@ -237,6 +243,42 @@ export function upstreamSignal(attempt: CancelScope, caller: AbortSignal | undef
   if (attempt.aborted) abort();
   else attempt.onAbort(abort);
   return controller.signal;
+}
+
+/**
+ * Why routing skips `target` now, named for `fallback_used`: the server is down (per the
+ * monitor), or which breaker refuses it and in what mode.
+ */
+function whyEjected(
+  host: ToolCallHost,
+  policy: UpstreamPolicy,
+  target: ToolTarget,
+): { reason: string; message: string } | undefined {
+  if (host.isDown(target.link.name))
+    return { reason: 'SERVER_DOWN', message: `server "${target.link.name}" is down, skipped` };
+  const breaker = policy.ejectedBy(target.name);
+  if (!breaker) return undefined;
+  const mode = breaker.state().mode;
+  return {
+    reason: BREAKER_REASONS[mode] ?? ResilienceErrorCode.CircuitOpen,
+    message: `breaker "${breaker.circuit}" ${mode.replace('_', '-')}, skipped`,
+  };
+}
+
+const BREAKER_REASONS: Partial<Record<string, string>> = {
+  open: ResilienceErrorCode.CircuitOpen,
+  half_open: 'CIRCUIT_HALF_OPEN',
+  isolated: ResilienceErrorCode.CircuitIsolated,
+};
+
+/** The `fallback_used` reason of a failure: the real cause, not only an error code. */
+function fallbackReason(error: unknown): string {
+  if (isUnavailable(error)) return unavailableReason(error);
+  if (isResilienceError(error, ResilienceErrorCode.RetriesExhausted)) {
+    const cause = (error as Error).cause;
+    if (cause !== undefined && cause !== error) return fallbackReason(cause);
+  }
+  return errorCodeOf(error) ?? 'ERROR';
 }
 
 function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations } {

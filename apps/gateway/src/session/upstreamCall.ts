@@ -27,6 +27,12 @@ export interface UpstreamCallRequest<T> {
   sessionId?: string;
   /** One attempt: send the request with this signal (aborted on timeout, hedge loss, cancel). */
   attempt: (signal: AbortSignal) => Promise<T>;
+  /**
+   * Opens the connection the attempt will use, if not open yet (e.g. `link.ensure()`): awaited
+   * first, so the breaker times the upstream from when the request left, not a session's
+   * start-up. @default none: the attempt's whole time is the upstream's
+   */
+  connect?: () => Promise<unknown>;
 }
 
 /**
@@ -48,8 +54,12 @@ export async function executeUpstreamCall<T>(
   try {
     if (!policy) return await request.attempt(request.signal ?? new AbortController().signal);
     return await policy.execute(
-      (context) => {
+      async (context) => {
         attempts++;
+        if (request.connect) {
+          await request.connect();
+          context.attempt.sentAt = host.clock.now();
+        }
         return request.attempt(upstreamSignal(context.scope, request.signal));
       },
       {

@@ -132,17 +132,19 @@ describe('createUpstreamServer', () => {
       status: 'down',
       error: 'process exited (signal SIGKILL)',
       recovery_attempts: 2,
-      status_since: '2026-11-21T09:59:00.000Z',
+      // The session opened at T0 too: it is not newer than the outage.
+      status_since: '2026-11-21T10:00:00.000Z',
+      last_check_status: 'down',
     });
     expect(upstream.state).toEqual({
       status: 'down',
-      since: Date.parse('2026-11-21T09:59:00.000Z'),
+      since: Date.parse('2026-11-21T10:00:00.000Z'),
       error: 'process exited (signal SIGKILL)',
       attempt: 2,
       manual: false,
     });
     expect(upstream.describeUnavailable()).toBe(
-      'server "fake" (stdio: fake-server) is down since 2026-11-21T09:59:00.000Z (process exited (signal SIGKILL)); the monitor is recovering it (2 attempts so far).',
+      'server "fake" (stdio: fake-server) is down since 2026-11-21T10:00:00.000Z (process exited (signal SIGKILL)); the monitor is recovering it (2 attempts so far).',
     );
     setHealth({
       status: 'down',
@@ -166,6 +168,40 @@ describe('createUpstreamServer', () => {
     expect(upstream.describeUnavailable()).toMatch(
       /it stays down until an operator runs `selfheal monitor enable fake` on the gateway's host\.$/,
     );
+    await upstream.stop();
+  });
+
+  it('regression: routes again once a session opens after an outage, before server_recovered', async () => {
+    let now = T0;
+    const moving = { now: () => now, setTimeout: () => 0, clearTimeout: () => {} };
+    const fake = fakeServer(['echo']);
+    const source = fakeSource();
+    let health: ServerHealth | undefined;
+    const upstream = createUpstreamServer({ spec, clock: moving, source, health: () => health });
+    source.client = await fake.client();
+    await upstream.start();
+    const statuses: string[] = [];
+    upstream.on('status', (state) => statuses.push(state.status));
+    // SIGKILL: the monitor's session closes and the exit is server_down at once.
+    now = T0 + 10;
+    source.open(undefined);
+    health = {
+      ...initialServerHealth('fake', new Date(now).toISOString()),
+      status: 'down',
+      status_since: new Date(now).toISOString(),
+      last_check_status: 'down',
+      lifecycle: 'recovering',
+      recovery_attempts: 1,
+    };
+    upstream.sync();
+    expect(upstream.state.status).toBe('down');
+    // Restarted 1.3 s later: the new session answered initialize; the W3 status is still down.
+    now = T0 + 1310;
+    const listed = nextCatalog(upstream);
+    source.open(await fake.client());
+    await listed;
+    expect(upstream.state).toEqual({ status: 'up', since: T0 + 1310 });
+    expect(statuses).toEqual(['connecting', 'down', 'up']);
     await upstream.stop();
   });
 

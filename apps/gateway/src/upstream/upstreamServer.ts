@@ -4,6 +4,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { answersAgain } from './answersAgain.js';
 import { type Catalog, fetchCatalog, type ListMethod } from './catalog.js';
 import { describeTarget, reasonOf } from './connectUpstream.js';
 import { SharedCalls } from './sharedCalls.js';
@@ -132,6 +133,8 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
   /** The session whose catalog is listed: `up` needs one. */
   let listed: Client | undefined;
   let listing: Promise<void> = Promise.resolve();
+  /** When the current session opened (epoch ms): a session newer than an outage answers. */
+  let openedAt: number | undefined;
   let stopped = false;
 
   const setState = (next: UpstreamState) => {
@@ -153,7 +156,13 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
         attempt: health.recovery_attempts,
         manual: true,
       };
-    if (health && (health.status === 'down' || health.lifecycle === 'failed'))
+    // Routing follows the upstream's answers, not the W3 success threshold (RFC 0008).
+    const answers =
+      health !== undefined &&
+      listed !== undefined &&
+      listed === client &&
+      answersAgain(health, openedAt);
+    if (health && (health.status === 'down' || health.lifecycle === 'failed') && !answers)
       return {
         status: 'down',
         since: since(health.status_since),
@@ -195,6 +204,7 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     if (stopped || next === client) return;
     client = next;
     listed = undefined;
+    openedAt = next ? clock.now() : undefined;
     if (next) {
       // Usually installed before the handshake (the gateway's session profile); a source that
       // did not (a test's) gets the handlers here.

@@ -20,7 +20,14 @@ describe('a hung upstream', () => {
       { HANG_FILE: hangFile },
       {
         resilience: {
-          circuit_breaker: { consecutive_failures: 3, open_ms: 800, open_jitter: 0 },
+          // The whole server hangs: one breaker for all its calls (isolate_tools off), as before
+          // tools were isolated; breakersJudgeUpstream covers one hung tool among healthy ones.
+          circuit_breaker: {
+            consecutive_failures: 3,
+            open_ms: 800,
+            open_jitter: 0,
+            isolate_tools: false,
+          },
           // A short deadline for echo only: the first request of a session also waits for
           // the process to start, which the stats call below absorbs under the default.
           tools: { echo: { attempt_timeout_ms: 400 } },
