@@ -56,9 +56,10 @@ describe.skipIf(!existsSync('/proc/self/cmdline'))('a SIGKILLed gateway', () => 
       config,
       [
         'mcpServers:',
-        `  direct: { command: ${node}, args: [${JSON.stringify(STUBBORN)}, ${JSON.stringify(direct)}] }`,
+        // A session per client (RFC 0010), so that the client's calls start processes of their own.
+        `  direct: { command: ${node}, args: [${JSON.stringify(STUBBORN)}, ${JSON.stringify(direct)}], session: per_client }`,
         // `; true` keeps the shell alive as the server's parent: the server is a grandchild.
-        `  shelled: { command: /bin/sh, args: [-c, ${JSON.stringify(`${node} ${STUBBORN} ${shelled}; true`)}] }`,
+        `  shelled: { command: /bin/sh, args: [-c, ${JSON.stringify(`${node} ${STUBBORN} ${shelled}; true`)}], session: per_client }`,
         'event_emission: { path: events.jsonl }',
         '',
       ].join('\n'),

@@ -113,7 +113,9 @@ describe('a client that never reads its stream', () => {
         config,
         [
           'mcpServers:',
-          `  flood: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(FLOOD)}], prefix: "" }`,
+          // A session per client: notifications unrelated to a call reach that client's GET
+          // stream (on the shared connection they would be dropped: RFC 0010).
+          `  flood: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(FLOOD)}], prefix: "", session: per_client }`,
           `gateway: { max_client_buffer_bytes: ${LIMIT} }`,
           'event_emission: { path: events.jsonl }',
           '',
