@@ -1,0 +1,89 @@
+// Scenarios 2 and 3: CHAOS_CLIENTS clients call the echo tool of a stdio server in closed loops
+// when every process of that server (the monitor's and each client session's own) is
+// SIGKILLed. The window ends when every client has had a success served by that server again
+// (30 s at most after the kill).
+// 2, no fallback: target the first success within 2 s of the server's return (its
+//    `server_started` after the kill in the event log).
+// 3, with a fallback server: target 100% of calls succeed and the first within 3 s of the kill.
+import { connectClients } from '../../src/mcpLoad.mjs';
+import {
+  callLoops,
+  closeAll,
+  eventAfter,
+  finish,
+  firstSuccessAfter,
+  killAll,
+  newMarker,
+  nodeServer,
+  processesWith,
+  sizeOf,
+  startGateway,
+  successRate,
+  UPSTREAM,
+  until,
+} from '../harness.mjs';
+
+const WINDOW_MS = 30_000;
+
+/** @param {{clients: number, fallback: boolean}} sizes */
+export async function killServer({ clients: n, fallback }) {
+  const name = fallback ? 'kill-fallback' : 'kill-no-fallback';
+  const marker = newMarker(name);
+  const servers = {
+    primary: { ...nodeServer(UPSTREAM, marker, '--role=primary'), ...(fallback && { fallback: ['backup'] }) },
+    ...(fallback && { backup: nodeServer(UPSTREAM, marker, '--role=backup') }),
+  };
+  const gateway = await startGateway(name, servers);
+  const clients = await connectClients(gateway.url, n);
+  // Each client's first call opens its session's link to the primary: every process is up
+  // before the kill.
+  await Promise.all(clients.map((c) => c.callTool({ name: 'primary__pid', arguments: {} })));
+
+  let faultAt = Number.POSITIVE_INFINITY;
+  const back = new Set();
+  const loops = callLoops(clients, (i) => ({ name: 'primary__echo', arguments: { message: `c${i}` } }), {
+    onResult: (r) => {
+      if (r.ok && r.at >= faultAt && (r.servedBy ?? 'primary') === 'primary') back.add(r.client);
+    },
+  });
+  // Every client in its loop before the fault.
+  await until(() => new Set(loops.calls.map((c) => c.client)).size === n, 30_000);
+  const victims = processesWith([marker, '--role=primary'], { servers: true });
+  const bytes0 = sizeOf(gateway.events);
+  faultAt = Date.now();
+  killAll(victims);
+  const allBack = await until(() => back.size === n, WINDOW_MS);
+  await loops.stop();
+  await closeAll(clients);
+  const windowMs = Date.now() - faultAt;
+
+  const after = loops.calls.filter((c) => c.at >= faultAt);
+  const firstMs = firstSuccessAfter(after, faultAt);
+  const started = await eventAfter(gateway.events, 'server_started', 'primary', faultAt);
+  const returnMs = started ? Date.parse(started.timestamp) - faultAt : undefined;
+  const end = await finish(gateway, marker, { t0: faultAt, bytes0 });
+  const rate = successRate(after);
+  const sinceReturn = firstMs !== undefined && returnMs !== undefined ? firstMs - returnMs : undefined;
+  const pass = fallback
+    ? rate === 1 && firstMs !== undefined && firstMs <= 3000
+    : sinceReturn !== undefined && sinceReturn <= 2000;
+  const failure = after.find((c) => !c.ok);
+  return {
+    scenario: `${fallback ? 3 : 2} SIGKILL of a stdio server, ${n} clients, ${fallback ? 'fallback' : 'no fallback'}`,
+    successRate: rate,
+    firstSuccessMs: firstMs,
+    ...end,
+    target: fallback ? 'success 100%, first success <= 3000 ms' : 'first success <= 2000 ms after the return',
+    pass,
+    notes: [
+      `killed ${victims.length} processes`,
+      `server_started at ${returnMs ?? '-'} ms`,
+      sinceReturn !== undefined && `first success ${sinceReturn} ms after it`,
+      `${after.length} calls in ${windowMs} ms`,
+      allBack ? `all clients served by primary again` : `${back.size}/${n} clients served by primary again within ${WINDOW_MS} ms`,
+      failure && `first failure: ${failure.error ?? 'isError result'}`,
+    ]
+      .filter(Boolean)
+      .join('; '),
+  };
+}
