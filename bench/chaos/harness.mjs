@@ -201,13 +201,30 @@ export function closeAll(clients) {
 
 /**
  * Waits up to `deadlineMs` for every process carrying `marker` to be gone, then SIGKILLs those
- * left so the next scenario starts clean; resolves to how many were left.
+ * left so the next scenario starts clean; resolves to how many were left, and of which kind.
  */
 export async function orphansLeft(marker, deadlineMs = 10_000) {
   await until(() => processesWith([marker]).length === 0, deadlineMs, 100);
   const left = processesWith([marker]);
+  const kinds = new Map();
+  for (const pid of left) {
+    const kind = describeProcess(pid);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
   killAll(left);
-  return left.length;
+  return { count: left.length, kinds: [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') };
+}
+
+/** `wrapper` (the monitor's child-wrapper), `shell` (sh -c) or `server`, from /proc. */
+function describeProcess(pid) {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (argv.some((a) => a.includes('child-wrapper'))) return 'wrapper';
+    if (/(^|\/)(ba|da)?sh$/.test(argv[0])) return 'shell';
+    return 'server';
+  } catch {
+    return 'gone';
+  }
 }
 
 /** Success rate of `calls` (0..1), NaN when there were none. */
@@ -230,11 +247,31 @@ export function logRate(file, bytes0, t0) {
 /**
  * Ends a scenario: reads the gateway's peak RSS (VmHWM, while it still runs) and the event-log
  * rate since `t0`/`bytes0`, stops the gateway (SIGTERM, SIGKILL after 10 s) and counts the
- * processes of `marker` still there once it is gone.
+ * processes of `marker` still there once it is gone (orphans; orphanKinds says which).
  */
 export async function finish(gateway, marker, { t0, bytes0 }) {
   const peakRssMb = statusMb(gateway.pid, 'VmHWM');
   const logBytesPerMin = logRate(gateway.events, bytes0, t0);
   await stopChildren({ killAfterMs: 10_000 });
-  return { peakRssMb, logBytesPerMin, orphans: await orphansLeft(marker) };
+  const left = await orphansLeft(marker);
+  return { peakRssMb, logBytesPerMin, orphans: left.count, orphanKinds: left.kinds };
+}
+
+/** The most frequent failure messages of `calls` (numbers and times masked), for the notes. */
+export function failureKinds(calls, top = 2) {
+  const counts = new Map();
+  for (const c of calls) {
+    if (c.ok) continue;
+    const kind = String(c.error ?? 'isError result')
+      .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T')
+      .replace(/\d+/g, 'N')
+      .slice(0, 140);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  if (counts.size === 0) return undefined;
+  return `failures: ${[...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([kind, count]) => `${count}x "${kind}"`)
+    .join(', ')}`;
 }

@@ -6,6 +6,7 @@
 import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   closeAll,
+  failureKinds,
   finish,
   killAll,
   newMarker,
@@ -15,6 +16,7 @@ import {
   startGateway,
   STUBBORN,
   statusMb,
+  successRate,
 } from '../harness.mjs';
 
 const CLIENTS = 2;
@@ -26,7 +28,8 @@ export async function gatewayKill(_sizes) {
   const gateway = await startGateway('gateway-kill', {
     direct: nodeServer(STUBBORN, marker),
     shell: { command: 'sh', args: ['-c', `${node}; echo "server exited $?" >&2`] },
-    background: { command: 'sh', args: ['-c', `${node} & wait`] },
+    // A non-interactive shell gives a background job /dev/null as stdin unless told otherwise.
+    background: { command: 'sh', args: ['-c', `exec 3<&0; ${node} <&3 & wait`] },
   });
   const clients = await connectClients(gateway.url, CLIENTS);
   const calls = [];
@@ -34,8 +37,11 @@ export async function gatewayKill(_sizes) {
     for (const server of ['direct', 'shell', 'background']) {
       const result = await client
         .callTool({ name: `${server}__echo`, arguments: { message: 'hi' } })
-        .catch((error) => ({ isError: true, error }));
-      calls.push(!result.isError);
+        .catch((error) => ({ isError: true, content: [{ text: String(error?.message ?? error) }] }));
+      calls.push({
+        ok: !result.isError,
+        error: result.isError ? `${server}: ${result.content?.map((c) => c.text).join(' ')}` : undefined,
+      });
     }
   const before = processesWith([marker]).length;
   const bytes0 = sizeOf(gateway.events);
@@ -46,13 +52,18 @@ export async function gatewayKill(_sizes) {
   const end = await finish(gateway, marker, { t0, bytes0 });
   return {
     scenario: '6 SIGKILL of the gateway, stubborn stdio servers',
-    successRate: calls.filter(Boolean).length / calls.length,
+    successRate: successRate(calls),
     firstSuccessMs: undefined,
     ...end,
     peakRssMb,
     logBytesPerMin: undefined,
     target: '0 processes left',
     pass: end.orphans === 0,
-    notes: `${before} processes of the run before the kill (servers, shells, wrappers); success: the calls made before it`,
+    notes: [
+      `${before} processes of the run before the kill (servers, shells, wrappers); success: the calls made before it`,
+      failureKinds(calls, 3),
+    ]
+      .filter(Boolean)
+      .join('; '),
   };
 }

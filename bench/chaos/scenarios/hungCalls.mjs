@@ -5,6 +5,7 @@ import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  failureKinds,
   finish,
   isAlive,
   firstSuccessAfter,
@@ -57,7 +58,6 @@ export async function hungCalls({ clients: n, seconds }) {
   const hungOutcomes = await Promise.all(hung);
   const end = await finish(gateway, marker, { t0: faultAt, bytes0 });
   const rate = successRate(loops.calls);
-  const failure = loops.calls.find((c) => !c.ok);
   return {
     scenario: `5 ${HUNG} hung calls + ${n} clients on other tools, ${seconds} s`,
     successRate: rate,
@@ -70,7 +70,7 @@ export async function hungCalls({ clients: n, seconds }) {
       `${peakDuring}/${HUNG} hung calls reached the server`,
       `${loops.calls.length} other calls`,
       `hung calls ended: ${[...new Set(hungOutcomes)].join(', ').slice(0, 120)}`,
-      failure && `first failure: ${failure.error ?? 'isError result'}`,
+      failureKinds(loops.calls),
     ]
       .filter(Boolean)
       .join('; '),

@@ -7,6 +7,7 @@ import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  failureKinds,
   finish,
   firstSuccessAfter,
   isAlive,
@@ -51,7 +52,6 @@ export async function neverRead({ seconds, notifyBytes, notifyMs }) {
   await closeAll(clients);
   const end = await finish(gateway, marker, { t0: faultAt, bytes0 });
   const peak = Number.isNaN(end.peakRssMb) ? peakRss : end.peakRssMb;
-  const failure = loops.calls.find((c) => !c.ok);
   return {
     scenario: `1 never-read stream, ${seconds} s`,
     successRate: successRate(loops.calls),
@@ -65,7 +65,7 @@ export async function neverRead({ seconds, notifyBytes, notifyMs }) {
       `GET stream ${status}`,
       `RSS ${rss0.toFixed(0)} MB at start, ${Number.isNaN(rssEnd) ? '-' : rssEnd.toFixed(0)} MB at the end`,
       `${loops.calls.length} echo calls from ${READERS} other clients`,
-      failure && `first failure: ${failure.error ?? 'isError result'}`,
+      failureKinds(loops.calls),
     ]
       .filter(Boolean)
       .join('; '),

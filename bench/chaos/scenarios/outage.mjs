@@ -10,6 +10,7 @@ import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  failureKinds,
   finish,
   isAlive,
   killAll,
@@ -65,6 +66,7 @@ export async function outage({ clients: n, seconds }) {
     notes: [
       died && 'the gateway died',
       `${loops.calls.length} calls`,
+      failureKinds(loops.calls, 1),
       `events: ${top.map(([t, c]) => `${t} ${c}`).join(', ')}`,
     ]
       .filter(Boolean)
