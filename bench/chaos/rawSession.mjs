@@ -55,6 +55,7 @@ export async function openRawSession(url) {
   let nextId = 2;
   const sockets = [];
   return {
+    sessionId,
     /** tools/call; resolves to the response body (JSON or SSE text). */
     async call(name, args) {
       const answer = await post(
