@@ -18,10 +18,14 @@ export const STUBBORN = fileURLToPath(new URL('./servers/stubborn.mjs', import.m
 export const HEALTH_1S = { interval_seconds: 1, unhealthy_interval_seconds: 1 };
 
 /** A fresh argument that marks every process of one scenario on its command line. */
-export const newMarker = (name) => `--chaos-run=${name}-${process.pid}-${randomBytes(4).toString('hex')}`;
+export const newMarker = (name) =>
+  `--chaos-run=${name}-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /** A stdio server entry running `script` with `args` under node. */
-export const nodeServer = (script, ...args) => ({ command: process.execPath, args: [script, ...args] });
+export const nodeServer = (script, ...args) => ({
+  command: process.execPath,
+  args: [script, ...args],
+});
 
 /**
  * Starts `selfheal start` on `servers` (the `mcpServers` section; `extra` adds top-level keys)
@@ -148,9 +152,7 @@ export function eventAfter(file, type, server, since, deadlineMs = 2000) {
     () =>
       readEvents(file).find(
         (e) =>
-          e.event_type === type &&
-          e.server_name === server &&
-          Date.parse(e.timestamp) >= since,
+          e.event_type === type && e.server_name === server && Date.parse(e.timestamp) >= since,
       ),
     deadlineMs,
   );
@@ -234,7 +236,8 @@ export const successRate = (calls) =>
 /** Time from `since` to the first successful call at or after it, ms; undefined if none. */
 export function firstSuccessAfter(calls, since) {
   let first;
-  for (const c of calls) if (c.ok && c.at >= since && (first === undefined || c.at < first)) first = c.at;
+  for (const c of calls)
+    if (c.ok && c.at >= since && (first === undefined || c.at < first)) first = c.at;
   return first === undefined ? undefined : first - since;
 }
 

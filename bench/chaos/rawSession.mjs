@@ -23,7 +23,9 @@ function post(url, message, headers = {}) {
         response.on('data', (chunk) => {
           body += chunk;
         });
-        response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode, headers: response.headers, body }),
+        );
         response.on('error', reject);
       },
     );
@@ -49,7 +51,9 @@ export async function openRawSession(url) {
   });
   const sessionId = init.headers['mcp-session-id'];
   if (init.status !== 200 || typeof sessionId !== 'string')
-    throw new Error(`initialize at ${url} answered ${init.status} without a session: ${init.body.slice(0, 200)}`);
+    throw new Error(
+      `initialize at ${url} answered ${init.status} without a session: ${init.body.slice(0, 200)}`,
+    );
   const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION };
   await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
   let nextId = 2;
@@ -63,7 +67,10 @@ export async function openRawSession(url) {
         { jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } },
         headers,
       );
-      if (answer.status !== 200) throw new Error(`tools/call ${name} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+      if (answer.status !== 200)
+        throw new Error(
+          `tools/call ${name} answered ${answer.status}: ${answer.body.slice(0, 200)}`,
+        );
       return answer.body;
     },
     /**

@@ -1,9 +1,10 @@
 // The fault suite (`pnpm chaos`, RFC 0010): each scenario starts its own `selfheal start` with
 // real server processes, injects one fault, and returns one row; the table is printed whatever
 // the outcome, and the exit code is 1 when any scenario misses its target.
-// `pnpm chaos -- 2 4` runs scenarios 2 and 4. Sizes from the environment:
-//   CHAOS_SECONDS       how long scenarios 1, 5 and 7 run (default 60)
-//   CHAOS_CLIENTS       concurrent clients in scenarios 2, 3, 4, 5 and 7 (default 64)
+// `pnpm chaos -- 2 4` runs scenarios 2 and 4; `--ci` picks the CI sizes (10 s windows, 32
+// clients: about two minutes in all). Sizes from the environment (they win over --ci):
+//   CHAOS_SECONDS       how long scenarios 1, 5 and 7 run (default 60; --ci 10)
+//   CHAOS_CLIENTS       concurrent clients in scenarios 2, 3, 4, 5 and 7 (default 64; --ci 32)
 //   CHAOS_NOTIFY_BYTES  size of each upstream notification in scenario 1 (default 4096)
 //   CHAOS_NOTIFY_MS     time between two notifications in scenario 1 (default 1)
 import { loadavg } from 'node:os';
@@ -15,17 +16,22 @@ import { newClients } from './scenarios/newClients.mjs';
 import { outage } from './scenarios/outage.mjs';
 import { printTable } from './table.mjs';
 
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const ci = args.includes('--ci');
+
 const number = (name, fallback) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) {
-    process.stderr.write(`chaos: ${name} must be a positive number, found "${process.env[name]}"\n`);
+    process.stderr.write(
+      `chaos: ${name} must be a positive number, found "${process.env[name]}"\n`,
+    );
     process.exit(2);
   }
   return value;
 };
 const sizes = {
-  seconds: number('CHAOS_SECONDS', 60),
-  clients: number('CHAOS_CLIENTS', 64),
+  seconds: number('CHAOS_SECONDS', ci ? 10 : 60),
+  clients: number('CHAOS_CLIENTS', ci ? 32 : 64),
   notifyBytes: number('CHAOS_NOTIFY_BYTES', 4096),
   notifyMs: number('CHAOS_NOTIFY_MS', 1),
 };
@@ -40,7 +46,7 @@ const scenarios = {
   7: outage,
 };
 
-const asked = process.argv.slice(2).filter((a) => a !== '--');
+const asked = args.filter((a) => a !== '--ci');
 const unknown = asked.filter((a) => !(a in scenarios));
 if (unknown.length > 0) {
   process.stderr.write(
@@ -58,9 +64,16 @@ for (const id of selected) {
   try {
     row = await scenarios[id](sizes);
   } catch (error) {
-    row = { scenario: id, target: '-', pass: false, notes: `scenario failed: ${error?.stack ?? error}` };
+    row = {
+      scenario: id,
+      target: '-',
+      pass: false,
+      notes: `scenario failed: ${error?.stack ?? error}`,
+    };
   }
-  process.stdout.write(`chaos: scenario ${id} ${row.pass ? 'passed' : 'MISSED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `chaos: scenario ${id} ${row.pass ? 'passed' : 'MISSED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   rows.push(row);
 }
 

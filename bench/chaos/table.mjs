@@ -33,7 +33,11 @@ export function printTable(rows) {
         bytes(r.logBytesPerMin),
         r.target,
         r.pass ? 'pass' : 'FAIL',
-        [r.notes, r.orphans ? `left: ${r.orphanKinds}` : undefined].filter(Boolean).join('; ').replaceAll('|', '/').replaceAll('\n', ' '),
+        [r.notes, r.orphans ? `left: ${r.orphanKinds}` : undefined]
+          .filter(Boolean)
+          .join('; ')
+          .replaceAll('|', '/')
+          .replaceAll('\n', ' '),
       ]),
     );
 }

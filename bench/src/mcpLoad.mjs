@@ -82,7 +82,9 @@ export function stopChildren({ killAfterMs } = {}) {
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           const timer =
-            killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+            killAfterMs === undefined
+              ? undefined
+              : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
           child.once('exit', () => {
             clearTimeout(timer);
             resolve();

@@ -12,9 +12,9 @@ import {
   newMarker,
   nodeServer,
   processesWith,
+  STUBBORN,
   sizeOf,
   startGateway,
-  STUBBORN,
   statusMb,
   successRate,
 } from '../harness.mjs';
@@ -37,10 +37,15 @@ export async function gatewayKill(_sizes) {
     for (const server of ['direct', 'shell', 'background']) {
       const result = await client
         .callTool({ name: `${server}__echo`, arguments: { message: 'hi' } })
-        .catch((error) => ({ isError: true, content: [{ text: String(error?.message ?? error) }] }));
+        .catch((error) => ({
+          isError: true,
+          content: [{ text: String(error?.message ?? error) }],
+        }));
       calls.push({
         ok: !result.isError,
-        error: result.isError ? `${server}: ${result.content?.map((c) => c.text).join(' ')}` : undefined,
+        error: result.isError
+          ? `${server}: ${result.content?.map((c) => c.text).join(' ')}`
+          : undefined,
       });
     }
   const before = processesWith([marker]).length;

@@ -7,8 +7,8 @@ import {
   closeAll,
   failureKinds,
   finish,
-  isAlive,
   firstSuccessAfter,
+  isAlive,
   newMarker,
   nodeServer,
   sizeOf,
@@ -75,7 +75,10 @@ export async function hungCalls({ clients: n, seconds }) {
       died && 'the gateway died',
       `${reachedAtFault}/${HUNG} hung calls had reached the server when the others started`,
       `${loops.calls.length} other calls`,
-      `hung calls ended: ${failureKinds(hungOutcomes.map((error) => ({ ok: false, error })), 1).slice(10)}`,
+      `hung calls ended: ${failureKinds(
+        hungOutcomes.map((error) => ({ ok: false, error })),
+        1,
+      ).slice(10)}`,
       failureKinds(loops.calls),
     ]
       .filter(Boolean)

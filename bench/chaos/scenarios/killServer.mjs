@@ -30,7 +30,10 @@ const WINDOW_MS = 30_000;
 /** When the primary's first `server_recovered` at or after `since` happened (ms), if it did. */
 function recoveryOf(file, since) {
   const e = readEvents(file).find(
-    (x) => x.event_type === 'server_recovered' && x.server_name === 'primary' && Date.parse(x.timestamp) >= since,
+    (x) =>
+      x.event_type === 'server_recovered' &&
+      x.server_name === 'primary' &&
+      Date.parse(x.timestamp) >= since,
   );
   return e === undefined ? undefined : Date.parse(e.timestamp);
 }
@@ -40,7 +43,10 @@ export async function killServer({ clients: n, fallback }) {
   const name = fallback ? 'kill-fallback' : 'kill-no-fallback';
   const marker = newMarker(name);
   const servers = {
-    primary: { ...nodeServer(UPSTREAM, marker, '--role=primary'), ...(fallback && { fallback: ['backup'] }) },
+    primary: {
+      ...nodeServer(UPSTREAM, marker, '--role=primary'),
+      ...(fallback && { fallback: ['backup'] }),
+    },
     ...(fallback && { backup: nodeServer(UPSTREAM, marker, '--role=backup') }),
   };
   const gateway = await startGateway(name, servers);
@@ -50,7 +56,10 @@ export async function killServer({ clients: n, fallback }) {
   await Promise.all(clients.map((c) => c.callTool({ name: 'primary__pid', arguments: {} })));
 
   let faultAt = Number.POSITIVE_INFINITY;
-  const loops = callLoops(clients, (i) => ({ name: 'primary__echo', arguments: { message: `c${i}` } }));
+  const loops = callLoops(clients, (i) => ({
+    name: 'primary__echo',
+    arguments: { message: `c${i}` },
+  }));
   // Every client in its loop before the fault.
   await until(() => new Set(loops.calls.map((c) => c.client)).size === n, 30_000);
   const victims = processesWith([marker, '--role=primary'], { servers: true });
@@ -66,7 +75,8 @@ export async function killServer({ clients: n, fallback }) {
       recoveredAt ??= recoveryOf(gateway.events, faultAt);
       if (recoveredAt === undefined) return false;
       for (const c of loops.calls)
-        if (c.ok && c.at >= recoveredAt && (c.servedBy ?? 'primary') === 'primary') back.add(c.client);
+        if (c.ok && c.at >= recoveredAt && (c.servedBy ?? 'primary') === 'primary')
+          back.add(c.client);
       return back.size === n;
     },
     WINDOW_MS,
@@ -82,7 +92,8 @@ export async function killServer({ clients: n, fallback }) {
   const returnMs = started ? Date.parse(started.timestamp) - faultAt : undefined;
   const end = await finish(gateway, marker, { t0: faultAt, bytes0 });
   const rate = successRate(after);
-  const sinceReturn = firstMs !== undefined && returnMs !== undefined ? firstMs - returnMs : undefined;
+  const sinceReturn =
+    firstMs !== undefined && returnMs !== undefined ? firstMs - returnMs : undefined;
   const pass = fallback
     ? rate === 1 && firstMs !== undefined && firstMs <= 3000
     : sinceReturn !== undefined && sinceReturn <= 2000;
@@ -91,7 +102,9 @@ export async function killServer({ clients: n, fallback }) {
     successRate: rate,
     firstSuccessMs: firstMs,
     ...end,
-    target: fallback ? 'success 100%, first success <= 3000 ms' : 'first success <= 2000 ms after the return',
+    target: fallback
+      ? 'success 100%, first success <= 3000 ms'
+      : 'first success <= 2000 ms after the return',
     pass,
     notes: [
       `killed ${victims.length} processes`,

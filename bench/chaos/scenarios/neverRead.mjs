@@ -36,7 +36,10 @@ export async function neverRead({ seconds, notifyBytes, notifyMs }) {
   const bytes0 = sizeOf(gateway.events);
   const faultAt = Date.now();
   await session.call('chaos__notify', { bytes: notifyBytes, everyMs: notifyMs });
-  const loops = callLoops(clients, (i) => ({ name: 'chaos__echo', arguments: { message: `c${i}` } }));
+  const loops = callLoops(clients, (i) => ({
+    name: 'chaos__echo',
+    arguments: { message: `c${i}` },
+  }));
   let peakRss = rss0;
   const died = await until(
     () => {

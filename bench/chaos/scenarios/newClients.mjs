@@ -2,7 +2,15 @@
 // one healthy stdio server, and each calls echo once. Target: every one connects and succeeds.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { closeAll, finish, newMarker, nodeServer, sizeOf, startGateway, UPSTREAM } from '../harness.mjs';
+import {
+  closeAll,
+  finish,
+  newMarker,
+  nodeServer,
+  sizeOf,
+  startGateway,
+  UPSTREAM,
+} from '../harness.mjs';
 
 /** @param {{clients: number}} sizes */
 export async function newClients({ clients: n }) {

@@ -9,7 +9,10 @@ process.on('SIGTERM', () => {});
 // Something to keep the event loop alive once stdin has closed.
 setInterval(() => {}, 60_000);
 
-const server = new Server({ name: 'chaos-stubborn', version: '1.0.0' }, { capabilities: { tools: {} } });
+const server = new Server(
+  { name: 'chaos-stubborn', version: '1.0.0' },
+  { capabilities: { tools: {} } },
+);
 server.setRequestHandler(ListToolsRequestSchema, () => ({
   tools: [{ name: 'echo', inputSchema: { type: 'object' } }],
 }));
