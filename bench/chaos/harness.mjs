@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gatewayConfig, SELFHEAL, start, stopChildren } from '../src/mcpLoad.mjs';
+import { connectClients, gatewayConfig, SELFHEAL, start, stopChildren } from '../src/mcpLoad.mjs';
 
 /** The stdio server with echo, pid, hang and notify tools (servers/upstream.mjs). */
 export const UPSTREAM = fileURLToPath(new URL('./servers/upstream.mjs', import.meta.url));
@@ -277,4 +277,24 @@ export function failureKinds(calls, top = 2) {
     .slice(0, top)
     .map(([kind, count]) => `${count}x "${kind}"`)
     .join(', ')}`;
+}
+
+/** What an error says, with its cause (undici's "fetch failed" keeps the reason there). */
+export function describeError(error) {
+  const cause = error?.cause
+    ? ` (${error.cause.code ?? ''} ${error.cause.message ?? error.cause})`
+    : '';
+  return `${error?.message ?? error}${cause}`;
+}
+
+/**
+ * {@link connectClients}, with a failure that says so: a gateway that cannot take `n` clients
+ * at once fails the scenario's set-up, and the row's notes say why.
+ */
+export async function connectAll(url, n) {
+  try {
+    return await connectClients(url, n);
+  } catch (error) {
+    throw new Error(`set-up: connecting ${n} clients to ${url} failed: ${describeError(error)}`);
+  }
 }

@@ -8,6 +8,7 @@
 //   CHAOS_NOTIFY_BYTES  size of each upstream notification in scenario 1 (default 4096)
 //   CHAOS_NOTIFY_MS     time between two notifications in scenario 1 (default 1)
 import { loadavg } from 'node:os';
+import { describeError } from './harness.mjs';
 import { gatewayKill } from './scenarios/gatewayKill.mjs';
 import { hungCalls } from './scenarios/hungCalls.mjs';
 import { killServer } from './scenarios/killServer.mjs';
@@ -64,11 +65,12 @@ for (const id of selected) {
   try {
     row = await scenarios[id](sizes);
   } catch (error) {
+    process.stderr.write(`chaos: scenario ${id} failed: ${error?.stack ?? error}\n`);
     row = {
       scenario: id,
       target: '-',
       pass: false,
-      notes: `scenario failed: ${error?.stack ?? error}`,
+      notes: `scenario failed: ${describeError(error)}`,
     };
   }
   process.stdout.write(

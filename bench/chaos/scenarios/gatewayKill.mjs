@@ -3,9 +3,9 @@
 // shell waits for the server, one with the server in the background). Two clients have called
 // every server first, so each client session's own processes run too. Target: no process of
 // the run is left (the /proc scan by marker, after up to 10 s).
-import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   closeAll,
+  connectAll,
   failureKinds,
   finish,
   killAll,
@@ -31,7 +31,7 @@ export async function gatewayKill(_sizes) {
     // A non-interactive shell gives a background job /dev/null as stdin unless told otherwise.
     background: { command: 'sh', args: ['-c', `exec 3<&0; ${node} <&3 & wait`] },
   });
-  const clients = await connectClients(gateway.url, CLIENTS);
+  const clients = await connectAll(gateway.url, CLIENTS);
   const calls = [];
   for (const client of clients)
     for (const server of ['direct', 'shell', 'background']) {

@@ -1,10 +1,10 @@
 // Scenario 5: six calls to the `hang` tool (it never answers) are in flight on one stdio server,
 // each from its own client, while CHAOS_CLIENTS other clients call that server's echo and pid
 // tools in closed loops for CHAOS_SECONDS. Target: 100% of the other tools' calls succeed.
-import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  connectAll,
   failureKinds,
   finish,
   firstSuccessAfter,
@@ -25,8 +25,8 @@ export async function hungCalls({ clients: n, seconds }) {
   const marker = newMarker('hung-calls');
   const gateway = await startGateway('hung-calls', { chaos: nodeServer(UPSTREAM, marker) });
   const [hangers, others] = await Promise.all([
-    connectClients(gateway.url, HUNG),
-    connectClients(gateway.url, n),
+    connectAll(gateway.url, HUNG),
+    connectAll(gateway.url, n),
   ]);
   const bytes0 = sizeOf(gateway.events);
   // The hung calls count from when each has reached the server (its progress notification),

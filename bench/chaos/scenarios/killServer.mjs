@@ -5,10 +5,10 @@
 // 2, no fallback: target the first success within 2 s of the server's return (its
 //    `server_started` after the kill in the event log).
 // 3, with a fallback server: target 100% of calls succeed and the first within 3 s of the kill.
-import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  connectAll,
   eventAfter,
   failureKinds,
   finish,
@@ -50,7 +50,7 @@ export async function killServer({ clients: n, fallback }) {
     ...(fallback && { backup: nodeServer(UPSTREAM, marker, '--role=backup') }),
   };
   const gateway = await startGateway(name, servers);
-  const clients = await connectClients(gateway.url, n);
+  const clients = await connectAll(gateway.url, n);
   // Each client's first call opens its session's link to the primary: every process is up
   // before the kill.
   await Promise.all(clients.map((c) => c.callTool({ name: 'primary__pid', arguments: {} })));
@@ -92,8 +92,10 @@ export async function killServer({ clients: n, fallback }) {
   const returnMs = started ? Date.parse(started.timestamp) - faultAt : undefined;
   const end = await finish(gateway, marker, { t0: faultAt, bytes0 });
   const rate = successRate(after);
+  // A success before the return (a client session's own process started again on its own)
+  // does not show the server is usable again: count from the return.
   const sinceReturn =
-    firstMs !== undefined && returnMs !== undefined ? firstMs - returnMs : undefined;
+    started === undefined ? undefined : firstSuccessAfter(after, Date.parse(started.timestamp));
   const pass = fallback
     ? rate === 1 && firstMs !== undefined && firstMs <= 3000
     : sinceReturn !== undefined && sinceReturn <= 2000;
@@ -104,12 +106,12 @@ export async function killServer({ clients: n, fallback }) {
     ...end,
     target: fallback
       ? 'success 100%, first success <= 3000 ms'
-      : 'first success <= 2000 ms after the return',
+      : 'first success after the return <= 2000 ms',
     pass,
     notes: [
       `killed ${victims.length} processes`,
       `server_started at ${returnMs ?? '-'} ms`,
-      sinceReturn !== undefined && `first success ${sinceReturn} ms after it`,
+      `first success after it: ${sinceReturn === undefined ? 'none' : `${sinceReturn} ms`}`,
       `${after.length} calls in ${windowEnd - faultAt} ms`,
       `server_recovered at ${recoveredAt === undefined ? '-' : recoveredAt - faultAt} ms`,
       allBack

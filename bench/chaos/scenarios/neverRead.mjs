@@ -3,10 +3,10 @@
 // CHAOS_NOTIFY_BYTES every CHAOS_NOTIFY_MS, which the gateway forwards to that stream; four
 // other clients call echo meanwhile, for CHAOS_SECONDS. Target: the gateway does not crash
 // and its peak RSS (VmHWM) stays under 300 MB.
-import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  connectAll,
   failureKinds,
   finish,
   firstSuccessAfter,
@@ -32,7 +32,7 @@ export async function neverRead({ seconds, notifyBytes, notifyMs }) {
   const rss0 = statusMb(gateway.pid, 'VmRSS');
   const session = await openRawSession(gateway.url);
   const status = await session.openStalledStream();
-  const clients = await connectClients(gateway.url, READERS);
+  const clients = await connectAll(gateway.url, READERS);
   const bytes0 = sizeOf(gateway.events);
   const faultAt = Date.now();
   await session.call('chaos__notify', { bytes: notifyBytes, everyMs: notifyMs });

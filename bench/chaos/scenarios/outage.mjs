@@ -6,10 +6,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectClients } from '../../src/mcpLoad.mjs';
 import {
   callLoops,
   closeAll,
+  connectAll,
   failureKinds,
   finish,
   isAlive,
@@ -36,7 +36,7 @@ export async function outage({ clients: n, seconds }) {
     a: nodeServer(UPSTREAM, marker, down),
     b: nodeServer(UPSTREAM, marker, down),
   });
-  const clients = await connectClients(gateway.url, n);
+  const clients = await connectAll(gateway.url, n);
   await Promise.all(clients.map((c) => c.callTool({ name: 'a__pid', arguments: {} })));
   await Promise.all(clients.map((c) => c.callTool({ name: 'b__pid', arguments: {} })));
   writeFileSync(downFile, '');
