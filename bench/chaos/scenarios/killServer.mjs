@@ -94,8 +94,16 @@ export async function killServer({ clients: n, fallback }) {
   const rate = successRate(after);
   // A success before the return (a client session's own process started again on its own)
   // does not show the server is usable again: count from the return.
-  const sinceReturn =
-    started === undefined ? undefined : firstSuccessAfter(after, Date.parse(started.timestamp));
+  const returnAt = started === undefined ? undefined : Date.parse(started.timestamp);
+  const sinceReturn = returnAt === undefined ? undefined : firstSuccessAfter(after, returnAt);
+  const servedBy = new Map();
+  for (const c of after)
+    if (c.ok) servedBy.set(c.servedBy ?? '-', (servedBy.get(c.servedBy ?? '-') ?? 0) + 1);
+  const prompt = new Set(
+    after
+      .filter((c) => c.ok && returnAt !== undefined && c.at >= returnAt && c.at <= returnAt + 2000)
+      .map((c) => c.client),
+  );
   const pass = fallback
     ? rate === 1 && firstMs !== undefined && firstMs <= 3000
     : sinceReturn !== undefined && sinceReturn <= 2000;
@@ -111,6 +119,8 @@ export async function killServer({ clients: n, fallback }) {
     notes: [
       `killed ${victims.length} processes`,
       `server_started at ${returnMs ?? '-'} ms`,
+      returnAt !== undefined && `clients answered within 2 s of it: ${prompt.size}/${n}`,
+      `answers by server: ${[...servedBy].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
       `first success after it: ${sinceReturn === undefined ? 'none' : `${sinceReturn} ms`}`,
       `${after.length} calls in ${windowEnd - faultAt} ms`,
       `server_recovered at ${recoveredAt === undefined ? '-' : recoveredAt - faultAt} ms`,
