@@ -71,14 +71,24 @@ export function start(args, env, pattern) {
   });
 }
 
-/** SIGTERMs every process {@link start} started and waits for them to exit. */
-export function stopChildren() {
+/**
+ * SIGTERMs every process {@link start} started and waits for them to exit; with `killAfterMs`,
+ * SIGKILLs those still running after that long (a process stuck in its shutdown).
+ */
+export function stopChildren({ killAfterMs } = {}) {
   return Promise.all(
     children.map(
       (child) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', resolve);
+          const timer =
+            killAfterMs === undefined
+              ? undefined
+              : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
           child.kill('SIGTERM');
         }),
     ),
