@@ -1,4 +1,4 @@
-// The fault suite (`pnpm chaos`, RFC 0010): each scenario starts its own `selfheal start` with
+// The fault suite (`pnpm chaos`, RFC 0014): each scenario starts its own `selfheal start` with
 // real server processes, injects one fault, and returns one row; the table is printed whatever
 // the outcome, and the exit code is 1 when any scenario misses its target.
 // `pnpm chaos -- 2 4` runs scenarios 2 and 4; `--ci` picks the CI sizes (10 s windows, 32
