@@ -1,8 +1,4 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type {
-  RequestHandlerExtra,
-  RequestOptions,
-} from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   type ClientCapabilities,
   type Implementation,
@@ -12,24 +8,17 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isResilienceError } from '@selfheal/resilience';
 import type { Clock } from '../clock.js';
 import type { GatewaySettings } from '../config/loadConfig.js';
-import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
-import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { onAnswerSent } from './afterAnswer.js';
 import { dispatchByShape } from './dispatchByShape.js';
-import { type RouteSource, routeName, routeUri } from './routing.js';
-import { executeToolCall, isUnavailable, type ToolCallHost, type ToolTarget } from './toolCall.js';
-import { traceContextOf } from './traceContext.js';
-import { executeUpstreamCall, toWireError } from './upstreamCall.js';
-import { type LinkHost, UpstreamLink, unavailableWireError, wireError } from './upstreamLink.js';
+import { createRouter } from './router.js';
+import type { ToolCallHost } from './toolCall.js';
+import { type LinkHost, wireError } from './upstreamLink.js';
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Params = Record<string, unknown> | undefined;
 
 /** Options of {@link createGatewaySession}. */
@@ -98,8 +87,6 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     await connect(onAnswer ? onAnswerSent(transport, onAnswer) : transport);
     dispatchByShape(server, transport);
   };
-  const warned = new Set<string>();
-
   const host: LinkHost = {
     factory: options.factory,
     timeoutMs: settings.requestTimeoutMs,
@@ -145,258 +132,18 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       }
     },
   };
-  const links = options.upstreams.map((upstream) => new UpstreamLink(upstream, host));
-  const filters = new Map(
-    links.map((l) => [l.name, createToolFilter(l.upstream.spec.config.tools ?? {})]),
-  );
-  const linkOf = (name: string) => links.find((l) => l.name === name)!;
-  const sources: RouteSource[] = links.map((link) => ({
-    server: link.name,
-    prefix: link.upstream.spec.prefix,
-    known: (method) =>
-      link.lists.get(method) ?? link.upstream.catalog?.[LIST_KEYS[method]] ?? undefined,
-    has: (capability) => Boolean(link.capabilities()[capability]),
-  }));
+  const router = createRouter({
+    upstreams: options.upstreams,
+    settings,
+    host,
+    calls: options.calls,
+    ...(options.onWarning && { onWarning: options.onWarning }),
+    ...(options.fallbacks && { fallbacks: options.fallbacks }),
+  });
+  const { links } = router;
 
-  const requestOptions = (extra: Extra): RequestOptions => {
-    const progressToken = extra._meta?.progressToken;
-    return {
-      signal: extra.signal,
-      timeout: settings.requestTimeoutMs,
-      resetTimeoutOnProgress: true,
-      ...(progressToken === undefined
-        ? {}
-        : {
-            // The SDK gives the upstream request its own token; the client sees its own back.
-            onprogress: (progress) => {
-              void extra
-                .sendNotification({
-                  method: 'notifications/progress',
-                  params: { ...progress, progressToken },
-                })
-                .catch(() => {});
-            },
-          }),
-    };
-  };
-
-  const aggregate = async (method: ListMethod, extra: Extra) => {
-    const key = LIST_KEYS[method];
-    const perServer = await Promise.all(
-      links.map(async (link) => {
-        // Hidden while down without waiting for a connect attempt to fail.
-        if (settings.degradation === 'hide' && options.calls.isDown(link.name))
-          return { link, items: [], live: false };
-        try {
-          const items = await executeUpstreamCall(options.calls, {
-            server: link.name,
-            method,
-            signal: extra.signal,
-            trace: traceContextOf(undefined),
-            ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
-            connect: () => link.ensure(),
-            attempt: (signal) => link.list(method, signal),
-          });
-          return { link, items, live: true };
-        } catch (error) {
-          // Down, timed out, refused by its breaker or bulkhead: the last known catalog serves.
-          if (extra.signal.aborted || !(error instanceof GatewayError || isResilienceError(error)))
-            throw error;
-          const catalog = link.upstream.catalog;
-          const keep = settings.degradation === 'list_with_error' && catalog !== undefined;
-          // A refusal of the policy (open breaker, timeout) says so; a lost server says since when.
-          const reason = isResilienceError(error)
-            ? `server "${link.name}": ${error.message}`
-            : undefined;
-          return { link, items: keep ? catalog[key] : [], live: false, reason };
-        }
-      }),
-    );
-    const out: RawItem[] = [];
-    const named: { server: string; name: string; exposed: string; item: RawItem }[] = [];
-    for (const { link, items, live, reason } of perServer as {
-      link: UpstreamLink;
-      items: RawItem[];
-      live: boolean;
-      reason?: string;
-    }[]) {
-      const filter = filters.get(link.name)!;
-      for (const raw of items) {
-        const item = live
-          ? raw
-          : markUnavailable(raw, reason ?? link.upstream.describeUnavailable());
-        if (method === 'tools/list' || method === 'prompts/list') {
-          const name = String(raw.name);
-          if (method === 'tools/list' && !filter(name)) continue;
-          const exposed = exposeName(link.upstream.spec.prefix, settings.separator, name);
-          named.push({ server: link.name, name, exposed, item: { ...item, name: exposed } });
-        } else out.push(item);
-      }
-    }
-    if (named.length > 0) {
-      const { kept, dropped } = resolveCollisions(named, 'first_wins', 'tool');
-      for (const d of dropped) {
-        if (warned.has(d.exposed)) continue;
-        warned.add(d.exposed);
-        options.onWarning?.(
-          `"${d.exposed}" from server "${d.server}" is hidden: another server exposes the same name`,
-        );
-      }
-      out.push(...kept.map((k) => k.item));
-    }
-    return { [key]: out };
-  };
-
-  const routeByName = (method: 'tools/list' | 'prompts/list', exposed: unknown) => {
-    const route =
-      typeof exposed === 'string'
-        ? routeName(exposed, sources, settings.separator, method)
-        : undefined;
-    const kind = method === 'tools/list' ? 'Tool' : 'Prompt';
-    if (!route || (method === 'tools/list' && !filters.get(route.server)!(route.name)))
-      throw wireError(WireErrorCode.InvalidParams, `${kind} ${String(exposed)} not found`);
-    return { link: linkOf(route.server), name: route.name };
-  };
-
-  /**
-   * Where a tools/call may be served, in order: its own server, the same tool on the servers
-   * that server names in `fallback`, then the tools the top-level `fallbacks` chain names.
-   */
-  const toolTargets = (exposed: string): ToolTarget[] => {
-    const first = routeByName('tools/list', exposed);
-    const targets: ToolTarget[] = [{ ...first, exposed }];
-    const add = (target: ToolTarget) => {
-      if (!targets.some((t) => t.link === target.link && t.name === target.name))
-        targets.push(target);
-    };
-    for (const server of first.link.upstream.spec.config.fallback ?? []) {
-      const link = links.find((l) => l.name === server);
-      if (link)
-        add({
-          link,
-          name: first.name,
-          exposed: exposeName(link.upstream.spec.prefix, settings.separator, first.name),
-        });
-    }
-    for (const other of options.fallbacks?.[exposed] ?? []) {
-      const route = routeName(other, sources, settings.separator, 'tools/list');
-      if (route && filters.get(route.server)!(route.name))
-        add({ link: linkOf(route.server), name: route.name, exposed: other });
-    }
-    return targets;
-  };
-
-  const routeByUri = (uri: unknown) => {
-    const owner = typeof uri === 'string' ? routeUri(uri, sources) : undefined;
-    if (owner === undefined)
-      throw wireError(-32002, `Resource not found: no configured server offers ${String(uri)}`, {
-        uri,
-      });
-    return linkOf(owner);
-  };
-
-  const handle = async (method: string, params: Params, extra: Extra) => {
-    // Every upstream request goes through its server's policy; only tools/call has a chain.
-    const forward = (link: UpstreamLink, p: Params) => {
-      const trace = traceContextOf(p?._meta as Record<string, unknown> | undefined);
-      const session = extra.sessionId === undefined ? {} : { sessionId: extra.sessionId };
-      return executeUpstreamCall(options.calls, {
-        server: link.name,
-        method,
-        signal: extra.signal,
-        trace,
-        ...session,
-        connect: () => link.ensure(),
-        attempt: (signal) =>
-          link.forward(
-            method,
-            p,
-            extra.requestId,
-            { ...requestOptions(extra), signal },
-            { traceId: trace.traceId, ...session },
-          ),
-      }).catch((error: unknown) => {
-        throw toWireError(error, link.name);
-      });
-    };
-    switch (method) {
-      case 'tools/list':
-      case 'prompts/list':
-      case 'resources/list':
-      case 'resources/templates/list':
-        return aggregate(method, extra);
-      case 'tools/call': {
-        const exposed = String(params?.name);
-        try {
-          return await executeToolCall(options.calls, {
-            exposed,
-            params: params ?? {},
-            targets: toolTargets(exposed),
-            requestId: extra.requestId,
-            options: requestOptions(extra),
-            trace: traceContextOf(params?._meta as Record<string, unknown> | undefined),
-            ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
-          });
-        } catch (error) {
-          if (isUnavailable(error)) return toolError(error);
-          if (isResilienceError(error) && !extra.signal.aborted) return resilienceToolError(error);
-          throw error;
-        }
-      }
-      case 'prompts/get': {
-        const { link, name } = routeByName('prompts/list', params?.name);
-        return forward(link, { ...params, name });
-      }
-      case 'resources/read':
-        return forward(routeByUri(params?.uri), params);
-      case 'resources/subscribe':
-      case 'resources/unsubscribe': {
-        // The server keeps subscriptions per session: this client gets a session of its own.
-        const link = routeByUri(params?.uri);
-        link.keep(method, params);
-        return forward(link, params);
-      }
-      case 'completion/complete': {
-        const ref = (params?.ref ?? {}) as Record<string, unknown>;
-        if (ref.type === 'ref/prompt') {
-          const { link, name } = routeByName('prompts/list', ref.name);
-          return forward(link, { ...params, ref: { ...ref, name } });
-        }
-        return forward(routeByUri(ref.uri), params);
-      }
-      case 'logging/setLevel': {
-        // The server keeps the level per session: this client gets a session of its own with
-        // each server that logs, and a down one gets the level when that session opens.
-        await Promise.all(
-          links.map(async (link) => {
-            if (!link.capabilities().logging) return;
-            link.keep(method, params);
-            try {
-              await link.ensure(extra.signal);
-            } catch (error) {
-              if (isUnavailable(error)) return;
-              throw error;
-            }
-            await forward(link, params);
-          }),
-        );
-        return {};
-      }
-      default:
-        throw wireError(WireErrorCode.MethodNotFound, 'Method not found');
-    }
-  };
-
-  server.fallbackRequestHandler = async (request, extra) => {
-    try {
-      return (await handle(request.method, request.params as Params, extra)) as never;
-    } catch (error) {
-      if (isUnavailable(error)) throw unavailableWireError(error);
-      if (error instanceof GatewayError && error.code === GatewayErrorCode.ClientSessionsExhausted)
-        throw wireError(WireErrorCode.ClientSessionsExhausted, error.message, error.data);
-      throw error;
-    }
-  };
+  server.fallbackRequestHandler = async (request, extra) =>
+    (await router.route(request.method, request.params as Params, extra)) as never;
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === 'notifications/roots/list_changed')
       for (const link of links) link.notify(notification.method, notification.params);
@@ -407,11 +154,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     for (const link of links) if (link.ownSession) link.ensure().catch(() => {});
   };
 
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= Promise.all(links.map((l) => l.close())).then(() => {});
-    return closing;
-  };
+  const close = router.close;
   const previousOnClose = server.onclose;
   server.onclose = () => {
     previousOnClose?.();
@@ -423,30 +166,6 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
 function withoutTasks(capabilities: ClientCapabilities | undefined): ClientCapabilities {
   const { tasks: _tasks, ...rest } = capabilities ?? {};
   return rest;
-}
-
-function markUnavailable(item: RawItem, reason: string): RawItem {
-  const meta = (item._meta ?? {}) as Record<string, unknown>;
-  return {
-    ...item,
-    _meta: { ...meta, 'selfheal/unavailable': reason },
-  };
-}
-
-function toolError(error: GatewayError): Record<string, unknown> {
-  return {
-    content: [{ type: 'text', text: error.message }],
-    isError: true,
-    _meta: { 'selfheal/error': { code: error.code, ...(error.data as object) } },
-  };
-}
-
-function resilienceToolError(error: Error & { code: string }): Record<string, unknown> {
-  return {
-    content: [{ type: 'text', text: error.message }],
-    isError: true,
-    _meta: { 'selfheal/error': { code: error.code } },
-  };
 }
 
 function composeInstructions(upstreams: readonly UpstreamServer[]): string | undefined {

@@ -1,0 +1,349 @@
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Notification, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isResilienceError } from '@selfheal/resilience';
+import type { GatewaySettings } from '../config/loadConfig.js';
+import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
+import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
+import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { type RouteSource, routeName, routeUri } from './routing.js';
+import { executeToolCall, isUnavailable, type ToolCallHost, type ToolTarget } from './toolCall.js';
+import { traceContextOf } from './traceContext.js';
+import { executeUpstreamCall, toWireError } from './upstreamCall.js';
+import { type LinkHost, UpstreamLink, unavailableWireError, wireError } from './upstreamLink.js';
+
+type Params = Record<string, unknown> | undefined;
+
+/**
+ * What routing needs of the client request it serves: the SDK's handler context has it, and a
+ * stateless (2026-07-28) request builds it from its envelope.
+ */
+export interface RouteExtra {
+  signal: AbortSignal;
+  requestId: RequestId;
+  /** The client session, for events (absent for a stateless request). */
+  sessionId?: string;
+  /** The request's `_meta` (its `progressToken`). */
+  _meta?: Record<string, unknown>;
+  /** Sends a notification related to this request (progress). */
+  sendNotification(notification: Notification): Promise<void>;
+}
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
+  upstreams: readonly UpstreamServer[];
+  settings: Pick<GatewaySettings, 'separator' | 'degradation' | 'requestTimeoutMs'>;
+  /** How the links reach the upstreams and whom they tell what the upstreams send. */
+  host: LinkHost;
+  /** Told once per exposed name that two servers claim at run time (the first one keeps it). */
+  onWarning?: (message: string) => void;
+  /** The call path of tools/call: policies, the bus, and the routing state (RFC 0008). */
+  calls: ToolCallHost;
+  /** Top-level tool chains: exposed tool -> exposed tools tried in order. @default {} */
+  fallbacks?: Record<string, string[]>;
+}
+
+/** The routing of one client's requests (a session's, or every stateless client's). */
+export interface Router {
+  /** One link per upstream, in config order. */
+  readonly links: readonly UpstreamLink[];
+  /**
+   * Serves one client request: aggregated lists, tools/call through the resilience policies and
+   * fallback chains, everything else forwarded to the server that owns the name or URI.
+   * Resolves to the raw result; rejects with an error the SDK puts on the wire as it is.
+   */
+  route(method: string, params: Params, extra: RouteExtra): Promise<Record<string, unknown>>;
+  /** Closes the links' own sessions. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates the routing of one client (RFC 0006, RFC 0008, RFC 0010). */
+export function createRouter(options: RouterOptions): Router {
+  const { settings, host } = options;
+  const warned = new Set<string>();
+  const links = options.upstreams.map((upstream) => new UpstreamLink(upstream, host));
+  const filters = new Map(
+    links.map((l) => [l.name, createToolFilter(l.upstream.spec.config.tools ?? {})]),
+  );
+  const linkOf = (name: string) => links.find((l) => l.name === name)!;
+  const sources: RouteSource[] = links.map((link) => ({
+    server: link.name,
+    prefix: link.upstream.spec.prefix,
+    known: (method) =>
+      link.lists.get(method) ?? link.upstream.catalog?.[LIST_KEYS[method]] ?? undefined,
+    has: (capability) => Boolean(link.capabilities()[capability]),
+  }));
+
+  const requestOptions = (extra: RouteExtra): RequestOptions => {
+    const progressToken = extra._meta?.progressToken;
+    return {
+      signal: extra.signal,
+      timeout: settings.requestTimeoutMs,
+      resetTimeoutOnProgress: true,
+      ...(progressToken === undefined
+        ? {}
+        : {
+            // The SDK gives the upstream request its own token; the client sees its own back.
+            onprogress: (progress) => {
+              void extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { ...progress, progressToken },
+                })
+                .catch(() => {});
+            },
+          }),
+    };
+  };
+
+  const aggregate = async (method: ListMethod, extra: RouteExtra) => {
+    const key = LIST_KEYS[method];
+    const perServer = await Promise.all(
+      links.map(async (link) => {
+        // Hidden while down without waiting for a connect attempt to fail.
+        if (settings.degradation === 'hide' && options.calls.isDown(link.name))
+          return { link, items: [], live: false };
+        try {
+          const items = await executeUpstreamCall(options.calls, {
+            server: link.name,
+            method,
+            signal: extra.signal,
+            trace: traceContextOf(undefined),
+            ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+            connect: () => link.ensure(),
+            attempt: (signal) => link.list(method, signal),
+          });
+          return { link, items, live: true };
+        } catch (error) {
+          // Down, timed out, refused by its breaker or bulkhead: the last known catalog serves.
+          if (extra.signal.aborted || !(error instanceof GatewayError || isResilienceError(error)))
+            throw error;
+          const catalog = link.upstream.catalog;
+          const keep = settings.degradation === 'list_with_error' && catalog !== undefined;
+          // A refusal of the policy (open breaker, timeout) says so; a lost server says since when.
+          const reason = isResilienceError(error)
+            ? `server "${link.name}": ${error.message}`
+            : undefined;
+          return { link, items: keep ? catalog[key] : [], live: false, reason };
+        }
+      }),
+    );
+    const out: RawItem[] = [];
+    const named: { server: string; name: string; exposed: string; item: RawItem }[] = [];
+    for (const { link, items, live, reason } of perServer as {
+      link: UpstreamLink;
+      items: RawItem[];
+      live: boolean;
+      reason?: string;
+    }[]) {
+      const filter = filters.get(link.name)!;
+      for (const raw of items) {
+        const item = live
+          ? raw
+          : markUnavailable(raw, reason ?? link.upstream.describeUnavailable());
+        if (method === 'tools/list' || method === 'prompts/list') {
+          const name = String(raw.name);
+          if (method === 'tools/list' && !filter(name)) continue;
+          const exposed = exposeName(link.upstream.spec.prefix, settings.separator, name);
+          named.push({ server: link.name, name, exposed, item: { ...item, name: exposed } });
+        } else out.push(item);
+      }
+    }
+    if (named.length > 0) {
+      const { kept, dropped } = resolveCollisions(named, 'first_wins', 'tool');
+      for (const d of dropped) {
+        if (warned.has(d.exposed)) continue;
+        warned.add(d.exposed);
+        options.onWarning?.(
+          `"${d.exposed}" from server "${d.server}" is hidden: another server exposes the same name`,
+        );
+      }
+      out.push(...kept.map((k) => k.item));
+    }
+    return { [key]: out };
+  };
+
+  const routeByName = (method: 'tools/list' | 'prompts/list', exposed: unknown) => {
+    const route =
+      typeof exposed === 'string'
+        ? routeName(exposed, sources, settings.separator, method)
+        : undefined;
+    const kind = method === 'tools/list' ? 'Tool' : 'Prompt';
+    if (!route || (method === 'tools/list' && !filters.get(route.server)!(route.name)))
+      throw wireError(WireErrorCode.InvalidParams, `${kind} ${String(exposed)} not found`);
+    return { link: linkOf(route.server), name: route.name };
+  };
+
+  /**
+   * Where a tools/call may be served, in order: its own server, the same tool on the servers
+   * that server names in `fallback`, then the tools the top-level `fallbacks` chain names.
+   */
+  const toolTargets = (exposed: string): ToolTarget[] => {
+    const first = routeByName('tools/list', exposed);
+    const targets: ToolTarget[] = [{ ...first, exposed }];
+    const add = (target: ToolTarget) => {
+      if (!targets.some((t) => t.link === target.link && t.name === target.name))
+        targets.push(target);
+    };
+    for (const server of first.link.upstream.spec.config.fallback ?? []) {
+      const link = links.find((l) => l.name === server);
+      if (link)
+        add({
+          link,
+          name: first.name,
+          exposed: exposeName(link.upstream.spec.prefix, settings.separator, first.name),
+        });
+    }
+    for (const other of options.fallbacks?.[exposed] ?? []) {
+      const route = routeName(other, sources, settings.separator, 'tools/list');
+      if (route && filters.get(route.server)!(route.name))
+        add({ link: linkOf(route.server), name: route.name, exposed: other });
+    }
+    return targets;
+  };
+
+  const routeByUri = (uri: unknown) => {
+    const owner = typeof uri === 'string' ? routeUri(uri, sources) : undefined;
+    if (owner === undefined)
+      throw wireError(-32002, `Resource not found: no configured server offers ${String(uri)}`, {
+        uri,
+      });
+    return linkOf(owner);
+  };
+
+  const handle = async (method: string, params: Params, extra: RouteExtra) => {
+    // Every upstream request goes through its server's policy; only tools/call has a chain.
+    const forward = (link: UpstreamLink, p: Params) => {
+      const trace = traceContextOf(p?._meta as Record<string, unknown> | undefined);
+      const session = extra.sessionId === undefined ? {} : { sessionId: extra.sessionId };
+      return executeUpstreamCall(options.calls, {
+        server: link.name,
+        method,
+        signal: extra.signal,
+        trace,
+        ...session,
+        connect: () => link.ensure(),
+        attempt: (signal) =>
+          link.forward(
+            method,
+            p,
+            extra.requestId,
+            { ...requestOptions(extra), signal },
+            { traceId: trace.traceId, ...session },
+          ),
+      }).catch((error: unknown) => {
+        throw toWireError(error, link.name);
+      });
+    };
+    switch (method) {
+      case 'tools/list':
+      case 'prompts/list':
+      case 'resources/list':
+      case 'resources/templates/list':
+        return aggregate(method, extra);
+      case 'tools/call': {
+        const exposed = String(params?.name);
+        try {
+          return await executeToolCall(options.calls, {
+            exposed,
+            params: params ?? {},
+            targets: toolTargets(exposed),
+            requestId: extra.requestId,
+            options: requestOptions(extra),
+            trace: traceContextOf(params?._meta as Record<string, unknown> | undefined),
+            ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+          });
+        } catch (error) {
+          if (isUnavailable(error)) return toolError(error);
+          if (isResilienceError(error) && !extra.signal.aborted) return resilienceToolError(error);
+          throw error;
+        }
+      }
+      case 'prompts/get': {
+        const { link, name } = routeByName('prompts/list', params?.name);
+        return forward(link, { ...params, name });
+      }
+      case 'resources/read':
+        return forward(routeByUri(params?.uri), params);
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        // The server keeps subscriptions per session: this client gets a session of its own.
+        const link = routeByUri(params?.uri);
+        link.keep(method, params);
+        return forward(link, params);
+      }
+      case 'completion/complete': {
+        const ref = (params?.ref ?? {}) as Record<string, unknown>;
+        if (ref.type === 'ref/prompt') {
+          const { link, name } = routeByName('prompts/list', ref.name);
+          return forward(link, { ...params, ref: { ...ref, name } });
+        }
+        return forward(routeByUri(ref.uri), params);
+      }
+      case 'logging/setLevel': {
+        // The server keeps the level per session: this client gets a session of its own with
+        // each server that logs, and a down one gets the level when that session opens.
+        await Promise.all(
+          links.map(async (link) => {
+            if (!link.capabilities().logging) return;
+            link.keep(method, params);
+            try {
+              await link.ensure(extra.signal);
+            } catch (error) {
+              if (isUnavailable(error)) return;
+              throw error;
+            }
+            await forward(link, params);
+          }),
+        );
+        return {};
+      }
+      default:
+        throw wireError(WireErrorCode.MethodNotFound, 'Method not found');
+    }
+  };
+
+  const route = async (method: string, params: Params, extra: RouteExtra) => {
+    try {
+      return (await handle(method, params, extra)) as Record<string, unknown>;
+    } catch (error) {
+      if (isUnavailable(error)) throw unavailableWireError(error);
+      if (error instanceof GatewayError && error.code === GatewayErrorCode.ClientSessionsExhausted)
+        throw wireError(WireErrorCode.ClientSessionsExhausted, error.message, error.data);
+      throw error;
+    }
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    links,
+    route,
+    close: () => {
+      closing ??= Promise.all(links.map((l) => l.close())).then(() => {});
+      return closing;
+    },
+  };
+}
+
+function markUnavailable(item: RawItem, reason: string): RawItem {
+  const meta = (item._meta ?? {}) as Record<string, unknown>;
+  return {
+    ...item,
+    _meta: { ...meta, 'selfheal/unavailable': reason },
+  };
+}
+
+function toolError(error: GatewayError): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: error.message }],
+    isError: true,
+    _meta: { 'selfheal/error': { code: error.code, ...(error.data as object) } },
+  };
+}
+
+function resilienceToolError(error: Error & { code: string }): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: error.message }],
+    isError: true,
+    _meta: { 'selfheal/error': { code: error.code } },
+  };
+}
