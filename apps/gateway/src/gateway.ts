@@ -26,9 +26,14 @@ import { createGatewayMetrics, type GatewayMetrics } from './observability/gatew
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createAfterAnswer } from './session/afterAnswer.js';
 import { dispatchByShape } from './session/dispatchByShape.js';
-import { createGatewaySession, type GatewaySession } from './session/gatewaySession.js';
+import {
+  composeInstructions,
+  createGatewaySession,
+  type GatewaySession,
+} from './session/gatewaySession.js';
 import { busSink, createServerPolicies, followRecovery } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
+import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import type { ListMethod } from './upstream/catalog.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
@@ -118,6 +123,11 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   start(): Promise<void>;
   /** A new client session (one per Streamable HTTP session, one for stdio). */
   createSession(): GatewaySession;
+  /**
+   * The stateless face (MCP 2026-07-28, RFC 0013): requests that carry their client in
+   * `_meta`, served without a session over the servers' shared connections.
+   */
+  readonly stateless: StatelessGateway;
   /** Closes every session, stops the monitor and its processes. Idempotent. */
   stop(): Promise<void>;
 }
@@ -256,6 +266,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     for (const session of sessions) session.server.sendToolListChanged().catch(() => {});
   });
 
+  const stateless = createStatelessGateway({
+    upstreams,
+    settings: config.gateway,
+    factory,
+    calls,
+    fallbacks: config.document.fallbacks ?? {},
+    serverInfo,
+    instructions: () => composeInstructions(upstreams),
+    clock,
+    onWarning: (message) => emitter.emit('warning', message),
+  });
+
   const gateway = emitter as Gateway;
   Object.defineProperties(gateway, {
     config: { value: config },
@@ -266,6 +288,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics: { value: metrics },
     monitor: { value: monitor },
     policies: { value: policies },
+    stateless: { value: stateless },
     startedAt: { get: () => startedAt },
   });
   Object.assign(gateway, {
@@ -304,6 +327,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async stop() {
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
+      await stateless.close();
       await Promise.all(upstreams.map((u) => u.stop()));
       await monitor.stop();
       for (const policy of policies.values()) policy.dispose();

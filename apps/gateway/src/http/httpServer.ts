@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
+import { isStatelessRequest } from '../stateless/envelope.js';
 import { createGatewayHealth } from './gatewayHealth.js';
 import { createHealthStream, type StreamEvent } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
@@ -17,6 +18,7 @@ import {
   readBody,
   rebindingViolation,
 } from './security.js';
+import { serveStatelessHttp } from './statelessHttp.js';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -57,6 +59,12 @@ interface Entry {
   lastSeen: number;
   /** Requests and streams (GET) of this session still open. */
   open: number;
+}
+
+/** The request's `MCP-Protocol-Version` header, if any. */
+function protocolVersionOf(req: IncomingMessage): string | undefined {
+  const value = req.headers['mcp-protocol-version'];
+  return typeof value === 'string' ? value.trim() : undefined;
 }
 
 /** Creates the HTTP server; nothing listens before `listen()`. */
@@ -170,6 +178,22 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return;
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
+      if (!entry && isStatelessRequest({}, protocolVersionOf(req))) {
+        // 2026-07-28 has no sessions and no standalone stream: subscriptions/listen instead.
+        send(
+          res,
+          405,
+          'application/json',
+          jsonRpcErrorBody(
+            -32000,
+            'Method not allowed: MCP 2026-07-28 has no GET stream or session to delete; POST subscriptions/listen instead',
+          ),
+          {
+            allow: 'POST',
+          },
+        );
+        return;
+      }
       if (!entry) {
         sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
         return;
@@ -203,6 +227,18 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     if (entry) {
       track(entry, res);
       await entry.transport.handleRequest(req, res, parsed.body);
+      return;
+    }
+    const single = parsed.body as Record<string, unknown>;
+    if (!Array.isArray(parsed.body) && isStatelessRequest(single, protocolVersionOf(req))) {
+      await serveStatelessHttp(gateway.stateless, req, res, single, {
+        maxBufferedBytes: limit,
+        ondrop: (pendingBytes) =>
+          dropped(
+            { stream: 'post', pendingBytes, limitBytes: limit },
+            { client: `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}` },
+          ),
+      });
       return;
     }
     if (!containsInitialize(parsed.body)) {

@@ -168,7 +168,8 @@ function withoutTasks(capabilities: ClientCapabilities | undefined): ClientCapab
   return rest;
 }
 
-function composeInstructions(upstreams: readonly UpstreamServer[]): string | undefined {
+/** The upstreams' instructions, each under its server's name; undefined when none has any. */
+export function composeInstructions(upstreams: readonly UpstreamServer[]): string | undefined {
   const parts = upstreams
     .filter((u) => u.catalog?.instructions)
     .map((u) => `## ${u.spec.name}\n${u.catalog!.instructions}`);

@@ -35,6 +35,11 @@ export interface LinkHost {
   idleMs?: number;
   /** Timers of the idle close. @default systemClock */
   clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /**
+   * Stateless clients (MCP 2026-07-28) have no session to keep state in: their requests always
+   * go over the shared connection, whatever the server's `session` says. @default false
+   */
+  stateless?: boolean;
   /** The downstream client's identity and capabilities, copied into the upstream handshake. */
   clientInfo: () => Implementation;
   clientCapabilities: () => ClientCapabilities;
@@ -118,6 +123,7 @@ export class UpstreamLink {
 
   /** Whether this client's requests to the server go over a session of its own. */
   get ownSession(): boolean {
+    if (this.host.stateless) return false;
     return (
       this.upstream.spec.config.session === 'per_client' ||
       this.logLevel !== undefined ||

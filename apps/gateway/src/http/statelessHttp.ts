@@ -1,0 +1,130 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Notification } from '@modelcontextprotocol/sdk/types.js';
+import { META, StatelessErrorCode } from '../stateless/envelope.js';
+import type {
+  StatelessGateway,
+  StatelessReply,
+  StatelessRequest,
+} from '../stateless/statelessGateway.js';
+
+/** Options of {@link serveStatelessHttp}. */
+export interface StatelessHttpOptions {
+  /** Bytes a response stream may hold unsent before the client is dropped. */
+  maxBufferedBytes: number;
+  /** Told when a client that does not read is dropped. */
+  ondrop?: (pendingBytes: number) => void;
+}
+
+/**
+ * Answers one stateless (MCP 2026-07-28) POST: checks the request headers against the body
+ * (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`: -32020 and HTTP 400 on a mismatch), then
+ * serves it. The answer is JSON, or an SSE stream scoped to the request where notifications may
+ * precede it (a progress token, a log level, `subscriptions/listen`). Closing the stream cancels
+ * the request.
+ */
+export async function serveStatelessHttp(
+  stateless: StatelessGateway,
+  req: IncomingMessage,
+  res: ServerResponse,
+  message: Record<string, unknown>,
+  options: StatelessHttpOptions,
+): Promise<void> {
+  if (!('id' in message)) {
+    // No client notification is defined over stateless HTTP: accepted, nothing to do.
+    res.writeHead(202).end();
+    return;
+  }
+  const request = message as unknown as StatelessRequest;
+  const mismatch = headerMismatch(req, request);
+  if (mismatch !== undefined) {
+    writeJson(res, 400, {
+      jsonrpc: '2.0',
+      id: request.id,
+      error: { code: StatelessErrorCode.HeaderMismatch, message: mismatch },
+    });
+    return;
+  }
+  const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
+  const accepts = String(req.headers.accept ?? '').includes('text/event-stream');
+  const streams =
+    accepts &&
+    (request.method === 'subscriptions/listen' ||
+      meta.progressToken !== undefined ||
+      meta[META.logLevel] !== undefined);
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  let opened = false;
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+  };
+  const event = (payload: unknown) => {
+    if (res.destroyed) return;
+    open();
+    res.write(`event: message\ndata: ${JSON.stringify(payload)}\n\n`);
+    if (res.writableLength > options.maxBufferedBytes) {
+      options.ondrop?.(res.writableLength);
+      res.destroy();
+      controller.abort();
+    }
+  };
+  const notify = (notification: Notification) => {
+    if (streams) event({ jsonrpc: '2.0', ...notification });
+  };
+  const reply = await stateless.serve(request, { notify, signal: controller.signal });
+  if (res.destroyed) return;
+  const body = { jsonrpc: '2.0', id: request.id, ...replyBody(reply) };
+  if (opened) {
+    event(body);
+    res.end();
+  } else writeJson(res, reply.status, body);
+}
+
+function replyBody(reply: StatelessReply) {
+  return 'result' in reply ? { result: reply.result } : { error: reply.error };
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** What is wrong with the request's MCP headers, if anything (each is checked when present). */
+function headerMismatch(req: IncomingMessage, request: StatelessRequest): string | undefined {
+  const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
+  const version = header(req, 'mcp-protocol-version');
+  const declared = meta[META.protocolVersion];
+  if (version !== undefined && declared !== undefined && version !== declared)
+    return `Header mismatch: MCP-Protocol-Version is ${JSON.stringify(version)} but params._meta says ${JSON.stringify(declared)}`;
+  const method = header(req, 'mcp-method');
+  if (method !== undefined && method !== request.method)
+    return `Header mismatch: Mcp-Method is ${JSON.stringify(method)} but the body's method is ${JSON.stringify(request.method)}`;
+  const name = header(req, 'mcp-name');
+  const target = request.params?.name ?? request.params?.uri;
+  if (name !== undefined && target !== undefined && name !== String(target))
+    return `Header mismatch: Mcp-Name is ${JSON.stringify(name)} but the body names ${JSON.stringify(target)}`;
+  return undefined;
+}
+
+/**
+ * A header's value, with the `=?base64?…?=` form of non-ASCII values decoded and surrounding
+ * white space dropped.
+ */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.headers[name];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (value === undefined) return undefined;
+  const encoded = /^=\?base64\?(.*)\?=$/.exec(value);
+  return encoded ? Buffer.from(encoded[1]!, 'base64').toString('utf8') : value;
+}
