@@ -2,6 +2,8 @@ import { type Readable, Transform, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Gateway } from './gateway.js';
 import { jsonRpcErrorBody, parseJsonRpcBody } from './http/jsonRpcBody.js';
+import { isStatelessRequest } from './stateless/envelope.js';
+import type { StatelessRequest } from './stateless/statelessGateway.js';
 
 /** Longest line accepted on stdin before it is answered with an error and dropped. */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -18,7 +20,8 @@ export async function serveStdio(
   stdout: Writable = process.stdout,
 ): Promise<void> {
   const session = gateway.createSession();
-  const checked = stdin.pipe(createLineGuard(stdout));
+  const stateless = createStatelessLines(gateway, stdout);
+  const checked = stdin.pipe(createLineGuard(stdout, stateless.divert));
   const transport = new StdioServerTransport(checked, stdout);
   const ended = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
@@ -27,18 +30,67 @@ export async function serveStdio(
   });
   await session.server.connect(transport);
   await ended;
+  stateless.close();
   await transport.close().catch(() => {});
   await session.close();
 }
 
-/** Passes JSON-RPC lines through; answers any other line on `out` with a JSON-RPC error. */
-export function createLineGuard(out: Writable): Transform {
+/**
+ * Stateless (MCP 2026-07-28) requests on a stdio connection: served by the gateway's stateless
+ * face, answered on `out`; their notifications before their answers; `notifications/cancelled`
+ * naming one aborts it. Anything else is left to the 2025-11-25 session.
+ */
+function createStatelessLines(gateway: Gateway, out: Writable) {
+  const open = new Map<string | number, AbortController>();
+  const write = (message: unknown) => {
+    if (!out.writableEnded) out.write(`${JSON.stringify(message)}\n`);
+  };
+  return {
+    divert(message: Record<string, unknown>): boolean {
+      if (message.method === 'notifications/cancelled') {
+        const id = (message.params as { requestId?: string | number } | undefined)?.requestId;
+        const controller = id === undefined ? undefined : open.get(id);
+        controller?.abort();
+        return controller !== undefined;
+      }
+      if (!('id' in message) || !isStatelessRequest(message)) return false;
+      const request = message as unknown as StatelessRequest;
+      const controller = new AbortController();
+      open.set(request.id, controller);
+      void gateway.stateless
+        .serve(request, {
+          notify: (notification) => write({ jsonrpc: '2.0', ...notification }),
+          signal: controller.signal,
+        })
+        .then((reply) => {
+          const body = 'result' in reply ? { result: reply.result } : { error: reply.error };
+          write({ jsonrpc: '2.0', id: request.id, ...body });
+        })
+        .finally(() => open.delete(request.id));
+      return true;
+    },
+    close() {
+      for (const controller of open.values()) controller.abort();
+      open.clear();
+    },
+  };
+}
+
+/**
+ * Passes JSON-RPC lines through; answers any other line on `out` with a JSON-RPC error. A
+ * message `divert` takes (returns true for) is not passed on.
+ */
+export function createLineGuard(
+  out: Writable,
+  divert: (message: Record<string, unknown>) => boolean = () => false,
+): Transform {
   let partial = '';
   const check = (line: string, push: (text: string) => void) => {
     if (line.trim() === '') return;
     const parsed = parseJsonRpcBody(line);
-    if (parsed.ok) push(`${line}\n`);
-    else out.write(`${jsonRpcErrorBody(parsed.code, parsed.message)}\n`);
+    if (!parsed.ok) out.write(`${jsonRpcErrorBody(parsed.code, parsed.message)}\n`);
+    else if (Array.isArray(parsed.body) || !divert(parsed.body as Record<string, unknown>))
+      push(`${line}\n`);
   };
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {

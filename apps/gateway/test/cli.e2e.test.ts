@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { everythingStdio } from './helpers/upstreams.js';
 
 const CRASHING = fileURLToPath(new URL('./helpers/crashingServer.mjs', import.meta.url));
@@ -181,6 +181,51 @@ describe('selfheal stdio', () => {
     expect(lines[0]).toMatchObject({ id: null, error: { code: -32700 } });
     expect(lines[1]).toMatchObject({ id: null, error: { code: -32600 } });
     expect(lines[2]).toMatchObject({ id: 7, result: { serverInfo: { name: 'selfheal' } } });
+    child.stdin!.end();
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+  }, 60_000);
+
+  it('serves a 2026-07-28 client statelessly over stdio', async () => {
+    const config = writeConfig('stateless.json', { mcpServers: { ev: everythingStdio() } });
+    const child = spawn(process.execPath, [BIN, 'stdio', '--config', config], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const lines: Record<string, unknown>[] = [];
+    let buffer = '';
+    child.stdout!.on('data', (chunk) => {
+      buffer += chunk;
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      for (const part of parts) lines.push(JSON.parse(part));
+    });
+    const answerTo = async (id: number) => {
+      await vi.waitFor(() => expect(lines.some((l) => l.id === id)).toBe(true), {
+        timeout: 30_000,
+      });
+      return lines.find((l) => l.id === id)!;
+    };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const send = (id: number, method: string, params: Record<string, unknown> = {}) =>
+      child.stdin!.write(
+        `${JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } })}\n`,
+      );
+    // The probe a 2026-07-28 client sends first on stdio.
+    send(1, 'server/discover');
+    expect((await answerTo(1)).result).toMatchObject({
+      supportedVersions: ['2026-07-28'],
+      resultType: 'complete',
+    });
+    send(2, 'tools/call', { name: 'ev__echo', arguments: { message: 'stateless' } });
+    expect((await answerTo(2)).result).toMatchObject({
+      content: [{ type: 'text', text: 'Echo: stateless' }],
+      resultType: 'complete',
+    });
+    send(3, 'ping');
+    expect((await answerTo(3)).error).toMatchObject({ code: -32601 });
     child.stdin!.end();
     expect(await new Promise((r) => child.once('exit', r))).toBe(0);
   }, 60_000);
