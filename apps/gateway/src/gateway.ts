@@ -35,6 +35,7 @@ import { busSink, createServerPolicies, followRecovery } from './session/serverP
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import type { ListMethod } from './upstream/catalog.js';
+import { notificationsFirst } from './upstream/notificationsFirst.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -195,6 +196,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       createTransport: (server) => factory(specByName.get(server.name)!).transport,
       connected: (client, transport) => {
         dispatchByShape(client, transport);
+        notificationsFirst(transport);
       },
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),

@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { dispatchByShape } from '../session/dispatchByShape.js';
+import { notificationsFirst } from './notificationsFirst.js';
 import type { TransportFactory } from './transportFactory.js';
 
 /** How to open one connection (one MCP session) to an upstream. */
@@ -38,6 +39,7 @@ export async function connectUpstream(
     opened = options.factory(spec);
     await client.connect(opened.transport, { timeout: options.timeoutMs });
     dispatchByShape(client, opened.transport);
+    notificationsFirst(opened.transport);
     return { client, recentStderr: opened.recentStderr };
   } catch (cause) {
     await client.close().catch(() => {});
