@@ -9,6 +9,9 @@ import { startConformanceServer, startGateway, writeGatewayConfig } from './lib/
 import { compareRuns, countChecks, formatTable } from './lib/report.mjs';
 import { makeOutRoot, REVISIONS, runSuite } from './lib/suite.mjs';
 
+/** Regressions listed per target and revision; all of them are in summary.json. */
+const LISTED = 20;
+
 const usage = `usage: node conformance/scripts/runConformance.mjs [gateway|direct|url] [options]
 
   gateway (default)  the conformance server directly, then through \`selfheal start\` with it as
@@ -147,10 +150,13 @@ async function main() {
           (notScored.length > 0 ? ` (and ${notScored.length} not scored)` : '') +
           '\n',
       );
-      for (const { key, status, errorMessage } of scored) {
+      for (const { key, status, errorMessage } of scored.slice(0, LISTED)) {
         process.stdout.write(
-          `  ${status.padEnd(8)} ${key}${errorMessage ? `: ${errorMessage.slice(0, 200)}` : ''}\n`,
+          `  ${status.padEnd(8)} ${key}${errorMessage ? `: ${errorMessage.slice(0, 160)}` : ''}\n`,
         );
+      }
+      if (scored.length > LISTED) {
+        process.stdout.write(`  ... and ${scored.length - LISTED} more (summary.json)\n`);
       }
     }
     summary.revisions[revision] = entry;
