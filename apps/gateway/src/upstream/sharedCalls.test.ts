@@ -63,6 +63,26 @@ describe('SharedCalls', () => {
     expect(unattributed).toEqual([2]);
   });
 
+  it('leaves out a call that waits for its client’s answer: the other call is the sender', async () => {
+    const { calls, sample } = await sharedPair();
+    let answer!: (result: Record<string, unknown>) => void;
+    const waiting: SharedCallOwner = {
+      requestId: 'parked',
+      request: () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }),
+      notify: () => {},
+    };
+    calls.begin(waiting);
+    const first = sample();
+    await new Promise((resolve) => setImmediate(resolve));
+    calls.begin(owner('B'));
+    expect(await sample()).toMatchObject({ answeredBy: 'B' });
+    answer({ answeredBy: 'parked' });
+    expect(await first).toMatchObject({ answeredBy: 'parked' });
+  });
+
   it('refuses a server request with no call in flight', async () => {
     const { sample } = await sharedPair();
     await expect(sample()).rejects.toThrow(/no client request is in flight/);

@@ -23,6 +23,12 @@ export interface SharedCallOwner {
   notify(message: UpstreamMessage): void;
 }
 
+/** A call in flight, and how many of the server's requests for it are still unanswered. */
+interface Tracked {
+  owner: SharedCallOwner;
+  asking: number;
+}
+
 /** Events of {@link SharedCalls}. */
 export interface SharedCallsEvents {
   /** The upstream said one of its lists changed (`notifications/tools/list_changed`, ...). */
@@ -47,7 +53,7 @@ export interface SharedCallsEvents {
  */
 export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   private readonly server: string;
-  private readonly calls = new Set<SharedCallOwner>();
+  private readonly calls = new Set<Tracked>();
   private readonly installed = new WeakSet<Client>();
 
   constructor(server: string) {
@@ -62,16 +68,35 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
 
   /** Registers a call in flight; returns what ends it. */
   begin(owner: SharedCallOwner): () => void {
-    this.calls.add(owner);
+    const tracked = { owner, asking: 0 };
+    this.calls.add(tracked);
     return () => {
-      this.calls.delete(owner);
+      this.calls.delete(tracked);
     };
   }
 
-  /** The only call in flight, if exactly one is. */
-  private sole(): SharedCallOwner | undefined {
-    if (this.calls.size !== 1) return undefined;
-    return this.calls.values().next().value;
+  /**
+   * The call a request or notification from the server belongs to: the only call in flight that
+   * is not waiting for its client's answer to an earlier request of the server. A handler that
+   * asked its client something awaits the answer before it can send anything else, so such a
+   * call is not the sender; without this, one call parked on a person's answer would make every
+   * other call's requests ambiguous.
+   */
+  private sole(): Tracked | undefined {
+    let found: Tracked | undefined;
+    for (const tracked of this.calls) {
+      if (tracked.asking > 0) continue;
+      if (found !== undefined) return undefined;
+      found = tracked;
+    }
+    return found;
+  }
+
+  /** Calls in flight that could have sent a request now (for the refusal's message). */
+  private get candidates(): number {
+    let count = 0;
+    for (const tracked of this.calls) if (tracked.asking === 0) count++;
+    return count;
   }
 
   /** Installs the routing handlers on a shared session's client (once per client). */
@@ -80,14 +105,19 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     this.installed.add(client);
     client.fallbackRequestHandler = async (request, extra) => {
       const message = { method: request.method, params: request.params };
-      const owner = this.sole();
-      if (owner === undefined) {
-        this.emit('unattributed', message, this.calls.size);
+      const tracked = this.sole();
+      if (tracked === undefined) {
+        this.emit('unattributed', message, this.candidates);
         throw Object.assign(new Error(this.unattributedReason(request.method)), {
           code: WireErrorCode.InternalError,
         });
       }
-      return (await owner.request(message, extra.signal)) as never;
+      tracked.asking++;
+      try {
+        return (await tracked.owner.request(message, extra.signal)) as never;
+      } finally {
+        tracked.asking--;
+      }
     };
     client.fallbackNotificationHandler = async (notification) => {
       const method = notification.method;
@@ -100,14 +130,14 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
         method,
         params: notification.params as Record<string, unknown> | undefined,
       };
-      const owner = this.sole();
-      if (owner === undefined) this.emit('unattributed', message, this.calls.size);
-      else owner.notify(message);
+      const tracked = this.sole();
+      if (tracked === undefined) this.emit('unattributed', message, this.candidates);
+      else tracked.owner.notify(message);
     };
   }
 
   private unattributedReason(method: string): string {
-    const count = this.calls.size;
+    const count = this.candidates;
     const why =
       count === 0
         ? 'no client request is in flight on it'
