@@ -20,7 +20,7 @@ import type { UpstreamPolicy } from '@selfheal/resilience';
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, systemClock } from './clock.js';
-import type { LoadedConfig } from './config/loadConfig.js';
+import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
@@ -36,6 +36,7 @@ import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import type { ListMethod } from './upstream/catalog.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
+import { speaksStateless } from './upstream/statelessUpstream.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -209,6 +210,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       health: () => projector.get(spec.name),
       timeoutMs: config.gateway.requestTimeoutMs,
       maxClientSessions: config.gateway.clientSessions.maxPerServer,
+      ...(spec.transport === 'streamable-http' && {
+        probeStateless: (s: UpstreamSpec) =>
+          speaksStateless(
+            { url: s.config.url!, ...(s.config.headers && { headers: s.config.headers }) },
+            serverInfo,
+            AbortSignal.timeout(config.gateway.requestTimeoutMs),
+          ),
+      }),
     });
     upstream.on('status', (state, previous) =>
       emitter.emit('upstream', spec.name, state, previous),

@@ -64,7 +64,10 @@ export function isStatelessRequest(
   message: { method?: unknown; params?: unknown },
   versionHeader?: string,
 ): boolean {
-  if (message.method === 'initialize') return false;
+  // initialize starts a 2025-11-25 session, unless the header says the client speaks a
+  // stateless revision (which has no initialize: it gets 404).
+  if (message.method === 'initialize')
+    return versionHeader !== undefined && versionHeader >= STATELESS_VERSION;
   const meta = metaOf(message.params);
   if (meta !== undefined && META.protocolVersion in meta) return true;
   return versionHeader !== undefined && versionHeader >= STATELESS_VERSION;
@@ -121,17 +124,20 @@ export function isEnvelopeProblem(value: Envelope | EnvelopeProblem): value is E
 
 /**
  * The request's params as a 2025-11-25 server expects them: the envelope's keys leave `_meta`
- * (the gateway's shared connection has its own identity), anything else stays.
+ * (the gateway's shared connection has its own identity), and so do a retry's `inputResponses`
+ * and `requestState`; anything else stays.
  */
 export function withoutEnvelope(
   params: Record<string, unknown> | undefined,
 ): Record<string, unknown> | undefined {
+  if (params === undefined) return params;
+  // A retry's answers to a stateless server's input requests mean nothing to this one.
+  const { _meta: _dropped, inputResponses: _r, requestState: _s, ...rest } = params;
   const meta = metaOf(params);
-  if (meta === undefined) return params;
+  if (meta === undefined) return rest;
   const kept = Object.fromEntries(
     Object.entries(meta).filter(([key]) => !key.startsWith('io.modelcontextprotocol/')),
   );
-  const { _meta: _dropped, ...rest } = params!;
   return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
 }
 

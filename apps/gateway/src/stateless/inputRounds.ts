@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { UpstreamMessage } from '../upstream/sharedCalls.js';
 
+/** How the gateway's own `requestState` tokens begin; any other is an upstream server's. */
+const OWN_PREFIX = 'selfheal.';
+
+/** Whether `state` is a token of the gateway's (a parked call), not an upstream server's. */
+export function isOwnRequestState(state: unknown): state is string {
+  return typeof state === 'string' && state.startsWith(OWN_PREFIX);
+}
+
 /** A request the upstream sent during a call, waiting for the client's answer. */
 interface Ask {
   key: string;
@@ -93,7 +101,7 @@ export class InputCall {
       if (first !== 'asked') return first;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.token ??= randomBytes(18).toString('base64url');
+    this.token ??= `${OWN_PREFIX}${randomBytes(18).toString('base64url')}`;
     return {
       kind: 'input_required',
       inputRequests: Object.fromEntries(this.asks.map((a) => [a.key, a.message])),

@@ -15,9 +15,8 @@ import {
   readEnvelope,
   STATELESS_VERSIONS,
   StatelessErrorCode,
-  withoutEnvelope,
 } from './envelope.js';
-import { InputCall, InputCalls } from './inputRounds.js';
+import { InputCall, InputCalls, isOwnRequestState } from './inputRounds.js';
 import { createListener, type ListenRequest } from './listen.js';
 
 /** A JSON-RPC request of a stateless client. */
@@ -161,10 +160,11 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
     return {
       ...result,
       resultType: result.resultType ?? 'complete',
-      ...(CACHEABLE.has(method) && {
-        ttlMs: result.ttlMs ?? 0,
-        cacheScope: result.cacheScope ?? 'private',
-      }),
+      ...(CACHEABLE.has(method) &&
+        result.resultType !== 'input_required' && {
+          ttlMs: result.ttlMs ?? 0,
+          cacheScope: result.cacheScope ?? 'private',
+        }),
       _meta: { ...meta, [META.serverInfo]: serverInfo },
     };
   };
@@ -201,7 +201,9 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
       },
     };
     inFlight.set(id, entry);
-    const params = withoutEnvelope(request.params);
+    // The envelope stays: a server that speaks this revision gets it; the link takes it off for
+    // one that does not.
+    const params = request.params;
     const meta = request.params?._meta as Record<string, unknown> | undefined;
     const promise = router
       .route(request.method, params, {
@@ -235,7 +237,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
     io: StatelessIo,
   ): Promise<StatelessReply> => {
     let call: InputCall | undefined;
-    if (request.params?.requestState !== undefined) {
+    if (isOwnRequestState(request.params?.requestState)) {
       call = inputs.take(request.params.requestState);
       if (call === undefined)
         return problem(
@@ -248,7 +250,9 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
       if (entry) Object.assign(entry, { io, envelope });
       call.answer((request.params.inputResponses ?? {}) as Record<string, unknown>);
     } else {
-      const { inputResponses: _r, requestState: _s, ...params } = request.params ?? {};
+      // Input responses without a token of ours answer a server that speaks this revision: they
+      // go along (a 2025-11-25 server's link leaves them out).
+      const params = request.params;
       const fresh = new InputCall();
       fresh.begin((signal) => {
         const started = start({ ...request, params }, envelope, io, (m) => fresh.ask(m), signal);
@@ -333,8 +337,15 @@ function errorReply(error: unknown): StatelessReply {
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
   const code = typeof e?.code === 'number' ? e.code : WireErrorCode.InternalError;
   const message = typeof e?.message === 'string' ? e.message : String(error);
-  return problem(200, code, message, e?.data);
+  return problem(HTTP_400.has(code) ? 400 : 200, code, message, e?.data);
 }
+
+/** The revision's errors that go with HTTP 400, whoever raised them (the gateway or upstream). */
+const HTTP_400 = new Set<number>([
+  StatelessErrorCode.HeaderMismatch,
+  StatelessErrorCode.MissingRequiredClientCapability,
+  StatelessErrorCode.UnsupportedProtocolVersion,
+]);
 
 /** The error a 2025-11-25 upstream gets for a request the stateless client cannot answer. */
 function refusal(why: string): Error {

@@ -65,6 +65,11 @@ export interface UpstreamServerOptions {
    * @default 64
    */
   maxClientSessions?: number;
+  /**
+   * Asks whether the server speaks MCP 2026-07-28 (RFC 0013), each time a session opens.
+   * @default never asked: the server is taken to speak 2025-11-25 only
+   */
+  probeStateless?: (spec: UpstreamSpec) => Promise<boolean>;
 }
 
 /** A slot of the server's bound on per-client sessions; release it when the session closes. */
@@ -102,6 +107,11 @@ export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
   /** Client sessions of their own open with this server now. */
   readonly clientSessions: number;
   /**
+   * Whether the server speaks MCP 2026-07-28 too, as last probed: stateless callers' requests
+   * then go to it as they came, statelessly (RFC 0013).
+   */
+  readonly speaksStateless: boolean;
+  /**
    * Takes a slot for a client session of its own.
    * @throws GatewayError(CLIENT_SESSIONS_EXHAUSTED) past the bound, naming it and the fix.
    */
@@ -124,6 +134,7 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxClientSessions = options.maxClientSessions ?? 64;
   let clientSessions = 0;
+  let speaksStateless = false;
   const shared = new SharedCalls(spec.name);
   const waiters = new Set<(stopping?: boolean) => void>();
   const emitter = new EventEmitter<UpstreamServerEvents>();
@@ -209,7 +220,16 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
       // Usually installed before the handshake (the gateway's session profile); a source that
       // did not (a test's) gets the handlers here.
       shared.install(next);
-      listing = refreshCatalog(next);
+      const probe = options.probeStateless;
+      const probed = probe
+        ? probe(spec).then(
+            (yes) => {
+              if (next === client) speaksStateless = yes;
+            },
+            () => {},
+          )
+        : Promise.resolve();
+      listing = Promise.all([refreshCatalog(next), probed]).then(() => {});
       for (const wake of [...waiters]) wake();
     }
     sync();
@@ -289,6 +309,7 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     client: { get: () => client },
     shared: { value: shared },
     clientSessions: { get: () => clientSessions },
+    speaksStateless: { get: () => speaksStateless },
   });
   Object.assign(server, {
     liveCatalog: () => (listed !== undefined && listed === client ? catalog : undefined),
