@@ -36,7 +36,11 @@ import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import type { ListMethod } from './upstream/catalog.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
-import { speaksStateless } from './upstream/statelessUpstream.js';
+import {
+  listenStateless,
+  type StatelessTarget,
+  speaksStateless,
+} from './upstream/statelessUpstream.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -213,10 +217,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(spec.transport === 'streamable-http' && {
         probeStateless: (s: UpstreamSpec) =>
           speaksStateless(
-            { url: s.config.url!, ...(s.config.headers && { headers: s.config.headers }) },
+            targetOf(s),
             serverInfo,
             AbortSignal.timeout(config.gateway.requestTimeoutMs),
           ),
+        listenStateless: (
+          s: UpstreamSpec,
+          changed: (method: ListMethod) => void,
+          signal: AbortSignal,
+        ) => listenStateless(targetOf(s), serverInfo, changed, signal),
       }),
     });
     upstream.on('status', (state, previous) =>
@@ -351,6 +360,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
   return gateway;
+}
+
+/** Where a Streamable HTTP server takes stateless requests. */
+function targetOf(spec: UpstreamSpec): StatelessTarget {
+  return { url: spec.config.url!, ...(spec.config.headers && { headers: spec.config.headers }) };
 }
 
 /** Exposed tool names of every catalog known now (label values metrics always keep). */

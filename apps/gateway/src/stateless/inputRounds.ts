@@ -45,7 +45,7 @@ export class InputCall {
   });
   private wake: (() => void) | undefined;
   private counter = 0;
-  /** The opaque token that names this call between rounds; set once it parks. */
+  /** The opaque token that names this call until its next round; new each round. */
   token: string | undefined;
 
   /** Starts the upstream call; `route` gets the signal that aborts it. Call once. */
@@ -101,7 +101,8 @@ export class InputCall {
       if (first !== 'asked') return first;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.token ??= `${OWN_PREFIX}${randomBytes(18).toString('base64url')}`;
+    // A new token each round: an earlier round's cannot be answered twice.
+    this.token = `${OWN_PREFIX}${randomBytes(18).toString('base64url')}`;
     return {
       kind: 'input_required',
       inputRequests: Object.fromEntries(this.asks.map((a) => [a.key, a.message])),

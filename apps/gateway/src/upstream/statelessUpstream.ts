@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { META, STATELESS_VERSION, STATELESS_VERSIONS } from '../stateless/envelope.js';
+import type { ListMethod } from './catalog.js';
 import type { UpstreamMessage } from './sharedCalls.js';
 import { createSseParser } from './sseParser.js';
 
@@ -136,4 +137,42 @@ function headerValue(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) && value.trim() === value
     ? value
     : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/** The list each change notification of a listen stream is about. */
+const CHANGED: Record<string, ListMethod> = {
+  'notifications/tools/list_changed': 'tools/list',
+  'notifications/prompts/list_changed': 'prompts/list',
+  'notifications/resources/list_changed': 'resources/list',
+};
+
+/**
+ * Follows a 2026-07-28 server's list changes on a `subscriptions/listen` stream (tools, prompts,
+ * resources) until `signal` aborts or the server ends the stream.
+ */
+export async function listenStateless(
+  target: StatelessTarget,
+  clientInfo: { name: string; version: string },
+  changed: (method: ListMethod) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  await postStateless(
+    target,
+    'subscriptions/listen',
+    {
+      notifications: {
+        toolsListChanged: true,
+        promptsListChanged: true,
+        resourcesListChanged: true,
+      },
+      _meta: { [META.clientCapabilities]: {}, [META.clientInfo]: clientInfo },
+    },
+    {
+      signal,
+      onNotification: (notification) => {
+        const method = CHANGED[notification.method];
+        if (method !== undefined) changed(method);
+      },
+    },
+  );
 }
