@@ -1,13 +1,16 @@
 // What the gateway load benchmarks share (gatewayLoad.mjs, gatewayPolicies.mjs): the upstream
 // and gateway binaries, child processes started until a line of their output appears, SDK
-// clients over Streamable HTTP, a closed-loop round of echo calls, process CPU time, medians.
+// clients over Streamable HTTP (or the older HTTP+SSE transport), a closed-loop round of echo
+// calls, process CPU time, medians.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const require = createRequire(import.meta.url);
@@ -85,15 +88,48 @@ export function stopChildren() {
   );
 }
 
-/** `n` SDK clients connected to the MCP endpoint `url`. */
-export async function connectClients(url, n) {
+/**
+ * `n` SDK clients connected to the MCP endpoint `url`, over Streamable HTTP or, with
+ * `transport: 'sse'`, the 2024-11-05 HTTP+SSE transport (GET `url`, POSTs to the endpoint it
+ * names). `first` numbers the clients' names (`bench-<first + i>`).
+ */
+export async function connectClients(url, n, { transport = 'streamableHttp', first = 0 } = {}) {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const client = new Client({ name: `bench-${i}`, version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      const client = new Client({ name: `bench-${first + i}`, version: '1' });
+      await client.connect(
+        transport === 'sse'
+          ? new SSEClientTransport(new URL(url))
+          : new StreamableHTTPClientTransport(new URL(url)),
+      );
       return client;
     }),
   );
+}
+
+/**
+ * Ends each client's session (DELETE, where the transport has sessions: a stateful peer keeps
+ * a process per session until then) and closes it. Failures to end a session are ignored.
+ */
+export function closeClients(clients) {
+  return Promise.all(
+    clients.map(async (client) => {
+      await client.transport?.terminateSession?.().catch(() => {});
+      await client.close();
+    }),
+  );
+}
+
+/** A TCP port free on 127.0.0.1 just now, for a program that cannot listen on port 0. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Each client calls `tool` in a closed loop until `total` calls are done; latencies and rate. */
