@@ -147,7 +147,35 @@ export async function round(clients, tool, total) {
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return summarise(latencies, (performance.now() - started) / 1000);
+}
+
+/**
+ * `total` calls with `inFlight` of them in flight at any time (closed loop), call k made by
+ * `clients[k % clients.length]` to `tools[k % tools.length]`: a few calls in flight spread
+ * over many open sessions and several servers. Latencies and rate, as {@link round}.
+ */
+export async function spreadRound(clients, tools, total, inFlight) {
+  const latencies = [];
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (issued < total) {
+        const k = issued++;
+        const t0 = performance.now();
+        await clients[k % clients.length].callTool({
+          name: tools[k % tools.length],
+          arguments: { message: 'ping' },
+        });
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return summarise(latencies, (performance.now() - started) / 1000);
+}
+
+function summarise(latencies, seconds) {
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
