@@ -1,8 +1,10 @@
 // tools/call of an echo tool, directly to server-everything (Streamable HTTP) and through the
 // gateway (`selfheal start`, its own process), at 1, 8 and 32 concurrent clients, closed loop.
-// Prints p50, p99 and throughput side by side, and each process's CPU time per call (from
-// /proc/PID/stat: steadier than latency when the load generator, the upstream and the gateway
-// share two cores). BENCH_PEERS (default `gateway-stdio,mcp-hub,supergateway`; empty for none)
+// Prints p50, p99 and throughput side by side, and CPU time per call (from /proc/PID/stat:
+// steadier than latency when the load generator, the upstream and the gateway share two cores)
+// of each row's process (and its kernel share), of the upstream behind it, of the load
+// generator (its clients' cost differs by transport), and of all three: on a CPU-bound machine
+// throughput follows that sum. BENCH_PEERS (default `gateway-stdio,mcp-hub,supergateway`; empty for none)
 // adds rows for other programs in front of server-everything over stdio (peers.mjs), measured
 // in the same runs; the gateway's throughput is set against the best of them. BENCH_RUNS runs
 // (default 3), each measuring every row in turn, the order rotated from run to run; rows are
@@ -14,6 +16,7 @@ import {
   closeClients,
   connectClients,
   cpuSeconds,
+  cpuTimes,
   EVERYTHING,
   gatewayConfig,
   median,
@@ -24,6 +27,7 @@ import {
   stopChildren,
 } from './mcpLoad.mjs';
 import { startPeer } from './peers.mjs';
+import { descendants } from './procStats.mjs';
 
 const CONCURRENCY = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
@@ -36,14 +40,32 @@ const NODE_ARGS = (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolea
 /** Rows that are not this gateway: the gateway's throughput target is set against the best. */
 const OTHERS = new Set(['mcp-hub', 'supergateway', 'supergateway-stateless']);
 
-async function measure({ url, tool, pid, transport }, n) {
+/** CPU seconds (user + system) of each process in `pids` now, by pid. */
+const cpuOf = (pids) => new Map(pids.map((p) => [p, cpuSeconds(p)]));
+
+async function measure({ url, tool, pid, transport, upstreams }, n) {
   const clients = await connectClients(url, n, { transport });
   await round(clients, tool, Math.max(200, n * 20)); // warm-up: JIT, sockets, upstream sessions
-  const cpu0 = pid === undefined ? Number.NaN : cpuSeconds(pid);
+  const cpu0 = cpuTimes(pid);
+  const up0 = cpuOf(upstreams());
+  const load0 = process.cpuUsage();
   const result = await round(clients, tool, CALLS_PER_ROUND);
-  const cpu = pid === undefined ? Number.NaN : cpuSeconds(pid) - cpu0;
+  const load = process.cpuUsage(load0);
+  const cpu1 = cpuTimes(pid);
+  let up = 0;
+  for (const [p, seconds] of cpuOf([...up0.keys()])) up += seconds - up0.get(p);
+  const cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
   await closeClients(clients);
-  return { ...result, cpuMsPerCall: (cpu * 1000) / CALLS_PER_ROUND };
+  const perCall = (seconds) => (seconds * 1000) / CALLS_PER_ROUND;
+  return {
+    ...result,
+    cpuMsPerCall: perCall(cpu),
+    systemShare: (cpu1.system - cpu0.system) / cpu,
+    upstreamMsPerCall: up0.size === 0 ? Number.NaN : perCall(up),
+    totalMsPerCall: perCall(cpu + up + (load.user + load.system) / 1e6),
+    // The clients' side differs by transport (mcp-hub's HTTP+SSE answers on one open stream).
+    loadMsPerCall: perCall((load.user + load.system) / 1e6),
+  };
 }
 
 try {
@@ -53,7 +75,10 @@ try {
     /TEST_LISTENING (\d+)/,
   );
   const upstream = `http://127.0.0.1:${upstreamPort.value}/mcp`;
-  const rows = [{ name: 'direct', url: upstream, tool: 'echo', pid: upstreamPort.pid }];
+  // `upstreams`: the processes behind a row, whose CPU the row's calls cost too.
+  const rows = [
+    { name: 'direct', url: upstream, tool: 'echo', pid: upstreamPort.pid, upstreams: () => [] },
+  ];
   const gateways = [['gateway', SELFHEAL]];
   if (BASELINE) gateways.push(['baseline', BASELINE]);
   for (const [name, bin] of gateways) {
@@ -63,10 +88,16 @@ try {
       {},
       /listening on (http:\/\/\S+)/,
     );
-    rows.push({ name, url: value, tool: 'ev__echo', pid });
+    rows.push({ name, url: value, tool: 'ev__echo', pid, upstreams: () => [upstreamPort.pid] });
   }
-  for (const name of PEERS)
-    rows.push(await startPeer(name, name.startsWith('gateway') ? NODE_ARGS : []));
+  for (const name of PEERS) {
+    const peer = await startPeer(name, name.startsWith('gateway') ? NODE_ARGS : []);
+    const upstreams = () =>
+      descendants(peer.pid)
+        .filter(({ command }) => command.includes(EVERYTHING))
+        .map((p) => p.pid);
+    rows.push({ ...peer, upstreams });
+  }
 
   const samples = new Map(CONCURRENCY.map((n) => [n, []]));
   for (let run = 1; run <= RUNS; run++) {
@@ -88,7 +119,7 @@ try {
       );
     }
   }
-  const f = (x) => x.toFixed(2).padStart(8);
+  const f = (x) => (Number.isNaN(x) ? '-' : x.toFixed(2)).padStart(8);
   const r = (x) => x.toFixed(0).padStart(8);
   const x = (v) => (Number.isNaN(v) ? '-' : `${v.toFixed(2)}x`);
   const others = rows.filter(({ name }) => OTHERS.has(name)).map(({ name }) => name);
@@ -97,9 +128,9 @@ try {
     `\ntools/call echo on server-everything, ${CALLS_PER_ROUND} calls per row, closed loop, medians of ${RUNS} runs; direct, gateway${BASELINE ? ', baseline' : ''}: Streamable HTTP upstream; ${PEERS.join(', ') || 'no peers'}: stdio upstream`,
   );
   console.log(
-    '| clients | row | p50 ms | p99 ms | calls/s | p50 vs direct | calls/s vs direct | calls/s vs best peer | CPU ms/call (its process) |',
+    '| clients | row | p50 ms | p99 ms | calls/s | p50 vs direct | calls/s vs direct | calls/s vs best peer | CPU ms/call: its process | of which kernel | its upstream | load generator | all three |',
   );
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const summary = {};
   for (const n of CONCURRENCY) {
     const runs = samples.get(n);
@@ -113,7 +144,7 @@ try {
           : median(runs.map((run) => run[name].rate / bestOther(run)));
       summary[`${name}:${n}`] = { p50Ratio, rateRatio, peerRatio };
       console.log(
-        `| ${n} | ${name} | ${f(m('p50'))} | ${f(m('p99'))} | ${r(m('rate'))} | ${x(p50Ratio)} | ${x(rateRatio)} | ${x(peerRatio)} | ${f(m('cpuMsPerCall'))} |`,
+        `| ${n} | ${name} | ${f(m('p50'))} | ${f(m('p99'))} | ${r(m('rate'))} | ${x(p50Ratio)} | ${x(rateRatio)} | ${x(peerRatio)} | ${f(m('cpuMsPerCall'))} | ${(m('systemShare') * 100).toFixed(0)}% | ${f(m('upstreamMsPerCall'))} | ${f(m('loadMsPerCall'))} | ${f(m('totalMsPerCall'))} |`,
       );
     }
   }

@@ -37,12 +37,22 @@ export function gatewayConfig(name, document) {
 
 /** CPU seconds (user + system) used so far by process `pid` (Linux /proc), or NaN. */
 export function cpuSeconds(pid) {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/**
+ * CPU seconds used so far by process `pid` in user mode and in the kernel (Linux /proc), NaN
+ * when it is gone. On 127.0.0.1 the kernel time includes the TCP work of the receiving side:
+ * loopback delivers a packet within the sender's write.
+ */
+export function cpuTimes(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // USER_HZ = 100
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
