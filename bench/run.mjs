@@ -1,5 +1,6 @@
 // Runs every benchmark in turn: the vitest bench files (tables, then p50/p99 from their JSON),
-// then each script that needs its own process (replay, append, monitor CPU, gateway load).
+// then each script that needs its own process (replay, append, monitor CPU, gateway load,
+// 1,000 sessions on one gateway).
 // `pnpm bench -- NAME...` runs only the steps whose name contains one of the words.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ const steps = [
   ['monitor', 'node', ['src/monitorCpu.mjs']],
   ['gateway', 'node', ['src/gatewayLoad.mjs']],
   ['policies', 'node', ['src/gatewayPolicies.mjs']],
+  ['sessions', 'node', ['src/gatewaySessions.mjs']],
   ['restart', 'node', ['src/restartTime.mjs']],
 ];
 

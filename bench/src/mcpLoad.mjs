@@ -1,13 +1,16 @@
 // What the gateway load benchmarks share (gatewayLoad.mjs, gatewayPolicies.mjs): the upstream
 // and gateway binaries, child processes started until a line of their output appears, SDK
-// clients over Streamable HTTP, a closed-loop round of echo calls, process CPU time, medians.
+// clients over Streamable HTTP (or the older HTTP+SSE transport), a closed-loop round of echo
+// calls, process CPU time, medians.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const require = createRequire(import.meta.url);
@@ -34,12 +37,22 @@ export function gatewayConfig(name, document) {
 
 /** CPU seconds (user + system) used so far by process `pid` (Linux /proc), or NaN. */
 export function cpuSeconds(pid) {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/**
+ * CPU seconds used so far by process `pid` in user mode and in the kernel (Linux /proc), NaN
+ * when it is gone. On 127.0.0.1 the kernel time includes the TCP work of the receiving side:
+ * loopback delivers a packet within the sender's write.
+ */
+export function cpuTimes(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // USER_HZ = 100
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
@@ -95,15 +108,48 @@ export function stopChildren({ killAfterMs } = {}) {
   );
 }
 
-/** `n` SDK clients connected to the MCP endpoint `url`. */
-export async function connectClients(url, n) {
+/**
+ * `n` SDK clients connected to the MCP endpoint `url`, over Streamable HTTP or, with
+ * `transport: 'sse'`, the 2024-11-05 HTTP+SSE transport (GET `url`, POSTs to the endpoint it
+ * names). `first` numbers the clients' names (`bench-<first + i>`).
+ */
+export async function connectClients(url, n, { transport = 'streamableHttp', first = 0 } = {}) {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const client = new Client({ name: `bench-${i}`, version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      const client = new Client({ name: `bench-${first + i}`, version: '1' });
+      await client.connect(
+        transport === 'sse'
+          ? new SSEClientTransport(new URL(url))
+          : new StreamableHTTPClientTransport(new URL(url)),
+      );
       return client;
     }),
   );
+}
+
+/**
+ * Ends each client's session (DELETE, where the transport has sessions: a stateful peer keeps
+ * a process per session until then) and closes it. Failures to end a session are ignored.
+ */
+export function closeClients(clients) {
+  return Promise.all(
+    clients.map(async (client) => {
+      await client.transport?.terminateSession?.().catch(() => {});
+      await client.close();
+    }),
+  );
+}
+
+/** A TCP port free on 127.0.0.1 just now, for a program that cannot listen on port 0. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Each client calls `tool` in a closed loop until `total` calls are done; latencies and rate. */
@@ -121,7 +167,35 @@ export async function round(clients, tool, total) {
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return summarise(latencies, (performance.now() - started) / 1000);
+}
+
+/**
+ * `total` calls with `inFlight` of them in flight at any time (closed loop), call k made by
+ * `clients[k % clients.length]` to `tools[k % tools.length]`: a few calls in flight spread
+ * over many open sessions and several servers. Latencies and rate, as {@link round}.
+ */
+export async function spreadRound(clients, tools, total, inFlight) {
+  const latencies = [];
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (issued < total) {
+        const k = issued++;
+        const t0 = performance.now();
+        await clients[k % clients.length].callTool({
+          name: tools[k % tools.length],
+          arguments: { message: 'ping' },
+        });
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return summarise(latencies, (performance.now() - started) / 1000);
+}
+
+function summarise(latencies, seconds) {
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
