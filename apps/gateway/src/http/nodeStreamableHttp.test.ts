@@ -56,7 +56,7 @@ const init = {
 };
 
 describe('NodeStreamableHttpTransport', () => {
-  it('answers a lone response with content-length, and notifications first on the same stream', async () => {
+  it('answers a lone response as plain JSON, and notifications first on an SSE stream', async () => {
     const { post } = await session((m, t) => {
       if (!('id' in m) || !('method' in m)) return;
       if (m.method === 'tools/call')
@@ -72,13 +72,12 @@ describe('NodeStreamableHttpTransport', () => {
     });
     const first = await post(init, { 'mcp-session-id': '' });
     expect(first.headers.get('mcp-session-id')).toBe('sid-1');
-    expect(first.headers.get('content-type')).toBe('text/event-stream');
+    expect(first.headers.get('content-type')).toBe('application/json');
     const text = await first.text();
     expect(first.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
-    expect(text).toBe(
-      'event: message\ndata: {"jsonrpc":"2.0","id":0,"result":{"method":"initialize"}}\n\n',
-    );
+    expect(text).toBe('{"jsonrpc":"2.0","id":0,"result":{"method":"initialize"}}');
     const call = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {} });
+    expect(call.headers.get('content-type')).toBe('text/event-stream');
     expect(call.headers.get('content-length')).toBeNull();
     const frames = (await call.text()).split('\n\n').filter(Boolean);
     expect(frames.map((f) => JSON.parse(f.split('data: ')[1]!).method ?? 'result')).toEqual([

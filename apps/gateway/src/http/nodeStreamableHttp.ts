@@ -77,8 +77,9 @@ interface Stream {
  * per call than the gateway's own routing. Same wire behaviour for what the gateway uses
  * (sessions, one SSE stream per POST with its requests' notifications and server-to-client
  * requests, the standalone GET stream, DELETE, the SDK's header checks and error answers); no
- * event store (resumability) and no JSON response mode. A POST whose only message is its
- * response is sent with a `content-length` instead of chunked.
+ * event store (resumability). A POST with one request whose answer is the first thing sent on
+ * it gets that answer as plain JSON; anything sent before it (progress, a log message, a
+ * server request) makes the answer an SSE stream, in order.
  */
 export class NodeStreamableHttpTransport implements Transport {
   sessionId?: string;
@@ -216,7 +217,8 @@ export class NodeStreamableHttpTransport implements Transport {
     // The SDK's Server built it: a response is a message with an id and a result or an error.
     const isResponse = 'id' in message && ('result' in message || 'error' in message);
     const requestId = isResponse ? message.id : options?.relatedRequestId;
-    const frame = `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+    const json = JSON.stringify(message);
+    const frame = `event: message\ndata: ${json}\n\n`;
     if (requestId === undefined) {
       if (isResponse)
         throw new Error(
@@ -239,12 +241,24 @@ export class NodeStreamableHttpTransport implements Transport {
       if (this.closed) return;
       throw new Error(`No connection established for request ID: ${String(requestId)}`);
     }
+    const { res } = stream;
+    if (!res.headersSent && stream.waiting === 1 && stream.held.length === 0) {
+      // The POST's one request, and nothing was sent before its answer: plain JSON, which a
+      // client reads without an event-stream parser (RFC 0010, "Measured").
+      this.streams.delete(id);
+      if (this.overflows(stream, json)) return;
+      res.writeHead(200, {
+        ...this.jsonHeaders(),
+        'content-length': Buffer.byteLength(json),
+      });
+      res.end(json);
+      return;
+    }
     stream.waiting--;
     stream.held.push(frame);
     if (stream.waiting > 0) return;
     this.streams.delete(id);
     const last = stream.held.join('');
-    const { res } = stream;
     if (this.overflows(stream, last)) return;
     if (!res.headersSent)
       res.writeHead(200, { ...this.sseHeaders(), 'content-length': Buffer.byteLength(last) });
@@ -260,6 +274,12 @@ export class NodeStreamableHttpTransport implements Transport {
     this.streams.clear();
     this.streamOf.clear();
     this.onclose?.();
+  }
+
+  private jsonHeaders(): Record<string, string> {
+    return this.sessionId === undefined
+      ? { 'content-type': 'application/json' }
+      : { 'content-type': 'application/json', 'mcp-session-id': this.sessionId };
   }
 
   private sseHeaders(): Record<string, string> {
