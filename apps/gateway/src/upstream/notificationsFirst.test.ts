@@ -23,7 +23,8 @@ function chunkedServer(): Transport {
         setImmediate(() => transport.onmessage?.({ jsonrpc: '2.0', id: message.id, result }));
         return;
       }
-      const token = (message.params?._meta as { progressToken: string | number }).progressToken;
+      const meta = message.params?._meta as { progressToken: string | number } | undefined;
+      const token = meta?.progressToken ?? 0;
       setImmediate(() => {
         for (const progress of [0, 50, 100])
           transport.onmessage?.({
