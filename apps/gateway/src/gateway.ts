@@ -35,6 +35,7 @@ import { busSink, createServerPolicies, followRecovery } from './session/serverP
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import type { ListMethod } from './upstream/catalog.js';
+import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
 import {
   listenStateless,
@@ -199,6 +200,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       capabilities: SHARED_CLIENT_CAPABILITIES,
       configure: (client, server) => upstreamByName.get(server.name)?.shared.install(client),
       createTransport: (server) => factory(specByName.get(server.name)!).transport,
+      // A stdio server is asked which revision it speaks before anything else (RFC 0013).
+      wrapTransport: (transport, server) =>
+        server.transport === 'stdio'
+          ? createEraAdapter(transport, {
+              probeMs: ERA_PROBE_MS,
+              onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
+            })
+          : transport,
       connected: (client, transport) => {
         dispatchByShape(client, transport);
         notificationsFirst(transport);

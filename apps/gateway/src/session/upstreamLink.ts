@@ -65,6 +65,9 @@ export interface LinkHost {
   onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
 }
 
+/** Rounds of input a server may ask for on one request of a 2025-11-25 caller. */
+const MAX_INPUT_ROUNDS = 10;
+
 /** Which client call a forwarded request serves: its events carry these ids. */
 export interface CallIds {
   traceId?: string;
@@ -271,17 +274,18 @@ export class UpstreamLink {
     call: CallIds = {},
   ): Promise<Record<string, unknown>> {
     if (this.host.stateless) {
-      // A stateless caller's request goes as it came to a server that speaks its revision;
-      // a 2025-11-25 server gets it without the envelope, over the shared session (RFC 0013).
-      if (this.upstream.speaksStateless)
+      // A stateless caller's request goes as it came to a server that speaks its revision (its
+      // own POST over HTTP; over stdio the shared connection, whose adapter keeps the caller's
+      // envelope); a 2025-11-25 server gets it without the envelope (RFC 0013).
+      if (this.upstream.speaksStateless && this.upstream.spec.transport !== 'stdio')
         return this.forwardStateless(method, params ?? {}, requestId, options);
-      params = withoutEnvelope(params);
+      if (!this.upstream.speaksStateless) params = withoutEnvelope(params);
     }
     const own = this.ownSession;
     const client = await this.ensure(options.signal);
     const end = own ? this.track(requestId) : this.upstream.shared.begin(this.owner(requestId));
     try {
-      return await this.send(client, method, params, options);
+      return await this.send(client, method, params, options, requestId);
     } catch (error) {
       if (options.signal?.aborted || !isConnectionLoss(error)) throw translate(error);
       await this.drop(client, error);
@@ -317,7 +321,7 @@ export class UpstreamLink {
       };
       let result: Record<string, unknown>;
       try {
-        result = await this.send(fresh, method, params, options);
+        result = await this.send(fresh, method, params, options, requestId);
       } catch (second) {
         if (options.signal?.aborted || !isConnectionLoss(second)) {
           replayed(options.signal?.aborted ? 'aborted' : 'error');
@@ -393,11 +397,49 @@ export class UpstreamLink {
     method: string,
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
+    requestId?: RequestId,
   ): Promise<Record<string, unknown>> {
-    return (await client.request({ method, params }, ResultSchema, options)) as Record<
+    let result = (await client.request({ method, params }, ResultSchema, options)) as Record<
       string,
       unknown
     >;
+    // A server that speaks 2026-07-28 asks for input in its result; a 2025-11-25 caller is asked
+    // with real requests, and the request goes again with the answers (RFC 0013).
+    for (let round = 0; this.needsFulfilling(result); round++) {
+      if (round === MAX_INPUT_ROUNDS)
+        throw wireError(
+          WireErrorCode.InternalError,
+          `server "${this.name}" asked for input ${MAX_INPUT_ROUNDS} times in a row on ${method}; given up`,
+        );
+      const asked = (result.inputRequests ?? {}) as Record<string, UpstreamMessage>;
+      const inputResponses: Record<string, unknown> = {};
+      for (const [key, request] of Object.entries(asked))
+        inputResponses[key] = await this.host.onServerRequest(
+          this,
+          request,
+          options.signal ?? new AbortController().signal,
+          requestId,
+        );
+      const state = result.requestState;
+      result = (await client.request(
+        {
+          method,
+          params: {
+            ...params,
+            inputResponses,
+            ...(state === undefined ? {} : { requestState: state }),
+          },
+        },
+        ResultSchema,
+        options,
+      )) as Record<string, unknown>;
+    }
+    return result;
+  }
+
+  /** Whether `result` asks a 2025-11-25 caller for input the gateway must fetch for it. */
+  private needsFulfilling(result: Record<string, unknown>): boolean {
+    return !this.host.stateless && result.resultType === 'input_required';
   }
 
   /**

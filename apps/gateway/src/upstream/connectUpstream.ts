@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { dispatchByShape } from '../session/dispatchByShape.js';
+import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
 import { notificationsFirst } from './notificationsFirst.js';
 import type { TransportFactory } from './transportFactory.js';
 
@@ -37,6 +38,11 @@ export async function connectUpstream(
   let opened: ReturnType<TransportFactory> | undefined;
   try {
     opened = options.factory(spec);
+    if (spec.transport === 'stdio')
+      opened = {
+        ...opened,
+        transport: createEraAdapter(opened.transport, { probeMs: ERA_PROBE_MS }),
+      };
     await client.connect(opened.transport, { timeout: options.timeoutMs });
     dispatchByShape(client, opened.transport);
     notificationsFirst(opened.transport);

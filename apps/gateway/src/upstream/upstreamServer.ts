@@ -121,6 +121,8 @@ export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
    * then go to it as they came, statelessly (RFC 0013).
    */
   readonly speaksStateless: boolean;
+  /** Records what the server's transport found out about its revision (a stdio server's). */
+  noteStateless(stateless: boolean): void;
   /**
    * Takes a slot for a client session of its own.
    * @throws GatewayError(CLIENT_SESSIONS_EXHAUSTED) past the bound, naming it and the fix.
@@ -335,6 +337,9 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
   });
   Object.assign(server, {
     liveCatalog: () => (listed !== undefined && listed === client ? catalog : undefined),
+    noteStateless(stateless: boolean) {
+      speaksStateless = stateless;
+    },
     session: waitForSession,
     acquireClientSession() {
       if (clientSessions >= maxClientSessions)

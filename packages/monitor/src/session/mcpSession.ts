@@ -32,6 +32,12 @@ export interface SessionProfile {
    */
   createTransport?: (server: MonitoredServer) => Transport;
   /**
+   * Wraps the transport before the client connects over it (a stdio server's pipes included):
+   * an embedder's adapter, e.g. one that speaks another protocol revision to the server.
+   * @default the transport as it is
+   */
+  wrapTransport?: (transport: Transport, server: MonitoredServer) => Transport;
+  /**
    * Called right after the handshake (with the transport it ran on), before anyone else sees
    * the client.
    */
@@ -60,10 +66,11 @@ export async function openSession(
 ): Promise<Client> {
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const transport =
+  const raw =
     server.transport !== 'stdio' && options.createTransport
       ? options.createTransport(server)
       : createTransport(server, process);
+  const transport = options.wrapTransport ? options.wrapTransport(raw, server) : raw;
   const client = new Client(
     options.clientInfo ?? { name: options.clientName ?? 'selfheal-monitor', version: '0.1.0' },
     { capabilities: options.capabilities ?? {} },
