@@ -236,12 +236,17 @@ type Relay =
 const roundKeys = (client: AnyClient) =>
   client.inputRequired.map((result) => Object.keys(result.inputRequests as object));
 
-/** Asserts that the client's rounds were bridged by the gateway or carry the server's keys. */
-function expectRounds(client: AnyClient, relay: Relay, serverKeys: string[][]) {
+/**
+ * Asserts the `input_required` rounds a 2026-07-28 client received (a 2025-11-25 client gets
+ * none): `passed-through`, the server's own keys, `rounds`; `bridged`, one gateway key
+ * (`input_N`) per request the server sent, where `rounds` names the requests, and the gateway's
+ * `requestState` on each round.
+ */
+function expectRounds(client: AnyClient, relay: Relay, rounds: string[][]) {
   if (client.sdk === '1.x') return expect(client.inputRequired).toEqual([]);
-  if (relay === 'passed-through') return expect(roundKeys(client)).toEqual(serverKeys);
+  if (relay === 'passed-through') return expect(roundKeys(client)).toEqual(rounds);
   expect(roundKeys(client)).toEqual(
-    serverKeys.map((keys) => keys.map(() => expect.stringMatching(/^input_\d+$/))),
+    rounds.map((requests) => requests.map(() => expect.stringMatching(/^input_\d+$/))),
   );
   for (const result of client.inputRequired)
     expect(result.requestState).toEqual(expect.any(String));
@@ -274,7 +279,7 @@ function pairings(front: () => Front, relay: Relay) {
         method: 'elicitation/create',
         params: { message: 'Please provide inputs for the following fields:' },
       });
-      expectRounds(client, 'bridged', [['any']]);
+      expectRounds(client, 'bridged', [['elicitation/create']]);
       expect(text).toContain('- Name: Ada Lovelace');
       expect(text).toContain('- Agreed to terms: true');
       await client.close();
