@@ -20,20 +20,23 @@ function fakeServer(modern: boolean) {
       const m = message as Message;
       received.push(m);
       if (m.id === undefined || m.method === undefined) return;
-      const answer = (result: unknown) =>
+      const answer = (result: unknown) => {
         setImmediate(() =>
           transport.onmessage?.({ jsonrpc: '2.0', id: m.id!, result } as JSONRPCMessage),
         );
+      };
       const params = (m.params ?? {}) as Record<string, unknown>;
       if (m.method === 'server/discover') {
-        if (!modern)
-          return setImmediate(() =>
+        if (!modern) {
+          setImmediate(() =>
             transport.onmessage?.({
               jsonrpc: '2.0',
               id: m.id!,
               error: { code: -32601, message: 'Method not found' },
             }),
           );
+          return;
+        }
         return answer({
           supportedVersions: ['2026-07-28'],
           capabilities: { tools: { listChanged: true } },
