@@ -38,10 +38,9 @@ import type { ListMethod } from './upstream/catalog.js';
 import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
 import {
-  listenStateless,
+  createStatelessHttpTransport,
   type StatelessTarget,
-  speaksStateless,
-} from './upstream/statelessUpstream.js';
+} from './upstream/statelessHttpTransport.js';
 import { defaultTransportFactory, type TransportFactory } from './upstream/transportFactory.js';
 import {
   createUpstreamServer,
@@ -199,7 +198,18 @@ export function createGateway(options: GatewayOptions): Gateway {
       clientInfo: serverInfo,
       capabilities: SHARED_CLIENT_CAPABILITIES,
       configure: (client, server) => upstreamByName.get(server.name)?.shared.install(client),
-      createTransport: (server) => factory(specByName.get(server.name)!).transport,
+      createTransport: (server) => {
+        const spec = specByName.get(server.name)!;
+        const legacy = () => factory(spec).transport;
+        // A Streamable HTTP server is asked which revision it speaks (RFC 0013).
+        return spec.transport === 'streamable-http'
+          ? createEraAdapter(createStatelessHttpTransport(targetOf(spec)), {
+              probeMs: ERA_PROBE_MS,
+              onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
+              fallback: legacy,
+            })
+          : legacy();
+      },
       // A stdio server is asked which revision it speaks before anything else (RFC 0013).
       wrapTransport: (transport, server) =>
         server.transport === 'stdio'
@@ -223,19 +233,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       health: () => projector.get(spec.name),
       timeoutMs: config.gateway.requestTimeoutMs,
       maxClientSessions: config.gateway.clientSessions.maxPerServer,
-      ...(spec.transport === 'streamable-http' && {
-        probeStateless: (s: UpstreamSpec) =>
-          speaksStateless(
-            targetOf(s),
-            serverInfo,
-            AbortSignal.timeout(config.gateway.requestTimeoutMs),
-          ),
-        listenStateless: (
-          s: UpstreamSpec,
-          changed: (method: ListMethod) => void,
-          signal: AbortSignal,
-        ) => listenStateless(targetOf(s), serverInfo, changed, signal),
-      }),
     });
     upstream.on('status', (state, previous) =>
       emitter.emit('upstream', spec.name, state, previous),

@@ -21,7 +21,6 @@ import {
 } from '../upstream/catalog.js';
 import { connectUpstream, describeTarget, reasonOf } from '../upstream/connectUpstream.js';
 import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.js';
-import { postStateless, StatelessUpstreamError } from '../upstream/statelessUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { ClientSessionSlot, UpstreamServer } from '../upstream/upstreamServer.js';
 import { describeLoss, isConnectionLoss, replayVerdict } from './replay.js';
@@ -273,14 +272,10 @@ export class UpstreamLink {
     options: RequestOptions,
     call: CallIds = {},
   ): Promise<Record<string, unknown>> {
-    if (this.host.stateless) {
-      // A stateless caller's request goes as it came to a server that speaks its revision (its
-      // own POST over HTTP; over stdio the shared connection, whose adapter keeps the caller's
-      // envelope); a 2025-11-25 server gets it without the envelope (RFC 0013).
-      if (this.upstream.speaksStateless && this.upstream.spec.transport !== 'stdio')
-        return this.forwardStateless(method, params ?? {}, requestId, options);
-      if (!this.upstream.speaksStateless) params = withoutEnvelope(params);
-    }
+    // A stateless caller's request goes as it came to a server that speaks its revision (the
+    // shared connection's adapter keeps the caller's envelope, and input_required comes back
+    // as it is); a 2025-11-25 server gets it without the envelope (RFC 0013).
+    if (this.host.stateless && !this.upstream.speaksStateless) params = withoutEnvelope(params);
     const own = this.ownSession;
     const client = await this.ensure(options.signal);
     const end = own ? this.track(requestId) : this.upstream.shared.begin(this.owner(requestId));
@@ -335,41 +330,6 @@ export class UpstreamLink {
       return result;
     } finally {
       end();
-    }
-  }
-
-  /**
-   * One request to a server that speaks MCP 2026-07-28, on behalf of a stateless caller: its
-   * answer (an `input_required` one included) and its notifications go back unchanged; state
-   * between rounds is the server's own `requestState`, so nothing is kept here.
-   */
-  private async forwardStateless(
-    method: string,
-    params: Record<string, unknown>,
-    requestId: RequestId,
-    options: RequestOptions,
-  ): Promise<Record<string, unknown>> {
-    const { config } = this.upstream.spec;
-    const deadline = AbortSignal.timeout(options.timeout ?? this.host.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    try {
-      return await postStateless(
-        { url: config.url!, ...(config.headers && { headers: config.headers }) },
-        method,
-        params,
-        {
-          signal,
-          onNotification: (message) => this.host.onNotification(this, message, requestId),
-        },
-      );
-    } catch (error) {
-      if (error instanceof StatelessUpstreamError)
-        throw wireError(error.code, error.message, error.data);
-      if (options.signal?.aborted) throw error;
-      if (deadline.aborted)
-        throw new McpError(ErrorCode.RequestTimeout, `Request timed out: ${reasonOf(error)}`);
-      void this.upstream.reportFailure(error);
-      throw this.unavailable(error);
     }
   }
 

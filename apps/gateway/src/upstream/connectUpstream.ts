@@ -4,6 +4,7 @@ import type { UpstreamSpec } from '../config/loadConfig.js';
 import { dispatchByShape } from '../session/dispatchByShape.js';
 import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
 import { notificationsFirst } from './notificationsFirst.js';
+import { createStatelessHttpTransport } from './statelessHttpTransport.js';
 import type { TransportFactory } from './transportFactory.js';
 
 /** How to open one connection (one MCP session) to an upstream. */
@@ -38,11 +39,25 @@ export async function connectUpstream(
   let opened: ReturnType<TransportFactory> | undefined;
   try {
     opened = options.factory(spec);
+    // Both revisions, as on the shared connection (RFC 0013).
     if (spec.transport === 'stdio')
       opened = {
         ...opened,
         transport: createEraAdapter(opened.transport, { probeMs: ERA_PROBE_MS }),
       };
+    else if (spec.transport === 'streamable-http') {
+      const legacy = opened.transport;
+      opened = {
+        ...opened,
+        transport: createEraAdapter(
+          createStatelessHttpTransport({
+            url: spec.config.url!,
+            ...(spec.config.headers && { headers: spec.config.headers }),
+          }),
+          { probeMs: ERA_PROBE_MS, fallback: () => legacy },
+        ),
+      };
+    }
     await client.connect(opened.transport, { timeout: options.timeoutMs });
     dispatchByShape(client, opened.transport);
     notificationsFirst(opened.transport);

@@ -11,6 +11,11 @@ export interface EraAdapterOptions {
   probeMs: number;
   /** Told once the server's revision is known. */
   onEra?: (stateless: boolean) => void;
+  /**
+   * The transport to use instead when the server speaks 2025-11-25 only (over HTTP the two
+   * revisions are different transports; a stdio server keeps its pipe). @default the same one
+   */
+  fallback?: () => Transport;
 }
 
 /**
@@ -23,11 +28,11 @@ const PROBE_ID = 'selfheal-era-probe';
 const LISTEN_ID = 'selfheal-listen';
 
 /**
- * A transport to a stdio server that finds out which MCP revision it speaks and, for one that
- * speaks 2026-07-28, lets a 2025-11-25 client (the SDK's, which the monitor and the gateway's
- * shared connection use) talk to it (RFC 0013): `server/discover` is the first message on the
- * pipe (a stdio server's era is fixed by it); a result naming 2026-07-28 makes the connection
- * stateless, anything else (an error, silence for `probeMs`) leaves it as it was.
+ * A transport to a server that finds out which MCP revision it speaks and, for one that speaks
+ * 2026-07-28, lets a 2025-11-25 client (the SDK's, which the monitor and the gateway's shared
+ * connection use) talk to it (RFC 0013): `server/discover` is the first message (on stdio a
+ * server's era is fixed by it); a result naming 2026-07-28 makes the connection stateless,
+ * anything else (an error, silence for `probeMs`) leaves it as it was, on `fallback` if given.
  *
  * On a stateless connection `initialize` is answered here from the discover result, `ping` is
  * sent as `server/discover`, `logging/setLevel` becomes the envelope's log level, and every other
@@ -37,7 +42,8 @@ const LISTEN_ID = 'selfheal-listen';
  * brings the server's list changes up as the usual notifications. Resource subscriptions are
  * acknowledged and not carried yet.
  */
-export function createEraAdapter(inner: Transport, options: EraAdapterOptions): Transport {
+export function createEraAdapter(first: Transport, options: EraAdapterOptions): Transport {
+  let inner = first;
   let stateless = false;
   let discover: Record<string, unknown> | undefined;
   let capabilities: Record<string, unknown> = {};
@@ -49,16 +55,19 @@ export function createEraAdapter(inner: Transport, options: EraAdapterOptions): 
 
   const adapter: Transport = {
     async start() {
-      inner.onmessage = (message, extra) => {
-        if ('id' in message && message.id === PROBE_ID && !('method' in message)) {
-          probe?.(message);
-          return;
-        }
-        if (!stateless) return adapter.onmessage?.(message, extra);
-        up(message, extra);
+      const attach = (transport: Transport) => {
+        transport.onmessage = (message, extra) => {
+          if ('id' in message && message.id === PROBE_ID && !('method' in message)) {
+            probe?.(message);
+            return;
+          }
+          if (!stateless) return adapter.onmessage?.(message, extra);
+          up(message, extra);
+        };
+        transport.onclose = () => adapter.onclose?.();
+        transport.onerror = (error) => adapter.onerror?.(error);
       };
-      inner.onclose = () => adapter.onclose?.();
-      inner.onerror = (error) => adapter.onerror?.(error);
+      attach(inner);
       await inner.start();
       const answer = await new Promise<JSONRPCMessage | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), options.probeMs);
@@ -86,6 +95,14 @@ export function createEraAdapter(inner: Transport, options: EraAdapterOptions): 
       const versions = result?.supportedVersions;
       stateless = Array.isArray(versions) && versions.some((v) => STATELESS_VERSIONS.includes(v));
       if (stateless) discover = result;
+      else if (options.fallback) {
+        const probed = inner;
+        probed.onclose = undefined;
+        await probed.close().catch(() => {});
+        inner = options.fallback();
+        attach(inner);
+        await inner.start();
+      }
       options.onEra?.(stateless);
     },
     async send(message: JSONRPCMessage, sendOptions?: TransportSendOptions) {
@@ -101,7 +118,11 @@ export function createEraAdapter(inner: Transport, options: EraAdapterOptions): 
     async close() {
       await inner.close();
     },
+    setProtocolVersion(version: string) {
+      if (!stateless) inner.setProtocolVersion?.(version);
+    },
   };
+  Object.defineProperty(adapter, 'sessionId', { get: () => inner.sessionId });
 
   const answerHere = (id: string | number, result: Record<string, unknown>) =>
     queueMicrotask(() => adapter.onmessage?.({ jsonrpc: '2.0', id, result }));

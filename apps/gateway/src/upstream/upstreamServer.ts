@@ -65,21 +65,6 @@ export interface UpstreamServerOptions {
    * @default 64
    */
   maxClientSessions?: number;
-  /**
-   * Asks whether the server speaks MCP 2026-07-28 (RFC 0013), each time a session opens.
-   * @default never asked: the server is taken to speak 2025-11-25 only
-   */
-  probeStateless?: (spec: UpstreamSpec) => Promise<boolean>;
-  /**
-   * Follows the list changes of a server that speaks 2026-07-28 (a `subscriptions/listen`
-   * stream) until `signal` aborts: its 2025-11-25 session may not be told of them.
-   * @default not followed
-   */
-  listenStateless?: (
-    spec: UpstreamSpec,
-    changed: (method: ListMethod) => void,
-    signal: AbortSignal,
-  ) => Promise<void>;
 }
 
 /** A slot of the server's bound on per-client sessions; release it when the session closes. */
@@ -147,8 +132,6 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
   const maxClientSessions = options.maxClientSessions ?? 64;
   let clientSessions = 0;
   let speaksStateless = false;
-  /** The list-change stream of a server that speaks 2026-07-28, while one is open. */
-  let listening: AbortController | undefined;
   const shared = new SharedCalls(spec.name);
   const waiters = new Set<(stopping?: boolean) => void>();
   const emitter = new EventEmitter<UpstreamServerEvents>();
@@ -234,26 +217,7 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
       // Usually installed before the handshake (the gateway's session profile); a source that
       // did not (a test's) gets the handlers here.
       shared.install(next);
-      listening?.abort();
-      listening = undefined;
-      const probe = options.probeStateless;
-      const probed = probe
-        ? probe(spec).then(
-            (yes) => {
-              if (next !== client) return;
-              speaksStateless = yes;
-              if (yes && options.listenStateless) {
-                const controller = new AbortController();
-                listening = controller;
-                options
-                  .listenStateless(spec, (method) => onListChanged(method), controller.signal)
-                  .catch(() => {});
-              }
-            },
-            () => {},
-          )
-        : Promise.resolve();
-      listing = Promise.all([refreshCatalog(next), probed]).then(() => {});
+      listing = refreshCatalog(next);
       for (const wake of [...waiters]) wake();
     }
     sync();
@@ -383,7 +347,6 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
       stopped = true;
       unfollow();
       shared.off('listChanged', onListChanged);
-      listening?.abort();
       client = undefined;
       listed = undefined;
       for (const wake of [...waiters]) wake(true);
