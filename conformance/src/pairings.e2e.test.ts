@@ -336,7 +336,8 @@ describe('pairings through `selfheal start` (HTTP front), servers over stdio', (
     url = match[1]!;
   }, 30_000);
 
-  pairings(() => ({ http: url }), 'bridged');
+  // The conformance server speaks 2026-07-28 over stdio too: its rounds pass through as they are.
+  pairings(() => ({ http: url }), 'passed-through');
 });
 
 describe('pairings through `selfheal stdio` (stdio front), servers over Streamable HTTP', () => {
@@ -364,16 +365,10 @@ describe('pairings through `selfheal stdio` (stdio front), servers over Streamab
   pairings(() => front, 'passed-through');
 });
 
-// Known gateway gap (RFC 0013, "Not done yet"): a server that speaks only 2026-07-28 (SDK 2.x
-// `createMcpHandler` with `legacy: 'reject'`) is never up behind the gateway. The monitor's
-// session, which is the server's shared connection, opens with `initialize`; the server answers
-// HTTP 400, -32022 `{supported: ["2026-07-28"], requested: "2025-11-25"}`, the monitor counts a
-// failed check, and the era probe (`server/discover`), which runs only once a session has
-// opened, never runs. So `tools/list` has none of its tools, for either client (the assertion
-// that fails). A 2025-11-25 client would then also need the gateway itself to turn the server's
-// `input_required` into `elicitation/create` (the reverse bridge), which today only the SDK's
-// shim inside a dual-era server does. When the gateway serves such servers, these pass and
-// `it.fails` reports it: make them `it`.
+// A server that speaks only 2026-07-28 (SDK 2.x `createMcpHandler` with `legacy: 'reject'`):
+// the gateway finds out with `server/discover` before anything else and talks to it statelessly
+// (RFC 0013); a 2025-11-25 client gets the server's input_required as real elicitation requests
+// (the gateway's reverse bridge), a 2026-07-28 client gets it as it is.
 describe('through `selfheal start`, an SDK 2.x server that speaks only 2026-07-28 (HTTP)', () => {
   let url = '';
   beforeAll(async () => {
@@ -408,7 +403,7 @@ describe('through `selfheal start`, an SDK 2.x server that speaks only 2026-07-2
     ['1.x', connect1],
     ['2.x', connect2],
   ] as const) {
-    it.fails(`SDK ${sdk} client: lists its tools and answers its input_required`, async () => {
+    it(`SDK ${sdk} client: lists its tools and answers its input_required`, async () => {
       const client = await connect({ http: url });
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toContain('mo__test_input_required_result_elicitation');
@@ -419,4 +414,23 @@ describe('through `selfheal start`, an SDK 2.x server that speaks only 2026-07-2
       await client.close();
     });
   }
+
+  it('regression: a 2025-11-25 client that cannot answer gets an error, and the server is not taken for broken', async () => {
+    const client = new Client1(CLIENT, { capabilities: {} });
+    await client.connect(new Http1(new URL(url)));
+    cleanups.push(() => client.close());
+    const refused = await client
+      .callTool({ name: 'mo__test_input_required_result_elicitation', arguments: {} })
+      .then(
+        (result) => JSON.stringify(result),
+        (error: Error) => error.message,
+      );
+    // The client's refusal is an answer: not "the session broke" with a replay or a failover.
+    expect(refused).not.toMatch(/session broke|connection_lost/);
+    expect(refused).toMatch(/elicitation/i);
+    const text = await client.callTool({ name: 'mo__test_simple_text', arguments: {} });
+    expect(textOf(text as Record<string, unknown>)).toBe(
+      'This is a simple text response for testing.',
+    );
+  });
 });

@@ -7,6 +7,9 @@ import type {
   StatelessRequest,
 } from '../stateless/statelessGateway.js';
 
+/** How often a quiet stateless SSE stream gets a comment line, ms (as the session transport). */
+const KEEP_ALIVE_MS = 15_000;
+
 /** Options of {@link serveStatelessHttp}. */
 export interface StatelessHttpOptions {
   /** Bytes a response stream may hold unsent before the client is dropped. */
@@ -46,16 +49,28 @@ export async function serveStatelessHttp(
   }
   const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
   const accepts = String(req.headers.accept ?? '').includes('text/event-stream');
+  if (request.method === 'subscriptions/listen' && !accepts) {
+    writeJson(res, 406, {
+      jsonrpc: '2.0',
+      id: request.id,
+      error: {
+        code: -32600,
+        message:
+          'Not Acceptable: subscriptions/listen answers with an event stream; send Accept: text/event-stream',
+      },
+    });
+    return;
+  }
+  const listen = request.method === 'subscriptions/listen';
   const streams =
-    accepts &&
-    (request.method === 'subscriptions/listen' ||
-      meta.progressToken !== undefined ||
-      meta[META.logLevel] !== undefined);
+    accepts && (listen || meta.progressToken !== undefined || meta[META.logLevel] !== undefined);
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
   let opened = false;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  res.once('close', () => clearInterval(keepAlive));
   const open = () => {
     if (opened) return;
     opened = true;
@@ -64,6 +79,11 @@ export async function serveStatelessHttp(
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
     });
+    // A quiet stream (a listen) stays open through proxies that cut idle connections.
+    keepAlive = setInterval(() => {
+      if (!res.destroyed) res.write(': keepalive\n\n');
+    }, KEEP_ALIVE_MS);
+    keepAlive.unref();
   };
   const event = (payload: unknown) => {
     if (res.destroyed) return;
@@ -78,9 +98,12 @@ export async function serveStatelessHttp(
   const notify = (notification: Notification) => {
     if (streams) event({ jsonrpc: '2.0', ...notification });
   };
+  // A listen's stream opens at once: its acknowledgement may be all it sends for a long time.
+  if (listen) open();
   const reply = await stateless.serve(request, { notify, signal: controller.signal });
   if (res.destroyed) return;
   const body = { jsonrpc: '2.0', id: request.id, ...replyBody(reply) };
+  clearInterval(keepAlive);
   if (opened) {
     event(body);
     res.end();

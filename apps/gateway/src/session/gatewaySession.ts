@@ -10,12 +10,14 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../clock.js';
 import type { GatewaySettings } from '../config/loadConfig.js';
+import { WireErrorCode } from '../errors.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { onAnswerSent } from './afterAnswer.js';
 import { dispatchByShape } from './dispatchByShape.js';
 import { createRouter } from './router.js';
+import { missingCapability } from './serverRequests.js';
 import type { ToolCallHost } from './toolCall.js';
 import { type LinkHost, wireError } from './upstreamLink.js';
 
@@ -95,6 +97,13 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     clientInfo: () => server.getClientVersion() ?? { name: 'unknown-client', version: '0' },
     clientCapabilities: () => withoutTasks(server.getClientCapabilities()),
     onServerRequest: async (_link, request, signal, related) => {
+      const missing = missingCapability(request.method, server.getClientCapabilities());
+      if (missing !== undefined)
+        throw wireError(
+          WireErrorCode.InvalidRequest,
+          `selfheal: the client did not declare the ${missing} capability, so the server's ${request.method} cannot be passed to it`,
+          { requiredCapabilities: { [missing]: {} } },
+        );
       const send = (relatedRequestId?: RequestId) =>
         server.request(request as ServerRequest, ResultSchema, {
           signal,

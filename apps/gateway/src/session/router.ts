@@ -265,12 +265,21 @@ export function createRouter(options: RouterOptions): Router {
       }
       case 'resources/read':
         return forward(routeByUri(params?.uri), params);
-      case 'resources/subscribe':
-      case 'resources/unsubscribe': {
+      case 'resources/subscribe': {
         // The server keeps subscriptions per session: this client gets a session of its own.
         const link = routeByUri(params?.uri);
+        const undo = link.keep(method, params);
+        return forward(link, params).catch((error: unknown) => {
+          undo();
+          throw error;
+        });
+      }
+      case 'resources/unsubscribe': {
+        // On the session that holds the subscription; forgotten once the server has dropped it.
+        const link = routeByUri(params?.uri);
+        const result = await forward(link, params);
         link.keep(method, params);
-        return forward(link, params);
+        return result;
       }
       case 'completion/complete': {
         const ref = (params?.ref ?? {}) as Record<string, unknown>;
@@ -286,14 +295,18 @@ export function createRouter(options: RouterOptions): Router {
         await Promise.all(
           links.map(async (link) => {
             if (!link.capabilities().logging) return;
-            link.keep(method, params);
+            const undo = link.keep(method, params);
             try {
               await link.ensure(extra.signal);
             } catch (error) {
-              if (isUnavailable(error)) return;
+              if (isUnavailable(error)) return; // set when its session opens
+              undo();
               throw error;
             }
-            await forward(link, params);
+            await forward(link, params).catch((error: unknown) => {
+              undo();
+              throw error;
+            });
           }),
         );
         return {};

@@ -21,6 +21,9 @@ import type { UpstreamServer, UpstreamState } from '../upstream/upstreamServer.j
  * the server's return (RFC 0008, "Breakers judge the upstream").
  */
 export const classifyGatewayError: Classifier = (error, meta, nowMs) => {
+  // The gateway's own bound on client sessions (RFC 0010): nothing about the upstream.
+  if (error instanceof GatewayError && error.code === GatewayErrorCode.ClientSessionsExhausted)
+    return { retryable: false, breaker: 'ignore', reason: error.code };
   if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable) {
     // The link already replayed it on a new session when that was safe (RFC 0008): never again.
     if ((error.data as { connection_lost?: boolean } | undefined)?.connection_lost)

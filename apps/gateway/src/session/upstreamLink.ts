@@ -8,6 +8,7 @@ import {
   type RequestId,
   ResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
 import { type Clock, systemClock } from '../clock.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
@@ -228,8 +229,9 @@ export class UpstreamLink {
     this.clock.clearTimeout(this.idleTimer);
     this.idleTimer = this.clock.setTimeout(() => {
       this.idleTimer = undefined;
-      // Busy or holding subscriptions: not idle; a new request restarts the countdown.
-      if (this.inFlight.size > 0 || this.subscriptions.size > 0 || this.own === undefined) return;
+      if (this.own === undefined) return;
+      // Busy or holding subscriptions: not idle now; asked again a countdown later.
+      if (this.inFlight.size > 0 || this.subscriptions.size > 0) return this.touch();
       const client = this.own;
       this.forgetOwn();
       void client.close().catch(() => {});
@@ -247,12 +249,26 @@ export class UpstreamLink {
    * Records per-session state the request sets on the server (`logging/setLevel`,
    * `resources/subscribe`, `resources/unsubscribe`), so that this client's requests to the
    * server move to a session of its own and the state is set again if that session is replaced.
-   * Call before forwarding the request.
+   * Call before forwarding a level or a subscription (so it goes over the own session), after an
+   * unsubscribe has been forwarded (so that one does too). Returns what undoes it, for a request
+   * that failed.
    */
-  keep(method: string, params: Record<string, unknown> | undefined): void {
-    if (method === 'logging/setLevel') this.logLevel = params ?? {};
-    else if (method === 'resources/subscribe') this.subscriptions.add(String(params?.uri));
-    else if (method === 'resources/unsubscribe') this.subscriptions.delete(String(params?.uri));
+  keep(method: string, params: Record<string, unknown> | undefined): () => void {
+    if (method === 'logging/setLevel') {
+      const previous = this.logLevel;
+      this.logLevel = params ?? {};
+      return () => {
+        this.logLevel = previous;
+      };
+    }
+    const uri = String(params?.uri);
+    const had = this.subscriptions.has(uri);
+    if (method === 'resources/subscribe') this.subscriptions.add(uri);
+    else if (method === 'resources/unsubscribe') this.subscriptions.delete(uri);
+    return () => {
+      if (had) this.subscriptions.add(uri);
+      else this.subscriptions.delete(uri);
+    };
   }
 
   /**
@@ -296,9 +312,19 @@ export class UpstreamLink {
         );
       let fresh: Client;
       try {
+        // The shared session may have survived the loss of one request (an HTTP answer cut
+        // short): the monitor kept it, so the replay goes on it at once; a session the server
+        // forgot (404) waits for the monitor's new one.
+        const kept =
+          !own &&
+          !isSessionExpired(error) &&
+          this.upstream.client === client &&
+          client.transport !== undefined;
         fresh = own
           ? await this.ensure(options.signal)
-          : await this.upstream.session(options.signal, this.host.timeoutMs, client);
+          : kept
+            ? client
+            : await this.upstream.session(options.signal, this.host.timeoutMs, client);
       } catch (reopen) {
         throw this.lost(method, params, error, `not replayed: ${reasonOf(reopen)}`);
       }
@@ -367,19 +393,25 @@ export class UpstreamLink {
     // with real requests, and the request goes again with the answers (RFC 0013).
     for (let round = 0; this.needsFulfilling(result); round++) {
       if (round === MAX_INPUT_ROUNDS)
-        throw wireError(
-          WireErrorCode.InternalError,
+        throw new McpError(
+          ErrorCode.InternalError,
           `server "${this.name}" asked for input ${MAX_INPUT_ROUNDS} times in a row on ${method}; given up`,
         );
       const asked = (result.inputRequests ?? {}) as Record<string, UpstreamMessage>;
       const inputResponses: Record<string, unknown> = {};
-      for (const [key, request] of Object.entries(asked))
-        inputResponses[key] = await this.host.onServerRequest(
-          this,
-          request,
-          options.signal ?? new AbortController().signal,
-          requestId,
-        );
+      for (const [key, request] of Object.entries(asked)) {
+        try {
+          inputResponses[key] = await this.host.onServerRequest(
+            this,
+            request,
+            options.signal ?? new AbortController().signal,
+            requestId,
+          );
+        } catch (error) {
+          // The client's refusal is an answer, not a broken upstream session.
+          throw asMcpError(error);
+        }
+      }
       const state = result.requestState;
       result = (await client.request(
         {
@@ -531,6 +563,17 @@ function translate(error: unknown): unknown {
   if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed)
     return wireError(error.code, reasonOf(error), error.data);
   return error;
+}
+
+/** An error with its JSON-RPC code (or -32603) as the SDK's `McpError`. */
+function asMcpError(error: unknown): McpError {
+  if (error instanceof McpError) return error;
+  const e = error as { code?: unknown; message?: unknown; data?: unknown };
+  return new McpError(
+    typeof e?.code === 'number' ? e.code : ErrorCode.InternalError,
+    typeof e?.message === 'string' ? e.message : String(error),
+    e?.data,
+  );
 }
 
 /** An error the SDK puts on the wire as-is: `{code, message, data}` (no `MCP error` prefix). */

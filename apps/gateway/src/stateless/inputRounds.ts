@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { UpstreamMessage } from '../upstream/sharedCalls.js';
 
-/** How the gateway's own `requestState` tokens begin; any other is an upstream server's. */
-const OWN_PREFIX = 'selfheal.';
+/**
+ * How this gateway process's own `requestState` tokens begin; any other is an upstream
+ * server's (another gateway's included: the part after `selfheal.` is random per process).
+ */
+const OWN_PREFIX = `selfheal.${randomBytes(6).toString('base64url')}.`;
 
 /** Whether `state` is a token of the gateway's (a parked call), not an upstream server's. */
 export function isOwnRequestState(state: unknown): state is string {
@@ -48,6 +51,9 @@ export class InputCall {
   /** The opaque token that names this call until its next round; new each round. */
   token: string | undefined;
 
+  /** What the call is (method and name or URI): a retry must name the same. */
+  constructor(readonly what: string) {}
+
   /** Starts the upstream call; `route` gets the signal that aborts it. Call once. */
   begin(route: (signal: AbortSignal) => Promise<Record<string, unknown>>): void {
     this.done = route(this.controller.signal).then(
@@ -61,10 +67,23 @@ export class InputCall {
     return this.controller.signal;
   }
 
-  /** An upstream request for the client: answered by a later round's `inputResponses`. */
-  ask(message: UpstreamMessage): Promise<Record<string, unknown>> {
+  /**
+   * An upstream request for the client: answered by a later round's `inputResponses`, or
+   * withdrawn when the upstream cancels it (`signal`).
+   */
+  ask(message: UpstreamMessage, signal?: AbortSignal): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      this.asks.push({ key: `input_${++this.counter}`, message, resolve, reject });
+      const ask: Ask = { key: `input_${++this.counter}`, message, resolve, reject };
+      this.asks.push(ask);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.asks.indexOf(ask);
+          if (at >= 0) this.asks.splice(at, 1);
+          reject(new Error('the server withdrew its request'));
+        },
+        { once: true },
+      );
       this.wake?.();
     });
   }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
 import { createRouter } from '../session/router.js';
+import { missingCapability } from '../session/serverRequests.js';
 import type { ToolCallHost } from '../session/toolCall.js';
 import type { UpstreamMessage } from '../upstream/sharedCalls.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
@@ -108,13 +109,6 @@ const CACHEABLE = new Set([
 /** Methods that may answer `input_required` (multi round-trip requests). */
 const MAY_ASK = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
-/** The client capability each server-to-client request needs. */
-const NEEDS: Record<string, string> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
-
 /**
  * Creates the stateless face of a gateway (RFC 0013). Requests are routed as a session's are
  * (`createRouter`), always over the servers' shared connections. What a 2025-11-25 upstream
@@ -142,11 +136,11 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
       timeoutMs: options.settings.requestTimeoutMs,
       clientInfo: () => serverInfo,
       clientCapabilities: () => ({}),
-      onServerRequest: async (_link, message, _signal, related) => {
+      onServerRequest: async (_link, message, signal, related) => {
         const call = inFlight.get(String(related));
         if (call === undefined)
-          throw refusal(`no stateless request ${String(related)} is in flight`);
-        return call.ask(message);
+          throw failure(`no stateless request ${String(related)} is in flight`);
+        return call.ask(message, signal);
       },
       onNotification: (_link, message, related) => {
         inFlight.get(String(related))?.notify(message);
@@ -174,22 +168,17 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
     request: StatelessRequest,
     envelope: Envelope,
     io: StatelessIo,
-    ask: (message: UpstreamMessage) => Promise<Record<string, unknown>>,
+    ask: (message: UpstreamMessage, signal?: AbortSignal) => Promise<Record<string, unknown>>,
     signal: AbortSignal,
   ) => {
     const id = `stateless-${++counter}`;
     const entry: InFlight = {
       io,
       envelope,
-      ask: (message) => {
-        const capability = NEEDS[message.method];
-        if (capability !== undefined && !(capability in entry.envelope.clientCapabilities))
-          return Promise.reject(
-            refusal(
-              `the client did not declare the ${capability} capability in its request's envelope`,
-            ),
-          );
-        return ask(message);
+      ask: (message, askSignal) => {
+        const capability = missingCapability(message.method, entry.envelope.clientCapabilities);
+        if (capability !== undefined) return Promise.reject(capabilityError(capability));
+        return ask(message, askSignal);
       },
       notify: (message) => {
         if (
@@ -237,8 +226,13 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
     io: StatelessIo,
   ): Promise<StatelessReply> => {
     let call: InputCall | undefined;
+    const what = `${request.method} ${String(request.params?.name ?? request.params?.uri)}`;
     if (isOwnRequestState(request.params?.requestState)) {
       call = inputs.take(request.params.requestState);
+      if (call !== undefined && call.what !== what) {
+        call.abort('a retry named another request');
+        call = undefined;
+      }
       if (call === undefined)
         return problem(
           400,
@@ -253,9 +247,15 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
       // Input responses without a token of ours answer a server that speaks this revision: they
       // go along (a 2025-11-25 server's link leaves them out).
       const params = request.params;
-      const fresh = new InputCall();
+      const fresh = new InputCall(what);
       fresh.begin((signal) => {
-        const started = start({ ...request, params }, envelope, io, (m) => fresh.ask(m), signal);
+        const started = start(
+          { ...request, params },
+          envelope,
+          io,
+          (m, askSignal) => fresh.ask(m, askSignal),
+          signal,
+        );
         rounds.set(fresh, started.entry);
         return started.promise;
       });
@@ -303,7 +303,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
         request,
         envelope,
         io,
-        () => Promise.reject(refusal(`${method} cannot ask the client for input`)),
+        () => Promise.reject(failure(`${method} cannot ask the client for input`)),
         io.signal,
       );
       try {
@@ -324,7 +324,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
 interface InFlight {
   io: StatelessIo;
   envelope: Envelope;
-  ask(message: UpstreamMessage): Promise<Record<string, unknown>>;
+  ask(message: UpstreamMessage, signal?: AbortSignal): Promise<Record<string, unknown>>;
   notify(message: UpstreamMessage): void;
 }
 
@@ -335,7 +335,9 @@ function problem(status: number, code: number, message: string, data?: unknown):
 /** An error the router rejected with, as the client gets it (in-band, HTTP 200). */
 function errorReply(error: unknown): StatelessReply {
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
-  const code = typeof e?.code === 'number' ? e.code : WireErrorCode.InternalError;
+  let code = typeof e?.code === 'number' ? e.code : WireErrorCode.InternalError;
+  // 2026-07-28 says resource not found with -32602 (and data.uri); 2025-11-25 said -32002.
+  if (code === -32002) code = -32602;
   const message = typeof e?.message === 'string' ? e.message : String(error);
   return problem(HTTP_400.has(code) ? 400 : 200, code, message, e?.data);
 }
@@ -347,9 +349,20 @@ const HTTP_400 = new Set<number>([
   StatelessErrorCode.UnsupportedProtocolVersion,
 ]);
 
-/** The error a 2025-11-25 upstream gets for a request the stateless client cannot answer. */
-function refusal(why: string): Error {
-  return Object.assign(new Error(`selfheal: ${why}`), {
-    code: StatelessErrorCode.MissingRequiredClientCapability,
-  });
+/** What a 2025-11-25 upstream gets for a request of a capability the caller did not declare. */
+function capabilityError(capability: string): Error {
+  return Object.assign(
+    new Error(
+      `selfheal: the client did not declare the ${capability} capability in its request's envelope`,
+    ),
+    {
+      code: StatelessErrorCode.MissingRequiredClientCapability,
+      data: { requiredCapabilities: { [capability]: {} } },
+    },
+  );
+}
+
+/** What a 2025-11-25 upstream gets for a request the gateway cannot pass to any caller. */
+function failure(why: string): Error {
+  return Object.assign(new Error(`selfheal: ${why}`), { code: WireErrorCode.InternalError });
 }

@@ -26,6 +26,8 @@ export const ERA_PROBE_MS = 2000;
 
 const PROBE_ID = 'selfheal-era-probe';
 const LISTEN_ID = 'selfheal-listen';
+/** Wait before a listen that ended is opened again, ms. */
+const RELISTEN_MS = 1000;
 
 /**
  * A transport to a server that finds out which MCP revision it speaks and, for one that speaks
@@ -52,6 +54,8 @@ export function createEraAdapter(first: Transport, options: EraAdapterOptions): 
   /** Ids of `ping`s sent as `server/discover`: their answer goes up as `{}`. */
   const pings = new Set<string | number>();
   let probe: ((message: JSONRPCMessage | undefined) => void) | undefined;
+  let closing = false;
+  let relisten: ReturnType<typeof setTimeout> | undefined;
 
   const adapter: Transport = {
     async start() {
@@ -116,6 +120,8 @@ export function createEraAdapter(first: Transport, options: EraAdapterOptions): 
       return request(message as JSONRPCRequest, sendOptions);
     },
     async close() {
+      closing = true;
+      clearTimeout(relisten);
       await inner.close();
     },
     setProtocolVersion(version: string) {
@@ -193,7 +199,12 @@ export function createEraAdapter(first: Transport, options: EraAdapterOptions): 
 
   const up: NonNullable<Transport['onmessage']> = (message, extra) => {
     if ('id' in message && !('method' in message)) {
-      if (message.id === LISTEN_ID) return; // the listen stream ended (the server closes)
+      // The listen ended (the server closed it, or its stream broke): listen again, as the
+      // revision asks of a client, unless the connection is closing.
+      if (message.id === LISTEN_ID) {
+        if (!closing) relisten = setTimeout(() => void listen().catch(() => {}), RELISTEN_MS);
+        return;
+      }
       if (pings.delete(message.id!) && 'result' in message)
         return adapter.onmessage?.({ jsonrpc: '2.0', id: message.id!, result: {} }, extra);
     }

@@ -63,24 +63,25 @@ describe('SharedCalls', () => {
     expect(unattributed).toEqual([2]);
   });
 
-  it('leaves out a call that waits for its client’s answer: the other call is the sender', async () => {
+  it('sends a call’s concurrent requests to it, and refuses while another call is in flight (even one that waits)', async () => {
     const { calls, sample } = await sharedPair();
-    let answer!: (result: Record<string, unknown>) => void;
+    const answers: ((result: Record<string, unknown>) => void)[] = [];
     const waiting: SharedCallOwner = {
-      requestId: 'parked',
-      request: () =>
-        new Promise((resolve) => {
-          answer = resolve;
-        }),
+      requestId: 'A',
+      request: () => new Promise((resolve) => answers.push(resolve)),
       notify: () => {},
     };
     calls.begin(waiting);
     const first = sample();
+    const second = sample();
     await new Promise((resolve) => setImmediate(resolve));
     calls.begin(owner('B'));
-    expect(await sample()).toMatchObject({ answeredBy: 'B' });
-    answer({ answeredBy: 'parked' });
-    expect(await first).toMatchObject({ answeredBy: 'parked' });
+    // A waits for its client; B is in flight too: the next request could be either's.
+    await expect(sample()).rejects.toThrow(/2 client requests are in flight/);
+    expect(answers).toHaveLength(2);
+    for (const answer of answers) answer({ answeredBy: 'A' });
+    expect(await first).toMatchObject({ answeredBy: 'A' });
+    expect(await second).toMatchObject({ answeredBy: 'A' });
   });
 
   it('refuses a server request with no call in flight', async () => {

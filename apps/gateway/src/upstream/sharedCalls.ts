@@ -23,10 +23,9 @@ export interface SharedCallOwner {
   notify(message: UpstreamMessage): void;
 }
 
-/** A call in flight, and how many of the server's requests for it are still unanswered. */
+/** A call in flight. */
 interface Tracked {
   owner: SharedCallOwner;
-  asking: number;
 }
 
 /** Events of {@link SharedCalls}. */
@@ -68,7 +67,7 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
 
   /** Registers a call in flight; returns what ends it. */
   begin(owner: SharedCallOwner): () => void {
-    const tracked = { owner, asking: 0 };
+    const tracked = { owner };
     this.calls.add(tracked);
     return () => {
       this.calls.delete(tracked);
@@ -76,27 +75,18 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   }
 
   /**
-   * The call a request or notification from the server belongs to: the only call in flight that
-   * is not waiting for its client's answer to an earlier request of the server. A handler that
-   * asked its client something awaits the answer before it can send anything else, so such a
-   * call is not the sender; without this, one call parked on a person's answer would make every
-   * other call's requests ambiguous.
+   * The call a request or notification from the server belongs to: the only call in flight.
+   * With several, even one waiting for its client's answer, it may be any of them (a handler may
+   * ask two things at once), and a wrong guess shows one user's prompt to another: refused.
    */
   private sole(): Tracked | undefined {
-    let found: Tracked | undefined;
-    for (const tracked of this.calls) {
-      if (tracked.asking > 0) continue;
-      if (found !== undefined) return undefined;
-      found = tracked;
-    }
-    return found;
+    if (this.calls.size !== 1) return undefined;
+    return this.calls.values().next().value;
   }
 
-  /** Calls in flight that could have sent a request now (for the refusal's message). */
+  /** Calls in flight now (for the refusal's message). */
   private get candidates(): number {
-    let count = 0;
-    for (const tracked of this.calls) if (tracked.asking === 0) count++;
-    return count;
+    return this.calls.size;
   }
 
   /** Installs the routing handlers on a shared session's client (once per client). */
@@ -112,12 +102,7 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
           code: WireErrorCode.InternalError,
         });
       }
-      tracked.asking++;
-      try {
-        return (await tracked.owner.request(message, extra.signal)) as never;
-      } finally {
-        tracked.asking--;
-      }
+      return (await tracked.owner.request(message, extra.signal)) as never;
     };
     client.fallbackNotificationHandler = async (notification) => {
       const method = notification.method;

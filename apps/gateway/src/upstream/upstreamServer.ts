@@ -195,10 +195,13 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
     if (!same) setState(next);
   };
 
+  /** Bumped per listing: only the newest one may become the catalog. */
+  let generation = 0;
   const refreshCatalog = async (c: Client) => {
+    const mine = ++generation;
     try {
       const next = await fetchCatalog(c, clock.now(), { timeout: timeoutMs });
-      if (c !== client || stopped) return;
+      if (c !== client || stopped || mine !== generation) return;
       catalog = next;
       listed = c;
       emitter.emit('catalog', next);
@@ -224,14 +227,25 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
   };
   const unfollow = source.onSession(follow);
   // Lists change rarely and every session is told: one re-list, then one notification each.
-  let relisting: Promise<void> | undefined;
-  const onListChanged = (method: ListMethod) => {
-    const current = client;
-    if (current === undefined) return;
-    relisting ??= refreshCatalog(current).finally(() => {
-      relisting = undefined;
-    });
-    void relisting.then(() => emitter.emit('listChanged', method));
+  // A change that arrives while a listing is under way (which may hold the old answer) is
+  // listed again after it; every session hears of each list once the catalog has it.
+  let relisting = false;
+  const changed = new Set<ListMethod>();
+  const onListChanged = async (method: ListMethod) => {
+    changed.add(method);
+    if (relisting) return;
+    relisting = true;
+    try {
+      while (changed.size > 0 && client !== undefined && !stopped) {
+        const methods = [...changed];
+        changed.clear();
+        await refreshCatalog(client);
+        for (const m of methods) emitter.emit('listChanged', m);
+      }
+    } finally {
+      relisting = false;
+      changed.clear();
+    }
   };
   shared.on('listChanged', onListChanged);
 
