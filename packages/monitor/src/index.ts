@@ -34,6 +34,7 @@ export {
   decideStable,
   decideTransitions,
   type EventDraft,
+  exitReason,
   type RecoveryDecision,
 } from './decider/decide.js';
 export type { MonitorStore } from './decider/monitorStore.js';
@@ -70,6 +71,7 @@ export { createSlottedClock, type SlottedClockOptions } from './slottedClock.js'
 export {
   createNodeSpawner,
   describeExit,
+  isPermanentExit,
   type NodeSpawnerOptions,
 } from './supervisor/nodeSpawner.js';
 export {
@@ -89,5 +91,6 @@ export {
   type RecoveryCommandResult,
   runRecoveryCommand,
 } from './supervisor/recoveryCommand.js';
+export { redactSecrets } from './supervisor/redactSecrets.js';
 // Process supervision
 export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';
