@@ -68,6 +68,7 @@ export {
 } from './session/mcpSession.js';
 export { createStreamTransport } from './session/streamTransport.js';
 export { createSlottedClock, type SlottedClockOptions } from './slottedClock.js';
+export { maskEnvSecrets } from './supervisor/maskEnvSecrets.js';
 export {
   createNodeSpawner,
   describeExit,
@@ -91,6 +92,5 @@ export {
   type RecoveryCommandResult,
   runRecoveryCommand,
 } from './supervisor/recoveryCommand.js';
-export { redactSecrets } from './supervisor/redactSecrets.js';
 // Process supervision
 export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '../clock.js';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
-import { redactSecrets } from './redactSecrets.js';
+import { maskEnvSecrets } from './maskEnvSecrets.js';
 import type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './spawner.js';
 import { createStderrTail, type StderrTail } from './stderrTail.js';
 
@@ -57,7 +57,7 @@ export function createProcessSupervisor(options: ProcessSupervisorOptions): Proc
   let current: SpawnedProcess | undefined;
   let tail: StderrTail | undefined;
   const stderrOf = (t: StderrTail | undefined) =>
-    (t?.lines() ?? []).map((line) => redactSecrets(line, options.spec.env));
+    (t?.lines() ?? []).map((line) => maskEnvSecrets(line, options.spec.env));
   let stopping: SpawnedProcess | undefined;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();

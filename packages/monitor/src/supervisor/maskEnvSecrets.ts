@@ -16,10 +16,11 @@ const REDACTED = '[redacted]';
  *   (`API_KEY=abc123`);
  * - bearer-like strings: one run of 32 or more letters, digits, `_` and `-` holding both
  *   letters and digits (API keys, JWT parts, `ghp_...`).
- * Ordinary words, paths, numbers and a variable's name are kept: `FATAL: GITHUB_TOKEN is not
- * set` passes unchanged.
+ * Ordinary words, paths, URLs, numbers and a variable's name are kept: `FATAL: GITHUB_TOKEN is
+ * not set` passes unchanged. (A public `/health` body is redacted harder, by
+ * `@selfheal/health-endpoint`'s `redactSecrets`: this text goes to the operator's own log.)
  */
-export function redactSecrets(text: string, env: Record<string, string> = {}): string {
+export function maskEnvSecrets(text: string, env: Record<string, string> = {}): string {
   let out = text;
   const values = Object.entries(env)
     .filter(([name, value]) => SECRET_NAME.test(name) && value.length >= MIN_SECRET_LENGTH)
