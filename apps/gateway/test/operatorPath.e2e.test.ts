@@ -127,6 +127,8 @@ describe('the cause of a failure, told at once', () => {
       expect(event.reason).toMatch(/command not found/);
     }
     expect(events(log).filter((e) => e.event_type === 'recovery_started')).toEqual([]);
+    // One line each, not "recovering" first and "not restarted" after.
+    expect(gateway.stdout()).not.toMatch(/down {2}(missing|shell): .*recovering/);
   });
 
   it('regression: a refused HTTP upstream was silent for the start-up grace, then said "fetch failed"', async () => {

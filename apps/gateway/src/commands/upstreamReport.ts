@@ -76,7 +76,9 @@ export function describeFailedCheck(
 
 /**
  * Prints a line per upstream as it comes up, goes down, or its recovery moves on (see
- * {@link describeUpstreamChange}), and each gateway warning. `command` builds the operator
+ * {@link describeUpstreamChange}; the changes of one turn of the event loop as one), a line
+ * for a failed check of a server not yet down (see {@link describeFailedCheck}), and each
+ * gateway warning. `command` builds the operator
  * command named when a server waits for one (the gateway's control socket).
  */
 export function reportUpstreams(
@@ -84,13 +86,26 @@ export function reportUpstreams(
   write: (line: string) => void,
   command?: (action: ControlAction, server: string) => string,
 ): void {
+  // Changes of one turn are told as one: a missing command's server_down and the
+  // recovery_exhausted right behind it are one line, not "recovering" then "not restarted".
+  const pending = new Map<string, { from: UpstreamState; to: UpstreamState }>();
   gateway.on('upstream', (name, state, previous) => {
-    const line = describeUpstreamChange(name, state, previous, {
-      catalog: gateway.upstreams.find((u) => u.spec.name === name)?.catalog,
-      disabled: gateway.health().servers[name]?.lifecycle === 'disabled',
-      command,
+    const known = pending.get(name);
+    if (known) {
+      known.to = state;
+      return;
+    }
+    pending.set(name, { from: previous, to: state });
+    queueMicrotask(() => {
+      const change = pending.get(name)!;
+      pending.delete(name);
+      const line = describeUpstreamChange(name, change.to, change.from, {
+        catalog: gateway.upstreams.find((u) => u.spec.name === name)?.catalog,
+        disabled: gateway.health().servers[name]?.lifecycle === 'disabled',
+        command,
+      });
+      if (line) write(line);
     });
-    if (line) write(line);
   });
   gateway.on('warning', (message) => write(`  ! ${message}\n`));
   // A failed check of a server that is not down yet: its cause, once per new cause.
