@@ -66,7 +66,7 @@ const quickRecovery = {
   backoff: { initial_seconds: 0.1, multiplier: 1, max_seconds: 0.1 },
 };
 
-describe('the cause of a failure, told at once', () => {
+describe('the cause of a failure, told at once', { timeout: 30_000 }, () => {
   it('regression: a server that printed FATAL and exited 3 showed only its exit code', async () => {
     const dir = folder('sh-fatal-');
     const config = writeJson(join(dir, 'c.json'), {
@@ -142,7 +142,8 @@ describe('the cause of a failure, told at once', () => {
     });
     const gateway = startCli(['start', '--config', config, '--port', '0'], dir);
     running.push(gateway);
-    const [line] = await gateway.until(/^ {2}fail {2}refused: .*$/m);
+    // Well inside the 30 s grace that used to hide it.
+    const [line] = await gateway.until(/^ {2}fail {2}refused: .*$/m, 'stdout', 15_000);
     expect(line).toContain(`connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(line).toContain('failed check 1 of 3');
     const first = await untilLogged(join(dir, 'events.jsonl'), (all) =>
@@ -153,7 +154,7 @@ describe('the cause of a failure, told at once', () => {
   });
 });
 
-describe('where a stdio server starts', () => {
+describe('where a stdio server starts', { timeout: 30_000 }, () => {
   it('regression: a relative command ran in the gateway folder; it starts in the config folder', async () => {
     const dir = folder('sh-cwd-');
     const everything = fileURLToPath(
@@ -176,7 +177,7 @@ describe('where a stdio server starts', () => {
   });
 });
 
-describe('a bind beyond loopback', () => {
+describe('a bind beyond loopback', { timeout: 30_000 }, () => {
   it('is refused without a token (exit 2, naming the fix) and accepted with --allow-unauthenticated', async () => {
     const dir = folder('sh-bind-');
     const config = writeJson(join(dir, 'c.json'), {
@@ -205,7 +206,7 @@ describe('a bind beyond loopback', () => {
   });
 });
 
-describe("the CLI tells its version and each command's usage", () => {
+describe("the CLI tells its version and each command's usage", { timeout: 30_000 }, () => {
   it('--version and -v print the version', async () => {
     const { version } = JSON.parse(
       readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -234,7 +235,7 @@ describe("the CLI tells its version and each command's usage", () => {
   });
 });
 
-describe('two configs in one folder', () => {
+describe('two configs in one folder', { timeout: 30_000 }, () => {
   it('regression: the second gateway stopped on the shared monitor.sock; each now has its own', async () => {
     const dir = folder('sh-two-');
     mkdirSync(join(dir, 'logs'));
