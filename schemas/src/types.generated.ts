@@ -229,6 +229,14 @@ export interface RecoveryExhausted {
   server_name: string;
   requires_manual: true;
   attempts?: number;
+  /**
+   * True when recovery stopped without trying because the cause cannot pass by itself (the command is missing or not executable).
+   */
+  permanent?: boolean;
+  /**
+   * Why recovery stopped, when it stopped before its attempts ran out.
+   */
+  reason?: string;
 }
 /**
  * A server entered the configuration (at start-up or on reload).
@@ -879,6 +887,9 @@ export interface ServerConfig {
   env?: {
     [k: string]: string;
   };
+  /**
+   * stdio: the working folder of the process, relative to the config file's folder. Default: the config file's folder.
+   */
   cwd?: string;
   url?: string;
   headers?: {

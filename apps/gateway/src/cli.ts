@@ -5,6 +5,7 @@ import { runStart } from './commands/start.js';
 import { runStdio } from './commands/stdio.js';
 import { runValidate } from './commands/validate.js';
 import { type CliIO, ExitCode, processIO } from './io.js';
+import { GATEWAY_VERSION } from './version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -27,7 +28,10 @@ ${Object.entries(commands)
   .map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`)
   .join('\n')}
 
-Run \`selfheal <command> --help\` for a command's options.
+Options:
+  -h, --help     this text; \`selfheal help <command>\` or \`selfheal <command> --help\`: the
+                 command's options
+  -v, --version  the version of selfheal
 `;
 
 /**
@@ -36,6 +40,11 @@ Run \`selfheal <command> --help\` for a command's options.
  */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${GATEWAY_VERSION}\n`);
+    return ExitCode.Ok;
+  }
+  if (name === 'help' && rest[0] !== undefined) return commandHelp(rest[0], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(usage);
     return name === undefined ? ExitCode.Unusable : ExitCode.Ok;
@@ -45,5 +54,17 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stderr(`selfheal: unknown command "${name}"\n\n${usage}`);
     return ExitCode.Unusable;
   }
+  // Help wins over every other option, even one the command would refuse.
+  if (rest.includes('--help') || rest.includes('-h')) return commandHelp(name, io);
   return command.run(rest, io);
+}
+
+/** `selfheal help NAME`: the command's own usage (exit 0), or the list for an unknown one. */
+function commandHelp(name: string, io: CliIO): Promise<number> | number {
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`selfheal: unknown command "${name}"\n\n${usage}`);
+    return ExitCode.Unusable;
+  }
+  return command.run(['--help'], io);
 }

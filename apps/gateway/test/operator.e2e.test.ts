@@ -35,7 +35,7 @@ function crashLoopConfig() {
     dir,
     config,
     log: join(dir, 'events.jsonl'),
-    socket: join(dir, '.selfheal', 'monitor.sock'),
+    socket: join(dir, '.selfheal', 'gateway.yaml.sock'),
   };
 }
 

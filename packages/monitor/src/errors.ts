@@ -39,8 +39,19 @@ export class MonitorError extends Error {
   }
 }
 
-/** The message of anything thrown, for event fields and logs (never a stack). */
+/**
+ * The message of anything thrown, for event fields and logs (never a stack). A wrapper that
+ * says nothing of the cause (undici's `fetch failed`, `terminated`) gives way to its cause's
+ * message, where the socket's error is (`connect ECONNREFUSED 127.0.0.1:9`).
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  // Node's connect to a name with two addresses (localhost) fails with one error per address.
+  if (error instanceof AggregateError && error.message === '' && error.errors.length > 0)
+    return [...new Set(error.errors.map(errorMessage))].join('; ');
+  if (VAGUE_MESSAGES.has(error.message) && error.cause !== undefined && error.cause !== error)
+    return errorMessage(error.cause);
+  return error.message;
 }
+
+const VAGUE_MESSAGES = new Set(['fetch failed', 'terminated', 'other side closed']);

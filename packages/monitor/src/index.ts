@@ -34,6 +34,7 @@ export {
   decideStable,
   decideTransitions,
   type EventDraft,
+  exitReason,
   type RecoveryDecision,
 } from './decider/decide.js';
 export type { MonitorStore } from './decider/monitorStore.js';
@@ -67,9 +68,11 @@ export {
 } from './session/mcpSession.js';
 export { createStreamTransport } from './session/streamTransport.js';
 export { createSlottedClock, type SlottedClockOptions } from './slottedClock.js';
+export { maskEnvSecrets } from './supervisor/maskEnvSecrets.js';
 export {
   createNodeSpawner,
   describeExit,
+  isPermanentExit,
   type NodeSpawnerOptions,
 } from './supervisor/nodeSpawner.js';
 export {

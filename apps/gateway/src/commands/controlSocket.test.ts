@@ -12,7 +12,7 @@ describe('openGatewayControl', () => {
   it('listens beside the config file by default, answers, and removes the socket on close', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sh-ctl-'));
     const control = await openGatewayControl({ configFile: join(dir, 'c.yaml'), handle });
-    expect(control.path).toBe(join(dir, '.selfheal', 'monitor.sock'));
+    expect(control.path).toBe(join(dir, '.selfheal', 'c.yaml.sock'));
     expect(control.path).toBe(defaultControlPath(join(dir, 'c.yaml')));
     expect(await sendControl(control.path, { action: 'status' })).toEqual({
       ok: true,

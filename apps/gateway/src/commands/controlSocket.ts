@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   type ControlAction,
   type ControlReply,
@@ -14,11 +14,14 @@ import { GatewayError, GatewayErrorCode } from '../errors.js';
 
 /**
  * Where the control socket of a monitor or gateway run on `configFile` listens unless
- * `--control` says otherwise: `.selfheal/monitor.sock` beside the config file. `selfheal
- * monitor`, `selfheal start` and `selfheal stdio` share it, so the operator verbs find either.
+ * `--control` says otherwise: `.selfheal/<config file name>.sock` beside the config file
+ * (`.selfheal/selfheal.yaml.sock`), so two configs in one folder run at once. `selfheal
+ * monitor`, `selfheal start` and `selfheal stdio` share it, so the operator verbs given the
+ * same `--config FILE` find either.
  */
 export function defaultControlPath(configFile: string): string {
-  return join(dirname(resolve(configFile)), '.selfheal', 'monitor.sock');
+  const file = resolve(configFile);
+  return join(dirname(file), '.selfheal', `${basename(file)}.sock`);
 }
 
 /**

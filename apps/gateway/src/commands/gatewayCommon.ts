@@ -24,6 +24,7 @@ export function parseGatewayArgs(argv: string[]) {
       host: { type: 'string' },
       'call-log': { type: 'string', default: 'info' },
       control: { type: 'string' },
+      'allow-unauthenticated': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -32,7 +32,7 @@ relative to FILE; --log overrides). Prints state changes (--json: every event as
 SIGINT or SIGTERM stops every server and exits 0.
 
 An operator talks to a running monitor over its control socket (default
-.selfheal/monitor.sock beside FILE). The same verbs reach a running gateway (\`selfheal start\`
+.selfheal/<name of FILE>.sock beside FILE). The same verbs reach a running gateway (\`selfheal start\`
 or \`selfheal stdio\`, whose monitor runs in-process): its socket is the same default beside
 its config, or the path its start-up lines print (\`control\`).
   reset NAME     clear requires_manual and the attempt counter, try again (server_reset)

@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../config/loadConfig.js';
 import { type EmbeddedDemo, startEmbeddedDemo } from '../demo/embeddedDemo.js';
 import { GatewayError } from '../errors.js';
 import { createGateway } from '../gateway.js';
+import { type BindFacts, describeAuth, refuseBind } from '../http/bindPolicy.js';
 import { createHttpServer } from '../http/httpServer.js';
 import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
@@ -12,20 +13,23 @@ import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
-                     [--call-log info|warn|off]
+                     [--call-log info|warn|off] [--allow-unauthenticated]
 
 Runs the gateway: one MCP endpoint (Streamable HTTP at /mcp) over every server in the config,
 plus /health and /metrics. Listens on 127.0.0.1:4700 unless the config or flags say otherwise;
---port 0 picks a free port. Without --config, runs an embedded demo: servers from npm plus,
+--port 0 picks a free port. A host other than loopback (0.0.0.0, a LAN address) needs a
+token (gateway.auth.token_env or token_file); without one the start is refused (exit 2) unless
+--allow-unauthenticated says the open bind is meant. Without --config, runs an embedded demo: servers from npm plus,
 in a repository checkout, the example servers of examples/ (one over HTTP, a slow one and one
 that crashes every 20 s). Stops on SIGINT or SIGTERM. If stdout or stderr is closed early
 (\`selfheal start | head -1\`), it stops writing there and keeps serving.
 
 An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
 \`selfheal monitor reset|disable|enable|status NAME --control PATH\` (a server whose recovery
-stopped waits for \`reset\`). The socket is .selfheal/monitor.sock beside FILE (the demo: a
-new folder under the OS temp dir), or --control PATH; it is removed on stop. A gateway or
-monitor already answering there stops this one at start-up (exit 1): use --control.
+stopped waits for \`reset\`). The socket is .selfheal/<name of FILE>.sock beside FILE
+(\`--config FILE\` finds it too; the demo: a new folder under the OS temp dir), or --control PATH;
+it is removed on stop. A gateway or monitor already answering there stops this one at start-up
+(exit 1): use --control. Two configs in one folder each get their own socket.
 `;
 
 /** `selfheal start`: exit 0 after a clean stop, 1 on a start-up error, 2 on bad usage or config. */
@@ -52,6 +56,8 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
       config = withOverrides(demo.config, args);
     } else config = await configFrom(args);
     tokens = await loadTokens(config.gateway.auth);
+    const refused = refuseBind(bindFacts(config, tokens, args));
+    if (refused !== undefined) throw new Error(refused);
   } catch (error) {
     io.stderr(`selfheal start: ${(error as Error).message}\n`);
     await demo?.stop();
@@ -107,7 +113,7 @@ async function serve(run: {
     io.stdout(
       `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
-        `  auth    ${tokens.length > 0 ? 'bearer token required' : 'none (loopback only)'}\n` +
+        `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
@@ -133,4 +139,16 @@ async function serve(run: {
   stopCallLog();
   await eventLog?.close();
   return ExitCode.Ok;
+}
+
+function bindFacts(
+  config: LoadedConfig,
+  tokens: string[],
+  args: ReturnType<typeof parseGatewayArgs>,
+): BindFacts {
+  return {
+    host: config.gateway.host,
+    tokens: tokens.length,
+    allowUnauthenticated: args['allow-unauthenticated'],
+  };
 }

@@ -11,10 +11,10 @@ Serves the gateway over stdio for desktop MCP clients: JSON-RPC on stdin/stdout,
 on stderr. Without --config, the embedded demo. Ends when stdin closes.
 
 An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
-\`selfheal monitor reset|disable|enable|status NAME --control PATH\`. The socket is
-.selfheal/monitor.sock beside FILE (the demo: a new folder under the OS temp dir), or --control
-PATH; its path is on stderr, and it is removed on exit. A gateway or monitor already answering
-there stops this one at start-up (exit 1): use --control.
+\`selfheal monitor reset|disable|enable|status NAME --control PATH\` (or --config FILE). The
+socket is .selfheal/<name of FILE>.sock beside FILE (the demo: a new folder under the OS temp
+dir), or --control PATH; its path is on stderr, and it is removed on exit. A gateway or monitor
+already answering there stops this one at start-up (exit 1): use --control.
 `;
 
 /** `selfheal stdio`: exit 0 when the client hangs up, 1 on a start-up error, 2 on bad usage. */

@@ -2,7 +2,7 @@ import type { ControlAction } from '@selfheal/monitor';
 import { describe, expect, it } from 'vitest';
 import type { UpstreamState } from '../upstream/upstreamServer.js';
 import { controlCommand } from './controlSocket.js';
-import { describeUpstreamChange } from './upstreamReport.js';
+import { describeFailedCheck, describeUpstreamChange } from './upstreamReport.js';
 
 const up: UpstreamState = { status: 'up', since: 0 };
 const down = (error: string, attempt: number, manual = false): UpstreamState => ({
@@ -74,5 +74,21 @@ describe('describeUpstreamChange', () => {
     expect(
       describeUpstreamChange('a', { status: 'connecting', since: 0, attempt: 0 }, up),
     ).toBeUndefined();
+  });
+
+  it('a server stopped before any attempt (a missing command) says it was not restarted and how to go on', () => {
+    const error = 'process exited (exit code 127: command not found)';
+    expect(linesFor([up, down(error, 0, true)])).toEqual([
+      `  down  crashing: ${error} (not restarted, a restart would fail the same way; fix the config, then start it again: selfheal monitor reset crashing --control /run/gw/monitor.sock)\n`,
+    ]);
+  });
+});
+
+describe('describeFailedCheck', () => {
+  it('tells the cause of a failed check before the threshold, and nothing at it', () => {
+    expect(describeFailedCheck('web', 'connect ECONNREFUSED 127.0.0.1:9', 1, 3)).toBe(
+      '  fail  web: connect ECONNREFUSED 127.0.0.1:9 (failed check 1 of 3 before it counts as down)\n',
+    );
+    expect(describeFailedCheck('web', 'x', 3, 3)).toBeUndefined();
   });
 });

@@ -97,18 +97,16 @@ export async function loadConfigFile(
     throw new GatewayError(GatewayErrorCode.ConfigInvalid, message, { cause });
   }
   const loaded = resolveConfig(document, file, dirname(resolve(file)), env);
-  // Relative paths (a stdio server's `cwd`, the token file) are relative to the config file.
-  for (const upstream of loaded.upstreams) {
-    if (upstream.config.cwd !== undefined)
-      upstream.config = { ...upstream.config, cwd: resolve(dirname(file), upstream.config.cwd) };
-  }
+  // Relative paths (a stdio server's `cwd`, by resolveConfig; the token file) are relative to
+  // the config file.
   const tokenFile = loaded.gateway.auth.tokenFile;
   if (tokenFile !== undefined) loaded.gateway.auth.tokenFile = resolve(dirname(file), tokenFile);
   return loaded;
 }
 
 /**
- * Validates an already parsed config document and applies defaults.
+ * Validates an already parsed config document and applies defaults. Relative paths resolve
+ * against `baseDir`, where stdio servers without a `cwd` also start.
  * @throws GatewayError(CONFIG_INVALID) listing every issue as `<source>: <pointer>: ...`, or
  * naming a bad `SELFHEAL_*` variable of `env`.
  */
@@ -146,6 +144,13 @@ export function resolveConfig(
     throw new GatewayError(GatewayErrorCode.ConfigInvalid, `${source}: ${cause.message}`, {
       cause,
     });
+  }
+  // One resolution of `cwd` (the registry's): the monitor's process and every per-client
+  // process of a server start in the same folder.
+  const cwdOf = new Map(servers.map((server) => [server.name, server.cwd]));
+  for (const upstream of upstreams) {
+    const cwd = cwdOf.get(upstream.name);
+    if (cwd !== undefined) upstream.config = { ...upstream.config, cwd };
   }
   const g = config.gateway ?? {};
   return {

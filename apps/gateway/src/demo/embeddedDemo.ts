@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from '@selfheal/schemas';
-import { demoConfig } from '../config/demoConfig.js';
+import { DEMO_SERVER_CWD, demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, resolveConfig } from '../config/loadConfig.js';
 
 /** Starts a process; the seam tests replace. Same shape as `node:child_process` `spawn`. */
@@ -78,6 +78,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
     command: node,
     args: [join(dir, 'servers', file)],
     env,
+    cwd: DEMO_SERVER_CWD,
   });
   const servers: Record<string, ServerConfig> = {};
   const notes = [`examples: ${dir}`];

@@ -2,7 +2,7 @@ import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/loadConfig.js';
 import { createGateway } from '../gateway.js';
-import { createGatewayHealth } from './gatewayHealth.js';
+import { createGatewayHealth, lastStderrLine } from './gatewayHealth.js';
 
 describe('createGatewayHealth', () => {
   it('is valid per the health-check schema, degraded while an upstream is down', async () => {
@@ -27,10 +27,19 @@ describe('createGatewayHealth', () => {
       timestamp: '2026-11-21T10:00:00.000Z',
       checks: { mcp: 'ok', upstreams: 'degraded' },
     });
-    expect(body.error).toContain(
-      'upstreams: degraded (2 of 2 servers not up: a down since 2026-11-21T10:00:00.000Z',
+    expect(body.error).toMatch(
+      /^upstreams: degraded \(2 of 2 servers not up: a down \(.+\) since 2026-11-21T10:00:00\.000Z/,
     );
     await gateway.stop();
+  });
+
+  it('keeps the last stderr line of a process exit, the likeliest cause, in the cut public reason', () => {
+    expect(lastStderrLine('process exited (exit code 3); stderr: starting | FATAL: no token')).toBe(
+      'process exited (exit code 3); stderr: FATAL: no token',
+    );
+    expect(lastStderrLine('connect ECONNREFUSED 127.0.0.1:9')).toBe(
+      'connect ECONNREFUSED 127.0.0.1:9',
+    );
   });
 
   it('is ok with every upstream up (here: none configured)', async () => {

@@ -23,7 +23,11 @@ export function createGatewayHealth(gateway: Gateway): HealthEndpoint {
   });
 }
 
-/** `ok` when every upstream is up, else `degraded` with each one that is not and why. */
+/**
+ * `ok` when every upstream is up, else `degraded` with each one that is not and why, the cause
+ * first: a public reason is cut at 160 characters, so of a process's stderr tail only its last
+ * line (`process exited (exit code 3); stderr: FATAL: ...`), the likeliest cause, is kept.
+ */
 export function upstreamsCheck(gateway: Gateway): ComponentResult {
   const notUp = gateway.upstreams
     .filter((u) => u.state.status !== 'up')
@@ -31,7 +35,7 @@ export function upstreamsCheck(gateway: Gateway): ComponentResult {
       const { state } = u;
       const since = new Date(state.since).toISOString();
       return state.status === 'down'
-        ? `${u.spec.name} down since ${since} (${state.error})`
+        ? `${u.spec.name} down (${lastStderrLine(state.error)}) since ${since}`
         : `${u.spec.name} ${state.status} since ${since}`;
     });
   if (notUp.length === 0) return { status: 'ok' };
@@ -39,4 +43,12 @@ export function upstreamsCheck(gateway: Gateway): ComponentResult {
     status: 'degraded',
     error: `${notUp.length} of ${gateway.upstreams.length} servers not up: ${notUp.join(', ')}`,
   };
+}
+
+/** `...; stderr: a | b | c` → `...; stderr: c`; any other text unchanged. */
+export function lastStderrLine(reason: string): string {
+  const at = reason.indexOf('; stderr: ');
+  if (at < 0) return reason;
+  const lines = reason.slice(at + '; stderr: '.length).split(' | ');
+  return `${reason.slice(0, at)}; stderr: ${lines.at(-1)}`;
 }

@@ -111,4 +111,14 @@ describe('createRegistry', () => {
     const [a] = createRegistry(one({}, { cwd: 'srv' }), { env: {}, file: '/etc/selfheal/c.yaml' });
     expect(a!.cwd).toBe('/etc/selfheal/srv');
   });
+
+  it('regression: a stdio server without cwd inherited the process cwd; it starts in the config folder', () => {
+    const [a] = createRegistry(one(), { env: {}, file: '/etc/selfheal/c.yaml' });
+    expect(a!.cwd).toBe('/etc/selfheal');
+    const [http] = createRegistry(
+      parseConfig({ mcpServers: { h: { url: 'http://127.0.0.1:1/mcp' } } }, 't.json'),
+      { env: {}, file: '/etc/selfheal/c.yaml' },
+    );
+    expect(http!.cwd).toBeUndefined();
+  });
 });

@@ -40,7 +40,11 @@ export interface MonitoredServer {
   command?: string;
   args: string[];
   env: Record<string, string>;
-  /** stdio: working directory, absolute (relative ones resolve against the config file). */
+  /**
+   * stdio: the process's working folder, absolute: the config's `cwd` resolved against the
+   * config file's folder, and that folder itself when `cwd` is not set (so `npx ...` and
+   * `node ./server.mjs` behave the same wherever the monitor or gateway was started).
+   */
   cwd?: string;
   /** HTTP and SSE: the MCP endpoint. */
   url?: string;
@@ -62,9 +66,15 @@ export interface MonitoredServer {
 export interface RegistryOptions {
   /** Environment for the `SELFHEAL_*` overrides. @default process.env */
   env?: Record<string, string | undefined>;
-  /** The config file, to resolve relative paths (`cwd`). @default the process's cwd */
+  /**
+   * The config file, to resolve relative paths (`cwd`) and as the stdio servers' working
+   * folder. @default the process's cwd
+   */
   file?: string;
-  /** Where relative paths resolve from; wins over `file`. @default the folder of `file` */
+  /**
+   * Where relative paths resolve from and stdio servers start; wins over `file`.
+   * @default the folder of `file`
+   */
   baseDir?: string;
 }
 
@@ -114,7 +124,7 @@ function resolveServer(
     ...(server.command !== undefined && { command: server.command }),
     args: server.args ?? [],
     env: server.env ?? {},
-    ...(server.cwd !== undefined && { cwd: resolve(base, server.cwd) }),
+    ...(transport === 'stdio' && { cwd: resolve(base, server.cwd ?? '.') }),
     ...(server.url !== undefined && { url: server.url }),
     headers: server.headers ?? {},
     ...(healthUrl !== undefined && { healthUrl }),

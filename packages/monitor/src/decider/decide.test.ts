@@ -196,6 +196,48 @@ describe('decideExit', () => {
     ]);
     expect(decideExit(view({ status: 'down' }), { code: 1, signal: null })).toHaveLength(1);
   });
+
+  it('names the last stderr lines in the check and in server_down', () => {
+    const [check, down] = decideExit(view(), {
+      code: 3,
+      signal: null,
+      stderr: ['starting', 'FATAL: GITHUB_TOKEN is not set'],
+    });
+    const reason =
+      'process exited (exit code 3); stderr: starting | FATAL: GITHUB_TOKEN is not set';
+    expect(check).toMatchObject({ error: reason });
+    expect(down).toMatchObject({ event_type: 'server_down', reason });
+  });
+
+  it('a command not found (spawn ENOENT, exit 127) stops recovery at once with the reason', () => {
+    for (const info of [
+      { code: null, signal: null, error: 'spawn nope ENOENT', errorCode: 'ENOENT' },
+      { code: 127, signal: null, stderr: ['sh: 1: nope: not found'] },
+    ]) {
+      const drafts = decideExit(view(), info);
+      expect(drafts.map((d) => d.event_type)).toEqual([
+        'health_check_completed',
+        'server_down',
+        'recovery_exhausted',
+      ]);
+      expect(drafts[2]).toMatchObject({ requires_manual: true, permanent: true, attempts: 0 });
+      expect(String(drafts[2]!.reason)).toMatch(/command not found.*not retried/);
+    }
+  });
+
+  it('a transient exit (code 1, a signal) leaves recovery to its attempts', () => {
+    for (const info of [
+      { code: 1, signal: null },
+      { code: null, signal: 'SIGKILL' },
+    ]) {
+      expect(decideExit(view(), info).map((d) => d.event_type)).not.toContain('recovery_exhausted');
+    }
+    expect(
+      decideExit(view({ requires_manual: true }), { code: 127, signal: null }).map(
+        (d) => d.event_type,
+      ),
+    ).not.toContain('recovery_exhausted');
+  });
 });
 
 describe('decideRecovery', () => {

@@ -1,7 +1,7 @@
 import { createBackoff } from '../backoff.js';
 import type { MonitoredServer } from '../config/registry.js';
 import type { ProbeResult } from '../probes/probeResult.js';
-import { describeExit } from '../supervisor/nodeSpawner.js';
+import { describeExit, isPermanentExit } from '../supervisor/nodeSpawner.js';
 import type { ExitInfo } from '../supervisor/spawner.js';
 import type { ServerView } from './serverView.js';
 
@@ -29,11 +29,24 @@ export function decideCheck(
 }
 
 /**
+ * Why a process ended, for events and people: `process exited (exit code 3); stderr: FATAL:
+ * GITHUB_TOKEN is not set`, the stderr tail (already bounded and masked) joined with ` | `.
+ */
+export function exitReason(info: ExitInfo): string {
+  const stderr =
+    info.stderr && info.stderr.length > 0 ? `; stderr: ${info.stderr.join(' | ')}` : '';
+  return `process exited (${describeExit(info)})${stderr}`;
+}
+
+/**
  * A stdio process exited when nobody asked it to: known at once, not after the failure
- * threshold. A failed process check, and `server_down` unless it is down already.
+ * threshold. A failed process check, and `server_down` unless it is down already. A permanent
+ * cause (the command is missing or not executable: see `isPermanentExit`) is not retried: a
+ * `recovery_exhausted` at once, with the reason, and the server waits for an operator, since
+ * each restart would fail the same way until the config or the machine changes.
  */
 export function decideExit(view: ServerView, info: ExitInfo): EventDraft[] {
-  const reason = `process exited (${describeExit(info)})`;
+  const reason = exitReason(info);
   const events: EventDraft[] = [
     {
       event_type: 'health_check_completed',
@@ -50,6 +63,16 @@ export function decideExit(view: ServerView, info: ExitInfo): EventDraft[] {
       server_name: view.server_name,
       previous_status: view.status,
       reason,
+    });
+  }
+  if (isPermanentExit(info) && !view.requires_manual && view.lifecycle !== 'disabled') {
+    events.push({
+      event_type: 'recovery_exhausted',
+      server_name: view.server_name,
+      requires_manual: true,
+      attempts: view.recovery_attempts,
+      permanent: true,
+      reason: `${reason}; not retried, a restart would fail the same way: fix the command (or cwd) in the config, then reset the server`,
     });
   }
   return events;

@@ -175,11 +175,20 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     closeSession();
     // initialize after a cold start (npx, a JIT warming up) may take longer than a ping.
     const timeoutMs = Math.max(server.health.timeoutMs, MIN_SESSION_TIMEOUT_MS);
-    const opened = await openSession(server, supervisor?.current, {
-      ...options.session,
-      clock,
-      timeoutMs,
-    });
+    let opened: Client;
+    try {
+      opened = await openSession(server, supervisor?.current, {
+        ...options.session,
+        clock,
+        timeoutMs,
+      });
+    } catch (error) {
+      // A stdio server that dies during initialize shows only "Connection closed" here; what
+      // it printed says why (its exit, with the same lines, is reported by the exit listener).
+      const stderr = supervisor?.recentStderr() ?? [];
+      if (stderr.length === 0) throw error;
+      throw new Error(`${errorMessage(error)}; stderr: ${stderr.join(' | ')}`, { cause: error });
+    }
     if (!active()) {
       // Stopped or disabled while the session opened: nobody may use it.
       void opened.close().catch(() => {});
@@ -220,8 +229,13 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     };
   }
 
-  /** Starts the process (stdio) and opens the session; failures surface as failed checks. */
-  async function bringUp(): Promise<void> {
+  /**
+   * Starts the process (stdio) and opens the session; failures surface as failed checks. The
+   * start-up grace covers a process that boots (a stdio server, or whatever a recovery command
+   * started: `grace`); an HTTP server the monitor did not start gets none, so its first
+   * refused connection counts at once.
+   */
+  async function bringUp(grace = supervisor !== undefined): Promise<void> {
     closeSession();
     if (supervisor) {
       const child = await supervisor.restart();
@@ -232,7 +246,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       });
     }
     startedAt = clock.now();
-    graceOver = false;
+    graceOver = !grace;
     // An HTTP server watched only through /health needs no MCP session.
     if (needsSession) await connect();
   }
@@ -384,6 +398,8 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
         graceOver = false;
         return;
       }
+      await bringUp(true);
+      return;
     }
     await bringUp();
   }

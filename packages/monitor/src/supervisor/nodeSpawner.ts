@@ -87,7 +87,13 @@ export function createNodeSpawner(options: NodeSpawnerOptions = {}): Spawner {
           if (pgid !== undefined) return;
           startError = error.message;
           rejectReady(error);
-          resolve({ code: null, signal: null, error: startError });
+          const errorCode = (error as NodeJS.ErrnoException).code;
+          resolve({
+            code: null,
+            signal: null,
+            error: startError,
+            ...(errorCode === undefined ? {} : { errorCode }),
+          });
         });
         child.on('exit', () => {
           // Whatever the server left behind in its group goes with it.
@@ -121,9 +127,39 @@ export function createNodeSpawner(options: NodeSpawnerOptions = {}): Spawner {
   };
 }
 
-/** `code 1`, `signal SIGKILL`, or the start error: for messages and events. */
+/**
+ * `exit code 1`, `killed by SIGKILL`, or the start error, and for a permanent cause what it
+ * means (`exit code 127: command not found`): for messages and events. Without the stderr.
+ */
 export function describeExit(info: ExitInfo): string {
-  if (info.error) return `could not start: ${info.error}`;
+  if (info.error) {
+    const meaning = info.errorCode ? START_ERRORS[info.errorCode] : undefined;
+    return `could not start: ${info.error}${meaning ? ` (${meaning})` : ''}`;
+  }
   if (info.signal) return `killed by ${info.signal}`;
-  return `exit code ${info.code}`;
+  const meaning = info.code === null ? undefined : SHELL_EXITS[info.code];
+  return `exit code ${info.code}${meaning ? `: ${meaning}` : ''}`;
+}
+
+/** Start errors that the same command meets again on every try. */
+const START_ERRORS: Record<string, string> = {
+  ENOENT: 'command not found',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a folder in the path is a file',
+};
+
+/** The exit codes shells (and npx) use when the command itself cannot run (POSIX). */
+const SHELL_EXITS: Record<number, string> = {
+  126: 'command not executable',
+  127: 'command not found',
+};
+
+/**
+ * Whether the process cannot start however often it is tried: its command is missing or not
+ * executable (spawn ENOENT or EACCES; exit 127 or 126, what a shell or npx reports for the
+ * same). A restart changes nothing; the config or the machine must.
+ */
+export function isPermanentExit(info: ExitInfo): boolean {
+  if (info.error) return info.errorCode !== undefined && info.errorCode in START_ERRORS;
+  return info.signal === null && info.code !== null && info.code in SHELL_EXITS;
 }

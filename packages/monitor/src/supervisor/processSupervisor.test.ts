@@ -1,3 +1,4 @@
+import type { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner } from '../testing/fakeSpawner.js';
@@ -69,5 +70,36 @@ describe('createProcessSupervisor', () => {
     await supervisor.close();
     await expect(supervisor.start()).rejects.toMatchObject({ code: 'CLOSED' });
     expect(spawner.live()).toBe(0);
+  });
+});
+
+describe('exits carry their cause', () => {
+  it('regression: a server that printed FATAL and exited was reported only by its exit code', async () => {
+    const spawner = createFakeSpawner();
+    const supervisor = createProcessSupervisor({
+      spec: { command: 'server', args: [], env: { GITHUB_TOKEN: 'ghp_secret_value' } },
+      spawner,
+      clock: createFakeClock(),
+    });
+    const exits: unknown[] = [];
+    supervisor.onExit((info) => exits.push(info));
+    const process = await supervisor.start();
+    (process.stderr as PassThrough).write(
+      'loaded ghp_secret_value\nFATAL: GITHUB_TOKEN is not set\n',
+    );
+    expect(supervisor.recentStderr()).toEqual([
+      'loaded [redacted]',
+      'FATAL: GITHUB_TOKEN is not set',
+    ]);
+    spawner.spawned[0]!.exit({ code: 3 });
+    await process.exited;
+    await Promise.resolve();
+    expect(exits).toEqual([
+      {
+        code: 3,
+        signal: null,
+        stderr: ['loaded [redacted]', 'FATAL: GITHUB_TOKEN is not set'],
+      },
+    ]);
   });
 });

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '../clock.js';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
+import { maskEnvSecrets } from './maskEnvSecrets.js';
 import type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './spawner.js';
+import { createStderrTail, type StderrTail } from './stderrTail.js';
 
 /** Options of {@link createProcessSupervisor}. */
 export interface ProcessSupervisorOptions {
@@ -10,9 +13,16 @@ export interface ProcessSupervisorOptions {
   stopGraceMs?: number;
   /** @default systemClock */
   clock?: Clock;
+  /** Lines of a process's stderr kept for its exit and for messages. @default 5 */
+  stderrLines?: number;
+  /** Bytes of a process's stderr kept, at most. @default 2048 */
+  stderrBytes?: number;
 }
 
-/** Told of every exit: `expected` is true when {@link ProcessSupervisor.stop} caused it. */
+/**
+ * Told of every exit: `expected` is true when {@link ProcessSupervisor.stop} caused it. `info`
+ * carries the last lines the process wrote to stderr (`stderr`), secrets masked.
+ */
 export type ExitListener = (info: ExitInfo, expected: boolean, process: SpawnedProcess) => void;
 
 /**
@@ -28,6 +38,11 @@ export interface ProcessSupervisor {
   stop(): Promise<ExitInfo | undefined>;
   /** stop, then start. */
   restart(): Promise<SpawnedProcess>;
+  /**
+   * The last lines the live (or last) process wrote to stderr, newest last, secrets masked:
+   * the cause to name when its session fails before its exit is known.
+   */
+  recentStderr(): string[];
   /** Subscribes to exits; returns the unsubscribe function. */
   onExit(listener: ExitListener): () => void;
   /** Stops the process and refuses to start another. Idempotent. */
@@ -40,6 +55,9 @@ export function createProcessSupervisor(options: ProcessSupervisorOptions): Proc
   const stopGraceMs = options.stopGraceMs ?? 5000;
   const listeners = new Set<ExitListener>();
   let current: SpawnedProcess | undefined;
+  let tail: StderrTail | undefined;
+  const stderrOf = (t: StderrTail | undefined) =>
+    (t?.lines() ?? []).map((line) => maskEnvSecrets(line, options.spec.env));
   let stopping: SpawnedProcess | undefined;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -55,9 +73,16 @@ export function createProcessSupervisor(options: ProcessSupervisorOptions): Proc
     if (current) return current;
     const spawned = options.spawner.spawn(options.spec);
     current = spawned;
-    void spawned.exited.then((info) => {
+    // Followed from the spawn on: what a server prints before it dies is the likeliest cause.
+    const ownTail = createStderrTail(spawned.stderr, {
+      ...(options.stderrLines === undefined ? {} : { maxLines: options.stderrLines }),
+      ...(options.stderrBytes === undefined ? {} : { maxBytes: options.stderrBytes }),
+    });
+    tail = ownTail;
+    void spawned.exited.then((exit) => {
       if (current === spawned) current = undefined;
       const expected = stopping === spawned;
+      const info = withCause(exit, stderrOf(ownTail), options.spec.cwd);
       for (const listener of listeners) listener(info, expected, spawned);
     });
     try {
@@ -96,6 +121,7 @@ export function createProcessSupervisor(options: ProcessSupervisorOptions): Proc
     },
     start: () => serial(doStart),
     stop: () => serial(doStop),
+    recentStderr: () => stderrOf(tail),
     restart: () =>
       serial(async () => {
         await doStop();
@@ -111,4 +137,15 @@ export function createProcessSupervisor(options: ProcessSupervisorOptions): Proc
         await doStop();
       }),
   };
+}
+
+/**
+ * The exit with its stderr tail; a start that failed with ENOENT because the working folder is
+ * missing (Node reports it as the command's) says so.
+ */
+function withCause(info: ExitInfo, stderr: string[], cwd: string | undefined): ExitInfo {
+  const own = stderr.length > 0 ? { ...info, stderr } : { ...info };
+  if (info.errorCode === 'ENOENT' && cwd !== undefined && !existsSync(cwd))
+    return { ...own, error: `the working folder ${cwd} does not exist`, errorCode: 'ENOTDIR' };
+  return own;
 }

@@ -15,6 +15,13 @@ export interface ExitInfo {
   signal: string | null;
   /** Why it could not start at all (command not found), when that is what happened. */
   error?: string;
+  /** The system error code of a failed start (`ENOENT`: no such command; `EACCES`). */
+  errorCode?: string;
+  /**
+   * The last lines the process wrote to stderr, newest last: bounded and with secrets masked
+   * (set by the supervisor, see `createProcessSupervisor`).
+   */
+  stderr?: string[];
 }
 
 /** A running (or just ended) process as the supervisor sees it. */

@@ -1,0 +1,24 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createStderrTail } from './stderrTail.js';
+
+describe('createStderrTail', () => {
+  it('keeps the last lines, the unfinished one too, and skips blank ones', () => {
+    const stream = new PassThrough();
+    const tail = createStderrTail(stream, { maxLines: 3 });
+    stream.write('one\ntwo\n\nthree\r\nfo');
+    stream.write('ur');
+    expect(tail.lines()).toEqual(['two', 'three', 'four']);
+  });
+
+  it('keeps at most maxBytes, dropping the oldest lines and cutting one long line', () => {
+    const stream = new PassThrough();
+    const tail = createStderrTail(stream, { maxLines: 5, maxBytes: 10 });
+    stream.write('aaaa\nbbbb\ncccc\n');
+    expect(tail.lines()).toEqual(['bbbb', 'cccc']);
+    stream.write(`${'x'.repeat(50)}\n`);
+    const [only] = tail.lines();
+    expect(only).toHaveLength(10);
+    expect(only!.startsWith('…')).toBe(true);
+  });
+});

@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+
+/** Options of {@link createStderrTail}. */
+export interface StderrTailOptions {
+  /** Lines kept, newest last. @default 5 */
+  maxLines?: number;
+  /** Bytes kept in all (UTF-16 code units, near enough for messages). @default 2048 */
+  maxBytes?: number;
+}
+
+/** The last lines a process wrote to a stream, bounded. */
+export interface StderrTail {
+  /** The last non-empty lines (the unfinished one too), newest last, within the bounds. */
+  lines(): string[];
+}
+
+/**
+ * Follows `stream` (a server's stderr) and keeps only its last lines: at most `maxLines`, at
+ * most `maxBytes` in all (the oldest lines go first; a single longer line keeps its end).
+ * Reading never pauses the stream, so a server that writes a lot never blocks on it.
+ */
+export function createStderrTail(stream: Readable, options: StderrTailOptions = {}): StderrTail {
+  const maxLines = options.maxLines ?? 5;
+  const maxBytes = options.maxBytes ?? 2048;
+  const kept: string[] = [];
+  let partial = '';
+  stream.on('data', (chunk: Buffer | string) => {
+    const parts = (partial + chunk.toString()).split(/\r?\n/);
+    partial = (parts.pop() ?? '').slice(-maxBytes);
+    for (const line of parts) if (line.trim() !== '') kept.push(line.trimEnd());
+    if (kept.length > maxLines) kept.splice(0, kept.length - maxLines);
+  });
+  return {
+    lines() {
+      const all = partial.trim() === '' ? [...kept] : [...kept, partial.trimEnd()];
+      const lines = all.slice(-maxLines);
+      let total = 0;
+      const within: string[] = [];
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const line = lines[i]!;
+        if (total + line.length > maxBytes) {
+          if (within.length === 0) within.unshift(`…${line.slice(-(maxBytes - 1))}`);
+          break;
+        }
+        total += line.length;
+        within.unshift(line);
+      }
+      return within;
+    },
+  };
+}
