@@ -31,7 +31,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 60_000): 
   }
 }
 
-/** A minimal Streamable HTTP client: JSON-RPC over POST, answers read from the SSE body. */
+/** A minimal Streamable HTTP client: JSON-RPC over POST, answers read as JSON or from SSE. */
 function mcpClient(url: string) {
   let sessionId: string | undefined;
   let nextId = 1;
@@ -47,6 +47,9 @@ function mcpClient(url: string) {
     });
     sessionId ??= res.headers.get('mcp-session-id') ?? undefined;
     const text = await res.text();
+    // A lone answer comes as plain JSON; one after notifications as an event stream.
+    if (res.headers.get('content-type')?.includes('application/json'))
+      return text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
     const data = text
       .split('\n')
       .filter((line) => line.startsWith('data: '))

@@ -24,7 +24,7 @@ import { connectUpstream, describeTarget, reasonOf } from '../upstream/connectUp
 import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { ClientSessionSlot, UpstreamServer } from '../upstream/upstreamServer.js';
-import { describeLoss, isConnectionLoss, replayVerdict } from './replay.js';
+import { describeLoss, isConnectionLoss, replayVerdict, wasWritten } from './replay.js';
 
 /** What a link needs from the session that owns it. */
 export interface LinkHost {
@@ -314,9 +314,11 @@ export class UpstreamLink {
       try {
         // The shared session may have survived the loss of one request (an HTTP answer cut
         // short): the monitor kept it, so the replay goes on it at once; a session the server
-        // forgot (404) waits for the monitor's new one.
+        // forgot (404), or one that could not even send (the server is gone), waits for the
+        // monitor's next one.
         const kept =
           !own &&
+          wasWritten(error) &&
           !isSessionExpired(error) &&
           this.upstream.client === client &&
           client.transport !== undefined;

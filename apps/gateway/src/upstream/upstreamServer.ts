@@ -197,11 +197,19 @@ export function createUpstreamServer(options: UpstreamServerOptions): UpstreamSe
 
   /** Bumped per listing: only the newest one may become the catalog. */
   let generation = 0;
-  const refreshCatalog = async (c: Client) => {
-    const mine = ++generation;
+  /** The newest listing: an older one that finishes later waits for it instead. */
+  let newest: Promise<void> = Promise.resolve();
+  const refreshCatalog = (c: Client): Promise<void> => {
+    newest = listCatalog(c, ++generation);
+    return newest;
+  };
+  const listCatalog = async (c: Client, mine: number) => {
     try {
       const next = await fetchCatalog(c, clock.now(), { timeout: timeoutMs });
-      if (c !== client || stopped || mine !== generation) return;
+      // Overtaken by a newer listing (a list change meanwhile): that one's answer stands, and
+      // whoever waits for this one (start()) waits for it.
+      if (mine !== generation) return newest;
+      if (c !== client || stopped) return;
       catalog = next;
       listed = c;
       emitter.emit('catalog', next);
