@@ -65,6 +65,14 @@ export interface LinkHost {
   onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
 }
 
+/** How long a client session of its own has to answer a ping after a timeout, ms. */
+const OWN_PING_MS = 5000;
+
+/** Whether the SDK gave up waiting for an answer (its request timeout). */
+function isRequestTimeout(error: unknown): boolean {
+  return error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+}
+
 /** Rounds of input a server may ask for on one request of a 2025-11-25 caller. */
 const MAX_INPUT_ROUNDS = 10;
 
@@ -107,6 +115,8 @@ export class UpstreamLink {
   private idleTimer: unknown;
   /** Whether a session of its own was open before: state it held is set again on reopening. */
   private reopening = false;
+  /** The own session being pinged after a timeout, if one is. */
+  private checking: Client | undefined;
   private closed = false;
   /** Per-session state the upstream keeps for this client: set again on a new own session. */
   private logLevel: Record<string, unknown> | undefined;
@@ -298,6 +308,9 @@ export class UpstreamLink {
     try {
       return await this.send(client, method, params, options, requestId);
     } catch (error) {
+      // A request of the own session that timed out or was given up on: is the session hung?
+      // (The monitor watches the shared connection's process, not this one.)
+      if (own && (options.signal?.aborted || isRequestTimeout(error))) this.checkOwn(client);
       if (options.signal?.aborted || !isConnectionLoss(error)) throw translate(error);
       await this.drop(client, error);
       const meta = this.callMeta(method, params);
@@ -359,6 +372,29 @@ export class UpstreamLink {
     } finally {
       end();
     }
+  }
+
+  /**
+   * Pings the own session after one of its requests timed out; a session that does not answer
+   * within {@link OWN_PING_MS} is hung: it is closed (its process ends) and the next request
+   * opens a new one.
+   */
+  private checkOwn(client: Client): void {
+    if (this.checking === client) return;
+    this.checking = client;
+    client
+      .ping({ timeout: OWN_PING_MS })
+      .catch(() => {
+        if (this.own !== client) return;
+        this.forgetOwn();
+        void client.close().catch(() => {});
+        void this.upstream.reportFailure(
+          new Error('a client session of its own stopped answering'),
+        );
+      })
+      .finally(() => {
+        if (this.checking === client) this.checking = undefined;
+      });
   }
 
   /** Counts a request in flight on the own session (ties server requests to it; not idle). */
