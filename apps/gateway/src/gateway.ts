@@ -25,7 +25,6 @@ import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createAfterAnswer } from './session/afterAnswer.js';
-import { dispatchByShape } from './session/dispatchByShape.js';
 import {
   composeInstructions,
   createGatewaySession,
@@ -218,10 +217,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
             })
           : transport,
-      connected: (client, transport) => {
-        dispatchByShape(client, transport);
-        notificationsFirst(transport);
-      },
+      connected: (_client, transport) => notificationsFirst(transport),
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
   });

@@ -15,7 +15,6 @@ import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { onAnswerSent } from './afterAnswer.js';
-import { dispatchByShape } from './dispatchByShape.js';
 import { createRouter } from './router.js';
 import { missingCapability } from './serverRequests.js';
 import type { ToolCallHost } from './toolCall.js';
@@ -84,11 +83,10 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
   // The SDK answers setLevel itself when logging is advertised; the upstreams must get it.
   server.removeRequestHandler('logging/setLevel');
   const onAnswer = options.onAnswer;
-  const connect = server.connect.bind(server);
-  server.connect = async (transport) => {
-    await connect(onAnswer ? onAnswerSent(transport, onAnswer) : transport);
-    dispatchByShape(server, transport);
-  };
+  if (onAnswer) {
+    const connect = server.connect.bind(server);
+    server.connect = (transport) => connect(onAnswerSent(transport, onAnswer));
+  }
   const host: LinkHost = {
     factory: options.factory,
     timeoutMs: settings.requestTimeoutMs,

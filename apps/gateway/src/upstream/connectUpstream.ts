@@ -1,7 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
-import { dispatchByShape } from '../session/dispatchByShape.js';
 import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
 import { notificationsFirst } from './notificationsFirst.js';
 import { createStatelessHttpTransport } from './statelessHttpTransport.js';
@@ -59,7 +58,6 @@ export async function connectUpstream(
       };
     }
     await client.connect(opened.transport, { timeout: options.timeoutMs });
-    dispatchByShape(client, opened.transport);
     notificationsFirst(opened.transport);
     return { client, recentStderr: opened.recentStderr };
   } catch (cause) {
