@@ -23,6 +23,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
+import { createRepeatFilter } from './observability/repeatFilter.js';
 import { registerUpstreamGauge } from './observability/upstreamGauge.js';
 import { createAfterAnswer } from './session/afterAnswer.js';
 import {
@@ -265,7 +266,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     isKnownTool: (name) => exposedTools(upstreams, config).has(name),
     extra: (registry) => registerUpstreamGauge(registry, upstreams),
   });
-  const sink = busSink({ publish: publishNow }, events);
+  // One fallback_used per route, tool and reason a minute: call_summary counts every one of
+  // them (RFC 0009), and a failover under load would otherwise write a line per call.
+  const fallbacks = createRepeatFilter({
+    clock,
+    kindOf: (e) =>
+      e.event_type === 'fallback_used'
+        ? JSON.stringify([e.from, e.to, e.tool, e.reason])
+        : undefined,
+  });
+  const sink = busSink(
+    {
+      publish: (event) => {
+        if (!fallbacks.repeats(event as Record<string, unknown>)) publishNow(event);
+      },
+    },
+    events,
+  );
   const policies = createServerPolicies(config, { clock, sink });
   // The routing state already reads the projection (down, failed, disabled), and lets a server
   // that answers again through before its W3 `server_recovered` (RFC 0008).

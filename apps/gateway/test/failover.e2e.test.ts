@@ -192,8 +192,9 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
     expect(servedBy(after)).toBe('primary');
     expect(Number(text(after))).not.toBe(monitorPid);
     expect(Number(text(after))).toBe(gateway.monitor.servers.get('primary')!.pid);
+    // One fallback_used per route, tool and reason a minute (call_summary counts every call).
     const fallbacks = events.filter((e) => e.event_type === 'fallback_used');
-    expect(fallbacks.length).toBeGreaterThanOrEqual(3);
+    expect(fallbacks.length).toBeGreaterThanOrEqual(1);
     for (const e of fallbacks) expect(e).toMatchObject({ from: 'primary', to: 'backup' });
 
     // The end of the run: the monitor stops (it emits nothing on shutdown), then what the
