@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { withoutEnvelope } from '../stateless/envelope.js';
 import {
@@ -20,10 +20,11 @@ import {
   listAll,
   type RawItem,
 } from '../upstream/catalog.js';
-import { connectUpstream, describeTarget, reasonOf } from '../upstream/connectUpstream.js';
+import { describeTarget, reasonOf } from '../upstream/connectUpstream.js';
 import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
-import type { ClientSessionSlot, UpstreamServer } from '../upstream/upstreamServer.js';
+import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { OwnSession } from './ownSession.js';
 import { describeLoss, isConnectionLoss, replayVerdict, wasWritten } from './replay.js';
 
 /** What a link needs from the session that owns it. */
@@ -65,9 +66,6 @@ export interface LinkHost {
   onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
 }
 
-/** How long a client session of its own has to answer a ping after a timeout, ms. */
-const OWN_PING_MS = 5000;
-
 /** Whether the SDK gave up waiting for an answer (its request timeout). */
 function isRequestTimeout(error: unknown): boolean {
   return error instanceof McpError && error.code === ErrorCode.RequestTimeout;
@@ -108,28 +106,21 @@ export interface LinkReplay extends CallIds {
 export class UpstreamLink {
   readonly upstream: UpstreamServer;
   private readonly host: LinkHost;
-  private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
-  private own: Client | undefined;
-  private opening: Promise<Client> | undefined;
-  private slot: ClientSessionSlot | undefined;
-  private idleTimer: unknown;
-  /** Whether a session of its own was open before: state it held is set again on reopening. */
-  private reopening = false;
-  /** The own session being pinged after a timeout, if one is. */
-  private checking: Client | undefined;
+  /** The client's session of its own with the server, when it needs one. */
+  private readonly own: OwnSession;
   private closed = false;
-  /** Per-session state the upstream keeps for this client: set again on a new own session. */
-  private logLevel: Record<string, unknown> | undefined;
-  private readonly subscriptions = new Set<string>();
-  /** Client (downstream) request ids being served by the own session, oldest first. */
-  readonly inFlight = new Set<RequestId>();
   /** The latest live lists from the own session, by method. */
   readonly lists = new Map<ListMethod, RawItem[]>();
 
   constructor(upstream: UpstreamServer, host: LinkHost) {
     this.upstream = upstream;
     this.host = host;
-    this.clock = host.clock ?? systemClock;
+    this.own = new OwnSession(this, upstream, host, (cause) => this.unavailable(cause));
+  }
+
+  /** Client (downstream) request ids being served by the own session, oldest first. */
+  get inFlight(): ReadonlySet<RequestId> {
+    return this.own.inFlight;
   }
 
   get name(): string {
@@ -138,17 +129,12 @@ export class UpstreamLink {
 
   /** Whether this client's requests to the server go over a session of its own. */
   get ownSession(): boolean {
-    if (this.host.stateless) return false;
-    return (
-      this.upstream.spec.config.session === 'per_client' ||
-      this.logLevel !== undefined ||
-      this.subscriptions.size > 0
-    );
+    return this.own.wanted;
   }
 
   /** Whether a session of its own is open now. */
   get ownOpen(): boolean {
-    return this.own !== undefined;
+    return this.own.client !== undefined;
   }
 
   /**
@@ -158,127 +144,19 @@ export class UpstreamLink {
   async ensure(signal?: AbortSignal): Promise<Client> {
     if (this.closed) throw this.unavailable();
     if (!this.ownSession) return this.upstream.session(signal, this.host.timeoutMs);
-    if (this.own) return this.own;
-    if (this.upstream.state.status === 'down') throw this.unavailable();
-    this.opening ??= this.open().finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  private async open(): Promise<Client> {
-    const slot = this.upstream.acquireClientSession();
-    let connection: Awaited<ReturnType<typeof connectUpstream>>;
-    try {
-      connection = await connectUpstream(this.upstream.spec, {
-        factory: this.host.factory,
-        timeoutMs: this.host.timeoutMs,
-        clientInfo: this.host.clientInfo(),
-        capabilities: this.host.clientCapabilities(),
-        configure: (client) => {
-          client.fallbackRequestHandler = async (request, extra) =>
-            (await this.host.onServerRequest(
-              this,
-              { method: request.method, params: request.params },
-              extra.signal,
-              oldest(this.inFlight),
-            )) as never;
-          client.fallbackNotificationHandler = async (notification) =>
-            this.host.onNotification(
-              this,
-              {
-                method: notification.method,
-                params: notification.params as Record<string, unknown> | undefined,
-              },
-              oldest(this.inFlight),
-            );
-        },
-      });
-    } catch (error) {
-      slot();
-      void this.upstream.reportFailure(error);
-      throw this.unavailable(error);
-    }
-    const { client } = connection;
-    if (this.closed) {
-      slot();
-      await client.close();
-      throw this.unavailable();
-    }
-    client.onclose = () => {
-      if (this.own === client) this.forgetOwn();
-    };
-    this.own = client;
-    this.slot = slot;
-    if (this.reopening) await this.restoreState(client);
-    this.reopening = true;
-    this.touch();
-    return client;
-  }
-
-  /** Sets the log level and subscriptions this client had on its previous own session. */
-  private async restoreState(client: Client): Promise<void> {
-    const options = { timeout: this.host.timeoutMs };
-    if (this.logLevel !== undefined)
-      await this.send(client, 'logging/setLevel', this.logLevel, options).catch(() => {});
-    for (const uri of this.subscriptions)
-      await this.send(client, 'resources/subscribe', { uri }, options).catch(() => {});
-  }
-
-  private forgetOwn(): void {
-    this.own = undefined;
-    this.slot?.();
-    this.slot = undefined;
-    this.clock.clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-  }
-
-  /** Restarts the idle countdown of the own session (nothing to do on the shared one). */
-  private touch(): void {
-    if (this.own === undefined) return;
-    this.clock.clearTimeout(this.idleTimer);
-    this.idleTimer = this.clock.setTimeout(() => {
-      this.idleTimer = undefined;
-      if (this.own === undefined) return;
-      // Busy or holding subscriptions: not idle now; asked again a countdown later.
-      if (this.inFlight.size > 0 || this.subscriptions.size > 0) return this.touch();
-      const client = this.own;
-      this.forgetOwn();
-      void client.close().catch(() => {});
-    }, this.host.idleMs ?? 300_000);
+    return this.own.ensure();
   }
 
   /** The upstream's capabilities on this link, or from the last known catalog. */
   capabilities(): Record<string, unknown> {
-    return ((this.ownSession ? this.own : this.upstream.client)?.getServerCapabilities() ??
+    return ((this.ownSession ? this.own.client : this.upstream.client)?.getServerCapabilities() ??
       this.upstream.catalog?.capabilities ??
       {}) as Record<string, unknown>;
   }
 
-  /**
-   * Records per-session state the request sets on the server (`logging/setLevel`,
-   * `resources/subscribe`, `resources/unsubscribe`), so that this client's requests to the
-   * server move to a session of its own and the state is set again if that session is replaced.
-   * Call before forwarding a level or a subscription (so it goes over the own session), after an
-   * unsubscribe has been forwarded (so that one does too). Returns what undoes it, for a request
-   * that failed.
-   */
+  /** Records per-session state a request sets on the server: see {@link OwnSession.keep}. */
   keep(method: string, params: Record<string, unknown> | undefined): () => void {
-    if (method === 'logging/setLevel') {
-      const previous = this.logLevel;
-      this.logLevel = params ?? {};
-      return () => {
-        this.logLevel = previous;
-      };
-    }
-    const uri = String(params?.uri);
-    const had = this.subscriptions.has(uri);
-    if (method === 'resources/subscribe') this.subscriptions.add(uri);
-    else if (method === 'resources/unsubscribe') this.subscriptions.delete(uri);
-    return () => {
-      if (had) this.subscriptions.add(uri);
-      else this.subscriptions.delete(uri);
-    };
+    return this.own.keep(method, params);
   }
 
   /**
@@ -304,13 +182,13 @@ export class UpstreamLink {
     if (this.host.stateless && !this.upstream.speaksStateless) params = withoutEnvelope(params);
     const own = this.ownSession;
     const client = await this.ensure(options.signal);
-    const end = own ? this.track(requestId) : this.upstream.shared.begin(this.owner(requestId));
+    const end = own ? this.own.track(requestId) : this.upstream.shared.begin(this.owner(requestId));
     try {
       return await this.send(client, method, params, options, requestId);
     } catch (error) {
       // A request of the own session that timed out or was given up on: is the session hung?
       // (The monitor watches the shared connection's process, not this one.)
-      if (own && (options.signal?.aborted || isRequestTimeout(error))) this.checkOwn(client);
+      if (own && (options.signal?.aborted || isRequestTimeout(error))) this.own.check(client);
       if (options.signal?.aborted || !isConnectionLoss(error)) throw translate(error);
       await this.drop(client, error);
       const meta = this.callMeta(method, params);
@@ -372,39 +250,6 @@ export class UpstreamLink {
     } finally {
       end();
     }
-  }
-
-  /**
-   * Pings the own session after one of its requests timed out; a session that does not answer
-   * within {@link OWN_PING_MS} is hung: it is closed (its process ends) and the next request
-   * opens a new one.
-   */
-  private checkOwn(client: Client): void {
-    if (this.checking === client) return;
-    this.checking = client;
-    client
-      .ping({ timeout: OWN_PING_MS })
-      .catch(() => {
-        if (this.own !== client) return;
-        this.forgetOwn();
-        void client.close().catch(() => {});
-        void this.upstream.reportFailure(
-          new Error('a client session of its own stopped answering'),
-        );
-      })
-      .finally(() => {
-        if (this.checking === client) this.checking = undefined;
-      });
-  }
-
-  /** Counts a request in flight on the own session (ties server requests to it; not idle). */
-  private track(requestId: RequestId): () => void {
-    this.inFlight.add(requestId);
-    this.touch();
-    return () => {
-      this.inFlight.delete(requestId);
-      this.touch();
-    };
   }
 
   /** This session's call `requestId` as the shared connection routes what the server sends. */
@@ -477,10 +322,7 @@ export class UpstreamLink {
    * shared session is the monitor's: it is not closed here, the monitor replaces it.
    */
   private async drop(client: Client, error: unknown): Promise<void> {
-    if (this.own === client) {
-      this.forgetOwn();
-      await client.close().catch(() => {});
-    }
+    await this.own.drop(client);
     await this.upstream.reportFailure(error);
   }
 
@@ -569,7 +411,7 @@ export class UpstreamLink {
 
   /** Sends a notification on the own session if one is open (roots/list_changed); never throws. */
   notify(method: string, params?: Record<string, unknown>): void {
-    this.own?.notification({ method, params }).catch(() => {});
+    this.own.client?.notification({ method, params }).catch(() => {});
   }
 
   /** The error for a call this link cannot serve, saying which server, since when and why. */
@@ -586,14 +428,8 @@ export class UpstreamLink {
   /** Closes this client's own session with the server, if any (a stdio process exits). Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const client = this.own;
-    this.forgetOwn();
-    await client?.close().catch(() => {});
+    await this.own.close();
   }
-}
-
-function oldest(ids: Set<RequestId>): RequestId | undefined {
-  return ids.values().next().value;
 }
 
 /** An upstream JSON-RPC error as the SDK puts it on the wire; anything else unchanged. */
