@@ -34,7 +34,7 @@ import {
 import { busSink, createServerPolicies, followRecovery } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
-import type { ListMethod } from './upstream/catalog.js';
+import { LIST_CHANGED_NOTIFICATION } from './upstream/catalog.js';
 import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
 import {
@@ -144,14 +144,6 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
  * client's and have no place on a connection every client shares.
  */
 export const SHARED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {} };
-
-/** The notification that tells clients a list changed. */
-const LIST_CHANGED_NOTIFICATION: Record<ListMethod, string> = {
-  'tools/list': 'notifications/tools/list_changed',
-  'prompts/list': 'notifications/prompts/list_changed',
-  'resources/list': 'notifications/resources/list_changed',
-  'resources/templates/list': 'notifications/resources/list_changed',
-};
 
 /** Creates a gateway from a loaded config; nothing connects before `start()`. */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -302,7 +294,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const degradation = bus.events$.subscribe((event) => {
     if (config.gateway.degradation !== 'hide') return;
     if (event.event_type !== 'server_down' && event.event_type !== 'server_recovered') return;
-    for (const session of sessions) session.server.sendToolListChanged().catch(() => {});
+    // Through the server's own list-change path: 2025-11-25 sessions and listen streams alike.
+    const name = event.server_name;
+    if (name !== undefined) upstreamByName.get(name)?.emit('listChanged', 'tools/list');
   });
 
   const stateless = createStatelessGateway({

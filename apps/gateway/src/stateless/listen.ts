@@ -1,5 +1,5 @@
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
-import type { ListMethod } from '../upstream/catalog.js';
+import { LIST_CHANGED_NOTIFICATION, type ListMethod } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { META } from './envelope.js';
 import type { StatelessIo, StatelessReply } from './statelessGateway.js';
@@ -19,21 +19,15 @@ export interface ListenRequest {
   };
 }
 
-/** Which filter flag each list's change notification answers to, and its method. */
-const LISTS: Record<
+/** Which filter flag each list's change notification answers to. */
+const FLAGS: Record<
   ListMethod,
-  { flag: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged'; method: string }
+  'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged'
 > = {
-  'tools/list': { flag: 'toolsListChanged', method: 'notifications/tools/list_changed' },
-  'prompts/list': { flag: 'promptsListChanged', method: 'notifications/prompts/list_changed' },
-  'resources/list': {
-    flag: 'resourcesListChanged',
-    method: 'notifications/resources/list_changed',
-  },
-  'resources/templates/list': {
-    flag: 'resourcesListChanged',
-    method: 'notifications/resources/list_changed',
-  },
+  'tools/list': 'toolsListChanged',
+  'prompts/list': 'promptsListChanged',
+  'resources/list': 'resourcesListChanged',
+  'resources/templates/list': 'resourcesListChanged',
 };
 
 /** The listen streams of stateless clients, fed by every upstream's list changes. */
@@ -75,11 +69,8 @@ export function createListener(upstreams: readonly UpstreamServer[]): Listener {
       return new Promise((resolve) => {
         const stream = (method: ListMethod | undefined) => {
           if (method === undefined) return end();
-          // An upstream's resources/list_changed comes as both resource lists: told once.
-          if (method === 'resources/templates/list') return;
-          const { flag, method: notification } = LISTS[method];
-          if (!honoured[flag]) return;
-          io.notify({ method: notification, params: { _meta: tag } });
+          if (!honoured[FLAGS[method]]) return;
+          io.notify({ method: LIST_CHANGED_NOTIFICATION[method], params: { _meta: tag } });
         };
         const end = () => {
           streams.delete(stream);

@@ -16,6 +16,25 @@ export const LIST_KEYS = {
 /** A list method. */
 export type ListMethod = keyof typeof LIST_KEYS;
 
+/**
+ * The notification that says a list changed, by list method (both resource lists share one),
+ * and back: the list each such notification is about (the catalog is listed whole anyway).
+ */
+export const LIST_CHANGED_NOTIFICATION: Record<ListMethod, string> = {
+  'tools/list': 'notifications/tools/list_changed',
+  'prompts/list': 'notifications/prompts/list_changed',
+  'resources/list': 'notifications/resources/list_changed',
+  'resources/templates/list': 'notifications/resources/list_changed',
+};
+
+/** The list a list-changed notification method is about, if it is one. */
+export function listChangedBy(notification: string): ListMethod | undefined {
+  if (notification === 'notifications/tools/list_changed') return 'tools/list';
+  if (notification === 'notifications/prompts/list_changed') return 'prompts/list';
+  if (notification === 'notifications/resources/list_changed') return 'resources/list';
+  return undefined;
+}
+
 /** Which server capability a list method needs. */
 export const LIST_CAPABILITY: Record<ListMethod, keyof ServerCapabilities> = {
   'tools/list': 'tools',

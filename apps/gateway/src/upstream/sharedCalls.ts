@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { EventEmitter } from 'eventemitter3';
 import { WireErrorCode } from '../errors.js';
-import type { ListMethod } from './catalog.js';
+import { type ListMethod, listChangedBy } from './catalog.js';
 
 /** A message an upstream sent on its own (a request or a notification), kept raw. */
 export interface UpstreamMessage {
@@ -106,9 +106,9 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     };
     client.fallbackNotificationHandler = async (notification) => {
       const method = notification.method;
-      const list = LIST_CHANGED[method];
+      const list = listChangedBy(method);
       if (list !== undefined) {
-        for (const changed of list) this.emit('listChanged', changed);
+        this.emit('listChanged', list);
         return;
       }
       const message = {
@@ -130,9 +130,3 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     return `selfheal: server "${this.server}" sent ${method} on the gateway's shared connection and ${why}, so it cannot be tied to one client; set "session": "per_client" on this server to give each client its own session`;
   }
 }
-
-const LIST_CHANGED: Record<string, ListMethod[]> = {
-  'notifications/tools/list_changed': ['tools/list'],
-  'notifications/prompts/list_changed': ['prompts/list'],
-  'notifications/resources/list_changed': ['resources/list', 'resources/templates/list'],
-};
