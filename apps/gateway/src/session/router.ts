@@ -110,7 +110,7 @@ export function createRouter(options: RouterOptions): Router {
             signal: extra.signal,
             trace: traceContextOf(undefined),
             ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
-            connect: () => link.ensure(),
+            connect: (signal) => link.ensure(signal),
             attempt: (signal) => link.list(method, signal),
           });
           return { link, items, live: true };
@@ -222,7 +222,7 @@ export function createRouter(options: RouterOptions): Router {
         signal: extra.signal,
         trace,
         ...session,
-        connect: () => link.ensure(),
+        connect: (signal) => link.ensure(signal),
         attempt: (signal) =>
           link.forward(
             method,

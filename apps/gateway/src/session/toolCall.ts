@@ -100,7 +100,8 @@ export async function executeToolCall(
             attempts++;
             // The session opens first: its start-up is the gateway's time, not the upstream's,
             // so the breaker judges the call from when it left (RFC 0008).
-            await target.link.ensure();
+            const signal = upstreamSignal(attempt.scope, request.options.signal);
+            await target.link.ensure(signal);
             attempt.attempt.sentAt = host.clock.now();
             const result = await target.link.forward(
               'tools/call',
@@ -108,10 +109,7 @@ export async function executeToolCall(
                 ? withTraceparent({ ...request.params, name: target.name }, request.trace)
                 : { ...request.params, name: target.name },
               request.requestId,
-              {
-                ...request.options,
-                signal: upstreamSignal(attempt.scope, request.options.signal),
-              },
+              { ...request.options, signal },
               {
                 traceId: request.trace.traceId,
                 ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),

@@ -32,7 +32,7 @@ export interface UpstreamCallRequest<T> {
    * first, so the breaker times the upstream from when the request left, not a session's
    * start-up. @default none: the attempt's whole time is the upstream's
    */
-  connect?: () => Promise<unknown>;
+  connect?: (signal: AbortSignal) => Promise<unknown>;
 }
 
 /**
@@ -56,11 +56,13 @@ export async function executeUpstreamCall<T>(
     return await policy.execute(
       async (context) => {
         attempts++;
+        const signal = upstreamSignal(context.scope, request.signal);
         if (request.connect) {
-          await request.connect();
+          // The attempt's signal: a wait for a starting server ends with the attempt.
+          await request.connect(signal);
           context.attempt.sentAt = host.clock.now();
         }
-        return request.attempt(upstreamSignal(context.scope, request.signal));
+        return request.attempt(signal);
       },
       {
         ...(request.signal ? { signal: request.signal } : {}),
