@@ -434,3 +434,83 @@ describe('through `selfheal start`, an SDK 2.x server that speaks only 2026-07-2
     );
   });
 });
+
+// Two gateways on the same server, no affinity (RFC 0013): a 2026-07-28 client sends each
+// request to either. The server's own requestState carries a call across rounds, so the retry
+// that answers an input_required may reach the other gateway.
+describe('two `selfheal start` processes on one 2026-07-28 server, requests alternating', () => {
+  const gateways: string[] = [];
+  beforeAll(async () => {
+    const server = await startNode(
+      [CONFORMANCE, '--port', '0'],
+      /^(http:\/\/\S+\/mcp)$/m,
+      'stdout',
+    );
+    for (let i = 0; i < 2; i++) {
+      const { dir, config } = writeConfig({ cf: { url: server.match[1] } });
+      const { match } = await startNode(
+        [SELFHEAL, 'start', '--config', config, '--port', '0'],
+        /listening on (http:\/\/\S+\/mcp)[\s\S]*ready: 1 of 1 servers up/,
+        'stdout',
+        { cwd: dir },
+      );
+      gateways.push(match[1]!);
+    }
+  }, 30_000);
+
+  let nextId = 1;
+  /** One stateless request, as a 2026-07-28 client sends it, to gateway `which`. */
+  const post = async (which: number, method: string, params: Record<string, unknown>) => {
+    const response = await fetch(gateways[which]!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': method,
+        ...(typeof params.name === 'string' && { 'mcp-name': params.name }),
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: nextId++,
+        method,
+        params: {
+          ...params,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': MODERN,
+            'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+            'io.modelcontextprotocol/clientInfo': CLIENT,
+          },
+        },
+      }),
+    });
+    const text = await response.text();
+    const data = response.headers.get('content-type')?.includes('text/event-stream')
+      ? text
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => JSON.parse(line.slice(6)))
+          .at(-1)
+      : JSON.parse(text);
+    return data.result as Record<string, unknown>;
+  };
+
+  it('answers an input_required round on one gateway and its retry on the other', async () => {
+    const tools = await post(1, 'tools/list', {});
+    expect((tools.tools as { name: string }[]).map((t) => t.name)).toContain(
+      'cf__test_input_required_result_elicitation',
+    );
+    const name = 'cf__test_input_required_result_elicitation';
+    const asked = await post(0, 'tools/call', { name, arguments: {} });
+    expect(asked.resultType).toBe('input_required');
+    const [key] = Object.keys(asked.inputRequests as object);
+    const answered = await post(1, 'tools/call', {
+      name,
+      arguments: {},
+      inputResponses: { [key!]: { action: 'accept', content: { name: 'Ada Lovelace' } } },
+      ...(asked.requestState === undefined ? {} : { requestState: asked.requestState }),
+    });
+    expect(answered.resultType).toBe('complete');
+    expect(JSON.stringify(answered.content)).toContain('Hello, Ada Lovelace!');
+  });
+});
