@@ -45,8 +45,8 @@ export interface Verdict {
 /** Decides what a failed attempt means; replace it to teach the policies other errors. */
 export type Classifier = (error: unknown, meta: CallMeta, nowMs: number) => Verdict;
 
-/** System errors raised before a single byte reached the server. */
-const NEVER_SENT = new Set([
+/** System errors raised before a single byte reached the server (the request never left). */
+export const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -128,7 +128,7 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
   const neverSent = meta.sent === false || facts.sent === false;
   const { code, status } = facts;
   if (typeof code === 'string') {
-    if (NEVER_SENT.has(code))
+    if (NEVER_SENT_CODES.has(code))
       return { retryable: true, breaker: 'failure', source: 'transport', reason: code };
     if (TRANSPORT.has(code))
       return gate(

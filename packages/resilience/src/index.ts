@@ -28,6 +28,7 @@ export {
   type Classifier,
   classifyError,
   JsonRpcCode,
+  NEVER_SENT_CODES,
   type Verdict,
 } from './classify.js';
 // Time, events and errors

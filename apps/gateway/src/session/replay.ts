@@ -1,6 +1,6 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { isSessionExpired } from '@selfheal/monitor';
-import { type CallMeta, classifyError } from '@selfheal/resilience';
+import { type CallMeta, classifyError, NEVER_SENT_CODES } from '@selfheal/resilience';
 import { reasonOf } from '../upstream/connectUpstream.js';
 
 /** Whether a request may be sent again on a new session, and why (for the error message). */
@@ -17,15 +17,6 @@ export interface ReplayVerdict {
 
 /** Messages of the SDK's and the gateway's transports for a send refused before writing. */
 const NOT_WRITTEN = /^(Not connected|Transport closed)\b/;
-/** Connect errors: the connection never opened, so nothing was written. */
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /**
  * Whether the request that failed with `error` may have been written to its transport (and so
@@ -41,7 +32,7 @@ export function wasWritten(error: unknown): boolean {
     const e = current as { sent?: unknown; code?: unknown; message?: unknown; cause?: unknown };
     if (e.sent === false) return false;
     if (e.sent === true) return true;
-    if (typeof e.code === 'string' && CONNECT_CODES.has(e.code)) return false;
+    if (typeof e.code === 'string' && NEVER_SENT_CODES.has(e.code)) return false;
     if (
       !(current instanceof McpError) &&
       typeof e.message === 'string' &&

@@ -118,11 +118,6 @@ export class UpstreamLink {
     this.own = new OwnSession(this, upstream, host, (cause) => this.unavailable(cause));
   }
 
-  /** Client (downstream) request ids being served by the own session, oldest first. */
-  get inFlight(): ReadonlySet<RequestId> {
-    return this.own.inFlight;
-  }
-
   get name(): string {
     return this.upstream.spec.name;
   }
@@ -130,11 +125,6 @@ export class UpstreamLink {
   /** Whether this client's requests to the server go over a session of its own. */
   get ownSession(): boolean {
     return this.own.wanted;
-  }
-
-  /** Whether a session of its own is open now. */
-  get ownOpen(): boolean {
-    return this.own.client !== undefined;
   }
 
   /**
