@@ -63,12 +63,19 @@ export type {
   ServerDisabled,
   ServerDown,
   ServerEnabled,
+  ServerQuarantined,
   ServerHealthDetail,
   ServerRecovered,
   ServerRegistered,
+  ServerReleased,
   ServerReset,
   ServerStarted,
   SinkFailed,
+  ToolApproved,
+  ToolDefinitionChanged,
+  ToolPinned,
+  TrustChanged,
+  TrustConfig,
 } from './types.generated.js';
 // Validation
 export {

@@ -694,6 +694,148 @@ export interface FallbackExhausted {
   tool?: string;
 }
 /**
+ * A tool's definition (name, description, inputSchema, outputSchema, annotations) is approved and pinned by its hash: the first time the server lists the tool (unless approval is required), or again when the server goes back to the pinned definition (which ends a pending change). RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ToolPinned".
+ */
+export interface ToolPinned {
+  event_type: 'tool_pinned';
+  server_name: string;
+  /**
+   * The tool's upstream name.
+   */
+  tool: string;
+  /**
+   * sha256 of the canonical JSON (sorted keys) of the definition.
+   */
+  hash: string;
+  /**
+   * The definition pinned, so a later change can be shown as a diff.
+   */
+  definition: {};
+}
+/**
+ * A server listed a tool whose definition is not its pinned one (or a new tool where approval is required): the tool, not the server, is quarantined (not listed, calls refused) until an operator approves it (selfheal approve SERVER TOOL). RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ToolDefinitionChanged".
+ */
+export interface ToolDefinitionChanged {
+  event_type: 'tool_definition_changed';
+  server_name: string;
+  tool: string;
+  /**
+   * The hash of the definition listed now.
+   */
+  hash: string;
+  /**
+   * The pinned hash; absent for a new tool held for approval.
+   */
+  previous_hash?: string;
+  /**
+   * The definition listed now.
+   */
+  definition: {};
+  /**
+   * One line per changed field, by JSON pointer: '~ /description: "old" -> "new"', '+ /path: value', '- /path: value'.
+   */
+  diff: string[];
+  /**
+   * changed: the pinned definition changed; new_tool, new_server: approval is required for it.
+   */
+  reason?: 'changed' | 'new_tool' | 'new_server';
+}
+/**
+ * An operator approved a tool's pending definition: it is pinned and served again. RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ToolApproved".
+ */
+export interface ToolApproved {
+  event_type: 'tool_approved';
+  server_name: string;
+  tool: string;
+  /**
+   * The definition now pinned.
+   */
+  hash: string;
+  /**
+   * Who acted: the name the operator gave, else uid and pid of the caller ("uid 1000 (pid 4242)").
+   */
+  operator?: string;
+  /**
+   * The user id of the process that sent the control request, as it reported it.
+   */
+  operator_uid?: number;
+  /**
+   * The process id of the process that sent the control request, as it reported it.
+   */
+  operator_pid?: number;
+}
+/**
+ * A server's trust score moved into another step (trust.step wide). The score routing and quarantine use is the last of these. RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "TrustChanged".
+ */
+export interface TrustChanged {
+  event_type: 'trust_changed';
+  server_name: string;
+  score: number;
+  /**
+   * The score of the previous trust_changed (neutral before the first).
+   */
+  previous: number;
+  /**
+   * What moved it: call_ok, call_failed, slow_call, check_ok, check_failed, incident, recovery, protocol_violation, definition_changed, or released (evidence cleared when a quarantine ends).
+   */
+  signal: string;
+}
+/**
+ * A server's trust fell below trust.quarantine_below: its tools are hidden or refused (trust.quarantine) until a probation of good checks or an operator (selfheal approve SERVER). RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerQuarantined".
+ */
+export interface ServerQuarantined {
+  event_type: 'server_quarantined';
+  server_name: string;
+  score: number;
+  threshold: number;
+  /**
+   * The signal that took it below.
+   */
+  reason?: string;
+}
+/**
+ * A server left quarantine, after trust.probation_checks good checks in a row or by an operator; its evidence starts again from neutral. RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerReleased".
+ */
+export interface ServerReleased {
+  event_type: 'server_released';
+  server_name: string;
+  by: 'probation' | 'operator';
+  /**
+   * Good checks in a row, for probation.
+   */
+  checks?: number;
+  /**
+   * Who acted: the name the operator gave, else uid and pid of the caller ("uid 1000 (pid 4242)").
+   */
+  operator?: string;
+  /**
+   * The user id of the process that sent the control request, as it reported it.
+   */
+  operator_uid?: number;
+  /**
+   * The process id of the process that sent the control request, as it reported it.
+   */
+  operator_pid?: number;
+}
+/**
  * One downstream request finished, after every policy (retries, hedge, fallback). Published on the bus for every call; the JSONL log may keep only a sample or a summary of successful ones. Never carries arguments or results.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -861,6 +1003,7 @@ export interface SelfhealConfig {
   resilience?: ResilienceConfig;
   event_emission?: EventEmissionConfig;
   gateway?: GatewayConfig;
+  trust?: TrustConfig;
   /**
    * Tool-level fallback chains: exposed tool name -> exposed tool names tried in order.
    */
@@ -925,6 +1068,7 @@ export interface ServerConfig {
   health_check?: HealthCheckConfig;
   recovery?: RecoveryConfig;
   resilience?: ResilienceConfig;
+  trust?: TrustConfig;
   [k: string]: unknown;
 }
 /**
@@ -1098,6 +1242,112 @@ export interface ResilienceConfig {
    */
   tools?: {
     [k: string]: ResilienceConfig;
+  };
+}
+/**
+ * Trust scores, quarantine and tool pinning (RFC 0017). score = (prior_weight * neutral + good) / (prior_weight + good + bad), where good and bad are the weighted signals of the server's record, each halved every half_life_seconds. Per server, each key overrides the global one.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "Trust".
+ */
+export interface TrustConfig {
+  /**
+   * Score servers, route by trust and quarantine below quarantine_below. Tool pinning is pin_tools.
+   */
+  enabled?: boolean;
+  /**
+   * The score of a server with no record; scores decay back to it.
+   */
+  neutral?: number;
+  /**
+   * How much evidence the neutral prior weighs: the larger, the slower a score moves.
+   */
+  prior_weight?: number;
+  /**
+   * Evidence halves every this many seconds, so a score decays toward neutral.
+   */
+  half_life_seconds?: number;
+  /**
+   * A trust_changed event is written each time a score enters another step of this width; routing and quarantine read the score of the last one.
+   */
+  step?: number;
+  /**
+   * A call slower than this many times the server's own latency baseline counts as slow_call.
+   */
+  latency_factor?: number;
+  /**
+   * Evidence weight of each signal.
+   */
+  weights?: {
+    /**
+     * A call answered (good).
+     */
+    call_ok?: number;
+    /**
+     * A call failed: an error, a timeout, a lost connection (bad).
+     */
+    call_failed?: number;
+    /**
+     * A call slower than latency_factor times the server's own baseline (bad).
+     */
+    slow_call?: number;
+    /**
+     * A health check passed (good).
+     */
+    check_ok?: number;
+    /**
+     * A health check failed (bad).
+     */
+    check_failed?: number;
+    /**
+     * The server went down (bad).
+     */
+    incident?: number;
+    /**
+     * The server recovered (good).
+     */
+    recovery?: number;
+    /**
+     * Invalid JSON-RPC, or a result that breaks its tool's outputSchema (bad).
+     */
+    protocol_violation?: number;
+    /**
+     * A pinned tool definition changed (bad).
+     */
+    definition_changed?: number;
+  };
+  /**
+   * In a fallback chain, a later server goes first when its score beats an earlier one's by more than this; otherwise config order stands.
+   */
+  routing_margin?: number;
+  /**
+   * A server whose score falls below this is quarantined (server_quarantined); 0 never quarantines.
+   */
+  quarantine_below?: number;
+  /**
+   * What a quarantined server's tools do: hide (left out of tools/list, clients told with list_changed) or refuse (listed; calls answered with an error naming the reason and the operator command).
+   */
+  quarantine?: 'hide' | 'refuse';
+  /**
+   * Good health checks in a row that end a quarantine (server_released); an operator ends it with selfheal approve SERVER.
+   */
+  probation_checks?: number;
+  /**
+   * Pin each tool's definition (name, description, inputSchema, outputSchema, annotations) by hash when first approved; a changed definition quarantines that tool until selfheal approve SERVER TOOL.
+   */
+  pin_tools?: boolean;
+  /**
+   * Hold definitions nobody approved yet until an operator approves them.
+   */
+  require_approval?: {
+    /**
+     * Every tool of a server with no pins yet waits for approval.
+     */
+    new_servers?: boolean;
+    /**
+     * A tool new to a server that has pins waits for approval.
+     */
+    new_tools?: boolean;
   };
 }
 /**

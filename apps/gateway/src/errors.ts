@@ -22,6 +22,13 @@ export enum GatewayErrorCode {
    * `gateway.client_sessions.max_per_server` of them open.
    */
   ClientSessionsExhausted = 'CLIENT_SESSIONS_EXHAUSTED',
+  /**
+   * A tool's definition changed since it was approved, or it waits for a first approval
+   * (RFC 0017): not listed, calls refused until `selfheal approve SERVER TOOL`.
+   */
+  ToolQuarantined = 'TOOL_QUARANTINED',
+  /** A server's trust score fell below `trust.quarantine_below` (RFC 0017). */
+  ServerQuarantined = 'SERVER_QUARANTINED',
 }
 
 /** The one error class of `@selfheal/gateway`; `code` is stable, `message` is for people. */

@@ -73,6 +73,18 @@ export {
 } from './logReader.js';
 export { type LogRecovery, recoverLog } from './logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
+// Trust, quarantine and tool pins as a fold of events (RFC 0017)
+export {
+  initialTrustState,
+  isToolQuarantined,
+  projectServerTrust,
+  projectTrust,
+  projectTrustAll,
+  type ServerTrust,
+  TRUST_EVENT_TYPES,
+  type ToolPinState,
+  type TrustState,
+} from './trustProjection.js';
 // The projection: per-server health as a fold of events
 export {
   createHealthProjector,

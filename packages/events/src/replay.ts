@@ -5,6 +5,7 @@ import { createHealthProjector } from './projection.js';
 import type { ServerHealth } from './serverHealth.js';
 import { createSlaTracker, type ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
+import { initialTrustState, projectTrust, type TrustState } from './trustProjection.js';
 
 /** Options of {@link replayLogs}. */
 export interface ReplayOptions {
@@ -75,6 +76,8 @@ export interface ReplayReport extends TimelineSummary {
   servers: Record<string, { state: ServerHealth; sla: ServerSla }>;
   /** The W3 roll-up of the final state, at the end of the replay window. */
   ecosystem: EcosystemHealth;
+  /** Trust scores, quarantines and tool pins at the end (RFC 0017), by server name. */
+  trust: TrustState;
 }
 
 interface Fold {
@@ -88,6 +91,7 @@ function createFold(options: ReplayOptions): Fold {
   const { until, server } = options;
   const summary = createTimelineSummarizer();
   const projector = createHealthProjector();
+  let trust = initialTrustState;
   const sla = createSlaTracker();
   let filtered = 0;
   let endMs = Number.NEGATIVE_INFINITY;
@@ -102,6 +106,7 @@ function createFold(options: ReplayOptions): Fold {
       }
       summary.add(event, ms);
       projector.apply(event);
+      trust = projectTrust(trust, event);
       sla.add(event, ms);
       if (ms > endMs) endMs = ms;
     },
@@ -138,6 +143,7 @@ function createFold(options: ReplayOptions): Fold {
         ...summary.summary(),
         servers,
         ecosystem: rollUpEcosystem(state, end),
+        trust,
       };
     },
   };

@@ -98,3 +98,25 @@ export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './
 export { type Runtime, type RuntimeOptions, resolveRuntime } from './runtime.js';
 export { createTimeoutPolicy, type TimeoutOptions } from './timeout.js';
 export { withToolPolicies } from './toolPolicies.js';
+// Trust (RFC 0017): tool definitions as pinned, and the trust score of a server
+export {
+  canonicalJson,
+  diffToolDefinitions,
+  hashToolDefinition,
+  PINNED_TOOL_FIELDS,
+  type ToolDefinition,
+  toolDefinitionOf,
+} from './toolDefinition.js';
+export {
+  addSignal,
+  decayEvidence,
+  emptyEvidence,
+  GOOD_SIGNALS,
+  TRUST_SIGNALS,
+  type TrustEvidence,
+  type TrustScoreOptions,
+  type TrustSignal,
+  trustScore,
+  trustScoreDefaults,
+  trustStep,
+} from './trustScore.js';

@@ -1,0 +1,231 @@
+import {
+  type EventBus,
+  type EventFactory,
+  initialTrustState,
+  isToolQuarantined,
+  projectTrust,
+  type ServerTrust,
+  type TrustState,
+} from '@selfheal/events';
+import type { SelfhealConfig, SelfhealEvent } from '@selfheal/schemas';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+import type { RawItem } from '../upstream/catalog.js';
+import { checkToolPins, toolHeldReason } from './toolPins.js';
+import { createTrustTracker } from './trustTracker.js';
+import { resolveTrustSettings, type TrustSettings } from './trustSettings.js';
+
+/** Options of {@link createTrustGuard}. */
+export interface TrustGuardOptions {
+  document: SelfhealConfig;
+  bus: EventBus;
+  events: EventFactory;
+  clock: { now(): number };
+  /** Publishes an event on the bus (the gateway's `publishNow`). @default bus.publish */
+  publish?: (event: SelfhealEvent) => void;
+}
+
+/** Who approved, as the control request names them. */
+export interface Approver {
+  operator: string;
+  operator_uid?: number;
+  operator_pid?: number;
+}
+
+/** Trust scores, quarantine and tool pinning of one gateway (RFC 0017). */
+export interface TrustGuard {
+  /** Pins, pending definitions, scores and quarantines: the fold of the trust events so far. */
+  state(): TrustState;
+  /** Starts from a state folded from an earlier log (pins survive a restart). */
+  seed(state: TrustState): void;
+  settings(server: string): TrustSettings;
+  /** The server's score as last logged (`trust_changed`), else its neutral. */
+  score(server: string): number;
+  /**
+   * Checks a server's listed tools against their pins and publishes what changed; returns
+   * the tools that may be listed (held tools, and all of a quarantined server's in `hide`
+   * mode, left out). Calls `onListChanged` when a tool entered or left quarantine.
+   */
+  filterTools(server: string, tools: readonly RawItem[]): RawItem[];
+  /** Why `tool` of `server` may not be served now (the tool's or the server's quarantine). */
+  refusal(server: string, tool: string): GatewayError | undefined;
+  /**
+   * Orders the places a call may be served: refused ones out, then by trust, a later one
+   * first only when it beats an earlier one by `routing_margin`.
+   * @throws GatewayError (TOOL_QUARANTINED or SERVER_QUARANTINED) of the first when none is left.
+   */
+  route<T extends { server: string; name: string }>(targets: readonly T[]): T[];
+  /** One upstream attempt of a tool call ended: answered (with its latency) or failed. */
+  observeAttempt(server: string, ok: boolean, latencyMs: number): void;
+  /**
+   * `selfheal approve SERVER [TOOL]`: pins the tool's pending definition, or (without a tool)
+   * ends the server's quarantine and approves every held tool of it.
+   * @throws GatewayError(NO_ROUTE) when there is nothing to approve, naming what there is.
+   */
+  approve(server: string, tool: string | undefined, by: Approver): Record<string, unknown>;
+  /** Called with a server whose listed tools changed (a tool or the server held or released). */
+  onListChanged(listener: (server: string) => void): void;
+  /** Stops following the bus. */
+  close(): void;
+}
+
+/** Creates the {@link TrustGuard} of a gateway; it follows `bus` from now on. */
+export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
+  const { document, bus, events, clock } = options;
+  const publishEvent = options.publish ?? ((e: SelfhealEvent) => bus.publish(e));
+  let state: TrustState = initialTrustState;
+  const listeners = new Set<(server: string) => void>();
+  const settingsCache = new Map<string, TrustSettings>();
+  const settings = (server: string) => {
+    let s = settingsCache.get(server);
+    if (!s) {
+      s = resolveTrustSettings(document, server);
+      settingsCache.set(server, s);
+    }
+    return s;
+  };
+  const server = (name: string): ServerTrust | undefined =>
+    Object.hasOwn(state.servers, name) ? state.servers[name] : undefined;
+  const publish = (type: string, fields: Record<string, unknown>) => {
+    const event = events.createOther(type, fields);
+    publishEvent(event);
+    return event;
+  };
+  const changed = (name: string) => {
+    for (const listener of listeners) listener(name);
+  };
+  const projection = bus.events$.subscribe((event) => {
+    const before = state;
+    state = projectTrust(state, event);
+    const name = event.server_name;
+    if (name === undefined) return;
+    if (state !== before && event.event_type.startsWith('server_') && settings(name).quarantine === 'hide')
+      queueMicrotask(() => changed(name));
+    // Signals from the monitor's and the pins' events, after the event has reached every sink.
+    const kind = signalOf(event);
+    if (kind) queueMicrotask(() => (kind === 'check' ? tracker.checked(name, (event as { status?: string }).status !== 'down') : tracker.signal(name, kind)));
+  });
+  const tracker = createTrustTracker({ now: () => clock.now(), settings, server, publish });
+
+  const score = (name: string) => server(name)?.score ?? settings(name).score.neutral;
+  const quarantined = (name: string) =>
+    settings(name).enabled && server(name)?.quarantined !== undefined;
+
+  const serverRefusal = (name: string) => {
+    const q = server(name)?.quarantined;
+    if (!q || !settings(name).enabled) return undefined;
+    const s = settings(name);
+    return new GatewayError(
+      GatewayErrorCode.ServerQuarantined,
+      `server "${name}" is quarantined since ${q.since}: its trust score ${q.score} fell below ${s.quarantineBelow}${q.reason ? ` (last signal: ${q.reason})` : ''}; it is released after ${s.probationChecks} good health checks in a row, or by \`selfheal approve ${name}\` on the gateway's host`,
+      { data: { server: name, score: q.score, threshold: s.quarantineBelow, since: q.since } },
+    );
+  };
+  const toolRefusal = (name: string, tool: string) => {
+    const pin = server(name)?.tools[tool];
+    const message = toolHeldReason(name, tool, pin);
+    if (message === undefined) return undefined;
+    return new GatewayError(GatewayErrorCode.ToolQuarantined, message, {
+      data: {
+        server: name,
+        tool,
+        ...(pin?.hash === undefined ? {} : { approved_hash: pin.hash }),
+        ...(pin?.pending ? { listed_hash: pin.pending.hash, diff: pin.pending.diff } : {}),
+      },
+    });
+  };
+  const refusal = (name: string, tool: string) => toolRefusal(name, tool) ?? serverRefusal(name);
+
+  return {
+    state: () => state,
+    seed(seeded) {
+      state = seeded;
+    },
+    settings,
+    score,
+    filterTools(name, tools) {
+      if (checkToolPins({ server, publish }, name, tools, settings(name))) changed(name);
+      if (quarantined(name) && settings(name).quarantine === 'hide') return [];
+      const pins = server(name)?.tools ?? {};
+      return tools.filter((t) => !isToolQuarantined(pins[String(t.name)]));
+    },
+    refusal,
+    route(targets) {
+      const open = targets.filter((t) => refusal(t.server, t.name) === undefined);
+      if (open.length === 0 && targets.length > 0)
+        throw refusal(targets[0]!.server, targets[0]!.name)!;
+      const out: (typeof open)[number][] = [];
+      const rest = [...open];
+      while (rest.length > 0) {
+        const first = rest[0]!;
+        let best = first;
+        for (const t of rest) if (score(t.server) > score(best.server)) best = t;
+        const margin = settings(first.server).routingMargin;
+        const pick = settings(best.server).enabled && score(best.server) > score(first.server) + margin ? best : first;
+        out.push(pick);
+        rest.splice(rest.indexOf(pick), 1);
+      }
+      return out;
+    },
+    observeAttempt(name, ok, latencyMs) {
+      if (ok) tracker.answered(name, latencyMs);
+      else tracker.signal(name, 'call_failed');
+    },
+    approve(name, tool, by) {
+      const s = server(name);
+      if (tool !== undefined) {
+        const pin = s?.tools[tool];
+        if (!pin?.pending) {
+          const held = Object.entries(s?.tools ?? {})
+            .filter(([, p]) => p.pending)
+            .map(([t]) => t);
+          throw new GatewayError(
+            GatewayErrorCode.NoRoute,
+            `nothing to approve: tool "${tool}" of server "${name}" ${pin ? 'is served at its approved definition' : 'was never listed'}${held.length > 0 ? `; tools of "${name}" waiting for approval: ${held.join(', ')}` : ''}`,
+          );
+        }
+        publish('tool_approved', { server_name: name, tool, hash: pin.pending.hash, ...by });
+        changed(name);
+        return { server: name, tool, hash: pin.pending.hash };
+      }
+      const wasQuarantined = tracker.release(name, { ...by });
+      const approved: string[] = [];
+      for (const [t, pin] of Object.entries(s?.tools ?? {})) {
+        if (!pin.pending) continue;
+        publish('tool_approved', { server_name: name, tool: t, hash: pin.pending.hash, ...by });
+        approved.push(t);
+      }
+      if (!wasQuarantined && approved.length === 0)
+        throw new GatewayError(
+          GatewayErrorCode.NoRoute,
+          `nothing to approve: server "${name}" is not quarantined and has no tool waiting for approval (score ${score(name)})`,
+        );
+      changed(name);
+      return { server: name, released: wasQuarantined, tools: approved };
+    },
+    onListChanged(listener) {
+      listeners.add(listener);
+    },
+    close() {
+      projection.unsubscribe();
+      listeners.clear();
+    },
+  };
+}
+
+/** The trust signal an event of the log gives its server, if any. */
+function signalOf(event: SelfhealEvent) {
+  switch (event.event_type) {
+    case 'health_check_completed':
+      return (event as { status?: string }).status === 'degraded' ? undefined : ('check' as const);
+    case 'server_down':
+      return 'incident' as const;
+    case 'server_recovered':
+      return 'recovery' as const;
+    case 'tool_definition_changed':
+      return (event as { reason?: string }).reason === 'changed'
+        ? ('definition_changed' as const)
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,62 @@
+import { type TrustScoreOptions, type TrustSignal, trustScoreDefaults } from '@selfheal/resilience';
+import type { SelfhealConfig, TrustConfig } from '@selfheal/schemas';
+
+/** The `trust` section of one server, every default applied (RFC 0017). */
+export interface TrustSettings {
+  /** Score, route by trust, quarantine. @default true */
+  enabled: boolean;
+  /** The score formula's options (`neutral`, `prior_weight`, `half_life_seconds`, `weights`). */
+  score: TrustScoreOptions;
+  /** Width of a score step: one `trust_changed` per step entered. @default 0.05 */
+  step: number;
+  /** A call slower than this times the server's baseline is a `slow_call`. @default 3 */
+  latencyFactor: number;
+  /** How much more trusted a later server of a chain must be to go first. @default 0.1 */
+  routingMargin: number;
+  /** Quarantined below this score; 0 never. @default 0.2 */
+  quarantineBelow: number;
+  /** A quarantined server's tools: hidden from lists or refused when called. @default 'refuse' */
+  quarantine: 'hide' | 'refuse';
+  /** Good checks in a row that end a quarantine. @default 5 */
+  probationChecks: number;
+  /** Pin tool definitions. @default true */
+  pinTools: boolean;
+  /** Hold what nobody approved yet. @default both false */
+  requireApproval: { newServers: boolean; newTools: boolean };
+}
+
+/**
+ * The trust settings of `server`: its own `trust` section over the global one, key by key
+ * (`weights` and `require_approval` merged field by field), over the defaults.
+ */
+export function resolveTrustSettings(document: SelfhealConfig, server: string): TrustSettings {
+  const global: TrustConfig = document.trust ?? {};
+  const own: TrustConfig = document.mcpServers[server]?.trust ?? {};
+  const t: TrustConfig = { ...global, ...own };
+  const weights = {
+    ...trustScoreDefaults.weights,
+    ...(global.weights ?? {}),
+    ...(own.weights ?? {}),
+  } as Record<TrustSignal, number>;
+  const approval = { ...(global.require_approval ?? {}), ...(own.require_approval ?? {}) };
+  return {
+    enabled: t.enabled ?? true,
+    score: {
+      neutral: t.neutral ?? trustScoreDefaults.neutral,
+      priorWeight: t.prior_weight ?? trustScoreDefaults.priorWeight,
+      halfLifeMs: (t.half_life_seconds ?? trustScoreDefaults.halfLifeMs / 1000) * 1000,
+      weights,
+    },
+    step: t.step ?? 0.05,
+    latencyFactor: t.latency_factor ?? 3,
+    routingMargin: t.routing_margin ?? 0.1,
+    quarantineBelow: t.quarantine_below ?? 0.2,
+    quarantine: t.quarantine ?? 'refuse',
+    probationChecks: t.probation_checks ?? 5,
+    pinTools: t.pin_tools ?? true,
+    requireApproval: {
+      newServers: approval.new_servers ?? false,
+      newTools: approval.new_tools ?? false,
+    },
+  };
+}
