@@ -11,6 +11,8 @@
 // - SLOW_RATE (0), SLOW_MS (1000): share of faulted calls answered after SLOW_MS; a slow call
 //   is never followed by another slow one, so a hedge sent after it is fast.
 // - SLOW_WARMUP (0): the first N faulted calls are never slow.
+// - ERROR_FILE: when set, ERROR_RATE applies only while this file exists (a server that heals
+//   once the file is removed).
 // - HANG_FILE: while this file exists, every request (ping included) goes unanswered.
 // - FAULT_TOOLS (echo,lookup,put): the tools whose calls are faulted.
 // - HANG_TOOLS (none): comma-separated tools whose calls are never answered (the others are).
@@ -35,6 +37,7 @@ const slowRate = envNumber('SLOW_RATE', 0);
 const slowMs = envNumber('SLOW_MS', 1000);
 const warmup = envNumber('SLOW_WARMUP', 0);
 const hangFile = process.env.HANG_FILE;
+const errorFile = process.env.ERROR_FILE;
 const faulted = new Set((process.env.FAULT_TOOLS ?? 'echo,lookup,put').split(','));
 const hungTools = new Set((process.env.HANG_TOOLS ?? '').split(',').filter(Boolean));
 const random = seeded(envNumber('FAULT_SEED', 1));
@@ -65,7 +68,7 @@ function judge(message) {
   }
   if (!faulted.has(tool)) return verdict;
   faultedCalls++;
-  if (random() < errorRate) {
+  if ((errorFile === undefined || existsSync(errorFile)) && random() < errorRate) {
     stats.failed++;
     verdict.error = {
       code: -32603,

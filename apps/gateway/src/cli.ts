@@ -1,3 +1,4 @@
+import { runApprove } from './commands/approve.js';
 import { runCheck } from './commands/check.js';
 import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
@@ -10,6 +11,10 @@ import { GATEWAY_VERSION } from './version.js';
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
+  approve: {
+    run: runApprove,
+    summary: 'approve a changed tool (SERVER TOOL) or release a quarantined server (SERVER)',
+  },
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
   monitor: {
     run: runMonitor,

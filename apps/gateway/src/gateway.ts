@@ -34,6 +34,8 @@ import {
 import { busSink, createServerPolicies, followRecovery } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
+import { createTrustGuard, type TrustGuard } from './trust/trustGuard.js';
+import { registerTrustGauges, trustView } from './trust/trustView.js';
 import { LIST_CHANGED_NOTIFICATION } from './upstream/catalog.js';
 import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
@@ -108,6 +110,11 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
    * own session with every server, checks them, and recovers them; its events go on {@link bus}.
    */
   readonly monitor: Monitor;
+  /**
+   * Trust scores, quarantine and tool pinning (RFC 0017): the fold of the trust events on
+   * {@link bus}, and what the operator's `approve` changes.
+   */
+  readonly trust: TrustGuard;
   /** Each server's resilience policy (breaker, retry budget, ...), by server name. */
   readonly policies: ReadonlyMap<string, UpstreamPolicy>;
   /**
@@ -176,6 +183,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     clock,
   });
   const specByName = new Map(config.upstreams.map((spec) => [spec.name, spec]));
+  // Subscribes before anything is published, like the health projection.
+  const trust = createTrustGuard({
+    document: config.document,
+    bus,
+    events,
+    clock,
+    publish: publishNow,
+  });
   // Filled below; the monitor's sessions open only at start().
   const upstreamByName = new Map<string, UpstreamServer>();
   const monitor = createMonitor({
@@ -226,6 +241,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstream.on('status', (state, previous) =>
       emitter.emit('upstream', spec.name, state, previous),
     );
+    // Each listing over the shared connection is checked against the pins (RFC 0017).
+    upstream.on('catalog', (catalog) => {
+      trust.filterTools(spec.name, catalog.tools);
+    });
     // A list change on the shared connection is every session's news.
     upstream.on('listChanged', (method) => {
       const notification = { method: LIST_CHANGED_NOTIFICATION[method] };
@@ -250,13 +269,18 @@ export function createGateway(options: GatewayOptions): Gateway {
       upstreamByName.get(event.server_name)?.sync();
   });
   const serverNames = new Set(config.upstreams.map((u) => u.name));
+  const viewOf = (server: string) =>
+    trustView(trust.state(), server, trust.settings(server).score.neutral);
   const metrics = createGatewayMetrics({
     events$: bus.events$,
     health: () => projector.state(),
     clock,
     isKnownServer: (name) => serverNames.has(name),
     isKnownTool: (name) => exposedTools(upstreams, config).has(name),
-    extra: (registry) => registerUpstreamGauge(registry, upstreams),
+    extra: (registry) => {
+      registerUpstreamGauge(registry, upstreams);
+      registerTrustGauges(registry, [...serverNames], viewOf);
+    },
   });
   // One fallback_used per route, tool and reason a minute: call_summary counts every one of
   // them (RFC 0009), and a failover under load would otherwise write a line per call.
@@ -280,7 +304,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   // that answers again through before its W3 `server_recovered` (RFC 0008).
   const isDown = (server: string) => upstreamByName.get(server)?.state.status === 'down';
   const unfollowRecovery = followRecovery(policies, upstreams);
+  // A tool or server held or released: every client lists again.
+  trust.onListChanged((server) => upstreamByName.get(server)?.emit('listChanged', 'tools/list'));
   const calls: ToolCallHost = {
+    trust,
     policies,
     bus,
     events,
@@ -321,13 +348,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics: { value: metrics },
     monitor: { value: monitor },
     policies: { value: policies },
+    trust: { value: trust },
     stateless: { value: stateless },
     startedAt: { get: () => startedAt },
   });
   Object.assign(gateway, {
     isDown,
     health: () => projector.state(),
-    ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
+    ecosystem: () => {
+      const rollUp = rollUpEcosystem(projector.state(), clock.now());
+      // Each server's trust beside its health (RFC 0017); a trust-only name is not a detail.
+      return {
+        ...rollUp,
+        details: rollUp.details.map((d) => ({ ...d, trust: viewOf(d.server_name) })),
+      };
+    },
     async start() {
       startedAt = clock.now();
       // Started here, so sinks attached after createGateway() see server_registered.
@@ -369,6 +404,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       degradation.unsubscribe();
       following.unsubscribe();
       projection.unsubscribe();
+      trust.close();
       metrics.close();
     },
   });

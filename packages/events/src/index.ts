@@ -73,18 +73,6 @@ export {
 } from './logReader.js';
 export { type LogRecovery, recoverLog } from './logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
-// Trust, quarantine and tool pins as a fold of events (RFC 0017)
-export {
-  initialTrustState,
-  isToolQuarantined,
-  projectServerTrust,
-  projectTrust,
-  projectTrustAll,
-  type ServerTrust,
-  TRUST_EVENT_TYPES,
-  type ToolPinState,
-  type TrustState,
-} from './trustProjection.js';
 // The projection: per-server health as a fold of events
 export {
   createHealthProjector,
@@ -121,3 +109,15 @@ export {
   type TimelineSummarizer,
   type TimelineSummary,
 } from './timelineSummary.js';
+// Trust, quarantine and tool pins as a fold of events (RFC 0017)
+export {
+  initialTrustState,
+  isToolQuarantined,
+  projectServerTrust,
+  projectTrust,
+  projectTrustAll,
+  type ServerTrust,
+  type ToolPinState,
+  TRUST_EVENT_TYPES,
+  type TrustState,
+} from './trustProjection.js';

@@ -11,6 +11,7 @@ import { PREVIEW } from './lineChunker.js';
 import { type LineRecords, RECORD_INTS } from './lineLocator.js';
 import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
+import { TRUST_EVENT_TYPES } from './trustProjection.js';
 
 /** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
 export interface LineTaker {
@@ -110,8 +111,11 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
     for (let r = 0, base = 0; r < count; r++, base += RECORD_INTS) {
       line++;
       const nl = records[base]!;
-      if (records[base + 1] === 1) {
-        batch.push(accept(build(bytes, records, base + 2), ms[r]!, line));
+      const scanned = records[base + 1] === 1 ? build(bytes, records, base + 2) : undefined;
+      // The trust fold reads fields the scanner does not take (pins, diffs, scores): those
+      // lines, rare, are read whole.
+      if (scanned !== undefined && !TRUST_EVENT_TYPES.has(scanned.event_type)) {
+        batch.push(accept(scanned, ms[r]!, line));
       } else {
         const got = take(bytes.toString('utf8', at, nl), line);
         if (got !== undefined && 'event' in got) batch.push(got);

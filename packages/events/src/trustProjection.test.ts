@@ -23,7 +23,9 @@ describe('projectTrust', () => {
   it('pins, holds a changed definition, and pins the approved one', () => {
     const def1 = { name: 'echo', description: 'one' };
     const def2 = { name: 'echo', description: 'two' };
-    const pinned = projectTrustAll([ev('tool_pinned', { tool: 'echo', hash: H1, definition: def1 })]);
+    const pinned = projectTrustAll([
+      ev('tool_pinned', { tool: 'echo', hash: H1, definition: def1 }),
+    ]);
     expect(pinned.servers.drifting!.tools.echo).toEqual({ hash: H1, definition: def1 });
     expect(isToolQuarantined(pinned.servers.drifting!.tools.echo)).toBe(false);
 
@@ -76,6 +78,8 @@ describe('projectTrust', () => {
     const s = projectTrustAll([ev('trust_changed', { score: 0.4, previous: 0.5, signal: 'x' })]);
     expect(projectTrust(s, ev('call_completed', { outcome: 'ok' }))).toBe(s);
     expect(projectTrust(s, ev('trust_changed', { server_name: undefined, score: 1 }))).toBe(s);
-    expect(projectTrust(initialTrustState, ev('tool_pinned', { hash: H1 }))).toBe(initialTrustState);
+    expect(projectTrust(initialTrustState, ev('tool_pinned', { hash: H1 }))).toBe(
+      initialTrustState,
+    );
   });
 });

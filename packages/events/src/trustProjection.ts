@@ -21,7 +21,11 @@ export interface ServerTrust {
   /** The last `trust_changed` score; absent before the first (the configured neutral). */
   readonly score?: number;
   /** Set while the server is quarantined. */
-  readonly quarantined?: { readonly since: string; readonly score: number; readonly reason?: string };
+  readonly quarantined?: {
+    readonly since: string;
+    readonly score: number;
+    readonly reason?: string;
+  };
   /** Pins by upstream tool name. */
   readonly tools: Readonly<Record<string, ToolPinState>>;
 }

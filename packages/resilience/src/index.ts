@@ -97,7 +97,6 @@ export { parseRetryAfter, retryAfterOf } from './retryAfter.js';
 export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
 export { type Runtime, type RuntimeOptions, resolveRuntime } from './runtime.js';
 export { createTimeoutPolicy, type TimeoutOptions } from './timeout.js';
-export { withToolPolicies } from './toolPolicies.js';
 // Trust (RFC 0017): tool definitions as pinned, and the trust score of a server
 export {
   canonicalJson,
@@ -107,6 +106,7 @@ export {
   type ToolDefinition,
   toolDefinitionOf,
 } from './toolDefinition.js';
+export { withToolPolicies } from './toolPolicies.js';
 export {
   addSignal,
   decayEvidence,

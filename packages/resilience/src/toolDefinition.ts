@@ -48,7 +48,9 @@ export function canonicalJson(value: unknown): string {
 
 /** `sha256:<hex>` of the canonical JSON of a tool's {@link ToolDefinition}. */
 export function hashToolDefinition(tool: Record<string, unknown>): string {
-  const digest = createHash('sha256').update(canonicalJson(toolDefinitionOf(tool))).digest('hex');
+  const digest = createHash('sha256')
+    .update(canonicalJson(toolDefinitionOf(tool)))
+    .digest('hex');
   return `sha256:${digest}`;
 }
 
@@ -58,11 +60,7 @@ export function hashToolDefinition(tool: Record<string, unknown>): string {
  * `- /outputSchema: {...}`. Values are canonical JSON cut to `maxValue` characters. Empty when
  * the definitions are equal.
  */
-export function diffToolDefinitions(
-  before: unknown,
-  after: unknown,
-  maxValue = 200,
-): string[] {
+export function diffToolDefinitions(before: unknown, after: unknown, maxValue = 200): string[] {
   const lines: string[] = [];
   const show = (v: unknown) => {
     const text = canonicalJson(v);

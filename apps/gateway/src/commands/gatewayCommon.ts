@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -6,6 +6,8 @@ import {
   createFileSink,
   type EventLog,
   eventLogOptionsFromConfig,
+  listLogFiles,
+  replayLogs,
 } from '@selfheal/events';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
@@ -74,6 +76,9 @@ export async function openEventLog(
   if (!options) return undefined;
   const { path } = options;
   await mkdir(dirname(path), { recursive: true });
+  // Pins, held tools, scores and quarantines are the fold of the log so far (RFC 0017): a
+  // restart goes on from them.
+  if (await exists(path)) gateway.trust.seed((await replayLogs(await listLogFiles(path))).trust);
   const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
   const file = createFileSink(log, {
@@ -93,4 +98,13 @@ export async function openEventLog(
       await log.close();
     },
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

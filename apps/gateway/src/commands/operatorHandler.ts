@@ -1,4 +1,5 @@
-import type { ControlReply, ControlRequest } from '@selfheal/monitor';
+import { type ControlReply, type ControlRequest, operatorOf } from '@selfheal/monitor';
+import { GatewayError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { CliIO } from '../io.js';
 import { type GatewayControl, openGatewayControl } from './controlSocket.js';
@@ -16,8 +17,33 @@ export function createOperatorHandler(
   return async (request) => {
     if (!started() && request.action !== 'status')
       return { ok: false, error: 'the gateway is still starting its servers; try again shortly' };
+    if (request.action === 'approve') return approve(gateway, request);
     return gateway.monitor.control(request);
   };
+}
+
+/**
+ * `approve SERVER [TOOL]` (RFC 0017): pins a held tool's listed definition, or ends a server's
+ * quarantine (and approves its held tools). The reply's state is the server's trust after it.
+ */
+function approve(gateway: Gateway, request: ControlRequest): ControlReply {
+  const server = request.server!;
+  if (!gateway.upstreams.some((u) => u.spec.name === server))
+    return {
+      ok: false,
+      error: `no server named "${server}" in this gateway (servers: ${gateway.upstreams.map((u) => u.spec.name).join(', ')})`,
+    };
+  try {
+    const done = gateway.trust.approve(server, request.tool, {
+      operator: operatorOf(request),
+      ...(request.uid === undefined ? {} : { operator_uid: request.uid }),
+      ...(request.pid === undefined ? {} : { operator_pid: request.pid }),
+    });
+    return { ok: true, state: { approved: done, [server]: gateway.trust.state().servers[server] } };
+  } catch (error) {
+    if (error instanceof GatewayError) return { ok: false, error: error.message };
+    throw error;
+  }
 }
 
 /**

@@ -121,6 +121,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       timestamp: new Date(clock.now()).toISOString(),
       ecosystem: gateway.ecosystem(),
       servers: gateway.health().servers,
+      trust: gateway.trust.state().servers,
     }),
     refuse,
     maxBufferedBytes: options.streamMaxBufferedBytes ?? limit,

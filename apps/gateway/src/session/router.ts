@@ -137,7 +137,12 @@ export function createRouter(options: RouterOptions): Router {
       reason?: string;
     }[]) {
       const filter = filters.get(link.name)!;
-      for (const raw of items) {
+      // Held tools (a changed definition) and a quarantined server's in hide mode stay out.
+      const listed =
+        method === 'tools/list' && options.calls.trust
+          ? options.calls.trust.filterTools(link.name, items)
+          : items;
+      for (const raw of listed) {
         const item = live
           ? raw
           : markUnavailable(raw, reason ?? link.upstream.describeUnavailable());
@@ -244,17 +249,22 @@ export function createRouter(options: RouterOptions): Router {
       case 'tools/call': {
         const exposed = String(params?.name);
         try {
+          const targets = toolTargets(exposed);
           return await executeToolCall(options.calls, {
             exposed,
             params: params ?? {},
-            targets: toolTargets(exposed),
+            targets: options.calls.trust
+              ? options.calls.trust
+                  .route(targets.map((t) => ({ ...t, server: t.link.name })))
+                  .map(({ server: _, ...t }) => t)
+              : targets,
             requestId: extra.requestId,
             options: requestOptions(extra),
             trace: traceContextOf(params?._meta as Record<string, unknown> | undefined),
             ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
           });
         } catch (error) {
-          if (isUnavailable(error)) return toolError(error);
+          if (isUnavailable(error) || isQuarantined(error)) return toolError(error);
           if (isResilienceError(error) && !extra.signal.aborted) return resilienceToolError(error);
           throw error;
         }
@@ -335,6 +345,14 @@ export function createRouter(options: RouterOptions): Router {
       return closing;
     },
   };
+}
+
+function isQuarantined(error: unknown): error is GatewayError {
+  return (
+    error instanceof GatewayError &&
+    (error.code === GatewayErrorCode.ToolQuarantined ||
+      error.code === GatewayErrorCode.ServerQuarantined)
+  );
 }
 
 function markUnavailable(item: RawItem, reason: string): RawItem {

@@ -19,6 +19,7 @@ import {
 } from '@selfheal/resilience';
 import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
+import type { TrustGuard } from '../trust/trustGuard.js';
 import { unavailableReason } from './serverPolicies.js';
 import { type TraceContext, withTraceparent } from './traceContext.js';
 import type { UpstreamLink } from './upstreamLink.js';
@@ -40,6 +41,8 @@ export interface ToolCallHost {
   clock: Pick<Clock, 'now'>;
   /** Where the fallback chain's events go (the bus). */
   sink: EventSink;
+  /** Orders and refuses targets by trust, and hears how each attempt went (RFC 0017). */
+  trust?: Pick<TrustGuard, 'route' | 'refusal' | 'observeAttempt' | 'filterTools'>;
   /** Whether routing skips the server now: down, failed or not yet recovered per the monitor. */
   isDown: (server: string) => boolean;
   /**
@@ -102,18 +105,26 @@ export async function executeToolCall(
             // so the breaker judges the call from when it left (RFC 0008).
             const signal = upstreamSignal(attempt.scope, request.options.signal);
             await target.link.ensure(signal);
-            attempt.attempt.sentAt = host.clock.now();
-            const result = await target.link.forward(
-              'tools/call',
-              request.trace.fromClient
-                ? withTraceparent({ ...request.params, name: target.name }, request.trace)
-                : { ...request.params, name: target.name },
-              request.requestId,
-              { ...request.options, signal },
-              {
-                traceId: request.trace.traceId,
-                ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
-              },
+            const sentAt = host.clock.now();
+            attempt.attempt.sentAt = sentAt;
+            const result = await observed(
+              host,
+              target.link.name,
+              sentAt,
+              request.options.signal,
+              () =>
+                target.link.forward(
+                  'tools/call',
+                  request.trace.fromClient
+                    ? withTraceparent({ ...request.params, name: target.name }, request.trace)
+                    : { ...request.params, name: target.name },
+                  request.requestId,
+                  { ...request.options, signal },
+                  {
+                    traceId: request.trace.traceId,
+                    ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+                  },
+                ),
             );
             servedBy = target;
             return result;
@@ -182,6 +193,29 @@ export async function executeToolCall(
       sessionId: request.sessionId,
       traceId: request.trace.traceId,
     });
+  }
+}
+
+/**
+ * Runs one upstream attempt and tells the trust guard how it went: answered (an `isError`
+ * result too: the tool answered) with its latency, or failed; a call the client cancelled
+ * says nothing about the server.
+ */
+async function observed<T>(
+  host: ToolCallHost,
+  server: string,
+  sentAt: number,
+  caller: AbortSignal | undefined,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  if (!host.trust) return attempt();
+  try {
+    const result = await attempt();
+    host.trust.observeAttempt(server, true, host.clock.now() - sentAt);
+    return result;
+  } catch (error) {
+    if (!caller?.aborted) host.trust.observeAttempt(server, false, host.clock.now() - sentAt);
+    throw error;
   }
 }
 

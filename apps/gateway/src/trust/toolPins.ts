@@ -43,7 +43,9 @@ export function checkToolPins(
     const hash = hashToolDefinition(tool);
     const definition = toolDefinitionOf(tool) as unknown as Record<string, unknown>;
     if (pin === undefined) {
-      const hold = approvedAny ? settings.requireApproval.newTools : settings.requireApproval.newServers;
+      const hold = approvedAny
+        ? settings.requireApproval.newTools
+        : settings.requireApproval.newServers;
       if (!hold) {
         host.publish('tool_pinned', { server_name: server, tool: name, hash, definition });
         continue;

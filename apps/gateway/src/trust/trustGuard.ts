@@ -11,8 +11,8 @@ import type { SelfhealConfig, SelfhealEvent } from '@selfheal/schemas';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { RawItem } from '../upstream/catalog.js';
 import { checkToolPins, toolHeldReason } from './toolPins.js';
-import { createTrustTracker } from './trustTracker.js';
 import { resolveTrustSettings, type TrustSettings } from './trustSettings.js';
+import { createTrustTracker } from './trustTracker.js';
 
 /** Options of {@link createTrustGuard}. */
 export interface TrustGuardOptions {
@@ -98,11 +98,20 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
     state = projectTrust(state, event);
     const name = event.server_name;
     if (name === undefined) return;
-    if (state !== before && event.event_type.startsWith('server_') && settings(name).quarantine === 'hide')
+    if (
+      state !== before &&
+      event.event_type.startsWith('server_') &&
+      settings(name).quarantine === 'hide'
+    )
       queueMicrotask(() => changed(name));
     // Signals from the monitor's and the pins' events, after the event has reached every sink.
     const kind = signalOf(event);
-    if (kind) queueMicrotask(() => (kind === 'check' ? tracker.checked(name, (event as { status?: string }).status !== 'down') : tracker.signal(name, kind)));
+    if (kind)
+      queueMicrotask(() =>
+        kind === 'check'
+          ? tracker.checked(name, (event as { status?: string }).status !== 'down')
+          : tracker.signal(name, kind),
+      );
   });
   const tracker = createTrustTracker({ now: () => clock.now(), settings, server, publish });
 
@@ -160,7 +169,10 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
         let best = first;
         for (const t of rest) if (score(t.server) > score(best.server)) best = t;
         const margin = settings(first.server).routingMargin;
-        const pick = settings(best.server).enabled && score(best.server) > score(first.server) + margin ? best : first;
+        const pick =
+          settings(best.server).enabled && score(best.server) > score(first.server) + margin
+            ? best
+            : first;
         out.push(pick);
         rest.splice(rest.indexOf(pick), 1);
       }

@@ -1,3 +1,4 @@
+import type { ServerTrust } from '@selfheal/events';
 import {
   addSignal,
   emptyEvidence,
@@ -6,7 +7,6 @@ import {
   trustScore,
   trustStep,
 } from '@selfheal/resilience';
-import type { ServerTrust } from '@selfheal/events';
 import type { TrustSettings } from './trustSettings.js';
 
 /** What a {@link TrustTracker} reads and where it writes. */
@@ -70,7 +70,12 @@ export function createTrustTracker(host: TrustTrackerHost): TrustTracker {
   const signal = (server: string, kind: TrustSignal) => {
     const s = host.settings(server);
     if (!s.enabled) return;
-    const e = addSignal(evidence.get(server) ?? emptyEvidence(host.now()), kind, host.now(), s.score);
+    const e = addSignal(
+      evidence.get(server) ?? emptyEvidence(host.now()),
+      kind,
+      host.now(),
+      s.score,
+    );
     evidence.set(server, e);
     settle(server, kind, s, e);
   };

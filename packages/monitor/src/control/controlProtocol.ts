@@ -1,5 +1,8 @@
-/** What an operator can ask a running monitor over its control socket. */
-export const CONTROL_ACTIONS = ['reset', 'disable', 'enable', 'status'] as const;
+/**
+ * What an operator can ask a running monitor over its control socket. `approve` (a held tool,
+ * a quarantined server: RFC 0017) is answered by a gateway only; a monitor alone refuses it.
+ */
+export const CONTROL_ACTIONS = ['reset', 'disable', 'enable', 'status', 'approve'] as const;
 
 /** One of {@link CONTROL_ACTIONS}. */
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
@@ -8,6 +11,8 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 export interface ControlRequest {
   action: ControlAction;
   server?: string;
+  /** `approve` only: the tool whose pending definition is approved; absent: the server. */
+  tool?: string;
   /**
    * Who asks, recorded in the event (`operator` field). @default the caller's uid and pid
    * (`uid 1000 (pid 4242)`), or 'operator' when the client reported neither
@@ -31,13 +36,17 @@ export interface ControlReply {
 /** Narrows and checks a parsed request; returns the reason when it is not one. */
 export function checkControlRequest(value: unknown): ControlRequest | string {
   if (typeof value !== 'object' || value === null) return 'expected a JSON object';
-  const { action, server, operator, uid, pid } = value as Record<string, unknown>;
+  const { action, server, tool, operator, uid, pid } = value as Record<string, unknown>;
   if (!CONTROL_ACTIONS.includes(action as ControlAction)) {
     return `"action": expected one of ${CONTROL_ACTIONS.join(', ')}, found ${JSON.stringify(action)}`;
   }
   if (action !== 'status' && (typeof server !== 'string' || server === '')) {
     return `"server": expected a server name for "${action}"`;
   }
+  if (tool !== undefined && (action !== 'approve' || typeof tool !== 'string' || tool === ''))
+    return action === 'approve'
+      ? '"tool": expected a tool name'
+      : `"tool": only "approve" takes a tool, not "${action}"`;
   if (operator !== undefined && typeof operator !== 'string')
     return '"operator": expected a string';
   if (uid !== undefined && !(Number.isInteger(uid) && (uid as number) >= 0))

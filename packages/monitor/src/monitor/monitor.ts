@@ -84,6 +84,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
           state: Object.fromEntries(names.map((n) => [n, options.store.view(n)])),
         };
       }
+      if (request.action === 'approve')
+        return {
+          ok: false,
+          error:
+            'approve is answered by a gateway (selfheal start or stdio), which holds the tool pins and trust scores; this is a monitor alone',
+        };
       const name = request.server!;
       const target = servers.get(name);
       if (!target) return notFound(name);
