@@ -81,7 +81,10 @@ describe('selfheal start', () => {
     expect(await gateway.exited).toBe(0);
     expect(gateway.output().stdout).toContain('stopping');
     const log = readFileSync(join(dir, 'selfheal-events.jsonl'), 'utf8').trim().split('\n');
-    const types = log.map((line) => (JSON.parse(line) as { event_type: string }).event_type);
+    const all = log.map((line) => (JSON.parse(line) as { event_type: string }).event_type);
+    // Each tool is pinned when first listed, and the call moves the server's trust (RFC 0017).
+    expect(all.filter((t) => t === 'tool_pinned').length).toBeGreaterThan(0);
+    const types = all.filter((t) => t !== 'tool_pinned' && t !== 'trust_changed');
     // Health events all reach the file; the successful call only as a call_summary (RFC 0009).
     expect(types).toEqual([
       'server_registered',

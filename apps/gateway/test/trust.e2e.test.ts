@@ -1,77 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliProcess, startCli } from './helpers/cliProcess.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/runCli.js';
+import {
+  connect,
+  events,
+  startGateway,
+  toolNames,
+  until,
+  untilLogged,
+} from './helpers/trustGateway.js';
 
 const DRIFTING = fileURLToPath(new URL('../../../examples/servers/drifting.js', import.meta.url));
-const running: CliProcess[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-});
-
-type Logged = Record<string, unknown> & { event_type: string; seq: number };
-
-function events(file: string): Logged[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Logged);
-}
-
-/** Polls the log until `probe` finds something; the deadline only ends a hung test. */
-async function untilLogged<T>(log: string, probe: (all: Logged[]) => T | undefined): Promise<T> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const found = probe(events(log));
-    if (found !== undefined) return found;
-    if (Date.now() > end) throw new Error(`not in ${log} in time:\n${readFileSync(log, 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function startGateway(dir: string, config: string) {
-  const gateway = startCli(['start', '--config', config, '--port', '0'], dir);
-  running.push(gateway);
-  await gateway.until(/ready: \d+ of \d+ servers up/);
-  const url = (await gateway.until(/listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/))[1]!;
-  const socket = (await gateway.until(/^ {2}control (\S+) /m))[1]!;
-  return { gateway, url, socket };
-}
-
-async function connect(url: string) {
-  const client = new Client({ name: 'trust-test', version: '1' });
-  clients.push(client);
-  const changes: number[] = [];
-  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-    changes.push(Date.now());
-  });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)) as Transport);
-  return { client, changes };
-}
-
-const toolNames = async (client: Client) =>
-  (await client.listTools()).tools.map((t) => t.name).sort();
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('tool pinning (RFC 0017)', () => {
   it('holds a tool whose description changed, refuses it with the reason, serves it again once approved, and remembers the pin across a restart', async () => {
