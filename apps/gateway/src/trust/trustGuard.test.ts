@@ -1,0 +1,193 @@
+import { createEventBus, createEventFactory } from '@selfheal/events';
+import type { SelfhealConfig, SelfhealEvent } from '@selfheal/schemas';
+import { describe, expect, it } from 'vitest';
+import { GatewayErrorCode } from '../errors.js';
+import { createTrustGuard } from './trustGuard.js';
+
+/** A guard on a real bus with a clock the test moves; every event it sees is in `seen`. */
+function setup(trust: SelfhealConfig['trust'] = {}, servers = ['a', 'b']) {
+  let now = Date.UTC(2026, 11, 6, 4, 0, 0);
+  const clock = { now: () => now };
+  const events = createEventFactory({ clock, repo: 'test', validate: true });
+  const bus = createEventBus({ events, clock });
+  const seen: SelfhealEvent[] = [];
+  bus.events$.subscribe((e) => seen.push(e));
+  const document = {
+    mcpServers: Object.fromEntries(servers.map((s) => [s, { command: 'x' }])),
+    trust,
+  } as SelfhealConfig;
+  const guard = createTrustGuard({ document, bus, events, clock });
+  const check = async (server: string, status: 'ok' | 'down') => {
+    bus.publish(
+      events.createOther('health_check_completed', {
+        server_name: server,
+        status,
+        response_time_ms: 1,
+      }),
+    );
+    await Promise.resolve(); // signals from the bus are taken after the event reached every sink
+  };
+  return {
+    guard,
+    seen,
+    check,
+    tick: (ms: number) => {
+      now += ms;
+    },
+    types: () => seen.map((e) => e.event_type),
+  };
+}
+
+const echo = { name: 'echo', description: 'one', inputSchema: { type: 'object' } };
+
+describe('createTrustGuard: quarantine', () => {
+  it('quarantines a server below the threshold, refuses its calls with the reason and the command, and releases it after the probation', async () => {
+    const t = setup({ quarantine_below: 0.3, probation_checks: 3 });
+    for (let i = 0; i < 4; i++) t.guard.observeAttempt('a', false, 10);
+    expect(t.guard.score('a')).toBeLessThan(0.3);
+    const q = t.seen.find((e) => e.event_type === 'server_quarantined')!;
+    expect(q).toMatchObject({ server_name: 'a', threshold: 0.3, reason: 'call_failed' });
+    const refused = t.guard.refusal('a', 'echo')!;
+    expect(refused.code).toBe(GatewayErrorCode.ServerQuarantined);
+    expect(refused.message).toContain('selfheal approve a');
+    expect(refused.message).toContain('after 3 good health checks in a row');
+    // A quarantined server is left out of a chain while another can serve.
+    expect(
+      t.guard.route([
+        { server: 'a', name: 'echo' },
+        { server: 'b', name: 'echo' },
+      ]),
+    ).toEqual([{ server: 'b', name: 'echo' }]);
+    expect(() => t.guard.route([{ server: 'a', name: 'echo' }])).toThrow(/quarantined/);
+
+    // A failed check starts the probation over; three good ones in a row end it.
+    await t.check('a', 'ok');
+    await t.check('a', 'ok');
+    await t.check('a', 'down');
+    await t.check('a', 'ok');
+    await t.check('a', 'ok');
+    expect(t.guard.state().servers.a!.quarantined).toBeDefined();
+    await t.check('a', 'ok');
+    expect(t.guard.state().servers.a!.quarantined).toBeUndefined();
+    expect(t.seen.find((e) => e.event_type === 'server_released')).toMatchObject({
+      by: 'probation',
+      checks: 3,
+    });
+    // Evidence starts again from neutral.
+    expect(t.guard.score('a')).toBe(0.5);
+    expect(t.guard.refusal('a', 'echo')).toBeUndefined();
+  });
+
+  it("hides a quarantined server's tools in hide mode, and an operator ends the quarantine", () => {
+    const t = setup({ quarantine_below: 0.3, quarantine: 'hide' });
+    const changed: string[] = [];
+    t.guard.onListChanged((s) => changed.push(s));
+    expect(t.guard.filterTools('a', [echo])).toEqual([echo]);
+    for (let i = 0; i < 4; i++) t.guard.observeAttempt('a', false, 10);
+    expect(t.guard.filterTools('a', [echo])).toEqual([]);
+    const done = t.guard.approve('a', undefined, { operator: 'ana' });
+    expect(done).toMatchObject({ released: true });
+    expect(t.seen.find((e) => e.event_type === 'server_released')).toMatchObject({
+      by: 'operator',
+      operator: 'ana',
+    });
+    expect(t.guard.filterTools('a', [echo])).toEqual([echo]);
+    expect(changed).toContain('a');
+  });
+
+  it('never quarantines with quarantine_below 0, and scores nothing when disabled', () => {
+    const off = setup({ quarantine_below: 0 });
+    for (let i = 0; i < 20; i++) off.guard.observeAttempt('a', false, 10);
+    expect(off.guard.score('a')).toBeLessThan(0.2);
+    expect(off.types()).not.toContain('server_quarantined');
+    const disabled = setup({ enabled: false });
+    for (let i = 0; i < 20; i++) disabled.guard.observeAttempt('a', false, 10);
+    expect(disabled.types()).toEqual([]);
+  });
+});
+
+describe('createTrustGuard: routing', () => {
+  it('keeps config order within the margin, and puts a more trusted server first past it', () => {
+    const t = setup({ routing_margin: 0.1, quarantine_below: 0 });
+    const chain = [
+      { server: 'a', name: 'echo' },
+      { server: 'b', name: 'echo' },
+    ];
+    expect(t.guard.route(chain).map((x) => x.server)).toEqual(['a', 'b']);
+    t.guard.observeAttempt('b', true, 5);
+    // b at 0.6, a at 0.5: not more than 0.1 apart yet (steps of 0.05 are what is logged).
+    expect(t.guard.score('b')).toBe(0.6);
+    expect(t.guard.route(chain).map((x) => x.server)).toEqual(['a', 'b']);
+    t.guard.observeAttempt('a', false, 5);
+    expect(t.guard.route(chain).map((x) => x.server)).toEqual(['b', 'a']);
+  });
+
+  it('logs a trust_changed only when a score enters another step', () => {
+    const t = setup({ step: 0.25, quarantine_below: 0 });
+    t.guard.observeAttempt('a', true, 5); // 0.6: same step as 0.5
+    expect(t.types()).toEqual([]);
+    for (let i = 0; i < 4; i++) t.guard.observeAttempt('a', true, 5); // 0.78
+    expect(t.types()).toEqual(['trust_changed']);
+    expect(t.seen[0]).toMatchObject({ previous: 0.5, signal: 'call_ok' });
+  });
+
+  it('counts an answer slower than latency_factor times the baseline as slow', () => {
+    const t = setup({ quarantine_below: 0, step: 0.01 });
+    for (let i = 0; i < 6; i++) t.guard.observeAttempt('a', true, 10);
+    t.guard.observeAttempt('a', true, 100);
+    expect(t.seen.at(-1)).toMatchObject({ event_type: 'trust_changed', signal: 'slow_call' });
+    expect((t.seen.at(-1) as { score: number }).score).toBeLessThan(
+      (t.seen.at(-1) as { previous: number }).previous,
+    );
+  });
+});
+
+describe('createTrustGuard: pins', () => {
+  it('holds every tool of a new server when require_approval.new_servers, until approved', () => {
+    const t = setup({ require_approval: { new_servers: true } });
+    expect(t.guard.filterTools('a', [echo])).toEqual([]);
+    expect(t.seen[0]).toMatchObject({
+      event_type: 'tool_definition_changed',
+      reason: 'new_server',
+      tool: 'echo',
+    });
+    expect(t.guard.refusal('a', 'echo')!.message).toContain('waits for an operator');
+    t.guard.approve('a', 'echo', { operator: 'ana' });
+    expect(t.guard.filterTools('a', [echo])).toEqual([echo]);
+    // A tool new to a server with pins is let through (new_tools is off).
+    const other = { name: 'other', description: 'x' };
+    expect(t.guard.filterTools('a', [echo, other])).toEqual([echo, other]);
+  });
+
+  it('holds a new tool of a known server when require_approval.new_tools', () => {
+    const t = setup({ require_approval: { new_tools: true } });
+    expect(t.guard.filterTools('a', [echo])).toEqual([echo]);
+    const other = { name: 'other', description: 'x' };
+    expect(t.guard.filterTools('a', [echo, other])).toEqual([echo]);
+    expect(t.seen.at(-1)).toMatchObject({ reason: 'new_tool', tool: 'other' });
+  });
+
+  it('writes one event per change however often it is listed, and ends a change that is undone', async () => {
+    const t = setup();
+    t.guard.filterTools('a', [echo]);
+    const drifted = { ...echo, description: 'two' };
+    for (let i = 0; i < 3; i++) expect(t.guard.filterTools('a', [drifted])).toEqual([]);
+    expect(t.types().filter((x) => x === 'tool_definition_changed')).toHaveLength(1);
+    // Back to the approved definition: pinned again, no approval needed.
+    expect(t.guard.filterTools('a', [echo])).toEqual([echo]);
+    expect(t.types().filter((x) => x === 'tool_pinned')).toHaveLength(2);
+    // The change cost trust (definition_changed, weight 5: (4 * 0.5) / (4 + 5)).
+    await Promise.resolve();
+    expect(t.guard.score('a')).toBe(0.2222);
+  });
+
+  it('refuses to approve what is not held, naming what is', () => {
+    const t = setup();
+    t.guard.filterTools('a', [echo, { name: 'x', description: '1' }]);
+    t.guard.filterTools('a', [echo, { name: 'x', description: '2' }]);
+    expect(() => t.guard.approve('a', 'echo', { operator: 'ana' })).toThrow(
+      'nothing to approve: tool "echo" of server "a" is served at its approved definition; tools of "a" waiting for approval: x',
+    );
+    expect(() => t.guard.approve('b', undefined, { operator: 'ana' })).toThrow(/not quarantined/);
+  });
+});
