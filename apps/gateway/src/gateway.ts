@@ -8,6 +8,7 @@ import {
   type HealthState,
   PROJECTED_EVENT_TYPES,
   rollUpEcosystem,
+  trustView,
 } from '@selfheal/events';
 import {
   createMonitor,
@@ -35,7 +36,7 @@ import { busSink, createServerPolicies, followRecovery } from './session/serverP
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import { createTrustGuard, type TrustGuard } from './trust/trustGuard.js';
-import { registerTrustGauges, trustView } from './trust/trustView.js';
+import { registerTrustGauges } from './trust/trustView.js';
 import { LIST_CHANGED_NOTIFICATION } from './upstream/catalog.js';
 import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';

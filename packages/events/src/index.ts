@@ -120,4 +120,6 @@ export {
   type ToolPinState,
   TRUST_EVENT_TYPES,
   type TrustState,
+  type TrustView,
+  trustView,
 } from './trustProjection.js';

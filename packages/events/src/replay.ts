@@ -5,7 +5,7 @@ import { createHealthProjector } from './projection.js';
 import type { ServerHealth } from './serverHealth.js';
 import { createSlaTracker, type ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
-import { initialTrustState, projectTrust, type TrustState } from './trustProjection.js';
+import { initialTrustState, projectTrust, type TrustState, trustView } from './trustProjection.js';
 
 /** Options of {@link replayLogs}. */
 export interface ReplayOptions {
@@ -142,7 +142,7 @@ function createFold(options: ReplayOptions): Fold {
         ...(server === undefined ? {} : { server }),
         ...summary.summary(),
         servers,
-        ecosystem: rollUpEcosystem(state, end),
+        ecosystem: withTrust(rollUpEcosystem(state, end), trust),
         trust,
       };
     },
@@ -273,4 +273,15 @@ async function mergeStreaming(
     cursors.map((c) => c.summary!),
     'streamed',
   );
+}
+
+/**
+ * Each server's trust beside its health (RFC 0017), as the gateway's `/health/ecosystem` shows
+ * it (the default neutral, 0.5, for a server with no score logged).
+ */
+function withTrust(rollUp: EcosystemHealth, trust: TrustState): EcosystemHealth {
+  return {
+    ...rollUp,
+    details: rollUp.details.map((d) => ({ ...d, trust: trustView(trust, d.server_name) })),
+  };
 }

@@ -255,7 +255,10 @@ export function createRouter(options: RouterOptions): Router {
             params: params ?? {},
             targets: options.calls.trust
               ? options.calls.trust
-                  .route(targets.map((t) => ({ ...t, server: t.link.name })))
+                  .route(
+                    targets.map((t) => ({ ...t, server: t.link.name })),
+                    options.calls.isDown,
+                  )
                   .map(({ server: _, ...t }) => t)
               : targets,
             requestId: extra.requestId,

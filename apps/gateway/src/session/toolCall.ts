@@ -107,24 +107,19 @@ export async function executeToolCall(
             await target.link.ensure(signal);
             const sentAt = host.clock.now();
             attempt.attempt.sentAt = sentAt;
-            const result = await observed(
-              host,
-              target.link.name,
-              sentAt,
-              request.options.signal,
-              () =>
-                target.link.forward(
-                  'tools/call',
-                  request.trace.fromClient
-                    ? withTraceparent({ ...request.params, name: target.name }, request.trace)
-                    : { ...request.params, name: target.name },
-                  request.requestId,
-                  { ...request.options, signal },
-                  {
-                    traceId: request.trace.traceId,
-                    ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
-                  },
-                ),
+            const result = await observed(host, target.link.name, sentAt, signal, () =>
+              target.link.forward(
+                'tools/call',
+                request.trace.fromClient
+                  ? withTraceparent({ ...request.params, name: target.name }, request.trace)
+                  : { ...request.params, name: target.name },
+                request.requestId,
+                { ...request.options, signal },
+                {
+                  traceId: request.trace.traceId,
+                  ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+                },
+              ),
             );
             servedBy = target;
             return result;
@@ -198,14 +193,15 @@ export async function executeToolCall(
 
 /**
  * Runs one upstream attempt and tells the trust guard how it went: answered (an `isError`
- * result too: the tool answered) with its latency, or failed; a call the client cancelled
- * says nothing about the server.
+ * result too: the tool answered) with its latency, or failed (a timeout included). An attempt
+ * stopped for another reason (the client cancelled, the other attempt of a hedge answered
+ * first) says nothing about the server.
  */
 async function observed<T>(
   host: ToolCallHost,
   server: string,
   sentAt: number,
-  caller: AbortSignal | undefined,
+  signal: AbortSignal,
   attempt: () => Promise<T>,
 ): Promise<T> {
   if (!host.trust) return attempt();
@@ -214,7 +210,8 @@ async function observed<T>(
     host.trust.observeAttempt(server, true, host.clock.now() - sentAt);
     return result;
   } catch (error) {
-    if (!caller?.aborted) host.trust.observeAttempt(server, false, host.clock.now() - sentAt);
+    if (!signal.aborted || isTimeout(signal.reason))
+      host.trust.observeAttempt(server, false, host.clock.now() - sentAt);
     throw error;
   }
 }

@@ -27,10 +27,15 @@ function setup(trust: SelfhealConfig['trust'] = {}, servers = ['a', 'b']) {
     );
     await Promise.resolve(); // signals from the bus are taken after the event reached every sink
   };
+  const emit = async (server: string, type: string, fields: Record<string, unknown>) => {
+    bus.publish(events.createOther(type, { server_name: server, ...fields }));
+    await Promise.resolve();
+  };
   return {
     guard,
     seen,
     check,
+    emit,
     tick: (ms: number) => {
       now += ms;
     },
@@ -107,19 +112,34 @@ describe('createTrustGuard: quarantine', () => {
 });
 
 describe('createTrustGuard: routing', () => {
-  it('keeps config order within the margin, and puts a more trusted server first past it', () => {
+  it('keeps config order within the margin, and puts a less distrusted server first past it', () => {
     const t = setup({ routing_margin: 0.1, quarantine_below: 0 });
     const chain = [
       { server: 'a', name: 'echo' },
       { server: 'b', name: 'echo' },
     ];
     expect(t.guard.route(chain).map((x) => x.server)).toEqual(['a', 'b']);
-    t.guard.observeAttempt('b', true, 5);
-    // b at 0.6, a at 0.5: not more than 0.1 apart yet (steps of 0.05 are what is logged).
-    expect(t.guard.score('b')).toBe(0.6);
+    // Many answers from b do not outrank a, which did nothing wrong.
+    for (let i = 0; i < 20; i++) t.guard.observeAttempt('b', true, 5);
     expect(t.guard.route(chain).map((x) => x.server)).toEqual(['a', 'b']);
+    // One failure in a record of 4 (the prior): a's bad share is 0.2, past the margin.
     t.guard.observeAttempt('a', false, 5);
+    expect(t.guard.distrust('a')).toBeCloseTo(0.2, 10);
     expect(t.guard.route(chain).map((x) => x.server)).toEqual(['b', 'a']);
+    // A server that is down keeps its place: the chain skips it and says so.
+    expect(t.guard.route(chain, (s) => s === 'a').map((x) => x.server)).toEqual(['a', 'b']);
+  });
+
+  it('a recovery forgives the bad record of the outage', async () => {
+    const t = setup({ quarantine_below: 0 });
+    t.guard.observeAttempt('a', true, 5);
+    await t.emit('a', 'server_down', { reason: 'exited', consecutive_failures: 1 });
+    await t.check('a', 'down');
+    t.guard.observeAttempt('a', false, 5);
+    expect(t.guard.distrust('a')).toBeCloseTo(0.5, 10); // 3 + 1 + 1 bad of 4 + 1 + 5
+    await t.emit('a', 'server_recovered', { previous_status: 'down' });
+    expect(t.guard.distrust('a')).toBe(0);
+    expect(t.guard.score('a')).toBeGreaterThan(0.5);
   });
 
   it('logs a trust_changed only when a score enters another step', () => {

@@ -49,11 +49,17 @@ export interface TrustGuard {
   /** Why `tool` of `server` may not be served now (the tool's or the server's quarantine). */
   refusal(server: string, tool: string): GatewayError | undefined;
   /**
-   * Orders the places a call may be served: refused ones out, then by trust, a later one
-   * first only when it beats an earlier one by `routing_margin`.
+   * Orders the places a call may be served: refused ones out, then by trust: a later one goes
+   * first only when the bad share of its record is lower than an earlier one's by more than
+   * `routing_margin`. A server `isDown` says is down keeps its place (the chain skips it).
    * @throws GatewayError (TOOL_QUARANTINED or SERVER_QUARANTINED) of the first when none is left.
    */
-  route<T extends { server: string; name: string }>(targets: readonly T[]): T[];
+  route<T extends { server: string; name: string }>(
+    targets: readonly T[],
+    isDown?: (server: string) => boolean,
+  ): T[];
+  /** The bad share of the server's live record, which routing compares (see the tracker). */
+  distrust(server: string): number;
   /** One upstream attempt of a tool call ended: answered (with its latency) or failed. */
   observeAttempt(server: string, ok: boolean, latencyMs: number): void;
   /**
@@ -116,6 +122,7 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
   const tracker = createTrustTracker({ now: () => clock.now(), settings, server, publish });
 
   const score = (name: string) => server(name)?.score ?? settings(name).score.neutral;
+  const distrust = (name: string) => (settings(name).enabled ? tracker.distrust(name) : 0);
   const quarantined = (name: string) =>
     settings(name).enabled && server(name)?.quarantined !== undefined;
 
@@ -158,26 +165,27 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       return tools.filter((t) => !isToolQuarantined(pins[String(t.name)]));
     },
     refusal,
-    route(targets) {
+    route(targets, isDown = () => false) {
       const open = targets.filter((t) => refusal(t.server, t.name) === undefined);
       if (open.length === 0 && targets.length > 0)
         throw refusal(targets[0]!.server, targets[0]!.name)!;
-      const out: (typeof open)[number][] = [];
-      const rest = [...open];
+      // A server that is down keeps its place: the chain skips it and says so (fallback_used).
+      const movable = open.filter((t) => !isDown(t.server));
+      const ordered: typeof movable = [];
+      const rest = [...movable];
       while (rest.length > 0) {
         const first = rest[0]!;
         let best = first;
-        for (const t of rest) if (score(t.server) > score(best.server)) best = t;
+        for (const t of rest) if (distrust(t.server) < distrust(best.server)) best = t;
         const margin = settings(first.server).routingMargin;
-        const pick =
-          settings(best.server).enabled && score(best.server) > score(first.server) + margin
-            ? best
-            : first;
-        out.push(pick);
+        const pick = distrust(best.server) + margin < distrust(first.server) ? best : first;
+        ordered.push(pick);
         rest.splice(rest.indexOf(pick), 1);
       }
-      return out;
+      let next = 0;
+      return open.map((t) => (isDown(t.server) ? t : ordered[next++]!));
     },
+    distrust,
     observeAttempt(name, ok, latencyMs) {
       if (ok) tracker.answered(name, latencyMs);
       else tracker.signal(name, 'call_failed');

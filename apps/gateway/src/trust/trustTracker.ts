@@ -1,7 +1,9 @@
 import type { ServerTrust } from '@selfheal/events';
 import {
   addSignal,
+  decayEvidence,
   emptyEvidence,
+  GOOD_SIGNALS,
   type TrustEvidence,
   type TrustSignal,
   trustScore,
@@ -35,6 +37,12 @@ export interface TrustTracker {
   release(server: string, operator: Record<string, unknown>): boolean;
   /** The live score (not yet stepped) of `server`, for tests and status. */
   liveScore(server: string): number;
+  /**
+   * The bad share of the server's live record, `bad / (prior_weight + good + bad)` in [0, 1):
+   * what routing compares, so a busy fallback's many answers do not outrank a primary that did
+   * nothing wrong.
+   */
+  distrust(server: string): number;
 }
 
 /** Calls seen before a latency baseline is trusted; the baseline's EWMA weight. */
@@ -46,6 +54,9 @@ export function createTrustTracker(host: TrustTrackerHost): TrustTracker {
   const evidence = new Map<string, TrustEvidence>();
   const baseline = new Map<string, { mean: number; n: number }>();
   const probation = new Map<string, number>();
+  /** The record as of the server's last good signal, and as of the last one before its outage. */
+  const lastGood = new Map<string, TrustEvidence>();
+  const beforeOutage = new Map<string, TrustEvidence>();
 
   const reported = (server: string, s: TrustSettings) =>
     host.server(server)?.score ?? s.score.neutral;
@@ -70,13 +81,25 @@ export function createTrustTracker(host: TrustTrackerHost): TrustTracker {
   const signal = (server: string, kind: TrustSignal) => {
     const s = host.settings(server);
     if (!s.enabled) return;
-    const e = addSignal(
-      evidence.get(server) ?? emptyEvidence(host.now()),
-      kind,
-      host.now(),
-      s.score,
-    );
+    const now = host.now();
+    let e = evidence.get(server) ?? emptyEvidence(now);
+    if (kind === 'incident' && !beforeOutage.has(server))
+      beforeOutage.set(server, lastGood.get(server) ?? emptyEvidence(now));
+    if (kind === 'recovery') {
+      // A recovery forgives the outage: what went bad since the server's last good answer
+      // before it (the failures that led to it, the incident, failed checks and calls) is
+      // dropped, as RFC 0008 gives a recovered server its traffic back.
+      const at = beforeOutage.get(server);
+      beforeOutage.delete(server);
+      if (at !== undefined) {
+        const then = decayEvidence(at, now, s.score);
+        const current = decayEvidence(e, now, s.score);
+        e = { ...current, bad: Math.min(current.bad, then.bad) };
+      }
+    }
+    e = addSignal(e, kind, now, s.score);
     evidence.set(server, e);
+    if (GOOD_SIGNALS.has(kind)) lastGood.set(server, e);
     settle(server, kind, s, e);
   };
 
@@ -114,6 +137,15 @@ export function createTrustTracker(host: TrustTrackerHost): TrustTracker {
         release(server, { by: 'probation', checks: count });
     },
     release: (server, operator) => release(server, { by: 'operator', ...operator }),
+    distrust(server) {
+      const s = host.settings(server);
+      const e = decayEvidence(
+        evidence.get(server) ?? emptyEvidence(host.now()),
+        host.now(),
+        s.score,
+      );
+      return e.bad / (s.score.priorWeight + e.good + e.bad);
+    },
     liveScore(server) {
       const s = host.settings(server);
       return trustScore(evidence.get(server) ?? emptyEvidence(host.now()), s.score);
