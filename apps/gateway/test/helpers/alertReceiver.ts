@@ -8,6 +8,8 @@ export interface Received {
   /** The body exactly as received. */
   raw: Buffer;
   json: Record<string, unknown>;
+  /** The status it was answered with. */
+  answered: number;
 }
 
 /** A local HTTP receiver for alert sinks, on 127.0.0.1; answers 202 unless told otherwise. */
@@ -44,7 +46,13 @@ export async function startAlertReceiver(port = 0): Promise<AlertReceiver> {
           try {
             json = JSON.parse(raw.toString('utf8'));
           } catch {}
-          received.push({ path: req.url ?? '/', headers: req.headers, raw, json });
+          received.push({
+            path: req.url ?? '/',
+            headers: req.headers,
+            raw,
+            json,
+            answered: receiver.status,
+          });
           for (const w of [...waiters]) w();
           res.writeHead(receiver.status, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ status: 'success', message: 'Event processed' }));
