@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../src/alerts/signature.js';
 import { startAlertReceiver } from './helpers/alertReceiver.js';
@@ -73,5 +73,28 @@ describe('alerts end to end', { timeout: 30_000 }, () => {
     const types = f.events().map((e) => e.event_type);
     expect(types.filter((t) => t === 'alert_fired')).toHaveLength(1);
     expect(types.filter((t) => t === 'alert_resolved')).toHaveLength(1);
+  });
+
+  it('selfheal monitor runs the same alerts', async () => {
+    const receiver = await startAlertReceiver();
+    cleanup.push(() => receiver.close());
+    const f = alertsFolder(receiver);
+    cleanup.push(() => rmSync(f.dir, { recursive: true, force: true }));
+    const monitor = startCli(['monitor', '--config', f.config], f.dir);
+    cleanup.push(async () => {
+      if (monitor.child.exitCode === null) {
+        monitor.child.kill('SIGTERM');
+        await monitor.exited;
+      }
+    });
+    await monitor.until(/victim server_started/);
+    await until(
+      () => existsSync(f.pidFile) && readFileSync(f.pidFile, 'utf8') !== '',
+      'the pid file',
+    );
+    process.kill(f.pid(), 'SIGKILL');
+    const [trigger] = await receiver.until(1, pd('trigger'));
+    await monitor.until(/victim alert_fired: victim has been down/);
+    expect(trigger!.json).toMatchObject({ event_action: 'trigger', payload: { source: 'victim' } });
   });
 });
