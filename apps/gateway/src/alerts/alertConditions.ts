@@ -68,19 +68,21 @@ const GOOD_OUTCOMES = new Set(['ok', 'tool_error']);
 
 /**
  * Folds one event into `state` for the rules of its server (`rules`: those of
- * `event.server_name`, or of `''` for an event naming none). Returns whether anything changed.
+ * `event.server_name`, or of `''` for an event naming none). Returns what changed: nothing,
+ * only burn-rate counts (decided on their bucket ticks), or facts other rules read.
  */
 export function observe(
   state: ConditionState,
   event: SelfhealEvent,
   rules: readonly AlertRule[],
-): boolean {
+): 'none' | 'counts' | 'facts' {
   const server = typeof event.server_name === 'string' ? event.server_name : '';
   const at = Date.parse(event.timestamp);
-  if (!Number.isFinite(at)) return false;
+  if (!Number.isFinite(at)) return 'none';
   const type = event.event_type;
   const e = event as Record<string, unknown>;
   let changed = false;
+  let counted = false;
   if (server !== '') {
     switch (type) {
       case 'server_down': {
@@ -138,11 +140,11 @@ export function observe(
       }
       if (good !== undefined && server !== '') {
         countSlo(track(state, server), rule, at, good);
-        changed = true;
+        counted = true;
       }
     }
   }
-  return changed;
+  return changed ? 'facts' : counted ? 'counts' : 'none';
 }
 
 function countSlo(

@@ -142,9 +142,17 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       }
       const server = typeof event.server_name === 'string' ? event.server_name : '';
       const rules = settings.rulesFor(server);
-      if (rules.length === 0 || !observe(conditions, event, rules)) return;
+      if (rules.length === 0) return;
+      const changed = observe(conditions, event, rules);
+      if (changed === 'none') return;
       const now = clock.now();
-      // Burn rates are decided on their bucket ticks (nextChange), not per call or check.
+      // Burn rates are decided on their bucket ticks (nextChange), not per call or check: a
+      // call only counts, and makes sure a tick is coming.
+      if (changed === 'counts') {
+        // A tick already due sooner is kept (schedule only moves the timer earlier).
+        if (wakeAt === undefined || wakeAt > now + 1000) schedule(nextOf(server, rules, now));
+        return;
+      }
       decide(
         server,
         rules.some((r) => r.type === 'slo_burn')
