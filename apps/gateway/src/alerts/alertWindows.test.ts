@@ -54,9 +54,9 @@ describe('alert windows (properties)', () => {
             }
           }
           // Fires and resolves alternate, starting with a fire.
-          out.forEach((type, i) =>
-            expect(type).toBe(i % 2 === 0 ? 'alert_fired' : 'alert_resolved'),
-          );
+          for (const [i, type] of out.entries()) {
+            expect(type).toBe(i % 2 === 0 ? 'alert_fired' : 'alert_resolved');
+          }
         },
       ),
       { numRuns: 200 },
