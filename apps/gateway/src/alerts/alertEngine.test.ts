@@ -243,4 +243,43 @@ describe('alert rules', () => {
     t.clock.advance(1000);
     expect(t.alerts('alert_fired')).toHaveLength(1);
   });
+
+  it('at start, an alert open in the log whose rule no longer applies is resolved; others stay open', () => {
+    const old = setup({
+      rules: { down: { type: 'down', after_seconds: 0 }, flap: { type: 'flapping', incidents: 1 } },
+    });
+    old.feed('server_down', { server_name: 'a', reason: 'x' });
+    const ledger = initialLedger();
+    for (const e of old.alerts('alert_fired')) applyAlertEvent(ledger, e);
+    expect(ledger.open.size).toBe(2);
+    const config = resolveConfig(
+      {
+        mcpServers: { a: { url: 'http://127.0.0.1:9/a' } },
+        alerts: {
+          sinks: { hook: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } },
+          rules: { down: { type: 'down' } },
+        },
+      },
+      'test.json',
+      '/tmp',
+      {},
+    );
+    const clock = manualClock();
+    const out: SelfhealEvent[] = [];
+    const owed: PendingDelivery[] = [];
+    const engine = createAlertEngine({
+      settings: config.alerts!,
+      clock,
+      events: createEventFactory({ clock }),
+      ledger,
+      publish: (e) => out.push(e),
+      owe: (p) => owed.push(p),
+    });
+    engine.resolveOrphans();
+    expect(out.map((e) => [e.event_type, (e as Record<string, unknown>).rule])).toEqual([
+      ['alert_resolved', 'flap'],
+    ]);
+    expect(owed.map((p) => `${p.action} ${p.sink}`)).toEqual(['resolve hook']);
+    expect([...ledger.open.values()].map((o) => o.rule)).toEqual(['down']);
+  });
 });

@@ -31,6 +31,11 @@ export interface AlertEngine {
   readonly ledger: AlertLedger;
   /** Takes one event of the stream (the engine's own `alert_*` echoes included). */
   observe(event: SelfhealEvent): void;
+  /**
+   * Resolves every open alert (from the log) whose rule no longer applies to its server: the
+   * rule was removed or turned off for it, or the server left the config. Call once at start.
+   */
+  resolveOrphans(): void;
   /** Stops its timer. */
   stop(): void;
 }
@@ -161,6 +166,23 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         now,
       );
       schedule(nextOf(server, rules, now));
+    },
+    resolveOrphans() {
+      const now = clock.now();
+      for (const open of [...ledger.open.values()]) {
+        if (settings.rulesFor(open.server).some((rule) => rule.name === open.rule)) continue;
+        emit(
+          events.createOther('alert_resolved', {
+            trace_id: `alert-${open.rule}/${open.server || '-'}`,
+            ...(open.server !== '' ? { server_name: open.server } : {}),
+            alert_id: open.alertId,
+            rule: open.rule,
+            summary: `${open.server || 'the gateway'}: rule ${open.rule} no longer applies (config changed)`,
+            sinks: open.sinks,
+            open_seconds: Math.max(0, (now - open.firedAt) / 1000),
+          }),
+        );
+      }
     },
     stop() {
       stopped = true;

@@ -139,6 +139,7 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
   const restored = ledger.pending.size;
   for (const owed of ledger.pending.values()) delivery.enqueue(owed);
   const subscription = bus.events$.subscribe((event) => engine.observe(event));
+  engine.resolveOrphans();
   return {
     engine,
     delivery,
