@@ -79,6 +79,8 @@ export interface DeliverySettings {
 export interface AlertSettings {
   /** Every rule's name, in config order. */
   ruleNames: string[];
+  /** The servers under `mcpServers`. */
+  servers: ReadonlySet<string>;
   /** The rules that apply to `server` (`''`: events that name no server), overrides merged. */
   rulesFor(server: string): readonly AlertRule[];
   sinks: ReadonlyMap<string, SinkSpec>;
@@ -150,6 +152,7 @@ export function resolveAlerts(
   const cache = new Map<string, AlertRule[]>();
   return {
     ruleNames: [...base.keys()],
+    servers: known,
     sinks,
     delivery: {
       initialMs: (delivery.retry?.initial_seconds ?? 1) * 1000,

@@ -249,9 +249,10 @@ describe('alert rules', () => {
       rules: { down: { type: 'down', after_seconds: 0 }, flap: { type: 'flapping', incidents: 1 } },
     });
     old.feed('server_down', { server_name: 'a', reason: 'x' });
+    old.feed('server_down', { server_name: 'b', reason: 'x' });
     const ledger = initialLedger();
     for (const e of old.alerts('alert_fired')) applyAlertEvent(ledger, e);
-    expect(ledger.open.size).toBe(2);
+    expect(ledger.open.size).toBe(4);
     const config = resolveConfig(
       {
         mcpServers: { a: { url: 'http://127.0.0.1:9/a' } },
@@ -276,10 +277,18 @@ describe('alert rules', () => {
       owe: (p) => owed.push(p),
     });
     engine.resolveOrphans();
-    expect(out.map((e) => [e.event_type, (e as Record<string, unknown>).rule])).toEqual([
-      ['alert_resolved', 'flap'],
+    // b left the config: both its alerts go; a keeps the rule it still has.
+    expect(out.map((e) => [e.server_name, (e as Record<string, unknown>).rule])).toEqual([
+      ['a', 'flap'],
+      ['b', 'down'],
+      ['b', 'flap'],
     ]);
-    expect(owed.map((p) => `${p.action} ${p.sink}`)).toEqual(['resolve hook']);
+    expect(out.every((e) => e.event_type === 'alert_resolved')).toBe(true);
+    expect(owed.map((p) => `${p.action} ${p.sink}`)).toEqual([
+      'resolve hook',
+      'resolve hook',
+      'resolve hook',
+    ]);
     expect([...ledger.open.values()].map((o) => o.rule)).toEqual(['down']);
   });
 });

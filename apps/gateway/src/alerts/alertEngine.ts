@@ -32,8 +32,8 @@ export interface AlertEngine {
   /** Takes one event of the stream (the engine's own `alert_*` echoes included). */
   observe(event: SelfhealEvent): void;
   /**
-   * Resolves every open alert (from the log) whose rule no longer applies to its server: the
-   * rule was removed or turned off for it, or the server left the config. Call once at start.
+   * Resolves every open alert (from the log) whose rule no longer applies to its server (the
+   * rule was removed or turned off for it) or whose server left the config. Call once at start.
    */
   resolveOrphans(): void;
   /** Stops its timer. */
@@ -170,14 +170,19 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     resolveOrphans() {
       const now = clock.now();
       for (const open of [...ledger.open.values()]) {
-        if (settings.rulesFor(open.server).some((rule) => rule.name === open.rule)) continue;
+        const gone = open.server !== '' && !settings.servers.has(open.server);
+        if (!gone && settings.rulesFor(open.server).some((rule) => rule.name === open.rule)) {
+          continue;
+        }
         emit(
           events.createOther('alert_resolved', {
             trace_id: `alert-${open.rule}/${open.server || '-'}`,
             ...(open.server !== '' ? { server_name: open.server } : {}),
             alert_id: open.alertId,
             rule: open.rule,
-            summary: `${open.server || 'the gateway'}: rule ${open.rule} no longer applies (config changed)`,
+            summary: gone
+              ? `${open.server} is no longer in the config`
+              : `${open.server || 'the gateway'}: rule ${open.rule} no longer applies (config changed)`,
             sinks: open.sinks,
             open_seconds: Math.max(0, (now - open.firedAt) / 1000),
           }),
