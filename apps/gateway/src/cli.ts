@@ -1,4 +1,5 @@
 import { runApprove } from './commands/approve.js';
+import { runAlerts } from './commands/alerts.js';
 import { runCheck } from './commands/check.js';
 import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
@@ -15,6 +16,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: runApprove,
     summary: 'approve a changed tool (SERVER TOOL) or release a quarantined server (SERVER)',
   },
+  alerts: { run: runAlerts, summary: 'alerts test [--sink NAME]: send a test alert to the sinks' },
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
   monitor: {
     run: runMonitor,
