@@ -1,5 +1,5 @@
-import { runApprove } from './commands/approve.js';
 import { runAlerts } from './commands/alerts.js';
+import { runApprove } from './commands/approve.js';
 import { runCheck } from './commands/check.js';
 import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
