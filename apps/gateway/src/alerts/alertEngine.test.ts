@@ -145,25 +145,32 @@ describe('alert rules', () => {
     expect(t.alerts('alert_resolved')).toHaveLength(1);
   });
 
-  it('event: types named in fire_on open an alert (injected quarantine events), clear_on resolves it', () => {
+  it('event: types named in fire_on open an alert (quarantine events, RFC 0017), clear_on resolves it', () => {
     const t = setup({
       rules: {
         quarantine: {
           type: 'event',
           fire_on: ['server_quarantined', 'tool_definition_changed'],
-          clear_on: ['server_unquarantined'],
+          clear_on: ['server_released'],
           resolve_after_seconds: 60,
         },
       },
     });
-    t.feed('server_quarantined', { server_name: 'a', reason: 'tool drift' });
-    t.feed('server_quarantined', { server_name: 'a', reason: 'again' });
+    const quarantined = { server_name: 'a', score: 0.15, threshold: 0.2 };
+    t.feed('server_quarantined', { ...quarantined, reason: 'definition_changed' });
+    t.feed('server_quarantined', { ...quarantined, reason: 'call_failed' });
     expect(t.alerts('alert_fired')).toHaveLength(1);
     expect(t.alerts('alert_fired')[0]).toMatchObject({ summary: 'a: server_quarantined' });
-    t.feed('server_unquarantined', { server_name: 'a' });
+    t.feed('server_released', { server_name: 'a', by: 'operator' });
     expect(t.alerts('alert_resolved')).toHaveLength(1);
     // Without a clearing event: resolved resolve_after_seconds after the last match.
-    t.feed('tool_definition_changed', { server_name: 'b', tool: 'echo' });
+    t.feed('tool_definition_changed', {
+      server_name: 'b',
+      tool: 'echo',
+      hash: `sha256:${'1'.repeat(64)}`,
+      definition: { name: 'echo' },
+      diff: ['~ /description: "a" -> "b"'],
+    });
     t.clock.advance(59_999);
     expect(t.alerts('alert_resolved')).toHaveLength(1);
     t.clock.advance(1);
