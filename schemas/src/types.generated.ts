@@ -122,6 +122,10 @@ export interface SelfhealEvent {
    * The server concerned, if any.
    */
   server_name?: string;
+  /**
+   * The gateway replica that emitted the event, when several share a NATS JetStream stream (RFC 0018); a NATS subject token.
+   */
+  replica?: string;
   [k: string]: unknown;
 }
 /**
