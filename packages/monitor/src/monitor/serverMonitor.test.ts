@@ -97,7 +97,7 @@ describe('createServerMonitor on a fake clock', () => {
       'server_recovered',
     ]);
     await monitor.stop();
-  });
+  }, 15_000);
 
   it('starts, settles ok on the first good check, and checks every interval', async () => {
     const { clock, monitor, store, types } = setup();
