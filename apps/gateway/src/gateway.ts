@@ -219,9 +219,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const others$ = fromStream.pipe(filter((event) => event.replica !== fleet?.replica));
   const shown$: Observable<SelfhealEvent> = fleet ? merge(bus.events$, others$) : bus.events$;
-  // Each monitor event is published once, on the gateway's bus.
+  // Each monitor event is published once, on the gateway's bus, and folded once: the monitor
+  // reads this replica's own projection (the bus applies each event before publish returns);
+  // in a fleet, the other replicas' events of remote servers are observed into it too.
   const store = createMonitorStore({
     publish: publishNow,
+    projector: local,
     events,
     clock,
   });
