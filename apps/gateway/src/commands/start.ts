@@ -9,7 +9,7 @@ import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
 import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
-import { openOperatorControl } from './operatorHandler.js';
+import { createOperatorHandler, openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
@@ -107,12 +107,15 @@ async function serve(run: {
     tokens,
     onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
     log: io.stderr,
+    eventLogPath: eventLog?.path,
+    operator: createOperatorHandler(gateway, () => started),
   });
   try {
     const { url } = await http.listen();
     io.stdout(
       `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
+        `  page    ${url.replace(/\/mcp$/, '/')}${tokens.length > 0 ? '?token=<token>' : ''}\n` +
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
