@@ -67,7 +67,10 @@ export function Timeline({ entries }: { entries: readonly Entry[] }) {
       </div>
       <ol class="timeline" aria-live="off">
         {rows.map(({ event }, i) => (
-          <li key={typeof event.event_id === 'string' ? event.event_id : `${event.timestamp}-${i}`}>
+          <li
+            key={typeof event.event_id === 'string' ? event.event_id : `${event.timestamp}-${i}`}
+            data-event-id={typeof event.event_id === 'string' ? event.event_id : undefined}
+          >
             <details>
               <summary>
                 <time>{event.timestamp}</time> <span class="etype">{event.event_type}</span>

@@ -7,8 +7,10 @@ import {
   type ServerSla,
 } from '@selfheal/events';
 import { type CliIO, ExitCode } from '../io.js';
+import { REPLAY_SERVE_PORT, serveReplay } from './replayServe.js';
 
 export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIMESTAMP] [--server NAME] [--strict]
+                      [--serve [--port N]]
 
 Folds one or more JSONL event logs, in timestamp order (stable for ties; unsorted logs are
 sorted), into the final state of every server, an SLA report per server and a summary of the
@@ -20,6 +22,9 @@ Options:
   --until TS        only events at or before TS (RFC 3339, e.g. 2026-11-21T10:00:00Z)
   --server NAME     only the events of server NAME
   --strict          check every line against the full event schema (slower)
+  --serve           after the report, serve the dashboard over these files on 127.0.0.1
+                    (time travel, SLA, incidents; no gateway needed) until Ctrl-C
+  --port N          the --serve port (default ${REPLAY_SERVE_PORT}; 0 picks a free one)
 Exit: 0 replayed, every line valid; 1 replayed, some lines invalid or torn; 2 unreadable or bad usage.
 `;
 
@@ -51,6 +56,18 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
       return ExitCode.Unusable;
     }
   }
+  let port = REPLAY_SERVE_PORT;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!values.serve || !/^\d+$/.test(values.port) || port > 65535) {
+      io.stderr(
+        values.serve
+          ? `selfheal replay: --port "${values.port}" is not a port (0 to 65535)\n`
+          : 'selfheal replay: --port goes with --serve\n',
+      );
+      return ExitCode.Unusable;
+    }
+  }
   if (values.server === '') {
     io.stderr('selfheal replay: --server needs a server name\n');
     return ExitCode.Unusable;
@@ -70,7 +87,10 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   }
 
   io.stdout(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
-  return report.invalid_lines === 0 ? ExitCode.Ok : ExitCode.Invalid;
+  const code = report.invalid_lines === 0 ? ExitCode.Ok : ExitCode.Invalid;
+  if (!values.serve) return code;
+  const served = await serveReplay(files, port, io);
+  return served === ExitCode.Ok ? code : served;
 }
 
 function parse(argv: string[]) {
@@ -82,6 +102,8 @@ function parse(argv: string[]) {
       until: { type: 'string' },
       server: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      serve: { type: 'boolean', default: false },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
