@@ -80,9 +80,13 @@ describe('createDashboard', () => {
     expect(form.status).toBe(415);
     const bad = await post(JSON.stringify({ action: 'stop', server: 'a', operator: 'x' }));
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/"action" must be one of reset, disable, enable/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(
+      /"action" must be one of reset, disable, enable/,
+    );
     const anonymous = await post(JSON.stringify({ action: 'reset', server: 'a', operator: '' }));
-    expect((await anonymous.json()).error).toMatch(/"operator" must be your name/);
+    expect(((await anonymous.json()) as { error: string }).error).toMatch(
+      /"operator" must be your name/,
+    );
     expect((await post('{')).status).toBe(400);
     expect(asked.length).toBe(1);
   });
