@@ -1,6 +1,7 @@
 import {
   createHealthFold,
   createHealthProjector,
+  type HealthFold,
   type HealthFoldResult,
   type HealthProjector,
   rollUpEcosystem,
@@ -41,6 +42,29 @@ function fold(entries: readonly Entry[], until: number | undefined): HealthFoldR
   return f.result();
 }
 
+/** A fold of the whole history kept between renders, so a live event costs one `apply`. */
+interface RunningFold {
+  fold: HealthFold;
+  count: number;
+  last: Entry | undefined;
+}
+
+/**
+ * The fold of all of `history` (live, no `until`), advanced from `running` when `history` only
+ * grew at its end, and folded again from the start otherwise (an event inserted earlier).
+ */
+function foldAll(history: readonly Entry[], running: { current: RunningFold | null }) {
+  let r = running.current;
+  if (!r || r.count > history.length || (r.count > 0 && history[r.count - 1] !== r.last)) {
+    r = { fold: createHealthFold(), count: 0, last: undefined };
+  }
+  for (let i = r.count; i < history.length; i++) r.fold.apply(history[i]!.event, history[i]!.ms);
+  r.count = history.length;
+  r.last = history[history.length - 1];
+  running.current = r;
+  return r.fold.result();
+}
+
 /** The whole page: live (a gateway) or a replay of files (`selfheal replay --serve`). */
 export function App() {
   const [info, setInfo] = useState<DashboardInfo | null>(null);
@@ -54,6 +78,7 @@ export function App() {
   const [notice, setNotice] = useState('');
   const [now, setNow] = useState(Date.now());
   const projector = useRef<HealthProjector | null>(null);
+  const running = useRef<RunningFold | null>(null);
 
   useEffect(() => {
     fetch('dashboard/api/info', { cache: 'no-store' })
@@ -129,7 +154,7 @@ export function App() {
   const isLive = info?.mode === 'live';
   const viewing = travel === null && isLive ? null : (travel ?? undefined);
   const folded = useMemo(
-    () => fold(history, viewing === null ? undefined : viewing),
+    () => (viewing === null ? foldAll(history, running) : fold(history, viewing)),
     [history, viewing],
   );
   const servers: Record<string, ServerHealth> =
