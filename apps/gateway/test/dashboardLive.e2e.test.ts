@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, NO_CHROMIUM } from './helpers/browser.js';
@@ -108,6 +110,33 @@ describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard of a running gateway',
     await page.locator('#connection[data-state="live"]').waitFor({ state: 'attached' });
     await page.locator('#servers [data-server="steady"][data-status="ok"]').waitFor();
     expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('draws the calls an MCP client makes: calls/s, errors and latency of the server', async () => {
+    const client = new Client({ name: 'dashboard-test', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${url}mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      const echo = tools.find((t) => t.name.startsWith('steady') && t.name.endsWith('echo'))!;
+      for (let i = 0; i < 10; i++)
+        await client.callTool({ name: echo.name, arguments: { message: `m${i}` } });
+    } finally {
+      await client.close();
+    }
+    const sparks = page.locator('#servers [data-server="steady"] .spark-value');
+    // The 10 tool calls (and the tools/list) within the last minutes, none failed.
+    const card = page.locator('#servers [data-server="steady"]');
+    await expect
+      .poll(async () => Number(await card.getAttribute('data-calls')))
+      .toBeGreaterThanOrEqual(10);
+    expect(Number(await sparks.nth(0).textContent())).toBeGreaterThan(0);
+    await expect(sparks.nth(1).textContent()).resolves.toBe('0%');
+    await expect(sparks.nth(2).textContent()).resolves.toMatch(/^\d+\/\d+ms$/);
+    await expect(page.locator('#servers [data-server="steady"] canvas').count()).resolves.toBe(3);
   }, 30_000);
 
   it('shows a SIGKILLed stdio server down within 1 s and up again after its restart, without a reload', async () => {

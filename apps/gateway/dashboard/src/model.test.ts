@@ -78,8 +78,8 @@ describe('callSeries', () => {
     const series = callSeries(calls, now, 10_000, 5_000);
     // Two buckets: [95 s, 100 s) and the one now opens.
     expect(series.get('a')).toEqual([
-      { t: 95, callsPerSecond: 0.8, errorPercent: 50, p50: 20, p99: 400 },
-      { t: 100, callsPerSecond: 0, errorPercent: null, p50: null, p99: null },
+      { t: 95, calls: 4, callsPerSecond: 0.8, errorPercent: 50, p50: 20, p99: 400 },
+      { t: 100, calls: 0, callsPerSecond: 0, errorPercent: null, p50: null, p99: null },
     ]);
     expect(series.has('b')).toBe(false);
   });

@@ -80,6 +80,7 @@ export function lastIndexAtOrBefore(entries: readonly Entry[], ms: number): numb
 export interface CallBucket {
   /** Bucket start, epoch seconds. */
   t: number;
+  calls: number;
   callsPerSecond: number;
   /** Percent of calls whose outcome was not `ok` (`null` without calls). */
   errorPercent: number | null;
@@ -127,6 +128,7 @@ export function callSeries(
         const n = sorted.length;
         return {
           t: (start + i * bucketMs) / 1000,
+          calls: n,
           callsPerSecond: n / (bucketMs / 1000),
           errorPercent: n === 0 ? null : (100 * failed) / n,
           p50: n === 0 ? null : quantile(sorted, 0.5),

@@ -49,6 +49,7 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
       data-server={server.server_name}
       data-status={server.status}
       data-lifecycle={server.lifecycle}
+      data-calls={calls?.reduce((n, b) => n + b.calls, 0) ?? 0}
       aria-labelledby={`srv-${server.server_name}`}
     >
       <header>
