@@ -94,6 +94,8 @@ export {
   type ReplayFile,
   type ReplayOptions,
   type ReplayReport,
+  type ReplaySourceItem,
+  replayEvents,
   replayLogs,
 } from './replay.js';
 export {

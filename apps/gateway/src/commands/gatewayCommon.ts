@@ -6,7 +6,9 @@ import {
   createFileSink,
   type EventLog,
   eventLogOptionsFromConfig,
+  type StoredEvent,
 } from '@selfheal/events';
+import { type AlertService, startAlerts } from '../alerts/alertService.js';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
@@ -67,6 +69,7 @@ export function withOverrides(
  */
 export async function openEventLog(
   gateway: Gateway,
+  forward?: (log: EventLog) => (stored: StoredEvent) => void,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
   const { config } = gateway;
   const emission = config.document.event_emission;
@@ -76,8 +79,15 @@ export async function openEventLog(
   await mkdir(dirname(path), { recursive: true });
   const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
+  // With replicas (RFC 0018), each stored event also goes to the NATS stream.
+  const forwarded = forward?.(log);
   const file = createFileSink(log, {
-    onAppended: (stored) => gateway.metrics.observeAppended(stored),
+    onAppended: forwarded
+      ? (stored) => {
+          gateway.metrics.observeAppended(stored);
+          forwarded(stored);
+        }
+      : (stored) => gateway.metrics.observeAppended(stored),
   });
   gateway.bus.attach(
     createCallSummarySink({
@@ -93,4 +103,25 @@ export async function openEventLog(
       await log.close();
     },
   };
+}
+
+/**
+ * Starts the config's alerts (RFC 0015) on the gateway's bus, with the deliveries the log at
+ * `logPath` still owes; undefined when the config has none. Call it after the log is open and
+ * before the gateway starts.
+ */
+export async function openAlerts(
+  gateway: Gateway,
+  logPath: string | undefined,
+): Promise<AlertService | undefined> {
+  const settings = gateway.config.alerts;
+  if (!settings) return undefined;
+  return startAlerts({
+    settings,
+    bus: gateway.bus,
+    events: gateway.events,
+    clock: gateway.clock,
+    logPath,
+    cwd: gateway.config.baseDir,
+  });
 }

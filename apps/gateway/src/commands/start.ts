@@ -8,8 +8,15 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
-import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
+import {
+  configFrom,
+  openAlerts,
+  openEventLog,
+  parseGatewayArgs,
+  withOverrides,
+} from './gatewayCommon.js';
 import { createOperatorHandler, openOperatorControl } from './operatorHandler.js';
+import { openReplicaLink, type ReplicaLink, replicaSettings } from './replicaLink.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
@@ -79,19 +86,44 @@ async function serve(run: {
   stopped: Promise<void>;
 }): Promise<number> {
   const { args, config, tokens, io, demo, stopped } = run;
-  const gateway = createGateway({ config });
+  // Replicas on NATS JetStream (RFC 0018), only when the config asks: the client loads then.
+  let replicas: ReplicaLink | undefined;
+  try {
+    const settings = replicaSettings(config);
+    if (settings) replicas = await openReplicaLink(settings, io.stderr);
+  } catch (error) {
+    io.stderr(`selfheal start: ${(error as Error).message}\n`);
+    return ExitCode.Unusable;
+  }
+  const gateway = createGateway({ config, ...(replicas && { fleet: replicas.fleet }) });
   // The control socket first: a second gateway on the same config stops here, before it
   // appends to the same event log or starts a process.
   let started = false;
   const control = await openOperatorControl('start', gateway, args, () => started, io);
-  if (!control) return ExitCode.Invalid;
+  if (!control) {
+    await replicas?.close(0);
+    return ExitCode.Invalid;
+  }
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
-    eventLog = await openEventLog(gateway);
+    eventLog = await openEventLog(gateway, replicas?.forwardFrom);
   } catch (error) {
     io.stderr(`selfheal start: cannot open the event log: ${(error as Error).message}\n`);
     await control.close();
     await gateway.stop();
+    await replicas?.close(0);
+    return ExitCode.Unusable;
+  }
+  let alerts: Awaited<ReturnType<typeof openAlerts>>;
+  try {
+    alerts = await openAlerts(gateway, eventLog?.path);
+  } catch (error) {
+    io.stderr(
+      `selfheal start: cannot read the event log for alerts: ${(error as Error).message}\n`,
+    );
+    await control.close();
+    await gateway.stop();
+    await eventLog?.close();
     return ExitCode.Unusable;
   }
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
@@ -118,29 +150,42 @@ async function serve(run: {
         `  page    ${url.replace(/\/mcp$/, '/')}${tokens.length > 0 ? '?token=<token>' : ''}\n` +
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
+        (replicas
+          ? `  replica ${replicas.settings.replica} (NATS stream ${replicas.settings.stream} at ${replicas.settings.servers.join(', ')})\n`
+          : '') +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
+        (alerts
+          ? `  alerts  ${alerts.engine.ledger.open.size} open, ${alerts.restored} deliveries owed from the log\n`
+          : '') +
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
     reportUpstreams(gateway, io.stdout, control.command);
+    // The fleet's state so far is folded before this replica's monitor starts.
+    await replicas?.start(gateway);
     await gateway.start();
     started = true;
     const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
     io.stdout(`ready: ${up} of ${gateway.upstreams.length} servers up\n`);
   } catch (error) {
     io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
+    alerts?.stop();
     await control.close();
     await http.close();
     await gateway.stop();
     await eventLog?.close();
+    await replicas?.close(0);
     return ExitCode.Invalid;
   }
   await stopped;
   io.stdout('stopping\n');
+  // Before the servers stop: their stopping is not an outage to alert on.
+  alerts?.stop();
   await control.close();
   await http.close();
   await gateway.stop();
   stopCallLog();
   await eventLog?.close();
+  await replicas?.close();
   return ExitCode.Ok;
 }
 
