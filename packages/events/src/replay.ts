@@ -1,10 +1,9 @@
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
-import { rollUpEcosystem } from './ecosystemHealth.js';
 import { envelopeTime } from './envelope.js';
+import { createHealthFold } from './healthFold.js';
 import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
-import { createHealthProjector } from './projection.js';
 import type { ServerHealth } from './serverHealth.js';
-import { createSlaTracker, type ServerSla } from './slaReport.js';
+import type { ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
 import { initialTrustState, projectTrust, type TrustState, trustView } from './trustProjection.js';
 
@@ -89,37 +88,23 @@ interface Fold {
 }
 
 function createFold(options: ReplayOptions): Fold {
-  const { until, server } = options;
   const summary = createTimelineSummarizer();
-  const projector = createHealthProjector();
+  const health = createHealthFold(options);
   let trust = initialTrustState;
-  const sla = createSlaTracker();
   let filtered = 0;
-  let endMs = Number.NEGATIVE_INFINITY;
   return {
     apply({ event, ms }) {
-      if (
-        (until !== undefined && ms > until) ||
-        (server !== undefined && event.server_name !== server)
-      ) {
+      if (!health.apply(event, ms)) {
         filtered++;
         return;
       }
       summary.add(event, ms);
-      projector.apply(event);
       trust = projectTrust(trust, event);
-      sla.add(event, ms);
-      if (ms > endMs) endMs = ms;
     },
     wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
-      const end = until ?? (Number.isFinite(endMs) ? endMs : 0);
-      const state = projector.state();
-      const slas = sla.report(end);
-      const servers: ReplayReport['servers'] = {};
-      for (const name of Object.keys(state.servers).sort()) {
-        servers[name] = { state: state.servers[name]!, sla: slas[name]! };
-      }
+      const { until, server } = options;
+      const { servers, ecosystem } = health.result();
       const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
       return {
         files: reads.map((r) => ({
@@ -143,7 +128,7 @@ function createFold(options: ReplayOptions): Fold {
         ...(server === undefined ? {} : { server }),
         ...summary.summary(),
         servers,
-        ecosystem: withTrust(rollUpEcosystem(state, end), trust),
+        ecosystem: withTrust(ecosystem, trust),
         trust,
       };
     },

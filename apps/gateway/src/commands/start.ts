@@ -15,7 +15,7 @@ import {
   parseGatewayArgs,
   withOverrides,
 } from './gatewayCommon.js';
-import { openOperatorControl } from './operatorHandler.js';
+import { createOperatorHandler, openOperatorControl } from './operatorHandler.js';
 import { openReplicaLink, type ReplicaLink, replicaSettings } from './replicaLink.js';
 import { reportUpstreams } from './upstreamReport.js';
 
@@ -139,12 +139,15 @@ async function serve(run: {
     tokens,
     onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
     log: io.stderr,
+    eventLogPath: eventLog?.path,
+    operator: createOperatorHandler(gateway, () => started),
   });
   try {
     const { url } = await http.listen();
     io.stdout(
       `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
+        `  page    ${url.replace(/\/mcp$/, '/')}${tokens.length > 0 ? '?token=<token>' : ''}\n` +
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
         (replicas
