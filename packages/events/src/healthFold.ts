@@ -3,6 +3,7 @@ import { rollUpEcosystem } from './ecosystemHealth.js';
 import { createHealthProjector } from './projection.js';
 import type { ServerHealth } from './serverHealth.js';
 import { createSlaTracker, type ServerSla, type SlaIncident } from './slaReport.js';
+import { initialTrustState, projectTrust, type TrustState, trustView } from './trustProjection.js';
 
 /** Options of {@link createHealthFold}. */
 export interface HealthFoldOptions {
@@ -16,8 +17,13 @@ export interface HealthFoldOptions {
 export interface HealthFoldResult {
   /** Final per-server state and SLA figures, by server name (sorted). */
   servers: Record<string, { state: ServerHealth; sla: ServerSla }>;
-  /** The W3 roll-up of the final state, at the end of the window. */
+  /**
+   * The W3 roll-up of the final state, at the end of the window; each detail has the server's
+   * `trust` as `/health/ecosystem` shows it (RFC 0017).
+   */
   ecosystem: EcosystemHealth;
+  /** Trust scores, quarantines and tool pins at the end (RFC 0017). */
+  trust: TrustState;
   /** Every incident, oldest first (see `SlaTracker.incidents`). */
   incidents: SlaIncident[];
   /** Epoch ms the windows close at: `until`, else the last event folded (0 with none). */
@@ -41,6 +47,7 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
   const { until, server } = options;
   const projector = createHealthProjector();
   const sla = createSlaTracker();
+  let trust = initialTrustState;
   let endMs = Number.NEGATIVE_INFINITY;
   return {
     apply(event, ms) {
@@ -51,6 +58,7 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
         return false;
       }
       projector.apply(event);
+      trust = projectTrust(trust, event);
       sla.add(event, ms);
       if (ms > endMs) endMs = ms;
       return true;
@@ -65,10 +73,22 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
       }
       return {
         servers,
-        ecosystem: rollUpEcosystem(state, end),
+        ecosystem: withTrust(rollUpEcosystem(state, end), trust),
+        trust,
         incidents: sla.incidents(end),
         end_ms: end,
       };
     },
+  };
+}
+
+/**
+ * Each server's trust beside its health (RFC 0017), as the gateway's `/health/ecosystem` shows
+ * it (the default neutral, 0.5, for a server with no score logged).
+ */
+function withTrust(rollUp: EcosystemHealth, trust: TrustState): EcosystemHealth {
+  return {
+    ...rollUp,
+    details: rollUp.details.map((d) => ({ ...d, trust: trustView(trust, d.server_name) })),
   };
 }

@@ -5,7 +5,7 @@ import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from '
 import type { ServerHealth } from './serverHealth.js';
 import type { ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
-import { initialTrustState, projectTrust, type TrustState, trustView } from './trustProjection.js';
+import type { TrustState } from './trustProjection.js';
 
 /** Options of {@link replayLogs}. */
 export interface ReplayOptions {
@@ -90,7 +90,6 @@ interface Fold {
 function createFold(options: ReplayOptions): Fold {
   const summary = createTimelineSummarizer();
   const health = createHealthFold(options);
-  let trust = initialTrustState;
   let filtered = 0;
   return {
     apply({ event, ms }) {
@@ -99,12 +98,11 @@ function createFold(options: ReplayOptions): Fold {
         return;
       }
       summary.add(event, ms);
-      trust = projectTrust(trust, event);
     },
     wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
       const { until, server } = options;
-      const { servers, ecosystem } = health.result();
+      const { servers, ecosystem, trust } = health.result();
       const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
       return {
         files: reads.map((r) => ({
@@ -128,7 +126,7 @@ function createFold(options: ReplayOptions): Fold {
         ...(server === undefined ? {} : { server }),
         ...summary.summary(),
         servers,
-        ecosystem: withTrust(ecosystem, trust),
+        ecosystem,
         trust,
       };
     },
@@ -259,17 +257,6 @@ async function mergeStreaming(
     cursors.map((c) => c.summary!),
     'streamed',
   );
-}
-
-/**
- * Each server's trust beside its health (RFC 0017), as the gateway's `/health/ecosystem` shows
- * it (the default neutral, 0.5, for a server with no score logged).
- */
-function withTrust(rollUp: EcosystemHealth, trust: TrustState): EcosystemHealth {
-  return {
-    ...rollUp,
-    details: rollUp.details.map((d) => ({ ...d, trust: trustView(trust, d.server_name) })),
-  };
 }
 
 /** A batch of a source that is not a file (a stream): good events, or a reason for a bad one. */
