@@ -1,12 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createEventLog,
-  createFileSink,
-  type EventLog,
-  eventLogOptionsFromConfig,
-} from '@selfheal/events';
+import { createEventLog, createFileSink, type EventLog } from '@selfheal/events';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
@@ -68,13 +63,18 @@ export function withOverrides(
 export async function openEventLog(
   gateway: Gateway,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
-  const { config } = gateway;
-  const emission = config.document.event_emission;
-  const options = eventLogOptionsFromConfig(emission, config.baseDir);
-  if (!options) return undefined;
-  const { path } = options;
+  const { eventEmission: emission } = gateway.config;
+  if (!emission.enabled) return undefined;
+  const { path } = emission;
   await mkdir(dirname(path), { recursive: true });
-  const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
+  const log: EventLog = await createEventLog({
+    path,
+    durability: emission.durability,
+    flushIntervalMs: emission.flushIntervalMs,
+    rotateMaxBytes: emission.rotateMaxBytes,
+    rotateMaxAgeMs: emission.rotateMaxAgeMs,
+    clock: gateway.clock,
+  });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
   const file = createFileSink(log, {
     onAppended: (stored) => gateway.metrics.observeAppended(stored),
@@ -83,7 +83,7 @@ export async function openEventLog(
     createCallSummarySink({
       inner: file,
       clock: gateway.clock,
-      repo: emission?.repo ?? 'selfheal',
+      repo: emission.repo,
     }),
   );
   return {
