@@ -8,6 +8,7 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
+import { watchConfig } from './configReloader.js';
 import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
@@ -131,7 +132,19 @@ async function serve(run: {
     await eventLog?.close();
     return ExitCode.Invalid;
   }
+  // The embedded demo has no file to watch.
+  const reloader =
+    args.config === undefined
+      ? undefined
+      : watchConfig({
+          gateway,
+          file: args.config,
+          overrides: args,
+          stdout: io.stdout,
+          stderr: io.stderr,
+        });
   await stopped;
+  reloader?.close();
   io.stdout('stopping\n');
   await control.close();
   await http.close();

@@ -1,6 +1,7 @@
 import { createGateway } from '../gateway.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
+import { watchConfig } from './configReloader.js';
 import { configFrom, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
@@ -56,7 +57,19 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
     await gateway.stop();
     return ExitCode.Invalid;
   }
+  // stdout carries the protocol: reload reports go to stderr too.
+  const reloader =
+    args.config === undefined
+      ? undefined
+      : watchConfig({
+          gateway,
+          file: args.config,
+          overrides: args,
+          stdout: io.stderr,
+          stderr: io.stderr,
+        });
   await Promise.race([serveStdio(gateway), stopped]);
+  reloader?.close();
   await control.close();
   await gateway.stop();
   await eventLog?.close();
