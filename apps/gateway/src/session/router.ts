@@ -3,7 +3,13 @@ import type { Notification, RequestId } from '@modelcontextprotocol/sdk/types.js
 import { isResilienceError } from '@selfheal/resilience';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
+import {
+  createToolFilter,
+  exposeName,
+  isShortened,
+  MAX_EXPOSED_NAME,
+  resolveCollisions,
+} from '../naming.js';
 import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
@@ -169,6 +175,15 @@ export function createRouter(options: RouterOptions): Router {
           const name = String(raw.name);
           if (method === 'tools/list' && !filter(name)) continue;
           const exposed = exposeName(link.upstream.spec.prefix, settings.separator, name);
+          if (
+            !warned.has(exposed) &&
+            isShortened(link.upstream.spec.prefix, settings.separator, name)
+          ) {
+            warned.add(exposed);
+            options.onWarning?.(
+              `${method === 'tools/list' ? 'tool' : 'prompt'} "${name}" of server "${link.name}" is exposed as "${exposed}": "${link.upstream.spec.prefix}${settings.separator}${name}" is longer than ${MAX_EXPOSED_NAME} characters (a shorter "prefix" on the server avoids this)`,
+            );
+          }
           named.push({ server: link.name, name, exposed, item: { ...item, name: exposed } });
         } else out.push(item);
       }
