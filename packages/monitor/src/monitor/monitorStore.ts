@@ -1,6 +1,7 @@
 import {
   createEventFactory,
   createHealthProjector,
+  EVENT_EMISSION_DEFAULTS,
   type EventFactory,
   type HealthProjector,
   type HealthState,
@@ -46,7 +47,11 @@ export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonit
   const clock = options.clock ?? systemClock;
   const events =
     options.events ??
-    createEventFactory({ clock, repo: options.repo ?? 'selfheal', validate: false });
+    createEventFactory({
+      clock,
+      repo: options.repo ?? EVENT_EMISSION_DEFAULTS.repo,
+      validate: false,
+    });
   const projector: HealthProjector = createHealthProjector(options.initial);
   return {
     emit(draft, traceId) {
