@@ -145,6 +145,11 @@ describe('hot reload of the config file (RFC 0019)', { timeout: 60_000 }, () => 
     );
     expect(await toolNames(client)).not.toContain('added__echo');
     expect(toolsChanged).toBeGreaterThan(seen);
+    // The health roll-up forgets it (the projection applies config_reloaded).
+    const ecosystem = (await (await fetch(url.replace(/\/mcp$/, '/health/ecosystem'))).json()) as {
+      servers: { total: number };
+    };
+    expect(ecosystem.servers.total).toBe(2);
   });
 
   it('refuses an invalid config with its path and pointer, keeps serving on the old one; SIGHUP reloads', async () => {

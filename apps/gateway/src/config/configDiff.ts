@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { GatewaySettings, LoadedConfig } from './loadConfig.js';
+import type { GatewaySettings, LoadedConfig, UpstreamSpec } from './loadConfig.js';
 
 /** What a config reload changes (RFC 0019). Server names are in the new config's order. */
 export interface ConfigDiff {
@@ -91,10 +91,34 @@ function entries(config: LoadedConfig): Map<string, unknown> {
       server.name,
       {
         server,
-        spec: specs.get(server.name) ?? null,
+        spec: routingOf(specs.get(server.name)),
         resilience: config.document.resilience ?? null,
         requestTimeoutMs: config.gateway.requestTimeoutMs,
       },
     ]),
   );
+}
+
+/** Keys of a server's entry the monitor's resolved server already carries, defaults applied. */
+const RESOLVED_BY_MONITOR = [
+  'type',
+  'command',
+  'args',
+  'env',
+  'cwd',
+  'url',
+  'headers',
+  'health_url',
+  'health_check',
+  'recovery',
+  'disabled',
+];
+
+/** What the gateway alone reads of a server's entry (prefix, tools, fallback, session, ...). */
+function routingOf(spec: UpstreamSpec | undefined): unknown {
+  if (spec === undefined) return null;
+  const rest = Object.fromEntries(
+    Object.entries(spec.config).filter(([key]) => !RESOLVED_BY_MONITOR.includes(key)),
+  );
+  return { transport: spec.transport, prefix: spec.prefix, rest };
 }
