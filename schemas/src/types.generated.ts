@@ -897,7 +897,7 @@ export interface CallSummary {
 
 // --- config ---
 /**
- * Gateway and monitor configuration, JSON or YAML. Servers use the mcpServers shape desktop MCP clients already use, so an existing config can be pasted; Selfheal's own sections sit beside it, globally and per server (a per-server section overrides the global one key by key).
+ * Gateway and monitor configuration, JSON or YAML. Servers use the mcpServers shape desktop MCP clients already use, so an existing config can be pasted; Selfheal's own sections sit beside it, globally and per server (a per-server section overrides the global one key by key). A running gateway reloads the file when it changes or on SIGHUP (RFC 0019).
  */
 export interface SelfhealConfig {
   $schema?: string;
@@ -1189,7 +1189,7 @@ export interface GatewayConfig {
   host?: string;
   port?: number;
   /**
-   * Between prefix and name in exposed tool and prompt names.
+   * Between prefix and name in exposed tool and prompt names. An exposed name longer than 64 characters keeps the tool's name whole and cuts the prefix, marked with a 6-digit hash of the full name.
    */
   separator?: string;
   on_collision?: 'error' | 'first_wins';

@@ -25,6 +25,10 @@ in a repository checkout, the example servers of examples/ (one over HTTP, a slo
 that crashes every 20 s). Stops on SIGINT or SIGTERM. If stdout or stderr is closed early
 (\`selfheal start | head -1\`), it stops writing there and keeps serving.
 
+With --config, saving FILE or sending SIGHUP reloads it: only servers whose entry changed are
+restarted, added ones started, removed ones stopped; an invalid file is refused (stderr) and the
+running config kept.
+
 An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
 \`selfheal monitor reset|disable|enable|status NAME --control PATH\` (a server whose recovery
 stopped waits for \`reset\`). The socket is .selfheal/<name of FILE>.sock beside FILE

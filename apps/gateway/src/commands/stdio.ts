@@ -9,7 +9,8 @@ import { reportUpstreams } from './upstreamReport.js';
 export const stdioUsage = `usage: selfheal stdio [--config FILE] [--control PATH]
 
 Serves the gateway over stdio for desktop MCP clients: JSON-RPC on stdin/stdout, every log line
-on stderr. Without --config, the embedded demo. Ends when stdin closes.
+on stderr. Without --config, the embedded demo. Ends when stdin closes. With --config, saving
+FILE or sending SIGHUP reloads it (only changed servers restart; an invalid file is refused).
 
 An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
 \`selfheal monitor reset|disable|enable|status NAME --control PATH\` (or --config FILE). The
