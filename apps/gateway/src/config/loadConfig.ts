@@ -111,12 +111,9 @@ export async function loadConfigFile(
     const message = cause instanceof DocumentReadError ? cause.message : `${file}: ${cause}`;
     throw new GatewayError(GatewayErrorCode.ConfigInvalid, message, { cause });
   }
-  const loaded = resolveConfig(document, file, dirname(resolve(file)), env);
-  // Relative paths (a stdio server's `cwd`, by resolveConfig; the token file) are relative to
-  // the config file.
-  const tokenFile = loaded.gateway.auth.tokenFile;
-  if (tokenFile !== undefined) loaded.gateway.auth.tokenFile = resolve(dirname(file), tokenFile);
-  return loaded;
+  // Relative paths (a stdio server's `cwd`, the token file, the event log) are relative to the
+  // config file: resolveConfig resolves them all against its folder.
+  return resolveConfig(document, file, dirname(resolve(file)), env);
 }
 
 /**
@@ -184,7 +181,11 @@ export function resolveConfig(
       separator: g.separator!,
       onCollision: g.on_collision!,
       degradation: g.degradation!,
-      auth: { tokenEnv: g.auth?.token_env, tokenFile: g.auth?.token_file },
+      auth: {
+        tokenEnv: g.auth?.token_env,
+        tokenFile:
+          g.auth?.token_file === undefined ? undefined : resolve(baseDir, g.auth.token_file),
+      },
       allowedHosts: g.allowed_hosts,
       allowedOrigins: g.allowed_origins,
       maxBodyBytes: g.max_body_bytes!,
