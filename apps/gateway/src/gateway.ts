@@ -408,6 +408,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // The settings a reload cannot apply stay as they were (the object every router reads).
       gateway: config.gateway,
       eventEmission: current.eventEmission,
+      alerts: current.alerts,
     };
     for (const clash of collisionsOf(upstreams, current))
       emitter.emit('warning', `after the reload: ${clash}`);

@@ -9,7 +9,13 @@ import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
 import { watchConfig } from './configReloader.js';
-import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
+import {
+  configFrom,
+  openAlerts,
+  openEventLog,
+  parseGatewayArgs,
+  withOverrides,
+} from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
@@ -99,6 +105,18 @@ async function serve(run: {
     await gateway.stop();
     return ExitCode.Unusable;
   }
+  let alerts: Awaited<ReturnType<typeof openAlerts>>;
+  try {
+    alerts = await openAlerts(gateway, eventLog?.path);
+  } catch (error) {
+    io.stderr(
+      `selfheal start: cannot read the event log for alerts: ${(error as Error).message}\n`,
+    );
+    await control.close();
+    await gateway.stop();
+    await eventLog?.close();
+    return ExitCode.Unusable;
+  }
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
   const stopCallLog = createCallLog({
     events$: gateway.bus.events$,
@@ -121,6 +139,9 @@ async function serve(run: {
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
+        (alerts
+          ? `  alerts  ${alerts.engine.ledger.open.size} open, ${alerts.restored} deliveries owed from the log\n`
+          : '') +
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
     reportUpstreams(gateway, io.stdout, control.command);
@@ -130,6 +151,7 @@ async function serve(run: {
     io.stdout(`ready: ${up} of ${gateway.upstreams.length} servers up\n`);
   } catch (error) {
     io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
+    alerts?.stop();
     await control.close();
     await http.close();
     await gateway.stop();
@@ -150,6 +172,8 @@ async function serve(run: {
   await stopped;
   reloader?.close();
   io.stdout('stopping\n');
+  // Before the servers stop: their stopping is not an outage to alert on.
+  alerts?.stop();
   await control.close();
   await http.close();
   await gateway.stop();

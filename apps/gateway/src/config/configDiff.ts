@@ -16,7 +16,8 @@ export interface ConfigDiff {
   unchanged: string[];
   /**
    * Changed settings a running gateway cannot take (its listening address, auth, limits of the
-   * HTTP face, the event log), as config paths; they keep their old values until a restart.
+   * HTTP face, the event log, alerts), as config paths; they keep their old values until a
+   * restart.
    */
   restartRequired: string[];
   /** Whether a setting that names or hides tools changed (`separator`, `degradation`, `fallbacks`). */
@@ -76,6 +77,8 @@ export function diffConfigs(previous: LoadedConfig, next: LoadedConfig): ConfigD
   }
   if (!isDeepStrictEqual(previous.eventEmission, next.eventEmission))
     diff.restartRequired.push('event_emission');
+  if (!isDeepStrictEqual(previous.document.alerts, next.document.alerts))
+    diff.restartRequired.push('alerts');
   diff.namingChanged =
     previous.gateway.separator !== next.gateway.separator ||
     previous.gateway.degradation !== next.gateway.degradation ||

@@ -17,6 +17,7 @@ import {
   type ServerConfig,
   validate,
 } from '@selfheal/schemas';
+import { type AlertSettings, resolveAlerts } from '../alerts/alertConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 
 /** Transport of one upstream, resolved from `type`, `command` and `url`. */
@@ -91,6 +92,8 @@ export interface LoadedConfig {
   servers: MonitoredServer[];
   /** `event_emission` with every default applied; `path` absolute (relative to {@link baseDir}). */
   eventEmission: EventEmissionSettings;
+  /** `alerts` resolved (RFC 0015), secrets read from the environment; undefined when off. */
+  alerts: AlertSettings | undefined;
 }
 
 /** Where {@link resolveConfig} reads the `SELFHEAL_*` overrides. */
@@ -168,8 +171,10 @@ export function resolveConfig(
   const g = { ...gatewayDefaults(), ...config.gateway };
   const sessions = { ...gatewayDefaults().client_sessions, ...g.client_sessions };
   const emission = resolveEventEmission(config);
+  const alerts = resolveAlerts(config.alerts, Object.keys(config.mcpServers), source, env);
   return {
     servers,
+    alerts,
     source,
     baseDir,
     document: config,
