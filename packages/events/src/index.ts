@@ -89,6 +89,8 @@ export {
   type ReplayFile,
   type ReplayOptions,
   type ReplayReport,
+  type ReplaySourceItem,
+  replayEvents,
   replayLogs,
 } from './replay.js';
 export {

@@ -1,5 +1,6 @@
-import type { EcosystemHealth } from '@selfheal/schemas';
+import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { rollUpEcosystem } from './ecosystemHealth.js';
+import { envelopeTime } from './envelope.js';
 import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
 import { createHealthProjector } from './projection.js';
 import type { ServerHealth } from './serverHealth.js';
@@ -267,4 +268,62 @@ async function mergeStreaming(
     cursors.map((c) => c.summary!),
     'streamed',
   );
+}
+
+/** A batch of a source that is not a file (a stream): good events, or a reason for a bad one. */
+export type ReplaySourceItem = { event: SelfhealEvent } | { bad: string; position: number };
+
+/**
+ * Folds events from a source other than files (a NATS JetStream stream) **in the order the
+ * source gives them**: the order in which every replica folds the same stream, so the state is
+ * theirs. Each event's envelope is checked as a log line's is; a bad one is counted and listed
+ * with its `position` (the stream sequence) as its line. The report has one entry in `files`,
+ * named `source`; `ordering` is `streamed`.
+ */
+export async function replayEvents(
+  source: string,
+  batches: AsyncIterable<ReplaySourceItem[]>,
+  options: Pick<ReplayOptions, 'until' | 'server' | 'maxIssues'> = {},
+): Promise<ReplayReport> {
+  const fold = createFold(options);
+  const maxIssues = options.maxIssues ?? 1000;
+  const summary: LogReadSummary = {
+    file: source,
+    bytes: 0,
+    lines: 0,
+    events: 0,
+    invalid: 0,
+    blank: 0,
+    outOfOrder: 0,
+    issues: [],
+    worker: false,
+  };
+  let lastMs = Number.NEGATIVE_INFINITY;
+  let line = 0;
+  for await (const batch of batches) {
+    for (const item of batch) {
+      line++;
+      summary.lines++;
+      const ms = 'event' in item ? envelopeTime(item.event) : item.bad;
+      if (typeof ms === 'string') {
+        summary.invalid++;
+        if (summary.issues.length < maxIssues) {
+          summary.issues.push({
+            file: source,
+            line: 'position' in item ? item.position : line,
+            reason: ms,
+            torn: false,
+            text: 'event' in item ? JSON.stringify(item.event).slice(0, 200) : '',
+          });
+        }
+        continue;
+      }
+      const { event } = item as { event: SelfhealEvent };
+      summary.events++;
+      if (ms < lastMs) summary.outOfOrder++;
+      else lastMs = ms;
+      fold.apply({ event, line, ms });
+    }
+  }
+  return fold.report([summary], 'streamed');
 }

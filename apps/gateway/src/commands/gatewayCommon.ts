@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEventLog, createFileSink, type EventLog } from '@selfheal/events';
+import { createEventLog, createFileSink, type EventLog, type StoredEvent } from '@selfheal/events';
 import { type AlertService, startAlerts } from '../alerts/alertService.js';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
@@ -63,6 +63,7 @@ export function withOverrides(
  */
 export async function openEventLog(
   gateway: Gateway,
+  forward?: (log: EventLog) => (stored: StoredEvent) => void,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
   const { eventEmission: emission } = gateway.config;
   if (!emission.enabled) return undefined;
@@ -77,8 +78,15 @@ export async function openEventLog(
     clock: gateway.clock,
   });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
+  // With replicas (RFC 0018), each stored event also goes to the NATS stream.
+  const forwarded = forward?.(log);
   const file = createFileSink(log, {
-    onAppended: (stored) => gateway.metrics.observeAppended(stored),
+    onAppended: forwarded
+      ? (stored) => {
+          gateway.metrics.observeAppended(stored);
+          forwarded(stored);
+        }
+      : (stored) => gateway.metrics.observeAppended(stored),
   });
   gateway.bus.attach(
     createCallSummarySink({

@@ -9,17 +9,23 @@ import {
 import { type CliIO, ExitCode } from '../io.js';
 
 export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIMESTAMP] [--server NAME] [--strict]
+       selfheal replay nats://HOST[:PORT]/STREAM [--creds FILE] [--json] [--until TIMESTAMP] [--server NAME]
 
 Folds one or more JSONL event logs, in timestamp order (stable for ties; unsorted logs are
 sorted), into the final state of every server, an SLA report per server and a summary of the
 timeline. Bad lines are reported with their file and line and skipped.
+
+A nats:// source reads the NATS JetStream stream the replicas of a gateway share (RFC 0018):
+every event stored in it when the replay starts, folded in stream order (the order every
+replica folds it in), so the report covers the fleet.
 
 Options:
   --json            one JSON object (events_total, invalid_lines, by_type, by_repo, by_trace,
                     out_of_order, servers, ecosystem, ...)
   --until TS        only events at or before TS (RFC 3339, e.g. 2026-11-21T10:00:00Z)
   --server NAME     only the events of server NAME
-  --strict          check every line against the full event schema (slower)
+  --strict          check every line against the full event schema (slower; files only)
+  --creds FILE      a NATS credentials file (nats:// sources)
 Exit: 0 replayed, every line valid; 1 replayed, some lines invalid or torn; 2 unreadable or bad usage.
 `;
 
@@ -56,13 +62,27 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.Unusable;
   }
 
+  const streams = files.filter((f) => f.startsWith('nats://'));
+  if (streams.length > 0 && files.length > 1) {
+    io.stderr(
+      `selfheal replay: a nats:// stream is replayed on its own: give either one stream or log files, not ${files.length} sources\n`,
+    );
+    return ExitCode.Unusable;
+  }
   let report: ReplayReport;
   try {
-    report = await replayLogs(files, {
-      ...(until === undefined ? {} : { until }),
-      ...(values.server === undefined ? {} : { server: values.server }),
-      validation: values.strict ? 'full' : 'envelope',
-    });
+    report =
+      streams.length > 0
+        ? await replayNats(streams[0]!, {
+            ...(until === undefined ? {} : { until }),
+            ...(values.server === undefined ? {} : { server: values.server }),
+            ...(values.creds === undefined ? {} : { credentials: values.creds }),
+          })
+        : await replayLogs(files, {
+            ...(until === undefined ? {} : { until }),
+            ...(values.server === undefined ? {} : { server: values.server }),
+            validation: values.strict ? 'full' : 'envelope',
+          });
   } catch (error) {
     const message = error instanceof EventsError ? error.message : String(error);
     io.stderr(`selfheal replay: ${message}\n`);
@@ -71,6 +91,15 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
 
   io.stdout(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   return report.invalid_lines === 0 ? ExitCode.Ok : ExitCode.Invalid;
+}
+
+/** The NATS client loads only when a stream is replayed (a subpath export of the events package). */
+async function replayNats(
+  url: string,
+  options: { until?: number; server?: string; credentials?: string },
+): Promise<ReplayReport> {
+  const { replayStream } = await import('@selfheal/events/nats');
+  return replayStream(url, options);
 }
 
 function parse(argv: string[]) {
@@ -82,6 +111,7 @@ function parse(argv: string[]) {
       until: { type: 'string' },
       server: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      creds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

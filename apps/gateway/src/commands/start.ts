@@ -17,6 +17,7 @@ import {
   withOverrides,
 } from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
+import { openReplicaLink, type ReplicaLink, replicaSettings } from './replicaLink.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
@@ -90,19 +91,32 @@ async function serve(run: {
   stopped: Promise<void>;
 }): Promise<number> {
   const { args, config, tokens, io, demo, stopped } = run;
-  const gateway = createGateway({ config });
+  // Replicas on NATS JetStream (RFC 0018), only when the config asks: the client loads then.
+  let replicas: ReplicaLink | undefined;
+  try {
+    const settings = replicaSettings(config);
+    if (settings) replicas = await openReplicaLink(settings, io.stderr);
+  } catch (error) {
+    io.stderr(`selfheal start: ${(error as Error).message}\n`);
+    return ExitCode.Unusable;
+  }
+  const gateway = createGateway({ config, ...(replicas && { fleet: replicas.fleet }) });
   // The control socket first: a second gateway on the same config stops here, before it
   // appends to the same event log or starts a process.
   let started = false;
   const control = await openOperatorControl('start', gateway, args, () => started, io);
-  if (!control) return ExitCode.Invalid;
+  if (!control) {
+    await replicas?.close(0);
+    return ExitCode.Invalid;
+  }
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
-    eventLog = await openEventLog(gateway);
+    eventLog = await openEventLog(gateway, replicas?.forwardFrom);
   } catch (error) {
     io.stderr(`selfheal start: cannot open the event log: ${(error as Error).message}\n`);
     await control.close();
     await gateway.stop();
+    await replicas?.close(0);
     return ExitCode.Unusable;
   }
   let alerts: Awaited<ReturnType<typeof openAlerts>>;
@@ -138,6 +152,9 @@ async function serve(run: {
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
+        (replicas
+          ? `  replica ${replicas.settings.replica} (NATS stream ${replicas.settings.stream} at ${replicas.settings.servers.join(', ')})\n`
+          : '') +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
         (alerts
           ? `  alerts  ${alerts.engine.ledger.open.size} open, ${alerts.restored} deliveries owed from the log\n`
@@ -145,6 +162,8 @@ async function serve(run: {
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
     reportUpstreams(gateway, io.stdout, control.command);
+    // The fleet's state so far is folded before this replica's monitor starts.
+    await replicas?.start(gateway);
     await gateway.start();
     started = true;
     const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
@@ -156,6 +175,7 @@ async function serve(run: {
     await http.close();
     await gateway.stop();
     await eventLog?.close();
+    await replicas?.close(0);
     return ExitCode.Invalid;
   }
   // The embedded demo has no file to watch.
@@ -179,6 +199,7 @@ async function serve(run: {
   await gateway.stop();
   stopCallLog();
   await eventLog?.close();
+  await replicas?.close();
   return ExitCode.Ok;
 }
 

@@ -75,7 +75,11 @@ export function diffConfigs(previous: LoadedConfig, next: LoadedConfig): ConfigD
     const k = key as keyof typeof RESTART_PATHS;
     if (!isDeepStrictEqual(previous.gateway[k], next.gateway[k])) diff.restartRequired.push(path);
   }
-  if (!isDeepStrictEqual(previous.eventEmission, next.eventEmission))
+  // The resolved log settings, and what only replicas read (`event_emission.nats`).
+  if (
+    !isDeepStrictEqual(previous.eventEmission, next.eventEmission) ||
+    !isDeepStrictEqual(previous.document.event_emission?.nats, next.document.event_emission?.nats)
+  )
     diff.restartRequired.push('event_emission');
   if (!isDeepStrictEqual(previous.document.alerts, next.document.alerts))
     diff.restartRequired.push('alerts');

@@ -115,7 +115,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   };
   const stream = createHealthStream({
     events: {
-      subscribe: (next) => gateway.bus.events$.subscribe((event) => next(event as StreamEvent)),
+      subscribe: (next) => gateway.shown$.subscribe((event) => next(event as StreamEvent)),
     },
     snapshot: () => ({
       timestamp: new Date(clock.now()).toISOString(),
