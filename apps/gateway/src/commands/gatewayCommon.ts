@@ -5,7 +5,6 @@ import {
   createEventLog,
   createFileSink,
   type EventLog,
-  eventLogOptionsFromConfig,
   listLogFiles,
   replayLogs,
   type StoredEvent,
@@ -73,16 +72,21 @@ export async function openEventLog(
   gateway: Gateway,
   forward?: (log: EventLog) => (stored: StoredEvent) => void,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
-  const { config } = gateway;
-  const emission = config.document.event_emission;
-  const options = eventLogOptionsFromConfig(emission, config.baseDir);
-  if (!options) return undefined;
-  const { path } = options;
+  const { eventEmission: emission } = gateway.config;
+  if (!emission.enabled) return undefined;
+  const { path } = emission;
   await mkdir(dirname(path), { recursive: true });
   // Pins, held tools, scores and quarantines are the fold of the log so far (RFC 0017): a
   // restart goes on from them.
   if (await exists(path)) gateway.trust.seed((await replayLogs(await listLogFiles(path))).trust);
-  const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
+  const log: EventLog = await createEventLog({
+    path,
+    durability: emission.durability,
+    flushIntervalMs: emission.flushIntervalMs,
+    rotateMaxBytes: emission.rotateMaxBytes,
+    rotateMaxAgeMs: emission.rotateMaxAgeMs,
+    clock: gateway.clock,
+  });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
   // With replicas (RFC 0018), each stored event also goes to the NATS stream.
   const forwarded = forward?.(log);
@@ -98,7 +102,7 @@ export async function openEventLog(
     createCallSummarySink({
       inner: file,
       clock: gateway.clock,
-      repo: emission?.repo ?? 'selfheal',
+      repo: emission.repo,
     }),
   );
   return {

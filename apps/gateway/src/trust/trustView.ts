@@ -8,7 +8,7 @@ import { Gauge, type Registry } from 'prom-client';
  */
 export function registerTrustGauges(
   registry: Registry,
-  servers: readonly string[],
+  servers: () => readonly string[],
   view: (server: string) => TrustView,
 ): void {
   const gauge = (name: string, help: string, value: (v: TrustView) => number) =>
@@ -18,7 +18,7 @@ export function registerTrustGauges(
       labelNames: ['server'],
       registers: [registry],
       collect() {
-        for (const server of servers) this.set({ server }, value(view(server)));
+        for (const server of servers()) this.set({ server }, value(view(server)));
       },
     });
   gauge(
