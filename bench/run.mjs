@@ -29,6 +29,7 @@ const steps = [
   ['policies', 'node', ['src/gatewayPolicies.mjs']],
   ['sessions', 'node', ['src/gatewaySessions.mjs']],
   ['restart', 'node', ['src/restartTime.mjs']],
+  ['heal', 'node', ['src/healTime.mjs']],
 ];
 
 const only = process.argv.slice(2);

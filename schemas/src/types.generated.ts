@@ -199,6 +199,10 @@ export interface RecoveryStarted {
    * Backoff waited before this attempt.
    */
   delay_ms?: number;
+  /**
+   * Set when the backoff wait was skipped: the server had been up this many seconds when it went down, at least recovery.stable_after_seconds.
+   */
+  stable_seconds?: number;
 }
 /**
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -996,6 +1000,10 @@ export interface RecoveryConfig {
    * Stable time after which the attempt counter resets.
    */
   reset_after_seconds?: number;
+  /**
+   * A server that had been up and answering at least this long when it went down (a crash, or failed checks) is recovered at once: the backoff wait before that first attempt is skipped; a failed attempt and every later one wait as the backoff says. 0: always at once.
+   */
+  stable_after_seconds?: number;
 }
 /**
  * Policies applied to every upstream call.
