@@ -41,6 +41,8 @@ export type {
   FallbackExhausted,
   FallbackUsed,
   GatewayConfig,
+  GatewayStarted,
+  GatewayStopped,
   HealthCheckCompleted,
   HealthCheckConfig,
   HealthCheckResponse,

@@ -374,6 +374,42 @@ export interface SinkFailed {
   failed_event_id?: string;
 }
 /**
+ * A gateway (or monitor) run began: every server's state starts afresh from here, as the live process's does. Replay takes the time between a run's end and the next gateway_started as offline, neither up nor down.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "GatewayStarted".
+ */
+export interface GatewayStarted {
+  event_type: 'gateway_started';
+  pid: number;
+  /**
+   * The gateway's package version.
+   */
+  version?: string;
+  /**
+   * The config file, or <embedded demo>.
+   */
+  config?: string;
+  /**
+   * The configured servers' names.
+   */
+  servers: string[];
+}
+/**
+ * A gateway (or monitor) run ended cleanly. A run that ends without one (the process was killed) ends at its last event.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "GatewayStopped".
+ */
+export interface GatewayStopped {
+  event_type: 'gateway_stopped';
+  uptime_seconds: number;
+  /**
+   * Why: a signal's name, or stop.
+   */
+  reason?: string;
+}
+/**
  * A breaker opened: calls are rejected (or fall back) until open_until, when it half-opens.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema

@@ -134,8 +134,11 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
    * `_meta`, served without a session over the servers' shared connections.
    */
   readonly stateless: StatelessGateway;
-  /** Closes every session, stops the monitor and its processes. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Closes every session, stops the monitor and its processes. Idempotent. `gateway_stopped`
+   * (with `reason`, default `stop`; a signal's name from the CLI) is the first event of it.
+   */
+  stop(reason?: string): Promise<void>;
 }
 
 /**
@@ -154,6 +157,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const serverInfo: Implementation = { name: 'selfheal', version: GATEWAY_VERSION };
   const sessions = new Set<GatewaySession>();
   let startedAt = clock.now();
+  /** The trace of the current run (`gateway_started` to `gateway_stopped`), while one runs. */
+  let runTrace: string | undefined;
   const repo = config.document.event_emission?.repo ?? 'selfheal';
   // Every event the gateway and its monitor build comes from typed fields the tests check
   // against the schema (RFC 0007): no schema pass per event, and so none per call either.
@@ -330,6 +335,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     ecosystem: () => rollUpEcosystem(projector.state(), clock.now()),
     async start() {
       startedAt = clock.now();
+      // A run begins: replay resets every server's state here, as this process starts afresh.
+      const run = events.create('gateway_started', {
+        pid: process.pid,
+        version: GATEWAY_VERSION,
+        config: config.source,
+        servers: config.upstreams.map((spec) => spec.name),
+      });
+      runTrace = run.trace_id;
+      publishNow(run);
       // Started here, so sinks attached after createGateway() see server_registered.
       await monitor.start();
       await Promise.all(upstreams.map((u) => u.start()));
@@ -357,7 +371,17 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
       };
     },
-    async stop() {
+    async stop(reason = 'stop') {
+      // First, while every sink still takes events: the run ends here.
+      if (runTrace !== undefined)
+        publishNow(
+          events.create('gateway_stopped', {
+            trace_id: runTrace,
+            uptime_seconds: Math.max(0, (clock.now() - startedAt) / 1000),
+            reason,
+          }),
+        );
+      runTrace = undefined;
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
       await stateless.close();

@@ -83,11 +83,15 @@ describe('selfheal start', () => {
     const log = readFileSync(join(dir, 'selfheal-events.jsonl'), 'utf8').trim().split('\n');
     const types = log.map((line) => (JSON.parse(line) as { event_type: string }).event_type);
     // Health events all reach the file; the successful call only as a call_summary (RFC 0009).
+    // The run's start and stop bound it (RFC 0020); its last call_summary is flushed as the
+    // log closes, after gateway_stopped, and replay folds it into the run that ended.
     expect(types).toEqual([
+      'gateway_started',
       'server_registered',
       'server_started',
       'health_check_completed',
       'server_recovered',
+      'gateway_stopped',
       'call_summary',
     ]);
   }, 60_000);

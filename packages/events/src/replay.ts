@@ -1,8 +1,11 @@
+import { open } from 'node:fs/promises';
 import type { EcosystemHealth } from '@selfheal/schemas';
+import { decideFromChecks } from './checkDecisions.js';
 import { rollUpEcosystem } from './ecosystemHealth.js';
+import { EventsError, EventsErrorCode } from './errors.js';
 import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
 import { createHealthProjector } from './projection.js';
-import type { ServerHealth } from './serverHealth.js';
+import { initialServerHealth, type ServerHealth } from './serverHealth.js';
 import { createSlaTracker, type ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
 
@@ -75,7 +78,27 @@ export interface ReplayReport extends TimelineSummary {
   servers: Record<string, { state: ServerHealth; sla: ServerSla }>;
   /** The W3 roll-up of the final state, at the end of the replay window. */
   ecosystem: EcosystemHealth;
+  /**
+   * Gateway runs seen (`gateway_started`): each starts every server's state afresh, and the
+   * time between a run's end and the next start is offline (not in any SLA window).
+   */
+  runs: number;
+  /** Offline time between runs, ms. */
+  offline_ms: number;
+  /**
+   * Status events replay decided from checks, for servers whose log records checks but no
+   * decisions (a W3 monitor's): W3 thresholds, 3 failures down, 3 successes up.
+   */
+  derived_decisions: number;
 }
+
+/** Decision events: a server that has any (or a `server_registered`) decides for itself. */
+const DECISIONS = new Set([
+  'server_down',
+  'server_recovered',
+  'server_degraded',
+  'server_registered',
+]);
 
 interface Fold {
   apply(entry: LogEntry): void;
@@ -87,23 +110,77 @@ interface Fold {
 function createFold(options: ReplayOptions): Fold {
   const { until, server } = options;
   const summary = createTimelineSummarizer();
-  const projector = createHealthProjector();
+  let projector = createHealthProjector();
   const sla = createSlaTracker();
   let filtered = 0;
   let endMs = Number.NEGATIVE_INFINITY;
+  /** Servers whose log records their status decisions: checks do not decide for them. */
+  const deciding = new Set<string>();
+  let derived = 0;
+  let runs = 0;
+  /** Servers of runs before the current one. */
+  const earlier = new Set<string>();
+  /** Whether a run is open (started and neither stopped nor followed by another start). */
+  let inRun = false;
+  /** When the last run ended, while no run is open. */
+  let offlineSince: number | undefined;
+  let offline = 0;
+  /** The last event's time: where a run that ends without `gateway_stopped` ends. */
+  let lastMs = Number.NEGATIVE_INFINITY;
+  const endRun = (ms: number) => {
+    sla.endRun(ms);
+    inRun = false;
+    offlineSince = ms;
+  };
   return {
     apply({ event, ms }) {
+      const type = event.event_type;
+      const run = type === 'gateway_started' || type === 'gateway_stopped';
       if (
         (until !== undefined && ms > until) ||
-        (server !== undefined && event.server_name !== server)
+        (server !== undefined && event.server_name !== server && !run)
       ) {
         filtered++;
         return;
       }
       summary.add(event, ms);
-      projector.apply(event);
-      sla.add(event, ms);
+      if (run) {
+        if (type === 'gateway_started') {
+          // A run that was not stopped (the process was killed) ended at its last event.
+          if (inRun) endRun(lastMs);
+          if (offlineSince !== undefined) offline += Math.max(0, ms - offlineSince);
+          offlineSince = undefined;
+          // The live gateway starts with no state: nor does its replay.
+          for (const name of Object.keys(projector.state().servers)) earlier.add(name);
+          projector = createHealthProjector();
+          runs++;
+          inRun = true;
+        } else if (inRun || runs === 0) {
+          endRun(ms);
+        }
+      } else {
+        // Between a run's gateway_stopped and the next start no gateway runs: what is logged
+        // there (the run's last call_summary, flushed as its log closes) belongs to the run
+        // that ended, and opens no SLA window.
+        const online = runs === 0 || inRun;
+        projector.apply(event);
+        if (online) sla.add(event, ms);
+        const name = event.server_name;
+        if (typeof name === 'string') {
+          if (DECISIONS.has(type)) deciding.add(name);
+          else if (type === 'health_check_completed' && !deciding.has(name)) {
+            const view = projector.get(name);
+            const decision = view && decideFromChecks(view, event);
+            if (decision) {
+              derived++;
+              projector.apply(decision);
+              if (online) sla.add(decision, ms);
+            }
+          }
+        }
+      }
       if (ms > endMs) endMs = ms;
+      lastMs = ms;
     },
     wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
@@ -111,8 +188,15 @@ function createFold(options: ReplayOptions): Fold {
       const state = projector.state();
       const slas = sla.report(end);
       const servers: ReplayReport['servers'] = {};
-      for (const name of Object.keys(state.servers).sort()) {
-        servers[name] = { state: state.servers[name]!, sla: slas[name]! };
+      const at = new Date(Number.isFinite(endMs) ? endMs : 0).toISOString();
+      // Servers of earlier runs only: their SLA stands, their state is the fresh one of a
+      // server the last run does not hold.
+      const names = new Set([...earlier, ...Object.keys(state.servers)]);
+      for (const name of [...names].sort()) {
+        servers[name] = {
+          state: state.servers[name] ?? initialServerHealth(name, at),
+          sla: slas[name]!,
+        };
       }
       const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
       return {
@@ -138,9 +222,57 @@ function createFold(options: ReplayOptions): Fold {
         ...summary.summary(),
         servers,
         ecosystem: rollUpEcosystem(state, end),
+        runs,
+        offline_ms: offline,
+        derived_decisions: derived,
       };
     },
   };
+}
+
+/** Bytes looked at for {@link refuseBinary}. */
+const SNIFF_BYTES = 65_536;
+
+/**
+ * A file that is not text (a NUL byte in its first 64 KiB; gzip, zstd and zip by their magic
+ * bytes) is refused with its name and what it seems to be, instead of every line of it being
+ * listed as invalid with its raw bytes. Files that cannot be opened are left to the reader.
+ * @throws EventsError LOG_UNREADABLE naming the file and what to do.
+ */
+async function refuseBinary(file: string): Promise<void> {
+  let head: Buffer;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return;
+  }
+  const kind = binaryKind(head);
+  if (kind === undefined) return;
+  throw new EventsError(
+    EventsErrorCode.LogUnreadable,
+    `${file} is not a JSONL event log: ${kind}. Give the log itself (a text file, one JSON event a line, e.g. selfheal-events.jsonl).`,
+    { data: { file } },
+  );
+}
+
+/** What a file's first bytes say it is, if not text. */
+function binaryKind(head: Buffer): string | undefined {
+  if (head[0] === 0x1f && head[1] === 0x8b)
+    return 'it is gzip-compressed (decompress it first: gunzip -k FILE)';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
+    return 'it is zstd-compressed (decompress it first: zstd -d FILE)';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+    return 'it is a zip archive (extract the .jsonl from it first)';
+  const nul = head.indexOf(0);
+  if (nul !== -1) return `it is binary (a NUL byte at offset ${nul})`;
+  return undefined;
 }
 
 /** Thrown inside the streaming merge when a file turns out not to be in time order. */
@@ -167,6 +299,7 @@ export async function replayLogs(
     ...(options.worker !== undefined ? { worker: options.worker } : {}),
     ...(options.workerMinBytes !== undefined ? { workerMinBytes: options.workerMinBytes } : {}),
   };
+  for (const file of files) await refuseBinary(file);
   const streamed = await mergeStreaming(files, options, readOptions);
   if (streamed !== UNSORTED) return streamed;
 

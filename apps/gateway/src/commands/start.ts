@@ -76,7 +76,7 @@ async function serve(run: {
   tokens: string[];
   io: CliIO;
   demo: EmbeddedDemo | undefined;
-  stopped: Promise<void>;
+  stopped: Promise<string>;
 }): Promise<number> {
   const { args, config, tokens, io, demo, stopped } = run;
   const gateway = createGateway({ config });
@@ -127,15 +127,15 @@ async function serve(run: {
     io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
     await control.close();
     await http.close();
-    await gateway.stop();
+    await gateway.stop('start-up failed');
     await eventLog?.close();
     return ExitCode.Invalid;
   }
-  await stopped;
+  const reason = await stopped;
   io.stdout('stopping\n');
   await control.close();
   await http.close();
-  await gateway.stop();
+  await gateway.stop(reason);
   stopCallLog();
   await eventLog?.close();
   return ExitCode.Ok;

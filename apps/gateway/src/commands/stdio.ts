@@ -53,12 +53,12 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   } catch (error) {
     io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
     await control.close();
-    await gateway.stop();
+    await gateway.stop('start-up failed');
     return ExitCode.Invalid;
   }
-  await Promise.race([serveStdio(gateway), stopped]);
+  const reason = await Promise.race([serveStdio(gateway).then(() => 'stdin closed'), stopped]);
   await control.close();
-  await gateway.stop();
+  await gateway.stop(reason);
   await eventLog?.close();
   return ExitCode.Ok;
 }
