@@ -1,4 +1,5 @@
 import { runCheck } from './commands/check.js';
+import { runInit } from './commands/init.js';
 import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
 import { runStart } from './commands/start.js';
@@ -11,6 +12,10 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
+  init: {
+    run: runInit,
+    summary: 'write a config from Claude Desktop, Cursor or VS Code servers',
+  },
   monitor: {
     run: runMonitor,
     summary: 'watch and heal the servers of a config; reset|disable|enable NAME',
