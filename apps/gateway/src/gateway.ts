@@ -135,6 +135,11 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
    */
   readonly stateless: StatelessGateway;
   /**
+   * True once `start()` has finished (the config is loaded and every server was started, up
+   * or not) and until `stop()` begins: `GET /readyz`.
+   */
+  readonly ready: boolean;
+  /**
    * Closes every session, stops the monitor and its processes. Idempotent. `gateway_stopped`
    * (with `reason`, default `stop`; a signal's name from the CLI) is the first event of it.
    */
@@ -159,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let startedAt = clock.now();
   /** The trace of the current run (`gateway_started` to `gateway_stopped`), while one runs. */
   let runTrace: string | undefined;
+  let ready = false;
   const repo = config.document.event_emission?.repo ?? 'selfheal';
   // Every event the gateway and its monitor build comes from typed fields the tests check
   // against the schema (RFC 0007): no schema pass per event, and so none per call either.
@@ -328,6 +334,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     policies: { value: policies },
     stateless: { value: stateless },
     startedAt: { get: () => startedAt },
+    ready: { get: () => ready },
   });
   Object.assign(gateway, {
     isDown,
@@ -348,6 +355,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await monitor.start();
       await Promise.all(upstreams.map((u) => u.start()));
       checkCollisions(upstreams, config);
+      ready = true;
     },
     createSession() {
       const session = createGatewaySession({
@@ -372,6 +380,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       };
     },
     async stop(reason = 'stop') {
+      ready = false;
       // First, while every sink still takes events: the run ends here.
       if (runTrace !== undefined)
         publishNow(
