@@ -4,7 +4,9 @@
 // each is started with the loopback preload (listenOnLoopback.mjs): they listen on 127.0.0.1.
 //
 // - `gateway-stdio`: this checkout's gateway on the same stdio server, the row to set against
-//   the peers (the `gateway` row reaches server-everything over Streamable HTTP).
+//   the peers (the `gateway` row reaches server-everything over Streamable HTTP);
+//   `baseline-stdio`: the same with SELFHEAL_BASELINE_BIN (an older build), to measure a change
+//   of the stdio path side by side.
 // - `mcp-hub` (4.x): aggregates a config of servers (`mcpServers`, one connection per server
 //   shared by its clients) behind `/mcp`, which speaks the 2024-11-05 HTTP+SSE transport (GET
 //   /mcp, POST /messages), not Streamable HTTP; tools are named `<server>__<tool>`. It wants a
@@ -36,10 +38,15 @@ const STDIO_SERVER = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
  * (its own CPU time; a peer's children are not counted, as the gateway's stdio server is not).
  */
 export async function startPeer(name, nodeArgs = []) {
-  if (name === 'gateway-stdio') {
+  if (name === 'gateway-stdio' || name === 'baseline-stdio') {
+    const bin = name === 'gateway-stdio' ? SELFHEAL : process.env.SELFHEAL_BASELINE_BIN;
+    if (!bin)
+      throw new Error(
+        'BENCH_PEERS=baseline-stdio needs SELFHEAL_BASELINE_BIN=path/to/bin/selfheal.js',
+      );
     const config = gatewayConfig(name, { mcpServers: { ev: STDIO_SERVER } });
     const { value, pid } = await start(
-      [...nodeArgs, SELFHEAL, 'start', '--config', config, '--port', '0'],
+      [...nodeArgs, bin, 'start', '--config', config, '--port', '0'],
       {},
       /listening on (http:\/\/\S+)/,
     );
@@ -100,6 +107,6 @@ export async function startPeer(name, nodeArgs = []) {
     };
   }
   throw new Error(
-    `unknown peer "${name}" in BENCH_PEERS: use gateway-stdio, mcp-hub, supergateway or supergateway-stateless`,
+    `unknown peer "${name}" in BENCH_PEERS: use gateway-stdio, baseline-stdio, mcp-hub, supergateway or supergateway-stateless`,
   );
 }

@@ -27,6 +27,13 @@ export {
 
 // Types generated from the schemas (see scripts/generateTypes.mjs)
 export type {
+  AlertDelivered,
+  AlertDeliveryFailed,
+  AlertFired,
+  AlertResolved,
+  AlertRuleFields,
+  AlertSink,
+  AlertsConfig,
   BulkheadRejected,
   CallCompleted,
   CallTimedOut,

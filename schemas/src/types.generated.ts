@@ -883,8 +883,117 @@ export interface CallSummary {
     max: number;
   };
 }
+/**
+ * An alert rule's condition holds for a server (or for the gateway, without server_name): one alert is open for the rule and server until alert_resolved. Its notice is delivered to each sink in sinks; alert_delivered or a final alert_delivery_failed per sink ends each delivery, so a log tells which deliveries are still owed (RFC 0015).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "AlertFired".
+ */
+export interface AlertFired {
+  event_type: 'alert_fired';
+  /**
+   * Names this alert from fire to resolve; the PagerDuty dedup_key and the webhook's alert.id.
+   */
+  alert_id: string;
+  /**
+   * The rule's name under alerts.rules.
+   */
+  rule: string;
+  rule_type: 'down' | 'recovery_exhausted' | 'flapping' | 'event' | 'slo_burn' | 'test';
+  severity: 'critical' | 'error' | 'warning' | 'info';
+  /**
+   * One line for a person.
+   */
+  summary: string;
+  /**
+   * The sinks the notice goes to (none: recorded only).
+   */
+  sinks: string[];
+  /**
+   * What the rule saw (counts, burn rates, the matched event).
+   */
+  details?: {};
+}
+/**
+ * The condition of an open alert cleared: its resolve notice goes to the same sinks as its alert_fired.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "AlertResolved".
+ */
+export interface AlertResolved {
+  event_type: 'alert_resolved';
+  /**
+   * The alert_id of its alert_fired.
+   */
+  alert_id: string;
+  rule: string;
+  summary: string;
+  sinks: string[];
+  /**
+   * Time since its alert_fired.
+   */
+  open_seconds?: number;
+}
+/**
+ * A sink took one notice (a 2xx answer, or a command's exit code 0).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "AlertDelivered".
+ */
+export interface AlertDelivered {
+  event_type: 'alert_delivered';
+  alert_id: string;
+  /**
+   * event_id of the alert_fired or alert_resolved delivered; with sink, names the delivery.
+   */
+  notice_id: string;
+  action: 'trigger' | 'resolve';
+  sink: string;
+  attempt: number;
+  /**
+   * The HTTP status, or the command's exit code.
+   */
+  status?: number;
+  latency_ms?: number;
+}
+/**
+ * One delivery attempt failed. Unless final, it is tried again after retry_in_ms; final: the sink refused it for good (an HTTP 4xx other than 408 and 429) or it was owed longer than alerts.delivery.give_up_after_seconds.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "AlertDeliveryFailed".
+ */
+export interface AlertDeliveryFailed {
+  event_type: 'alert_delivery_failed';
+  alert_id: string;
+  notice_id: string;
+  action: 'trigger' | 'resolve';
+  sink: string;
+  attempt: number;
+  error: string;
+  /**
+   * The HTTP status or exit code, when there was one.
+   */
+  status?: number;
+  final: boolean;
+  retry_in_ms?: number;
+}
 
 // --- config ---
+/**
+ * One rule. down: a server down longer than after_seconds (default 60). recovery_exhausted: recovery gave up and the server waits for an operator. flapping: incidents server_down events within window_seconds (default 3 in 600). event: any event type in fire_on, until one in clear_on or resolve_after_seconds (quarantine, tool definition changes). slo_burn: multi-window burn rate of an objective.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "AlertRule".
+ */
+export type AlertRule = AlertRuleFields;
+/**
+ * The fields of a rule for one server; type is the rule's.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "AlertRuleOverride".
+ */
+export type AlertRuleOverride = AlertRuleFields;
+
 /**
  * Gateway and monitor configuration, JSON or YAML. Servers use the mcpServers shape desktop MCP clients already use, so an existing config can be pasted; Selfheal's own sections sit beside it, globally and per server (a per-server section overrides the global one key by key).
  */
@@ -901,6 +1010,7 @@ export interface SelfhealConfig {
   resilience?: ResilienceConfig;
   event_emission?: EventEmissionConfig;
   gateway?: GatewayConfig;
+  alerts?: AlertsConfig;
   /**
    * Tool-level fallback chains: exposed tool name -> exposed tool names tried in order.
    */
@@ -1223,4 +1333,179 @@ export interface GatewayConfig {
      */
     idle_timeout_seconds?: number;
   };
+}
+/**
+ * Rules on the event stream and the sinks their notices go to (RFC 0015). One alert is open per rule and server until its condition clears, then one resolve.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "Alerts".
+ */
+export interface AlertsConfig {
+  enabled?: boolean;
+  /**
+   * Rules by name; each applies to every server unless a server's entry in servers turns it off or changes it.
+   */
+  rules?: {
+    [k: string]: AlertRule;
+  };
+  /**
+   * Where notices go, by name.
+   */
+  sinks?: {
+    [k: string]: AlertSink;
+  };
+  /**
+   * Per-server overrides: server name -> rule name -> false (off for this server) or fields replacing the rule's (not its type).
+   */
+  servers?: {
+    [k: string]: {
+      [k: string]: false | AlertRuleOverride;
+    };
+  };
+  /**
+   * How notices are delivered; a sink may set its own timeout_seconds and rate_limit.
+   */
+  delivery?: {
+    /**
+     * Deadline of one attempt (an HTTP request, a command).
+     */
+    timeout_seconds?: number;
+    /**
+     * Backoff between attempts of one notice: initial x multiplier^n up to max, with up to 20% jitter.
+     */
+    retry?: {
+      initial_seconds?: number;
+      multiplier?: number;
+      max_seconds?: number;
+    };
+    /**
+     * A notice still undelivered this long after it was fired is given up (a final alert_delivery_failed).
+     */
+    give_up_after_seconds?: number;
+    rate_limit?: AlertRateLimit;
+  };
+}
+/**
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "AlertRuleFields".
+ */
+export interface AlertRuleFields {
+  type?: 'down' | 'recovery_exhausted' | 'flapping' | 'event' | 'slo_burn';
+  enabled?: boolean;
+  severity?: 'critical' | 'error' | 'warning' | 'info';
+  /**
+   * Names under alerts.sinks. Default: every sink.
+   */
+  sinks?: string[];
+  /**
+   * down: fires once a server has been down this long.
+   */
+  after_seconds?: number;
+  /**
+   * flapping: this many server_down events within window_seconds.
+   */
+  incidents?: number;
+  /**
+   * flapping: the window.
+   */
+  window_seconds?: number;
+  /**
+   * event: event types that open the alert (for the server in their server_name).
+   *
+   * @minItems 1
+   */
+  fire_on?: [string, ...string[]];
+  /**
+   * event: event types that resolve it.
+   */
+  clear_on?: string[];
+  /**
+   * event: resolved this long after the last matching event, if no clear_on event came first. Default 3600.
+   */
+  resolve_after_seconds?: number;
+  /**
+   * slo_burn: call_success counts call_completed outcomes (ok is good); availability counts health checks (down is bad).
+   */
+  objective?: 'call_success' | 'availability';
+  /**
+   * slo_burn: the objective, e.g. 0.999; the error budget is 1 - target.
+   */
+  target?: number;
+  /**
+   * slo_burn: fires while, for any entry, the burn rate over both long_seconds and short_seconds is at least burn_rate. Default: the SRE workbook's 14.4 over 1 h and 5 min, 6 over 6 h and 30 min (critical), 1 over 3 days and 6 h (warning).
+   *
+   * @minItems 1
+   */
+  windows?: [
+    {
+      long_seconds: number;
+      short_seconds: number;
+      burn_rate: number;
+      severity?: 'critical' | 'error' | 'warning' | 'info';
+    },
+    ...{
+      long_seconds: number;
+      short_seconds: number;
+      burn_rate: number;
+      severity?: 'critical' | 'error' | 'warning' | 'info';
+    }[]
+  ];
+  /**
+   * slo_burn: a window with fewer events (calls or checks) never fires. Default 10.
+   */
+  min_events?: number;
+}
+/**
+ * webhook: JSON POST signed with HMAC-SHA256 (X-Selfheal-Signature) when secret_env is set. slack: an incoming webhook. pagerduty: Events API v2 (trigger and resolve by dedup_key). command: a shell command given the notice as JSON on stdin.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "AlertSink".
+ */
+export interface AlertSink {
+  type: 'webhook' | 'slack' | 'pagerduty' | 'command';
+  /**
+   * webhook, slack: where to POST; pagerduty: default https://events.pagerduty.com/v2/enqueue.
+   */
+  url?: string;
+  /**
+   * The name of an environment variable holding the url (a Slack webhook URL is a secret).
+   */
+  url_env?: string;
+  /**
+   * webhook: the name of an environment variable holding the HMAC-SHA256 key.
+   */
+  secret_env?: string;
+  /**
+   * pagerduty: the name of an environment variable holding the integration's routing key.
+   */
+  routing_key_env?: string;
+  /**
+   * webhook: extra request headers.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * pagerduty: payload.source. Default: the server's name, else selfheal.
+   */
+  source?: string;
+  /**
+   * command: run with a shell; the notice is its stdin; exit code 0 is delivered.
+   */
+  command?: string;
+  /**
+   * Overrides delivery.timeout_seconds.
+   */
+  timeout_seconds?: number;
+  rate_limit?: AlertRateLimit;
+}
+/**
+ * At most max notices per per_seconds to one sink; more wait their turn (none is dropped).
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "AlertRateLimit".
+ */
+export interface AlertRateLimit {
+  max?: number;
+  per_seconds?: number;
 }

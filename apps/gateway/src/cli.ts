@@ -1,3 +1,4 @@
+import { runAlerts } from './commands/alerts.js';
 import { runCheck } from './commands/check.js';
 import { runInit } from './commands/init.js';
 import { runMonitor } from './commands/monitor.js';
@@ -11,6 +12,7 @@ import { GATEWAY_VERSION } from './version.js';
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
+  alerts: { run: runAlerts, summary: 'alerts test [--sink NAME]: send a test alert to the sinks' },
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
   init: {
     run: runInit,

@@ -180,9 +180,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const projector = createHealthProjector();
   // The projection subscribes before anything is published, so it sees every event.
   const projection = bus.events$.subscribe((event) => projector.apply(event));
-  // Each monitor event is published once, on the gateway's bus.
+  // Each monitor event is published once, on the gateway's bus, and folded once: the monitor
+  // reads the same projection (the bus applies each event before publish returns).
   const store = createMonitorStore({
     publish: publishNow,
+    projector,
     events,
     clock,
   });

@@ -1,3 +1,12 @@
+// Alerts (RFC 0015): the settings a config resolves to, the service, the webhook signature
+export type { AlertRule, AlertSettings, Severity, SinkSpec } from './alerts/alertConfig.js';
+export { type AlertService, type AlertServiceOptions, startAlerts } from './alerts/alertService.js';
+export {
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+} from './alerts/signature.js';
 // The CLI entry point
 export { main } from './cli.js';
 // Names, time and errors

@@ -7,6 +7,7 @@ import {
   type EventLog,
   eventLogOptionsFromConfig,
 } from '@selfheal/events';
+import { type AlertService, startAlerts } from '../alerts/alertService.js';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
@@ -93,4 +94,25 @@ export async function openEventLog(
       await log.close();
     },
   };
+}
+
+/**
+ * Starts the config's alerts (RFC 0015) on the gateway's bus, with the deliveries the log at
+ * `logPath` still owes; undefined when the config has none. Call it after the log is open and
+ * before the gateway starts.
+ */
+export async function openAlerts(
+  gateway: Gateway,
+  logPath: string | undefined,
+): Promise<AlertService | undefined> {
+  const settings = gateway.config.alerts;
+  if (!settings) return undefined;
+  return startAlerts({
+    settings,
+    bus: gateway.bus,
+    events: gateway.events,
+    clock: gateway.clock,
+    logPath,
+    cwd: gateway.config.baseDir,
+  });
 }

@@ -18,6 +18,8 @@ import {
   sendControl,
 } from '@selfheal/monitor';
 import type { SelfhealEvent } from '@selfheal/schemas';
+import { type AlertService, startAlerts } from '../alerts/alertService.js';
+import { systemClock } from '../clock.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import { type CliIO, ExitCode } from '../io.js';
 import { controlPathFor } from './controlSocket.js';
@@ -65,6 +67,9 @@ const PRINTED = new Set([
   'server_enabled',
   'server_reset',
   'sink_failed',
+  'alert_fired',
+  'alert_resolved',
+  'alert_delivery_failed',
 ]);
 
 /** `selfheal monitor`: run the monitor, or send an operator request to a running one. */
@@ -215,6 +220,28 @@ async function runDaemon(
     await log?.close();
     return ExitCode.Unusable;
   }
+  // After the control socket: a second monitor on this config stops before reading the log.
+  let alerts: AlertService | undefined;
+  if (loaded.alerts) {
+    try {
+      alerts = await startAlerts({
+        settings: loaded.alerts,
+        bus,
+        events: factory,
+        clock: systemClock,
+        logPath: log ? logPath : undefined,
+        cwd: dirname(resolve(file)),
+      });
+    } catch (error) {
+      io.stderr(
+        `selfheal monitor: cannot read the event log for alerts: ${(error as Error).message}\n`,
+      );
+      await control.close();
+      await bus.close();
+      await log?.close();
+      return ExitCode.Unusable;
+    }
+  }
   io.stderr(
     `selfheal monitor: watching ${loaded.servers.length} server(s) from ${file}; events to ${log ? logPath : '(no log)'}; control socket ${path}\n`,
   );
@@ -229,6 +256,7 @@ async function runDaemon(
   });
   await monitor.start();
   await stopped;
+  alerts?.stop();
   await control.close();
   await monitor.stop();
   await bus.close();
@@ -243,7 +271,8 @@ function print(event: SelfhealEvent, json: boolean, io: CliIO): void {
   }
   if (!PRINTED.has(event.event_type)) return;
   const e = event as Record<string, unknown>;
-  const detail = e.reason ?? e.error ?? (e.attempt !== undefined ? `attempt ${e.attempt}` : '');
+  const detail =
+    e.reason ?? e.error ?? e.summary ?? (e.attempt !== undefined ? `attempt ${e.attempt}` : '');
   io.stdout(
     `${event.timestamp} ${event.server_name ?? '-'} ${event.event_type}${detail ? `: ${String(detail)}` : ''}\n`,
   );

@@ -8,7 +8,13 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
-import { configFrom, openEventLog, parseGatewayArgs, withOverrides } from './gatewayCommon.js';
+import {
+  configFrom,
+  openAlerts,
+  openEventLog,
+  parseGatewayArgs,
+  withOverrides,
+} from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
@@ -94,6 +100,18 @@ async function serve(run: {
     await gateway.stop();
     return ExitCode.Unusable;
   }
+  let alerts: Awaited<ReturnType<typeof openAlerts>>;
+  try {
+    alerts = await openAlerts(gateway, eventLog?.path);
+  } catch (error) {
+    io.stderr(
+      `selfheal start: cannot read the event log for alerts: ${(error as Error).message}\n`,
+    );
+    await control.close();
+    await gateway.stop();
+    await eventLog?.close();
+    return ExitCode.Unusable;
+  }
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
   const stopCallLog = createCallLog({
     events$: gateway.bus.events$,
@@ -116,6 +134,9 @@ async function serve(run: {
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
+        (alerts
+          ? `  alerts  ${alerts.engine.ledger.open.size} open, ${alerts.restored} deliveries owed from the log\n`
+          : '') +
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
     reportUpstreams(gateway, io.stdout, control.command);
@@ -125,6 +146,7 @@ async function serve(run: {
     io.stdout(`ready: ${up} of ${gateway.upstreams.length} servers up\n`);
   } catch (error) {
     io.stderr(`selfheal start: ${error instanceof GatewayError ? error.message : String(error)}\n`);
+    alerts?.stop();
     await control.close();
     await http.close();
     await gateway.stop('start-up failed');
@@ -133,6 +155,8 @@ async function serve(run: {
   }
   const reason = await stopped;
   io.stdout('stopping\n');
+  // Before the servers stop: their stopping is not an outage to alert on.
+  alerts?.stop();
   await control.close();
   await http.close();
   await gateway.stop(reason);

@@ -1,7 +1,7 @@
 import { createGateway } from '../gateway.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
-import { configFrom, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
+import { configFrom, openAlerts, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
@@ -46,8 +46,10 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   io.stderr(`selfheal stdio: control socket ${control.path} (${control.command('status')})\n`);
   reportUpstreams(gateway, io.stderr, control.command);
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
+  let alerts: Awaited<ReturnType<typeof openAlerts>>;
   try {
     eventLog = await openEventLog(gateway);
+    alerts = await openAlerts(gateway, eventLog?.path);
     await gateway.start();
     started = true;
   } catch (error) {
@@ -57,6 +59,7 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.Invalid;
   }
   const reason = await Promise.race([serveStdio(gateway).then(() => 'stdin closed'), stopped]);
+  alerts?.stop();
   await control.close();
   await gateway.stop(reason);
   await eventLog?.close();

@@ -7,6 +7,7 @@ import {
   type ServerConfig,
   validate,
 } from '@selfheal/schemas';
+import { type AlertSettings, resolveAlerts } from '../alerts/alertConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 
 /** Transport of one upstream, resolved from `type`, `command` and `url`. */
@@ -76,6 +77,8 @@ export interface LoadedConfig {
    * relative to {@link baseDir}.
    */
   servers: MonitoredServer[];
+  /** `alerts` resolved (RFC 0015), secrets read from the environment; undefined when off. */
+  alerts: AlertSettings | undefined;
 }
 
 /** Where {@link resolveConfig} reads the `SELFHEAL_*` overrides. */
@@ -152,9 +155,11 @@ export function resolveConfig(
     const cwd = cwdOf.get(upstream.name);
     if (cwd !== undefined) upstream.config = { ...upstream.config, cwd };
   }
+  const alerts = resolveAlerts(config.alerts, Object.keys(config.mcpServers), source, env);
   const g = config.gateway ?? {};
   return {
     servers,
+    alerts,
     source,
     baseDir,
     document: config,

@@ -1,3 +1,4 @@
+import { createHealthProjector } from '@selfheal/events';
 import { describe, expect, it } from 'vitest';
 import { createCheckedLog } from '../testing/checkedLog.js';
 import { createFakeClock } from '../testing/fakeClock.js';
@@ -25,5 +26,37 @@ describe('createMonitorStore', () => {
     });
     expect(checked.events).toHaveLength(2);
     expect(checked.invalid).toEqual([expect.stringContaining('health_check_completed')]);
+  });
+
+  it('reads a projector its host folds, and folds nothing a second time', () => {
+    const projector = createHealthProjector();
+    const applied: string[] = [];
+    const store = createMonitorStore({
+      clock: createFakeClock(),
+      projector,
+      // The host's bus: every event it publishes, the store's and foreign ones, is folded here.
+      publish: (event) => {
+        applied.push(event.event_type);
+        projector.apply(event);
+      },
+    });
+    store.emit({ event_type: 'server_down', server_name: 's', error: 'gone' });
+    store.emit({
+      event_type: 'health_check_completed',
+      server_name: 's',
+      status: 'ok',
+      response_time_ms: 3,
+    });
+    expect(applied).toEqual(['server_down', 'health_check_completed']);
+    // Folded once: a second fold of the check would count two successes.
+    expect(store.view('s')).toMatchObject({ status: 'down', consecutive_successes: 1 });
+    // A foreign event (another replica's, say) that only the host's fold saw is in the view too.
+    const foreign = createMonitorStore({ clock: createFakeClock(), publish: () => {} }).emit({
+      event_type: 'server_recovered',
+      server_name: 's',
+    });
+    projector.apply(foreign);
+    expect(store.view('s')).toMatchObject({ status: 'ok' });
+    expect(store.state().servers.s).toBe(projector.get('s'));
   });
 });

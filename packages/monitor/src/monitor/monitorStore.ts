@@ -22,6 +22,13 @@ export interface MonitorStoreOptions {
   /** Start from this state (e.g. a replayed log). @default the empty state */
   initial?: HealthState;
   /**
+   * The fold to read, when the host already folds every event it publishes (the gateway folds
+   * its bus, where foreign events arrive too): `publish` must apply each event to it before it
+   * returns, and the store then applies nothing itself, so each event is folded once.
+   * `initial` is ignored. @default a projector of the store's own
+   */
+  projector?: HealthProjector;
+  /**
    * Builds the events. Pass one made with `validate: false`: the store only emits events the
    * monitor builds itself from typed drafts, and the tests check every one of them against
    * the event schema, so checking each again on the hot path buys nothing.
@@ -47,7 +54,8 @@ export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonit
   const events =
     options.events ??
     createEventFactory({ clock, repo: options.repo ?? 'selfheal', validate: false });
-  const projector: HealthProjector = createHealthProjector(options.initial);
+  const shared = options.projector;
+  const projector: HealthProjector = shared ?? createHealthProjector(options.initial);
   return {
     emit(draft, traceId) {
       const { event_type, ...fields } = draft;
@@ -55,7 +63,7 @@ export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonit
       const event = isKnownEventType(event_type)
         ? events.create(event_type, withTrace as never)
         : events.createOther(event_type, withTrace);
-      projector.apply(event);
+      if (shared === undefined) projector.apply(event);
       options.publish(event);
       return event;
     },
