@@ -30,6 +30,7 @@ const steps = [
   ['sessions', 'node', ['src/gatewaySessions.mjs']],
   ['restart', 'node', ['src/restartTime.mjs']],
   ['heal', 'node', ['src/healTime.mjs']],
+  ['nats', 'node', ['scripts/natsThroughput.mjs']],
 ];
 
 const only = process.argv.slice(2);

@@ -122,6 +122,10 @@ export interface SelfhealEvent {
    * The server concerned, if any.
    */
   server_name?: string;
+  /**
+   * The gateway replica that emitted the event, when several share a NATS JetStream stream (RFC 0018); a NATS subject token.
+   */
+  replica?: string;
   [k: string]: unknown;
 }
 /**
@@ -1283,6 +1287,45 @@ export interface EventEmissionConfig {
    * The repo field of emitted events.
    */
   repo?: string;
+  nats?: NatsEmissionConfig;
+}
+/**
+ * Replicas sharing events and health through a NATS JetStream stream (RFC 0018). Every event also goes to the stream, at least once, deduplicated by event_id; the JSONL log is the spool while NATS is unreachable.
+ *
+ * This interface was referenced by `SelfhealConfig`'s JSON-Schema
+ * via the `definition` "NatsEmission".
+ */
+export interface NatsEmissionConfig {
+  /**
+   * NATS server URLs, e.g. nats://127.0.0.1:4222.
+   *
+   * @minItems 1
+   */
+  servers: [string, ...string[]];
+  /**
+   * The JetStream stream; created when missing.
+   */
+  stream?: string;
+  /**
+   * Each replica publishes on <subject>.<replica>.
+   */
+  subject?: string;
+  /**
+   * A NATS credentials (.creds) file, relative to the config file.
+   */
+  credentials?: string;
+  /**
+   * This replica's name, in the replica field of its events. Default: the SELFHEAL_REPLICA environment variable, else the host name and process id.
+   */
+  replica?: string;
+  /**
+   * The stream's duplicate window when Selfheal creates it: a re-sent event_id within it is stored once.
+   */
+  duplicate_window_ms?: number;
+  /**
+   * Remote (HTTP) servers are probed and recovered by one replica at a time, the holder of a lease; when it dies another holds the lease within this time.
+   */
+  lease_ttl_ms?: number;
 }
 /**
  * This interface was referenced by `SelfhealConfig`'s JSON-Schema

@@ -19,6 +19,8 @@ import {
 import type { UpstreamPolicy } from '@selfheal/resilience';
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
+import { merge, type Observable, Subject } from 'rxjs';
+import { filter } from 'rxjs/operators';
 import { type Clock, systemClock } from './clock.js';
 import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
@@ -80,6 +82,28 @@ export interface GatewayOptions {
    * @default setImmediate
    */
   scheduleAfterAnswer?: (run: () => void) => void;
+  /**
+   * Replicas sharing one event stream (RFC 0018): this replica's name, every event of the
+   * stream, and whether it probes remote servers now. @default one gateway on its own
+   */
+  fleet?: FleetOptions;
+}
+
+/** How a gateway replica takes part in a fleet (RFC 0018); the NATS side lives in the command. */
+export interface FleetOptions {
+  /** This replica's name: the `replica` field of every event it emits. */
+  replica: string;
+  /**
+   * Every event of the shared stream in stream order, this replica's own included (they come
+   * back through the stream). The fleet's health (`/health/ecosystem`, `/health/stream`,
+   * routing to remote servers) is the fold of this, as `selfheal replay nats://...` folds it.
+   */
+  events$: Observable<SelfhealEvent>;
+  /**
+   * Whether this replica probes and recovers remote (HTTP, SSE) servers now: it holds the
+   * lease. Each replica always supervises its own stdio processes. @default always
+   */
+  probesRemote?: () => boolean;
 }
 
 /** Events of a gateway. */
@@ -119,6 +143,13 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   health(): HealthState;
   /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
   ecosystem(): EcosystemHealth;
+  /**
+   * What `/health/stream` shows: the bus's events; in a fleet (RFC 0018), this replica's as they
+   * happen and the other replicas' as the stream delivers them.
+   */
+  readonly shown$: Observable<SelfhealEvent>;
+  /** This replica's name in a fleet, else undefined. */
+  readonly replica: string | undefined;
   /**
    * Starts the monitor (every stdio process, every session, in parallel) and resolves once each
    * upstream has been listed or has failed its first attempt; a failing server never fails the
@@ -168,7 +199,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const repo = config.document.event_emission?.repo ?? 'selfheal';
   // Every event the gateway and its monitor build comes from typed fields the tests check
   // against the schema (RFC 0007): no schema pass per event, and so none per call either.
-  const events = options.events ?? createEventFactory({ clock, repo, validate: false });
+  const fleet = options.fleet;
+  const events =
+    options.events ??
+    createEventFactory({
+      clock,
+      repo,
+      validate: false,
+      ...(fleet === undefined ? {} : { replica: fleet.replica }),
+    });
   const bus = options.bus ?? createEventBus({ events, clock });
   // A call's call_completed goes out after its answer; any other event first flushes the queue,
   // so the bus keeps the order in which things happened.
@@ -177,18 +216,36 @@ export function createGateway(options: GatewayOptions): Gateway {
     afterAnswer.flush();
     bus.publish(event);
   };
-  const projector = createHealthProjector();
+  // This replica's own view, from its bus; in a fleet, routing to a stdio server (a process of
+  // this replica's own) reads it.
+  const local = createHealthProjector();
   // The projection subscribes before anything is published, so it sees every event.
-  const projection = bus.events$.subscribe((event) => projector.apply(event));
+  const localProjection = bus.events$.subscribe((event) => local.apply(event));
+  // The health the gateway shows: its own, or in a fleet the fold of the shared stream.
+  const projector = fleet ? createHealthProjector() : local;
+  const fromStream = new Subject<SelfhealEvent>();
+  const projection = fleet?.events$.subscribe((event) => {
+    projector.apply(event);
+    fromStream.next(event);
+  });
+  const others$ = fromStream.pipe(filter((event) => event.replica !== fleet?.replica));
+  const shown$: Observable<SelfhealEvent> = fleet ? merge(bus.events$, others$) : bus.events$;
   // Each monitor event is published once, on the gateway's bus, and folded once: the monitor
-  // reads the same projection (the bus applies each event before publish returns).
+  // reads this replica's own projection (the bus applies each event before publish returns);
+  // in a fleet, the other replicas' events of remote servers are observed into it too.
   const store = createMonitorStore({
     publish: publishNow,
-    projector,
+    projector: local,
     events,
     clock,
   });
   const specByName = new Map(config.upstreams.map((spec) => [spec.name, spec]));
+  const isRemote = (name: string | undefined) =>
+    name !== undefined && specByName.has(name) && specByName.get(name)!.transport !== 'stdio';
+  // A replica that takes over probing a remote server goes on from the fleet's state of it.
+  const observing = others$.subscribe((event) => {
+    if (isRemote(event.server_name)) store.observe(event);
+  });
   // Filled below; the monitor's sessions open only at start().
   const upstreamByName = new Map<string, UpstreamServer>();
   const monitor = createMonitor({
@@ -197,6 +254,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     spawner: options.spawner ?? createNodeSpawner(),
     clock,
     keepSessions: true,
+    ...(fleet?.probesRemote && {
+      probeGate: (server) => server.transport === 'stdio' || fleet.probesRemote!(),
+    }),
     // The monitor's session with each server is the server's shared connection (RFC 0010):
     // every client's requests go over it unless a client needs a session of its own.
     session: {
@@ -232,7 +292,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       spec,
       clock,
       source: monitor.servers.get(spec.name)!,
-      health: () => projector.get(spec.name),
+      // In a fleet, a stdio server is this replica's own process; a remote one is the fleet's.
+      health: () => (spec.transport === 'stdio' ? local : projector).get(spec.name),
       timeoutMs: config.gateway.requestTimeoutMs,
       maxClientSessions: config.gateway.clientSessions.maxPerServer,
     });
@@ -258,9 +319,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   // Routing state follows the monitor: each health event of a server re-reads its projection
   // (the projection applies only those types: a call_completed per call changes nothing there).
-  const following = bus.events$.subscribe((event) => {
+  const follow = (event: SelfhealEvent) => {
     if (event.server_name !== undefined && PROJECTED_EVENT_TYPES.has(event.event_type))
       upstreamByName.get(event.server_name)?.sync();
+  };
+  const following = bus.events$.subscribe(follow);
+  const followingFleet = fromStream.subscribe((event) => {
+    if (isRemote(event.server_name)) follow(event);
   });
   const serverNames = new Set(config.upstreams.map((u) => u.name));
   const metrics = createGatewayMetrics({
@@ -304,7 +369,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   // Graceful degradation (RFC 0008): in `hide` mode a server's tools leave the list while it is
   // down and return when it recovers; every client is told with tools/list_changed each time.
-  const degradation = bus.events$.subscribe((event) => {
+  const degradation = shown$.subscribe((event) => {
     if (config.gateway.degradation !== 'hide') return;
     if (event.event_type !== 'server_down' && event.event_type !== 'server_recovered') return;
     // Through the server's own list-change path: 2025-11-25 sessions and listen streams alike.
@@ -335,6 +400,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     monitor: { value: monitor },
     policies: { value: policies },
     stateless: { value: stateless },
+    shown$: { value: shown$ },
+    replica: { value: fleet?.replica },
     startedAt: { get: () => startedAt },
     ready: { get: () => ready },
   });
@@ -403,7 +470,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       unfollowRecovery();
       degradation.unsubscribe();
       following.unsubscribe();
-      projection.unsubscribe();
+      followingFleet.unsubscribe();
+      observing.unsubscribe();
+      projection?.unsubscribe();
+      localProjection.unsubscribe();
       metrics.close();
     },
   });

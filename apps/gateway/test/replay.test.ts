@@ -153,3 +153,23 @@ describe('selfheal replay', () => {
     expect(JSON.parse(r.stdout).events_total).toBe(69);
   });
 });
+
+describe('selfheal replay nats://HOST/STREAM (RFC 0018)', () => {
+  it('refuses a stream given with other sources, saying so', async () => {
+    const r = await runCli('replay', 'nats://127.0.0.1:4222/EVENTS', 'events.jsonl');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('a nats:// stream is replayed on its own');
+  });
+
+  it('names the expected shape of a stream URL', async () => {
+    const r = await runCli('replay', 'nats://127.0.0.1:4222/');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nats://HOST[:PORT]/STREAM');
+  });
+
+  it('says when NATS cannot be reached (exit 2)', async () => {
+    const r = await runCli('replay', 'nats://127.0.0.1:1/EVENTS');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot reach NATS at nats:\/\/127\.0\.0\.1:1/);
+  });
+});

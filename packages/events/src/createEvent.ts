@@ -18,6 +18,11 @@ export interface EventFactoryOptions {
    */
   repo?: string;
   /**
+   * The `replica` field: which gateway replica emitted the event, when several share a NATS
+   * JetStream stream (RFC 0018). @default none (the field is left out)
+   */
+  replica?: string;
+  /**
    * Makes `event_id`s (and `trace_id`s when none is given).
    * @default createEventIdGenerator({ clock })
    */
@@ -78,6 +83,7 @@ export function createEventFactory(options: EventFactoryOptions = {}): EventFact
   const repo = options.repo ?? 'selfheal';
   const newId = options.newId ?? createEventIdGenerator({ clock });
   const check = options.validate ?? true;
+  const replica = options.replica;
 
   function build(type: string, fields: Record<string, unknown>): SelfhealEvent {
     const { trace_id, ...rest } = fields;
@@ -88,6 +94,7 @@ export function createEventFactory(options: EventFactoryOptions = {}): EventFact
       trace_id: typeof trace_id === 'string' ? trace_id : event_id,
       repo,
       event_id,
+      ...(replica === undefined ? {} : { replica }),
       ...rest,
     };
     if (check) {

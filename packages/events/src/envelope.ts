@@ -3,6 +3,7 @@ import type { SelfhealEvent } from '@selfheal/schemas';
 const EVENT_TYPE = /^[a-z][a-z0-9_]*$/;
 const DATE_TIME =
   /^(\d\d\d\d)-(\d\d)-(\d\d)[Tt\s](\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:([Zz])|([+-])(\d\d)(?::?(\d\d))?)$/;
+const REPLICA = /^[^\s.*>]+$/;
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -174,6 +175,9 @@ export function envelopeTime(value: unknown): number | string {
   }
   if (e.server_name !== undefined && (typeof e.server_name !== 'string' || e.server_name === '')) {
     return 'server_name is not a non-empty string';
+  }
+  if (e.replica !== undefined && (typeof e.replica !== 'string' || !REPLICA.test(e.replica))) {
+    return 'replica is not a NATS subject token';
   }
   return ms;
 }

@@ -46,6 +46,13 @@ export {
   schemaEventTypes,
 } from './eventTypes.js';
 export { createFileSink, type FileSinkOptions } from './fileSink.js';
+// Replay: state, SLA report and timeline summary of one or more logs
+export {
+  createHealthFold,
+  type HealthFold,
+  type HealthFoldOptions,
+  type HealthFoldResult,
+} from './healthFold.js';
 export {
   createLineLocator,
   type LineLocator,
@@ -83,11 +90,12 @@ export {
   project,
   projectAll,
 } from './projection.js';
-// Replay: state, SLA report and timeline summary of one or more logs
 export {
   type ReplayFile,
   type ReplayOptions,
   type ReplayReport,
+  type ReplaySourceItem,
+  replayEvents,
   replayLogs,
 } from './replay.js';
 export {
@@ -101,6 +109,7 @@ export {
   AUTO_RECOVERY_WINDOW_MS,
   createSlaTracker,
   type ServerSla,
+  type SlaIncident,
   type SlaTracker,
 } from './slaReport.js';
 export {

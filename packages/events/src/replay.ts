@@ -1,12 +1,11 @@
 import { open } from 'node:fs/promises';
-import type { EcosystemHealth } from '@selfheal/schemas';
-import { decideFromChecks } from './checkDecisions.js';
-import { rollUpEcosystem } from './ecosystemHealth.js';
+import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
+import { envelopeTime } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
+import { createHealthFold } from './healthFold.js';
 import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
-import { createHealthProjector } from './projection.js';
-import { initialServerHealth, type ServerHealth } from './serverHealth.js';
-import { createSlaTracker, type ServerSla } from './slaReport.js';
+import type { ServerHealth } from './serverHealth.js';
+import type { ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';
 
 /** Options of {@link replayLogs}. */
@@ -92,14 +91,6 @@ export interface ReplayReport extends TimelineSummary {
   derived_decisions: number;
 }
 
-/** Decision events: a server that has any (or a `server_registered`) decides for itself. */
-const DECISIONS = new Set([
-  'server_down',
-  'server_recovered',
-  'server_degraded',
-  'server_registered',
-]);
-
 interface Fold {
   apply(entry: LogEntry): void;
   /** The summary's `wantsTrace`: a reader's `traceFilter` while this fold takes its entries. */
@@ -108,96 +99,21 @@ interface Fold {
 }
 
 function createFold(options: ReplayOptions): Fold {
-  const { until, server } = options;
   const summary = createTimelineSummarizer();
-  let projector = createHealthProjector();
-  const sla = createSlaTracker();
+  const health = createHealthFold(options);
   let filtered = 0;
-  let endMs = Number.NEGATIVE_INFINITY;
-  /** Servers whose log records their status decisions: checks do not decide for them. */
-  const deciding = new Set<string>();
-  let derived = 0;
-  let runs = 0;
-  /** Servers of runs before the current one. */
-  const earlier = new Set<string>();
-  /** Whether a run is open (started and neither stopped nor followed by another start). */
-  let inRun = false;
-  /** When the last run ended, while no run is open. */
-  let offlineSince: number | undefined;
-  let offline = 0;
-  /** The last event's time: where a run that ends without `gateway_stopped` ends. */
-  let lastMs = Number.NEGATIVE_INFINITY;
-  const endRun = (ms: number) => {
-    sla.endRun(ms);
-    inRun = false;
-    offlineSince = ms;
-  };
   return {
     apply({ event, ms }) {
-      const type = event.event_type;
-      const run = type === 'gateway_started' || type === 'gateway_stopped';
-      if (
-        (until !== undefined && ms > until) ||
-        (server !== undefined && event.server_name !== server && !run)
-      ) {
+      if (!health.apply(event, ms)) {
         filtered++;
         return;
       }
       summary.add(event, ms);
-      if (run) {
-        if (type === 'gateway_started') {
-          // A run that was not stopped (the process was killed) ended at its last event.
-          if (inRun) endRun(lastMs);
-          if (offlineSince !== undefined) offline += Math.max(0, ms - offlineSince);
-          offlineSince = undefined;
-          // The live gateway starts with no state: nor does its replay.
-          for (const name of Object.keys(projector.state().servers)) earlier.add(name);
-          projector = createHealthProjector();
-          runs++;
-          inRun = true;
-        } else if (inRun || runs === 0) {
-          endRun(ms);
-        }
-      } else {
-        // Between a run's gateway_stopped and the next start no gateway runs: what is logged
-        // there (the run's last call_summary, flushed as its log closes) belongs to the run
-        // that ended, and opens no SLA window.
-        const online = runs === 0 || inRun;
-        projector.apply(event);
-        if (online) sla.add(event, ms);
-        const name = event.server_name;
-        if (typeof name === 'string') {
-          if (DECISIONS.has(type)) deciding.add(name);
-          else if (type === 'health_check_completed' && !deciding.has(name)) {
-            const view = projector.get(name);
-            const decision = view && decideFromChecks(view, event);
-            if (decision) {
-              derived++;
-              projector.apply(decision);
-              if (online) sla.add(decision, ms);
-            }
-          }
-        }
-      }
-      if (ms > endMs) endMs = ms;
-      lastMs = ms;
     },
     wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
-      const end = until ?? (Number.isFinite(endMs) ? endMs : 0);
-      const state = projector.state();
-      const slas = sla.report(end);
-      const servers: ReplayReport['servers'] = {};
-      const at = new Date(Number.isFinite(endMs) ? endMs : 0).toISOString();
-      // Servers of earlier runs only: their SLA stands, their state is the fresh one of a
-      // server the last run does not hold.
-      const names = new Set([...earlier, ...Object.keys(state.servers)]);
-      for (const name of [...names].sort()) {
-        servers[name] = {
-          state: state.servers[name] ?? initialServerHealth(name, at),
-          sla: slas[name]!,
-        };
-      }
+      const { until, server } = options;
+      const { servers, ecosystem, runs, offline_ms, derived_decisions } = health.result();
       const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
       return {
         files: reads.map((r) => ({
@@ -221,10 +137,10 @@ function createFold(options: ReplayOptions): Fold {
         ...(server === undefined ? {} : { server }),
         ...summary.summary(),
         servers,
-        ecosystem: rollUpEcosystem(state, end),
+        ecosystem,
         runs,
-        offline_ms: offline,
-        derived_decisions: derived,
+        offline_ms,
+        derived_decisions,
       };
     },
   };
@@ -400,4 +316,62 @@ async function mergeStreaming(
     cursors.map((c) => c.summary!),
     'streamed',
   );
+}
+
+/** A batch of a source that is not a file (a stream): good events, or a reason for a bad one. */
+export type ReplaySourceItem = { event: SelfhealEvent } | { bad: string; position: number };
+
+/**
+ * Folds events from a source other than files (a NATS JetStream stream) **in the order the
+ * source gives them**: the order in which every replica folds the same stream, so the state is
+ * theirs. Each event's envelope is checked as a log line's is; a bad one is counted and listed
+ * with its `position` (the stream sequence) as its line. The report has one entry in `files`,
+ * named `source`; `ordering` is `streamed`.
+ */
+export async function replayEvents(
+  source: string,
+  batches: AsyncIterable<ReplaySourceItem[]>,
+  options: Pick<ReplayOptions, 'until' | 'server' | 'maxIssues'> = {},
+): Promise<ReplayReport> {
+  const fold = createFold(options);
+  const maxIssues = options.maxIssues ?? 1000;
+  const summary: LogReadSummary = {
+    file: source,
+    bytes: 0,
+    lines: 0,
+    events: 0,
+    invalid: 0,
+    blank: 0,
+    outOfOrder: 0,
+    issues: [],
+    worker: false,
+  };
+  let lastMs = Number.NEGATIVE_INFINITY;
+  let line = 0;
+  for await (const batch of batches) {
+    for (const item of batch) {
+      line++;
+      summary.lines++;
+      const ms = 'event' in item ? envelopeTime(item.event) : item.bad;
+      if (typeof ms === 'string') {
+        summary.invalid++;
+        if (summary.issues.length < maxIssues) {
+          summary.issues.push({
+            file: source,
+            line: 'position' in item ? item.position : line,
+            reason: ms,
+            torn: false,
+            text: 'event' in item ? JSON.stringify(item.event).slice(0, 200) : '',
+          });
+        }
+        continue;
+      }
+      const { event } = item as { event: SelfhealEvent };
+      summary.events++;
+      if (ms < lastMs) summary.outOfOrder++;
+      else lastMs = ms;
+      fold.apply({ event, line, ms });
+    }
+  }
+  return fold.report([summary], 'streamed');
 }

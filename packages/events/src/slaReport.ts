@@ -53,11 +53,43 @@ export interface SlaTracker {
   endRun(ms: number): void;
   /** The figures with every window closed at `endMs`; does not change the tracker. */
   report(endMs: number): Record<string, ServerSla>;
+  /**
+   * Every incident counted in {@link ServerSla.incidents}, oldest first, with the samples its
+   * server's MTTD and MTTR average: the mean of `detect_ms` over the incidents that have one is
+   * `mttd_ms`, that of `repair_ms` over the ended ones is `mttr_ms`. Open ones end at `endMs`.
+   */
+  incidents(endMs: number): SlaIncident[];
+}
+
+/** One outage of a server: from the `server_down` that found it up to its `server_recovered`. */
+export interface SlaIncident {
+  server_name: string;
+  /** Epoch ms of the failing streak's first failed check, or of `server_down` without one. */
+  started_ms: number;
+  /** Epoch ms of the `server_down` that opened it. */
+  down_ms: number;
+  /** Epoch ms of the `server_recovered` that ended it; `null` while open. */
+  recovered_ms: number | null;
+  /** First failed check -> `server_down` (an MTTD sample); `null` without a failed check. */
+  detect_ms: number | null;
+  /** `server_down` -> `server_recovered` (an MTTR sample); `null` while open. */
+  repair_ms: number | null;
+  /** Down so far: `repair_ms`, or up to `endMs` while open. */
+  duration_ms: number;
+  /** An operator acted, or recovery gave up, during it. */
+  manual: boolean;
+  /** Ended by `server_recovered` within 2 minutes with no operator action. */
+  auto_recovered_within_2m: boolean;
 }
 
 interface Incident {
+  startedMs: number;
   downMs: number;
+  detectMs: number | null;
+  recoveredMs: number | null;
   manual: boolean;
+  /** Set when the gateway run it was in ended before it recovered (epoch ms). */
+  runEndedMs?: number;
 }
 
 interface Track {
@@ -80,6 +112,8 @@ interface Track {
   restarts: number;
   manual: number;
   exhausted: number;
+  /** Every incident, the open one included. */
+  history: Incident[];
 }
 
 const OPERATOR = new Set(['server_disabled', 'server_enabled', 'server_reset']);
@@ -127,6 +161,7 @@ export function createSlaTracker(): SlaTracker {
           restarts: 0,
           manual: 0,
           exhausted: 0,
+          history: [],
         };
         tracks.set(name, t);
       }
@@ -139,9 +174,17 @@ export function createSlaTracker(): SlaTracker {
         case 'server_down':
           if (t.incident === undefined) {
             t.incidents++;
-            t.incident = { downMs: ms, manual: false };
-            if (t.failStreakMs !== undefined) {
-              t.mttdSum += ms - t.failStreakMs;
+            const detectMs = t.failStreakMs === undefined ? null : ms - t.failStreakMs;
+            t.incident = {
+              startedMs: t.failStreakMs ?? ms,
+              downMs: ms,
+              detectMs,
+              recoveredMs: null,
+              manual: false,
+            };
+            t.history.push(t.incident);
+            if (detectMs !== null) {
+              t.mttdSum += detectMs;
               t.mttdCount++;
             }
           }
@@ -156,6 +199,7 @@ export function createSlaTracker(): SlaTracker {
             t.mttrSum += took;
             t.mttrCount++;
             if (!t.incident.manual && took <= AUTO_RECOVERY_WINDOW_MS) t.auto2m++;
+            t.incident.recoveredMs = ms;
             t.incident = undefined;
           }
           t.failStreakMs = undefined;
@@ -187,6 +231,7 @@ export function createSlaTracker(): SlaTracker {
         t.activeSinceMs = undefined;
         t.status = 'unknown';
         t.failStreakMs = undefined;
+        if (t.incident) t.incident.runEndedMs = ms;
         t.incident = undefined;
       }
     },
@@ -216,6 +261,27 @@ export function createSlaTracker(): SlaTracker {
         };
       }
       return out;
+    },
+    incidents(endMs) {
+      const out: SlaIncident[] = [];
+      for (const [name, t] of tracks) {
+        for (const i of t.history) {
+          const repair = i.recoveredMs === null ? null : i.recoveredMs - i.downMs;
+          out.push({
+            server_name: name,
+            started_ms: i.startedMs,
+            down_ms: i.downMs,
+            recovered_ms: i.recoveredMs,
+            detect_ms: i.detectMs,
+            repair_ms: repair,
+            duration_ms: repair ?? Math.max(0, (i.runEndedMs ?? endMs) - i.downMs),
+            manual: i.manual,
+            auto_recovered_within_2m:
+              repair !== null && !i.manual && repair <= AUTO_RECOVERY_WINDOW_MS,
+          });
+        }
+      }
+      return out.sort((a, b) => a.down_ms - b.down_ms);
     },
   };
 }

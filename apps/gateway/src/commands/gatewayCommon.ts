@@ -6,6 +6,7 @@ import {
   createFileSink,
   type EventLog,
   eventLogOptionsFromConfig,
+  type StoredEvent,
 } from '@selfheal/events';
 import { type AlertService, startAlerts } from '../alerts/alertService.js';
 import { demoConfig } from '../config/demoConfig.js';
@@ -68,6 +69,7 @@ export function withOverrides(
  */
 export async function openEventLog(
   gateway: Gateway,
+  forward?: (log: EventLog) => (stored: StoredEvent) => void,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
   const { config } = gateway;
   const emission = config.document.event_emission;
@@ -77,8 +79,15 @@ export async function openEventLog(
   await mkdir(dirname(path), { recursive: true });
   const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
+  // With replicas (RFC 0018), each stored event also goes to the NATS stream.
+  const forwarded = forward?.(log);
   const file = createFileSink(log, {
-    onAppended: (stored) => gateway.metrics.observeAppended(stored),
+    onAppended: forwarded
+      ? (stored) => {
+          gateway.metrics.observeAppended(stored);
+          forwarded(stored);
+        }
+      : (stored) => gateway.metrics.observeAppended(stored),
   });
   gateway.bus.attach(
     createCallSummarySink({

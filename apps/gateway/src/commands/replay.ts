@@ -7,8 +7,11 @@ import {
   type ServerSla,
 } from '@selfheal/events';
 import { type CliIO, ExitCode } from '../io.js';
+import { REPLAY_SERVE_PORT, serveReplay } from './replayServe.js';
 
 export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIMESTAMP] [--server NAME] [--strict]
+                      [--serve [--port N]]
+       selfheal replay nats://HOST[:PORT]/STREAM [--creds FILE] [--json] [--until TIMESTAMP] [--server NAME]
 
 Folds one or more JSONL event logs, in timestamp order (stable for ties; unsorted logs are
 sorted), into the final state of every server, an SLA report per server and a summary of the
@@ -20,12 +23,20 @@ a run's end (gateway_stopped, or its last event) and the next start is offline, 
 neither uptime nor downtime. Servers whose log has checks but no status decisions (a W3
 monitor's) are decided from the checks: 3 failures down, 3 successes up.
 
+A nats:// source reads the NATS JetStream stream the replicas of a gateway share (RFC 0018):
+every event stored in it when the replay starts, folded in stream order (the order every
+replica folds it in), so the report covers the fleet.
+
 Options:
   --json            one JSON object (events_total, invalid_lines, by_type, by_repo, by_trace,
                     out_of_order, servers, ecosystem, ...)
   --until TS        only events at or before TS (RFC 3339, e.g. 2026-11-21T10:00:00Z)
   --server NAME     only the events of server NAME
-  --strict          check every line against the full event schema (slower)
+  --strict          check every line against the full event schema (slower; files only)
+  --creds FILE      a NATS credentials file (nats:// sources)
+  --serve           after the report, serve the dashboard over these files on 127.0.0.1
+                    (time travel, SLA, incidents; no gateway needed) until Ctrl-C
+  --port N          the --serve port (default ${REPLAY_SERVE_PORT}; 0 picks a free one)
 Exit: 0 replayed, every line valid; 1 replayed, some lines invalid or torn; 2 unreadable or bad usage.
 `;
 
@@ -57,18 +68,50 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
       return ExitCode.Unusable;
     }
   }
+  let port = REPLAY_SERVE_PORT;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!values.serve || !/^\d+$/.test(values.port) || port > 65535) {
+      io.stderr(
+        values.serve
+          ? `selfheal replay: --port "${values.port}" is not a port (0 to 65535)\n`
+          : 'selfheal replay: --port goes with --serve\n',
+      );
+      return ExitCode.Unusable;
+    }
+  }
   if (values.server === '') {
     io.stderr('selfheal replay: --server needs a server name\n');
     return ExitCode.Unusable;
   }
 
+  const streams = files.filter((f) => f.startsWith('nats://'));
+  if (streams.length > 0 && files.length > 1) {
+    io.stderr(
+      `selfheal replay: a nats:// stream is replayed on its own: give either one stream or log files, not ${files.length} sources\n`,
+    );
+    return ExitCode.Unusable;
+  }
+  if (values.serve && streams.length > 0) {
+    io.stderr(
+      'selfheal replay: --serve serves log files; for a nats:// stream, open the dashboard of a replica (its / page)\n',
+    );
+    return ExitCode.Unusable;
+  }
   let report: ReplayReport;
   try {
-    report = await replayLogs(files, {
-      ...(until === undefined ? {} : { until }),
-      ...(values.server === undefined ? {} : { server: values.server }),
-      validation: values.strict ? 'full' : 'envelope',
-    });
+    report =
+      streams.length > 0
+        ? await replayNats(streams[0]!, {
+            ...(until === undefined ? {} : { until }),
+            ...(values.server === undefined ? {} : { server: values.server }),
+            ...(values.creds === undefined ? {} : { credentials: values.creds }),
+          })
+        : await replayLogs(files, {
+            ...(until === undefined ? {} : { until }),
+            ...(values.server === undefined ? {} : { server: values.server }),
+            validation: values.strict ? 'full' : 'envelope',
+          });
   } catch (error) {
     const message = error instanceof EventsError ? error.message : String(error);
     io.stderr(`selfheal replay: ${message}\n`);
@@ -76,7 +119,19 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   }
 
   io.stdout(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
-  return report.invalid_lines === 0 ? ExitCode.Ok : ExitCode.Invalid;
+  const code = report.invalid_lines === 0 ? ExitCode.Ok : ExitCode.Invalid;
+  if (!values.serve) return code;
+  const served = await serveReplay(files, port, io);
+  return served === ExitCode.Ok ? code : served;
+}
+
+/** The NATS client loads only when a stream is replayed (a subpath export of the events package). */
+async function replayNats(
+  url: string,
+  options: { until?: number; server?: string; credentials?: string },
+): Promise<ReplayReport> {
+  const { replayStream } = await import('@selfheal/events/nats');
+  return replayStream(url, options);
 }
 
 function parse(argv: string[]) {
@@ -88,6 +143,9 @@ function parse(argv: string[]) {
       until: { type: 'string' },
       server: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      serve: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      creds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

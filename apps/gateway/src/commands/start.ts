@@ -15,7 +15,8 @@ import {
   parseGatewayArgs,
   withOverrides,
 } from './gatewayCommon.js';
-import { openOperatorControl } from './operatorHandler.js';
+import { createOperatorHandler, openOperatorControl } from './operatorHandler.js';
+import { openReplicaLink, type ReplicaLink, replicaSettings } from './replicaLink.js';
 import { reportUpstreams } from './upstreamReport.js';
 
 export const startUsage = `usage: selfheal start [--config FILE] [--port N] [--host H] [--control PATH]
@@ -85,19 +86,32 @@ async function serve(run: {
   stopped: Promise<string>;
 }): Promise<number> {
   const { args, config, tokens, io, demo, stopped } = run;
-  const gateway = createGateway({ config });
+  // Replicas on NATS JetStream (RFC 0018), only when the config asks: the client loads then.
+  let replicas: ReplicaLink | undefined;
+  try {
+    const settings = replicaSettings(config);
+    if (settings) replicas = await openReplicaLink(settings, io.stderr);
+  } catch (error) {
+    io.stderr(`selfheal start: ${(error as Error).message}\n`);
+    return ExitCode.Unusable;
+  }
+  const gateway = createGateway({ config, ...(replicas && { fleet: replicas.fleet }) });
   // The control socket first: a second gateway on the same config stops here, before it
   // appends to the same event log or starts a process.
   let started = false;
   const control = await openOperatorControl('start', gateway, args, () => started, io);
-  if (!control) return ExitCode.Invalid;
+  if (!control) {
+    await replicas?.close(0);
+    return ExitCode.Invalid;
+  }
   let eventLog: Awaited<ReturnType<typeof openEventLog>>;
   try {
-    eventLog = await openEventLog(gateway);
+    eventLog = await openEventLog(gateway, replicas?.forwardFrom);
   } catch (error) {
     io.stderr(`selfheal start: cannot open the event log: ${(error as Error).message}\n`);
     await control.close();
     await gateway.stop();
+    await replicas?.close(0);
     return ExitCode.Unusable;
   }
   let alerts: Awaited<ReturnType<typeof openAlerts>>;
@@ -125,14 +139,20 @@ async function serve(run: {
     tokens,
     onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
     log: io.stderr,
+    eventLogPath: eventLog?.path,
+    operator: createOperatorHandler(gateway, () => started),
   });
   try {
     const { url } = await http.listen();
     io.stdout(
       `selfheal gateway ${config.source === '<embedded demo>' ? '(embedded demo) ' : ''}listening on ${url}\n` +
         `  health  ${url.replace(/\/mcp$/, '/health')}\n` +
+        `  page    ${url.replace(/\/mcp$/, '/')}${tokens.length > 0 ? '?token=<token>' : ''}\n` +
         `  auth    ${describeAuth(bindFacts(config, tokens, args))}\n` +
         `  events  ${eventLog?.path ?? 'off (event_emission.enabled: false)'}\n` +
+        (replicas
+          ? `  replica ${replicas.settings.replica} (NATS stream ${replicas.settings.stream} at ${replicas.settings.servers.join(', ')})\n`
+          : '') +
         `  control ${control.path} (operator: ${control.command('status')})\n` +
         (alerts
           ? `  alerts  ${alerts.engine.ledger.open.size} open, ${alerts.restored} deliveries owed from the log\n`
@@ -140,6 +160,8 @@ async function serve(run: {
         (demo?.notes.map((note) => `  ${note}\n`).join('') ?? ''),
     );
     reportUpstreams(gateway, io.stdout, control.command);
+    // The fleet's state so far is folded before this replica's monitor starts.
+    await replicas?.start(gateway);
     await gateway.start();
     started = true;
     const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
@@ -151,6 +173,7 @@ async function serve(run: {
     await http.close();
     await gateway.stop('start-up failed');
     await eventLog?.close();
+    await replicas?.close(0);
     return ExitCode.Invalid;
   }
   const reason = await stopped;
@@ -162,6 +185,7 @@ async function serve(run: {
   await gateway.stop(reason);
   stopCallLog();
   await eventLog?.close();
+  await replicas?.close();
   return ExitCode.Ok;
 }
 

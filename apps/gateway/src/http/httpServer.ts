@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listLogFiles } from '@selfheal/events';
+import type { ControlReply, ControlRequest } from '@selfheal/monitor';
 import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
 import { isStatelessRequest } from '../stateless/envelope.js';
+import { createDashboard, dashboardLogin, readEventFiles, tokenFromCookie } from './dashboard.js';
 import { createGatewayHealth } from './gatewayHealth.js';
 import { createHealthStream, type StreamEvent } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
@@ -40,6 +44,13 @@ export interface HttpServerOptions {
   streamMaxBufferedBytes?: number;
   /** Lines for the operator (a client dropped for not reading), newline-terminated. */
   log?: (line: string) => void;
+  /** The event log's active file, which the dashboard reads back (with its segments). */
+  eventLogPath?: string | undefined;
+  /**
+   * Answers the dashboard's operator actions (the control socket's handler); without it the
+   * page offers none.
+   */
+  operator?: ((request: ControlRequest) => Promise<ControlReply>) | undefined;
 }
 
 /** The gateway's HTTP face: `/mcp`, `/health`, `/metrics` (and the WebSocket stream later). */
@@ -81,10 +92,24 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   const refuse = (req: IncomingMessage) => {
     const violation = rebindingViolation(req, policy);
     if (violation) return { status: 403, reason: `Forbidden: ${violation}` };
-    if (authRequired && !isAuthorized(req.headers.authorization))
+    // The dashboard's browser sends the token as a cookie (set by `/?token=`), never a header.
+    if (
+      authRequired &&
+      !isAuthorized(req.headers.authorization) &&
+      !isAuthorized(tokenFromCookie(req.headers.cookie))
+    )
       return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
     return undefined;
   };
+  const dashboard = createDashboard({
+    mode: 'live',
+    act: options.operator,
+    events: async () => {
+      const path = options.eventLogPath;
+      if (path === undefined) return { events: [], truncated: 0 };
+      return readEventFiles((await listLogFiles(path)).filter((file) => existsSync(file)));
+    },
+  });
   const limit = settings.maxClientBufferBytes;
   // A client that does not read is dropped, never buffered for without bound (RFC 0006).
   const dropped = (
@@ -115,7 +140,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   };
   const stream = createHealthStream({
     events: {
-      subscribe: (next) => gateway.bus.events$.subscribe((event) => next(event as StreamEvent)),
+      subscribe: (next) => gateway.shown$.subscribe((event) => next(event as StreamEvent)),
     },
     snapshot: () => ({
       timestamp: new Date(clock.now()).toISOString(),
@@ -277,7 +302,8 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
     if (health.handle(req, res)) return;
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const path = url.pathname;
     // Orchestrator probes, open like /health (a kubelet sends no token and the pod's address
     // as Host): livez, the process answers; readyz, the config is loaded and every server was
     // started (up or not: the monitor heals the rest), so traffic may come (RFC 0020).
@@ -303,7 +329,21 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       );
       return;
     }
+    if (authRequired && path === '/' && url.searchParams.has('token')) {
+      dashboardLogin(req, res, url, (token) => isAuthorized(`Bearer ${token}`), policy);
+      return;
+    }
     const refusal = refuse(req);
+    if (refusal?.status === 401 && path === '/') {
+      send(
+        res,
+        401,
+        'text/plain; charset=utf-8',
+        'This gateway requires a token (gateway.auth): open /?token=YOUR_TOKEN once; the page keeps it in a cookie.\n',
+        { 'www-authenticate': 'Bearer realm="selfheal"' },
+      );
+      return;
+    }
     if (refusal) {
       send(res, refusal.status, 'application/json', jsonRpcErrorBody(-32000, refusal.reason), {
         ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="selfheal"' } : {}),
@@ -317,6 +357,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       });
       return;
     }
+    if (await dashboard.handle(req, res, path)) return;
     if (path === '/metrics' && req.method === 'GET') {
       const body = await gateway.metrics.render();
       send(res, 200, gateway.metrics.contentType, body, { 'cache-control': 'no-store' });

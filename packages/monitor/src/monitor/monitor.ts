@@ -33,6 +33,11 @@ export interface MonitorOptions {
    * own traffic over these sessions sets it). @default the monitor's own client
    */
   session?: SessionProfile;
+  /**
+   * Whether `server` is probed (and so recovered) by this monitor now; see
+   * `ServerMonitorOptions.probeGate`. @default every server, always
+   */
+  probeGate?: (server: MonitoredServer) => boolean;
 }
 
 /** Watches and heals every configured server. */
@@ -65,6 +70,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         ...(options.random && { random: options.random }),
         ...(options.keepSessions && { keepSession: true }),
         ...(options.session && { session: options.session }),
+        ...(options.probeGate && { probeGate: () => options.probeGate!(server) }),
       }),
     );
   }

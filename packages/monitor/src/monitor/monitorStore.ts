@@ -41,6 +41,12 @@ export interface MonitorStoreOptions {
 export interface ProjectedMonitorStore extends MonitorStore {
   /** The projected state of every server so far. */
   state(): HealthState;
+  /**
+   * Folds an event emitted elsewhere (another replica's monitor of a remote server, RFC 0018)
+   * into the view, without publishing it: a replica that takes over probing goes on from the
+   * fleet's state, not from its own stale one.
+   */
+  observe(event: SelfhealEvent): void;
 }
 
 /**
@@ -74,5 +80,6 @@ export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonit
       );
     },
     state: () => projector.state(),
+    observe: (event) => projector.apply(event),
   };
 }

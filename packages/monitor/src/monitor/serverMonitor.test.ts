@@ -41,7 +41,7 @@ afterEach(() => {
   for (const checked of checkedLogs.splice(0)) expect(checked.invalid).toEqual([]);
 });
 
-function setup(config: Record<string, unknown> = {}) {
+function setup(config: Record<string, unknown> = {}, probeGate?: () => boolean) {
   const clock = createFakeClock();
   const control = {
     hang: false,
@@ -84,12 +84,32 @@ function setup(config: Record<string, unknown> = {}) {
     spawner,
     clock,
     random: () => 0.5,
+    ...(probeGate && { probeGate }),
   });
   const types = () => log.map((e) => e.event_type);
   return { clock, control, spawner, store, monitor, log, types, server: server! };
 }
 
 describe('createServerMonitor on a fake clock', () => {
+  it('probes nothing while its probe gate is shut, and probes again once it opens (RFC 0018)', async () => {
+    let open = false;
+    const { clock, monitor, types } = setup({}, () => open);
+    await monitor.start();
+    await clock.advance(0);
+    await clock.advance(30_000);
+    expect(types()).toEqual(['server_registered', 'server_started']);
+    open = true;
+    monitor.requestCheck();
+    await clock.advance(0);
+    expect(types()).toEqual([
+      'server_registered',
+      'server_started',
+      'health_check_completed',
+      'server_recovered',
+    ]);
+    await monitor.stop();
+  }, 15_000);
+
   it('starts, settles ok on the first good check, and checks every interval', async () => {
     const { clock, monitor, store, types } = setup();
     await monitor.start();

@@ -47,6 +47,12 @@ export interface ServerMonitorOptions {
   keepSession?: boolean;
   /** Who the monitor's session is, and how it reaches an HTTP server. @default the monitor's own */
   session?: SessionProfile;
+  /**
+   * Whether this monitor probes (and so recovers) the server now. While false, a due check
+   * only reopens a lost session and probes nothing: another replica holds the lease on this
+   * server's probes (RFC 0018). Process exits are handled either way. @default always true
+   */
+  probeGate?: () => boolean;
 }
 
 /** Told of every session change: a new initialised client, or undefined when it closed. */
@@ -305,6 +311,15 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       return;
     }
     checking = true;
+    if (options.probeGate && !options.probeGate()) {
+      try {
+        if (needsSession && !client && (!supervisor || supervisor.current)) await reconnect();
+      } finally {
+        checking = false;
+        scheduleCheck();
+      }
+      return;
+    }
     const began = epoch;
     try {
       let result: ProbeResult | undefined;

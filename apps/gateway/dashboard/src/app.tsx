@@ -1,0 +1,257 @@
+import {
+  createHealthFold,
+  createHealthProjector,
+  type HealthFold,
+  type HealthFoldResult,
+  type HealthProjector,
+  rollUpEcosystem,
+  type ServerHealth,
+} from '@selfheal/events/fold';
+import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ActionDialog, type PendingAction } from './actionDialog.js';
+import { Incidents } from './incidents.js';
+import { connectLiveStream } from './liveStream.js';
+import {
+  breakerStates,
+  callSeries,
+  type DashboardInfo,
+  type Entry,
+  mergeEntries,
+  toEntries,
+} from './model.js';
+import { EcosystemBar, ServerCard } from './overview.js';
+import { Timeline } from './timeline.js';
+import { TimeTravel } from './timeTravel.js';
+
+type Connection =
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  | { kind: 'disconnected'; retryAt: number; since: number };
+
+async function fetchEvents(): Promise<Entry[]> {
+  const res = await fetch('dashboard/api/events', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`GET dashboard/api/events: ${res.status}`);
+  const body = (await res.json()) as { events: SelfhealEvent[] };
+  return toEntries(body.events);
+}
+
+function fold(entries: readonly Entry[], until: number | undefined): HealthFoldResult {
+  const f = createHealthFold(until === undefined ? {} : { until });
+  for (const { event, ms } of entries) f.apply(event, ms);
+  return f.result();
+}
+
+/** A fold of the whole history kept between renders, so a live event costs one `apply`. */
+interface RunningFold {
+  fold: HealthFold;
+  count: number;
+  last: Entry | undefined;
+}
+
+/**
+ * The fold of all of `history` (live, no `until`), advanced from `running` when `history` only
+ * grew at its end, and folded again from the start otherwise (an event inserted earlier).
+ */
+function foldAll(history: readonly Entry[], running: { current: RunningFold | null }) {
+  let r = running.current;
+  if (!r || r.count > history.length || (r.count > 0 && history[r.count - 1] !== r.last)) {
+    r = { fold: createHealthFold(), count: 0, last: undefined };
+  }
+  for (let i = r.count; i < history.length; i++) r.fold.apply(history[i]!.event, history[i]!.ms);
+  r.count = history.length;
+  r.last = history[history.length - 1];
+  running.current = r;
+  return r.fold.result();
+}
+
+/** The whole page: live (a gateway) or a replay of files (`selfheal replay --serve`). */
+export function App() {
+  const [info, setInfo] = useState<DashboardInfo | null>(null);
+  const [problem, setProblem] = useState('');
+  const [history, setHistory] = useState<Entry[]>([]);
+  const [calls, setCalls] = useState<Entry[]>([]);
+  const [live, setLive] = useState<Record<string, ServerHealth> | null>(null);
+  const [connection, setConnection] = useState<Connection>({ kind: 'connecting' });
+  const [travel, setTravel] = useState<number | null>(null);
+  const [pending, setPending] = useState<PendingAction | null>(null);
+  const [notice, setNotice] = useState('');
+  const [now, setNow] = useState(Date.now());
+  const projector = useRef<HealthProjector | null>(null);
+  const running = useRef<RunningFold | null>(null);
+
+  useEffect(() => {
+    fetch('dashboard/api/info', { cache: 'no-store' })
+      .then(async (res) => {
+        if (!res.ok) throw new Error(`GET dashboard/api/info: ${res.status}`);
+        setInfo((await res.json()) as DashboardInfo);
+      })
+      .catch((error: Error) => setProblem(error.message));
+  }, []);
+
+  useEffect(() => {
+    if (!info) return;
+    if (info.mode === 'replay') {
+      fetchEvents()
+        .then((entries) => {
+          setHistory(entries);
+          if (entries.length > 0) setTravel(entries[entries.length - 1]!.ms);
+        })
+        .catch((error: Error) => setProblem(error.message));
+      return;
+    }
+    // Events that arrive while the log is read back are merged after it (by event_id).
+    let buffered: Entry[] | null = null;
+    let generation = 0;
+    const url = new URL('health/stream', window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const stop = connectLiveStream(url.href, {
+      onSnapshot(snapshot) {
+        projector.current = createHealthProjector({ servers: snapshot.servers });
+        setLive(projector.current.state().servers);
+        setConnection({ kind: 'live' });
+        buffered = [];
+        const mine = ++generation;
+        fetchEvents()
+          .then((entries) => {
+            if (mine !== generation) return;
+            setHistory(mergeEntries(entries, buffered ?? []));
+            buffered = null;
+          })
+          .catch((error: Error) => setProblem(error.message));
+      },
+      onEvent(event) {
+        const entry = toEntries([event])[0];
+        if (!entry) return;
+        if (event.event_type === 'call_completed') {
+          setCalls((list) => [...list.filter((c) => c.ms > entry.ms - 300_000), entry]);
+          return;
+        }
+        if (projector.current) {
+          projector.current.apply(event);
+          setLive(projector.current.state().servers);
+        }
+        if (buffered) buffered.push(entry);
+        else setHistory((list) => mergeEntries(list, [entry]));
+      },
+      onDisconnect(retryInMs) {
+        generation++;
+        setConnection((c) => ({
+          kind: 'disconnected',
+          retryAt: Date.now() + retryInMs,
+          since: c.kind === 'disconnected' ? c.since : Date.now(),
+        }));
+      },
+    });
+    return stop;
+  }, [info]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const isLive = info?.mode === 'live';
+  const viewing = travel === null && isLive ? null : (travel ?? undefined);
+  const folded = useMemo(
+    () => (viewing === null ? foldAll(history, running) : fold(history, viewing)),
+    [history, viewing],
+  );
+  const servers: Record<string, ServerHealth> =
+    viewing === null && live
+      ? live
+      : Object.fromEntries(Object.entries(folded.servers).map(([n, s]) => [n, s.state]));
+  const ecosystem: EcosystemHealth =
+    viewing === null && live ? rollUpEcosystem({ servers }, now) : folded.ecosystem;
+  const breakers = useMemo(
+    () =>
+      breakerStates(
+        viewing === null || viewing === undefined
+          ? history
+          : history.filter((e) => e.ms <= viewing),
+      ),
+    [history, viewing],
+  );
+  const series = useMemo(() => callSeries(calls, now), [calls, now]);
+  const stale = isLive && connection.kind !== 'live';
+  const actions = isLive && info?.actions && travel === null && !stale;
+
+  const confirm = async (p: PendingAction, operator: string) => {
+    setPending(null);
+    setNotice(`${p.action} ${p.server}: sending...`);
+    try {
+      const res = await fetch('dashboard/api/action', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: p.action, server: p.server, operator }),
+      });
+      const reply = (await res.json()) as { ok: boolean; error?: string };
+      setNotice(
+        reply.ok ? `${p.action} ${p.server}: done` : `${p.action} ${p.server}: ${reply.error}`,
+      );
+    } catch (error) {
+      setNotice(`${p.action} ${p.server}: ${(error as Error).message}`);
+    }
+  };
+
+  return (
+    <>
+      <header class="top">
+        <h1>Selfheal</h1>
+        <p id="mode">
+          {info === null
+            ? 'loading'
+            : info.mode === 'live'
+              ? 'live gateway'
+              : `replay of ${info.files?.join(', ')}`}
+        </p>
+      </header>
+      <div
+        id="connection"
+        role="status"
+        aria-live="polite"
+        data-state={isLive ? connection.kind : 'replay'}
+      >
+        {isLive && connection.kind === 'connecting' ? 'Connecting to the gateway...' : null}
+        {isLive && connection.kind === 'disconnected'
+          ? `Disconnected from the gateway since ${new Date(connection.since).toLocaleTimeString()}: reconnecting in ${Math.max(0, Math.ceil((connection.retryAt - now) / 1000))} s. What is shown is the last state seen, not live.`
+          : null}
+      </div>
+      {problem ? (
+        <p role="alert" class="problem">
+          {problem}
+        </p>
+      ) : null}
+      <p id="notice" role="status" aria-live="polite">
+        {notice}
+      </p>
+      {viewing !== null && viewing !== undefined ? (
+        <p id="as-of" class="as-of">
+          As of {new Date(viewing).toISOString()} (the fold of the log up to that instant)
+        </p>
+      ) : null}
+      <main class={stale ? 'stale' : ''} aria-busy={stale}>
+        <EcosystemBar ecosystem={ecosystem} />
+        <section aria-label="Servers" class="cards" id="servers">
+          {Object.keys(servers)
+            .sort()
+            .map((name) => (
+              <ServerCard
+                key={name}
+                server={servers[name]!}
+                breaker={breakers.get(name) ?? 'closed'}
+                calls={series.get(name)}
+                onAction={actions ? (action, server) => setPending({ action, server }) : undefined}
+              />
+            ))}
+        </section>
+      </main>
+      <TimeTravel entries={history} at={travel} onChange={setTravel} live={isLive} />
+      <div class="columns">
+        <Incidents fold={folded} entries={history} />
+        <Timeline entries={history} />
+      </div>
+      <ActionDialog pending={pending} onConfirm={confirm} onCancel={() => setPending(null)} />
+    </>
+  );
+}

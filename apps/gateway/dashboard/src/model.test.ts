@@ -1,0 +1,116 @@
+import type { SelfhealEvent } from '@selfheal/schemas';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  breakerStates,
+  callSeries,
+  type Entry,
+  lastIndexAtOrBefore,
+  mergeEntries,
+  quantile,
+  reconnectDelay,
+  splitStderr,
+} from './model.js';
+
+const entry = (ms: number, fields: Record<string, unknown> = {}): Entry => ({
+  ms,
+  event: {
+    event_type: 'x',
+    timestamp: new Date(ms).toISOString(),
+    trace_id: 't',
+    ...fields,
+  } as SelfhealEvent,
+});
+
+describe('reconnectDelay', () => {
+  it('doubles from 250 ms and never passes 8 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 50].map(reconnectDelay)).toEqual([
+      250, 500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
+  });
+});
+
+describe('mergeEntries', () => {
+  it('drops events already there by event_id (the log read back after a reconnect)', () => {
+    const history = [entry(1, { event_id: 'a' }), entry(2, { event_id: 'b' })];
+    const merged = mergeEntries(history, [
+      entry(2, { event_id: 'b' }),
+      entry(3, { event_id: 'c' }),
+    ]);
+    expect(merged.map((e) => e.event.event_id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps time order, stable for ties, whatever the order events arrive in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }), (times) => {
+        const incoming = times.map((ms, i) => entry(ms, { event_id: String(i) }));
+        const merged = mergeEntries([], incoming);
+        const expected = incoming.slice().sort((a, b) => a.ms - b.ms);
+        expect(merged.map((e) => e.event.event_id)).toEqual(expected.map((e) => e.event.event_id));
+      }),
+    );
+  });
+});
+
+describe('lastIndexAtOrBefore', () => {
+  it('finds the last entry at or before an instant', () => {
+    const entries = [1, 2, 2, 5].map((ms) => entry(ms));
+    expect([0, 1, 2, 3, 5, 9].map((ms) => lastIndexAtOrBefore(entries, ms))).toEqual([
+      -1, 0, 2, 2, 3, 3,
+    ]);
+  });
+});
+
+describe('callSeries', () => {
+  const call = (ms: number, server: string, latency_ms: number, outcome = 'ok') =>
+    entry(ms, { event_type: 'call_completed', server_name: server, latency_ms, outcome });
+
+  it('buckets calls per server: rate, error percent, p50 and p99', () => {
+    const now = 100_000;
+    const calls = [
+      call(96_000, 'a', 10),
+      call(96_500, 'a', 20),
+      call(97_000, 'a', 30, 'error'),
+      call(97_500, 'a', 400, 'timeout'),
+      call(50_000, 'b', 5),
+      call(1_000, 'a', 1), // before the window
+    ];
+    const series = callSeries(calls, now, 10_000, 5_000);
+    // Two buckets: [95 s, 100 s) and the one now opens.
+    expect(series.get('a')).toEqual([
+      { t: 95, calls: 4, callsPerSecond: 0.8, errorPercent: 50, p50: 20, p99: 400 },
+      { t: 100, calls: 0, callsPerSecond: 0, errorPercent: null, p50: null, p99: null },
+    ]);
+    expect(series.has('b')).toBe(false);
+  });
+
+  it('quantile is the nearest rank', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
+    expect(quantile([7], 0.5)).toBe(7);
+  });
+});
+
+describe('splitStderr and breakerStates', () => {
+  it('splits the stderr tail off a server_down reason', () => {
+    expect(splitStderr('exited with code 1; stderr: boom | at x')).toEqual({
+      message: 'exited with code 1',
+      stderr: ['boom', 'at x'],
+    });
+    expect(splitStderr('timeout')).toEqual({ message: 'timeout', stderr: [] });
+  });
+
+  it("takes each server's breaker from its last server-wide circuit event", () => {
+    const states = breakerStates([
+      entry(1, { event_type: 'circuit_opened', server_name: 'a', circuit: 'a' }),
+      entry(2, { event_type: 'circuit_half_opened', server_name: 'a', circuit: 'a' }),
+      entry(3, { event_type: 'circuit_opened', server_name: 'a', circuit: 'a/echo' }),
+      entry(4, { event_type: 'circuit_opened', server_name: 'b', circuit: 'b' }),
+      entry(5, { event_type: 'circuit_closed', server_name: 'b', circuit: 'b' }),
+    ]);
+    expect([...states]).toEqual([
+      ['a', 'half-open'],
+      ['b', 'closed'],
+    ]);
+  });
+});
