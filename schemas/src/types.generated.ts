@@ -89,6 +89,15 @@ export interface ServerHealthDetail {
  * via the `definition` "ProbeStatus".
  */
 export type ProbeStatus = 'ok' | 'degraded' | 'down';
+/**
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ServerNames".
+ */
+export type ServerNames = string[];
+/**
+ * Servers whose resolved entry changed (their own section, or a global section they inherit).
+ */
+export type ServerNames1 = string[];
 
 /**
  * One line of an append-only JSONL event log. The envelope is checked for every event; the fields of known event types are checked when event_type names one. Unknown event types and extra fields are valid as long as the envelope is.
@@ -810,6 +819,48 @@ export interface RequestReplayed {
   outcome: 'answered' | 'error' | 'failed' | 'aborted';
 }
 /**
+ * The gateway took a new config (the file changed, or SIGHUP): servers whose entry changed were restarted, added ones started, removed ones stopped; every other server, session and call in flight went on untouched.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ConfigReloaded".
+ */
+export interface ConfigReloaded {
+  event_type: 'config_reloaded';
+  /**
+   * The config file.
+   */
+  source: string;
+  /**
+   * file: the file changed; signal: SIGHUP; request: an embedder asked.
+   */
+  trigger?: 'file' | 'signal' | 'request';
+  added: ServerNames;
+  removed: ServerNames;
+  restarted: ServerNames1;
+  /**
+   * Changed settings a reload cannot apply (the listening address, auth, the event log), as config paths such as gateway.port; they keep their old values until the gateway restarts.
+   */
+  restart_required?: string[];
+}
+/**
+ * A new config was refused (unreadable, or invalid against the config schema): the gateway keeps running on the config it had.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ConfigReloadFailed".
+ */
+export interface ConfigReloadFailed {
+  event_type: 'config_reload_failed';
+  /**
+   * The config file.
+   */
+  source: string;
+  trigger?: 'file' | 'signal' | 'request';
+  /**
+   * What is wrong, each problem with its JSON pointer and the fix.
+   */
+  error: string;
+}
+/**
  * A client did not read one of its streams and the bytes waiting for it passed gateway.max_client_buffer_bytes: the gateway closed that stream (or WebSocket connection) rather than buffer without bound.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -999,7 +1050,7 @@ export type AlertRule = AlertRuleFields;
 export type AlertRuleOverride = AlertRuleFields;
 
 /**
- * Gateway and monitor configuration, JSON or YAML. Servers use the mcpServers shape desktop MCP clients already use, so an existing config can be pasted; Selfheal's own sections sit beside it, globally and per server (a per-server section overrides the global one key by key).
+ * Gateway and monitor configuration, JSON or YAML. Servers use the mcpServers shape desktop MCP clients already use, so an existing config can be pasted; Selfheal's own sections sit beside it, globally and per server (a per-server section overrides the global one key by key). A running gateway reloads the file when it changes or on SIGHUP (RFC 0019).
  */
 export interface SelfhealConfig {
   $schema?: string;
@@ -1335,7 +1386,7 @@ export interface GatewayConfig {
   host?: string;
   port?: number;
   /**
-   * Between prefix and name in exposed tool and prompt names.
+   * Between prefix and name in exposed tool and prompt names. An exposed name longer than 64 characters keeps the tool's name whole and cuts the prefix, marked with a 6-digit hash of the full name.
    */
   separator?: string;
   on_collision?: 'error' | 'first_wins';

@@ -9,6 +9,7 @@ import {
   PROJECTED_EVENT_TYPES,
   rollUpEcosystem,
 } from '@selfheal/events';
+import type { MonitoredServer } from '@selfheal/monitor';
 import {
   createMonitor,
   createMonitorStore,
@@ -22,6 +23,7 @@ import { EventEmitter } from 'eventemitter3';
 import { merge, type Observable, Subject } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { type Clock, systemClock } from './clock.js';
+import { type ConfigDiff, diffConfigs, LIVE_GATEWAY_SETTINGS } from './config/configDiff.js';
 import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.js';
@@ -33,10 +35,10 @@ import {
   createGatewaySession,
   type GatewaySession,
 } from './session/gatewaySession.js';
-import { busSink, createServerPolicies, followRecovery } from './session/serverPolicies.js';
+import { busSink, createServerPolicy, followRecovery } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
-import { LIST_CHANGED_NOTIFICATION } from './upstream/catalog.js';
+import { LIST_CHANGED_NOTIFICATION, type ListMethod } from './upstream/catalog.js';
 import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
 import {
@@ -114,8 +116,15 @@ export interface GatewayEvents {
   warning: (message: string) => void;
 }
 
+/** What {@link Gateway.reload} did. */
+export interface ReloadOutcome extends ConfigDiff {
+  /** Whether the exposed tools changed, so clients were sent `tools/list_changed`. */
+  toolsChanged: boolean;
+}
+
 /** The gateway without its listeners: upstreams, their catalogs, and client sessions. */
 export interface Gateway extends EventEmitter<GatewayEvents> {
+  /** The config in force: the one it was created with, or the last one {@link reload} took. */
   readonly config: LoadedConfig;
   readonly upstreams: readonly UpstreamServer[];
   /** Epoch ms when `start()` was called. */
@@ -166,6 +175,14 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
    */
   readonly stateless: StatelessGateway;
   /**
+   * Takes a new, already validated config while running (RFC 0019): servers whose resolved
+   * entry changed are restarted, added ones started, removed ones stopped; every other server,
+   * client session and call in flight goes on untouched. Settings a running gateway cannot take
+   * (see `ConfigDiff.restartRequired`) keep their old values. Publishes `config_reloaded`, and
+   * sends clients `list_changed` when what they can list changed. Reloads run one at a time.
+   */
+  reload(next: LoadedConfig, trigger?: 'file' | 'signal' | 'request'): Promise<ReloadOutcome>;
+  /**
    * True once `start()` has finished (the config is loaded and every server was started, up
    * or not) and until `stop()` begins: `GET /readyz`.
    */
@@ -196,7 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** The trace of the current run (`gateway_started` to `gateway_stopped`), while one runs. */
   let runTrace: string | undefined;
   let ready = false;
-  const repo = config.document.event_emission?.repo ?? 'selfheal';
+  const repo = config.eventEmission.repo;
   // Every event the gateway and its monitor build comes from typed fields the tests check
   // against the schema (RFC 0007): no schema pass per event, and so none per call either.
   const fleet = options.fleet;
@@ -287,7 +304,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
   });
-  const upstreams = config.upstreams.map((spec) => {
+  // Every list change, of one server or of a reload, goes to every session and listen stream.
+  const lists = new EventEmitter<{ changed: (method: ListMethod) => void }>();
+  const announce = (method: ListMethod) => {
+    const notification = { method: LIST_CHANGED_NOTIFICATION[method] };
+    for (const session of sessions) session.server.notification(notification).catch(() => {});
+    lists.emit('changed', method);
+  };
+  // The upstreams in config order. Sessions and the stateless face read this one array, so a
+  // reload changes it in place (RFC 0019).
+  const upstreams: UpstreamServer[] = [];
+  const createUpstream = (spec: UpstreamSpec) => {
     const upstream = createUpstreamServer({
       spec,
       clock,
@@ -301,10 +328,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       emitter.emit('upstream', spec.name, state, previous),
     );
     // A list change on the shared connection is every session's news.
-    upstream.on('listChanged', (method) => {
-      const notification = { method: LIST_CHANGED_NOTIFICATION[method] };
-      for (const session of sessions) session.server.notification(notification).catch(() => {});
-    });
+    upstream.on('listChanged', announce);
     const warned = new Set<string>();
     upstream.shared.on('unattributed', (message, inFlight) => {
       if (warned.has(message.method)) return;
@@ -316,7 +340,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     upstreamByName.set(spec.name, upstream);
     return upstream;
-  });
+  };
+  for (const spec of config.upstreams) upstreams.push(createUpstream(spec));
   // Routing state follows the monitor: each health event of a server re-reads its projection
   // (the projection applies only those types: a call_completed per call changes nothing there).
   const follow = (event: SelfhealEvent) => {
@@ -327,12 +352,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const followingFleet = fromStream.subscribe((event) => {
     if (isRemote(event.server_name)) follow(event);
   });
-  const serverNames = new Set(config.upstreams.map((u) => u.name));
   const metrics = createGatewayMetrics({
     events$: bus.events$,
     health: () => projector.state(),
     clock,
-    isKnownServer: (name) => serverNames.has(name),
+    isKnownServer: (name) => upstreamByName.has(name),
     isKnownTool: (name) => exposedTools(upstreams, config).has(name),
     extra: (registry) => registerUpstreamGauge(registry, upstreams),
   });
@@ -353,11 +377,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     events,
   );
-  const policies = createServerPolicies(config, { clock, sink });
+  const policies = new Map<string, UpstreamPolicy>();
+  const unfollow = new Map<string, () => void>();
+  const addPolicy = (from: LoadedConfig, upstream: UpstreamServer) => {
+    policies.set(upstream.spec.name, createServerPolicy(from, upstream.spec, { clock, sink }));
+    unfollow.set(upstream.spec.name, followRecovery(policies, [upstream]));
+  };
+  for (const upstream of upstreams) addPolicy(config, upstream);
   // The routing state already reads the projection (down, failed, disabled), and lets a server
   // that answers again through before its W3 `server_recovered` (RFC 0008).
   const isDown = (server: string) => upstreamByName.get(server)?.state.status === 'down';
-  const unfollowRecovery = followRecovery(policies, upstreams);
   const calls: ToolCallHost = {
     policies,
     bus,
@@ -377,21 +406,112 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (name !== undefined) upstreamByName.get(name)?.emit('listChanged', 'tools/list');
   });
 
+  // Read per call by every router, so a reload's chains apply to sessions already open.
+  const fallbackChains: Record<string, string[]> = { ...config.document.fallbacks };
+
   const stateless = createStatelessGateway({
     upstreams,
+    listChanges: (onChange) => {
+      lists.on('changed', onChange);
+      return () => lists.off('changed', onChange);
+    },
     settings: config.gateway,
     factory,
     calls,
-    fallbacks: config.document.fallbacks ?? {},
+    fallbacks: fallbackChains,
     serverInfo,
     instructions: () => composeInstructions(upstreams),
     clock,
     onWarning: (message) => emitter.emit('warning', message),
   });
 
+  let current = config;
+  let reloading: Promise<unknown> = Promise.resolve();
+
+  /** Stops a server's upstream, policy and monitored process, and forgets them. */
+  const dropServer = async (name: string) => {
+    const upstream = upstreamByName.get(name);
+    if (upstream !== undefined) {
+      upstreams.splice(upstreams.indexOf(upstream), 1);
+      upstreamByName.delete(name);
+      specByName.delete(name);
+      await upstream.stop();
+    }
+    unfollow.get(name)?.();
+    unfollow.delete(name);
+    policies.get(name)?.dispose();
+    policies.delete(name);
+    await monitor.remove(name);
+  };
+
+  /** Starts a server of `next` (monitored always; an upstream unless it is disabled). */
+  const startServer = async (next: LoadedConfig, server: MonitoredServer) => {
+    const spec = next.upstreams.find((u) => u.name === server.name);
+    if (spec) specByName.set(spec.name, spec);
+    const watched = monitor.add(server);
+    const upstream = spec ? createUpstream(spec) : undefined;
+    if (upstream) addPolicy(next, upstream);
+    await watched.start();
+    return upstream;
+  };
+
+  const applyReload = async (
+    next: LoadedConfig,
+    trigger: 'file' | 'signal' | 'request',
+  ): Promise<ReloadOutcome> => {
+    const diff = diffConfigs(current, next);
+    const toolsBefore = visibleTools(upstreams, current);
+    // Only the servers whose entry changed are touched; the rest keep their processes,
+    // sessions and calls in flight.
+    await Promise.all([...diff.removed, ...diff.changed].map(dropServer));
+    // Settings a running gateway can take, in place: every router reads them per request.
+    for (const key of LIVE_GATEWAY_SETTINGS)
+      (config.gateway as unknown as Record<string, unknown>)[key] = next.gateway[key];
+    for (const key of Object.keys(fallbackChains)) delete fallbackChains[key];
+    Object.assign(fallbackChains, next.document.fallbacks);
+    const fresh = [...diff.added, ...diff.changed];
+    const started = await Promise.all(
+      next.servers
+        .filter((server) => fresh.includes(server.name))
+        .map((server) => startServer(next, server)),
+    );
+    // Config order, as at start.
+    const order = next.upstreams.map((u) => u.name);
+    upstreams.splice(0, upstreams.length, ...order.flatMap((n) => upstreamByName.get(n) ?? []));
+    await Promise.all(started.map((u) => u?.start()));
+    current = {
+      ...next,
+      // The settings a reload cannot apply stay as they were (the object every router reads).
+      gateway: config.gateway,
+      eventEmission: current.eventEmission,
+      alerts: current.alerts,
+    };
+    for (const clash of collisionsOf(upstreams, current))
+      emitter.emit('warning', `after the reload: ${clash}`);
+    const toolsAfter = visibleTools(upstreams, current);
+    const toolsChanged = toolsBefore.join('\n') !== toolsAfter.join('\n');
+    const serversChanged = fresh.length > 0 || diff.removed.length > 0;
+    if (toolsChanged) announce('tools/list');
+    if (serversChanged || diff.namingChanged) {
+      announce('prompts/list');
+      announce('resources/list');
+    }
+    publishNow(
+      events.createOther('config_reloaded', {
+        source: next.source,
+        trigger,
+        added: diff.added,
+        removed: diff.removed,
+        restarted: diff.changed,
+        ...(diff.restartRequired.length > 0 && { restart_required: diff.restartRequired }),
+      }),
+    );
+    return { ...diff, toolsChanged };
+  };
+
   const gateway = emitter as Gateway;
   Object.defineProperties(gateway, {
-    config: { value: config },
+    config: { get: () => current },
     upstreams: { value: upstreams },
     clock: { value: clock },
     bus: { value: bus },
@@ -426,6 +546,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       checkCollisions(upstreams, config);
       ready = true;
     },
+    reload(next: LoadedConfig, trigger: 'file' | 'signal' | 'request' = 'request') {
+      const run = reloading.then(() => applyReload(next, trigger));
+      reloading = run.catch(() => {});
+      return run;
+    },
     createSession() {
       const session = createGatewaySession({
         upstreams,
@@ -435,7 +560,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         clock,
         onWarning: (message) => emitter.emit('warning', message),
         calls,
-        fallbacks: config.document.fallbacks ?? {},
+        fallbacks: fallbackChains,
         onAnswer: afterAnswer.flush,
       });
       sessions.add(session);
@@ -465,9 +590,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       await stateless.close();
       await Promise.all(upstreams.map((u) => u.stop()));
       await monitor.stop();
+      await reloading;
       for (const policy of policies.values()) policy.dispose();
       afterAnswer.flush();
-      unfollowRecovery();
+      for (const off of unfollow.values()) off();
       degradation.unsubscribe();
       following.unsubscribe();
       followingFleet.unsubscribe();
@@ -496,22 +622,45 @@ function exposedTools(upstreams: readonly UpstreamServer[], config: LoadedConfig
   return names;
 }
 
+/** Exposed names of one kind across the catalogs known so far, tool filters applied. */
+function exposedItems(
+  upstreams: readonly UpstreamServer[],
+  config: LoadedConfig,
+  kind: 'tool' | 'prompt',
+) {
+  return upstreams.flatMap((u) => {
+    const visible = kind === 'tool' ? createToolFilter(u.spec.config.tools ?? {}) : () => true;
+    const list = kind === 'tool' ? (u.catalog?.tools ?? []) : (u.catalog?.prompts ?? []);
+    return list
+      .map((item) => String(item.name))
+      .filter(visible)
+      .map((name) => ({
+        server: u.spec.name,
+        name,
+        exposed: exposeName(u.spec.prefix, config.gateway.separator, name),
+      }));
+  });
+}
+
+/** The exposed tool names clients can list now, sorted. */
+function visibleTools(upstreams: readonly UpstreamServer[], config: LoadedConfig): string[] {
+  return exposedItems(upstreams, config, 'tool')
+    .map((item) => `${item.server}\u0000${item.exposed}`)
+    .sort();
+}
+
 /** Start-up check of exposed tool and prompt names across the catalogs known so far. */
 function checkCollisions(upstreams: readonly UpstreamServer[], config: LoadedConfig): void {
-  const { separator, onCollision } = config.gateway;
-  for (const kind of ['tool', 'prompt'] as const) {
-    const items = upstreams.flatMap((u) => {
-      const visible = kind === 'tool' ? createToolFilter(u.spec.config.tools ?? {}) : () => true;
-      const list = kind === 'tool' ? (u.catalog?.tools ?? []) : (u.catalog?.prompts ?? []);
-      return list
-        .map((item) => String(item.name))
-        .filter(visible)
-        .map((name) => ({
-          server: u.spec.name,
-          name,
-          exposed: exposeName(u.spec.prefix, separator, name),
-        }));
-    });
-    resolveCollisions(items, onCollision, kind);
+  for (const kind of ['tool', 'prompt'] as const)
+    resolveCollisions(exposedItems(upstreams, config, kind), config.gateway.onCollision, kind);
+}
+
+/** Every clash of exposed names across the catalogs known so far, as a sentence each. */
+function collisionsOf(upstreams: readonly UpstreamServer[], config: LoadedConfig): string[] {
+  try {
+    checkCollisions(upstreams, { ...config, gateway: { ...config.gateway, onCollision: 'error' } });
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
   }
 }

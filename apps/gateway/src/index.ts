@@ -58,7 +58,14 @@ export {
 } from './http/nodeStreamableHttp.js';
 export { createBearerCheck, createOriginPolicy, loadTokens } from './http/security.js';
 export { type CliIO, ExitCode, processIO } from './io.js';
-export { candidatesFor, createToolFilter, exposeName, resolveCollisions } from './naming.js';
+export {
+  candidatesFor,
+  createToolFilter,
+  exposeName,
+  isShortened,
+  MAX_EXPOSED_NAME,
+  resolveCollisions,
+} from './naming.js';
 // Observability from the event bus: metrics, call log, log sampling, spans
 export {
   CALL_LOG_FIELDS,

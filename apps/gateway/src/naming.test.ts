@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from './errors.js';
-import { candidatesFor, createToolFilter, exposeName, resolveCollisions } from './naming.js';
+import {
+  candidatesFor,
+  createToolFilter,
+  exposeName,
+  isShortened,
+  MAX_EXPOSED_NAME,
+  resolveCollisions,
+} from './naming.js';
+import { routeName } from './session/routing.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}$/);
 
@@ -78,5 +86,52 @@ describe('createToolFilter', () => {
 
   it('lets everything through with no rules', () => {
     fc.assert(fc.property(fc.string(), (n) => createToolFilter({})(n)));
+  });
+});
+
+describe('exposed names past 64 characters', () => {
+  const longName = fc.stringMatching(/^[a-z][a-z0-9_-]{0,90}$/);
+  const sep = fc.constantFrom('__', '.', '-', '');
+
+  it('are never longer than 64, the same every time, and the tool name stays whole when it fits', () => {
+    fc.assert(
+      fc.property(longName, sep, longName, (prefix, separator, tool) => {
+        const exposed = exposeName(prefix, separator, tool);
+        expect(exposed.length).toBeLessThanOrEqual(MAX_EXPOSED_NAME);
+        expect(exposeName(prefix, separator, tool)).toBe(exposed);
+        const full = prefix === '' ? tool : `${prefix}${separator}${tool}`;
+        expect(isShortened(prefix, separator, tool)).toBe(full.length > MAX_EXPOSED_NAME);
+        if (full.length <= MAX_EXPOSED_NAME) expect(exposed).toBe(full);
+        else if (prefix !== '' && tool.length + separator.length + 8 <= MAX_EXPOSED_NAME)
+          expect(exposed.endsWith(`${separator}${tool}`)).toBe(true);
+      }),
+    );
+  });
+
+  it('cuts the prefix and marks it with a hash of the whole name', () => {
+    const prefix = `analytics-warehouse-${'x'.repeat(40)}`;
+    const exposed = exposeName(prefix, '__', 'run_query');
+    expect(exposed).toMatch(/^analytics-warehouse-x+-[0-9a-f]{6}__run_query$/);
+    expect(exposed).toHaveLength(64);
+    // Two servers whose prefixes share the first 50 characters still differ.
+    expect(exposeName(`${prefix}y`, '__', 'run_query')).not.toBe(exposed);
+  });
+
+  it('routes a shortened name back to the server that lists the tool', () => {
+    const prefix = 'p'.repeat(70);
+    const tools = [{ name: 'echo' }, { name: 'add' }];
+    const sources = [
+      { server: 'short', prefix: 's', known: () => tools, has: () => true },
+      { server: 'long', prefix, known: () => tools, has: () => true },
+    ];
+    const exposed = exposeName(prefix, '__', 'add');
+    expect(routeName(exposed, sources, '__', 'tools/list')).toEqual({
+      server: 'long',
+      name: 'add',
+    });
+    expect(routeName('s__echo', sources, '__', 'tools/list')).toEqual({
+      server: 'short',
+      name: 'echo',
+    });
   });
 });

@@ -1,4 +1,14 @@
+import { createHash } from 'node:crypto';
 import { GatewayError, GatewayErrorCode } from './errors.js';
+
+/**
+ * The longest exposed name: clients (and the model APIs behind them) refuse tool names past 64
+ * characters, so a longer `<prefix><separator><name>` is shortened (see {@link exposeName}).
+ */
+export const MAX_EXPOSED_NAME = 64;
+
+/** Hex digits of the hash that marks a shortened name. */
+const HASH_DIGITS = 6;
 
 /** How one server's names are exposed. */
 export interface Namespace {
@@ -7,9 +17,29 @@ export interface Namespace {
   prefix: string;
 }
 
-/** The exposed name of an upstream tool or prompt: `<prefix><separator><name>`, or `name`. */
+/**
+ * The exposed name of an upstream tool or prompt: `<prefix><separator><name>`, or `name` with
+ * an empty prefix. One longer than {@link MAX_EXPOSED_NAME} is shortened, the same way every
+ * time: the prefix is cut and marked with a hash of the whole name (`<prefix head>-<6 hex>
+ * <separator><name>`), so the tool's own name stays whole; when the name alone is too long, the
+ * whole is cut to fit and marked the same way (`<head>-<6 hex>`). Routing finds a shortened
+ * name by computing it again for the names a server lists.
+ */
 export function exposeName(prefix: string, separator: string, name: string): string {
-  return prefix === '' ? name : `${prefix}${separator}${name}`;
+  const full = prefix === '' ? name : `${prefix}${separator}${name}`;
+  if (full.length <= MAX_EXPOSED_NAME) return full;
+  const mark = `-${createHash('sha256').update(full).digest('hex').slice(0, HASH_DIGITS)}`;
+  const room = MAX_EXPOSED_NAME - mark.length - separator.length - name.length;
+  if (prefix !== '' && room >= 1) return `${prefix.slice(0, room)}${mark}${separator}${name}`;
+  return `${full.slice(0, MAX_EXPOSED_NAME - mark.length)}${mark}`;
+}
+
+/** Whether {@link exposeName} had to shorten this name. */
+export function isShortened(prefix: string, separator: string, name: string): boolean {
+  return (
+    (prefix === '' ? name.length : prefix.length + separator.length + name.length) >
+    MAX_EXPOSED_NAME
+  );
 }
 
 /**

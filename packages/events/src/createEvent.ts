@@ -4,6 +4,7 @@ import { systemClock } from './clock.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 import { createEventIdGenerator } from './eventId.js';
 import type { EventFieldsByType, EventOf, KnownEventType } from './eventTypes.js';
+import { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 
 /** Options of {@link createEventFactory}. */
 export interface EventFactoryOptions {
@@ -80,7 +81,7 @@ export interface EventFactory {
  */
 export function createEventFactory(options: EventFactoryOptions = {}): EventFactory {
   const clock = options.clock ?? systemClock;
-  const repo = options.repo ?? 'selfheal';
+  const repo = options.repo ?? EVENT_EMISSION_DEFAULTS.repo;
   const newId = options.newId ?? createEventIdGenerator({ clock });
   const check = options.validate ?? true;
   const replica = options.replica;

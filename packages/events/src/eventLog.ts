@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import { checkEnvelope } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 import type { StoredEvent } from './eventTypes.js';
+import { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 import { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { type LogRecovery, recoverLog } from './logRecovery.js';
 import { listSegments, segmentPath } from './logSegments.js';
@@ -92,10 +93,11 @@ interface Pending {
  * @throws EventsError BAD_OPTION, LOG_WRITE_FAILED when the file cannot be opened.
  */
 export async function createEventLog(options: EventLogOptions): Promise<EventLog> {
-  const durability = options.durability ?? 'batched';
-  const flushIntervalMs = options.flushIntervalMs ?? 100;
-  const rotateMaxBytes = options.rotateMaxBytes ?? 0;
-  const rotateMaxAgeMs = options.rotateMaxAgeMs ?? 0;
+  const durability = options.durability ?? EVENT_EMISSION_DEFAULTS.durability;
+  const flushIntervalMs = options.flushIntervalMs ?? EVENT_EMISSION_DEFAULTS.flush_interval_ms;
+  const rotateMaxBytes = options.rotateMaxBytes ?? EVENT_EMISSION_DEFAULTS.rotate_max_bytes;
+  const rotateMaxAgeMs =
+    options.rotateMaxAgeMs ?? EVENT_EMISSION_DEFAULTS.rotate_max_age_seconds * 1000;
   const clock = options.clock ?? systemClock;
   const fs = options.fs ?? nodeLogFileSystem;
   const full = options.validation === 'full';

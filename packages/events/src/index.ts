@@ -68,6 +68,7 @@ export {
   type LineScanner,
 } from './lineScanner.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
+export { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 // The JSONL log: reading
 export {

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { EventEmissionConfig } from '@selfheal/schemas';
 import type { EventLogOptions } from './eventLog.js';
+import { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 
 /** The `event_emission` defaults of the config schema. */
-export const DEFAULT_LOG_PATH = 'selfheal-events.jsonl';
+export const DEFAULT_LOG_PATH = EVENT_EMISSION_DEFAULTS.path;
 
 /**
  * Turns the config's `event_emission` section (snake_case, seconds) into
@@ -19,9 +20,10 @@ export function eventLogOptionsFromConfig(
   if (c.enabled === false) return undefined;
   return {
     path: resolve(baseDir, c.path ?? DEFAULT_LOG_PATH),
-    durability: c.durability ?? 'batched',
-    flushIntervalMs: c.flush_interval_ms ?? 100,
-    rotateMaxBytes: c.rotate_max_bytes ?? 0,
-    rotateMaxAgeMs: (c.rotate_max_age_seconds ?? 0) * 1000,
+    durability: c.durability ?? EVENT_EMISSION_DEFAULTS.durability,
+    flushIntervalMs: c.flush_interval_ms ?? EVENT_EMISSION_DEFAULTS.flush_interval_ms,
+    rotateMaxBytes: c.rotate_max_bytes ?? EVENT_EMISSION_DEFAULTS.rotate_max_bytes,
+    rotateMaxAgeMs:
+      (c.rotate_max_age_seconds ?? EVENT_EMISSION_DEFAULTS.rotate_max_age_seconds) * 1000,
   };
 }

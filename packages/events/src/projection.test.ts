@@ -186,3 +186,36 @@ describe('project', () => {
     );
   });
 });
+
+describe('a server removed by a config reload', () => {
+  it('leaves the state, in the pure fold and the projector alike', () => {
+    const at = '2026-12-06T04:00:00.000Z';
+    const registered = (name: string) =>
+      ({
+        event_type: 'server_registered',
+        timestamp: at,
+        trace_id: 't',
+        server_name: name,
+        transport: 'stdio',
+      }) as SelfhealEvent;
+    const reloaded = {
+      event_type: 'config_reloaded',
+      timestamp: at,
+      trace_id: 't',
+      source: '/srv/selfheal.json',
+      added: [],
+      removed: ['gone'],
+      restarted: [],
+    } as unknown as SelfhealEvent;
+    const events = [registered('kept'), registered('gone'), reloaded];
+    expect(Object.keys(projectAll(events).servers)).toEqual(['kept']);
+    const projector = createHealthProjector();
+    for (const event of events) projector.apply(event);
+    expect(projector.state()).toEqual(projectAll(events));
+    // A server added again later starts afresh.
+    expect(Object.keys(projectAll([...events, registered('gone')]).servers)).toEqual([
+      'kept',
+      'gone',
+    ]);
+  });
+});

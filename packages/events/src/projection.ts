@@ -18,12 +18,29 @@ export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set(
 );
 
 /**
+ * The servers a `config_reloaded` event removed from the config (RFC 0019): they leave the
+ * state, so the roll-up no longer counts them. Empty for any other event.
+ */
+function removedBy(event: SelfhealEvent): string[] {
+  if (event.event_type !== 'config_reloaded') return [];
+  const removed = (event as { removed?: unknown }).removed;
+  return Array.isArray(removed) ? removed.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/**
  * `project(state, event) -> state`: pure and evolve-only. Applies the facts of one event to the
- * server it names (see {@link projectServer}); a server is created on its first event. An event
- * of another type, or one without `server_name`, returns `state` itself (the same object), so
- * unknown and foreign events pass through. Never mutates its arguments.
+ * server it names (see {@link projectServer}); a server is created on its first event, and
+ * leaves when a `config_reloaded` names it as removed. An event of another type, or one without
+ * `server_name`, returns `state` itself (the same object), so unknown and foreign events pass
+ * through. Never mutates its arguments.
  */
 export function project(state: HealthState, event: SelfhealEvent): HealthState {
+  const removed = removedBy(event).filter((n) => Object.hasOwn(state.servers, n));
+  if (removed.length > 0) {
+    const servers = { ...state.servers };
+    for (const n of removed) delete servers[n];
+    return { servers };
+  }
   const name = event.server_name;
   if (typeof name !== 'string' || name === '' || !PROJECTED_EVENT_TYPES.has(event.event_type)) {
     return state;
@@ -62,6 +79,7 @@ export function createHealthProjector(state: HealthState = initialHealthState): 
   const servers = new Map<string, ServerHealth>(Object.entries(state.servers));
   return {
     apply(event) {
+      for (const removed of removedBy(event)) servers.delete(removed);
       const name = event.server_name;
       if (typeof name !== 'string' || name === '' || !PROJECTED_EVENT_TYPES.has(event.event_type)) {
         return;

@@ -1,3 +1,4 @@
+import { LIBRARY_DEFAULTS } from './config/libraryDefaults.js';
 /** Exponential backoff: `initialMs × multiplier^(attempt − 1)`, capped at `maxMs`. */
 export interface BackoffOptions {
   /** Delay before the first attempt, ms. @default 1000 */
@@ -17,9 +18,9 @@ export type Backoff = (attempt: number) => number;
  * there is no herd to spread); attempts below 1 are treated as 1.
  */
 export function createBackoff(options: BackoffOptions = {}): Backoff {
-  const initialMs = options.initialMs ?? 1000;
-  const multiplier = options.multiplier ?? 2;
-  const maxMs = options.maxMs ?? 300_000;
+  const initialMs = options.initialMs ?? LIBRARY_DEFAULTS.recovery.backoff.initial_seconds * 1000;
+  const multiplier = options.multiplier ?? LIBRARY_DEFAULTS.recovery.backoff.multiplier;
+  const maxMs = options.maxMs ?? LIBRARY_DEFAULTS.recovery.backoff.max_seconds * 1000;
   return (attempt) => {
     const n = Math.max(1, Math.floor(attempt));
     return Math.min(maxMs, initialMs * multiplier ** (n - 1));

@@ -8,6 +8,8 @@ export enum MonitorErrorCode {
   NotRunning = 'NOT_RUNNING',
   /** The supervisor was closed; it starts nothing any more. */
   Closed = 'CLOSED',
+  /** A server added to a running monitor has the name of one it already watches. */
+  AlreadyMonitored = 'ALREADY_MONITORED',
   /** Another monitor already listens on the control socket. */
   ControlInUse = 'CONTROL_IN_USE',
   /** The control socket's path is longer than the platform's socket addresses hold. */

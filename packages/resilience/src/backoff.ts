@@ -1,3 +1,4 @@
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 /** How backoff delays are randomised. */
 export type JitterKind = 'full' | 'decorrelated' | 'none';
 
@@ -27,9 +28,9 @@ export type Backoff = (retry: number, previousDelayMs: number) => number;
  */
 export function createBackoff(options: BackoffOptions = {}): Backoff {
   const {
-    initialDelayMs = 100,
-    maxDelayMs = 5000,
-    jitter = 'full',
+    initialDelayMs = LIBRARY_DEFAULTS.retry.initial_delay_ms,
+    maxDelayMs = LIBRARY_DEFAULTS.retry.max_delay_ms,
+    jitter = LIBRARY_DEFAULTS.retry.jitter,
     random = Math.random,
   } = options;
   const cap = Math.max(0, maxDelayMs);

@@ -1,6 +1,7 @@
 import { abortError } from './clock.js';
 import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
 import { ResilienceErrorCode, rejectionError } from './errors.js';
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 import type { Policy } from './policy.js';
 import { callFields, type RuntimeOptions, resolveRuntime } from './runtime.js';
 
@@ -29,8 +30,11 @@ interface Waiter {
  */
 export function createBulkhead(options: BulkheadOptions = {}): Bulkhead {
   const { emitter, serverName } = resolveRuntime(options);
-  const maxConcurrent = Math.max(1, options.maxConcurrent ?? 64);
-  const maxQueue = Math.max(0, options.maxQueue ?? 256);
+  const maxConcurrent = Math.max(
+    1,
+    options.maxConcurrent ?? LIBRARY_DEFAULTS.bulkhead.max_concurrent,
+  );
+  const maxQueue = Math.max(0, options.maxQueue ?? LIBRARY_DEFAULTS.bulkhead.max_queue);
   let running = 0;
   const queue: Waiter[] = [];
 

@@ -18,6 +18,7 @@ import {
 } from './context.js';
 import { ResilienceError, ResilienceErrorCode, rejectionError } from './errors.js';
 import type { CircuitEvent, EventBody } from './events.js';
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 import { createOutcomeWindow, type WindowCounts } from './outcomeWindow.js';
 import type { Policy } from './policy.js';
 import { type RuntimeOptions, resolveRuntime } from './runtime.js';
@@ -136,21 +137,30 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   const { clock, emitter, serverName, random } = resolveRuntime(options);
   const circuit = options.circuit ?? serverName;
   const tool = options.tool;
-  const consecutiveLimit = options.consecutiveFailures ?? 5;
-  const failureRateThreshold = options.failureRateThreshold ?? 0.5;
-  const slowCallRateThreshold = options.slowCallRateThreshold ?? 1;
-  const slowCallMs = options.slowCallMs ?? 5000;
-  const minimumCalls = options.minimumCalls ?? 10;
+  const consecutiveLimit =
+    options.consecutiveFailures ?? LIBRARY_DEFAULTS.circuit_breaker.consecutive_failures;
+  const failureRateThreshold =
+    options.failureRateThreshold ?? LIBRARY_DEFAULTS.circuit_breaker.failure_rate_threshold;
+  const slowCallRateThreshold =
+    options.slowCallRateThreshold ?? LIBRARY_DEFAULTS.circuit_breaker.slow_call_rate_threshold;
+  const slowCallMs = options.slowCallMs ?? LIBRARY_DEFAULTS.circuit_breaker.slow_call_ms;
+  const minimumCalls = options.minimumCalls ?? LIBRARY_DEFAULTS.circuit_breaker.minimum_calls;
   const open = {
-    openMs: options.openMs ?? 30000,
-    maxOpenMs: options.maxOpenMs ?? 300000,
-    jitter: options.openJitter ?? 0.1,
+    openMs: options.openMs ?? LIBRARY_DEFAULTS.circuit_breaker.open_ms,
+    maxOpenMs: options.maxOpenMs ?? LIBRARY_DEFAULTS.circuit_breaker.max_open_ms,
+    jitter: options.openJitter ?? LIBRARY_DEFAULTS.circuit_breaker.open_jitter,
   };
-  const decayMs = options.ejectionDecayMs ?? 60000;
-  const probeLimit = Math.max(1, options.halfOpenProbes ?? 1);
+  const decayMs = options.ejectionDecayMs ?? LIBRARY_DEFAULTS.circuit_breaker.ejection_decay_ms;
+  const probeLimit = Math.max(
+    1,
+    options.halfOpenProbes ?? LIBRARY_DEFAULTS.circuit_breaker.half_open_probes,
+  );
   const classify = options.classify ?? classifyError;
   const judges = options.judges ?? 'all';
-  const window = createOutcomeWindow(options.windowSize ?? 20, options.windowMs ?? 60000);
+  const window = createOutcomeWindow(
+    options.windowSize ?? LIBRARY_DEFAULTS.circuit_breaker.window_size,
+    options.windowMs ?? LIBRARY_DEFAULTS.circuit_breaker.window_ms,
+  );
 
   let state: CircuitState = options.history
     ? foldCircuit(options.history, circuit)

@@ -8,6 +8,7 @@ import { type Classifier, classifyError } from './classify.js';
 import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
 import { createHedgePolicy } from './hedge.js';
 import type { LatencyTracker } from './latencyTracker.js';
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 import { type Policy, wrap } from './policy.js';
 import { createRetryPolicy, type RetryOptions } from './retry.js';
 import { createRetryBudget, type RetryBudget } from './retryBudget.js';
@@ -185,7 +186,11 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   const layers: Policy[] = [];
   if (options.timeoutMs !== false) {
     layers.push(
-      createTimeoutPolicy({ ...shared, timeoutMs: options.timeoutMs ?? 30000, scope: 'call' }),
+      createTimeoutPolicy({
+        ...shared,
+        timeoutMs: options.timeoutMs ?? LIBRARY_DEFAULTS.timeout_ms,
+        scope: 'call',
+      }),
     );
   }
   const bulkhead =
@@ -226,7 +231,7 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     layers.push(
       createTimeoutPolicy({
         ...shared,
-        timeoutMs: options.attemptTimeoutMs ?? 10000,
+        timeoutMs: options.attemptTimeoutMs ?? LIBRARY_DEFAULTS.attempt_timeout_ms,
         scope: 'attempt',
       }),
     );

@@ -10,6 +10,7 @@ import {
   toContext,
 } from './context.js';
 import { createLatencyTracker, type LatencyTracker } from './latencyTracker.js';
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 import type { Policy } from './policy.js';
 import type { RetryBudget } from './retryBudget.js';
 import { callFields, type RuntimeOptions, resolveRuntime } from './runtime.js';
@@ -41,8 +42,8 @@ export interface HedgePolicy extends Policy {
  */
 export function createHedgePolicy(options: HedgeOptions = {}): HedgePolicy {
   const { clock, emitter, serverName } = resolveRuntime(options);
-  const percentile = options.percentile ?? 0.95;
-  const minSamples = Math.max(1, options.minSamples ?? 20);
+  const percentile = options.percentile ?? LIBRARY_DEFAULTS.hedge.percentile;
+  const minSamples = Math.max(1, options.minSamples ?? LIBRARY_DEFAULTS.hedge.min_samples);
   const latencies = options.latencies ?? createLatencyTracker();
   const isHedgeable =
     options.isHedgeable ?? ((context: CallContext) => isReadOnlyCall(context.meta));

@@ -15,6 +15,7 @@ import {
   ResilienceError,
   ResilienceErrorCode,
 } from './errors.js';
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 import type { Policy } from './policy.js';
 import { createRetryBudget, type RetryBudget } from './retryBudget.js';
 import { callFields, type RuntimeOptions, resolveRuntime } from './runtime.js';
@@ -49,7 +50,7 @@ export type RetryStop = 'attempts' | 'deadline' | 'budget' | 'circuit_open';
 export function createRetryPolicy(options: RetryOptions = {}): Policy & { budget: RetryBudget } {
   const runtime = resolveRuntime(options);
   const { clock, emitter, serverName } = runtime;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const maxAttempts = Math.max(1, options.maxAttempts ?? LIBRARY_DEFAULTS.retry.max_attempts);
   const backoff =
     typeof options.backoff === 'function'
       ? options.backoff

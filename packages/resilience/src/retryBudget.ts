@@ -1,3 +1,4 @@
+import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 /** Options of {@link createRetryBudget}. */
 export interface RetryBudgetOptions {
   /** Retries in flight may reach this fraction of active calls. @default 0.2 */
@@ -28,7 +29,8 @@ export interface RetryBudget {
 
 /** A retry budget for one upstream; share it between all the policies of that upstream. */
 export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget {
-  const { ratio = 0.2, min = 3 } = options;
+  const { ratio = LIBRARY_DEFAULTS.retry.budget_ratio, min = LIBRARY_DEFAULTS.retry.budget_min } =
+    options;
   let active = 0;
   let inFlight = 0;
   const limit = () => Math.max(min, Math.floor(ratio * active));

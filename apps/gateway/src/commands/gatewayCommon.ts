@@ -1,13 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createEventLog,
-  createFileSink,
-  type EventLog,
-  eventLogOptionsFromConfig,
-  type StoredEvent,
-} from '@selfheal/events';
+import { createEventLog, createFileSink, type EventLog, type StoredEvent } from '@selfheal/events';
 import { type AlertService, startAlerts } from '../alerts/alertService.js';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
@@ -71,13 +65,18 @@ export async function openEventLog(
   gateway: Gateway,
   forward?: (log: EventLog) => (stored: StoredEvent) => void,
 ): Promise<{ path: string; close: () => Promise<void> } | undefined> {
-  const { config } = gateway;
-  const emission = config.document.event_emission;
-  const options = eventLogOptionsFromConfig(emission, config.baseDir);
-  if (!options) return undefined;
-  const { path } = options;
+  const { eventEmission: emission } = gateway.config;
+  if (!emission.enabled) return undefined;
+  const { path } = emission;
   await mkdir(dirname(path), { recursive: true });
-  const log: EventLog = await createEventLog({ ...options, clock: gateway.clock });
+  const log: EventLog = await createEventLog({
+    path,
+    durability: emission.durability,
+    flushIntervalMs: emission.flushIntervalMs,
+    rotateMaxBytes: emission.rotateMaxBytes,
+    rotateMaxAgeMs: emission.rotateMaxAgeMs,
+    clock: gateway.clock,
+  });
   // Successful calls reach the file only as periodic call_summary events (RFC 0009).
   // With replicas (RFC 0018), each stored event also goes to the NATS stream.
   const forwarded = forward?.(log);
@@ -93,7 +92,7 @@ export async function openEventLog(
     createCallSummarySink({
       inner: file,
       clock: gateway.clock,
-      repo: emission?.repo ?? 'selfheal',
+      repo: emission.repo,
     }),
   );
   return {

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   createEventBus,
@@ -14,7 +14,6 @@ import {
   createMonitorStore,
   createNodeSpawner,
   listenControl,
-  resolveEventEmission,
   sendControl,
 } from '@selfheal/monitor';
 import type { SelfhealEvent } from '@selfheal/schemas';
@@ -186,12 +185,12 @@ async function runDaemon(
     io.stderr(`selfheal monitor: ${(error as Error).message}\n`);
     return ExitCode.Unusable;
   }
-  const emission = resolveEventEmission(loaded.document);
+  const emission = loaded.eventEmission;
   // The monitor builds every event it emits from typed drafts; its tests check each one
   // against the event schema, so the factory does not check them again (RFC 0007).
   const factory = createEventFactory({ repo: emission.repo, validate: false });
   const bus = createEventBus({ events: factory });
-  const logPath = values.log ? resolve(values.log) : resolve(dirname(resolve(file)), emission.path);
+  const logPath = values.log ? resolve(values.log) : emission.path;
   const log =
     !emission.enabled && !values.log
       ? undefined
@@ -230,7 +229,7 @@ async function runDaemon(
         events: factory,
         clock: systemClock,
         logPath: log ? logPath : undefined,
-        cwd: dirname(resolve(file)),
+        cwd: loaded.baseDir,
       });
     } catch (error) {
       io.stderr(

@@ -8,6 +8,7 @@ import { loadTokens } from '../http/security.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
+import { watchConfig } from './configReloader.js';
 import {
   configFrom,
   openAlerts,
@@ -30,6 +31,10 @@ token (gateway.auth.token_env or token_file); without one the start is refused (
 in a repository checkout, the example servers of examples/ (one over HTTP, a slow one and one
 that crashes every 20 s). Stops on SIGINT or SIGTERM. If stdout or stderr is closed early
 (\`selfheal start | head -1\`), it stops writing there and keeps serving.
+
+With --config, saving FILE or sending SIGHUP reloads it: only servers whose entry changed are
+restarted, added ones started, removed ones stopped; an invalid file is refused (stderr) and the
+running config kept.
 
 An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
 \`selfheal monitor reset|disable|enable|status NAME --control PATH\` (a server whose recovery
@@ -176,7 +181,19 @@ async function serve(run: {
     await replicas?.close(0);
     return ExitCode.Invalid;
   }
+  // The embedded demo has no file to watch.
+  const reloader =
+    args.config === undefined
+      ? undefined
+      : watchConfig({
+          gateway,
+          file: args.config,
+          overrides: args,
+          stdout: io.stdout,
+          stderr: io.stderr,
+        });
   const reason = await stopped;
+  reloader?.close();
   io.stdout('stopping\n');
   // Before the servers stop: their stopping is not an outage to alert on.
   alerts?.stop();

@@ -1,6 +1,7 @@
 import { createGateway } from '../gateway.js';
 import { type CliIO, ExitCode, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
+import { watchConfig } from './configReloader.js';
 import { configFrom, openAlerts, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
@@ -8,7 +9,8 @@ import { reportUpstreams } from './upstreamReport.js';
 export const stdioUsage = `usage: selfheal stdio [--config FILE] [--control PATH]
 
 Serves the gateway over stdio for desktop MCP clients: JSON-RPC on stdin/stdout, every log line
-on stderr. Without --config, the embedded demo. Ends when stdin closes.
+on stderr. Without --config, the embedded demo. Ends when stdin closes. With --config, saving
+FILE or sending SIGHUP reloads it (only changed servers restart; an invalid file is refused).
 
 An operator reaches the gateway's monitor over its control socket, as with \`selfheal monitor\`:
 \`selfheal monitor reset|disable|enable|status NAME --control PATH\` (or --config FILE). The
@@ -58,7 +60,19 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
     await gateway.stop('start-up failed');
     return ExitCode.Invalid;
   }
+  // stdout carries the protocol: reload reports go to stderr too.
+  const reloader =
+    args.config === undefined
+      ? undefined
+      : watchConfig({
+          gateway,
+          file: args.config,
+          overrides: args,
+          stdout: io.stderr,
+          stderr: io.stderr,
+        });
   const reason = await Promise.race([serveStdio(gateway).then(() => 'stdin closed'), stopped]);
+  reloader?.close();
   alerts?.stop();
   await control.close();
   await gateway.stop(reason);

@@ -1,7 +1,17 @@
 import { dirname, resolve } from 'node:path';
-import { createRegistry, MonitorError, type MonitoredServer, transportOf } from '@selfheal/monitor';
+import {
+  createRegistry,
+  type EventEmissionSettings,
+  MonitorError,
+  type MonitoredServer,
+  resolveEventEmission,
+  transportOf,
+} from '@selfheal/monitor';
+import { resolveResilienceConfig } from '@selfheal/resilience';
 import {
   DocumentReadError,
+  type GatewayConfig,
+  loadSchema,
   readDocument,
   type SelfhealConfig,
   type ServerConfig,
@@ -48,7 +58,10 @@ export interface GatewaySettings {
    * @default 8388608
    */
   maxClientBufferBytes: number;
-  /** Deadline of one forwarded request, reset by progress. @default 60000 */
+  /**
+   * Deadline of one forwarded request, reset by progress: the global `resilience.timeout_ms`.
+   * @default 30000
+   */
   requestTimeoutMs: number;
   /** Sessions clients get of their own with a server (RFC 0010). */
   clientSessions: {
@@ -77,6 +90,8 @@ export interface LoadedConfig {
    * relative to {@link baseDir}.
    */
   servers: MonitoredServer[];
+  /** `event_emission` with every default applied; `path` absolute (relative to {@link baseDir}). */
+  eventEmission: EventEmissionSettings;
   /** `alerts` resolved (RFC 0015), secrets read from the environment; undefined when off. */
   alerts: AlertSettings | undefined;
 }
@@ -99,12 +114,9 @@ export async function loadConfigFile(
     const message = cause instanceof DocumentReadError ? cause.message : `${file}: ${cause}`;
     throw new GatewayError(GatewayErrorCode.ConfigInvalid, message, { cause });
   }
-  const loaded = resolveConfig(document, file, dirname(resolve(file)), env);
-  // Relative paths (a stdio server's `cwd`, by resolveConfig; the token file) are relative to
-  // the config file.
-  const tokenFile = loaded.gateway.auth.tokenFile;
-  if (tokenFile !== undefined) loaded.gateway.auth.tokenFile = resolve(dirname(file), tokenFile);
-  return loaded;
+  // Relative paths (a stdio server's `cwd`, the token file, the event log) are relative to the
+  // config file: resolveConfig resolves them all against its folder.
+  return resolveConfig(document, file, dirname(resolve(file)), env);
 }
 
 /**
@@ -155,8 +167,11 @@ export function resolveConfig(
     const cwd = cwdOf.get(upstream.name);
     if (cwd !== undefined) upstream.config = { ...upstream.config, cwd };
   }
+  // Defaults come from the schema, as the monitor's and the resilience policy's do: one source.
+  const g = { ...gatewayDefaults(), ...config.gateway };
+  const sessions = { ...gatewayDefaults().client_sessions, ...g.client_sessions };
+  const emission = resolveEventEmission(config);
   const alerts = resolveAlerts(config.alerts, Object.keys(config.mcpServers), source, env);
-  const g = config.gateway ?? {};
   return {
     servers,
     alerts,
@@ -164,22 +179,52 @@ export function resolveConfig(
     baseDir,
     document: config,
     upstreams,
+    eventEmission: { ...emission, path: resolve(baseDir, emission.path) },
     gateway: {
-      host: g.host ?? '127.0.0.1',
-      port: g.port ?? 4700,
-      separator: g.separator ?? '__',
-      onCollision: g.on_collision ?? 'error',
-      degradation: g.degradation ?? 'list_with_error',
-      auth: { tokenEnv: g.auth?.token_env, tokenFile: g.auth?.token_file },
+      host: g.host!,
+      port: g.port!,
+      separator: g.separator!,
+      onCollision: g.on_collision!,
+      degradation: g.degradation!,
+      auth: {
+        tokenEnv: g.auth?.token_env,
+        tokenFile:
+          g.auth?.token_file === undefined ? undefined : resolve(baseDir, g.auth.token_file),
+      },
       allowedHosts: g.allowed_hosts,
       allowedOrigins: g.allowed_origins,
-      maxBodyBytes: g.max_body_bytes ?? 4_194_304,
-      maxClientBufferBytes: g.max_client_buffer_bytes ?? 8_388_608,
-      requestTimeoutMs: config.resilience?.timeout_ms ?? 60_000,
+      maxBodyBytes: g.max_body_bytes!,
+      maxClientBufferBytes: g.max_client_buffer_bytes!,
+      requestTimeoutMs: resolveResilienceConfig(config.resilience).timeout_ms,
       clientSessions: {
-        maxPerServer: g.client_sessions?.max_per_server ?? 64,
-        idleMs: (g.client_sessions?.idle_timeout_seconds ?? 300) * 1000,
+        maxPerServer: sessions.max_per_server!,
+        idleMs: sessions.idle_timeout_seconds! * 1000,
       },
     },
   };
+}
+
+let gatewayDefaultsCache: GatewayConfig | undefined;
+
+/**
+ * The `default` of every key of the config schema's `gateway` section (`client_sessions`'
+ * nested), read from the schema so the documented and the applied defaults cannot drift.
+ */
+export function gatewayDefaults(): GatewayConfig {
+  if (gatewayDefaultsCache === undefined) {
+    const defs = loadSchema('config').$defs as Record<string, SchemaNode>;
+    gatewayDefaultsCache = defaultsOf(defs.Gateway!) as GatewayConfig;
+  }
+  return structuredClone(gatewayDefaultsCache);
+}
+
+type SchemaNode = { default?: unknown; type?: unknown; properties?: Record<string, SchemaNode> };
+
+function defaultsOf(node: SchemaNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    if (child.default !== undefined) out[key] = child.default;
+    else if (child.type === 'object' && child.properties) out[key] = defaultsOf(child);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import {
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 
 /** Options of {@link NodeStreamableHttpTransport}. */
@@ -48,7 +49,7 @@ export interface StreamDrop {
 }
 
 /** Default of {@link NodeStreamableHttpOptions.maxBufferedBytes}. */
-export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED_BYTES = GATEWAY_LIBRARY_DEFAULTS.maxClientBufferBytes;
 
 /** At most this many messages in one POSTed batch (as the SDK's transport). */
 const MAX_BATCH_SIZE = 100;

@@ -147,18 +147,17 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     ...(options.onWarning && { onWarning: options.onWarning }),
     ...(options.fallbacks && { fallbacks: options.fallbacks }),
   });
-  const { links } = router;
 
   server.fallbackRequestHandler = async (request, extra) =>
     (await router.route(request.method, request.params as Params, extra)) as never;
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === 'notifications/roots/list_changed')
-      for (const link of links) link.notify(notification.method, notification.params);
+      for (const link of router.links) link.notify(notification.method, notification.params);
   };
   // Where a server has a session per client, open it as soon as the client's capabilities are
   // known, so that a server that registers features per client does so before the first list.
   server.oninitialized = () => {
-    for (const link of links) if (link.ownSession) link.ensure().catch(() => {});
+    for (const link of router.links) if (link.ownSession) link.ensure().catch(() => {});
   };
 
   const close = router.close;

@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type RequestId, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type Clock, systemClock } from '../clock.js';
+import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { GatewayError } from '../errors.js';
 import { connectUpstream } from '../upstream/connectUpstream.js';
 import type { UpstreamMessage } from '../upstream/sharedCalls.js';
@@ -149,7 +150,7 @@ export class OwnSession {
       // Busy or holding subscriptions: not idle now; asked again a countdown later.
       if (this.inFlight.size > 0 || this.subscriptions.size > 0) return this.touch();
       void this.drop(this.current);
-    }, this.host.idleMs ?? 300_000);
+    }, this.host.idleMs ?? GATEWAY_LIBRARY_DEFAULTS.clientSessionIdleMs);
   }
 
   /** Counts a request in flight (ties server requests to it; not idle); returns its end. */

@@ -3,7 +3,13 @@ import type { Notification, RequestId } from '@modelcontextprotocol/sdk/types.js
 import { isResilienceError } from '@selfheal/resilience';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
+import {
+  createToolFilter,
+  exposeName,
+  isShortened,
+  MAX_EXPOSED_NAME,
+  resolveCollisions,
+} from '../naming.js';
 import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
@@ -45,7 +51,10 @@ export interface RouterOptions {
 
 /** The routing of one client's requests (a session's, or every stateless client's). */
 export interface Router {
-  /** One link per upstream, in config order. */
+  /**
+   * One link per upstream, in config order. Read anew each time: after a config reload a new
+   * upstream has a new link and a removed one's link is closed.
+   */
   readonly links: readonly UpstreamLink[];
   /**
    * Serves one client request: aggregated lists, tools/call through the resilience policies and
@@ -61,18 +70,39 @@ export interface Router {
 export function createRouter(options: RouterOptions): Router {
   const { settings, host } = options;
   const warned = new Set<string>();
-  const links = options.upstreams.map((upstream) => new UpstreamLink(upstream, host));
-  const filters = new Map(
-    links.map((l) => [l.name, createToolFilter(l.upstream.spec.config.tools ?? {})]),
-  );
-  const linkOf = (name: string) => links.find((l) => l.name === name)!;
-  const sources: RouteSource[] = links.map((link) => ({
-    server: link.name,
-    prefix: link.upstream.spec.prefix,
-    known: (method) =>
-      link.lists.get(method) ?? link.upstream.catalog?.[LIST_KEYS[method]] ?? undefined,
-    has: (capability) => Boolean(link.capabilities()[capability]),
-  }));
+  // The upstreams may change under a running router (a config reload, RFC 0019): each link is
+  // made once per upstream object, and closed when its upstream leaves the list. A request in
+  // flight keeps the link it started with.
+  const linkByUpstream = new Map<UpstreamServer, UpstreamLink>();
+  const filters = new WeakMap<UpstreamLink, (name: string) => boolean>();
+  const sourceOf = new WeakMap<UpstreamLink, RouteSource>();
+  const currentLinks = (): UpstreamLink[] => {
+    for (const [upstream, link] of linkByUpstream) {
+      if (options.upstreams.includes(upstream)) continue;
+      linkByUpstream.delete(upstream);
+      void link.close();
+    }
+    return options.upstreams.map((upstream) => {
+      let link = linkByUpstream.get(upstream);
+      if (link === undefined) {
+        link = new UpstreamLink(upstream, host);
+        const made = link;
+        linkByUpstream.set(upstream, made);
+        filters.set(made, createToolFilter(upstream.spec.config.tools ?? {}));
+        sourceOf.set(made, {
+          server: made.name,
+          prefix: upstream.spec.prefix,
+          known: (method) =>
+            made.lists.get(method) ?? upstream.catalog?.[LIST_KEYS[method]] ?? undefined,
+          has: (capability) => Boolean(made.capabilities()[capability]),
+        });
+      }
+      return link;
+    });
+  };
+  const filterOf = (link: UpstreamLink) => filters.get(link) ?? (() => false);
+  const linkOf = (name: string) => currentLinks().find((l) => l.name === name)!;
+  const currentSources = (): RouteSource[] => currentLinks().map((link) => sourceOf.get(link)!);
 
   const requestOptions = (extra: RouteExtra): RequestOptions => {
     const progressToken = extra._meta?.progressToken;
@@ -99,7 +129,7 @@ export function createRouter(options: RouterOptions): Router {
   const aggregate = async (method: ListMethod, extra: RouteExtra) => {
     const key = LIST_KEYS[method];
     const perServer = await Promise.all(
-      links.map(async (link) => {
+      currentLinks().map(async (link) => {
         // Hidden while down without waiting for a connect attempt to fail.
         if (settings.degradation === 'hide' && options.calls.isDown(link.name))
           return { link, items: [], live: false };
@@ -136,7 +166,7 @@ export function createRouter(options: RouterOptions): Router {
       live: boolean;
       reason?: string;
     }[]) {
-      const filter = filters.get(link.name)!;
+      const filter = filterOf(link);
       for (const raw of items) {
         const item = live
           ? raw
@@ -145,6 +175,15 @@ export function createRouter(options: RouterOptions): Router {
           const name = String(raw.name);
           if (method === 'tools/list' && !filter(name)) continue;
           const exposed = exposeName(link.upstream.spec.prefix, settings.separator, name);
+          if (
+            !warned.has(exposed) &&
+            isShortened(link.upstream.spec.prefix, settings.separator, name)
+          ) {
+            warned.add(exposed);
+            options.onWarning?.(
+              `${method === 'tools/list' ? 'tool' : 'prompt'} "${name}" of server "${link.name}" is exposed as "${exposed}": "${link.upstream.spec.prefix}${settings.separator}${name}" is longer than ${MAX_EXPOSED_NAME} characters (a shorter "prefix" on the server avoids this)`,
+            );
+          }
           named.push({ server: link.name, name, exposed, item: { ...item, name: exposed } });
         } else out.push(item);
       }
@@ -166,10 +205,10 @@ export function createRouter(options: RouterOptions): Router {
   const routeByName = (method: 'tools/list' | 'prompts/list', exposed: unknown) => {
     const route =
       typeof exposed === 'string'
-        ? routeName(exposed, sources, settings.separator, method)
+        ? routeName(exposed, currentSources(), settings.separator, method)
         : undefined;
     const kind = method === 'tools/list' ? 'Tool' : 'Prompt';
-    if (!route || (method === 'tools/list' && !filters.get(route.server)!(route.name)))
+    if (!route || (method === 'tools/list' && !filterOf(linkOf(route.server))(route.name)))
       throw wireError(WireErrorCode.InvalidParams, `${kind} ${String(exposed)} not found`);
     return { link: linkOf(route.server), name: route.name };
   };
@@ -186,7 +225,7 @@ export function createRouter(options: RouterOptions): Router {
         targets.push(target);
     };
     for (const server of first.link.upstream.spec.config.fallback ?? []) {
-      const link = links.find((l) => l.name === server);
+      const link = currentLinks().find((l) => l.name === server);
       if (link)
         add({
           link,
@@ -195,15 +234,15 @@ export function createRouter(options: RouterOptions): Router {
         });
     }
     for (const other of options.fallbacks?.[exposed] ?? []) {
-      const route = routeName(other, sources, settings.separator, 'tools/list');
-      if (route && filters.get(route.server)!(route.name))
+      const route = routeName(other, currentSources(), settings.separator, 'tools/list');
+      if (route && filterOf(linkOf(route.server))(route.name))
         add({ link: linkOf(route.server), name: route.name, exposed: other });
     }
     return targets;
   };
 
   const routeByUri = (uri: unknown) => {
-    const owner = typeof uri === 'string' ? routeUri(uri, sources) : undefined;
+    const owner = typeof uri === 'string' ? routeUri(uri, currentSources()) : undefined;
     if (owner === undefined)
       throw wireError(-32002, `Resource not found: no configured server offers ${String(uri)}`, {
         uri,
@@ -293,7 +332,7 @@ export function createRouter(options: RouterOptions): Router {
         // The server keeps the level per session: this client gets a session of its own with
         // each server that logs, and a down one gets the level when that session opens.
         await Promise.all(
-          links.map(async (link) => {
+          currentLinks().map(async (link) => {
             if (!link.capabilities().logging) return;
             const undo = link.keep(method, params);
             try {
@@ -328,10 +367,12 @@ export function createRouter(options: RouterOptions): Router {
   };
   let closing: Promise<void> | undefined;
   return {
-    links,
+    get links() {
+      return currentLinks();
+    },
     route,
     close: () => {
-      closing ??= Promise.all(links.map((l) => l.close())).then(() => {});
+      closing ??= Promise.all([...linkByUpstream.values()].map((l) => l.close())).then(() => {});
       return closing;
     },
   };

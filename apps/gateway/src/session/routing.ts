@@ -1,5 +1,5 @@
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import { candidatesFor, type Namespace } from '../naming.js';
+import { candidatesFor, exposeName, MAX_EXPOSED_NAME, type Namespace } from '../naming.js';
 import type { ListMethod, RawItem } from '../upstream/catalog.js';
 
 /** What routing knows about one server: its namespace and what it lists (live or catalog). */
@@ -12,7 +12,8 @@ export interface RouteSource extends Namespace {
 
 /**
  * The server and upstream name behind an exposed tool or prompt name. Among servers whose prefix
- * matches, one that lists the name wins; otherwise the longest matching prefix.
+ * matches, one that lists the name wins; then a listed name that `exposeName` shortened to this
+ * one (a name of {@link MAX_EXPOSED_NAME} characters); otherwise the longest matching prefix.
  */
 export function routeName(
   exposed: string,
@@ -27,7 +28,18 @@ export function routeName(
       ?.known(method)
       ?.some((item) => item.name === name),
   );
-  return listed ?? candidates[0];
+  return listed ?? (exposed.length === MAX_EXPOSED_NAME ? shortened() : undefined) ?? candidates[0];
+
+  function shortened(): { server: string; name: string } | undefined {
+    for (const source of sources) {
+      for (const item of source.known(method) ?? []) {
+        const name = String(item.name);
+        if (exposeName(source.prefix, separator, name) === exposed)
+          return { server: source.server, name };
+      }
+    }
+    return undefined;
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type UpstreamPolicy,
 } from '@selfheal/resilience';
 import type { Clock } from '../clock.js';
-import type { LoadedConfig } from '../config/loadConfig.js';
+import type { LoadedConfig, UpstreamSpec } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { UpstreamServer, UpstreamState } from '../upstream/upstreamServer.js';
 
@@ -95,18 +95,24 @@ export function createServerPolicies(
   runtime: { clock: Clock; sink: EventSink },
 ): Map<string, UpstreamPolicy> {
   return new Map(
-    config.upstreams.map((spec) => [
-      spec.name,
-      createPolicyFromConfig(
-        {
-          serverName: spec.name,
-          clock: runtime.clock,
-          sink: runtime.sink,
-          classify: classifyGatewayError,
-        },
-        config.document.resilience,
-        spec.config.resilience,
-      ),
-    ]),
+    config.upstreams.map((spec) => [spec.name, createServerPolicy(config, spec, runtime)]),
+  );
+}
+
+/** The resilience policy of one server of `config` (see {@link createServerPolicies}). */
+export function createServerPolicy(
+  config: LoadedConfig,
+  spec: UpstreamSpec,
+  runtime: { clock: Clock; sink: EventSink },
+): UpstreamPolicy {
+  return createPolicyFromConfig(
+    {
+      serverName: spec.name,
+      clock: runtime.clock,
+      sink: runtime.sink,
+      classify: classifyGatewayError,
+    },
+    config.document.resilience,
+    spec.config.resilience,
   );
 }

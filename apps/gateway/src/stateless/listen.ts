@@ -46,13 +46,28 @@ export interface Listener {
   close(): void;
 }
 
-/** Creates the {@link Listener} over `upstreams`' `listChanged` events. */
-export function createListener(upstreams: readonly UpstreamServer[]): Listener {
-  const streams = new Set<(method: ListMethod | undefined) => void>();
-  const onChange = (method: ListMethod) => {
-    for (const stream of streams) stream(method);
+/**
+ * Where list changes come from: registers the listener of every change and returns its
+ * removal.
+ */
+export type ListChanges = (onChange: (method: ListMethod) => void) => () => void;
+
+/** List changes of a fixed set of upstreams: each one's `listChanged` events. */
+export function listChangesOf(upstreams: readonly UpstreamServer[]): ListChanges {
+  return (onChange) => {
+    for (const upstream of upstreams) upstream.on('listChanged', onChange);
+    return () => {
+      for (const upstream of upstreams) upstream.off('listChanged', onChange);
+    };
   };
-  for (const upstream of upstreams) upstream.on('listChanged', onChange);
+}
+
+/** Creates the {@link Listener} over the list changes `changes` reports. */
+export function createListener(changes: ListChanges): Listener {
+  const streams = new Set<(method: ListMethod | undefined) => void>();
+  const unsubscribe = changes((method) => {
+    for (const stream of streams) stream(method);
+  });
   return {
     listen(request, io, serverInfo) {
       const asked = request.params?.notifications ?? {};
@@ -85,7 +100,7 @@ export function createListener(upstreams: readonly UpstreamServer[]): Listener {
       });
     },
     close() {
-      for (const upstream of upstreams) upstream.off('listChanged', onChange);
+      unsubscribe();
       for (const stream of [...streams]) stream(undefined);
     },
   };

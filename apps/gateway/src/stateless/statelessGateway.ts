@@ -18,7 +18,7 @@ import {
   StatelessErrorCode,
 } from './envelope.js';
 import { InputCall, InputCalls, isOwnRequestState } from './inputRounds.js';
-import { createListener, type ListenRequest } from './listen.js';
+import { createListener, type ListChanges, type ListenRequest, listChangesOf } from './listen.js';
 
 /** A JSON-RPC request of a stateless client. */
 export interface StatelessRequest {
@@ -43,6 +43,11 @@ export type StatelessReply =
 /** Options of {@link createStatelessGateway}. */
 export interface StatelessGatewayOptions {
   upstreams: readonly UpstreamServer[];
+  /**
+   * Where the listen streams learn of list changes. @default each of `upstreams`' `listChanged`
+   * events (a gateway whose upstreams change on reload passes its own)
+   */
+  listChanges?: ListChanges;
   settings: Pick<GatewaySettings, 'separator' | 'degradation' | 'requestTimeoutMs'>;
   factory: TransportFactory;
   calls: ToolCallHost;
@@ -147,7 +152,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
       },
     },
   });
-  const listener = createListener(options.upstreams);
+  const listener = createListener(options.listChanges ?? listChangesOf(options.upstreams));
 
   const decorate = (method: string, result: Record<string, unknown>) => {
     const meta = (result._meta ?? {}) as Record<string, unknown>;

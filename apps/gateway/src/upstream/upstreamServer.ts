@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerHealth } from '@selfheal/events';
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock.js';
+import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { answersAgain } from './answersAgain.js';
@@ -128,8 +129,8 @@ export interface UpstreamServer extends EventEmitter<UpstreamServerEvents> {
 /** Creates an {@link UpstreamServer} following `source` (the server's monitor). */
 export function createUpstreamServer(options: UpstreamServerOptions): UpstreamServer {
   const { spec, clock, source } = options;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const maxClientSessions = options.maxClientSessions ?? 64;
+  const timeoutMs = options.timeoutMs ?? GATEWAY_LIBRARY_DEFAULTS.requestTimeoutMs;
+  const maxClientSessions = options.maxClientSessions ?? GATEWAY_LIBRARY_DEFAULTS.maxClientSessions;
   let clientSessions = 0;
   let speaksStateless = false;
   const shared = new SharedCalls(spec.name);

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
 import { type ControlReply, type ControlRequest, operatorOf } from '../control/controlProtocol.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
+import { MonitorError, MonitorErrorCode } from '../errors.js';
 import type { SessionProfile } from '../session/mcpSession.js';
 import { createSlottedClock } from '../slottedClock.js';
 import type { Spawner } from '../supervisor/spawner.js';
@@ -46,6 +47,14 @@ export interface Monitor {
   readonly servers: ReadonlyMap<string, ServerMonitor>;
   /** Starts every server and its checks (in parallel). */
   start(): Promise<void>;
+  /**
+   * Adds a server while the monitor runs (a config reload) and returns its monitor, not started:
+   * the caller wires it up, then calls its `start()`. Remove a server of that name first.
+   * @throws MonitorError(INVALID_CONFIG) when a server of that name is already there
+   */
+  add(server: MonitoredServer): ServerMonitor;
+  /** Stops a server and forgets it (a config reload). Resolves at once for an unknown name. */
+  remove(name: string): Promise<void>;
   /** Carries out one operator request; every action is an event. Never throws. */
   control(request: ControlRequest): Promise<ControlReply>;
   /** Stops every process, check and recovery. Idempotent. */
@@ -58,28 +67,42 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const checkTimers = createSlottedClock(options.clock ?? systemClock, {
     slotMs: options.checkSlotMs ?? 100,
   });
-  for (const server of options.servers) {
-    servers.set(
-      server.name,
-      createServerMonitor({
-        server,
-        store: options.store,
-        spawner: options.spawner,
-        checkTimers,
-        ...(options.clock && { clock: options.clock }),
-        ...(options.random && { random: options.random }),
-        ...(options.keepSessions && { keepSession: true }),
-        ...(options.session && { session: options.session }),
-        ...(options.probeGate && { probeGate: () => options.probeGate!(server) }),
-      }),
-    );
-  }
+  const monitorOf = (server: MonitoredServer) =>
+    createServerMonitor({
+      server,
+      store: options.store,
+      spawner: options.spawner,
+      checkTimers,
+      ...(options.clock && { clock: options.clock }),
+      ...(options.random && { random: options.random }),
+      ...(options.keepSessions && { keepSession: true }),
+      ...(options.session && { session: options.session }),
+      ...(options.probeGate && { probeGate: () => options.probeGate!(server) }),
+    });
+  for (const server of options.servers) servers.set(server.name, monitorOf(server));
   let stopping: Promise<void> | undefined;
+  const remove = async (name: string) => {
+    const current = servers.get(name);
+    if (current === undefined) return;
+    servers.delete(name);
+    await current.stop();
+  };
   return {
     servers,
     async start() {
       await Promise.all([...servers.values()].map((s) => s.start()));
     },
+    add(server) {
+      if (servers.has(server.name))
+        throw new MonitorError(
+          MonitorErrorCode.AlreadyMonitored,
+          `server "${server.name}" is already monitored; remove it first`,
+        );
+      const created = monitorOf(server);
+      servers.set(server.name, created);
+      return created;
+    },
+    remove,
     async control(request) {
       if (request.action === 'status') {
         const names = request.server ? [request.server] : [...servers.keys()];

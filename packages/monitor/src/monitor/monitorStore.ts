@@ -1,6 +1,7 @@
 import {
   createEventFactory,
   createHealthProjector,
+  EVENT_EMISSION_DEFAULTS,
   type EventFactory,
   type HealthProjector,
   type HealthState,
@@ -59,7 +60,11 @@ export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonit
   const clock = options.clock ?? systemClock;
   const events =
     options.events ??
-    createEventFactory({ clock, repo: options.repo ?? 'selfheal', validate: false });
+    createEventFactory({
+      clock,
+      repo: options.repo ?? EVENT_EMISSION_DEFAULTS.repo,
+      validate: false,
+    });
   const shared = options.projector;
   const projector: HealthProjector = shared ?? createHealthProjector(options.initial);
   return {

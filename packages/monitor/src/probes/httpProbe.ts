@@ -1,6 +1,7 @@
 import type { ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type Clock, systemClock } from '../clock.js';
+import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { errorMessage } from '../errors.js';
 import { createHealthConnection, type HealthRequestError } from './healthConnection.js';
 import type { ParsedResponse } from './httpResponseParser.js';
@@ -42,8 +43,9 @@ export function createHttpProbe(
   options: HttpProbeOptions,
 ): (signal?: AbortSignal) => Promise<ProbeResult> {
   const clock = options.clock ?? systemClock;
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const staleAfterMs = options.staleAfterMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.health_check.timeout_seconds * 1000;
+  const staleAfterMs =
+    options.staleAfterMs ?? LIBRARY_DEFAULTS.health_check.stale_after_seconds * 1000;
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   const url = new URL(options.url);
   let get: (() => Promise<ParsedResponse>) | undefined;

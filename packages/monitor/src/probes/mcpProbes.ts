@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type Clock, systemClock } from '../clock.js';
+import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { errorMessage } from '../errors.js';
 import { isSessionExpired } from '../session/mcpSession.js';
 import type { ProbeResult } from './probeResult.js';
@@ -82,7 +83,7 @@ async function withDeadline(
   client: () => Client | undefined,
 ): Promise<ProbeResult> {
   const clock = options.clock ?? systemClock;
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.health_check.timeout_seconds * 1000;
   const started = clock.now();
   const done = (fields: Omit<ProbeResult, 'probe' | 'response_time_ms'>): ProbeResult => ({
     probe,

@@ -7,6 +7,7 @@ import {
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import { type Clock, systemClock } from '../clock.js';
+import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { MonitoredServer } from '../config/registry.js';
 import { errorMessage, MonitorError, MonitorErrorCode } from '../errors.js';
 import type { SpawnedProcess } from '../supervisor/spawner.js';
@@ -65,7 +66,7 @@ export async function openSession(
   options: SessionOptions = {},
 ): Promise<Client> {
   const clock = options.clock ?? systemClock;
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.health_check.timeout_seconds * 1000;
   const raw =
     server.transport !== 'stdio' && options.createTransport
       ? options.createTransport(server)

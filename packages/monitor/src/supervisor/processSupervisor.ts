@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '../clock.js';
+import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 import { maskEnvSecrets } from './maskEnvSecrets.js';
 import type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './spawner.js';
@@ -52,7 +53,7 @@ export interface ProcessSupervisor {
 /** Creates a {@link ProcessSupervisor}; nothing is spawned until `start`. */
 export function createProcessSupervisor(options: ProcessSupervisorOptions): ProcessSupervisor {
   const clock = options.clock ?? systemClock;
-  const stopGraceMs = options.stopGraceMs ?? 5000;
+  const stopGraceMs = options.stopGraceMs ?? LIBRARY_DEFAULTS.recovery.stop_grace_seconds * 1000;
   const listeners = new Set<ExitListener>();
   let current: SpawnedProcess | undefined;
   let tail: StderrTail | undefined;

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
+import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { describeExit } from './nodeSpawner.js';
 import type { Spawner } from './spawner.js';
 
@@ -31,7 +32,7 @@ export async function runRecoveryCommand(
   options: RecoveryCommandOptions,
 ): Promise<RecoveryCommandResult> {
   const clock = options.clock ?? systemClock;
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.recovery.command_timeout_seconds * 1000;
   const child = options.spawner.spawn({
     command: '/bin/sh',
     args: ['-c', options.command],
