@@ -97,7 +97,8 @@ describe('startHealthyServer', () => {
   });
 });
 
-describe('node dist/healthyServer.js (the command)', () => {
+// Each test starts a Node process: give it room on a loaded machine (the default 5 s is not).
+describe('node dist/healthyServer.js (the command)', { timeout: 20_000 }, () => {
   const entry = fileURLToPath(new URL('../dist/healthyServer.js', import.meta.url));
 
   function launch(args: string[], env: NodeJS.ProcessEnv = {}) {
