@@ -29,6 +29,7 @@ const steps = [
   ['policies', 'node', ['src/gatewayPolicies.mjs']],
   ['sessions', 'node', ['src/gatewaySessions.mjs']],
   ['restart', 'node', ['src/restartTime.mjs']],
+  ['heal', 'node', ['src/healTime.mjs']],
   ['nats', 'node', ['scripts/natsThroughput.mjs']],
 ];
 

@@ -48,6 +48,8 @@ export type {
   FallbackExhausted,
   FallbackUsed,
   GatewayConfig,
+  GatewayStarted,
+  GatewayStopped,
   HealthCheckCompleted,
   HealthCheckConfig,
   HealthCheckResponse,

@@ -212,6 +212,10 @@ export interface RecoveryStarted {
    * Backoff waited before this attempt.
    */
   delay_ms?: number;
+  /**
+   * Set when the backoff wait was skipped: the server had been up this many seconds when it went down, at least recovery.stable_after_seconds.
+   */
+  stable_seconds?: number;
 }
 /**
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -381,6 +385,42 @@ export interface SinkFailed {
    * event_id of the last event the sink failed to take.
    */
   failed_event_id?: string;
+}
+/**
+ * A gateway (or monitor) run began: every server's state starts afresh from here, as the live process's does. Replay takes the time between a run's end and the next gateway_started as offline, neither up nor down.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "GatewayStarted".
+ */
+export interface GatewayStarted {
+  event_type: 'gateway_started';
+  pid: number;
+  /**
+   * The gateway's package version.
+   */
+  version?: string;
+  /**
+   * The config file, or <embedded demo>.
+   */
+  config?: string;
+  /**
+   * The configured servers' names.
+   */
+  servers: string[];
+}
+/**
+ * A gateway (or monitor) run ended cleanly. A run that ends without one (the process was killed) ends at its last event.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "GatewayStopped".
+ */
+export interface GatewayStopped {
+  event_type: 'gateway_stopped';
+  uptime_seconds: number;
+  /**
+   * Why: a signal's name, or stop.
+   */
+  reason?: string;
 }
 /**
  * A breaker opened: calls are rejected (or fall back) until open_until, when it half-opens.
@@ -1305,6 +1345,10 @@ export interface RecoveryConfig {
    * Stable time after which the attempt counter resets.
    */
   reset_after_seconds?: number;
+  /**
+   * A server that had been up and answering at least this long when it went down (a crash, or failed checks) is recovered at once: the backoff wait before that first attempt is skipped; a failed attempt and every later one wait as the backoff says. 0: always at once.
+   */
+  stable_after_seconds?: number;
 }
 /**
  * Policies applied to every upstream call.

@@ -1,6 +1,7 @@
 import { runAlerts } from './commands/alerts.js';
 import { runApprove } from './commands/approve.js';
 import { runCheck } from './commands/check.js';
+import { runInit } from './commands/init.js';
 import { runMonitor } from './commands/monitor.js';
 import { runReplay } from './commands/replay.js';
 import { runStart } from './commands/start.js';
@@ -18,6 +19,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
   },
   alerts: { run: runAlerts, summary: 'alerts test [--sink NAME]: send a test alert to the sinks' },
   check: { run: runCheck, summary: 'check a health endpoint against the W3 contract (for CI)' },
+  init: {
+    run: runInit,
+    summary: 'write a config from Claude Desktop, Cursor or VS Code servers',
+  },
   monitor: {
     run: runMonitor,
     summary: 'watch and heal the servers of a config; reset|disable|enable NAME',

@@ -190,8 +190,16 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
    * sends clients `list_changed` when what they can list changed. Reloads run one at a time.
    */
   reload(next: LoadedConfig, trigger?: 'file' | 'signal' | 'request'): Promise<ReloadOutcome>;
-  /** Closes every session, stops the monitor and its processes. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * True once `start()` has finished (the config is loaded and every server was started, up
+   * or not) and until `stop()` begins: `GET /readyz`.
+   */
+  readonly ready: boolean;
+  /**
+   * Closes every session, stops the monitor and its processes. Idempotent. `gateway_stopped`
+   * (with `reason`, default `stop`; a signal's name from the CLI) is the first event of it.
+   */
+  stop(reason?: string): Promise<void>;
 }
 
 /**
@@ -210,6 +218,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const serverInfo: Implementation = { name: 'selfheal', version: GATEWAY_VERSION };
   const sessions = new Set<GatewaySession>();
   let startedAt = clock.now();
+  /** The trace of the current run (`gateway_started` to `gateway_stopped`), while one runs. */
+  let runTrace: string | undefined;
+  let ready = false;
   const repo = config.eventEmission.repo;
   // Every event the gateway and its monitor build comes from typed fields the tests check
   // against the schema (RFC 0007): no schema pass per event, and so none per call either.
@@ -541,6 +552,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     shown$: { value: shown$ },
     replica: { value: fleet?.replica },
     startedAt: { get: () => startedAt },
+    ready: { get: () => ready },
   });
   Object.assign(gateway, {
     isDown,
@@ -555,10 +567,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async start() {
       startedAt = clock.now();
+      // A run begins: replay resets every server's state here, as this process starts afresh.
+      const run = events.create('gateway_started', {
+        pid: process.pid,
+        version: GATEWAY_VERSION,
+        config: config.source,
+        servers: config.upstreams.map((spec) => spec.name),
+      });
+      runTrace = run.trace_id;
+      publishNow(run);
       // Started here, so sinks attached after createGateway() see server_registered.
       await monitor.start();
       await Promise.all(upstreams.map((u) => u.start()));
       checkCollisions(upstreams, config);
+      ready = true;
     },
     reload(next: LoadedConfig, trigger: 'file' | 'signal' | 'request' = 'request') {
       const run = reloading.then(() => applyReload(next, trigger));
@@ -587,7 +609,18 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
       };
     },
-    async stop() {
+    async stop(reason = 'stop') {
+      ready = false;
+      // First, while every sink still takes events: the run ends here.
+      if (runTrace !== undefined)
+        publishNow(
+          events.create('gateway_stopped', {
+            trace_id: runTrace,
+            uptime_seconds: Math.max(0, (clock.now() - startedAt) / 1000),
+            reason,
+          }),
+        );
+      runTrace = undefined;
       await Promise.all([...sessions].map((s) => s.close()));
       sessions.clear();
       await stateless.close();

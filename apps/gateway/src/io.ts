@@ -9,18 +9,21 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-/** Resolves when `io.signal` aborts or, without one, on the process's SIGINT or SIGTERM. */
-export function untilStopped(io: CliIO): Promise<void> {
+/**
+ * Resolves when `io.signal` aborts (with `stop`) or, without one, on the process's SIGINT or
+ * SIGTERM (with its name).
+ */
+export function untilStopped(io: CliIO): Promise<string> {
   return new Promise((resolve) => {
     if (io.signal) {
-      if (io.signal.aborted) resolve();
-      else io.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (io.signal.aborted) resolve('stop');
+      else io.signal.addEventListener('abort', () => resolve('stop'), { once: true });
       return;
     }
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -86,11 +86,15 @@ describe('selfheal start', () => {
     expect(all.filter((t) => t === 'tool_pinned').length).toBeGreaterThan(0);
     const types = all.filter((t) => t !== 'tool_pinned' && t !== 'trust_changed');
     // Health events all reach the file; the successful call only as a call_summary (RFC 0009).
+    // The run's start and stop bound it (RFC 0020); its last call_summary is flushed as the
+    // log closes, after gateway_stopped, and replay folds it into the run that ended.
     expect(types).toEqual([
+      'gateway_started',
       'server_registered',
       'server_started',
       'health_check_completed',
       'server_recovered',
+      'gateway_stopped',
       'call_summary',
     ]);
   }, 60_000);

@@ -78,7 +78,9 @@ describe('selfheal replay', () => {
     expect(r.stdout).toMatch(/\n {2}c\s+down\s+failed\s+0\s+-\s+-\s+0\s+REQUIRED/);
     // b: down 90 s -> 120 s over a 1000 s window; detected 60 s after the first failed check.
     expect(r.stdout).toMatch(/\n {2}b\s+97\.000%\s+1\s+60\.0s\s+30\.0s\s+100%\s+1\s+0/);
-    expect(r.stdout).toContain('Ecosystem: degraded (3 servers: 1 healthy, 0 degraded, 1 down)');
+    // a logs checks but no decisions: its checks decide (RFC 0020), so it is healthy too.
+    expect(r.stdout).toContain('Ecosystem: degraded (3 servers: 2 healthy, 0 degraded, 1 down)');
+    expect(r.stdout).toContain('Decided from checks: 3 status changes');
     const json = JSON.parse((await runCli('replay', file, '--json')).stdout);
     expect(json.servers.b.sla).toMatchObject({
       uptime_percent: 97,

@@ -33,6 +33,8 @@ const samples = [
   events.serverEnabled({ server_name, operator: 'alice' }),
   events.serverReset({ server_name }),
   events.sinkFailed({ sink: 'websocket', error: 'socket hang up', failures: 1 }),
+  events.gatewayStarted({ pid: 4242, version: '0.3.0', servers: ['everything'] }),
+  events.gatewayStopped({ uptime_seconds: 3600, reason: 'SIGTERM' }),
 ];
 
 describe('createEventFactory', () => {

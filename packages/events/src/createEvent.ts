@@ -70,6 +70,8 @@ export interface EventFactory {
   serverEnabled: Helper<'server_enabled'>;
   serverReset: Helper<'server_reset'>;
   sinkFailed: Helper<'sink_failed'>;
+  gatewayStarted: Helper<'gateway_started'>;
+  gatewayStopped: Helper<'gateway_stopped'>;
 }
 
 /**
@@ -134,5 +136,7 @@ export function createEventFactory(options: EventFactoryOptions = {}): EventFact
     serverEnabled: helper('server_enabled'),
     serverReset: helper('server_reset'),
     sinkFailed: helper('sink_failed'),
+    gatewayStarted: helper('gateway_started'),
+    gatewayStopped: helper('gateway_stopped'),
   };
 }

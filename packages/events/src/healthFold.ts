@@ -1,7 +1,8 @@
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
+import { decideFromChecks } from './checkDecisions.js';
 import { rollUpEcosystem } from './ecosystemHealth.js';
 import { createHealthProjector } from './projection.js';
-import type { ServerHealth } from './serverHealth.js';
+import { initialServerHealth, type ServerHealth } from './serverHealth.js';
 import { createSlaTracker, type ServerSla, type SlaIncident } from './slaReport.js';
 import { initialTrustState, projectTrust, type TrustState, trustView } from './trustProjection.js';
 
@@ -28,7 +29,21 @@ export interface HealthFoldResult {
   incidents: SlaIncident[];
   /** Epoch ms the windows close at: `until`, else the last event folded (0 with none). */
   end_ms: number;
+  /** Gateway runs seen (`gateway_started`, RFC 0020). */
+  runs: number;
+  /** Time between runs, when no gateway ran: in no SLA window, ms. */
+  offline_ms: number;
+  /** Status events decided from checks, for servers whose log has no decisions of its own. */
+  derived_decisions: number;
 }
+
+/** Decision events: a server that has any (or a `server_registered`) decides for itself. */
+const DECISIONS = new Set([
+  'server_down',
+  'server_recovered',
+  'server_degraded',
+  'server_registered',
+]);
 
 /**
  * The health half of a replay: the projection, the SLA tracker and the roll-up, fed events in
@@ -42,25 +57,86 @@ export interface HealthFold {
   result(): HealthFoldResult;
 }
 
-/** Creates a {@link HealthFold}. */
+/**
+ * Creates a {@link HealthFold}. It knows gateway runs (RFC 0020): at `gateway_started` every
+ * server's state starts afresh, as the live gateway's does; a run ends at `gateway_stopped`, or
+ * at its last event when the next start comes without one; the time until the next start is
+ * offline, in no SLA window, and what is logged then opens none. A server whose log has checks
+ * but neither decisions nor `server_registered` (a W3 monitor's) is decided from its checks with
+ * the W3 thresholds (see `decideFromChecks`).
+ */
 export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
   const { until, server } = options;
-  const projector = createHealthProjector();
+  let projector = createHealthProjector();
   const sla = createSlaTracker();
   let trust = initialTrustState;
   let endMs = Number.NEGATIVE_INFINITY;
+  /** Servers whose log records their status decisions: checks do not decide for them. */
+  const deciding = new Set<string>();
+  let derived = 0;
+  let runs = 0;
+  /** Servers of runs before the current one. */
+  const earlier = new Set<string>();
+  /** Whether a run is open (started and neither stopped nor followed by another start). */
+  let inRun = false;
+  /** When the last run ended, while no run is open. */
+  let offlineSince: number | undefined;
+  let offline = 0;
+  /** The last event's time: where a run that ends without `gateway_stopped` ends. */
+  let lastMs = Number.NEGATIVE_INFINITY;
+  const endRun = (ms: number) => {
+    sla.endRun(ms);
+    inRun = false;
+    offlineSince = ms;
+  };
+  const startRun = (ms: number) => {
+    // A run that was not stopped (the process was killed) ended at its last event.
+    if (inRun) endRun(lastMs);
+    if (offlineSince !== undefined) offline += Math.max(0, ms - offlineSince);
+    offlineSince = undefined;
+    // The live gateway starts with no state: nor does its replay.
+    for (const name of Object.keys(projector.state().servers)) earlier.add(name);
+    projector = createHealthProjector();
+    runs++;
+    inRun = true;
+  };
+  const fold = (event: SelfhealEvent, ms: number) => {
+    // Between a run's gateway_stopped and the next start no gateway runs: what is logged there
+    // (the run's last call_summary, flushed as its log closes) opens no SLA window.
+    const online = runs === 0 || inRun;
+    projector.apply(event);
+    if (online) sla.add(event, ms);
+    const name = event.server_name;
+    if (typeof name !== 'string') return;
+    if (DECISIONS.has(event.event_type)) deciding.add(name);
+    else if (event.event_type === 'health_check_completed' && !deciding.has(name)) {
+      const view = projector.get(name);
+      const decision = view && decideFromChecks(view, event);
+      if (decision) {
+        derived++;
+        projector.apply(decision);
+        if (online) sla.add(decision, ms);
+      }
+    }
+  };
   return {
     apply(event, ms) {
+      const type = event.event_type;
+      const run = type === 'gateway_started' || type === 'gateway_stopped';
       if (
         (until !== undefined && ms > until) ||
-        (server !== undefined && event.server_name !== server)
+        (server !== undefined && event.server_name !== server && !run)
       ) {
         return false;
       }
-      projector.apply(event);
+      // Pins and trust outlive a run: a restarted gateway goes on from them (RFC 0017).
       trust = projectTrust(trust, event);
-      sla.add(event, ms);
+      if (type === 'gateway_started') startRun(ms);
+      else if (type === 'gateway_stopped') {
+        if (inRun || runs === 0) endRun(ms);
+      } else fold(event, ms);
       if (ms > endMs) endMs = ms;
+      lastMs = ms;
       return true;
     },
     result() {
@@ -68,8 +144,14 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
       const state = projector.state();
       const slas = sla.report(end);
       const servers: HealthFoldResult['servers'] = {};
-      for (const name of Object.keys(state.servers).sort()) {
-        servers[name] = { state: state.servers[name]!, sla: slas[name]! };
+      const at = new Date(Number.isFinite(endMs) ? endMs : 0).toISOString();
+      // A server only earlier runs held keeps its SLA and shows the state of a fresh start.
+      const names = new Set([...earlier, ...Object.keys(state.servers)]);
+      for (const name of [...names].sort()) {
+        servers[name] = {
+          state: state.servers[name] ?? initialServerHealth(name, at),
+          sla: slas[name]!,
+        };
       }
       return {
         servers,
@@ -77,6 +159,9 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
         trust,
         incidents: sla.incidents(end),
         end_ms: end,
+        runs,
+        offline_ms: offline,
+        derived_decisions: derived,
       };
     },
   };

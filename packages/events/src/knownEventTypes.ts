@@ -1,4 +1,6 @@
 import type {
+  GatewayStarted,
+  GatewayStopped,
   HealthCheckCompleted,
   RecoveryAttemptsReset,
   RecoveryExhausted,
@@ -33,6 +35,8 @@ export interface EventFieldsByType {
   server_enabled: ServerEnabled;
   server_reset: ServerReset;
   sink_failed: SinkFailed;
+  gateway_started: GatewayStarted;
+  gateway_stopped: GatewayStopped;
 }
 
 /** An `event_type` that the schema describes field by field. */
@@ -55,6 +59,8 @@ export const KNOWN_EVENT_TYPES: readonly KnownEventType[] = [
   'server_enabled',
   'server_reset',
   'sink_failed',
+  'gateway_started',
+  'gateway_stopped',
 ];
 
 const known = new Set<string>(KNOWN_EVENT_TYPES);

@@ -12,7 +12,9 @@ export const initialHealthState: HealthState = Object.freeze({ servers: Object.f
 
 /** Event types the projection applies; every other type leaves the state untouched. */
 export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set(
-  KNOWN_EVENT_TYPES.filter((type) => type !== 'sink_failed'),
+  KNOWN_EVENT_TYPES.filter(
+    (type) => type !== 'sink_failed' && type !== 'gateway_started' && type !== 'gateway_stopped',
+  ),
 );
 
 /**

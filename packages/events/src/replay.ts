@@ -1,5 +1,7 @@
+import { open } from 'node:fs/promises';
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { envelopeTime } from './envelope.js';
+import { EventsError, EventsErrorCode } from './errors.js';
 import { createHealthFold } from './healthFold.js';
 import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
 import type { ServerHealth } from './serverHealth.js';
@@ -78,6 +80,18 @@ export interface ReplayReport extends TimelineSummary {
   ecosystem: EcosystemHealth;
   /** Trust scores, quarantines and tool pins at the end (RFC 0017), by server name. */
   trust: TrustState;
+  /**
+   * Gateway runs seen (`gateway_started`): each starts every server's state afresh, and the
+   * time between a run's end and the next start is offline (not in any SLA window).
+   */
+  runs: number;
+  /** Offline time between runs, ms. */
+  offline_ms: number;
+  /**
+   * Status events replay decided from checks, for servers whose log records checks but no
+   * decisions (a W3 monitor's): W3 thresholds, 3 failures down, 3 successes up.
+   */
+  derived_decisions: number;
 }
 
 interface Fold {
@@ -102,7 +116,7 @@ function createFold(options: ReplayOptions): Fold {
     wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
       const { until, server } = options;
-      const { servers, ecosystem, trust } = health.result();
+      const { servers, ecosystem, trust, runs, offline_ms, derived_decisions } = health.result();
       const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
       return {
         files: reads.map((r) => ({
@@ -128,9 +142,57 @@ function createFold(options: ReplayOptions): Fold {
         servers,
         ecosystem,
         trust,
+        runs,
+        offline_ms,
+        derived_decisions,
       };
     },
   };
+}
+
+/** Bytes looked at for {@link refuseBinary}. */
+const SNIFF_BYTES = 65_536;
+
+/**
+ * A file that is not text (a NUL byte in its first 64 KiB; gzip, zstd and zip by their magic
+ * bytes) is refused with its name and what it seems to be, instead of every line of it being
+ * listed as invalid with its raw bytes. Files that cannot be opened are left to the reader.
+ * @throws EventsError LOG_UNREADABLE naming the file and what to do.
+ */
+async function refuseBinary(file: string): Promise<void> {
+  let head: Buffer;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return;
+  }
+  const kind = binaryKind(head);
+  if (kind === undefined) return;
+  throw new EventsError(
+    EventsErrorCode.LogUnreadable,
+    `${file} is not a JSONL event log: ${kind}. Give the log itself (a text file, one JSON event a line, e.g. selfheal-events.jsonl).`,
+    { data: { file } },
+  );
+}
+
+/** What a file's first bytes say it is, if not text. */
+function binaryKind(head: Buffer): string | undefined {
+  if (head[0] === 0x1f && head[1] === 0x8b)
+    return 'it is gzip-compressed (decompress it first: gunzip -k FILE)';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
+    return 'it is zstd-compressed (decompress it first: zstd -d FILE)';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+    return 'it is a zip archive (extract the .jsonl from it first)';
+  const nul = head.indexOf(0);
+  if (nul !== -1) return `it is binary (a NUL byte at offset ${nul})`;
+  return undefined;
 }
 
 /** Thrown inside the streaming merge when a file turns out not to be in time order. */
@@ -157,6 +219,7 @@ export async function replayLogs(
     ...(options.worker !== undefined ? { worker: options.worker } : {}),
     ...(options.workerMinBytes !== undefined ? { workerMinBytes: options.workerMinBytes } : {}),
   };
+  for (const file of files) await refuseBinary(file);
   const streamed = await mergeStreaming(files, options, readOptions);
   if (streamed !== UNSORTED) return streamed;
 

@@ -9,7 +9,10 @@ export const AUTO_RECOVERY_WINDOW_MS = 120_000;
  * average or no window.
  */
 export interface ServerSla {
-  /** From the server's first event to the end of the replay (the last event, or `--until`). */
+  /**
+   * From the server's first event to the end of the replay (the last event, or `--until`),
+   * less the time no gateway ran (between a run's end and the next `gateway_started`).
+   */
   window_ms: number;
   /** Time with status `down`: from `server_down` to `server_degraded`/`server_recovered`. */
   down_ms: number;
@@ -41,6 +44,13 @@ export interface ServerSla {
 export interface SlaTracker {
   /** Applies `event` (timestamp `ms`); events without `server_name` are ignored. */
   add(event: SelfhealEvent, ms: number): void;
+  /**
+   * A gateway run ended at `ms` (`gateway_stopped`, or its last event when the next run starts
+   * without one): every server's window closes there and its status is forgotten; the time
+   * until its next event (in the next run) is offline, counted neither up nor down. An
+   * incident still open ends with the run, without a recovery.
+   */
+  endRun(ms: number): void;
   /** The figures with every window closed at `endMs`; does not change the tracker. */
   report(endMs: number): Record<string, ServerSla>;
   /**
@@ -78,10 +88,15 @@ interface Incident {
   detectMs: number | null;
   recoveredMs: number | null;
   manual: boolean;
+  /** Set when the gateway run it was in ended before it recovered (epoch ms). */
+  runEndedMs?: number;
 }
 
 interface Track {
-  firstMs: number;
+  /** Start of the server's current online stretch, or undefined while no run holds it. */
+  activeSinceMs: number | undefined;
+  /** Online time of the stretches already closed. */
+  windowMs: number;
   status: string;
   statusSinceMs: number;
   downMs: number;
@@ -122,9 +137,15 @@ export function createSlaTracker(): SlaTracker {
       const name = event.server_name;
       if (typeof name !== 'string') return;
       let t = tracks.get(name);
+      if (t && t.activeSinceMs === undefined) {
+        // Its first event in a new run: online again, from an unknown status.
+        t.activeSinceMs = ms;
+        t.statusSinceMs = ms;
+      }
       if (!t) {
         t = {
-          firstMs: ms,
+          activeSinceMs: ms,
+          windowMs: 0,
           status: 'unknown',
           statusSinceMs: ms,
           downMs: 0,
@@ -202,12 +223,27 @@ export function createSlaTracker(): SlaTracker {
           }
       }
     },
+    endRun(ms) {
+      for (const t of tracks.values()) {
+        if (t.activeSinceMs === undefined) continue;
+        close(t, Math.max(ms, t.statusSinceMs));
+        t.windowMs += Math.max(0, ms - t.activeSinceMs);
+        t.activeSinceMs = undefined;
+        t.status = 'unknown';
+        t.failStreakMs = undefined;
+        if (t.incident) t.incident.runEndedMs = ms;
+        t.incident = undefined;
+      }
+    },
     report(endMs) {
       const out: Record<string, ServerSla> = {};
       for (const [name, live] of [...tracks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const t = { ...live };
-        close(t, Math.max(endMs, t.statusSinceMs));
-        const window = Math.max(0, endMs - t.firstMs);
+        let window = t.windowMs;
+        if (t.activeSinceMs !== undefined) {
+          close(t, Math.max(endMs, t.statusSinceMs));
+          window += Math.max(0, endMs - t.activeSinceMs);
+        }
         out[name] = {
           window_ms: window,
           down_ms: t.downMs,
@@ -238,7 +274,7 @@ export function createSlaTracker(): SlaTracker {
             recovered_ms: i.recoveredMs,
             detect_ms: i.detectMs,
             repair_ms: repair,
-            duration_ms: repair ?? Math.max(0, endMs - i.downMs),
+            duration_ms: repair ?? Math.max(0, (i.runEndedMs ?? endMs) - i.downMs),
             manual: i.manual,
             auto_recovered_within_2m:
               repair !== null && !i.manual && repair <= AUTO_RECOVERY_WINDOW_MS,

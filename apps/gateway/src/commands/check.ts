@@ -6,7 +6,7 @@ import {
 } from '@selfheal/health-endpoint/compliance';
 import { type CliIO, ExitCode } from '../io.js';
 
-export const checkUsage = `usage: selfheal check URL [--json | --github] [--require-ok] [--timeout MS]
+export const checkUsage = `usage: selfheal check URL [--json | --github [--file PATH]] [--require-ok] [--timeout MS]
 
 Checks that a health endpoint (e.g. http://127.0.0.1:8080/health) follows the W3 contract:
 Content-Type application/health+json or application/json, a JSON body valid against the
@@ -17,7 +17,10 @@ Options:
   --json         one JSON report on stdout (url, reachable, conforms, httpStatus, contentType,
                  elapsedMs, violations[], warnings[], body); each finding has rule, severity,
                  pointer (JSON pointer into the body), message and fix
-  --github       GitHub Actions annotations (::error:: / ::warning::), then a summary line
+  --github       GitHub Actions annotations, one line per finding (::error file=PATH,title=
+                 RULE at POINTER::message and fix; ::warning for warnings), then a summary line
+  --file PATH    with --github: the file the annotations point at (the code that serves the
+                 endpoint; default: none, shown on the run's summary)
   --require-ok   a conforming "degraded" or "down" answer fails too
   --timeout MS   give up after MS milliseconds (default 5000, the W3 budget)
 
@@ -50,7 +53,7 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
   });
 
   if (values.json) io.stdout(`${JSON.stringify(report)}\n`);
-  else if (values.github) io.stdout(formatGithub(report));
+  else if (values.github) io.stdout(formatGithub(report, values.file));
   else if (report.reachable) io.stdout(formatText(report));
   else io.stderr(`selfheal check: ${report.error}\n`);
 
@@ -65,6 +68,7 @@ function parse(argv: string[]) {
     options: {
       json: { type: 'boolean', default: false },
       github: { type: 'boolean', default: false },
+      file: { type: 'string' },
       'require-ok': { type: 'boolean', default: false },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -87,6 +91,8 @@ function validateArgs(
     return `"${positionals[0]}": expected an http:// or https:// URL`;
   }
   if (values.json && values.github) return '--json and --github cannot be combined';
+  if (values.file !== undefined && !values.github)
+    return '--file goes with --github (the file the annotations point at)';
   if (values.timeout !== undefined) {
     const ms = Number(values.timeout);
     if (!Number.isInteger(ms) || ms <= 0) {
@@ -114,17 +120,24 @@ function formatText(report: Extract<ComplianceReport, { reachable: true }>): str
 }
 
 /** GitHub Actions workflow commands: data escaped per the runner's rules. */
-function annotation(finding: ComplianceFinding): string {
+function annotation(finding: ComplianceFinding, file: string | undefined): string {
   const title = escapeProperty(
     `selfheal check: ${finding.rule} at ${finding.pointer || '(document)'}`,
   );
   const text = escapeData(`${finding.message}. Fix: ${finding.fix}`);
-  return `::${finding.severity} title=${title}::${text}\n`;
+  return `::${finding.severity} ${fileProperty(file)}title=${title}::${text}\n`;
 }
 
-function formatGithub(report: ComplianceReport): string {
-  if (!report.reachable) return `::error title=selfheal check::${escapeData(report.error)}\n`;
-  const lines = [...report.violations, ...report.warnings].map(annotation).join('');
+function fileProperty(file: string | undefined): string {
+  return file === undefined || file === '' ? '' : `file=${escapeProperty(file)},`;
+}
+
+function formatGithub(report: ComplianceReport, file?: string): string {
+  if (!report.reachable)
+    return `::error ${fileProperty(file)}title=selfheal check::${escapeData(report.error)}\n`;
+  const lines = [...report.violations, ...report.warnings]
+    .map((finding) => annotation(finding, file))
+    .join('');
   const verdict = report.conforms ? 'conforms' : 'does not conform';
   return `${lines}selfheal check ${report.url}: ${verdict} (${plural(report.violations.length, 'violation')}, ${plural(report.warnings.length, 'warning')})\n`;
 }

@@ -15,7 +15,13 @@ export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIM
 
 Folds one or more JSONL event logs, in timestamp order (stable for ties; unsorted logs are
 sorted), into the final state of every server, an SLA report per server and a summary of the
-timeline. Bad lines are reported with their file and line and skipped.
+timeline. Bad lines are reported with their file and line and skipped; a file that is not a
+text log (binary, compressed) is refused with exit 2.
+
+Runs: each gateway_started begins the state afresh, as the live gateway does; the time between
+a run's end (gateway_stopped, or its last event) and the next start is offline, counted as
+neither uptime nor downtime. Servers whose log has checks but no status decisions (a W3
+monitor's) are decided from the checks: 3 failures down, 3 successes up.
 
 A nats:// source reads the NATS JetStream stream the replicas of a gateway share (RFC 0018):
 every event stored in it when the replay starts, folded in stream order (the order every
@@ -195,6 +201,10 @@ export function formatReport(r: ReplayReport): string {
     : 'no events';
   let out = `Replayed ${plural(r.files.length, 'file')}: ${plural(r.events_total, 'event')} from ${plural(r.lines_total, 'line')}, ${r.invalid_lines} invalid, ${r.out_of_order} out of time order${r.filtered_out > 0 ? `, ${r.filtered_out} filtered out` : ''}\n`;
   out += `Time span: ${span}\n`;
+  if (r.runs > 0)
+    out += `Gateway runs: ${r.runs}, offline between them ${duration(r.offline_ms)} (not counted as uptime or downtime)\n`;
+  if (r.derived_decisions > 0)
+    out += `Decided from checks: ${plural(r.derived_decisions, 'status change')} (the log has checks but no decisions; W3 thresholds: 3 failures down, 3 successes up)\n`;
   if (r.until) out += `Until: ${r.until}\n`;
   if (r.server) out += `Server: ${r.server}\n`;
   if (r.files.length > 1) {

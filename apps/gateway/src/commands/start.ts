@@ -88,7 +88,7 @@ async function serve(run: {
   tokens: string[];
   io: CliIO;
   demo: EmbeddedDemo | undefined;
-  stopped: Promise<void>;
+  stopped: Promise<string>;
 }): Promise<number> {
   const { args, config, tokens, io, demo, stopped } = run;
   // Replicas on NATS JetStream (RFC 0018), only when the config asks: the client loads then.
@@ -176,7 +176,7 @@ async function serve(run: {
     alerts?.stop();
     await control.close();
     await http.close();
-    await gateway.stop();
+    await gateway.stop('start-up failed');
     await eventLog?.close();
     await replicas?.close(0);
     return ExitCode.Invalid;
@@ -192,14 +192,14 @@ async function serve(run: {
           stdout: io.stdout,
           stderr: io.stderr,
         });
-  await stopped;
+  const reason = await stopped;
   reloader?.close();
   io.stdout('stopping\n');
   // Before the servers stop: their stopping is not an outage to alert on.
   alerts?.stop();
   await control.close();
   await http.close();
-  await gateway.stop();
+  await gateway.stop(reason);
   stopCallLog();
   await eventLog?.close();
   await replicas?.close();

@@ -57,7 +57,7 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   } catch (error) {
     io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
     await control.close();
-    await gateway.stop();
+    await gateway.stop('start-up failed');
     return ExitCode.Invalid;
   }
   // stdout carries the protocol: reload reports go to stderr too.
@@ -71,11 +71,11 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
           stdout: io.stderr,
           stderr: io.stderr,
         });
-  await Promise.race([serveStdio(gateway), stopped]);
+  const reason = await Promise.race([serveStdio(gateway).then(() => 'stdin closed'), stopped]);
   reloader?.close();
   alerts?.stop();
   await control.close();
-  await gateway.stop();
+  await gateway.stop(reason);
   await eventLog?.close();
   return ExitCode.Ok;
 }

@@ -305,6 +305,31 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     if (health.handle(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
+    // Orchestrator probes, open like /health (a kubelet sends no token and the pod's address
+    // as Host): livez, the process answers; readyz, the config is loaded and every server was
+    // started (up or not: the monitor heals the rest), so traffic may come (RFC 0020).
+    if (
+      (path === '/livez' || path === '/readyz') &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
+      const ready = path === '/livez' || gateway.ready;
+      const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
+      send(
+        res,
+        ready ? 200 : 503,
+        'application/json',
+        JSON.stringify(
+          path === '/livez'
+            ? { status: 'ok' }
+            : {
+                status: ready ? 'ready' : 'not_ready',
+                servers: { total: gateway.upstreams.length, up },
+              },
+        ),
+        { 'cache-control': 'no-store' },
+      );
+      return;
+    }
     if (authRequired && path === '/' && url.searchParams.has('token')) {
       dashboardLogin(req, res, url, (token) => isAuthorized(`Bearer ${token}`), policy);
       return;

@@ -109,6 +109,32 @@ describe('createEraAdapter', () => {
     expect(logged.echoed).toMatchObject({ 'io.modelcontextprotocol/logLevel': 'warning' });
   });
 
+  it('regression: a process that died under the probe held the session for the whole probe time; its close ends the probe', async () => {
+    const silent: Transport = {
+      async start() {},
+      async close() {},
+      async send() {
+        // The written probe is lost with the process: its pipe closes instead of an answer.
+        setImmediate(() => silent.onclose?.());
+      },
+    };
+    let era: boolean | undefined;
+    const adapter = createEraAdapter(silent, {
+      probeMs: 60_000,
+      onEra: (stateless) => {
+        era = stateless;
+      },
+    });
+    const closed = new Promise<void>((resolve) => {
+      adapter.onclose = resolve;
+    });
+    const began = Date.now();
+    await adapter.start();
+    await closed;
+    expect(era).toBe(false);
+    expect(Date.now() - began).toBeLessThan(5000);
+  });
+
   it('leaves a 2025-11-25 server’s connection as it is', async () => {
     const { client, received, era } = await connect(false);
     expect(era()).toBe(false);

@@ -68,7 +68,11 @@ export function createEraAdapter(first: Transport, options: EraAdapterOptions): 
           if (!stateless) return adapter.onmessage?.(message, extra);
           up(message, extra);
         };
-        transport.onclose = () => adapter.onclose?.();
+        transport.onclose = () => {
+          // Closed while the probe waits (the process died): no answer is coming.
+          probe?.(undefined);
+          adapter.onclose?.();
+        };
         transport.onerror = (error) => adapter.onerror?.(error);
       };
       attach(inner);

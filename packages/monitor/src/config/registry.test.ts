@@ -31,6 +31,7 @@ describe('createRegistry', () => {
         backoff: { initialMs: 1000, multiplier: 2, maxMs: 300_000 },
         stopGraceMs: 5000,
         resetAfterMs: 300_000,
+        stableAfterMs: 10_000,
       },
     });
   });

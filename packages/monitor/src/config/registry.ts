@@ -30,6 +30,11 @@ export interface RecoverySettings {
   backoff: { initialMs: number; multiplier: number; maxMs: number };
   stopGraceMs: number;
   resetAfterMs: number;
+  /**
+   * A server up and answering at least this long when it went down is recovered at once (no
+   * backoff wait before that attempt), ms.
+   */
+  stableAfterMs: number;
 }
 
 /** One upstream as the monitor sees it: how to reach it, how to watch it, how to heal it. */
@@ -154,6 +159,7 @@ function resolveServer(
       },
       stopGraceMs: seconds(recovery.stop_grace_seconds),
       resetAfterMs: seconds(recovery.reset_after_seconds),
+      stableAfterMs: seconds(recovery.stable_after_seconds),
     },
   };
 }

@@ -144,15 +144,28 @@ export function decideTransitions(
 export type RecoveryDecision =
   | { action: 'none' }
   | { action: 'exhausted'; event: EventDraft }
-  | { action: 'attempt'; attempt: number; delayMs: number };
+  | {
+      action: 'attempt';
+      attempt: number;
+      delayMs: number;
+      /** Set when the wait was skipped: how long the server had been up, seconds. */
+      stableSeconds?: number;
+    };
 
 /**
  * Whether and when to try the next recovery: only for a `down` server whose last check failed
- * and that is neither disabled nor waiting for an operator. Attempt n waits `backoff(n)` (1, 2, 4, 8, 16 s by
- * default); past `max_attempts` (or at once with strategy `manual`) it is
+ * and that is neither disabled nor waiting for an operator. Attempt n waits `backoff(n)` (1, 2,
+ * 4, 8, 16 s by default), except the first attempt after a stable run: `upForMs` (how long the
+ * server had been up and answering when it went down, undefined when it never answered or
+ * this is not the incident's first attempt) of at least `recovery.stable_after_seconds` skips
+ * the wait (RFC 0020). Past `max_attempts` (or at once with strategy `manual`) it is
  * `recovery_exhausted` with `requires_manual: true`.
  */
-export function decideRecovery(server: MonitoredServer, view: ServerView): RecoveryDecision {
+export function decideRecovery(
+  server: MonitoredServer,
+  view: ServerView,
+  upForMs?: number,
+): RecoveryDecision {
   // The last check must have failed too: after a reset or a restart, a server whose status
   // is still `down` but that answers again only needs its good checks, not another restart.
   if (view.status !== 'down' || view.last_check_status !== 'down') return { action: 'none' };
@@ -171,6 +184,8 @@ export function decideRecovery(server: MonitoredServer, view: ServerView): Recov
       },
     };
   }
+  if (upForMs !== undefined && upForMs >= server.recovery.stableAfterMs)
+    return { action: 'attempt', attempt, delayMs: 0, stableSeconds: upForMs / 1000 };
   const { initialMs, multiplier, maxMs } = server.recovery.backoff;
   return {
     action: 'attempt',

@@ -13,8 +13,14 @@ import { parseConfig } from '../testing/parseConfig.js';
 import { createMonitorStore } from './monitorStore.js';
 import { createServerMonitor } from './serverMonitor.js';
 
-/** Wires an in-process MCP server to a fake process's pipes; `hang` stops its answers. */
-function serve(process: FakeProcess, control: { hang: boolean; messages: number }) {
+/**
+ * Wires an in-process MCP server to a fake process's pipes; `hang` stops the answers of every
+ * process, `hung` those of the processes in it.
+ */
+function serve(
+  process: FakeProcess,
+  control: { hang: boolean; hung: Set<FakeProcess>; messages: number },
+) {
   const server = new Server({ name: 'fake', version: '1' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: [{ name: 'echo', inputSchema: { type: 'object' as const } }],
@@ -24,7 +30,7 @@ function serve(process: FakeProcess, control: { hang: boolean; messages: number 
     const deliver = transport.onmessage!;
     transport.onmessage = (message) => {
       control.messages++;
-      if (!control.hang) deliver(message);
+      if (!control.hang && !control.hung.has(process)) deliver(message);
     };
   });
 }
@@ -37,7 +43,12 @@ afterEach(() => {
 
 function setup(config: Record<string, unknown> = {}, probeGate?: () => boolean) {
   const clock = createFakeClock();
-  const control = { hang: false, messages: 0, crashAfterMs: undefined as number | undefined };
+  const control = {
+    hang: false,
+    hung: new Set<FakeProcess>(),
+    messages: 0,
+    crashAfterMs: undefined as number | undefined,
+  };
   const spawner = createFakeSpawner((p) => {
     serve(p, control);
     if (control.crashAfterMs !== undefined)
@@ -121,17 +132,24 @@ describe('createServerMonitor on a fake clock', () => {
     const { clock, control, monitor, spawner, store, types, log } = setup();
     await monitor.start();
     await clock.advance(0);
-    control.hang = true;
+    control.hung.add(spawner.spawned[0]!);
     await clock.advance(10_000 + 1000); // check 1 times out
     await clock.advance(2000 + 1000); // check 2
     expect(store.view('s').status).toBe('ok');
     await clock.advance(2000 + 1000); // check 3: the threshold
     expect(store.view('s')).toMatchObject({ status: 'down', consecutive_failures: 3 });
-    control.hang = false;
-    await clock.advance(1000); // backoff of attempt 1, then SIGTERM
+    // It had answered for 11 s (at least stable_after_seconds, 10) before the first missed
+    // ping: restarted at once, no backoff wait (RFC 0020).
+    await clock.advance(0);
     expect(spawner.spawned[0]!.signals).toEqual(['SIGTERM']);
     expect(spawner.spawned).toHaveLength(2);
     expect(types()).toContain('recovery_successful');
+    const at = (type: string) => log.find((e) => e.event_type === type)!.timestamp;
+    expect(log.find((e) => e.event_type === 'recovery_started')).toMatchObject({
+      delay_ms: 0,
+      stable_seconds: 11,
+    });
+    expect(at('recovery_started')).toBe(at('server_down'));
     await clock.advance(2000);
     await clock.advance(2000);
     expect(store.view('s')).toMatchObject({ status: 'ok', lifecycle: 'running' });
@@ -246,12 +264,9 @@ describe('createServerMonitor on a fake clock', () => {
     expect(control.messages).toBe(0);
     spawner.spawned[0]!.exit({ code: 1 });
     await clock.advance(0);
-    expect(store.view('s')).toMatchObject({
-      status: 'down',
-      error: 'process exited (exit code 1)',
-    });
-    await clock.advance(1000); // the first backoff
+    // Up for ten minutes: restarted at once, no backoff wait (RFC 0020).
     expect(spawner.spawned).toHaveLength(2);
+    expect(store.view('s')).toMatchObject({ recovery_attempts: 1 });
     expect(types().slice(4)).toEqual([
       'health_check_completed',
       'server_down',
@@ -265,6 +280,37 @@ describe('createServerMonitor on a fake clock', () => {
     await clock.advance(600_000);
     expect(types()).toHaveLength(11);
     expect(control.messages).toBe(0);
+    await monitor.stop();
+  });
+
+  it('a stable server is restarted at once on its first crash, and backs off on the next ones', async () => {
+    const { clock, monitor, spawner, log } = setup();
+    await monitor.start();
+    await clock.advance(9_999);
+    // Answering for just under stable_after_seconds (10): the first backoff step applies.
+    spawner.spawned[0]!.exit({ code: 1 });
+    await clock.advance(999);
+    expect(spawner.spawned).toHaveLength(1);
+    await clock.advance(1);
+    expect(spawner.spawned).toHaveLength(2);
+    await monitor.reset('ana');
+    await clock.advance(10_000);
+    const before = spawner.spawned.length;
+    spawner.spawned.at(-1)!.exit({ code: 1 });
+    await clock.advance(0);
+    expect(spawner.spawned).toHaveLength(before + 1);
+    // The restarted process dies before it answers: from here on the backoff (attempt 2: 2 s).
+    spawner.spawned.at(-1)!.exit({ code: 1 });
+    await clock.advance(1999);
+    expect(spawner.spawned).toHaveLength(before + 1);
+    await clock.advance(1);
+    expect(spawner.spawned).toHaveLength(before + 2);
+    const started = log.filter((e) => e.event_type === 'recovery_started').slice(-2);
+    expect(started).toEqual([
+      expect.objectContaining({ attempt: 1, delay_ms: 0, stable_seconds: 10 }),
+      expect.objectContaining({ attempt: 2, delay_ms: 2000 }),
+    ]);
+    expect(started[1]).not.toHaveProperty('stable_seconds');
     await monitor.stop();
   });
 

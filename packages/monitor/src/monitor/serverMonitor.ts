@@ -126,6 +126,17 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   let recovery: { abort: AbortController; done: Promise<void> } | undefined;
   // Set by a check whose MCP probe got HTTP 404: the server forgot this monitor's session.
   let sessionExpired = false;
+  /**
+   * Bumped when the process a check may be about goes away (its exit, a restart): a check that
+   * began before says nothing about the process now running, and is dropped.
+   */
+  let epoch = 0;
+  /** Since when (epoch ms) the server's reported checks have been good in a row. */
+  let answeringSince: number | undefined;
+  /** How long the answering run that the latest failed check ended had lasted, ms. */
+  let lastRunMs: number | undefined;
+  /** The run that ended when the server went down: read by the incident's first attempt. */
+  let upForAtDown: number | undefined;
   const sessionListeners = new Set<SessionListener>();
   const notifySession = (c: Client | undefined) => {
     for (const listener of sessionListeners) listener(c);
@@ -152,6 +163,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   const active = () => !stopped && view().lifecycle !== 'disabled';
 
   function emit(draft: EventDraft): void {
+    noteRun(draft);
     const opensIncident =
       (draft.event_type === 'health_check_completed' && draft.status !== 'ok') ||
       draft.event_type === 'server_down' ||
@@ -161,7 +173,26 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     if (draft.event_type === 'server_recovered') trace = undefined;
   }
 
+  /**
+   * Follows the runs of good checks in what is reported (RFC 0020): a failed check ends one
+   * and keeps its length; `server_down` hands that length to the incident's first recovery.
+   */
+  function noteRun(draft: EventDraft): void {
+    if (draft.event_type === 'health_check_completed') {
+      if (draft.status === 'down') {
+        if (answeringSince !== undefined) lastRunMs = clock.now() - answeringSince;
+        answeringSince = undefined;
+      } else {
+        answeringSince ??= clock.now();
+        lastRunMs = undefined;
+      }
+    } else if (draft.event_type === 'server_down') {
+      upForAtDown = lastRunMs;
+    }
+  }
+
   supervisor?.onExit((info, expected) => {
+    epoch++;
     closeSession();
     if (expected || !active()) return;
     for (const draft of decideExit(view(), info)) emit(draft);
@@ -242,6 +273,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
    * refused connection counts at once.
    */
   async function bringUp(grace = supervisor !== undefined): Promise<void> {
+    epoch++;
     closeSession();
     if (supervisor) {
       const child = await supervisor.restart();
@@ -288,6 +320,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
       }
       return;
     }
+    const began = epoch;
     try {
       let result: ProbeResult | undefined;
       if (needsSession && !client && (!supervisor || supervisor.current)) {
@@ -300,7 +333,9 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
         // up. A new session and a second check decide, not the failure threshold.
         result = (await reconnect()) ?? (await check());
       }
-      if (!active() || recovery) return;
+      // The process changed under the check (it exited, or a recovery restarted it): what the
+      // check saw was the old one's end, which the exit already reported.
+      if (!active() || recovery || began !== epoch) return;
       const now = clock.now();
       const inGrace = !graceOver && now - startedAt < server.health.startupGraceMs;
       if (result.status !== 'down') graceOver = true;
@@ -336,7 +371,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
 
   function maybeRecover(): void {
     if (recovery || !active()) return;
-    const decision = decideRecovery(server, view());
+    const decision = decideRecovery(server, view(), upForAtDown);
     if (decision.action === 'none') return;
     if (decision.action === 'exhausted') {
       emit(decision.event);
@@ -352,7 +387,9 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
 
   async function recoveryLoop(signal: AbortSignal): Promise<void> {
     for (;;) {
-      const decision = decideRecovery(server, view());
+      const decision = decideRecovery(server, view(), upForAtDown);
+      // Only the incident's first attempt may skip its wait.
+      upForAtDown = undefined;
       if (decision.action === 'none') return;
       if (decision.action === 'exhausted') {
         emit(decision.event);
@@ -372,6 +409,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
         attempt: decision.attempt,
         strategy: server.recovery.strategy,
         delay_ms: decision.delayMs,
+        ...(decision.stableSeconds !== undefined && { stable_seconds: decision.stableSeconds }),
       });
       try {
         await perform();

@@ -30,6 +30,19 @@ afterEach(() => {
 });
 
 describe('createStreamTransport', () => {
+  it('regression: a session opened on an exited process waited for answers that never came; now it fails at once', async () => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    await new Promise((resolve) => child.once('close', resolve));
+    const client = new Client({ name: 't', version: '1' });
+    const began = Date.now();
+    await expect(
+      client.connect(createStreamTransport(child.stdout!, child.stdin!)),
+    ).rejects.toThrow('Not connected: the process has closed its stdio');
+    // The deadline of initialize (60 s in the SDK) is not waited for.
+    expect(Date.now() - began).toBeLessThan(5000);
+  });
+
   it('regression: a line over the limit broke the session silently; now it is closed as lost and a new session works', async () => {
     const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(child);

@@ -48,6 +48,14 @@ export function createStreamTransport(
   let skip = skipping.has(output);
   const transport: Transport = {
     async start() {
+      // A process that has exited closed its pipes already, and 'close' will not come again:
+      // a session must not wait on it for an answer (nor for its deadline).
+      if (output.destroyed || output.readableEnded || input.destroyed || !input.writable) {
+        closed = true;
+        throw Object.assign(new Error('Not connected: the process has closed its stdio'), {
+          sent: false,
+        });
+      }
       output.on('data', onData);
       output.on('error', onError);
       output.on('close', onClose);

@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { EventsError } from './errors.js';
+import { replayLogs } from './replay.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'selfheal-runs-'));
+let n = 0;
+function log(events: Record<string, unknown>[]): string {
+  const file = join(dir, `log-${n++}.jsonl`);
+  writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  return file;
+}
+const at = (s: number) => new Date(Date.parse('2026-12-06T00:00:00Z') + s * 1000).toISOString();
+const ev = (s: number, event_type: string, fields: Record<string, unknown> = {}) => ({
+  event_type,
+  timestamp: at(s),
+  trace_id: 't',
+  repo: 'selfheal',
+  ...fields,
+});
+const check = (s: number, status: string) =>
+  ev(s, 'health_check_completed', { server_name: 'a', status, response_time_ms: 1 });
+
+describe('replay knows gateway runs (RFC 0020)', () => {
+  it('offline time between runs is neither uptime nor downtime; state restarts per run', async () => {
+    const file = log([
+      ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),
+      ev(0, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      check(1, 'ok'),
+      ev(1, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      ev(50, 'server_down', { server_name: 'a', previous_status: 'ok', reason: 'x' }),
+      ev(100, 'gateway_stopped', { uptime_seconds: 100, reason: 'SIGTERM' }),
+      // The run's last call_summary, flushed as its log closed: no window opens for it.
+      ev(100.5, 'call_summary', { server_name: 'a', calls: 3 }),
+      // An hour offline: no gateway ran, so the server was neither up nor down.
+      ev(3700, 'gateway_started', { pid: 2, servers: ['a'] }),
+      ev(3700, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      check(3701, 'ok'),
+      ev(3701, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      ev(3800, 'health_check_completed', { server_name: 'a', status: 'ok', response_time_ms: 1 }),
+    ]);
+    const report = await replayLogs([file]);
+    expect(report.runs).toBe(2);
+    expect(report.offline_ms).toBe(3_600_000);
+    const { sla, state } = report.servers.a!;
+    // Online: 100 s + 100 s; down 50 s (until the stop, not until the next run).
+    expect(sla.window_ms).toBe(200_000);
+    expect(sla.down_ms).toBe(50_000);
+    expect(sla.uptime_percent).toBe(75);
+    // The incident ended with its run; the second run started from unknown, as live.
+    expect(sla.open_incidents).toBe(0);
+    expect(state).toMatchObject({ status: 'ok', consecutive_successes: 2 });
+    expect(state.status_since).toBe(at(3701));
+  });
+
+  it('a run that ends without gateway_stopped (killed) ends at its last event', async () => {
+    const file = log([
+      ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),
+      check(0, 'ok'),
+      ev(0, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      check(10, 'ok'),
+      ev(70, 'gateway_started', { pid: 2, servers: ['a'] }),
+      check(70, 'ok'),
+      ev(70, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      check(80, 'ok'),
+    ]);
+    const report = await replayLogs([file]);
+    expect(report.runs).toBe(2);
+    expect(report.offline_ms).toBe(60_000);
+    expect(report.servers.a!.sla.window_ms).toBe(20_000);
+  });
+
+  it('checks decide where the log has no decisions: 3 failures down, 3 successes up', async () => {
+    const file = log([
+      check(0, 'ok'),
+      check(10, 'down'),
+      check(20, 'down'),
+      check(30, 'down'), // third failure: down
+      check(40, 'ok'),
+      check(50, 'ok'),
+      check(60, 'ok'), // third success: up
+      check(100, 'ok'),
+    ]);
+    const report = await replayLogs([file]);
+    expect(report.derived_decisions).toBe(3); // unknown -> ok, down, recovered
+    const { sla, state } = report.servers.a!;
+    expect(sla.incidents).toBe(1);
+    expect(sla.down_ms).toBe(30_000);
+    expect(sla.mttd_ms).toBe(20_000);
+    expect(state.status).toBe('ok');
+    // Two failures in a row are not down.
+    const short = await replayLogs([
+      log([check(0, 'ok'), check(10, 'down'), check(20, 'down'), check(30, 'ok')]),
+    ]);
+    expect(short.servers.a!.sla.incidents).toBe(0);
+  });
+
+  it('a server that logs its own decisions is not decided from its checks', async () => {
+    const file = log([
+      ev(0, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      check(0, 'down'),
+      check(10, 'down'),
+      check(20, 'down'),
+    ]);
+    const report = await replayLogs([file]);
+    expect(report.derived_decisions).toBe(0);
+    expect(report.servers.a!.state.status).toBe('unknown');
+  });
+
+  it('a binary or compressed file is refused with its name, not read as lines', async () => {
+    const gz = join(dir, 'events.jsonl.gz');
+    writeFileSync(gz, gzipSync(JSON.stringify(check(0, 'ok'))));
+    await expect(replayLogs([gz])).rejects.toThrow(
+      `${gz} is not a JSONL event log: it is gzip-compressed`,
+    );
+    const bin = join(dir, 'events.bin');
+    writeFileSync(bin, Buffer.from([0x7b, 0x00, 0x01, 0x02, 0xff, 0x0a]));
+    const refused = await replayLogs([bin]).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventsError);
+    expect((refused as EventsError).message).toBe(
+      `${bin} is not a JSONL event log: it is binary (a NUL byte at offset 1). Give the log itself (a text file, one JSON event a line, e.g. selfheal-events.jsonl).`,
+    );
+  });
+});
