@@ -455,6 +455,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   let current = config;
   let reloading: Promise<unknown> = Promise.resolve();
+  let stopping = false;
 
   /** Stops a server's upstream, policy and monitored process, and forgets them. */
   const dropServer = async (name: string) => {
@@ -497,6 +498,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       (config.gateway as unknown as Record<string, unknown>)[key] = next.gateway[key];
     for (const key of Object.keys(fallbackChains)) delete fallbackChains[key];
     Object.assign(fallbackChains, next.document.fallbacks);
+    trust.reconfigure(next.document);
     const fresh = [...diff.added, ...diff.changed];
     const started = await Promise.all(
       next.servers
@@ -583,6 +585,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       ready = true;
     },
     reload(next: LoadedConfig, trigger: 'file' | 'signal' | 'request' = 'request') {
+      // A reload that arrives while the gateway stops would start servers nobody stops.
+      if (stopping)
+        return Promise.reject(new Error('config reload refused: the gateway is stopping'));
       const run = reloading.then(() => applyReload(next, trigger));
       reloading = run.catch(() => {});
       return run;
@@ -611,6 +616,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async stop(reason = 'stop') {
       ready = false;
+      stopping = true;
+      // A reload under way finishes first (its servers are then stopped with the rest below).
+      await reloading;
       // First, while every sink still takes events: the run ends here.
       if (runTrace !== undefined)
         publishNow(
@@ -626,7 +634,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       await stateless.close();
       await Promise.all(upstreams.map((u) => u.stop()));
       await monitor.stop();
-      await reloading;
       for (const policy of policies.values()) policy.dispose();
       afterAnswer.flush();
       for (const off of unfollow.values()) off();

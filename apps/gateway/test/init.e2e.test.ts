@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,8 @@ describe('selfheal init (RFC 0020)', () => {
       },
     });
     expect(result.stdout).toContain(`Wrote ${out}: 1 server (faulty) from ${home}/.config/Claude/`);
+    // The servers' env may hold API keys: only the owner reads the file.
+    expect(statSync(out).mode & 0o777).toBe(0o600);
     const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as {
       mcpServers: { selfheal: { command: string; args: string[] } };
     };

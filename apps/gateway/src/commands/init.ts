@@ -101,7 +101,17 @@ export async function runInit(argv: string[], io: CliIO): Promise<number> {
     );
     return ExitCode.Invalid;
   }
-  await writeFile(out, `${JSON.stringify(config, null, 2)}\n`);
+  // Owner-only: the servers' env often holds API keys. `wx` refuses a file that appeared since
+  // the check above, unless --force.
+  try {
+    await writeFile(out, `${JSON.stringify(config, null, 2)}\n`, {
+      mode: 0o600,
+      flag: values.force ? 'w' : 'wx',
+    });
+  } catch (error) {
+    io.stderr(`selfheal init: cannot write ${out}: ${(error as Error).message}\n`);
+    return ExitCode.Unusable;
+  }
   for (const warning of imported.warnings) io.stderr(`selfheal init: warning: ${warning}\n`);
   const entry = JSON.stringify(gatewayEntry(found.client, out), null, 2);
   io.stdout(

@@ -129,8 +129,13 @@ async function serve(run: {
     await control.close();
     await gateway.stop();
     await eventLog?.close();
+    await replicas?.close(0);
     return ExitCode.Unusable;
   }
+  if (alerts && replicas)
+    io.stderr(
+      'selfheal start: warning: alerts with event_emission.nats: each replica judges and sends the alerts of its own events, so an outage seen by three replicas pages three times, and an alert on a remote server can stay open after the probe lease moves (RFC 0015, "Not done")\n',
+    );
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
   const stopCallLog = createCallLog({
     events$: gateway.bus.events$,

@@ -9,7 +9,7 @@ import {
   createDashboard,
   type DashboardOptions,
   readEventFiles,
-  TOKEN_COOKIE,
+  tokenCookie,
   tokenFromCookie,
 } from './dashboard.js';
 
@@ -131,9 +131,11 @@ describe('readEventFiles', () => {
 
 describe('tokenFromCookie', () => {
   it("reads the dashboard's cookie among others", () => {
-    expect(tokenFromCookie(`a=1; ${TOKEN_COOKIE}=s%3Dx; b=2`)).toBe('Bearer s=x');
-    expect(tokenFromCookie('a=1')).toBeUndefined();
-    expect(tokenFromCookie(undefined)).toBeUndefined();
-    expect(tokenFromCookie(`${TOKEN_COOKIE}=%E0%A4%A`)).toBeUndefined();
+    expect(tokenFromCookie(`a=1; ${tokenCookie(4700)}=s%3Dx; b=2`, 4700)).toBe('Bearer s=x');
+    // Another gateway's cookie on the same host (another port) is not this one's.
+    expect(tokenFromCookie(`${tokenCookie(4701)}=s`, 4700)).toBeUndefined();
+    expect(tokenFromCookie('a=1', 4700)).toBeUndefined();
+    expect(tokenFromCookie(undefined, 4700)).toBeUndefined();
+    expect(tokenFromCookie(`${tokenCookie(4700)}=%E0%A4%A`, 4700)).toBeUndefined();
   });
 });

@@ -173,15 +173,23 @@ export async function readEventFiles(files: string[], limit = 200_000): Promise<
   return { events: entries.slice(truncated).map((e) => e.event), truncated };
 }
 
-/** The cookie that carries the bearer token for the dashboard's page, API and stream. */
-export const TOKEN_COOKIE = 'selfheal_token';
+/**
+ * The cookie that carries the bearer token for the dashboard's page, API and stream, named after
+ * the gateway's port: browsers keep cookies per host, not per port, so two gateways on one host
+ * (replicas) would otherwise overwrite each other's.
+ */
+export const tokenCookie = (port: number | undefined) => `selfheal_token_${port ?? 0}`;
 
 /** `Bearer <token>` from the dashboard's cookie, for the bearer check; undefined without it. */
-export function tokenFromCookie(header: string | undefined): string | undefined {
+export function tokenFromCookie(
+  header: string | undefined,
+  port: number | undefined,
+): string | undefined {
   if (header === undefined) return undefined;
+  const name = tokenCookie(port);
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
-    if (at < 0 || part.slice(0, at).trim() !== TOKEN_COOKIE) continue;
+    if (at < 0 || part.slice(0, at).trim() !== name) continue;
     try {
       return `Bearer ${decodeURIComponent(part.slice(at + 1).trim())}`;
     } catch {
@@ -216,7 +224,7 @@ export function dashboardLogin(
   }
   res.writeHead(303, {
     location: '/',
-    'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+    'set-cookie': `${tokenCookie(req.socket.localPort)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
     'cache-control': 'no-store',
   });
   res.end();

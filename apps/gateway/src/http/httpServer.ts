@@ -96,7 +96,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     if (
       authRequired &&
       !isAuthorized(req.headers.authorization) &&
-      !isAuthorized(tokenFromCookie(req.headers.cookie))
+      !isAuthorized(tokenFromCookie(req.headers.cookie, req.socket.localPort))
     )
       return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
     return undefined;

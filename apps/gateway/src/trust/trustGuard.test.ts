@@ -111,6 +111,21 @@ describe('createTrustGuard: quarantine', () => {
   });
 });
 
+describe('createTrustGuard: reload', () => {
+  it('takes the trust settings of a reloaded config, for known servers and new ones', () => {
+    const t = setup({ quarantine_below: 0 });
+    expect(t.guard.settings('a').quarantineBelow).toBe(0);
+    t.guard.reconfigure({
+      mcpServers: { a: { command: 'x' }, c: { command: 'x', trust: { routing_margin: 0.4 } } },
+      trust: { quarantine_below: 0.3 },
+    } as SelfhealConfig);
+    expect(t.guard.settings('a').quarantineBelow).toBe(0.3);
+    expect(t.guard.settings('c').routingMargin).toBe(0.4);
+    for (let i = 0; i < 20; i++) t.guard.observeAttempt('a', false, 10);
+    expect(t.types()).toContain('server_quarantined');
+  });
+});
+
 describe('createTrustGuard: routing', () => {
   it('keeps config order within the margin, and puts a less distrusted server first past it', () => {
     const t = setup({ routing_margin: 0.1, quarantine_below: 0 });
@@ -122,9 +137,14 @@ describe('createTrustGuard: routing', () => {
     // Many answers from b do not outrank a, which did nothing wrong.
     for (let i = 0; i < 20; i++) t.guard.observeAttempt('b', true, 5);
     expect(t.guard.route(chain).map((x) => x.server)).toEqual(['a', 'b']);
-    // One failure in a record of 4 (the prior): a's bad share is 0.2, past the margin.
+    // One or two failures are the breaker's business: no distrust yet, the order stays.
     t.guard.observeAttempt('a', false, 5);
-    expect(t.guard.distrust('a')).toBeCloseTo(0.2, 10);
+    t.guard.observeAttempt('a', false, 5);
+    expect(t.guard.distrust('a')).toBe(0);
+    expect(t.guard.route(chain).map((x) => x.server)).toEqual(['a', 'b']);
+    // The third makes a record (ROUTING_MIN_BAD): 3 bad in 4 (the prior) + 3, past the margin.
+    t.guard.observeAttempt('a', false, 5);
+    expect(t.guard.distrust('a')).toBeCloseTo(3 / 7, 10);
     expect(t.guard.route(chain).map((x) => x.server)).toEqual(['b', 'a']);
     // A server that is down keeps its place: the chain skips it and says so.
     expect(t.guard.route(chain, (s) => s === 'a').map((x) => x.server)).toEqual(['a', 'b']);

@@ -38,6 +38,11 @@ export interface TrustGuard {
   /** Starts from a state folded from an earlier log (pins survive a restart). */
   seed(state: TrustState): void;
   settings(server: string): TrustSettings;
+  /**
+   * Takes the `trust` settings of a reloaded config: each server's are resolved again from
+   * `document` on their next use (pins, scores and quarantines are kept: they are the log's).
+   */
+  reconfigure(document: SelfhealConfig): void;
   /** The server's score as last logged (`trust_changed`), else its neutral. */
   score(server: string): number;
   /**
@@ -76,7 +81,8 @@ export interface TrustGuard {
 
 /** Creates the {@link TrustGuard} of a gateway; it follows `bus` from now on. */
 export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
-  const { document, bus, events, clock } = options;
+  const { bus, events, clock } = options;
+  let document = options.document;
   const publishEvent = options.publish ?? ((e: SelfhealEvent) => bus.publish(e));
   let state: TrustState = initialTrustState;
   const listeners = new Set<(server: string) => void>();
@@ -186,6 +192,10 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       return open.map((t) => (isDown(t.server) ? t : ordered[next++]!));
     },
     distrust,
+    reconfigure(next) {
+      document = next;
+      settingsCache.clear();
+    },
     observeAttempt(name, ok, latencyMs) {
       if (ok) tracker.answered(name, latencyMs);
       else tracker.signal(name, 'call_failed');

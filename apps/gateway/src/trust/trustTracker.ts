@@ -45,6 +45,12 @@ export interface TrustTracker {
   distrust(server: string): number;
 }
 
+/**
+ * Bad evidence (decayed weight: three failed calls, or one incident) below which routing sees no
+ * distrust at all (RFC 0017).
+ */
+export const ROUTING_MIN_BAD = 3;
+
 /** Calls seen before a latency baseline is trusted; the baseline's EWMA weight. */
 const BASELINE_WARMUP = 5;
 const BASELINE_ALPHA = 0.1;
@@ -144,6 +150,9 @@ export function createTrustTracker(host: TrustTrackerHost): TrustTracker {
         host.now(),
         s.score,
       );
+      // One timeout or error is the breaker's and the fallback chain's business: the order of a
+      // chain moves only on a record, not on a single bad answer.
+      if (e.bad < ROUTING_MIN_BAD) return 0;
       return e.bad / (s.score.priorWeight + e.good + e.bad);
     },
     liveScore(server) {

@@ -34,6 +34,9 @@ describe('a 100% outage', () => {
         retry: { ...retry, budget_min: 1000 },
         circuit_breaker: { enabled: false },
       },
+      // Nor trust's quarantine (RFC 0017), which would refuse its calls once its score falls:
+      // this server measures what retries cost with no guard at all.
+      trust: { enabled: false },
     }),
   });
 

@@ -75,6 +75,23 @@ async function eventually<T>(probe: () => T | undefined | false, deadlineMs = 15
 }
 
 describe('monitor with real processes', () => {
+  it('refuses a server added after stop (a reload that races the shutdown spawns nothing)', async () => {
+    const { monitor: m } = start({});
+    const [config] = [
+      parseConfig(
+        {
+          mcpServers: { late: { command: process.execPath, args: [everything, 'stdio'] } },
+          ...fast,
+        },
+        'test.json',
+      ),
+    ];
+    await m.stop();
+    const [late] = createRegistry(config, { env: {} });
+    expect(() => m.add(late!)).toThrow(/not added: the monitor is stopped/);
+    expect(m.servers.has('late')).toBe(false);
+  });
+
   it('a stdio server killed with SIGKILL is restarted and answers tools/list again', async () => {
     const { monitor, store, log } = start({
       everything: { command: process.execPath, args: [everything, 'stdio'] },

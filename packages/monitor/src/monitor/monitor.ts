@@ -50,7 +50,8 @@ export interface Monitor {
   /**
    * Adds a server while the monitor runs (a config reload) and returns its monitor, not started:
    * the caller wires it up, then calls its `start()`. Remove a server of that name first.
-   * @throws MonitorError(INVALID_CONFIG) when a server of that name is already there
+   * @throws MonitorError(ALREADY_MONITORED) when a server of that name is already there, and
+   *   MonitorError(CLOSED) once `stop` was called (nothing it started would be stopped)
    */
   add(server: MonitoredServer): ServerMonitor;
   /** Stops a server and forgets it (a config reload). Resolves at once for an unknown name. */
@@ -93,6 +94,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
       await Promise.all([...servers.values()].map((s) => s.start()));
     },
     add(server) {
+      if (stopping)
+        throw new MonitorError(
+          MonitorErrorCode.Closed,
+          `server "${server.name}" not added: the monitor is stopped`,
+        );
       if (servers.has(server.name))
         throw new MonitorError(
           MonitorErrorCode.AlreadyMonitored,
