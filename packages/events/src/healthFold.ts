@@ -61,7 +61,8 @@ export interface HealthFold {
  * Creates a {@link HealthFold}. It knows gateway runs (RFC 0020): at `gateway_started` every
  * server's state starts afresh, as the live gateway's does; a run ends at `gateway_stopped`, or
  * at its last event when the next start comes without one; the time until the next start is
- * offline, in no SLA window, and what is logged then opens none. A server whose log has checks
+ * offline, in no SLA window, and what is logged then opens none. Runs are kept per `replica`:
+ * in a fleet's stream the state starts afresh and time is offline only while no replica runs. A server whose log has checks
  * but neither decisions nor `server_registered` (a W3 monitor's) is decided from its checks with
  * the W3 thresholds (see `decideFromChecks`).
  */
@@ -77,33 +78,42 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
   let runs = 0;
   /** Servers of runs before the current one. */
   const earlier = new Set<string>();
-  /** Whether a run is open (started and neither stopped nor followed by another start). */
-  let inRun = false;
-  /** When the last run ended, while no run is open. */
+  /**
+   * The gateways running now, by `replica` ('' for a gateway that names none). A fleet's stream
+   * (RFC 0018) holds the runs of several replicas at once: the fleet runs while any of them
+   * does, and one replica's start or stop resets or ends nothing the others still serve.
+   */
+  const running = new Set<string>();
+  /** When the last run ended, while no gateway runs. */
   let offlineSince: number | undefined;
   let offline = 0;
   /** The last event's time: where a run that ends without `gateway_stopped` ends. */
   let lastMs = Number.NEGATIVE_INFINITY;
   const endRun = (ms: number) => {
     sla.endRun(ms);
-    inRun = false;
     offlineSince = ms;
   };
-  const startRun = (ms: number) => {
-    // A run that was not stopped (the process was killed) ended at its last event.
-    if (inRun) endRun(lastMs);
+  const stopRun = (key: string, ms: number) => {
+    running.delete(key);
+    if (running.size === 0) endRun(ms);
+  };
+  const startRun = (key: string, ms: number) => {
+    runs++;
+    // A run of this gateway that was not stopped (the process was killed) ended at its last event.
+    if (running.has(key)) stopRun(key, lastMs);
+    const fleetWasDown = running.size === 0;
+    running.add(key);
+    if (!fleetWasDown) return;
     if (offlineSince !== undefined) offline += Math.max(0, ms - offlineSince);
     offlineSince = undefined;
     // The live gateway starts with no state: nor does its replay.
     for (const name of Object.keys(projector.state().servers)) earlier.add(name);
     projector = createHealthProjector();
-    runs++;
-    inRun = true;
   };
   const fold = (event: SelfhealEvent, ms: number) => {
     // Between a run's gateway_stopped and the next start no gateway runs: what is logged there
     // (the run's last call_summary, flushed as its log closes) opens no SLA window.
-    const online = runs === 0 || inRun;
+    const online = runs === 0 || running.size > 0;
     projector.apply(event);
     if (online) sla.add(event, ms);
     const name = event.server_name;
@@ -131,9 +141,11 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
       }
       // Pins and trust outlive a run: a restarted gateway goes on from them (RFC 0017).
       trust = projectTrust(trust, event);
-      if (type === 'gateway_started') startRun(ms);
+      const key = typeof event.replica === 'string' ? event.replica : '';
+      if (type === 'gateway_started') startRun(key, ms);
       else if (type === 'gateway_stopped') {
-        if (inRun || runs === 0) endRun(ms);
+        if (running.has(key)) stopRun(key, ms);
+        else if (runs === 0) endRun(ms);
       } else fold(event, ms);
       if (ms > endMs) endMs = ms;
       lastMs = ms;

@@ -13,6 +13,13 @@ import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
 import { TRUST_EVENT_TYPES } from './trustProjection.js';
 
+/** Event types the scanner's fields do not carry enough of for the fold (see `located`). */
+const READ_WHOLE: ReadonlySet<string> = new Set([
+  ...TRUST_EVENT_TYPES,
+  'gateway_started',
+  'gateway_stopped',
+]);
+
 /** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
 export interface LineTaker {
   summary: LogReadSummary;
@@ -112,9 +119,9 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
       line++;
       const nl = records[base]!;
       const scanned = records[base + 1] === 1 ? build(bytes, records, base + 2) : undefined;
-      // The trust fold reads fields the scanner does not take (pins, diffs, scores): those
-      // lines, rare, are read whole.
-      if (scanned !== undefined && !TRUST_EVENT_TYPES.has(scanned.event_type)) {
+      // The trust fold and the runs read fields the scanner does not take (pins, diffs, scores;
+      // a run's replica): those lines, rare, are read whole.
+      if (scanned !== undefined && !READ_WHOLE.has(scanned.event_type)) {
         batch.push(accept(scanned, ms[r]!, line));
       } else {
         const got = take(bytes.toString('utf8', at, nl), line);

@@ -56,6 +56,42 @@ describe('replay knows gateway runs (RFC 0020)', () => {
     expect(state.status_since).toBe(at(3701));
   });
 
+  it("a fleet's stream keeps runs per replica: one replica's start or stop resets nothing the others serve", async () => {
+    const r = (replica: string, e: Record<string, unknown>) => ({ ...e, replica });
+    const file = log([
+      r('a', ev(0, 'gateway_started', { pid: 1, servers: ['remote'] })),
+      r('a', ev(0, 'server_registered', { server_name: 'remote', transport: 'streamable-http' })),
+      r('a', ev(1, 'server_recovered', { server_name: 'remote', previous_status: 'unknown' })),
+      r('a', ev(10, 'server_down', { server_name: 'remote', previous_status: 'ok', reason: 'x' })),
+      // Replica b joins and later leaves while a runs: remote stays down, nothing is offline.
+      r('b', ev(20, 'gateway_started', { pid: 2, servers: ['remote'] })),
+      r('b', ev(30, 'gateway_stopped', { uptime_seconds: 10, reason: 'SIGTERM' })),
+      r('a', ev(40, 'gateway_stopped', { uptime_seconds: 40, reason: 'SIGTERM' })),
+      // The whole fleet is away for 60 s; then b starts afresh.
+      r('b', ev(100, 'gateway_started', { pid: 3, servers: ['remote'] })),
+      r('b', ev(100, 'server_registered', { server_name: 'remote', transport: 'streamable-http' })),
+      r('b', ev(101, 'server_recovered', { server_name: 'remote', previous_status: 'unknown' })),
+      r(
+        'b',
+        ev(110, 'health_check_completed', {
+          server_name: 'remote',
+          status: 'ok',
+          response_time_ms: 1,
+        }),
+      ),
+    ]);
+    const report = await replayLogs([file], { until: Date.parse(at(35)) });
+    expect(report.servers.remote!.state.status).toBe('down');
+    expect(report.offline_ms).toBe(0);
+    const whole = await replayLogs([file]);
+    expect(whole.runs).toBe(3);
+    expect(whole.offline_ms).toBe(60_000);
+    // Online 0-40 s and 100-110 s; down from 10 s to the fleet's stop at 40 s.
+    expect(whole.servers.remote!.sla.window_ms).toBe(50_000);
+    expect(whole.servers.remote!.sla.down_ms).toBe(30_000);
+    expect(whole.servers.remote!.state.status).toBe('ok');
+  });
+
   it('a run that ends without gateway_stopped (killed) ends at its last event', async () => {
     const file = log([
       ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),
