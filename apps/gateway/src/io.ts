@@ -72,3 +72,28 @@ export const processIO: CliIO = {
 
 /** Exit codes shared by every command: 0 success, 1 the input does not conform, 2 usage or I/O. */
 export const ExitCode = { Ok: 0, Invalid: 1, Unusable: 2 } as const;
+
+/**
+ * A command's arguments, or the exit code to return at once: a usage error prints the message
+ * and `usage` on stderr (2), `--help` prints `usage` on stdout (0).
+ */
+export function parseCommand<T extends { values: { help?: boolean | undefined } }>(
+  command: string,
+  usage: string,
+  argv: string[],
+  io: CliIO,
+  parse: (argv: string[]) => T,
+): T | number {
+  let parsed: T;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.stderr(`selfheal ${command}: ${(error as Error).message}\n\n${usage}`);
+    return ExitCode.Unusable;
+  }
+  if (parsed.values.help) {
+    io.stdout(usage);
+    return ExitCode.Ok;
+  }
+  return parsed;
+}

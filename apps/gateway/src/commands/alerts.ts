@@ -4,7 +4,7 @@ import { createTransports } from '../alerts/alertService.js';
 import type { Notice } from '../alerts/notice.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 
 export const alertsUsage = `usage: selfheal alerts test --config FILE [--sink NAME]
 
@@ -16,18 +16,9 @@ written to the event log. Exit: 0 every sink took it, 1 one did not, 2 bad usage
 
 /** `selfheal alerts test`: exit 0 every sink took the test alert, 1 one did not, 2 bad usage. */
 export async function runAlerts(argv: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr(`selfheal alerts: ${(error as Error).message}\n\n${alertsUsage}`);
-    return ExitCode.Unusable;
-  }
+  const parsed = parseCommand('alerts', alertsUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(alertsUsage);
-    return ExitCode.Ok;
-  }
   if (positionals[0] !== 'test' || positionals.length > 1 || !values.config) {
     io.stderr(`selfheal alerts: expected \`test --config FILE\`\n\n${alertsUsage}`);
     return ExitCode.Unusable;

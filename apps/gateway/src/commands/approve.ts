@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { sendControl } from '@selfheal/monitor';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 import { controlPathFor } from './controlSocket.js';
 
 export const approveUsage = `usage: selfheal approve SERVER [TOOL] [--config FILE | --control PATH] [--operator NAME] [--json]
@@ -19,18 +19,9 @@ gateway running.
 
 /** `selfheal approve SERVER [TOOL]`: 0 approved, 1 refused, 2 bad usage or unreachable. */
 export async function runApprove(argv: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr(`selfheal approve: ${(error as Error).message}\n\n${approveUsage}`);
-    return ExitCode.Unusable;
-  }
+  const parsed = parseCommand('approve', approveUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(approveUsage);
-    return ExitCode.Ok;
-  }
   const [server, tool, ...extra] = positionals;
   if (server === undefined || extra.length > 0) {
     io.stderr(`selfheal approve: expected SERVER and optionally TOOL\n\n${approveUsage}`);

@@ -4,7 +4,7 @@ import {
   type ComplianceReport,
   checkHealthEndpoint,
 } from '@selfheal/health-endpoint/compliance';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 
 export const checkUsage = `usage: selfheal check URL [--json | --github [--file PATH]] [--require-ok] [--timeout MS]
 
@@ -29,18 +29,9 @@ Exit: 0 conforms, 1 does not conform, 2 unreachable, timed out or bad usage.
 
 /** `selfheal check`: exit 0 conforms, 1 does not, 2 unreachable, timed out or bad usage. */
 export async function runCheck(argv: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr(`selfheal check: ${(error as Error).message}\n\n${checkUsage}`);
-    return ExitCode.Unusable;
-  }
+  const parsed = parseCommand('check', checkUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(checkUsage);
-    return ExitCode.Ok;
-  }
   const usageError = validateArgs(positionals, values);
   if (usageError) {
     io.stderr(`selfheal check: ${usageError}\n\n${checkUsage}`);

@@ -20,7 +20,7 @@ import type { SelfhealEvent } from '@selfheal/schemas';
 import { type AlertService, startAlerts } from '../alerts/alertService.js';
 import { systemClock } from '../clock.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 import { controlPathFor } from './controlSocket.js';
 
 export const monitorUsage = `usage: selfheal monitor --config FILE [--log PATH] [--control PATH] [--json]
@@ -77,18 +77,9 @@ export async function runMonitor(
   io: CliIO,
   options: MonitorRunOptions = {},
 ): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr(`selfheal monitor: ${(error as Error).message}\n\n${monitorUsage}`);
-    return ExitCode.Unusable;
-  }
+  const parsed = parseCommand('monitor', monitorUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(monitorUsage);
-    return ExitCode.Ok;
-  }
   const [verb, ...rest] = positionals;
   if (verb !== undefined) return runVerb(verb, rest, values, io);
   if (!values.config) {

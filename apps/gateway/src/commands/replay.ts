@@ -6,7 +6,7 @@ import {
   replayLogs,
   type ServerSla,
 } from '@selfheal/events';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 import { REPLAY_SERVE_PORT, serveReplay } from './replayServe.js';
 
 export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIMESTAMP] [--server NAME] [--strict]
@@ -42,18 +42,9 @@ Exit: 0 replayed, every line valid; 1 replayed, some lines invalid or torn; 2 un
 
 /** `selfheal replay`: exit 0 all lines valid, 1 some skipped, 2 unreadable or bad usage. */
 export async function runReplay(argv: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr(`selfheal replay: ${(error as Error).message}\n\n${replayUsage}`);
-    return ExitCode.Unusable;
-  }
+  const parsed = parseCommand('replay', replayUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals: files } = parsed;
-  if (values.help) {
-    io.stdout(replayUsage);
-    return ExitCode.Ok;
-  }
   if (files.length === 0) {
     io.stderr(`selfheal replay: expected at least one FILE\n\n${replayUsage}`);
     return ExitCode.Unusable;

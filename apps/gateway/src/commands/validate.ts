@@ -8,7 +8,7 @@ import {
   type ValidationIssue,
   validate,
 } from '@selfheal/schemas';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 
 export const validateUsage = `usage: selfheal validate --schema NAME FILE [--json]
 
@@ -24,19 +24,10 @@ interface FileIssue extends ValidationIssue {
 
 /** `selfheal validate`: exit 0 valid, 1 invalid, 2 unreadable or bad usage. */
 export async function runValidate(argv: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr(`selfheal validate: ${(error as Error).message}\n\n${validateUsage}`);
-    return ExitCode.Unusable;
-  }
+  const parsed = parseCommand('validate', validateUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
   const { schema, json } = parsed.values;
   const file = parsed.positionals[0];
-  if (parsed.values.help) {
-    io.stdout(validateUsage);
-    return ExitCode.Ok;
-  }
   if (!schema || !file || parsed.positionals.length > 1) {
     io.stderr(`selfheal validate: expected --schema NAME and one FILE\n\n${validateUsage}`);
     return ExitCode.Unusable;
