@@ -58,7 +58,10 @@ describe('createStatelessHttpTransport', () => {
       { id: 3, error: { code: -32000 } },
     ]);
     expect(errors.map((e) => [(e as GatewayError).code, e.message])).toEqual([
-      [GatewayErrorCode.InvalidMessage, expect.stringMatching(/^sent an SSE event that is not JSON/)],
+      [
+        GatewayErrorCode.InvalidMessage,
+        expect.stringMatching(/^sent an SSE event that is not JSON/),
+      ],
       [
         GatewayErrorCode.InvalidMessage,
         expect.stringMatching(/^sent an HTTP 200 answer that is not JSON/),
