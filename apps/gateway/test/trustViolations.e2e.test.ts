@@ -99,4 +99,31 @@ describe('protocol violations (RFC 0017)', () => {
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
   }, 60_000);
+
+  it("counts a stdout line that is not JSON-RPC from a client's own process (session: per_client)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sh-violation-own-'));
+    const config = join(dir, 'gateway.yaml');
+    const log = join(dir, 'events.jsonl');
+    writeFileSync(
+      config,
+      [
+        'mcpServers:',
+        `  weather: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(MISBEHAVING)}], session: per_client }`,
+        'event_emission: { path: events.jsonl, durability: per_event }',
+        '',
+      ].join('\n'),
+    );
+    const { gateway, url } = await startGateway(dir, config);
+    const { client } = await connect(url);
+    // Served by the client's own process: the shared connection's never sees the call.
+    const chatty = await client.callTool({ name: 'weather__chatter', arguments: {} });
+    expect(chatty.isError).toBeFalsy();
+    const garbage = await untilLogged(log, (all) =>
+      all.find((e) => e.event_type === 'protocol_violation' && e.kind === 'invalid_message'),
+    );
+    expect(garbage).toMatchObject({ server_name: 'weather' });
+    expect(garbage.error).toMatch(/^wrote a line to stdout that is not JSON \(/);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+  }, 60_000);
 });
