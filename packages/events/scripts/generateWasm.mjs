@@ -42,7 +42,7 @@ export function scannerFieldsSource() {
 }
 
 /** The builder's expression for one field's value (`b` bytes, `g` record ints, `at` slot 0). */
-function valueOf(field) {
+function builtValue(field) {
   const slot = `at + ${constant(field.key)} * 3`;
   if (field.kind === 'name')
     return `namedAt(b, g, ${slot}, g[at + ${constant(field.key)}_ID]!, names)${field.required ? ' as string' : ''}`;
@@ -95,7 +95,7 @@ export function readerFieldsSource() {
     ' */',
     'export function foldEventAt(b: Uint8Array, g: Int32Array, at: number, names: Names): FoldEvent {',
     '  return {',
-    ...built.map((f) => `    ${f.key}: ${valueOf(f)},`),
+    ...built.map((f) => `    ${f.key}: ${builtValue(f)},`),
     '  };',
     '}',
     '',
