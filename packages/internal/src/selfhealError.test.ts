@@ -25,7 +25,7 @@ describe('SelfhealError', () => {
 
   it('has no cause or data unless given', () => {
     const error = new DemoError(DemoCode.Broken, 'x');
-    expect('cause' in error).toBe(false);
+    expect(error.cause).toBeUndefined();
     expect(error.data).toBeUndefined();
   });
 });
