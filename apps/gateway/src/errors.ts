@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors the gateway throws or answers with; stable, for scripts and tests. */
 export enum GatewayErrorCode {
   /** The config file is missing, unreadable or invalid (message names file and JSON pointer). */
@@ -40,21 +42,7 @@ export enum GatewayErrorCode {
 }
 
 /** The one error class of `@selfheal/gateway`; `code` is stable, `message` is for people. */
-export class GatewayError extends Error {
-  readonly code: GatewayErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: GatewayErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'GatewayError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class GatewayError extends SelfhealError<GatewayErrorCode> {}
 
 /**
  * JSON-RPC error codes the gateway puts on the wire itself (upstream errors are forwarded with

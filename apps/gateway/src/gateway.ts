@@ -10,6 +10,7 @@ import {
   rollUpEcosystem,
   trustView,
 } from '@selfheal/events';
+import { type Clock, systemClock } from '@selfheal/internal';
 import type { MonitoredServer } from '@selfheal/monitor';
 import {
   createMonitor,
@@ -23,7 +24,6 @@ import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { merge, type Observable, Subject } from 'rxjs';
 import { filter } from 'rxjs/operators';
-import { type Clock, systemClock } from './clock.js';
 import { type ConfigDiff, diffConfigs, LIVE_GATEWAY_SETTINGS } from './config/configDiff.js';
 import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';

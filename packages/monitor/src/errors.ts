@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors `@selfheal/monitor` throws; stable, for programs to branch on. */
 export enum MonitorErrorCode {
   /** An environment override (`SELFHEAL_*`) holds a value that is not allowed. */
@@ -30,21 +32,7 @@ export enum MonitorErrorCode {
 }
 
 /** The one error class of `@selfheal/monitor`: `code` is stable, `message` is for people. */
-export class MonitorError extends Error {
-  readonly code: MonitorErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: MonitorErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'MonitorError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class MonitorError extends SelfhealError<MonitorErrorCode> {}
 
 /**
  * The message of anything thrown, for event fields and logs (never a stack). A wrapper that

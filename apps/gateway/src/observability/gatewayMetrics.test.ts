@@ -1,6 +1,6 @@
 import { createEventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../clock.js';
 import { resolveConfig } from '../config/loadConfig.js';
 import { createGateway } from '../gateway.js';
 import { createHttpServer } from '../http/httpServer.js';

@@ -4,9 +4,9 @@ import {
   parseTimestamp,
   type StoredEvent,
 } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Clock } from '../clock.js';
 import { createLabelCap } from './labelCap.js';
 
 /** Options of {@link createGatewayMetrics}. */

@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type RequestId, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { GatewayError } from '../errors.js';
 import { connectUpstream } from '../upstream/connectUpstream.js';

@@ -1,6 +1,7 @@
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { EventBus, EventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import {
   type CallContext,
   type CancelScope,
@@ -17,7 +18,6 @@ import {
   toContext,
   type UpstreamPolicy,
 } from '@selfheal/resilience';
-import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { TrustGuard } from '../trust/trustGuard.js';
 import { unavailableReason } from './serverPolicies.js';

@@ -8,9 +8,9 @@ import {
   type RequestId,
   ResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { Clock } from '@selfheal/internal';
 import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
-import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { withoutEnvelope } from '../stateless/envelope.js';
 import {
