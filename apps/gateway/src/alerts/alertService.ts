@@ -70,10 +70,10 @@ function fleetFilter(fleet: FleetAlerts) {
         fleet.isShared(event.server_name)
       ),
     other: (event: SelfhealEvent) =>
-      typeof event.server_name === 'string' &&
-      fleet.isShared(event.server_name) &&
       event.event_type !== 'server_registered' &&
-      event.event_type !== 'call_completed',
+      event.event_type !== 'call_completed' &&
+      typeof event.server_name === 'string' &&
+      fleet.isShared(event.server_name),
   };
 }
 

@@ -131,13 +131,8 @@ export async function storedIdsAfter(
   afterSeq: number,
 ): Promise<Set<string>> {
   const ids = new Set<string>();
-  const last = await link.jsm.streams
-    .getMessage(link.stream, { last_by_subj: subject })
-    .catch((error: unknown) => {
-      // No message on the subject yet is an answer, not a failure.
-      if (/no message found/i.test(String((error as Error).message))) return null;
-      throw error;
-    });
+  // null: no message on the subject (a stream created again since the cursor was written).
+  const last = await link.jsm.streams.getMessage(link.stream, { last_by_subj: subject });
   if (!last || last.seq <= afterSeq) return ids;
   const consumer = await link.js.consumers.get(link.stream, {
     filter_subjects: subject,
