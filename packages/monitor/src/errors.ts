@@ -22,6 +22,11 @@ export enum MonitorErrorCode {
   SessionFailed = 'SESSION_FAILED',
   /** A stdio server wrote a line longer than the limit: its session is closed as lost. */
   LineTooLong = 'LINE_TOO_LONG',
+  /**
+   * A stdio server wrote a line that is not a JSON-RPC message (not JSON, or JSON of another
+   * shape): the line is skipped and the session goes on.
+   */
+  InvalidMessage = 'INVALID_MESSAGE',
 }
 
 /** The one error class of `@selfheal/monitor`: `code` is stable, `message` is for people. */

@@ -78,6 +78,7 @@ export class OwnSession {
       connection = await connectUpstream(this.upstream.spec, {
         factory: this.host.factory,
         timeoutMs: this.host.timeoutMs,
+        ...(this.host.onInvalidMessage && { onInvalidMessage: this.host.onInvalidMessage }),
         clientInfo: this.host.clientInfo(),
         capabilities: this.host.clientCapabilities(),
         configure: (client) => {
