@@ -1544,9 +1544,13 @@ export interface TrustConfig {
      */
     recovery?: number;
     /**
-     * Invalid JSON-RPC, or a result that breaks its tool's outputSchema (bad).
+     * A tool result that breaks its tool's outputSchema, or lacks the structuredContent it declares (bad).
      */
     protocol_violation?: number;
+    /**
+     * A message from the server that is not JSON-RPC, such as a stray line on a stdio server's stdout; at most one a minute is counted (bad).
+     */
+    invalid_message?: number;
     /**
      * A pinned tool definition changed (bad).
      */

@@ -20,8 +20,9 @@ describe('protocol violations (RFC 0017)', () => {
       [
         'mcpServers:',
         `  weather: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(MISBEHAVING)}] }`,
-        // Checks count for nothing, so only the calls move the score while the test reads it.
-        'trust: { weights: { check_ok: 0 } }',
+        // Only violations move the score while the test reads it (checks and answered calls
+        // count for nothing), in steps fine enough to show a stray line's light weight.
+        'trust: { weights: { check_ok: 0, call_ok: 0 }, step: 0.01 }',
         'event_emission: { path: events.jsonl, durability: per_event }',
         '',
       ].join('\n'),
@@ -84,8 +85,7 @@ describe('protocol violations (RFC 0017)', () => {
       /^wrote a line to stdout that is not JSON \(Unexpected token 'c', "chatter ca"\.\.\. is not valid JSON\); stdout is for JSON-RPC only \(log to stderr\)$/,
     );
     const shown = await untilLogged(log, (all) =>
-      all.filter((e) => e.event_type === 'trust_changed' && e.signal === 'protocol_violation')
-        .length === 2
+      all.some((e) => e.event_type === 'trust_changed' && e.signal === 'invalid_message')
         ? true
         : undefined,
     ).then(shownTrust);

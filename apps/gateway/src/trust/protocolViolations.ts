@@ -18,7 +18,8 @@ export interface ProtocolViolationsHost extends Pick<OutputSchemaCheckOptions, '
 /**
  * Protocol violations of upstream servers (RFC 0017): tool results that break their tool's
  * `outputSchema`, and messages that are not JSON-RPC. Each is published as a
- * `protocol_violation` event, which the trust guard takes as a `protocol_violation` signal, so
+ * `protocol_violation` event, which the trust guard takes as a signal (`protocol_violation` for
+ * a broken result, the lighter `invalid_message` for a message that is not JSON-RPC), so
  * the log holds every violation that moved a score. Repeats of one kind (per server and tool)
  * within a minute are neither logged nor counted: a server that logs to stdout, or a tool that
  * always breaks its schema, is one violation a minute, not one per line or call.

@@ -324,15 +324,17 @@ describe('createTrustGuard: protocol violations', () => {
       ['b', 'invalid_message'],
     ]);
     await Promise.resolve();
-    // Two violations of weight 5 each: (4 * 0.5) / (4 + 10).
-    expect(t.guard.score('a')).toBe(0.1429);
+    // A broken result (weight 5) and a stray line (weight 0.5): (4 * 0.5) / (4 + 5.5) = 0.2105,
+    // inside the step entered at 0.2222 = (4 * 0.5) / (4 + 5), so that is the score shown.
+    expect(t.guard.score('a')).toBe(0.2222);
     t.tick(60_000);
     t.guard.invalidMessage('a', new Error('wrote a line to stdout that is not JSON'));
     expect(violations()).toHaveLength(4);
   });
 
   it('quarantines a server whose violations take it below the threshold', async () => {
-    const t = setup({ quarantine_below: 0.2 });
+    // (4 * 0.5) / (4 + 5 + 0.5) = 0.21: under 0.25.
+    const t = setup({ quarantine_below: 0.25 });
     t.guard.invalidMessage('a', new Error('sent a JSON answer that is not JSON'));
     t.guard.filterTools('a', [forecast]);
     t.guard.observeAnswer('a', 'forecast', undefined, bad, 5);

@@ -288,7 +288,9 @@ function signalOf(event: SelfhealEvent) {
     case 'server_recovered':
       return 'recovery' as const;
     case 'protocol_violation':
-      return 'protocol_violation' as const;
+      return (event as { kind?: string }).kind === 'invalid_message'
+        ? ('invalid_message' as const)
+        : ('protocol_violation' as const);
     case 'tool_definition_changed':
       return (event as { reason?: string }).reason === 'changed'
         ? ('definition_changed' as const)
