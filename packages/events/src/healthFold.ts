@@ -147,6 +147,9 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
         if (running.has(key)) stopRun(key, ms);
         else if (runs === 0) endRun(ms);
       } else fold(event, ms);
+      // Starts and stops change no server's state, but tell the projector which replica serves
+      // what, so one replica's reload does not remove a server another still serves (RFC 0018).
+      if (run) projector.apply(event);
       if (ms > endMs) endMs = ms;
       lastMs = ms;
       return true;

@@ -92,6 +92,35 @@ describe('replay knows gateway runs (RFC 0020)', () => {
     expect(whole.servers.remote!.state.status).toBe('ok');
   });
 
+  it("a fleet's replay keeps a server one replica's reload removed while another serves it (RFC 0018)", async () => {
+    const r = (replica: string, e: Record<string, unknown>) => ({ ...e, replica });
+    const reload = (s: number, removed: string[]) =>
+      ev(s, 'config_reloaded', { source: 'x.json', added: [], removed, restarted: [] });
+    const registered = (s: number, name: string) =>
+      ev(s, 'server_registered', { server_name: name, transport: 'stdio' });
+    const events = [
+      r('a', ev(0, 'gateway_started', { pid: 1, servers: ['api', 'files'] })),
+      r('a', registered(0, 'api')),
+      r('a', registered(0, 'files')),
+      r('b', ev(1, 'gateway_started', { pid: 2, servers: ['api', 'files'] })),
+      r('b', registered(1, 'api')),
+      r('b', registered(1, 'files')),
+      r('a', reload(5, ['files'])),
+    ];
+    const shown = (report: Awaited<ReturnType<typeof replayLogs>>) =>
+      report.ecosystem.details.map((d) => d.server_name).sort();
+    expect(shown(await replayLogs([log(events)]))).toEqual(['api', 'files']);
+    // Once b stopped, a's next removal is the last word on it.
+    const gone = await replayLogs([
+      log([
+        ...events,
+        r('b', ev(6, 'gateway_stopped', { uptime_seconds: 5, reason: 'SIGTERM' })),
+        r('a', reload(7, ['api'])),
+      ]),
+    ]);
+    expect(shown(gone)).toEqual(['files']);
+  });
+
   it('a run that ends without gateway_stopped (killed) ends at its last event', async () => {
     const file = log([
       ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { EventLog, StoredEvent } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { Subject } from 'rxjs';
+import { filter, type Observable, Subject } from 'rxjs';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { FleetOptions, Gateway } from '../gateway.js';
 
@@ -61,6 +61,14 @@ export interface ReplicaLink {
   readonly settings: ReplicaSettings;
   /** For `createGateway({ fleet })`. */
   readonly fleet: FleetOptions;
+  /** The other replicas' events of the stream, in stream order, from its first. */
+  readonly others$: Observable<SelfhealEvent>;
+  /** Whether this replica holds the lease on remote servers now. */
+  holdsLease(): boolean;
+  /** Calls `listener` each time this replica gains (`true`) or loses the lease. */
+  onLease(listener: (held: boolean) => void): () => void;
+  /** Resolves once the events this replica's log has stored so far are in the stream. */
+  streamed(): Promise<void>;
   /** Hands each event the log stores to the stream; call once the log is open. */
   forwardFrom(log: EventLog): (stored: StoredEvent) => void;
   /**
@@ -89,6 +97,7 @@ export async function openReplicaLink(
   let lease: Awaited<ReturnType<NatsModule['createLease']>> | undefined;
   let follower: Awaited<ReturnType<NatsModule['followStream']>> | undefined;
   let forwarder: ReturnType<NatsModule['createNatsForwarder']> | undefined;
+  const leaseListeners = new Set<(held: boolean) => void>();
   // Cut off from NATS for longer than a lease, a replica probes remote servers itself: nobody
   // can tell it the fleet's view, and routing needs one.
   let downSince: number | undefined = Date.now();
@@ -124,6 +133,13 @@ export async function openReplicaLink(
   return {
     settings,
     fleet,
+    others$: events$.pipe(filter((event) => event.replica !== settings.replica)),
+    holdsLease: () => lease?.held === true,
+    onLease(listener) {
+      leaseListeners.add(listener);
+      return () => leaseListeners.delete(listener);
+    },
+    streamed: () => forwarder?.drained() ?? Promise.resolve(),
     forwardFrom(eventLog) {
       forwarder = nats.createNatsForwarder({
         link: linkReady,
@@ -148,6 +164,10 @@ export async function openReplicaLink(
           holder: settings.replica,
           ttlMs: settings.leaseTtlMs,
           onChange: (held) => {
+            // A turn later, so that the first grant (inside createLease) finds `lease` set.
+            setImmediate(() => {
+              for (const listener of leaseListeners) listener(held);
+            });
             if (!held) return;
             // Probe at once rather than at the next interval: the old holder is gone. A turn
             // later, so that the first grant (inside createLease) finds `lease` set.
