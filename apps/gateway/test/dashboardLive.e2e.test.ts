@@ -110,6 +110,32 @@ describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard of a running gateway',
     await page.locator('#connection[data-state="live"]').waitFor({ state: 'attached' });
     await page.locator('#servers [data-server="steady"][data-status="ok"]').waitFor();
     expect(errors).toEqual([]);
+    // The cookie is a credential derived for the dashboard, not the token: it opens the page's
+    // API, and neither /mcp nor the metrics.
+    const [cookie] = await page.context().cookies(url);
+    expect(cookie!.value).not.toContain(TOKEN);
+    const withCookie = { cookie: `${cookie!.name}=${cookie!.value}` };
+    expect((await fetch(`${url}dashboard/api/info`, { headers: withCookie })).status).toBe(200);
+    const mcp = await fetch(`${url}mcp`, {
+      method: 'POST',
+      headers: {
+        ...withCookie,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'cookie-only', version: '1' },
+        },
+      }),
+    });
+    expect(mcp.status).toBe(401);
+    expect((await fetch(`${url}metrics`, { headers: withCookie })).status).toBe(401);
   }, 30_000);
 
   it('draws the calls an MCP client makes: calls/s, errors and latency of the server', async () => {

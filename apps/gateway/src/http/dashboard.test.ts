@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import type { ControlRequest } from '@selfheal/monitor';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  cookieCredential,
   createDashboard,
   type DashboardOptions,
+  dashboardCookie,
+  dashboardCredential,
+  isDashboardPath,
   readEventFiles,
-  tokenCookie,
-  tokenFromCookie,
 } from './dashboard.js';
 
 const servers: Server[] = [];
@@ -129,13 +131,27 @@ describe('readEventFiles', () => {
   });
 });
 
-describe('tokenFromCookie', () => {
-  it("reads the dashboard's cookie among others", () => {
-    expect(tokenFromCookie(`a=1; ${tokenCookie(4700)}=s%3Dx; b=2`, 4700)).toBe('Bearer s=x');
+describe('the dashboard credential', () => {
+  it('is derived from the token for the dashboard only: not the token, not reversible by length', () => {
+    const credential = dashboardCredential('s3cret');
+    expect(credential).toMatch(/^[0-9a-f]{64}$/);
+    expect(credential).not.toContain('s3cret');
+    expect(dashboardCredential('s3cret')).toBe(credential);
+    expect(dashboardCredential('other')).not.toBe(credential);
+  });
+
+  it("reads this gateway's cookie among others", () => {
+    expect(cookieCredential(`a=1; ${dashboardCookie(4700)}=abc; b=2`, 4700)).toBe('abc');
     // Another gateway's cookie on the same host (another port) is not this one's.
-    expect(tokenFromCookie(`${tokenCookie(4701)}=s`, 4700)).toBeUndefined();
-    expect(tokenFromCookie('a=1', 4700)).toBeUndefined();
-    expect(tokenFromCookie(undefined, 4700)).toBeUndefined();
-    expect(tokenFromCookie(`${tokenCookie(4700)}=%E0%A4%A`, 4700)).toBeUndefined();
+    expect(cookieCredential(`${dashboardCookie(4701)}=abc`, 4700)).toBeUndefined();
+    expect(cookieCredential('a=1', 4700)).toBeUndefined();
+    expect(cookieCredential(undefined, 4700)).toBeUndefined();
+  });
+
+  it('opens the page, its API and the health stream, not /mcp or the metrics', () => {
+    for (const path of ['/', '/dashboard/app.js', '/dashboard/api/events', '/health/stream'])
+      expect(isDashboardPath(path), path).toBe(true);
+    for (const path of ['/mcp', '/metrics', '/health/ecosystem', '/dashboard'])
+      expect(isDashboardPath(path), path).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -174,34 +175,51 @@ export async function readEventFiles(files: string[], limit = 200_000): Promise<
 }
 
 /**
- * The cookie that carries the bearer token for the dashboard's page, API and stream, named after
- * the gateway's port: browsers keep cookies per host, not per port, so two gateways on one host
- * (replicas) would otherwise overwrite each other's.
+ * What the dashboard's credential is derived for. The cookie a browser keeps must not be the
+ * bearer token itself: a cookie leaks more easily than a header (devtools, a copied profile),
+ * and the token also opens `/mcp`. The credential opens the page, its API and the health
+ * stream only, and cannot be turned back into the token.
  */
-export const tokenCookie = (port: number | undefined) => `selfheal_token_${port ?? 0}`;
+const DASHBOARD_PURPOSE = 'selfheal dashboard credential v1';
 
-/** `Bearer <token>` from the dashboard's cookie, for the bearer check; undefined without it. */
-export function tokenFromCookie(
+/** The dashboard-only credential of `token`: HMAC-SHA256 keyed by the token, hex. */
+export function dashboardCredential(token: string): string {
+  return createHmac('sha256', token).update(DASHBOARD_PURPOSE).digest('hex');
+}
+
+/**
+ * The cookie that carries the dashboard's credential, named after the gateway's port: browsers
+ * keep cookies per host, not per port, so two gateways on one host (replicas) would otherwise
+ * overwrite each other's.
+ */
+export const dashboardCookie = (port: number | undefined) => `selfheal_dashboard_${port ?? 0}`;
+
+/** The value of this gateway's dashboard cookie in a `Cookie` header; undefined without it. */
+export function cookieCredential(
   header: string | undefined,
   port: number | undefined,
 ): string | undefined {
   if (header === undefined) return undefined;
-  const name = tokenCookie(port);
+  const name = dashboardCookie(port);
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
     if (at < 0 || part.slice(0, at).trim() !== name) continue;
-    try {
-      return `Bearer ${decodeURIComponent(part.slice(at + 1).trim())}`;
-    } catch {
-      return undefined;
-    }
+    return part.slice(at + 1).trim();
   }
   return undefined;
 }
 
 /**
- * `GET /?token=T` on a gateway that requires a token: when T is one, sets it as an HttpOnly,
- * SameSite=Strict cookie and redirects to `/` (so the token leaves the address bar and the
+ * The paths the dashboard's cookie opens: the page, its assets and API, and the health stream
+ * it follows. Not `/mcp`, `/metrics` or `/health/ecosystem`: those take the bearer token.
+ */
+export function isDashboardPath(path: string): boolean {
+  return path === '/' || path.startsWith('/dashboard/') || path === '/health/stream';
+}
+
+/**
+ * `GET /?token=T` on a gateway that requires a token: when T is one, sets its dashboard
+ * credential ({@link dashboardCredential}) as an HttpOnly, SameSite=Strict cookie and redirects to `/` (so the token leaves the address bar and the
  * history); otherwise 401. A browser cannot send `Authorization` on a page load or a WebSocket.
  */
 export function dashboardLogin(
@@ -224,7 +242,7 @@ export function dashboardLogin(
   }
   res.writeHead(303, {
     location: '/',
-    'set-cookie': `${tokenCookie(req.socket.localPort)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+    'set-cookie': `${dashboardCookie(req.socket.localPort)}=${dashboardCredential(token)}; HttpOnly; SameSite=Strict; Path=/`,
     'cache-control': 'no-store',
   });
   res.end();
