@@ -18,7 +18,9 @@ import {
   type DashboardInfo,
   type Entry,
   mergeEntries,
+  type SlaWindow,
   toEntries,
+  windowStart,
 } from './model.js';
 import { EcosystemBar, ServerCard } from './overview.js';
 import { Timeline } from './timeline.js';
@@ -36,8 +38,15 @@ async function fetchEvents(): Promise<Entry[]> {
   return toEntries(body.events);
 }
 
-function fold(entries: readonly Entry[], until: number | undefined): HealthFoldResult {
-  const f = createHealthFold(until === undefined ? {} : { until });
+/** The fold options of the SLA window starting at `since` (undefined: the whole log). */
+const sinceOption = (since: number | undefined) => (since === undefined ? {} : { since });
+
+function fold(
+  entries: readonly Entry[],
+  until: number | undefined,
+  since: number | undefined,
+): HealthFoldResult {
+  const f = createHealthFold({ ...(until === undefined ? {} : { until }), ...sinceOption(since) });
   for (const { event, ms } of entries) f.apply(event, ms);
   return f.result();
 }
@@ -47,16 +56,28 @@ interface RunningFold {
   fold: HealthFold;
   count: number;
   last: Entry | undefined;
+  /** The SLA window's start it folds with. */
+  since: number | undefined;
 }
 
 /**
  * The fold of all of `history` (live, no `until`), advanced from `running` when `history` only
- * grew at its end, and folded again from the start otherwise (an event inserted earlier).
+ * grew at its end, and folded again from the start otherwise (an event inserted earlier, or
+ * another SLA window).
  */
-function foldAll(history: readonly Entry[], running: { current: RunningFold | null }) {
+function foldAll(
+  history: readonly Entry[],
+  running: { current: RunningFold | null },
+  since: number | undefined,
+) {
   let r = running.current;
-  if (!r || r.count > history.length || (r.count > 0 && history[r.count - 1] !== r.last)) {
-    r = { fold: createHealthFold(), count: 0, last: undefined };
+  if (
+    !r ||
+    r.since !== since ||
+    r.count > history.length ||
+    (r.count > 0 && history[r.count - 1] !== r.last)
+  ) {
+    r = { fold: createHealthFold(sinceOption(since)), count: 0, last: undefined, since };
   }
   for (let i = r.count; i < history.length; i++) r.fold.apply(history[i]!.event, history[i]!.ms);
   r.count = history.length;
@@ -76,6 +97,7 @@ export function App() {
   const [travel, setTravel] = useState<number | null>(null);
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [notice, setNotice] = useState('');
+  const [slaWindow, setSlaWindow] = useState<SlaWindow>({ kind: 'all' });
   const [now, setNow] = useState(Date.now());
   const projector = useRef<HealthProjector | null>(null);
   const running = useRef<RunningFold | null>(null);
@@ -153,9 +175,12 @@ export function App() {
 
   const isLive = info?.mode === 'live';
   const viewing = travel === null && isLive ? null : (travel ?? undefined);
+  // The SLA window ends at the instant shown, or at the last event (replay without --until).
+  const windowEnd = viewing ?? history[history.length - 1]?.ms ?? 0;
+  const since = windowStart(slaWindow, windowEnd);
   const folded = useMemo(
-    () => (viewing === null ? foldAll(history, running) : fold(history, viewing)),
-    [history, viewing],
+    () => (viewing === null ? foldAll(history, running, since) : fold(history, viewing, since)),
+    [history, viewing, since],
   );
   const servers: Record<string, ServerHealth> =
     viewing === null && live
@@ -248,7 +273,7 @@ export function App() {
       </main>
       <TimeTravel entries={history} at={travel} onChange={setTravel} live={isLive} />
       <div class="columns">
-        <Incidents fold={folded} entries={history} />
+        <Incidents fold={folded} entries={history} window={slaWindow} onWindow={setSlaWindow} />
         <Timeline entries={history} />
       </div>
       <ActionDialog pending={pending} onConfirm={confirm} onCancel={() => setPending(null)} />

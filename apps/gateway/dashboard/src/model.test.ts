@@ -10,6 +10,7 @@ import {
   quantile,
   reconnectDelay,
   splitStderr,
+  windowStart,
 } from './model.js';
 
 const entry = (ms: number, fields: Record<string, unknown> = {}): Entry => ({
@@ -112,5 +113,26 @@ describe('splitStderr and breakerStates', () => {
       ['a', 'half-open'],
       ['b', 'closed'],
     ]);
+  });
+});
+
+describe('windowStart', () => {
+  const end = Date.UTC(2026, 11, 6, 8, 30, 42, 500);
+  it('is undefined for the whole log and the instant chosen for a start', () => {
+    expect(windowStart({ kind: 'all' }, end)).toBeUndefined();
+    expect(windowStart({ kind: 'from', ms: 1234 }, end)).toBe(1234);
+  });
+
+  it('starts a last-span window on the whole minute at or before end minus the span', () => {
+    expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end)).toBe(
+      Date.UTC(2026, 11, 6, 7, 30),
+    );
+    // Live, events within the same minute keep the start (and the fold) where it is.
+    expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end + 10_000)).toBe(
+      Date.UTC(2026, 11, 6, 7, 30),
+    );
+    expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end + 20_000)).toBe(
+      Date.UTC(2026, 11, 6, 7, 31),
+    );
   });
 });

@@ -187,3 +187,33 @@ export function breakerStates(entries: readonly Entry[]): Map<string, string> {
   }
   return out;
 }
+
+/**
+ * The SLA panel's window: the whole log, the last span before its end, or from an instant. Its
+ * end is the time-travel instant, or the last event (as `selfheal replay` without `--until`).
+ */
+export type SlaWindow =
+  | { kind: 'all' }
+  | { kind: 'last'; spanMs: number }
+  | { kind: 'from'; ms: number };
+
+/** The presets the panel offers besides the whole log and a chosen instant. */
+export const SLA_PRESETS: readonly { label: string; spanMs: number }[] = [
+  { label: 'last 1 h', spanMs: 3_600_000 },
+  { label: 'last 24 h', spanMs: 86_400_000 },
+  { label: 'last 7 d', spanMs: 604_800_000 },
+];
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Where `window` starts (the `since` of `selfheal replay`), for a window ending at `endMs`;
+ * undefined for the whole log. A `last` window starts on a whole minute (at most a minute
+ * longer than its span): live, its start then moves once a minute, not with every event, so
+ * the page folds the history again at most once a minute instead of at each event.
+ */
+export function windowStart(window: SlaWindow, endMs: number): number | undefined {
+  if (window.kind === 'all') return undefined;
+  if (window.kind === 'from') return window.ms;
+  return Math.floor((endMs - window.spanMs) / MINUTE_MS) * MINUTE_MS;
+}
