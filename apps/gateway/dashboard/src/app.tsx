@@ -16,8 +16,10 @@ import {
   breakerStates,
   callSeries,
   type DashboardInfo,
+  type EarlierCalls,
   type Entry,
   mergeEntries,
+  recentSummaries,
   type SlaWindow,
   toEntries,
   windowStart,
@@ -25,6 +27,10 @@ import {
 import { EcosystemBar, ServerCard } from './overview.js';
 import { Timeline } from './timeline.js';
 import { TimeTravel } from './timeTravel.js';
+
+/** The sparklines cover the last five minutes, in 5 s buckets. */
+const SPARK_WINDOW_MS = 300_000;
+const SPARK_BUCKET_MS = 5_000;
 
 type Connection =
   | { kind: 'connecting' }
@@ -92,6 +98,7 @@ export function App() {
   const [problem, setProblem] = useState('');
   const [history, setHistory] = useState<Entry[]>([]);
   const [calls, setCalls] = useState<Entry[]>([]);
+  const [earlier, setEarlier] = useState<EarlierCalls | undefined>(undefined);
   const [live, setLive] = useState<Record<string, ServerHealth> | null>(null);
   const [connection, setConnection] = useState<Connection>({ kind: 'connecting' });
   const [travel, setTravel] = useState<number | null>(null);
@@ -125,10 +132,14 @@ export function App() {
     // Events that arrive while the log is read back are merged after it (by event_id).
     let buffered: Entry[] | null = null;
     let generation = 0;
+    /** When the page first saw the live stream: the sparklines' history is the log's before. */
+    let liveSince: number | undefined;
     const url = new URL('health/stream', window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const stop = connectLiveStream(url.href, {
       onSnapshot(snapshot) {
+        liveSince ??= Date.parse(snapshot.timestamp);
+        const untilMs = liveSince;
         projector.current = createHealthProjector({ servers: snapshot.servers });
         setLive(projector.current.state().servers);
         setConnection({ kind: 'live' });
@@ -138,6 +149,11 @@ export function App() {
           .then((entries) => {
             if (mine !== generation) return;
             setHistory(mergeEntries(entries, buffered ?? []));
+            // Only the last minutes' summaries are kept: the page's memory stays bounded.
+            setEarlier({
+              summaries: recentSummaries(entries, untilMs - SPARK_WINDOW_MS),
+              untilMs,
+            });
             buffered = null;
           })
           .catch((error: Error) => setProblem(error.message));
@@ -146,7 +162,7 @@ export function App() {
         const entry = toEntries([event])[0];
         if (!entry) return;
         if (event.event_type === 'call_completed') {
-          setCalls((list) => [...list.filter((c) => c.ms > entry.ms - 300_000), entry]);
+          setCalls((list) => [...list.filter((c) => c.ms > entry.ms - SPARK_WINDOW_MS), entry]);
           return;
         }
         if (projector.current) {
@@ -197,7 +213,10 @@ export function App() {
       ),
     [history, viewing],
   );
-  const series = useMemo(() => callSeries(calls, now), [calls, now]);
+  const series = useMemo(
+    () => callSeries(calls, now, SPARK_WINDOW_MS, SPARK_BUCKET_MS, earlier),
+    [calls, now, earlier],
+  );
   const stale = isLive && connection.kind !== 'live';
   const actions = isLive && info?.actions && travel === null && !stale;
 

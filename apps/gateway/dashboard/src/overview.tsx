@@ -49,7 +49,7 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
       data-server={server.server_name}
       data-status={server.status}
       data-lifecycle={server.lifecycle}
-      data-calls={calls?.reduce((n, b) => n + b.calls, 0) ?? 0}
+      data-calls={Math.round(calls?.reduce((n, b) => n + b.calls, 0) ?? 0)}
       aria-labelledby={`srv-${server.server_name}`}
     >
       <header>
