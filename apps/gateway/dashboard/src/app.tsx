@@ -37,11 +37,12 @@ type Connection =
   | { kind: 'live' }
   | { kind: 'disconnected'; retryAt: number; since: number };
 
-async function fetchEvents(): Promise<Entry[]> {
+/** `GET dashboard/api/events`: the history, and where it comes from (`log` or `stream`). */
+async function fetchEvents(): Promise<{ entries: Entry[]; source: string }> {
   const res = await fetch('dashboard/api/events', { cache: 'no-store' });
   if (!res.ok) throw new Error(`GET dashboard/api/events: ${res.status}`);
-  const body = (await res.json()) as { events: SelfhealEvent[] };
-  return toEntries(body.events);
+  const body = (await res.json()) as { events: SelfhealEvent[]; source: string };
+  return { entries: toEntries(body.events), source: body.source };
 }
 
 /** The fold options of the SLA window starting at `since` (undefined: the whole log). */
@@ -105,6 +106,7 @@ export function App() {
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [notice, setNotice] = useState('');
   const [slaWindow, setSlaWindow] = useState<SlaWindow>({ kind: 'all' });
+  const [source, setSource] = useState('log');
   const [now, setNow] = useState(Date.now());
   const projector = useRef<HealthProjector | null>(null);
   const running = useRef<RunningFold | null>(null);
@@ -122,7 +124,7 @@ export function App() {
     if (!info) return;
     if (info.mode === 'replay') {
       fetchEvents()
-        .then((entries) => {
+        .then(({ entries }) => {
           setHistory(entries);
           if (entries.length > 0) setTravel(entries[entries.length - 1]!.ms);
         })
@@ -146,8 +148,9 @@ export function App() {
         buffered = [];
         const mine = ++generation;
         fetchEvents()
-          .then((entries) => {
+          .then(({ entries, source }) => {
             if (mine !== generation) return;
+            setSource(source);
             setHistory(mergeEntries(entries, buffered ?? []));
             // Only the last minutes' summaries are kept: the page's memory stays bounded.
             setEarlier({
@@ -242,11 +245,13 @@ export function App() {
     <>
       <header class="top">
         <h1>Selfheal</h1>
-        <p id="mode">
+        <p id="mode" data-source={source}>
           {info === null
             ? 'loading'
             : info.mode === 'live'
-              ? 'live gateway'
+              ? source === 'stream'
+                ? "live gateway, history from the fleet's stream"
+                : 'live gateway'
               : `replay of ${info.files?.join(', ')}`}
         </p>
       </header>

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listLogFiles } from '@selfheal/events';
 import type { ControlReply, ControlRequest } from '@selfheal/monitor';
 import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
@@ -12,10 +10,11 @@ import { isStatelessRequest } from '../stateless/envelope.js';
 import {
   cookieCredential,
   createDashboard,
+  type DashboardEvents,
   dashboardCredential,
+  dashboardHistory,
   dashboardLogin,
   isDashboardPath,
-  readEventFiles,
 } from './dashboard.js';
 import { createGatewayHealth } from './gatewayHealth.js';
 import { createHealthStream, type StreamEvent } from './healthStream.js';
@@ -54,6 +53,11 @@ export interface HttpServerOptions {
   log?: (line: string) => void;
   /** The event log's active file, which the dashboard reads back (with its segments). */
   eventLogPath?: string | undefined;
+  /**
+   * In a fleet (RFC 0018): the events of the shared stream, the dashboard's history instead of
+   * the log (see `dashboardHistory`); undefined while NATS is not reached.
+   */
+  fleetEvents?: (() => Promise<DashboardEvents | undefined>) | undefined;
   /**
    * Answers the dashboard's operator actions (the control socket's handler); without it the
    * page offers none.
@@ -116,11 +120,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   const dashboard = createDashboard({
     mode: 'live',
     act: options.operator,
-    events: async () => {
-      const path = options.eventLogPath;
-      if (path === undefined) return { events: [], truncated: 0 };
-      return readEventFiles((await listLogFiles(path)).filter((file) => existsSync(file)));
-    },
+    events: dashboardHistory({ stream: options.fleetEvents, logPath: options.eventLogPath }),
   });
   const limit = settings.maxClientBufferBytes;
   // A client that does not read is dropped, never buffered for without bound (RFC 0006).
