@@ -31,6 +31,8 @@ import { TimeTravel } from './timeTravel.js';
 /** The sparklines cover the last five minutes, in 5 s buckets. */
 const SPARK_WINDOW_MS = 300_000;
 const SPARK_BUCKET_MS = 5_000;
+/** Live events wait at most this long to be shown, so that a burst costs one render. */
+const LIVE_BATCH_MS = 100;
 
 type Connection =
   | { kind: 'connecting' }
@@ -136,10 +138,39 @@ export function App() {
     let generation = 0;
     /** When the page first saw the live stream: the sparklines' history is the log's before. */
     let liveSince: number | undefined;
+    // Events are applied in batches, one render per batch: at 200 events a second a render per
+    // event (100 cards, 300 charts) would keep the main thread busy.
+    let incoming: Entry[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      flushTimer = undefined;
+      const batch = incoming;
+      incoming = [];
+      const calls = batch.filter((e) => e.event.event_type === 'call_completed');
+      const others = batch.filter((e) => e.event.event_type !== 'call_completed');
+      if (calls.length > 0) {
+        const newest = calls[calls.length - 1]!.ms;
+        setCalls((list) => [
+          ...list.filter((c) => c.ms > newest - SPARK_WINDOW_MS),
+          ...calls.filter((c) => c.ms > newest - SPARK_WINDOW_MS),
+        ]);
+      }
+      if (others.length === 0) return;
+      if (projector.current) {
+        for (const { event } of others) projector.current.apply(event);
+        setLive(projector.current.state().servers);
+      }
+      if (buffered) buffered.push(...others);
+      else setHistory((list) => mergeEntries(list, others));
+    };
     const url = new URL('health/stream', window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const stop = connectLiveStream(url.href, {
       onSnapshot(snapshot) {
+        // Events of the connection before are in the snapshot's state (and the log read back).
+        if (flushTimer !== undefined) clearTimeout(flushTimer);
+        flushTimer = undefined;
+        incoming = [];
         liveSince ??= Date.parse(snapshot.timestamp);
         const untilMs = liveSince;
         projector.current = createHealthProjector({ servers: snapshot.servers });
@@ -164,16 +195,8 @@ export function App() {
       onEvent(event) {
         const entry = toEntries([event])[0];
         if (!entry) return;
-        if (event.event_type === 'call_completed') {
-          setCalls((list) => [...list.filter((c) => c.ms > entry.ms - SPARK_WINDOW_MS), entry]);
-          return;
-        }
-        if (projector.current) {
-          projector.current.apply(event);
-          setLive(projector.current.state().servers);
-        }
-        if (buffered) buffered.push(entry);
-        else setHistory((list) => mergeEntries(list, [entry]));
+        incoming.push(entry);
+        flushTimer ??= setTimeout(flush, LIVE_BATCH_MS);
       },
       onDisconnect(retryInMs) {
         generation++;
@@ -184,7 +207,10 @@ export function App() {
         }));
       },
     });
-    return stop;
+    return () => {
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
+      stop();
+    };
   }, [info]);
 
   useEffect(() => {

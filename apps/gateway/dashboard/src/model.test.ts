@@ -10,6 +10,7 @@ import {
   quantile,
   recentSummaries,
   reconnectDelay,
+  sameSeries,
   splitStderr,
   windowStart,
 } from './model.js';
@@ -207,5 +208,34 @@ describe('windowStart', () => {
     expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end + 20_000)).toBe(
       Date.UTC(2026, 11, 6, 7, 31),
     );
+  });
+});
+
+describe('sameSeries', () => {
+  it('tells data with the same values from data with a changed, added or missing one', () => {
+    const a = [
+      [1, 2],
+      [0.5, null],
+    ];
+    expect(sameSeries(a, a)).toBe(true);
+    expect(
+      sameSeries(a, [
+        [1, 2],
+        [0.5, null],
+      ]),
+    ).toBe(true);
+    expect(
+      sameSeries(a, [
+        [1, 2],
+        [0.5, 3],
+      ]),
+    ).toBe(false);
+    expect(
+      sameSeries(a, [
+        [1, 2, 3],
+        [0.5, null, 1],
+      ]),
+    ).toBe(false);
+    expect(sameSeries(a, [[1, 2]])).toBe(false);
   });
 });

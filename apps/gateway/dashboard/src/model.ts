@@ -326,3 +326,19 @@ export function windowStart(window: SlaWindow, endMs: number): number | undefine
   if (window.kind === 'from') return window.ms;
   return Math.floor((endMs - window.spanMs) / MINUTE_MS) * MINUTE_MS;
 }
+
+/** Whether two sparklines' data hold the same values. */
+export function sameSeries(
+  a: readonly (readonly unknown[])[],
+  b: readonly (readonly unknown[])[],
+): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
