@@ -21,6 +21,7 @@ const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CHROMIUM = process.env.SELFHEAL_CHROMIUM || '/usr/bin/chromium';
 
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = Array.from({ length: SERVERS }, (_, i) => `srv-${String(i).padStart(3, '0')}`);
 let seq = 0;
 const event = (ms, event_type, fields) => ({
@@ -194,7 +195,7 @@ async function main() {
         `  all ${SERVERS} cards drawn     ${allCards.toFixed(0)} ms after navigation start`,
         `  history folded (SLA)     ${loaded.toFixed(0)} ms`,
         `  long tasks while loading ${fmt(loadTasks)}`,
-        `  long tasks under load    ${fmt(loadTasksDuring)}${loadTasksDuring.length > 0 ? ` (${loadTasksDuring.map((t) => t.ms.toFixed(0)).join(', ')} ms)` : ''}`,
+        `  long tasks under load    ${fmt(loadTasksDuring)}${loadTasksDuring.length > 0 ? ` (median ${median(loadTasksDuring.map((t) => t.ms)).toFixed(0)} ms)` : ''}`,
         `  JS heap after GC, MB     ${heap.map((h) => h.toFixed(1)).join(' -> ')} (every 10 s from the end of loading)`,
         `  events held for time travel at the end: ${held === null ? '-' : Number(held) + 1}`,
         '',
