@@ -1,3 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { unitProject } from '../../vitest.shared.js';
 
-export default defineProject({ test: { name: 'events' } });
+export default unitProject('events');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,8 @@ function gatedSpawner() {
     },
   };
 }
+
+const hasProc = existsSync('/proc/self/cmdline');
 
 /** Live processes (not the monitor's wrappers) whose command line has `arg` (Linux /proc). */
 function serversWith(arg: string): number {
@@ -138,7 +140,7 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
       when(of('server_recovered', 'backup')),
     ]);
     // One owner: the monitor's process is the gateway's own connection, not a second copy.
-    expect(serversWith(tag)).toBe(1);
+    if (hasProc) expect(serversWith(tag)).toBe(1);
     const client: Client = await gw.connect();
 
     // Before: the primary answers, over the shared connection: the monitor's process (RFC 0010).
@@ -146,7 +148,7 @@ describe('an upstream killed mid-run (SIGKILL): failover, restart, traffic back'
     expect(servedBy(before)).toBe('primary');
     const monitorPid = gateway.monitor.servers.get('primary')!.pid!;
     expect(Number(text(before))).toBe(monitorPid);
-    expect(serversWith(tag)).toBe(1);
+    if (hasProc) expect(serversWith(tag)).toBe(1);
 
     // A read-only call is in flight on the primary when its process is SIGKILLed.
     let started!: () => void;

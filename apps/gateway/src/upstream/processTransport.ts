@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { createStreamTransport, type SpawnedProcess } from '@selfheal/monitor';
-import { type Clock, systemClock } from '../clock.js';
 
 /** Options of {@link createProcessTransport}. */
 export interface ProcessTransportOptions {

@@ -2,8 +2,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createPingProbe, createToolsProbe } from './mcpProbes.js';
 
 /** A client linked in memory to a server whose tool list and liveness the test controls. */
