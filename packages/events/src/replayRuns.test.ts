@@ -56,6 +56,25 @@ describe('replay knows gateway runs (RFC 0020)', () => {
     expect(state.status_since).toBe(at(3701));
   });
 
+  it('with --since, only the offline time and the run time after it count', async () => {
+    const file = log([
+      ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),
+      ev(0, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      ev(1, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      ev(100, 'gateway_stopped', { uptime_seconds: 100, reason: 'SIGTERM' }),
+      ev(400, 'gateway_started', { pid: 2, servers: ['a'] }),
+      ev(400, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      ev(401, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      ev(500, 'health_check_completed', { server_name: 'a', status: 'ok', response_time_ms: 1 }),
+    ]);
+    const report = await replayLogs([file], { since: Date.parse(at(300)) });
+    // Offline from 100 s to 400 s, of which 300 s to 400 s is in the window.
+    expect(report.offline_ms).toBe(100_000);
+    // Online in the window: 400 s to 500 s only.
+    expect(report.servers.a!.sla.window_ms).toBe(100_000);
+    expect(report.since).toBe(at(300));
+  });
+
   it("a fleet's stream keeps runs per replica: one replica's start or stop resets nothing the others serve", async () => {
     const r = (replica: string, e: Record<string, unknown>) => ({ ...e, replica });
     const file = log([

@@ -5,6 +5,7 @@ import type { SelfhealEvent } from '@selfheal/schemas';
 import { filter, type Observable, Subject } from 'rxjs';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { FleetOptions, Gateway } from '../gateway.js';
+import { createNewestEvents, type DashboardEvents } from '../http/dashboard.js';
 
 type NatsModule = typeof import('@selfheal/events/nats');
 type NatsLink = Awaited<ReturnType<NatsModule['connectNats']>>;
@@ -77,6 +78,12 @@ export interface ReplicaLink {
    * waited for in the background, events meanwhile wait in the log.
    */
   start(gateway: Gateway, waitMs?: number): Promise<void>;
+  /**
+   * The events stored in the fleet's stream now, in stream order (the order every replica
+   * folds them in), at most the newest `DASHBOARD_EVENTS_LIMIT`: the dashboard's history in a
+   * fleet. Undefined while NATS is not reached.
+   */
+  streamEvents(): Promise<DashboardEvents | undefined>;
   /** Gives the lease up, sends what it can within `drainMs`, and closes. Idempotent. */
   close(drainMs?: number): Promise<void>;
 }
@@ -191,6 +198,15 @@ export async function openReplicaLink(
         }),
       ]);
       clearTimeout(timer);
+    },
+    async streamEvents() {
+      const connected = link;
+      if (connected === undefined || closed) return undefined;
+      const newest = createNewestEvents();
+      for await (const batch of nats.readStream(connected)) {
+        for (const m of batch) if ('event' in m) newest.push(m.event);
+      }
+      return newest.result('stream');
     },
     async close(drainMs = 2000) {
       if (closed) return;

@@ -147,6 +147,7 @@ async function serve(run: {
     onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
     log: io.stderr,
     eventLogPath: eventLog?.path,
+    fleetEvents: replicas && (() => replicas.streamEvents()),
     operator: createOperatorHandler(gateway, () => started),
   });
   try {
