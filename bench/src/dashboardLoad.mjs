@@ -20,6 +20,8 @@ const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CHROMIUM = process.env.SELFHEAL_CHROMIUM || '/usr/bin/chromium';
+/** Where to write a CPU profile of the page under load (`.cpuprofile`, for DevTools); none unset. */
+const PROFILE = process.env.BENCH_PROFILE;
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = Array.from({ length: SERVERS }, (_, i) => `srv-${String(i).padStart(3, '0')}`);
@@ -66,6 +68,32 @@ function writeHistory(dir) {
   const file = join(dir, 'events.jsonl');
   writeFileSync(file, `${lines.map((e) => JSON.stringify(e)).join('\n')}\n`);
   return { file, events: lines };
+}
+
+/**
+ * Stops the profiler, writes its profile to `file` and returns the functions with the most self
+ * time under load, one line each: where the page's main thread goes.
+ */
+async function writeProfile(cdp, file) {
+  const { profile } = await cdp.send('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const intervals = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.split('/').pop()}:${lineNumber + 1}:${columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (intervals[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [...self]
+    .filter(([key]) => !key.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(
+      ([key, ms]) =>
+        `    ${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${key}`,
+    );
 }
 
 async function main() {
@@ -140,6 +168,11 @@ async function main() {
     );
     const loadTasks = await page.evaluate(() => window.__longTasks.splice(0));
     const heap = [await heapMb()];
+    if (PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+      await cdp.send('Profiler.start');
+    }
 
     // The load: RATE events a second in 20 ms ticks; every 5 s an outage, recovered 2 s later.
     let sent = 0;
@@ -180,6 +213,7 @@ async function main() {
       heap.push(await heapMb());
     }
     clearInterval(ticker);
+    const hot = PROFILE ? await writeProfile(cdp, PROFILE) : [];
     const loadTasksDuring = await page.evaluate(() => window.__longTasks.splice(0));
     const held = await page.evaluate(
       () => document.querySelector('#travel-slider')?.getAttribute('max') ?? null,
@@ -198,6 +232,7 @@ async function main() {
         `  long tasks under load    ${fmt(loadTasksDuring)}${loadTasksDuring.length > 0 ? ` (median ${median(loadTasksDuring.map((t) => t.ms)).toFixed(0)} ms)` : ''}`,
         `  JS heap after GC, MB     ${heap.map((h) => h.toFixed(1)).join(' -> ')} (every 10 s from the end of loading)`,
         `  events held for time travel at the end: ${held === null ? '-' : Number(held) + 1}`,
+        ...(PROFILE ? [`  CPU profile ${PROFILE}; most self time:`, ...hot] : []),
         '',
       ].join('\n'),
     );

@@ -14,7 +14,7 @@ await build({
   bundle: true,
   format: 'esm',
   target: ['chrome111', 'firefox111', 'safari16.4'],
-  minify: true,
+  minify: process.env.DASHBOARD_MINIFY !== '0',
   sourcemap: false,
   jsx: 'automatic',
   jsxImportSource: 'preact',

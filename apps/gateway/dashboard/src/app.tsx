@@ -8,17 +8,20 @@ import {
   type ServerHealth,
 } from '@selfheal/events/fold';
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ActionDialog, type PendingAction } from './actionDialog.js';
 import { Incidents } from './incidents.js';
 import { connectLiveStream } from './liveStream.js';
 import {
   breakerStates,
+  type CallBucket,
   callSeries,
   type DashboardInfo,
   type EarlierCalls,
   type Entry,
-  mergeEntries,
+  EventHistory,
+  keepUnchangedSeries,
+  lastIndexAtOrBefore,
   recentSummaries,
   type SlaWindow,
   toEntries,
@@ -63,34 +66,37 @@ function fold(
 /** A fold of the whole history kept between renders, so a live event costs one `apply`. */
 interface RunningFold {
   fold: HealthFold;
+  /** The entries of `history` folded: a prefix while `history.rewrites` stays `rewrites`. */
   count: number;
-  last: Entry | undefined;
+  history: EventHistory;
+  rewrites: number;
   /** The SLA window's start it folds with. */
   since: number | undefined;
 }
 
 /**
  * The fold of all of `history` (live, no `until`), advanced from `running` when `history` only
- * grew at its end, and folded again from the start otherwise (an event inserted earlier, or
- * another SLA window).
+ * grew at its end, and folded again from the start otherwise (another history, an event
+ * inserted earlier, or another SLA window).
  */
 function foldAll(
-  history: readonly Entry[],
+  history: EventHistory,
   running: { current: RunningFold | null },
   since: number | undefined,
 ) {
   let r = running.current;
-  if (
-    !r ||
-    r.since !== since ||
-    r.count > history.length ||
-    (r.count > 0 && history[r.count - 1] !== r.last)
-  ) {
-    r = { fold: createHealthFold(sinceOption(since)), count: 0, last: undefined, since };
+  if (!r || r.since !== since || r.history !== history || r.rewrites !== history.rewrites) {
+    r = {
+      fold: createHealthFold(sinceOption(since)),
+      count: 0,
+      history,
+      rewrites: history.rewrites,
+      since,
+    };
   }
-  for (let i = r.count; i < history.length; i++) r.fold.apply(history[i]!.event, history[i]!.ms);
-  r.count = history.length;
-  r.last = history[history.length - 1];
+  const { entries } = history;
+  for (let i = r.count; i < entries.length; i++) r.fold.apply(entries[i]!.event, entries[i]!.ms);
+  r.count = entries.length;
   running.current = r;
   return r.fold.result();
 }
@@ -99,7 +105,15 @@ function foldAll(
 export function App() {
   const [info, setInfo] = useState<DashboardInfo | null>(null);
   const [problem, setProblem] = useState('');
-  const [history, setHistory] = useState<Entry[]>([]);
+  // The history is changed in place (see EventHistory); `version` renders the page again.
+  const historyRef = useRef<EventHistory | null>(null);
+  historyRef.current ??= new EventHistory();
+  const history = historyRef.current;
+  const [, setVersion] = useState(history.version);
+  const replaceHistory = useCallback((next: EventHistory) => {
+    historyRef.current = next;
+    setVersion(next.version);
+  }, []);
   const [calls, setCalls] = useState<Entry[]>([]);
   const [earlier, setEarlier] = useState<EarlierCalls | undefined>(undefined);
   const [live, setLive] = useState<Record<string, ServerHealth> | null>(null);
@@ -127,7 +141,7 @@ export function App() {
     if (info.mode === 'replay') {
       fetchEvents()
         .then(({ entries }) => {
-          setHistory(entries);
+          replaceHistory(EventHistory.of(entries));
           if (entries.length > 0) setTravel(entries[entries.length - 1]!.ms);
         })
         .catch((error: Error) => setProblem(error.message));
@@ -161,7 +175,7 @@ export function App() {
         setLive(projector.current.state().servers);
       }
       if (buffered) buffered.push(...others);
-      else setHistory((list) => mergeEntries(list, others));
+      else if (historyRef.current?.add(others)) setVersion(historyRef.current.version);
     };
     const url = new URL('health/stream', window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -182,7 +196,7 @@ export function App() {
           .then(({ entries, source }) => {
             if (mine !== generation) return;
             setSource(source);
-            setHistory(mergeEntries(entries, buffered ?? []));
+            replaceHistory(EventHistory.of(entries, buffered ?? []));
             // Only the last minutes' summaries are kept: the page's memory stays bounded.
             setEarlier({
               summaries: recentSummaries(entries, untilMs - SPARK_WINDOW_MS),
@@ -211,7 +225,7 @@ export function App() {
       if (flushTimer !== undefined) clearTimeout(flushTimer);
       stop();
     };
-  }, [info]);
+  }, [info, replaceHistory]);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -221,11 +235,12 @@ export function App() {
   const isLive = info?.mode === 'live';
   const viewing = travel === null && isLive ? null : (travel ?? undefined);
   // The SLA window ends at the instant shown, or at the last event (replay without --until).
-  const windowEnd = viewing ?? history[history.length - 1]?.ms ?? 0;
+  const entries = history.entries;
+  const windowEnd = viewing ?? entries[entries.length - 1]?.ms ?? 0;
   const since = windowStart(slaWindow, windowEnd);
   const folded = useMemo(
-    () => (viewing === null ? foldAll(history, running, since) : fold(history, viewing, since)),
-    [history, viewing, since],
+    () => (viewing === null ? foldAll(history, running, since) : fold(entries, viewing, since)),
+    [history, history.version, viewing, since],
   );
   const servers: Record<string, ServerHealth> =
     viewing === null && live
@@ -235,16 +250,21 @@ export function App() {
     viewing === null && live ? rollUpEcosystem({ servers }, now) : folded.ecosystem;
   const breakers = useMemo(
     () =>
-      breakerStates(
-        viewing === null || viewing === undefined
-          ? history
-          : history.filter((e) => e.ms <= viewing),
-      ),
-    [history, viewing],
+      viewing === null || viewing === undefined
+        ? history.breakers()
+        : breakerStates(entries.slice(0, lastIndexAtOrBefore(entries, viewing) + 1)),
+    [history, history.version, viewing],
   );
-  const series = useMemo(
-    () => callSeries(calls, now, SPARK_WINDOW_MS, SPARK_BUCKET_MS, earlier),
-    [calls, now, earlier],
+  const drawnSeries = useRef(new Map<string, CallBucket[]>());
+  const series = useMemo(() => {
+    const next = callSeries(calls, now, SPARK_WINDOW_MS, SPARK_BUCKET_MS, earlier);
+    // A card whose figures did not change keeps its series, so it is not rendered again.
+    drawnSeries.current = keepUnchangedSeries(drawnSeries.current, next);
+    return drawnSeries.current;
+  }, [calls, now, earlier]);
+  const askAction = useCallback(
+    (action: PendingAction['action'], server: string) => setPending({ action, server }),
+    [],
   );
   const stale = isLive && connection.kind !== 'live';
   const actions = isLive && info?.actions && travel === null && !stale;
@@ -316,15 +336,15 @@ export function App() {
                 server={servers[name]!}
                 breaker={breakers.get(name) ?? 'closed'}
                 calls={series.get(name)}
-                onAction={actions ? (action, server) => setPending({ action, server }) : undefined}
+                onAction={actions ? askAction : undefined}
               />
             ))}
         </section>
       </main>
-      <TimeTravel entries={history} at={travel} onChange={setTravel} live={isLive} />
+      <TimeTravel entries={entries} at={travel} onChange={setTravel} live={isLive} />
       <div class="columns">
-        <Incidents fold={folded} entries={history} window={slaWindow} onWindow={setSlaWindow} />
-        <Timeline entries={history} />
+        <Incidents fold={folded} entries={entries} window={slaWindow} onWindow={setSlaWindow} />
+        <Timeline history={history} />
       </div>
       <ActionDialog pending={pending} onConfirm={confirm} onCancel={() => setPending(null)} />
     </>

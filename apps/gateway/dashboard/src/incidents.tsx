@@ -1,6 +1,6 @@
 import { type HealthFoldResult, parseTimestamp, type SlaIncident } from '@selfheal/events/fold';
 import { useEffect, useState } from 'preact/hooks';
-import { duration, type Entry, SLA_PRESETS, type SlaWindow } from './model.js';
+import { duration, type Entry, lastIndexAtOrBefore, SLA_PRESETS, type SlaWindow } from './model.js';
 
 const iso = (ms: number | null) => (ms === null ? 'open' : new Date(ms).toISOString());
 
@@ -89,10 +89,12 @@ export function Incidents({ fold, entries, window, onWindow }: IncidentsProps) {
 function IncidentRow(props: { incident: SlaIncident; entries: readonly Entry[]; endMs: number }) {
   const { incident, entries, endMs } = props;
   const to = incident.recovered_ms ?? endMs;
-  const events = entries.filter(
-    ({ event, ms }) =>
-      event.server_name === incident.server_name && ms >= incident.started_ms && ms <= to,
-  );
+  // The entries are in time order: only the incident's span is read, not the whole history.
+  const events: Entry[] = [];
+  const last = lastIndexAtOrBefore(entries, to);
+  for (let i = lastIndexAtOrBefore(entries, incident.started_ms - 1) + 1; i <= last; i++) {
+    if (entries[i]!.event.server_name === incident.server_name) events.push(entries[i]!);
+  }
   return (
     <li
       data-server={incident.server_name}

@@ -41,27 +41,78 @@ export function toEntries(events: readonly SelfhealEvent[]): Entry[] {
   return out;
 }
 
+let versions = 0;
+
 /**
- * Appends `incoming` to `history` (both in time order) leaving out events whose `event_id` is
- * already there: after a reconnect the log read back and the live stream overlap. An entry
- * earlier than the last one is inserted at its place (stable), so the time-travel fold sees
- * the order `selfheal replay` would.
+ * The events the page holds, in time order, appended to in place: a live batch costs work in
+ * proportion to the batch, not to the history (a merge that copied the history and rebuilt its
+ * set of ids at each batch kept the main thread busy under 200 events a second). Kept beside the
+ * entries, updated as they come: the id index, each server's breaker state, and the server names
+ * and event types the timeline filters by.
  */
-export function mergeEntries(history: readonly Entry[], incoming: readonly Entry[]): Entry[] {
-  const seen = new Set<string>();
-  for (const { event } of history) if (typeof event.event_id === 'string') seen.add(event.event_id);
-  const out = history.slice();
-  for (const entry of incoming) {
-    const id = entry.event.event_id;
-    if (typeof id === 'string') {
-      if (seen.has(id)) continue;
-      seen.add(id);
-    }
-    let i = out.length;
-    while (i > 0 && out[i - 1]!.ms > entry.ms) i--;
-    out.splice(i, 0, entry);
+export class EventHistory {
+  readonly entries: Entry[] = [];
+  /** A new value at each change (unique across histories): what memoised views depend on. */
+  version = ++versions;
+  /**
+   * A new value when an entry went in before the last one: a fold kept over `entries` is then
+   * no longer a prefix of them and starts again.
+   */
+  rewrites = 0;
+  readonly servers = new Set<string>();
+  readonly types = new Set<string>();
+  private readonly ids = new Set<string>();
+  private breakerMap = new Map<string, string>();
+
+  /** A history of `entries` (in time order) and then `more`. */
+  static of(entries: readonly Entry[], more: readonly Entry[] = []): EventHistory {
+    const history = new EventHistory();
+    history.add(entries);
+    history.add(more);
+    return history;
   }
-  return out;
+
+  /**
+   * Adds `incoming`, leaving out events whose `event_id` is already there: after a reconnect
+   * the log read back and the live stream overlap. An entry earlier than the last one is
+   * inserted at its place (stable), so the time-travel fold sees the order `selfheal replay`
+   * would. Returns whether anything was added.
+   */
+  add(incoming: readonly Entry[]): boolean {
+    let added = false;
+    let inserted = false;
+    for (const entry of incoming) {
+      const id = entry.event.event_id;
+      if (typeof id === 'string') {
+        if (this.ids.has(id)) continue;
+        this.ids.add(id);
+      }
+      added = true;
+      const out = this.entries;
+      let i = out.length;
+      while (i > 0 && out[i - 1]!.ms > entry.ms) i--;
+      if (i === out.length) {
+        out.push(entry);
+        if (!inserted) foldBreaker(this.breakerMap, entry.event);
+      } else {
+        out.splice(i, 0, entry);
+        inserted = true;
+      }
+      if (typeof entry.event.server_name === 'string') this.servers.add(entry.event.server_name);
+      this.types.add(entry.event.event_type);
+    }
+    if (inserted) {
+      this.rewrites++;
+      this.breakerMap = breakerStates(this.entries);
+    }
+    if (added) this.version = ++versions;
+    return added;
+  }
+
+  /** Each server's breaker after the last event (see {@link breakerStates}). */
+  breakers(): ReadonlyMap<string, string> {
+    return this.breakerMap;
+  }
 }
 
 /** Index of the last entry at or before `ms` (entries in time order); -1 when none is. */
@@ -208,6 +259,38 @@ export function callSeries(
   return out;
 }
 
+/**
+ * `next`, each server's series replaced by its series in `prev` where they hold the same
+ * figures: a series that did not change keeps its identity, so its card is not drawn again.
+ */
+export function keepUnchangedSeries(
+  prev: ReadonlyMap<string, CallBucket[]>,
+  next: Map<string, CallBucket[]>,
+): Map<string, CallBucket[]> {
+  for (const [name, series] of next) {
+    const before = prev.get(name);
+    if (before && sameBuckets(before, series)) next.set(name, before);
+  }
+  return next;
+}
+
+function sameBuckets(a: readonly CallBucket[], b: readonly CallBucket[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.t !== y.t ||
+      x.calls !== y.calls ||
+      x.errorPercent !== y.errorPercent ||
+      x.p50 !== y.p50 ||
+      x.p99 !== y.p99
+    )
+      return false;
+  }
+  return true;
+}
+
 /** Adds a `call_summary`'s share of calls, failures and latency to each bucket it overlaps. */
 function spreadSummary(
   e: Record<string, unknown>,
@@ -286,15 +369,18 @@ const BREAKER: Record<string, string> = {
  */
 export function breakerStates(entries: readonly Entry[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const { event } of entries) {
-    const state = BREAKER[event.event_type];
-    const name = event.server_name;
-    if (state === undefined || typeof name !== 'string') continue;
-    const circuit = (event as Record<string, unknown>).circuit;
-    if (circuit !== undefined && circuit !== name) continue;
-    out.set(name, state);
-  }
+  for (const { event } of entries) foldBreaker(out, event);
   return out;
+}
+
+/** Applies one event to `breakers` (server name to state), the step of {@link breakerStates}. */
+function foldBreaker(breakers: Map<string, string>, event: SelfhealEvent) {
+  const state = BREAKER[event.event_type];
+  const name = event.server_name;
+  if (state === undefined || typeof name !== 'string') return;
+  const circuit = (event as Record<string, unknown>).circuit;
+  if (circuit !== undefined && circuit !== name) return;
+  breakers.set(name, state);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ServerHealth } from '@selfheal/events/fold';
 import type { EcosystemHealth } from '@selfheal/schemas';
 import { useMemo } from 'preact/hooks';
+import { memo } from './memo.js';
 import { type CallBucket, splitStderr } from './model.js';
 import { Sparkline, type SparklineProps } from './sparkline.js';
 
@@ -38,8 +39,16 @@ const last = (series: CallBucket[] | undefined, pick: (b: CallBucket) => number 
   return null;
 };
 
-/** One server: status, lifecycle, breaker, attempts, last error and call sparklines. */
-export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps) {
+/**
+ * One server: status, lifecycle, breaker, attempts, last error and call sparklines. Rendered
+ * again only when one of its props changed: a live batch touches a few of the cards.
+ */
+export const ServerCard = memo(function ServerCard({
+  server,
+  breaker,
+  calls,
+  onAction,
+}: ServerCardProps) {
   const { message, stderr } = splitStderr(server.error);
   // New arrays only when the series changes: each new one is a redraw of its chart.
   const data = useMemo(() => {
@@ -149,4 +158,4 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
       ) : null}
     </article>
   );
-}
+});

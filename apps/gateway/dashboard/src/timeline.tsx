@@ -1,26 +1,23 @@
 import { useMemo, useState } from 'preact/hooks';
-import type { Entry } from './model.js';
+import { memo } from './memo.js';
+import type { Entry, EventHistory } from './model.js';
 
 const SHOWN = 300;
 
 /** The event timeline, newest first: filters by server and type, pause and resume. */
-export function Timeline({ entries }: { entries: readonly Entry[] }) {
+export function Timeline({ history }: { history: EventHistory }) {
   const [server, setServer] = useState('');
   const [type, setType] = useState('');
   const [pausedAt, setPausedAt] = useState<number | null>(null);
-  const visible = pausedAt === null ? entries : entries.slice(0, pausedAt);
-  const { servers, types } = useMemo(() => {
-    const s = new Set<string>();
-    const t = new Set<string>();
-    for (const { event } of entries) {
-      if (typeof event.server_name === 'string') s.add(event.server_name);
-      t.add(event.event_type);
-    }
-    return { servers: [...s].sort(), types: [...t].sort() };
-  }, [entries.length]);
+  const { entries } = history;
+  // The filters' choices are kept by the history as events come: sorted only when one is new.
+  const servers = useMemo(() => [...history.servers].sort(), [history, history.servers.size]);
+  const types = useMemo(() => [...history.types].sort(), [history, history.types.size]);
+  // Newest first, from the end (or the pause): a batch costs the rows shown, not the history.
   const rows: Entry[] = [];
-  for (let i = visible.length - 1; i >= 0 && rows.length < SHOWN; i--) {
-    const entry = visible[i]!;
+  const end = pausedAt === null ? entries.length : Math.min(pausedAt, entries.length);
+  for (let i = end - 1; i >= 0 && rows.length < SHOWN; i--) {
+    const entry = entries[i]!;
     if (server !== '' && entry.event.server_name !== server) continue;
     if (type !== '' && entry.event.event_type !== type) continue;
     rows.push(entry);
@@ -67,18 +64,25 @@ export function Timeline({ entries }: { entries: readonly Entry[] }) {
       </div>
       <ol class="timeline" aria-live="off">
         {rows.map(({ event }, i) => (
-          <li
+          <TimelineRow
             key={typeof event.event_id === 'string' ? event.event_id : `${event.timestamp}-${i}`}
-            data-event-id={typeof event.event_id === 'string' ? event.event_id : undefined}
-          >
-            <EventDetails event={event} />
-          </li>
+            event={event}
+          />
         ))}
       </ol>
       {rows.length === 0 ? <p>No events match.</p> : null}
     </section>
   );
 }
+
+/** One row, rendered once: at each batch the rows already shown are skipped, not diffed. */
+const TimelineRow = memo(function TimelineRow({ event }: { event: Entry['event'] }) {
+  return (
+    <li data-event-id={typeof event.event_id === 'string' ? event.event_id : undefined}>
+      <EventDetails event={event} />
+    </li>
+  );
+});
 
 /** One event, its JSON written out only while it is open (300 rows render at each batch). */
 function EventDetails({ event }: { event: Entry['event'] }) {
