@@ -20,6 +20,8 @@ const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CHROMIUM = process.env.SELFHEAL_CHROMIUM || '/usr/bin/chromium';
+/** Where to write a Chrome trace of the first 10 s under load (for DevTools); none unset. */
+const TRACE = process.env.BENCH_TRACE;
 /** Where to write a CPU profile of the page under load (`.cpuprofile`, for DevTools); none unset. */
 const PROFILE = process.env.BENCH_PROFILE;
 
@@ -168,6 +170,7 @@ async function main() {
     );
     const loadTasks = await page.evaluate(() => window.__longTasks.splice(0));
     const heap = [await heapMb()];
+    if (TRACE) await browser.startTracing(page, { path: TRACE, categories: ['devtools.timeline'] });
     if (PROFILE) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
@@ -211,6 +214,7 @@ async function main() {
     for (let s = 10; s <= SECONDS; s += 10) {
       await new Promise((r) => setTimeout(r, 10_000 - ((Date.now() - t0) % 10_000)));
       heap.push(await heapMb());
+      if (TRACE && s === 10) await browser.stopTracing();
     }
     clearInterval(ticker);
     const hot = PROFILE ? await writeProfile(cdp, PROFILE) : [];

@@ -3,10 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   breakerStates,
+  type CallBucket,
   callSeries,
   type Entry,
+  EventHistory,
+  keepUnchangedSeries,
   lastIndexAtOrBefore,
-  mergeEntries,
   quantile,
   recentSummaries,
   reconnectDelay,
@@ -33,25 +35,111 @@ describe('reconnectDelay', () => {
   });
 });
 
-describe('mergeEntries', () => {
+describe('EventHistory', () => {
+  const ids = (h: EventHistory) => h.entries.map((e) => e.event.event_id);
+
   it('drops events already there by event_id (the log read back after a reconnect)', () => {
-    const history = [entry(1, { event_id: 'a' }), entry(2, { event_id: 'b' })];
-    const merged = mergeEntries(history, [
-      entry(2, { event_id: 'b' }),
-      entry(3, { event_id: 'c' }),
-    ]);
-    expect(merged.map((e) => e.event.event_id)).toEqual(['a', 'b', 'c']);
+    const history = EventHistory.of([entry(1, { event_id: 'a' }), entry(2, { event_id: 'b' })]);
+    expect(history.add([entry(2, { event_id: 'b' })])).toBe(false);
+    expect(history.add([entry(2, { event_id: 'b' }), entry(3, { event_id: 'c' })])).toBe(true);
+    expect(ids(history)).toEqual(['a', 'b', 'c']);
   });
 
   it('keeps time order, stable for ties, whatever the order events arrive in', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }), (times) => {
-        const incoming = times.map((ms, i) => entry(ms, { event_id: String(i) }));
-        const merged = mergeEntries([], incoming);
-        const expected = incoming.slice().sort((a, b) => a.ms - b.ms);
-        expect(merged.map((e) => e.event.event_id)).toEqual(expected.map((e) => e.event.event_id));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 5 }),
+        (times, batch) => {
+          const incoming = times.map((ms, i) => entry(ms, { event_id: String(i) }));
+          const history = new EventHistory();
+          for (let i = 0; i < incoming.length; i += batch)
+            history.add(incoming.slice(i, i + batch));
+          const expected = incoming.slice().sort((a, b) => a.ms - b.ms);
+          expect(ids(history)).toEqual(expected.map((e) => e.event.event_id));
+        },
+      ),
     );
+  });
+
+  it('changes its version at each addition, its rewrites only when one goes before the end', () => {
+    const history = EventHistory.of([entry(1, { event_id: 'a' })]);
+    const { version, rewrites } = history;
+    history.add([entry(5, { event_id: 'b' })]);
+    expect(history.version).not.toBe(version);
+    expect(history.rewrites).toBe(rewrites);
+    const appended = history.version;
+    history.add([entry(3, { event_id: 'c' })]);
+    expect(history.version).not.toBe(appended);
+    expect(history.rewrites).toBe(rewrites + 1);
+    const inserted = history.version;
+    history.add([entry(3, { event_id: 'c' })]);
+    expect(history.version).toBe(inserted);
+    // Two histories never share a version: a view of one is not taken for a view of the other.
+    expect(new EventHistory().version).not.toBe(new EventHistory().version);
+  });
+
+  it('keeps the breakers and the filter choices of breakerStates and its entries', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            ms: fc.integer({ min: 0, max: 10 }),
+            type: fc.constantFrom('circuit_opened', 'circuit_closed', 'circuit_isolated', 'x'),
+            server: fc.constantFrom('a', 'b', undefined),
+            circuit: fc.constantFrom(undefined, 'a', 'b/tool'),
+          }),
+          { maxLength: 30 },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        (events, batch) => {
+          const incoming = events.map((e, i) =>
+            entry(e.ms, {
+              event_id: String(i),
+              event_type: e.type,
+              ...(e.server === undefined ? {} : { server_name: e.server }),
+              ...(e.circuit === undefined ? {} : { circuit: e.circuit }),
+            }),
+          );
+          const history = new EventHistory();
+          for (let i = 0; i < incoming.length; i += batch)
+            history.add(incoming.slice(i, i + batch));
+          expect([...history.breakers()]).toEqual([...breakerStates(history.entries)]);
+          expect([...history.servers].sort()).toEqual(
+            [...new Set(events.flatMap((e) => (e.server === undefined ? [] : [e.server])))].sort(),
+          );
+          expect([...history.types].sort()).toEqual([...new Set(events.map((e) => e.type))].sort());
+        },
+      ),
+    );
+  });
+});
+
+describe('keepUnchangedSeries', () => {
+  const bucket = (t: number, calls: number, p50: number | null = null): CallBucket => ({
+    t,
+    calls,
+    callsPerSecond: calls / 5,
+    errorPercent: calls === 0 ? null : 0,
+    p50,
+    p99: p50,
+  });
+
+  it("keeps a server's series where its figures are the same, and takes the new one otherwise", () => {
+    const prev = new Map([
+      ['a', [bucket(0, 1, 5), bucket(5, 0)]],
+      ['b', [bucket(0, 1, 5), bucket(5, 0)]],
+    ]);
+    const next = new Map([
+      ['a', [bucket(0, 1, 5), bucket(5, 0)]],
+      ['b', [bucket(0, 1, 5), bucket(5, 1, 7)]],
+      ['c', [bucket(0, 0)]],
+    ]);
+    const fresh = { b: next.get('b'), c: next.get('c') };
+    const kept = keepUnchangedSeries(prev, next);
+    expect(kept.get('a')).toBe(prev.get('a'));
+    expect(kept.get('b')).toBe(fresh.b);
+    expect(kept.get('c')).toBe(fresh.c);
   });
 });
 
