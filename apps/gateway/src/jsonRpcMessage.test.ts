@@ -1,4 +1,4 @@
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonRpcMessage } from './jsonRpcMessage.js';

@@ -1,13 +1,17 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type {
+  Client,
+  ClientCapabilities,
+  Implementation,
+  RequestId,
+  RequestOptions,
+} from '@modelcontextprotocol/client';
 import {
-  type ClientCapabilities,
-  ErrorCode,
-  type Implementation,
-  McpError,
-  type RequestId,
-  ResultSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+} from '@modelcontextprotocol/client';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
 import type { Clock } from '../clock.js';
@@ -68,7 +72,7 @@ export interface LinkHost {
 
 /** Whether the SDK gave up waiting for an answer (its request timeout). */
 function isRequestTimeout(error: unknown): boolean {
-  return error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+  return error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout;
 }
 
 /** Rounds of input a server may ask for on one request of a 2025-11-25 caller. */
@@ -266,8 +270,8 @@ export class UpstreamLink {
     // with real requests, and the request goes again with the answers (RFC 0013).
     for (let round = 0; this.needsFulfilling(result); round++) {
       if (round === MAX_INPUT_ROUNDS)
-        throw new McpError(
-          ErrorCode.InternalError,
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
           `server "${this.name}" asked for input ${MAX_INPUT_ROUNDS} times in a row on ${method}; given up`,
         );
       const asked = (result.inputRequests ?? {}) as Record<string, UpstreamMessage>;
@@ -422,19 +426,25 @@ export class UpstreamLink {
   }
 }
 
-/** An upstream JSON-RPC error as the SDK puts it on the wire; anything else unchanged. */
+/**
+ * An upstream JSON-RPC error as the SDK puts it on the wire, and the SDK's own request timeout
+ * as -32001 (SDK 2.x raises it as a local `SdkError` with a string code, which the server side
+ * would otherwise answer as -32603); anything else unchanged.
+ */
 function translate(error: unknown): unknown {
-  if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed)
+  if (error instanceof ProtocolError && error.code !== WireErrorCode.ConnectionClosed)
     return wireError(error.code, reasonOf(error), error.data);
+  if (isRequestTimeout(error))
+    return wireError(WireErrorCode.RequestTimeout, reasonOf(error), (error as SdkError).data);
   return error;
 }
 
 /** An error with its JSON-RPC code (or -32603) as the SDK's `McpError`. */
-function asMcpError(error: unknown): McpError {
-  if (error instanceof McpError) return error;
+function asMcpError(error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error;
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
-  return new McpError(
-    typeof e?.code === 'number' ? e.code : ErrorCode.InternalError,
+  return new ProtocolError(
+    typeof e?.code === 'number' ? e.code : ProtocolErrorCode.InternalError,
     typeof e?.message === 'string' ? e.message : String(error),
     e?.data,
   );

@@ -1,4 +1,4 @@
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/server';
 
 /** The stateless MCP revision the gateway serves beside 2025-11-25 (RFC 0013). */
 export const STATELESS_VERSION = '2026-07-28';

@@ -1,5 +1,5 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
 import { notificationsFirst } from './notificationsFirst.js';

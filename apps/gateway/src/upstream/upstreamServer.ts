@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { ServerHealth } from '@selfheal/events';
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock.js';

@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { nextCheckDelay } from '../checkInterval.js';
 import { type Clock, delay, systemClock, type TimerHandle } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';

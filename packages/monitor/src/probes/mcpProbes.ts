@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { type Clock, systemClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { errorMessage } from '../errors.js';
