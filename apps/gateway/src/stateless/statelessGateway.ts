@@ -200,7 +200,6 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
     const params = request.params;
     const meta = request.params?._meta as Record<string, unknown> | undefined;
     const promise = router
-      /* @mcp-codemod-error This object looks like a v1 handler-context mock (signal, requestId, sendNotification). v2 nests the context — reshape it (signal → mcpReq.signal; requestId → mcpReq.id; sendNotification → mcpReq.notify), e.g. { sendRequest: fn } → { mcpReq: { send: fn } }. Passed as-is to a migrated handler that reads ctx.mcpReq.*, the v1 shape throws "Cannot read properties of undefined". */
       .route(request.method, params, {
         signal,
         requestId: id,
