@@ -16,7 +16,7 @@ import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
 import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { withoutEnvelope } from '../stateless/envelope.js';
+import { resultTypeOf, withoutEnvelope } from '../stateless/envelope.js';
 import {
   LIST_CAPABILITY,
   LIST_KEYS,
@@ -308,7 +308,7 @@ export class UpstreamLink {
 
   /** Whether `result` asks a 2025-11-25 caller for input the gateway must fetch for it. */
   private needsFulfilling(result: Record<string, unknown>): boolean {
-    return !this.host.stateless && result.resultType === 'input_required';
+    return !this.host.stateless && resultTypeOf(result) === 'input_required';
   }
 
   /**
