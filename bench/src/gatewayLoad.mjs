@@ -9,7 +9,8 @@
 // in the same runs; the gateway's throughput is set against the best of them. BENCH_RUNS runs
 // (default 3), each measuring every row in turn, the order rotated from run to run; rows are
 // medians; ratios are medians of each run's ratio. SELFHEAL_BASELINE_BIN=path/to/bin/selfheal.js
-// adds a second gateway (e.g. an older build). BENCH_CLIENTS=32 picks the concurrency levels;
+// adds a second gateway (e.g. an older build; `baseline-stdio` in BENCH_PEERS for the stdio row)
+// and a table of each run's own ratio of this build to it. BENCH_CLIENTS=32 picks the concurrency levels;
 // GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the gateway (and gateway-stdio).
 // Nothing is asserted.
 import {
@@ -146,6 +147,29 @@ try {
       console.log(
         `| ${n} | ${name} | ${f(m('p50'))} | ${f(m('p99'))} | ${r(m('rate'))} | ${x(p50Ratio)} | ${x(rateRatio)} | ${x(peerRatio)} | ${f(m('cpuMsPerCall'))} | ${(m('systemShare') * 100).toFixed(0)}% | ${f(m('upstreamMsPerCall'))} | ${f(m('loadMsPerCall'))} | ${f(m('totalMsPerCall'))} |`,
       );
+    }
+  }
+  // A change measured side by side: each run's own ratio of this build to the baseline (the
+  // two rows ran moments apart on the same machine), so the machine's drift between runs cancels.
+  const pairs = [
+    ['gateway', 'baseline'],
+    ['gateway-stdio', 'baseline-stdio'],
+  ].filter(([a, b]) => rows.some((row) => row.name === a) && rows.some((row) => row.name === b));
+  if (pairs.length > 0) {
+    console.log(
+      '\n| clients | this build / baseline | CPU ms/call, per run | median | calls/s, per run | median |',
+    );
+    console.log('|---:|---|---|---:|---|---:|');
+    for (const n of CONCURRENCY) {
+      for (const [a, b] of pairs) {
+        const runs = samples.get(n);
+        const cpu = runs.map((run) => run[a].cpuMsPerCall / run[b].cpuMsPerCall);
+        const rate = runs.map((run) => run[a].rate / run[b].rate);
+        const list = (xs) => xs.map((v) => v.toFixed(2)).join(', ');
+        console.log(
+          `| ${n} | ${a} / ${b} | ${list(cpu)} | ${x(median(cpu))} | ${list(rate)} | ${x(median(rate))} |`,
+        );
+      }
     }
   }
   const at = (name, n, key) => x(summary[`${name}:${n}`]?.[key] ?? Number.NaN);

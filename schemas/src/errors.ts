@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors this package throws (validation failures are results, not errors). */
 export enum SchemaErrorCode {
   UnknownSchema = 'UNKNOWN_SCHEMA',
@@ -5,18 +7,4 @@ export enum SchemaErrorCode {
 }
 
 /** The one error class of `@selfheal/schemas`; `code` is stable, `message` is for people. */
-export class SchemaError extends Error {
-  readonly code: SchemaErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: SchemaErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'SchemaError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class SchemaError extends SelfhealError<SchemaErrorCode> {}

@@ -10,6 +10,8 @@ export {
 } from './document.js';
 // Errors
 export { SchemaError, SchemaErrorCode } from './errors.js';
+// Validating schemas from outside (tools' outputSchema)
+export { compileForeignSchema, type ForeignValidator } from './foreignSchema.js';
 export {
   describeValue,
   escapePointerToken,
@@ -56,6 +58,7 @@ export type {
   HealthStatus,
   HedgeFired,
   ProbeStatus,
+  ProtocolViolation,
   RecoveryAttemptsReset,
   RecoveryConfig,
   RecoveryExhausted,

@@ -889,6 +889,33 @@ export interface ServerReleased {
   operator_pid?: number;
 }
 /**
+ * A server broke the protocol: a tool result that does not conform to the tool's outputSchema (output_schema), or a message that is not JSON-RPC (invalid_message: a line on a stdio server's stdout, an HTTP answer or SSE event). Each one is a protocol_violation trust signal; repeats of the same kind (and tool) within a minute are neither logged nor counted. RFC 0017.
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "ProtocolViolation".
+ */
+export interface ProtocolViolation {
+  event_type: 'protocol_violation';
+  server_name: string;
+  kind: 'output_schema' | 'invalid_message';
+  /**
+   * The tool's upstream name (output_schema).
+   */
+  tool?: string;
+  /**
+   * The hash of the definition whose outputSchema the result was checked against (output_schema).
+   */
+  hash?: string;
+  /**
+   * What was wrong: the first schema error (JSON pointer, expected, found), or why the message is not JSON-RPC.
+   */
+  error: string;
+  /**
+   * What the client got (output_schema): a tool error in its place, or the result as sent (trust.on_violation).
+   */
+  action?: 'error' | 'pass';
+}
+/**
  * One downstream request finished, after every policy (retries, hedge, fallback). Published on the bus for every call; the JSONL log may keep only a sample or a summary of successful ones. Never carries arguments or results.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
@@ -1517,9 +1544,13 @@ export interface TrustConfig {
      */
     recovery?: number;
     /**
-     * Invalid JSON-RPC, or a result that breaks its tool's outputSchema (bad).
+     * A tool result that breaks its tool's outputSchema, or lacks the structuredContent it declares (bad).
      */
     protocol_violation?: number;
+    /**
+     * A message from the server that is not JSON-RPC, such as a stray line on a stdio server's stdout; at most one a minute is counted (bad).
+     */
+    invalid_message?: number;
     /**
      * A pinned tool definition changed (bad).
      */
@@ -1541,6 +1572,10 @@ export interface TrustConfig {
    * Good health checks in a row that end a quarantine (server_released); an operator ends it with selfheal approve SERVER.
    */
   probation_checks?: number;
+  /**
+   * What the client gets for a tool result that breaks the tool's outputSchema (or lacks the structuredContent it declares): error (a tool error naming the server, the tool and the first schema error) or pass (the result as the server sent it). Either way the violation is logged (protocol_violation) and lowers the server's trust.
+   */
+  on_violation?: 'error' | 'pass';
   /**
    * Pin each tool's definition (name, description, inputSchema, outputSchema, annotations) by hash when first approved; a changed definition quarantines that tool until selfheal approve SERVER TOOL.
    */

@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors the gateway throws or answers with; stable, for scripts and tests. */
 export enum GatewayErrorCode {
   /** The config file is missing, unreadable or invalid (message names file and JSON pointer). */
@@ -29,24 +31,18 @@ export enum GatewayErrorCode {
   ToolQuarantined = 'TOOL_QUARANTINED',
   /** A server's trust score fell below `trust.quarantine_below` (RFC 0017). */
   ServerQuarantined = 'SERVER_QUARANTINED',
+  /**
+   * A tool result breaks the tool's `outputSchema` (or lacks the `structuredContent` it
+   * declares) and `trust.on_violation` is `error`: the client gets this tool error instead
+   * (RFC 0017).
+   */
+  OutputSchemaViolation = 'OUTPUT_SCHEMA_VIOLATION',
+  /** An upstream sent something that is not a JSON-RPC message (RFC 0017: a protocol violation). */
+  InvalidMessage = 'INVALID_MESSAGE',
 }
 
 /** The one error class of `@selfheal/gateway`; `code` is stable, `message` is for people. */
-export class GatewayError extends Error {
-  readonly code: GatewayErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: GatewayErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'GatewayError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class GatewayError extends SelfhealError<GatewayErrorCode> {}
 
 /**
  * JSON-RPC error codes the gateway puts on the wire itself (upstream errors are forwarded with
@@ -71,3 +67,16 @@ export const WireErrorCode = {
   /** A server has as many client sessions of their own open as its bound allows. */
   ClientSessionsExhausted: -32011,
 } as const;
+
+/**
+ * A gateway error as a tool result the client's model can read (`isError`, the message as
+ * text), its code and data in `_meta["selfheal/error"]`: how the gateway answers a tools/call it
+ * refuses or whose result it withholds.
+ */
+export function toolErrorResult(error: GatewayError): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: error.message }],
+    isError: true,
+    _meta: { 'selfheal/error': { code: error.code, ...(error.data as object) } },
+  };
+}

@@ -10,6 +10,7 @@ import {
   rollUpEcosystem,
   trustView,
 } from '@selfheal/events';
+import { type Clock, systemClock } from '@selfheal/internal';
 import type { MonitoredServer } from '@selfheal/monitor';
 import {
   createMonitor,
@@ -23,7 +24,6 @@ import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
 import { EventEmitter } from 'eventemitter3';
 import { merge, type Observable, Subject } from 'rxjs';
 import { filter } from 'rxjs/operators';
-import { type Clock, systemClock } from './clock.js';
 import { type ConfigDiff, diffConfigs, LIVE_GATEWAY_SETTINGS } from './config/configDiff.js';
 import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { createToolFilter, exposeName, resolveCollisions } from './naming.js';
@@ -43,6 +43,7 @@ import { createTrustGuard, type TrustGuard } from './trust/trustGuard.js';
 import { registerTrustGauges } from './trust/trustView.js';
 import { LIST_CHANGED_NOTIFICATION, type ListMethod } from './upstream/catalog.js';
 import { createEraAdapter, ERA_PROBE_MS } from './upstream/eraAdapter.js';
+import { reportInvalidMessages } from './upstream/invalidMessages.js';
 import { notificationsFirst } from './upstream/notificationsFirst.js';
 import {
   createStatelessHttpTransport,
@@ -272,6 +273,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     events,
     clock,
     publish: publishNow,
+    onUncompilable: (message) => emitter.emit('warning', message),
   });
   const isRemote = (name: string | undefined) =>
     name !== undefined && specByName.has(name) && specByName.get(name)!.transport !== 'stdio';
@@ -309,13 +311,18 @@ export function createGateway(options: GatewayOptions): Gateway {
           : legacy();
       },
       // A stdio server is asked which revision it speaks before anything else (RFC 0013).
+      // Messages that are not JSON-RPC are protocol violations (RFC 0017); a client's own
+      // sessions are watched where they connect (connectUpstream).
       wrapTransport: (transport, server) =>
-        server.transport === 'stdio'
-          ? createEraAdapter(transport, {
-              probeMs: ERA_PROBE_MS,
-              onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
-            })
-          : transport,
+        reportInvalidMessages(
+          server.transport === 'stdio'
+            ? createEraAdapter(transport, {
+                probeMs: ERA_PROBE_MS,
+                onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
+              })
+            : transport,
+          (error) => trust.invalidMessage(server.name, error),
+        ),
       connected: (_client, transport) => notificationsFirst(transport),
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),

@@ -1,4 +1,7 @@
 // Alerts (RFC 0015): the settings a config resolves to, the service, the webhook signature
+
+// Names, time and errors
+export { type Clock, systemClock } from '@selfheal/internal';
 export type { AlertRule, AlertSettings, Severity, SinkSpec } from './alerts/alertConfig.js';
 export { type AlertService, type AlertServiceOptions, startAlerts } from './alerts/alertService.js';
 export {
@@ -9,8 +12,6 @@ export {
 } from './alerts/signature.js';
 // The CLI entry point
 export { main } from './cli.js';
-// Names, time and errors
-export { type Clock, systemClock } from './clock.js';
 // Config
 export { demoConfig } from './config/demoConfig.js';
 export {

@@ -10,56 +10,40 @@
 // caller grows the memory to fit it, plus 16 bytes: string and newline searches read whole
 // 16-byte words and stop at the line's `\n`).
 
-// Value kinds per field slot (lineLocator.ts has the same numbers).
-const ABSENT: i32 = 0;
-const ASCII: i32 = 1; // a string of ASCII bytes, no escapes
-const WIDE: i32 = 2; // a string with bytes >= 0x80, no escapes
-const NUMBER: i32 = 3;
-const OTHER: i32 = 4; // true, false, null, an object or an array
+import {
+  ABSENT,
+  ASCII,
+  EVENT_ID,
+  EVENT_TYPE,
+  KEY_BYTES,
+  KEYS,
+  LONGEST_KEY,
+  NAME_IDS,
+  NAMED_SLOTS,
+  NUMBER,
+  OTHER,
+  REPO,
+  SEQ,
+  SERVER_NAME,
+  SLOTS,
+  TIMESTAMP,
+  TRACE_ID,
+  WIDE,
+} from './foldFields.generated';
 
-// Field slots, in this order: event_type, timestamp, trace_id, repo, event_id, seq,
-// server_name, status, response_time_ms, error, reason, attempt, strategy, transport.
-const EVENT_TYPE: i32 = 0;
-const TIMESTAMP: i32 = 1;
-const TRACE_ID: i32 = 2;
-const REPO: i32 = 3;
-const EVENT_ID: i32 = 4;
-const SEQ: i32 = 5;
-const SERVER_NAME: i32 = 6;
-const STATUS: i32 = 7;
-const STRATEGY: i32 = 12;
-const SLOTS: i32 = 14;
-const LONGEST_KEY: i32 = 16;
-// A record: the index of the line's `\n`, 1 when accepted (else 0), `[kind, from, to]` per
-// slot, the name ids of event_type, repo, server_name, status and strategy (-1 when not
-// interned), then the FNV-1a hash of the trace id's bytes. Offsets are indexes in the caller's
-// buffer (chunk offset + bias).
-const NAME_IDS: i32 = 5;
-const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS + 1;
+// Value kinds, field slots and keys come from scripts/foldFields.mjs (the readers' layout is
+// generated from the same list). A record: the index of the line's `\n`, 1 when accepted
+// (else 0), `[kind, from, to]` per slot, then the name id of each slot in NAMED_SLOTS (-1 when
+// not interned). Offsets are indexes in the caller's buffer (chunk offset + bias).
+const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS;
 const MAX_RECORDS: i32 = 2048;
 
 const RECORDS = memory.data(MAX_RECORDS * RECORD_INTS * 4, 16);
 const TIMES = memory.data(MAX_RECORDS * 8, 16);
-// The keys, in slot order. At start-up their bytes are laid out in NAMES (with room for word
-// compares past the last), and by length the first slot of that length (or 255) goes to
-// FIRST, the next slot of the same length to NEXT.
-const KEYS: StaticArray<string> = [
-  'event_type',
-  'timestamp',
-  'trace_id',
-  'repo',
-  'event_id',
-  'seq',
-  'server_name',
-  'status',
-  'response_time_ms',
-  'error',
-  'reason',
-  'attempt',
-  'strategy',
-  'transport',
-];
-const NAMES = memory.data(128);
+// The keys' bytes are laid out in NAMES at start-up (with room for word compares past the
+// last), and by length the first slot of that length (or 255) goes to FIRST, the next slot of
+// the same length to NEXT.
+const NAMES = memory.data(KEY_BYTES);
 const NAME_AT = memory.data(SLOTS);
 const FIRST = memory.data(LONGEST_KEY + 1);
 const NEXT = memory.data(SLOTS);
@@ -476,14 +460,9 @@ export function scanLines(start: i32, last: i32, bias: i32): i32 {
       store<i32>(record, <i32>nl + shift);
       store<i32>(record, 1, 4);
       const ids = slots + <usize>(SLOTS * 12);
-      store<i32>(ids, slotNameId(slots, EVENT_TYPE));
-      store<i32>(ids, slotNameId(slots, REPO), 4);
-      store<i32>(ids, slotNameId(slots, SERVER_NAME), 8);
-      store<i32>(ids, slotNameId(slots, STATUS), 12);
-      store<i32>(ids, slotNameId(slots, STRATEGY), 16);
-      // The trace id is a non-empty string here (envelopeOk).
-      const trace = fromOf(slots, TRACE_ID);
-      store<i32>(ids, <i32>fnv1a(trace, <i32>(toOf(slots, TRACE_ID) - trace)), 20);
+      for (let k: i32 = 0; k < NAME_IDS; k++) {
+        store<i32>(ids + <usize>(k * 4), slotNameId(slots, unchecked(NAMED_SLOTS[k])));
+      }
       for (let k: i32 = 0; k < SLOTS; k++) {
         const p = slots + <usize>(k * 12);
         if (load<i32>(p) != ABSENT) {

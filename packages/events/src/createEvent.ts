@@ -1,6 +1,6 @@
+import type { Clock } from '@selfheal/internal';
+import { systemClock } from '@selfheal/internal';
 import { type SelfhealEvent, validate } from '@selfheal/schemas';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 import { createEventIdGenerator } from './eventId.js';
 import type { EventFieldsByType, EventOf, KnownEventType } from './eventTypes.js';

@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors this package throws. Bad lines in a log are results, not errors. */
 export enum EventsErrorCode {
   /** An option is out of range or of the wrong type. */
@@ -15,18 +17,4 @@ export enum EventsErrorCode {
 }
 
 /** The one error class of `@selfheal/events`; `code` is stable, `message` is for people. */
-export class EventsError extends Error {
-  readonly code: EventsErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: EventsErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'EventsError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class EventsError extends SelfhealError<EventsErrorCode> {}

@@ -1,6 +1,6 @@
+import { type Clock, systemClock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { type Clock, systemClock } from './clock.js';
 import type { EventFactory } from './createEvent.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 

@@ -1,7 +1,6 @@
-import { randomFillSync } from 'node:crypto';
+import type { Clock } from '@selfheal/internal';
+import { createRandomPool, systemClock } from '@selfheal/internal';
 import { monotonicFactory } from 'ulid';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
 
 /** Options of {@link createEventIdGenerator}. */
 export interface EventIdOptions {
@@ -38,18 +37,10 @@ export function isEventId(value: unknown): value is string {
 
 /**
  * Crypto-strength random numbers in [0, 1), 256 steps apart, drawn from a pool of
- * `poolBytes` random bytes refilled in one call when used up. ulid asks for 16 numbers per id
- * and its own default makes one `crypto` call for each; the pool makes one per
- * `poolBytes / 16` ids. A byte / 256 is exactly uniform over ulid's 32 symbols.
+ * `poolBytes` random bytes refilled in one call when used up (`createRandomPool`). ulid asks
+ * for 16 numbers per id and its own default makes one `crypto` call for each; the pool makes
+ * one per `poolBytes / 16` ids. A byte / 256 is exactly uniform over ulid's 32 symbols.
  */
 export function createPooledRandom(poolBytes = 4096): () => number {
-  const pool = new Uint8Array(poolBytes);
-  let next = poolBytes;
-  return () => {
-    if (next >= poolBytes) {
-      randomFillSync(pool);
-      next = 0;
-    }
-    return pool[next++]! / 256;
-  };
+  return createRandomPool({ poolBytes }).unit;
 }

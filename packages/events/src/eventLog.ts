@@ -1,6 +1,6 @@
+import { type Clock, systemClock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { getValidator } from '@selfheal/schemas';
-import { type Clock, systemClock } from './clock.js';
 import { checkEnvelope } from './envelope.js';
 import { EventsError, EventsErrorCode } from './errors.js';
 import type { StoredEvent } from './eventTypes.js';

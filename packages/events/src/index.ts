@@ -1,5 +1,5 @@
 // Time
-export { type Clock, systemClock } from './clock.js';
+export { type Clock, systemClock } from '@selfheal/internal';
 // Event constructors and ids
 export {
   createEventFactory,

@@ -2,50 +2,12 @@
 // chunk: for each line whether the scanner vouches for it, where its fold fields are, and its
 // timestamp. The strings are built later, on the thread that folds (`createFoldBuilder`).
 import { parseTimestamp } from './envelope.js';
+// The record layout (slots, name ids, `RECORD_INTS`) is generated from scripts/foldFields.mjs,
+// as is the scanner's.
+import { RECORD_INTS } from './foldFields.generated.js';
 import { LINE_SCAN_WASM } from './lineScan.generated.js';
 
-// Value kinds of a field slot (the same numbers as in assembly/lineScan.ts; 0 is absent, 4
-// true, false, null, an object or an array).
-/** A string of ASCII bytes, no escapes. */
-export const ASCII = 1;
-/** A string with bytes >= 0x80 (to decode as UTF-8), no escapes. */
-export const WIDE = 2;
-/** A number. */
-export const NUMBER = 3;
-
-// A line's fields (the ints after `[newline, accepted]` in its record; the same layout as in
-// assembly/lineScan.ts). First `[kind, from, to]` per field slot, at slot * 3:
-export const EVENT_TYPE = 0;
-export const TIMESTAMP = 1;
-export const TRACE_ID = 2;
-export const REPO = 3;
-// 4 event_id and 5 seq: checked by the scanner, not built.
-export const SERVER_NAME = 6;
-export const STATUS = 7;
-export const RESPONSE_TIME = 8;
-export const ERROR = 9;
-export const REASON = 10;
-export const ATTEMPT = 11;
-export const STRATEGY = 12;
-export const TRANSPORT = 13;
-const SLOTS = 14;
-// Then the name ids of event_type, repo, server_name, status and strategy. Names that repeat
-// get ids in the scanner, in the order they first appear (from 0, at most 2,048 names of at
-// most 64 bytes); -1 for a value that is not such a name. The builder slices a name the first
-// time its id appears and reads its table after that.
-export const EVENT_TYPE_ID = SLOTS * 3;
-export const REPO_ID = EVENT_TYPE_ID + 1;
-export const SERVER_NAME_ID = EVENT_TYPE_ID + 2;
-export const STATUS_ID = EVENT_TYPE_ID + 3;
-export const STRATEGY_ID = EVENT_TYPE_ID + 4;
-// Then the hash of the trace id ({@link traceHash}).
-export const TRACE_HASH = EVENT_TYPE_ID + 5;
-const FIELD_INTS = TRACE_HASH + 1;
-/**
- * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
- * (else 0: the caller takes it the exact way), then its fields.
- */
-export const RECORD_INTS = 2 + FIELD_INTS;
+export { RECORD_INTS } from './foldFields.generated.js';
 
 /** One record per line of a chunk, and per accepted line its timestamp in epoch ms. */
 export interface LineRecords {
@@ -175,15 +137,4 @@ function grow(into: LineRecords, lines: number): void {
   ms.set(into.ms);
   into.records = records;
   into.ms = ms;
-}
-
-/**
- * The 32-bit FNV-1a hash of a string's UTF-8 bytes, as signed int: what the scanner records for
- * a line's trace id, so a trace table can tell from it, without the string, that a trace is
- * not one of its keys.
- */
-export function traceHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
-  return h | 0;
 }

@@ -111,7 +111,7 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
 
   let build: ReturnType<typeof createFoldBuilder> | undefined;
   const located = (bytes: Buffer, start: number, chunk: LineRecords, line: number) => {
-    build ??= createFoldBuilder(options.traceFilter);
+    build ??= createFoldBuilder();
     const { records, ms, count } = chunk;
     const batch: LogEntry[] = [];
     let at = start;

@@ -63,10 +63,8 @@ export interface ReadLogOptions {
    */
   fields?: 'all' | 'fold';
   /**
-   * With `fields: 'fold'`: asked, before a scanned line's trace id is made a string, with the
-   * id's hash (`traceHash`); `false` leaves that event's `trace_id` undefined. Replay passes its
-   * summary's `wantsTrace`: once the summary's trace table is full, a trace that is not one of
-   * its keys is only counted, and a log with a fresh trace per event makes no trace strings.
+   * @deprecated ignored: every event now has its `trace_id`; which traces a report counts is
+   * the report's to decide (the replay summary keeps at most 1,000 and counts the rest).
    */
   traceFilter?: (hash: number) => boolean;
   /**

@@ -96,8 +96,6 @@ export interface ReplayReport extends TimelineSummary {
 
 interface Fold {
   apply(entry: LogEntry): void;
-  /** The summary's `wantsTrace`: a reader's `traceFilter` while this fold takes its entries. */
-  wantsTrace(hash: number): boolean;
   report(files: LogReadSummary[], ordering: ReplayReport['ordering']): ReplayReport;
 }
 
@@ -113,7 +111,6 @@ function createFold(options: ReplayOptions): Fold {
       }
       summary.add(event, ms);
     },
-    wantsTrace: (hash) => summary.wantsTrace(hash),
     report(reads, ordering) {
       const { until, server } = options;
       const { servers, ecosystem, trust, runs, offline_ms, derived_decisions } = health.result();
@@ -257,10 +254,8 @@ async function mergeStreaming(
   readOptions: Parameters<typeof readLog>[1],
 ): Promise<ReplayReport | typeof UNSORTED> {
   const fold = createFold(options);
-  // Entries are built just before this fold takes them, so it can say which trace ids it needs.
-  const read = { ...readOptions, traceFilter: fold.wantsTrace };
   const cursors: Cursor[] = files.map((file) => ({
-    reader: readLog(file, read),
+    reader: readLog(file, readOptions),
     batch: [],
     index: 0,
     lastMs: Number.NEGATIVE_INFINITY,

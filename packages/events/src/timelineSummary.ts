@@ -1,6 +1,5 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { schemaEventTypes } from './eventTypes.js';
-import { traceHash } from './lineLocator.js';
 
 /** Counts over a timeline, whatever its events are (Selfheal's or a foreign workflow's). */
 export interface TimelineSummary {
@@ -22,14 +21,13 @@ export interface TimelineSummary {
 /** Accumulates a {@link TimelineSummary} one event at a time, in any order. */
 export interface TimelineSummarizer {
   /**
-   * Counts `event`; `ms` is its timestamp in epoch milliseconds. An event whose `trace_id` is
-   * undefined (a reader's `traceFilter` left it out) counts under no trace (`overflow`).
+   * Counts `event`; `ms` is its timestamp in epoch milliseconds. Which traces are counted by
+   * key is this summary's to decide: the first `maxKeys`, the rest in `overflow`.
    */
   add(event: SelfhealEvent, ms: number): void;
   /**
-   * Whether a trace with this hash (`traceHash` of the id) may still need its string: `false`
-   * once the trace table is full and none of its keys has that hash, which stays so (keys are
-   * never removed). A reader's `traceFilter`.
+   * @deprecated always `true`: readers no longer ask which trace ids to make (every event has
+   * its `trace_id`); the summary keeps its trace table within `maxKeys` on its own.
    */
   wantsTrace(hash: number): boolean;
   summary(): TimelineSummary;
@@ -50,10 +48,6 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
     by_repo: createTable(maxKeys),
     by_trace: createTable(maxKeys),
   };
-  // The trace table's keys by the low 16 bits of their hashes, to answer wantsTrace without the
-  // string: one bit test (1,000 keys in 65,536 bits: about 1.5% of other traces still get a
-  // string, and are then counted by it as usual).
-  const traceBits = new Uint32Array(65536 / 32);
   let total = 0;
   let unknown = 0;
   let lastType: string | undefined;
@@ -70,12 +64,7 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
       total++;
       tables.by_type.count(event.event_type);
       tables.by_repo.count(typeof event.repo === 'string' ? event.repo : NO_REPO);
-      const trace = event.trace_id as string | undefined;
-      if (trace === undefined) tables.by_trace.spill();
-      else if (tables.by_trace.count(trace)) {
-        const h = traceHash(trace) & 0xffff;
-        traceBits[h >>> 5]! |= 1 << (h & 31);
-      }
+      tables.by_trace.count(event.trace_id);
       if (event.event_type !== lastType) {
         lastType = event.event_type;
         lastKnown = known.has(lastType);
@@ -90,10 +79,7 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
         lastAt = event.timestamp;
       }
     },
-    wantsTrace(hash) {
-      const h = hash & 0xffff;
-      return !tables.by_trace.full || (traceBits[h >>> 5]! & (1 << (h & 31))) !== 0;
-    },
+    wantsTrace: () => true,
     summary() {
       const result: TimelineSummary = {
         events_total: total,
@@ -140,13 +126,6 @@ function createTable(maxKeys: number) {
       lastKey = key;
       lastCell = cell;
       return added;
-    },
-    /** Counts one event under no key. */
-    spill() {
-      overflow++;
-    },
-    get full() {
-      return cells.size >= maxKeys;
     },
     get overflow() {
       return overflow;

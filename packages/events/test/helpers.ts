@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '@selfheal/internal';
 import { afterEach } from 'vitest';
-import type { Clock } from '../src/clock.js';
 
 /** A fresh temporary directory, removed after the current test. */
 export function tempDir(): string {

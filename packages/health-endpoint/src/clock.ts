@@ -1,27 +1,11 @@
+import type { Clock } from '@selfheal/internal';
+
 /**
  * The time seam of this package: the current time and one-shot timers. Tests pass a fake;
- * production code uses {@link systemClock}.
+ * production code uses `systemClock`, whose timers never keep a process alive.
+ * @deprecated the same as `Clock`, which this package exports too; kept for 0.x users.
  */
-export interface HealthClock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-  /** Calls `fn` once after `ms` milliseconds; returns a handle for {@link clearTimeout}. */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /** Cancels a timer set by {@link setTimeout}; a handle that already fired is ignored. */
-  clearTimeout(handle: unknown): void;
-}
-
-/** The real clock: `Date.now()` and the global timers. */
-export const systemClock: HealthClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    // A pending check timeout must never keep a process alive on its own.
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export type HealthClock = Clock;
 
 /** When this process started, in epoch milliseconds (the origin of `uptime_seconds`). */
 export function processStartMs(): number {

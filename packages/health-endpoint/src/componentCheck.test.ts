@@ -1,6 +1,6 @@
+import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { createComponentRunner } from './componentCheck.js';
-import { createFakeClock } from './testing/fakeClock.js';
 
 const never = () => new Promise<never>(() => {});
 

@@ -1,5 +1,5 @@
+import type { Clock } from '@selfheal/internal';
 import type { HealthStatus } from '@selfheal/schemas';
-import type { HealthClock } from './clock.js';
 import { describeFailure, toPublicReason } from './redact.js';
 import { isHealthStatus } from './status.js';
 
@@ -66,7 +66,7 @@ export function createComponentRunner(
   name: string,
   check: ComponentCheckFn,
   settings: { timeoutMs: number; cacheMs: number },
-  clock: HealthClock,
+  clock: Clock,
 ): ComponentRunner {
   let cached: ComponentOutcome | undefined;
   let inflight: { promise: Promise<ComponentOutcome>; controller: AbortController } | undefined;

@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors `@selfheal/health-endpoint` throws. */
 export enum HealthEndpointErrorCode {
   /** An option passed to a factory is out of range or malformed. */
@@ -11,18 +13,4 @@ export enum HealthEndpointErrorCode {
 }
 
 /** The one error class of this package; `code` is stable, `message` is for people. */
-export class HealthEndpointError extends Error {
-  readonly code: HealthEndpointErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: HealthEndpointErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'HealthEndpointError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class HealthEndpointError extends SelfhealError<HealthEndpointErrorCode> {}

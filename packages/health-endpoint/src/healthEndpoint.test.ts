@@ -1,10 +1,10 @@
+import { createFakeClock } from '@selfheal/internal/testing';
 import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { processStartMs } from './clock.js';
 import { HealthEndpointError, HealthEndpointErrorCode } from './errors.js';
 import { createHealthEndpoint } from './healthEndpoint.js';
 import type { HealthEndpointOptions } from './options.js';
-import { createFakeClock } from './testing/fakeClock.js';
 
 describe('createHealthEndpoint().evaluate', () => {
   it('answers ok with timestamp, whole-second uptime and version from the injected clock', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { type Clock, systemClock } from '@selfheal/internal';
 import type { HealthCheckResponse, HealthStatus } from '@selfheal/schemas';
-import { type HealthClock, processStartMs, systemClock } from './clock.js';
+import { processStartMs } from './clock.js';
 import {
   type ComponentCheck,
   type ComponentOutcome,
@@ -52,7 +53,7 @@ const COMPONENT_NAME = /^[a-z_]+$/;
  * component name outside `^[a-z_]+$`, a timeout above `budgetMs`, or a budget above 5 s.
  */
 export function createHealthEndpoint(options: HealthEndpointOptions = {}): HealthEndpoint {
-  const clock: HealthClock = { ...systemClock, ...options.clock };
+  const clock: Clock = { ...systemClock, ...options.clock };
   const path = options.path ?? HEALTH_DEFAULTS.path;
   const budgetMs = options.budgetMs ?? HEALTH_DEFAULTS.budgetMs;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? HEALTH_DEFAULTS.defaultTimeoutMs;
@@ -131,7 +132,7 @@ function runnerFor(
   check: ComponentCheck,
   defaultTimeoutMs: number,
   budgetMs: number,
-  clock: HealthClock,
+  clock: Clock,
 ): ComponentRunner {
   if (!COMPONENT_NAME.test(name)) {
     invalid(`checks.${name}`, name, 'a component name matching ^[a-z_]+$ (lower case, "_")');

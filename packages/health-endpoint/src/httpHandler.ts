@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '@selfheal/internal';
 import type { HealthCheckResponse } from '@selfheal/schemas';
-import type { HealthClock } from './clock.js';
 
 /** The media type of the W3 health answer (draft-inadarei-api-health-check). */
 export const HEALTH_MEDIA_TYPE = 'application/health+json';
@@ -48,7 +48,7 @@ export function answerHealth(
   req: IncomingMessage,
   res: ServerResponse,
   evaluate: () => Promise<{ body: HealthCheckResponse; httpStatus: number }>,
-  clock: HealthClock,
+  clock: Clock,
 ): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     send(

@@ -1,9 +1,10 @@
 // Creating and mounting the endpoint
 
+// Time
+export { type Clock, systemClock } from '@selfheal/internal';
 // Types shared with @selfheal/schemas
 export type { HealthCheckResponse, HealthStatus } from '@selfheal/schemas';
-// Time
-export { type HealthClock, processStartMs, systemClock } from './clock.js';
+export { type HealthClock, processStartMs } from './clock.js';
 // Component checks
 export type {
   ComponentCheck,

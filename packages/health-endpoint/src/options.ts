@@ -1,4 +1,4 @@
-import type { HealthClock } from './clock.js';
+import type { Clock } from '@selfheal/internal';
 import type { ComponentCheck } from './componentCheck.js';
 
 /** Options of {@link createHealthEndpoint}. Every field is optional. */
@@ -45,7 +45,7 @@ export interface HealthEndpointOptions {
    * The time seam: `now`, `setTimeout`, `clearTimeout`. Any part not given is the real one.
    * @default systemClock
    */
-  clock?: Partial<HealthClock>;
+  clock?: Partial<Clock>;
 }
 
 /** Defaults of {@link HealthEndpointOptions}. */

@@ -1,23 +1,17 @@
-/** An opaque timer handle as returned by {@link Clock.setTimeout}. */
-export type TimerHandle = unknown;
+import { type Clock, createSystemClock } from '@selfheal/internal';
 
 /**
- * Time behind a seam: everything in the monitor that waits or reads the time takes a clock,
- * so tests swap in fake timers and run hours of simulated time in milliseconds.
+ * The monitor's default clock: the real one, except that its timers keep the process alive
+ * (the next check is what a monitor's process runs for; the shared `systemClock`'s timers do
+ * not). A host that keeps itself alive, as the gateway does, may pass `systemClock` instead.
  */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
+export const monitorClock: Clock = createSystemClock({ unref: false });
 
-/** The process's real clock. Timers are `unref`'d only when the caller asks (see `unref`). */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/**
+ * @deprecated the monitor's default clock is {@link monitorClock}; elsewhere `systemClock`
+ * names the clock whose timers do not keep the process alive.
+ */
+export const systemClock: Clock = monitorClock;
 
 /** Resolves after `ms` on `clock`; rejects with the signal's reason when `signal` aborts. */
 export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {

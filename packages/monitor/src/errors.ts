@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors `@selfheal/monitor` throws; stable, for programs to branch on. */
 export enum MonitorErrorCode {
   /** An environment override (`SELFHEAL_*`) holds a value that is not allowed. */
@@ -22,24 +24,15 @@ export enum MonitorErrorCode {
   SessionFailed = 'SESSION_FAILED',
   /** A stdio server wrote a line longer than the limit: its session is closed as lost. */
   LineTooLong = 'LINE_TOO_LONG',
+  /**
+   * A stdio server wrote a line that is not a JSON-RPC message (not JSON, or JSON of another
+   * shape): the line is skipped and the session goes on.
+   */
+  InvalidMessage = 'INVALID_MESSAGE',
 }
 
 /** The one error class of `@selfheal/monitor`: `code` is stable, `message` is for people. */
-export class MonitorError extends Error {
-  readonly code: MonitorErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: MonitorErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'MonitorError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class MonitorError extends SelfhealError<MonitorErrorCode> {}
 
 /**
  * The message of anything thrown, for event fields and logs (never a stack). A wrapper that

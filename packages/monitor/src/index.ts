@@ -1,9 +1,9 @@
 // Configuration: the server registry (mcpServers + health_check + recovery, env overrides)
 
-export { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
-export { type CheckIntervalOptions, nextCheckDelay } from './checkInterval.js';
 // Time, backoff and check intervals
-export { type Clock, delay, systemClock, type TimerHandle } from './clock.js';
+export type { Clock, TimerHandle } from '@selfheal/internal';
+export { type CheckIntervalOptions, nextCheckDelay } from './checkInterval.js';
+export { delay, monitorClock, systemClock } from './clock.js';
 export { HEALTH_ENV_OVERRIDES, healthEnvOverrides } from './config/envOverrides.js';
 export { type EventEmissionSettings, resolveEventEmission } from './config/eventEmission.js';
 export {
@@ -59,6 +59,14 @@ export { createHttpProbe, type HttpProbeOptions } from './probes/httpProbe.js';
 export { createPingProbe, createToolsProbe, type McpProbeOptions } from './probes/mcpProbes.js';
 // Probes: W3 /health, MCP ping, the tools/list deep check
 export type { Probe, ProbeResult } from './probes/probeResult.js';
+export {
+  type Backoff,
+  type BackoffOptions,
+  createBackoff,
+  createRecoverySchedule,
+  type RecoverySchedule,
+  type RecoveryScheduleOptions,
+} from './recoverySchedule.js';
 // MCP sessions over a supervised process or HTTP
 export {
   isSessionExpired,

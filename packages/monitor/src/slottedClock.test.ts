@@ -1,7 +1,7 @@
+import { createFakeClock } from '@selfheal/internal/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSlottedClock } from './slottedClock.js';
-import { createFakeClock } from './testing/fakeClock.js';
 
 describe('createSlottedClock', () => {
   it('timers due in one slot share one underlying timer and fire together, in order', async () => {

@@ -1,4 +1,6 @@
+import { exponentialDelay } from '@selfheal/internal';
 import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
+
 /** How backoff delays are randomised. */
 export type JitterKind = 'full' | 'decorrelated' | 'none';
 
@@ -35,9 +37,9 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
   } = options;
   const cap = Math.max(0, maxDelayMs);
   const base = Math.max(0, initialDelayMs);
-  // min() before multiplying by random(): 2^1100 is Infinity, and 0 × Infinity is NaN.
-  const exponential = (retry: number) =>
-    base === 0 ? 0 : Math.min(cap, base * 2 ** Math.max(0, retry - 1));
+  const schedule = { initialMs: base, multiplier: 2, maxMs: cap };
+  // Capped before multiplying by random(): 2^1100 is Infinity, and 0 × Infinity is NaN.
+  const exponential = (retry: number) => exponentialDelay(retry, schedule);
   switch (jitter) {
     case 'none':
       return (retry) => exponential(retry);

@@ -1,3 +1,4 @@
+import { mergeDeep, type SchemaNode, schemaDefaults } from '@selfheal/internal';
 import { loadSchema, type ResilienceConfig, validate } from '@selfheal/schemas';
 import { createPolicy, type PolicyOptions, type UpstreamPolicy } from './createPolicy.js';
 import { ResilienceError, ResilienceErrorCode } from './errors.js';
@@ -9,46 +10,18 @@ type DeepRequired<T> = { [K in keyof T]-?: T[K] extends object ? DeepRequired<T[
 /** A `resilience` config section with every default applied (per-tool sections resolved apart). */
 export type ResolvedResilienceConfig = DeepRequired<Omit<ResilienceConfig, 'tools'>>;
 
-type SchemaNode = { default?: unknown; properties?: Record<string, SchemaNode> };
-
-/** The defaults of every key, read from the config schema itself so they cannot drift. */
-function schemaDefaults(node: SchemaNode): unknown {
-  if (node.properties) {
-    return Object.fromEntries(
-      Object.entries(node.properties).map(([key, child]) => [key, schemaDefaults(child)]),
-    );
-  }
-  return node.default;
-}
-
 let defaults: ResolvedResilienceConfig | undefined;
 
 /** The `resilience` section when nothing is configured: the schema's defaults. */
 export function resilienceDefaults(): ResolvedResilienceConfig {
   if (!defaults) {
+    // Read from the config schema itself, so the documented defaults cannot drift.
     const { tools: _tools, ...rest } = schemaDefaults(
       (loadSchema('config') as { $defs: { Resilience: SchemaNode } }).$defs.Resilience,
     ) as ResolvedResilienceConfig & { tools?: unknown };
     defaults = rest;
   }
   return structuredClone(defaults);
-}
-
-function merge(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(source)) {
-    const current = target[key];
-    if (
-      value &&
-      typeof value === 'object' &&
-      !Array.isArray(value) &&
-      current &&
-      typeof current === 'object'
-    ) {
-      merge(current as Record<string, unknown>, value as Record<string, unknown>);
-    } else if (value !== undefined) {
-      target[key] = value;
-    }
-  }
 }
 
 /**
@@ -61,7 +34,7 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
 export function resolveResilienceConfig(
   ...sections: (ResilienceConfig | undefined)[]
 ): ResolvedResilienceConfig {
-  const resolved = resilienceDefaults();
+  let resolved = resilienceDefaults();
   for (const full of sections) {
     if (full === undefined) continue;
     const { tools: _tools, ...section } = full;
@@ -73,7 +46,7 @@ export function resolveResilienceConfig(
         { data: { issues: result.issues } },
       );
     }
-    merge(resolved as unknown as Record<string, unknown>, section as Record<string, unknown>);
+    resolved = mergeDeep(resolved, section) as ResolvedResilienceConfig;
   }
   return resolved;
 }

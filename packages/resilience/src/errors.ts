@@ -1,3 +1,5 @@
+import { SelfhealError } from '@selfheal/internal';
+
 /** Codes of the errors this package throws; `code` is stable, `message` is for people. */
 export enum ResilienceErrorCode {
   /** The breaker is open (or half-open with every probe slot taken). */
@@ -30,21 +32,7 @@ export type AttemptFailure = {
 };
 
 /** The one error class of `@selfheal/resilience`. */
-export class ResilienceError extends Error {
-  readonly code: ResilienceErrorCode;
-  readonly data: unknown;
-
-  constructor(
-    code: ResilienceErrorCode,
-    message: string,
-    options: { cause?: unknown; data?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'ResilienceError';
-    this.code = code;
-    this.data = options.data;
-  }
-}
+export class ResilienceError extends SelfhealError<ResilienceErrorCode> {}
 
 /**
  * A {@link ResilienceError} without a stack trace, for the expected and frequent fast-fail

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '@selfheal/internal';
 import type {
   BulkheadRejected,
   CallTimedOut,
@@ -14,7 +15,6 @@ import type {
   RetryAttempted,
   RetryBudgetExhausted,
 } from '@selfheal/schemas';
-import type { Clock } from './clock.js';
 
 /** The envelope fields every emitted event carries (see the event schema). */
 export interface EventEnvelope {

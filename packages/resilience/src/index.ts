@@ -1,5 +1,7 @@
 // Composition: one upstream's whole stack, from options or from the config section
 
+// Time, events and errors
+export { type Clock, systemClock, type TimerHandle } from '@selfheal/internal';
 // Retry: backoff, Retry-After, the classifier and the per-upstream budget
 export { type Backoff, type BackoffOptions, createBackoff, type JitterKind } from './backoff.js';
 // Timeout, bulkhead, hedging and fallback chains
@@ -31,8 +33,7 @@ export {
   NEVER_SENT_CODES,
   type Verdict,
 } from './classify.js';
-// Time, events and errors
-export { abortError, type Clock, sleep, systemClock, type TimerHandle } from './clock.js';
+export { abortError, sleep } from './clock.js';
 export {
   createPolicyFromConfig,
   policyOptionsFromConfig,

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { createEmitter, type Emitter, type EventSink } from './events.js';
 
 /** The dependencies every policy takes; all optional. */

@@ -62,6 +62,22 @@ describe('trustScore', () => {
     );
   });
 
+  it('is monotone in violations: an answer that breaks the protocol never scores above one that does not, whatever came before and after', () => {
+    // The gateway records a violating answer as protocol_violation instead of call_ok (RFC 0017),
+    // so monotone must hold for the swap, not only for one more signal.
+    fc.assert(
+      fc.property(history, history, fc.integer({ min: 0, max: 600_000 }), (before, after, gap) => {
+        const answered = fold([...before, ['call_ok', gap], ...after]);
+        const violated = fold([...before, ['protocol_violation', gap], ...after]);
+        expect(trustScore(violated)).toBeLessThanOrEqual(trustScore(answered));
+        // Strictly lower right after it (later, decay may shrink the gap below a double's grain).
+        const justAnswered = trustScore(fold([...before, ['call_ok', gap]]));
+        const justViolated = trustScore(fold([...before, ['protocol_violation', gap]]));
+        expect(justViolated).toBeLessThan(justAnswered);
+      }),
+    );
+  });
+
   it('decays toward neutral and never past it when nothing happens', () => {
     fc.assert(
       fc.property(history, fc.integer({ min: 1, max: 3_600_000 }), (steps, wait) => {

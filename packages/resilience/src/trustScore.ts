@@ -26,8 +26,14 @@ export type TrustSignal =
   | 'incident'
   /** The server recovered. */
   | 'recovery'
-  /** Invalid JSON-RPC, or a result that breaks its tool's outputSchema. */
+  /** A result that breaks its tool's outputSchema. */
   | 'protocol_violation'
+  /**
+   * A message that is not JSON-RPC (a stray line on a stdio server's stdout, a body that does
+   * not parse): lighter than a broken result, since servers that log to stdout are common and
+   * their calls still succeed.
+   */
+  | 'invalid_message'
   /** A tool's definition changed after it was pinned. */
   | 'definition_changed';
 
@@ -41,6 +47,7 @@ export const TRUST_SIGNALS: readonly TrustSignal[] = [
   'incident',
   'recovery',
   'protocol_violation',
+  'invalid_message',
   'definition_changed',
 ];
 
@@ -73,6 +80,7 @@ export const trustScoreDefaults: TrustScoreOptions = Object.freeze({
     incident: 3,
     recovery: 1,
     protocol_violation: 5,
+    invalid_message: 0.5,
     definition_changed: 5,
   }),
 });

@@ -1,6 +1,6 @@
 import type { EventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import type { Clock } from '../clock.js';
 import type { DeliverySettings, SinkSpec } from './alertConfig.js';
 import type { PendingDelivery } from './alertLedger.js';
 import { type AlertTransport, noticeOf } from './notice.js';

@@ -1,6 +1,6 @@
 import type { EventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import type { Clock } from '../clock.js';
 import { evaluate, initialConditions, nextChange, observe } from './alertConditions.js';
 import type { AlertRule, AlertSettings } from './alertConfig.js';
 import {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { EventBus, EventFactory } from '@selfheal/events';
 import { listLogFiles } from '@selfheal/events';
-import type { Clock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
 import type { AlertSettings } from './alertConfig.js';
 import { type AlertDelivery, createAlertDelivery } from './alertDelivery.js';
 import { type AlertEngine, createAlertEngine } from './alertEngine.js';

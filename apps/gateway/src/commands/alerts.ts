@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { systemClock } from '@selfheal/internal';
 import { createTransports } from '../alerts/alertService.js';
 import type { Notice } from '../alerts/notice.js';
-import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import { type CliIO, ExitCode, parseCommand } from '../io.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway, ReloadOutcome } from '../gateway.js';
 import { withOverrides } from './gatewayCommon.js';

@@ -6,6 +6,7 @@ import {
   createEventLog,
   createFileSink,
 } from '@selfheal/events';
+import { systemClock } from '@selfheal/internal';
 import {
   CONTROL_ACTIONS,
   type ControlAction,
@@ -18,7 +19,6 @@ import {
 } from '@selfheal/monitor';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { type AlertService, startAlerts } from '../alerts/alertService.js';
-import { systemClock } from '../clock.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import { type CliIO, ExitCode, parseCommand } from '../io.js';
 import { controlPathFor } from './controlSocket.js';

@@ -47,8 +47,8 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
   // stdout carries the protocol: every human line goes to stderr.
   io.stderr(`selfheal stdio: control socket ${control.path} (${control.command('status')})\n`);
   reportUpstreams(gateway, io.stderr, control.command);
-  let eventLog: Awaited<ReturnType<typeof openEventLog>>;
-  let alerts: Awaited<ReturnType<typeof openAlerts>>;
+  let eventLog: Awaited<ReturnType<typeof openEventLog>> | undefined;
+  let alerts: Awaited<ReturnType<typeof openAlerts>> | undefined;
   try {
     eventLog = await openEventLog(gateway);
     alerts = await openAlerts(gateway, eventLog?.path);
@@ -56,8 +56,10 @@ export async function runStdio(argv: string[], io: CliIO): Promise<number> {
     started = true;
   } catch (error) {
     io.stderr(`selfheal stdio: ${(error as Error).message}\n`);
+    alerts?.stop();
     await control.close();
     await gateway.stop('start-up failed');
+    await eventLog?.close();
     return ExitCode.Invalid;
   }
   // stdout carries the protocol: reload reports go to stderr too.

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { type SchemaNode, schemaDefaults } from '@selfheal/internal';
 import {
   createRegistry,
   type EventEmissionSettings,
@@ -213,18 +214,7 @@ let gatewayDefaultsCache: GatewayConfig | undefined;
 export function gatewayDefaults(): GatewayConfig {
   if (gatewayDefaultsCache === undefined) {
     const defs = loadSchema('config').$defs as Record<string, SchemaNode>;
-    gatewayDefaultsCache = defaultsOf(defs.Gateway!) as GatewayConfig;
+    gatewayDefaultsCache = schemaDefaults(defs.Gateway) as GatewayConfig;
   }
   return structuredClone(gatewayDefaultsCache);
-}
-
-type SchemaNode = { default?: unknown; type?: unknown; properties?: Record<string, SchemaNode> };
-
-function defaultsOf(node: SchemaNode): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(node.properties ?? {})) {
-    if (child.default !== undefined) out[key] = child.default;
-    else if (child.type === 'object' && child.properties) out[key] = defaultsOf(child);
-  }
-  return out;
 }

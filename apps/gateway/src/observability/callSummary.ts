@@ -1,6 +1,6 @@
 import type { EventSink } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import type { Clock } from '../clock.js';
 
 /** Options of {@link createCallSummarySink}. */
 export interface CallSummaryOptions {

@@ -1,6 +1,6 @@
 import { createEventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../clock.js';
 import { resolveConfig } from '../config/loadConfig.js';
 import { createGateway } from '../gateway.js';
 import { createHttpServer } from '../http/httpServer.js';
@@ -120,6 +120,16 @@ describe('GET /metrics', () => {
     expect(m.get('selfheal_circuit_state{server="alpha",circuit="alpha"}')).toBe(0);
     expect(m.get('selfheal_server_health{server="alpha",status="ok"}')).toBe(1);
     expect(m.get('selfheal_sessions')).toBe(0);
+    e({ event_type: 'protocol_violation', kind: 'output_schema', tool: 'echo', error: 'x' });
+    e({ event_type: 'protocol_violation', kind: 'invalid_message', error: 'x' });
+    e({ event_type: 'protocol_violation', kind: 'invalid_message', error: 'y' });
+    m = await gw.scrape();
+    expect(m.get('selfheal_protocol_violations_total{server="alpha",kind="output_schema"}')).toBe(
+      1,
+    );
+    expect(m.get('selfheal_protocol_violations_total{server="alpha",kind="invalid_message"}')).toBe(
+      2,
+    );
     await gw.stop();
   });
 

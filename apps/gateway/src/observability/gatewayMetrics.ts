@@ -4,9 +4,9 @@ import {
   parseTimestamp,
   type StoredEvent,
 } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Clock } from '../clock.js';
 import { createLabelCap } from './labelCap.js';
 
 /** Options of {@link createGatewayMetrics}. */
@@ -102,6 +102,12 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     labelNames: ['server'],
     registers: [registry],
   });
+  const violations = new Counter({
+    name: 'selfheal_protocol_violations_total',
+    help: 'Protocol violations logged (protocol_violation; one per server, kind and tool a minute) by server and kind (output_schema, invalid_message).',
+    labelNames: ['server', 'kind'],
+    registers: [registry],
+  });
   const lag = new Histogram({
     name: 'selfheal_event_log_lag_seconds',
     help: 'Time from an event being published to its durable append in the JSONL log.',
@@ -145,6 +151,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
         return;
       case 'server_started':
         starts.inc({ server: server(e.server_name) });
+        return;
+      case 'protocol_violation':
+        violations.inc({ server: server(e.server_name), kind: violationKindLabel(e.kind) });
         return;
       case 'circuit_closed':
       case 'circuit_half_opened':
@@ -193,6 +202,12 @@ const OUTCOMES = new Set(['ok', 'tool_error', 'error', 'timeout', 'rejected', 'c
 
 function methodLabel(value: unknown): string {
   return typeof value === 'string' && METHODS.has(value) ? value : 'other';
+}
+
+const VIOLATION_KINDS = new Set(['output_schema', 'invalid_message']);
+
+function violationKindLabel(value: unknown): string {
+  return typeof value === 'string' && VIOLATION_KINDS.has(value) ? value : 'other';
 }
 
 function outcomeLabel(value: unknown): string {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
 
 /** Options of {@link createRepeatFilter}. */
 export interface RepeatFilterOptions {

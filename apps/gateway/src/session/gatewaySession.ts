@@ -7,7 +7,7 @@ import type {
   ServerRequest,
 } from '@modelcontextprotocol/server';
 import { ProtocolError, Server } from '@modelcontextprotocol/server';
-import type { Clock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
@@ -86,8 +86,10 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     const connect = server.connect.bind(server);
     server.connect = (transport) => connect(onAnswerSent(transport, onAnswer));
   }
+  const trust = options.calls.trust;
   const host: LinkHost = {
     factory: options.factory,
+    ...(trust && { onInvalidMessage: (name, error) => trust.invalidMessage(name, error) }),
     timeoutMs: settings.requestTimeoutMs,
     idleMs: settings.clientSessions.idleMs,
     ...(options.clock && { clock: options.clock }),

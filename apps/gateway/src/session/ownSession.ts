@@ -1,6 +1,6 @@
 import type { Client, RequestId } from '@modelcontextprotocol/client';
 import { ResultSchema } from '@modelcontextprotocol/core';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { GatewayError } from '../errors.js';
 import { connectUpstream } from '../upstream/connectUpstream.js';
@@ -78,6 +78,7 @@ export class OwnSession {
       connection = await connectUpstream(this.upstream.spec, {
         factory: this.host.factory,
         timeoutMs: this.host.timeoutMs,
+        ...(this.host.onInvalidMessage && { onInvalidMessage: this.host.onInvalidMessage }),
         clientInfo: this.host.clientInfo(),
         capabilities: this.host.clientCapabilities(),
         configure: (client) => {

@@ -1,7 +1,7 @@
 import type { Notification, RequestId, RequestOptions } from '@modelcontextprotocol/server';
 import { isResilienceError } from '@selfheal/resilience';
 import type { GatewaySettings } from '../config/loadConfig.js';
-import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
+import { GatewayError, GatewayErrorCode, toolErrorResult, WireErrorCode } from '../errors.js';
 import {
   createToolFilter,
   exposeName,
@@ -305,7 +305,7 @@ export function createRouter(options: RouterOptions): Router {
             ...(extra.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
           });
         } catch (error) {
-          if (isUnavailable(error) || isQuarantined(error)) return toolError(error);
+          if (isUnavailable(error) || isQuarantined(error)) return toolErrorResult(error);
           if (isResilienceError(error) && !extra.signal.aborted) return resilienceToolError(error);
           throw error;
         }
@@ -403,14 +403,6 @@ function markUnavailable(item: RawItem, reason: string): RawItem {
   return {
     ...item,
     _meta: { ...meta, 'selfheal/unavailable': reason },
-  };
-}
-
-function toolError(error: GatewayError): Record<string, unknown> {
-  return {
-    content: [{ type: 'text', text: error.message }],
-    isError: true,
-    _meta: { 'selfheal/error': { code: error.code, ...(error.data as object) } },
   };
 }
 

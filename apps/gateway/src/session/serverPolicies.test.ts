@@ -1,6 +1,6 @@
 import { ProtocolError } from '@modelcontextprotocol/server';
+import { systemClock } from '@selfheal/internal';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../clock.js';
 import { resolveConfig } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { classifyGatewayError, createServerPolicies } from './serverPolicies.js';

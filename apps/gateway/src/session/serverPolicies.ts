@@ -1,4 +1,5 @@
 import type { EventBus, EventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import {
   type Classifier,
   classifyError,
@@ -6,7 +7,6 @@ import {
   type EventSink,
   type UpstreamPolicy,
 } from '@selfheal/resilience';
-import type { Clock } from '../clock.js';
 import type { LoadedConfig, UpstreamSpec } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { UpstreamServer, UpstreamState } from '../upstream/upstreamServer.js';

@@ -1,5 +1,6 @@
 import type { RequestId, RequestOptions } from '@modelcontextprotocol/server';
 import type { EventBus, EventFactory } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import {
   type CallContext,
   type CancelScope,
@@ -16,7 +17,6 @@ import {
   toContext,
   type UpstreamPolicy,
 } from '@selfheal/resilience';
-import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { TrustGuard } from '../trust/trustGuard.js';
 import { unavailableReason } from './serverPolicies.js';
@@ -41,7 +41,10 @@ export interface ToolCallHost {
   /** Where the fallback chain's events go (the bus). */
   sink: EventSink;
   /** Orders and refuses targets by trust, and hears how each attempt went (RFC 0017). */
-  trust?: Pick<TrustGuard, 'route' | 'refusal' | 'observeAttempt' | 'filterTools'>;
+  trust?: Pick<
+    TrustGuard,
+    'route' | 'refusal' | 'observeAttempt' | 'observeAnswer' | 'invalidMessage' | 'filterTools'
+  >;
   /** Whether routing skips the server now: down, failed or not yet recovered per the monitor. */
   isDown: (server: string) => boolean;
   /**
@@ -106,7 +109,7 @@ export async function executeToolCall(
             await target.link.ensure(signal);
             const sentAt = host.clock.now();
             attempt.attempt.sentAt = sentAt;
-            const result = await observed(host, target.link.name, sentAt, signal, () =>
+            const result = await observed(host, target, sentAt, signal, () =>
               target.link.forward(
                 'tools/call',
                 request.trace.fromClient
@@ -164,7 +167,10 @@ export async function executeToolCall(
             shouldFallBack: fallsBack,
             reasonOf: fallbackReason,
           }).execute(init);
-    if (result.isError === true) outcome = 'tool_error';
+    if (result.isError === true) {
+      outcome = 'tool_error';
+      errorCode = selfhealErrorCode(result);
+    }
     // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
     if (alternatives.length === 1) return result;
     const meta = (result._meta ?? {}) as Record<string, unknown>;
@@ -192,22 +198,29 @@ export async function executeToolCall(
 
 /**
  * Runs one upstream attempt and tells the trust guard how it went: answered (an `isError`
- * result too: the tool answered) with its latency, or failed (a timeout included). An attempt
- * stopped for another reason (the client cancelled, the other attempt of a hedge answered
- * first) says nothing about the server.
+ * result too: the tool answered) with its latency, checked against the tool's outputSchema
+ * (the guard may hand back a tool error in place of a result that breaks it), or failed (a
+ * timeout included). An attempt stopped for another reason (the client cancelled, the other
+ * attempt of a hedge answered first) says nothing about the server.
  */
-async function observed<T>(
+async function observed(
   host: ToolCallHost,
-  server: string,
+  target: ToolTarget,
   sentAt: number,
   signal: AbortSignal,
-  attempt: () => Promise<T>,
-): Promise<T> {
+  attempt: () => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
   if (!host.trust) return attempt();
+  const server = target.link.name;
   try {
     const result = await attempt();
-    host.trust.observeAttempt(server, true, host.clock.now() - sentAt);
-    return result;
+    return host.trust.observeAnswer(
+      server,
+      target.name,
+      target.link.listedTool(target.name),
+      result,
+      host.clock.now() - sentAt,
+    );
   } catch (error) {
     if (!signal.aborted || isTimeout(signal.reason))
       host.trust.observeAttempt(server, false, host.clock.now() - sentAt);
@@ -382,4 +395,11 @@ export function callOutcomeOf(error: unknown, signal: AbortSignal | undefined): 
     if (isResilienceError(cause, ResilienceErrorCode.AttemptTimeout)) return 'timeout';
   }
   return 'error';
+}
+
+/** The gateway's own code of a tool error it answered with (`_meta["selfheal/error"].code`). */
+function selfhealErrorCode(result: Record<string, unknown>): string | undefined {
+  const meta = result._meta as Record<string, { code?: unknown } | undefined> | undefined;
+  const code = meta?.['selfheal/error']?.code;
+  return typeof code === 'string' ? code : undefined;
 }

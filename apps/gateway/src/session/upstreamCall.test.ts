@@ -1,9 +1,9 @@
 import { ProtocolError } from '@modelcontextprotocol/server';
 import { createEventBus, createEventFactory } from '@selfheal/events';
+import { systemClock } from '@selfheal/internal';
 import { createPolicyFromConfig } from '@selfheal/resilience';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../clock.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { classifyGatewayError } from './serverPolicies.js';
 import { traceContextOf } from './traceContext.js';

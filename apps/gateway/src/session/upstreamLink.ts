@@ -12,9 +12,9 @@ import {
   SdkErrorCode,
 } from '@modelcontextprotocol/client';
 import { ResultSchema } from '@modelcontextprotocol/core';
+import type { Clock } from '@selfheal/internal';
 import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
-import type { Clock } from '../clock.js';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import { resultTypeOf, withoutEnvelope } from '../stateless/envelope.js';
 import {
@@ -68,6 +68,8 @@ export interface LinkHost {
   ) => void;
   /** A request was sent again on a new session after its session broke (`request_replayed`). */
   onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
+  /** A session of the client's own got a message that is not JSON-RPC (RFC 0017). */
+  onInvalidMessage?: (server: string, error: Error) => void;
 }
 
 /** Whether the SDK gave up waiting for an answer (its request timeout). */
@@ -320,13 +322,18 @@ export class UpstreamLink {
     await this.upstream.reportFailure(error);
   }
 
+  /** `tool` (its upstream name) as this session last listed it, else as the server's catalog has it. */
+  listedTool(tool: string): RawItem | undefined {
+    const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
+    return tools.find((t) => t.name === tool);
+  }
+
   /**
    * The annotations of `tool` (its upstream name) as this session last listed it, else as the
    * server's catalog has it: what the retry rules read to judge whether a call is safe to repeat.
    */
   toolAnnotations(tool: string): ToolAnnotations | undefined {
-    const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
-    const annotations = tools.find((t) => t.name === tool)?.annotations;
+    const annotations = this.listedTool(tool)?.annotations;
     return annotations && typeof annotations === 'object'
       ? (annotations as ToolAnnotations)
       : undefined;

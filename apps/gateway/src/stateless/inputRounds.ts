@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
 import type { UpstreamMessage } from '../upstream/sharedCalls.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Implementation, Notification } from '@modelcontextprotocol/server';
-import type { Clock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
 import { createRouter } from '../session/router.js';

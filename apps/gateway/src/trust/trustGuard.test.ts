@@ -230,3 +230,118 @@ describe('createTrustGuard: pins', () => {
     expect(() => t.guard.approve('b', undefined, { operator: 'ana' })).toThrow(/not quarantined/);
   });
 });
+
+describe('createTrustGuard: protocol violations', () => {
+  const forecast = {
+    name: 'forecast',
+    description: 'weather',
+    inputSchema: { type: 'object' },
+    outputSchema: {
+      type: 'object',
+      properties: { temperature: { type: 'number' } },
+      required: ['temperature'],
+    },
+  };
+  const good = { content: [], structuredContent: { temperature: 21 } };
+  const bad = {
+    content: [{ type: 'text', text: 'warm' }],
+    structuredContent: { temperature: 'warm' },
+  };
+
+  it('withholds a result that breaks the pinned outputSchema: a tool error naming server, tool and first error; logged; trust falls', async () => {
+    const t = setup({ quarantine_below: 0 });
+    t.guard.filterTools('a', [forecast]);
+    const pinned = t.guard.state().servers.a!.tools.forecast!.hash!;
+    expect(t.guard.observeAnswer('a', 'forecast', undefined, good, 5)).toBe(good);
+    const before = t.guard.score('a');
+    const answer = t.guard.observeAnswer('a', 'forecast', undefined, bad, 5);
+    expect(answer).toEqual({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: `server "a" answered tools/call "forecast" with a result that breaks the tool's outputSchema: structuredContent/temperature: expected a value of type number, found "warm". The result was withheld (trust.on_violation: error); the server must be fixed to return what its tool declares.`,
+        },
+      ],
+      _meta: {
+        'selfheal/error': {
+          code: GatewayErrorCode.OutputSchemaViolation,
+          server: 'a',
+          tool: 'forecast',
+          hash: pinned,
+          error: 'structuredContent/temperature: expected a value of type number, found "warm"',
+        },
+      },
+    });
+    expect(t.seen.find((e) => e.event_type === 'protocol_violation')).toMatchObject({
+      server_name: 'a',
+      kind: 'output_schema',
+      tool: 'forecast',
+      hash: pinned,
+      action: 'error',
+    });
+    await Promise.resolve(); // the signal is taken from the event on the bus
+    expect(t.guard.score('a')).toBeLessThan(before);
+    expect(t.seen.at(-1)).toMatchObject({
+      event_type: 'trust_changed',
+      signal: 'protocol_violation',
+    });
+  });
+
+  it('passes the result on with on_violation pass, still logged and counted', async () => {
+    const t = setup({ quarantine_below: 0, on_violation: 'pass' });
+    t.guard.filterTools('a', [forecast]);
+    expect(t.guard.observeAnswer('a', 'forecast', undefined, bad, 5)).toBe(bad);
+    expect(t.seen.find((e) => e.event_type === 'protocol_violation')).toMatchObject({
+      action: 'pass',
+    });
+    await Promise.resolve();
+    // (4 * 0.5) / (4 + 5): the violation alone, no call_ok for the answer.
+    expect(t.guard.score('a')).toBe(0.2222);
+  });
+
+  it('checks against the listed definition where pinning is off', () => {
+    const t = setup({ quarantine_below: 0, pin_tools: false });
+    t.guard.filterTools('a', [forecast]);
+    expect(t.guard.state().servers.a).toBeUndefined();
+    expect(t.guard.observeAnswer('a', 'forecast', forecast, bad, 5)).toMatchObject({
+      isError: true,
+    });
+    expect(t.guard.observeAnswer('a', 'forecast', undefined, bad, 5)).toBe(bad);
+  });
+
+  it('logs and counts one violation of a kind per server and tool a minute', async () => {
+    const t = setup({ quarantine_below: 0 });
+    t.guard.filterTools('a', [forecast]);
+    for (let i = 0; i < 5; i++) t.guard.observeAnswer('a', 'forecast', undefined, bad, 5);
+    t.guard.invalidMessage('a', new Error('wrote a line to stdout that is not JSON'));
+    t.guard.invalidMessage('a', new Error('wrote a line to stdout that is not JSON'));
+    t.guard.invalidMessage('b', new Error('sent an SSE event that is not JSON'));
+    const violations = () => t.seen.filter((e) => e.event_type === 'protocol_violation');
+    expect(violations().map((e) => [e.server_name, (e as { kind?: string }).kind])).toEqual([
+      ['a', 'output_schema'],
+      ['a', 'invalid_message'],
+      ['b', 'invalid_message'],
+    ]);
+    await Promise.resolve();
+    // A broken result (weight 5) and a stray line (weight 0.5): (4 * 0.5) / (4 + 5.5) = 0.2105,
+    // inside the step entered at 0.2222 = (4 * 0.5) / (4 + 5), so that is the score shown.
+    expect(t.guard.score('a')).toBe(0.2222);
+    t.tick(60_000);
+    t.guard.invalidMessage('a', new Error('wrote a line to stdout that is not JSON'));
+    expect(violations()).toHaveLength(4);
+  });
+
+  it('quarantines a server whose violations take it below the threshold', async () => {
+    // (4 * 0.5) / (4 + 5 + 0.5) = 0.21: under 0.25.
+    const t = setup({ quarantine_below: 0.25 });
+    t.guard.invalidMessage('a', new Error('sent a JSON answer that is not JSON'));
+    t.guard.filterTools('a', [forecast]);
+    t.guard.observeAnswer('a', 'forecast', undefined, bad, 5);
+    await Promise.resolve();
+    expect(t.seen.find((e) => e.event_type === 'server_quarantined')).toMatchObject({
+      server_name: 'a',
+      reason: 'protocol_violation',
+    });
+  });
+});

@@ -10,6 +10,7 @@ import {
 import type { SelfhealConfig, SelfhealEvent } from '@selfheal/schemas';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { RawItem } from '../upstream/catalog.js';
+import { createProtocolViolations } from './protocolViolations.js';
 import { checkToolPins, toolHeldReason } from './toolPins.js';
 import { resolveTrustSettings, type TrustSettings } from './trustSettings.js';
 import { createTrustTracker } from './trustTracker.js';
@@ -22,6 +23,8 @@ export interface TrustGuardOptions {
   clock: { now(): number };
   /** Publishes an event on the bus (the gateway's `publishNow`). @default bus.publish */
   publish?: (event: SelfhealEvent) => void;
+  /** Told once per tool definition whose outputSchema does not compile (left unchecked). */
+  onUncompilable?: (message: string) => void;
 }
 
 /** Who approved, as the control request names them. */
@@ -67,6 +70,26 @@ export interface TrustGuard {
   distrust(server: string): number;
   /** One upstream attempt of a tool call ended: answered (with its latency) or failed. */
   observeAttempt(server: string, ok: boolean, latencyMs: number): void;
+  /**
+   * One upstream attempt of tools/call `tool` (its upstream name) answered `result` after
+   * `latencyMs`: checked against the tool's outputSchema (its pinned definition, else `listed`).
+   * A result that breaks it is a protocol violation (logged, a `protocol_violation` signal, and
+   * no `call_ok`); any other answer is an answered attempt. Returns what the client gets:
+   * `result`, or by `trust.on_violation` a tool error naming the server, the tool and the first
+   * schema error.
+   */
+  observeAnswer(
+    server: string,
+    tool: string,
+    listed: RawItem | undefined,
+    result: Record<string, unknown>,
+    latencyMs: number,
+  ): Record<string, unknown>;
+  /**
+   * `server` sent something that is not JSON-RPC (a stdout line, an HTTP answer or SSE event;
+   * `error` says what): one protocol violation.
+   */
+  invalidMessage(server: string, error: Error): void;
   /**
    * `selfheal approve SERVER [TOOL]`: pins the tool's pending definition, or (without a tool)
    * ends the server's quarantine and approves every held tool of it.
@@ -126,6 +149,13 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       );
   });
   const tracker = createTrustTracker({ now: () => clock.now(), settings, server, publish });
+  const violations = createProtocolViolations({
+    clock,
+    settings,
+    server,
+    publish,
+    ...(options.onUncompilable ? { onUncompilable: options.onUncompilable } : {}),
+  });
 
   const score = (name: string) => server(name)?.score ?? settings(name).score.neutral;
   const distrust = (name: string) => (settings(name).enabled ? tracker.distrust(name) : 0);
@@ -200,6 +230,12 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       if (ok) tracker.answered(name, latencyMs);
       else tracker.signal(name, 'call_failed');
     },
+    observeAnswer(name, tool, listed, result, latencyMs) {
+      const withheld = violations.checkResult(name, tool, listed, result);
+      if (withheld === undefined) tracker.answered(name, latencyMs);
+      return withheld ?? result;
+    },
+    invalidMessage: (name, error) => violations.invalidMessage(name, error),
     approve(name, tool, by) {
       const s = server(name);
       if (tool !== undefined) {
@@ -251,6 +287,10 @@ function signalOf(event: SelfhealEvent) {
       return 'incident' as const;
     case 'server_recovered':
       return 'recovery' as const;
+    case 'protocol_violation':
+      return (event as { kind?: string }).kind === 'invalid_message'
+        ? ('invalid_message' as const)
+        : ('protocol_violation' as const);
     case 'tool_definition_changed':
       return (event as { reason?: string }).reason === 'changed'
         ? ('definition_changed' as const)

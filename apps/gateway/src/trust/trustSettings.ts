@@ -19,6 +19,12 @@ export interface TrustSettings {
   quarantine: 'hide' | 'refuse';
   /** Good checks in a row that end a quarantine. @default 5 */
   probationChecks: number;
+  /**
+   * What the client gets for a tool result that breaks the tool's outputSchema: a tool error
+   * naming the server, the tool and the first schema error, or the result as it is.
+   * @default 'error'
+   */
+  onViolation: 'error' | 'pass';
   /** Pin tool definitions. @default true */
   pinTools: boolean;
   /** Hold what nobody approved yet. @default both false */
@@ -53,6 +59,7 @@ export function resolveTrustSettings(document: SelfhealConfig, server: string): 
     quarantineBelow: t.quarantine_below ?? 0.2,
     quarantine: t.quarantine ?? 'refuse',
     probationChecks: t.probation_checks ?? 5,
+    onViolation: t.on_violation ?? 'error',
     pinTools: t.pin_tools ?? true,
     requireApproval: {
       newServers: approval.new_servers ?? false,

@@ -2,6 +2,7 @@ import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/c
 import { Client } from '@modelcontextprotocol/client';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
+import { reportInvalidMessages } from './invalidMessages.js';
 import { notificationsFirst } from './notificationsFirst.js';
 import { createStatelessHttpTransport } from './statelessHttpTransport.js';
 import type { TransportFactory } from './transportFactory.js';
@@ -17,6 +18,8 @@ export interface ConnectOptions {
   timeoutMs: number;
   /** Installs handlers before the handshake (server requests may arrive during it). */
   configure?: (client: Client) => void;
+  /** Told of each message from the server that is not JSON-RPC (RFC 0017). @default ignored */
+  onInvalidMessage?: (server: string, error: Error) => void;
 }
 
 /** A connected client and the stderr tail of its process (stdio). */
@@ -57,6 +60,9 @@ export async function connectUpstream(
         ),
       };
     }
+    const { onInvalidMessage } = options;
+    if (onInvalidMessage)
+      reportInvalidMessages(opened.transport, (error) => onInvalidMessage(spec.name, error));
     await client.connect(opened.transport, { timeout: options.timeoutMs });
     notificationsFirst(opened.transport);
     return { client, recentStderr: opened.recentStderr };

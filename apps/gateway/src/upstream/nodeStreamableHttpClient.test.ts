@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type GatewayError, GatewayErrorCode } from '../errors.js';
 import {
   NodeStreamableHttpClientTransport,
   StreamableHttpStatusError,
@@ -110,6 +111,44 @@ describe('NodeStreamableHttpClientTransport', () => {
     const { transport, received } = await connected(url);
     await transport.send(call);
     expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+    await transport.close();
+  });
+
+  it('reports SSE events and JSON answers that are not JSON-RPC as INVALID_MESSAGE, and skips them', async () => {
+    let answer = 0;
+    const { url } = await serve((_req, res) => {
+      if (answer++ === 0) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: message\ndata: <b>oops</b>\n\n');
+        res.write('event: message\ndata: {"hello":1}\n\n');
+        res.end('event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('Internal Server Error');
+      }
+    });
+    const { transport, received, errors } = await connected(url);
+    await transport.send(call);
+    await until(() => received.length === 1);
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+    // The garbage JSON answer fails its request too: its answer is lost.
+    await expect(transport.send({ ...call, id: 2 })).rejects.toThrow(
+      /^sent a JSON answer that is not JSON \(Unexpected token/,
+    );
+    expect(errors.map((e) => [(e as GatewayError).code, e.message])).toEqual([
+      [
+        GatewayErrorCode.InvalidMessage,
+        expect.stringMatching(/^sent an SSE event that is not JSON \(/),
+      ],
+      [
+        GatewayErrorCode.InvalidMessage,
+        'sent an SSE event that is JSON, but not a JSON-RPC message',
+      ],
+      [
+        GatewayErrorCode.InvalidMessage,
+        expect.stringMatching(/^sent a JSON answer that is not JSON \(/),
+      ],
+    ]);
     await transport.close();
   });
 

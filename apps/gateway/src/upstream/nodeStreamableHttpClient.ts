@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
+import { invalidMessageError } from './invalidMessages.js';
 import { createSseParser } from './sseParser.js';
 
 /** Options of {@link NodeStreamableHttpClientTransport}. */
@@ -114,8 +115,16 @@ export class NodeStreamableHttpClientTransport implements Transport {
     if (type === 'text/event-stream') this.readSse(res, requestIds);
     else if (type === 'application/json') {
       const text = await readText(res);
-      const data = JSON.parse(text) as unknown;
-      for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (cause) {
+        // The request fails (its answer is lost); the garbage itself is a protocol violation.
+        const error = invalidMessageError('a JSON answer', cause);
+        this.onerror?.(error);
+        throw error;
+      }
+      for (const item of Array.isArray(data) ? data : [data]) this.deliver(item, 'a JSON answer');
     } else {
       res.resume();
       if (requestIds.length > 0)
@@ -155,12 +164,12 @@ export class NodeStreamableHttpClientTransport implements Transport {
     });
   }
 
-  private deliver(item: unknown) {
+  private deliver(item: unknown, what: string) {
     let message: JSONRPCMessage;
     try {
       message = parseJsonRpcMessage(item);
     } catch (error) {
-      this.onerror?.(error as Error);
+      this.onerror?.(invalidMessageError(what, error));
       return;
     }
     this.onmessage?.(message);
@@ -175,12 +184,12 @@ export class NodeStreamableHttpClientTransport implements Transport {
       try {
         item = JSON.parse(event.data);
       } catch (error) {
-        this.onerror?.(error as Error);
+        this.onerror?.(invalidMessageError('an SSE event', error));
         return;
       }
-      const id = (item as { id?: RequestId }).id;
+      const id = (item as { id?: RequestId } | null)?.id;
       if (id !== undefined && !('method' in (item as object))) waiting.delete(id);
-      this.deliver(item);
+      this.deliver(item, 'an SSE event');
     });
     res.setEncoding('utf8');
     res.on('data', parse);

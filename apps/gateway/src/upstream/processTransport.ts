@@ -1,6 +1,6 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { createStreamTransport, type SpawnedProcess } from '@selfheal/monitor';
-import { type Clock, systemClock } from '../clock.js';
 
 /** Options of {@link createProcessTransport}. */
 export interface ProcessTransportOptions {

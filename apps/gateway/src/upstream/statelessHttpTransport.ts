@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
 import { META, STATELESS_VERSION } from '../stateless/envelope.js';
+import { invalidMessageError } from './invalidMessages.js';
 import { createSseParser } from './sseParser.js';
 
 /** Where stateless (MCP 2026-07-28) requests go: a Streamable HTTP endpoint. */
@@ -85,7 +86,13 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     if (type.includes('text/event-stream') && response.body) {
       let answered = false;
       const feed = createSseParser((event) => {
-        const received = JSON.parse(event.data) as JSONRPCMessage;
+        let received: JSONRPCMessage;
+        try {
+          received = JSON.parse(event.data) as JSONRPCMessage;
+        } catch (cause) {
+          transport.onerror?.(invalidMessageError('an SSE event', cause));
+          return;
+        }
         if (!('method' in received) && 'id' in received && received.id === message.id)
           answered = true;
         transport.onmessage?.(received);
@@ -102,7 +109,10 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     let received: Record<string, unknown>;
     try {
       received = JSON.parse(text) as Record<string, unknown>;
-    } catch {
+    } catch (cause) {
+      // A success status with garbage is the server's protocol violation; an error page (a
+      // proxy's 502) is only a failed request.
+      if (response.ok) throw invalidMessageError(`an HTTP ${response.status} answer`, cause);
       throw new Error(`HTTP ${response.status} without a JSON-RPC message`);
     }
     // An error that names no request (a 2025-11-25 server's "no session" answer has id null)

@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/client';
 import { SSEClientTransport } from '@modelcontextprotocol/client';
+import type { Clock } from '@selfheal/internal';
 import { createNodeSpawner, type Spawner } from '@selfheal/monitor';
-import type { Clock } from '../clock.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { NodeStreamableHttpClientTransport } from './nodeStreamableHttpClient.js';
 import { createProcessTransport } from './processTransport.js';

@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { ServerHealth } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import { EventEmitter } from 'eventemitter3';
-import type { Clock } from '../clock.js';
 import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';

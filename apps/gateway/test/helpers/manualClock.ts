@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '@selfheal/internal';
 
 /** A clock tests move by hand: `advance(ms)` runs every timer due by then, in order of id. */
 export interface ManualClock extends Clock {

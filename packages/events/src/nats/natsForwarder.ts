@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { type Clock, systemClock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { type Clock, systemClock } from '../clock.js';
 import type { StoredEvent } from '../eventTypes.js';
 import { readLog } from '../logReader.js';
 import { listSegments } from '../logSegments.js';

@@ -1,5 +1,5 @@
 import { type KV, Kvm } from '@nats-io/kv';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { EventsError, EventsErrorCode } from '../errors.js';
 import type { NatsLink } from './natsLink.js';
 

@@ -1,4 +1,4 @@
-import { type HealthClock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { HealthEndpointError, HealthEndpointErrorCode } from '../errors.js';
 import { auditHealthResponse, type HealthAudit } from './auditHealthResponse.js';
 import { fetchHealthResponse } from './fetchHealthResponse.js';
@@ -12,7 +12,7 @@ export interface CheckHealthOptions {
   /** @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
   /** @default systemClock */
-  clock?: Partial<HealthClock>;
+  clock?: Partial<Clock>;
 }
 
 /** What `selfheal check --json` prints: an audit of a reachable endpoint, or why it was not. */
@@ -41,7 +41,7 @@ export async function checkHealthEndpoint(
   url: string,
   options: CheckHealthOptions = {},
 ): Promise<ComplianceReport> {
-  const clock: HealthClock = { ...systemClock, ...options.clock };
+  const clock: Clock = { ...systemClock, ...options.clock };
   try {
     const response = await fetchHealthResponse(url, {
       timeoutMs: options.timeoutMs,

@@ -1,4 +1,4 @@
-import { type HealthClock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@selfheal/internal';
 import { HealthEndpointError, HealthEndpointErrorCode } from '../errors.js';
 import { HEALTH_MEDIA_TYPE } from '../httpHandler.js';
 import type { HealthHttpResponse } from './auditHealthResponse.js';
@@ -19,7 +19,7 @@ export interface FetchHealthOptions {
    * Timers for the timeout and the elapsed time.
    * @default systemClock
    */
-  clock?: Partial<HealthClock>;
+  clock?: Partial<Clock>;
 }
 
 /** A fetched answer and how long it took. */
@@ -36,7 +36,7 @@ export async function fetchHealthResponse(
   url: string,
   options: FetchHealthOptions = {},
 ): Promise<FetchedHealthResponse> {
-  const clock: HealthClock = { ...systemClock, ...options.clock };
+  const clock: Clock = { ...systemClock, ...options.clock };
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetch ?? globalThis.fetch;
   const controller = new AbortController();

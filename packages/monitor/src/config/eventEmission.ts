@@ -1,6 +1,7 @@
 import type { Durability } from '@selfheal/events';
+import { mergeDeep } from '@selfheal/internal';
 import type { SelfhealConfig } from '@selfheal/schemas';
-import { configSectionDefaults, mergeSections } from './schemaDefaults.js';
+import { configSectionDefaults } from './schemaDefaults.js';
 
 /** The config's `event_emission` section with every default filled in, times in ms. */
 export interface EventEmissionSettings {
@@ -21,7 +22,7 @@ export interface EventEmissionSettings {
  * ones and cannot drift from them.
  */
 export function resolveEventEmission(config: SelfhealConfig): EventEmissionSettings {
-  const e = mergeSections(configSectionDefaults('EventEmission'), config.event_emission);
+  const e = mergeDeep(configSectionDefaults('EventEmission'), config.event_emission);
   return {
     enabled: e.enabled as boolean,
     path: e.path as string,

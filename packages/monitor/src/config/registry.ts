@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
+import { mergeDeep } from '@selfheal/internal';
 import type { SelfhealConfig, ServerConfig } from '@selfheal/schemas';
 import { healthEnvOverrides } from './envOverrides.js';
-import { configSectionDefaults, mergeSections } from './schemaDefaults.js';
+import { configSectionDefaults } from './schemaDefaults.js';
 
 /** The probes a monitor can run against one server. */
 export type ProbeKind = 'http' | 'ping' | 'tools' | 'process';
@@ -100,13 +101,8 @@ export function createRegistry(
   const healthDefaults = configSectionDefaults('HealthCheck');
   const recoveryDefaults = configSectionDefaults('Recovery');
   return Object.entries(config.mcpServers).map(([name, server]) => {
-    const health = mergeSections(
-      healthDefaults,
-      config.health_check,
-      envHealth,
-      server.health_check,
-    );
-    const recovery = mergeSections(recoveryDefaults, config.recovery, server.recovery);
+    const health = mergeDeep(healthDefaults, config.health_check, envHealth, server.health_check);
+    const recovery = mergeDeep(recoveryDefaults, config.recovery, server.recovery);
     return resolveServer(name, server, health, recovery, base);
   });
 }

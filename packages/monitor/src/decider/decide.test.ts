@@ -1,8 +1,8 @@
+import { createFakeClock } from '@selfheal/internal/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../config/registry.js';
 import { createMonitorStore } from '../monitor/monitorStore.js';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { parseConfig } from '../testing/parseConfig.js';
 import {
   decideCheck,

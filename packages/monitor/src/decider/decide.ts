@@ -1,6 +1,6 @@
-import { createBackoff } from '../backoff.js';
 import type { MonitoredServer } from '../config/registry.js';
 import type { ProbeResult } from '../probes/probeResult.js';
+import { createRecoverySchedule } from '../recoverySchedule.js';
 import { describeExit, isPermanentExit } from '../supervisor/nodeSpawner.js';
 import type { ExitInfo } from '../supervisor/spawner.js';
 import type { ServerView } from './serverView.js';
@@ -190,7 +190,7 @@ export function decideRecovery(
   return {
     action: 'attempt',
     attempt,
-    delayMs: createBackoff({ initialMs, multiplier, maxMs })(attempt),
+    delayMs: createRecoverySchedule({ initialMs, multiplier, maxMs })(attempt),
   };
 }
 

@@ -1,4 +1,5 @@
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
+import { monitorClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
 import { type ControlReply, type ControlRequest, operatorOf } from '../control/controlProtocol.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
@@ -13,7 +14,7 @@ export interface MonitorOptions {
   servers: MonitoredServer[];
   store: MonitorStore;
   spawner: Spawner;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
@@ -65,7 +66,7 @@ export interface Monitor {
 /** Creates a {@link Monitor}; nothing runs until `start`. */
 export function createMonitor(options: MonitorOptions): Monitor {
   const servers = new Map<string, ServerMonitor>();
-  const checkTimers = createSlottedClock(options.clock ?? systemClock, {
+  const checkTimers = createSlottedClock(options.clock ?? monitorClock, {
     slotMs: options.checkSlotMs ?? 100,
   });
   const monitorOf = (server: MonitoredServer) =>

@@ -1,7 +1,7 @@
 import { createHealthProjector } from '@selfheal/events';
+import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createCheckedLog } from '../testing/checkedLog.js';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createMonitorStore } from './monitorStore.js';
 
 describe('createMonitorStore', () => {

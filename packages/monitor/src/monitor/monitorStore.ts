@@ -8,8 +8,9 @@ import {
   initialServerHealth,
   isKnownEventType,
 } from '@selfheal/events';
+import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { type Clock, systemClock } from '../clock.js';
+import { monitorClock } from '../clock.js';
 import type { MonitorStore } from '../decider/monitorStore.js';
 
 /** Options of {@link createMonitorStore}. */
@@ -18,7 +19,7 @@ export interface MonitorStoreOptions {
   publish: (event: SelfhealEvent) => void;
   /** The `repo` of emitted events (the config schema's `event_emission.repo` default). @default 'selfheal' */
   repo?: string;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /** Start from this state (e.g. a replayed log). @default the empty state */
   initial?: HealthState;
@@ -57,7 +58,7 @@ export interface ProjectedMonitorStore extends MonitorStore {
  * exactly the fold of what it emitted, and a replay of its log reproduces it.
  */
 export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonitorStore {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const events =
     options.events ??
     createEventFactory({

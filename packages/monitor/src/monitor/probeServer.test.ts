@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../clock.js';
+import { monitorClock } from '../clock.js';
 import { createRegistry } from '../config/registry.js';
 import { parseConfig } from '../testing/parseConfig.js';
 import { createServerCheck } from './probeServer.js';
@@ -34,7 +34,7 @@ function check(server: Record<string, unknown>, probes?: string[]) {
   );
   return createServerCheck(
     monitored!,
-    systemClock,
+    monitorClock,
     () => answering,
     () => true,
     () => undefined,

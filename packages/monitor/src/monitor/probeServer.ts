@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client';
-import type { Clock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
 import type { MonitoredServer } from '../config/registry.js';
 import { createHttpProbe } from '../probes/httpProbe.js';
 import { createPingProbe, createToolsProbe } from '../probes/mcpProbes.js';

@@ -1,12 +1,12 @@
 import { Server } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { projectAll } from '@selfheal/events';
+import { createFakeClock } from '@selfheal/internal/testing';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistry } from '../config/registry.js';
 import { type CheckedLog, createCheckedLog } from '../testing/checkedLog.js';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner, type FakeProcess } from '../testing/fakeSpawner.js';
 import { parseConfig } from '../testing/parseConfig.js';
 import { createMonitorStore } from './monitorStore.js';

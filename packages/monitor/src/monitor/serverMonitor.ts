@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
+import type { Clock, TimerHandle } from '@selfheal/internal';
 import { nextCheckDelay } from '../checkInterval.js';
-import { type Clock, delay, systemClock, type TimerHandle } from '../clock.js';
+import { delay, monitorClock } from '../clock.js';
 import type { MonitoredServer } from '../config/registry.js';
 import {
   decideCheck,
@@ -30,7 +31,7 @@ export interface ServerMonitorOptions {
   server: MonitoredServer;
   store: MonitorStore;
   spawner: Spawner;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
@@ -98,7 +99,7 @@ export interface ServerMonitor {
 export function createServerMonitor(options: ServerMonitorOptions): ServerMonitor {
   const { server, store, spawner } = options;
   const name = server.name;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const random = options.random ?? Math.random;
   const checkTimers = options.checkTimers ?? clock;
   const supervisor: ProcessSupervisor | undefined =

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createFakeClock } from '@selfheal/internal/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createHttpProbe } from './httpProbe.js';
 
 let server: Server;

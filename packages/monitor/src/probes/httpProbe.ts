@@ -1,6 +1,7 @@
 import type { ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
+import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { errorMessage } from '../errors.js';
 import { createHealthConnection, type HealthRequestError } from './healthConnection.js';
@@ -25,7 +26,7 @@ export interface HttpProbeOptions {
   agent?: HttpsAgent;
   /** Largest body read, bytes; a longer one is a failed check. @default 65536 */
   maxBodyBytes?: number;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
 }
 
@@ -42,7 +43,7 @@ export interface HttpProbeOptions {
 export function createHttpProbe(
   options: HttpProbeOptions,
 ): (signal?: AbortSignal) => Promise<ProbeResult> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.health_check.timeout_seconds * 1000;
   const staleAfterMs =
     options.staleAfterMs ?? LIBRARY_DEFAULTS.health_check.stale_after_seconds * 1000;

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport, Server } from '@modelcontextprotocol/server';
+import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createPingProbe, createToolsProbe } from './mcpProbes.js';
 
 /** A client linked in memory to a server whose tool list and liveness the test controls. */

@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
+import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { errorMessage } from '../errors.js';
 import { isSessionExpired } from '../session/mcpSession.js';
@@ -9,7 +10,7 @@ import type { ProbeResult } from './probeResult.js';
 export interface McpProbeOptions {
   /** Deadline of one check, ms. @default 5000 */
   timeoutMs?: number;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /**
    * Called when the check failed because the server no longer knows the session (HTTP 404):
@@ -82,7 +83,7 @@ async function withDeadline(
   ) => Promise<Omit<ProbeResult, 'probe' | 'response_time_ms'>>,
   client: () => Client | undefined,
 ): Promise<ProbeResult> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.health_check.timeout_seconds * 1000;
   const started = clock.now();
   const done = (fields: Omit<ProbeResult, 'probe' | 'response_time_ms'>): ProbeResult => ({

@@ -5,7 +5,8 @@ import {
   SSEClientTransport,
   StreamableHTTPClientTransport,
 } from '@modelcontextprotocol/client';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
+import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { MonitoredServer } from '../config/registry.js';
 import { errorMessage, MonitorError, MonitorErrorCode } from '../errors.js';
@@ -48,7 +49,7 @@ export interface SessionProfile {
 export interface SessionOptions extends SessionProfile {
   /** Deadline for `initialize`, ms. @default 5000 */
   timeoutMs?: number;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /** The client's name in `initialize` (ignored when `clientInfo` is set). @default 'selfheal-monitor' */
   clientName?: string;
@@ -64,7 +65,7 @@ export async function openSession(
   process: SpawnedProcess | undefined,
   options: SessionOptions = {},
 ): Promise<Client> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.health_check.timeout_seconds * 1000;
   const raw =
     server.transport !== 'stdio' && options.createTransport

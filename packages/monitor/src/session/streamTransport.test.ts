@@ -72,6 +72,31 @@ describe('createStreamTransport', () => {
     await second.close();
   }, 30_000);
 
+  it('skips a line that is not JSON-RPC and reports it as INVALID_MESSAGE; the session goes on', async () => {
+    // A server that greets on stdout before anything else, as a logging server does.
+    const chatty = `process.stdout.write('Server started\\n{"hello":1}\\n');${SERVER}`;
+    const child = spawn(process.execPath, ['-e', chatty], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    const errors: unknown[] = [];
+    const client = new Client({ name: 't', version: '1' });
+    client.onerror = (error) => errors.push(error);
+    await client.connect(createStreamTransport(child.stdout!, child.stdin!));
+    await expect(client.ping()).resolves.toEqual({});
+    expect(errors.map((e) => [(e as MonitorError).code, (e as Error).message])).toEqual([
+      [
+        MonitorErrorCode.InvalidMessage,
+        expect.stringMatching(
+          /^wrote a line to stdout that is not JSON \(.*"Server started" is not valid JSON\); stdout is for JSON-RPC only \(log to stderr\)$/,
+        ),
+      ],
+      [
+        MonitorErrorCode.InvalidMessage,
+        'wrote a line to stdout that is JSON, but not a JSON-RPC message; stdout is for JSON-RPC only (log to stderr)',
+      ],
+    ]);
+    await client.close();
+  });
+
   it('refuses to send once closed, saying nothing was written (sent: false)', async () => {
     const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(child);

@@ -25,7 +25,9 @@ const skipping = new WeakSet<Readable>();
 /**
  * An MCP client transport over the stdio of a process someone else owns: newline-delimited
  * JSON-RPC written to `input` (the child's stdin) and read from `output` (its stdout), framed
- * by the SDK's own `ReadBuffer` and `serializeMessage`.
+ * by the SDK's own `ReadBuffer` and `serializeMessage`. A line that is not JSON-RPC is skipped
+ * and reported to `onerror` as a `MonitorError` INVALID_MESSAGE (a protocol violation the
+ * gateway scores, RFC 0017).
  *
  * The SDK's `StdioClientTransport` always spawns its own child and cannot adopt one; the
  * supervisor must own the process (one live child per server, process groups, kill on exit),
@@ -102,7 +104,7 @@ export function createStreamTransport(
         transport.onmessage?.(message);
       } catch (error) {
         // A line that is not JSON-RPC (a server logging to stdout) is reported and skipped.
-        transport.onerror?.(error as Error);
+        transport.onerror?.(invalidLine(error));
       }
     }
   }
@@ -152,4 +154,20 @@ export function createStreamTransport(
     transport.onclose?.();
   }
   return transport;
+}
+
+/**
+ * The error of a stdout line that is not JSON-RPC: the SDK's framing throws JSON's SyntaxError
+ * (which quotes the start of the line) or the schema's verdict on JSON of another shape.
+ */
+function invalidLine(cause: unknown): MonitorError {
+  const why =
+    cause instanceof SyntaxError
+      ? `not JSON (${cause.message})`
+      : 'JSON, but not a JSON-RPC message';
+  return new MonitorError(
+    MonitorErrorCode.InvalidMessage,
+    `wrote a line to stdout that is ${why}; stdout is for JSON-RPC only (log to stderr)`,
+    { cause },
+  );
 }

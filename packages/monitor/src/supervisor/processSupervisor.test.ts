@@ -1,6 +1,6 @@
 import type { PassThrough } from 'node:stream';
+import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner } from '../testing/fakeSpawner.js';
 import { createProcessSupervisor } from './processSupervisor.js';
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
+import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 import { maskEnvSecrets } from './maskEnvSecrets.js';
@@ -12,7 +13,7 @@ export interface ProcessSupervisorOptions {
   spawner: Spawner;
   /** Between SIGTERM and SIGKILL on stop, ms. @default 5000 */
   stopGraceMs?: number;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /** Lines of a process's stderr kept for its exit and for messages. @default 5 */
   stderrLines?: number;
@@ -52,7 +53,7 @@ export interface ProcessSupervisor {
 
 /** Creates a {@link ProcessSupervisor}; nothing is spawned until `start`. */
 export function createProcessSupervisor(options: ProcessSupervisorOptions): ProcessSupervisor {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const stopGraceMs = options.stopGraceMs ?? LIBRARY_DEFAULTS.recovery.stop_grace_seconds * 1000;
   const listeners = new Set<ExitListener>();
   let current: SpawnedProcess | undefined;

@@ -1,5 +1,5 @@
+import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../testing/fakeClock.js';
 import { createFakeSpawner } from '../testing/fakeSpawner.js';
 import { createNodeSpawner } from './nodeSpawner.js';
 import { runRecoveryCommand } from './recoveryCommand.js';

@@ -1,4 +1,5 @@
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '@selfheal/internal';
+import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { describeExit } from './nodeSpawner.js';
 import type { Spawner } from './spawner.js';
@@ -10,7 +11,7 @@ export interface RecoveryCommandOptions {
   /** Killed (with everything it started) after this long, ms. @default 60000 */
   timeoutMs?: number;
   spawner: Spawner;
-  /** @default systemClock */
+  /** @default monitorClock */
   clock?: Clock;
   /** Extra environment (e.g. `SELFHEAL_SERVER`). @default {} */
   env?: Record<string, string>;
@@ -31,7 +32,7 @@ export interface RecoveryCommandResult {
 export async function runRecoveryCommand(
   options: RecoveryCommandOptions,
 ): Promise<RecoveryCommandResult> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monitorClock;
   const timeoutMs = options.timeoutMs ?? LIBRARY_DEFAULTS.recovery.command_timeout_seconds * 1000;
   const child = options.spawner.spawn({
     command: '/bin/sh',
