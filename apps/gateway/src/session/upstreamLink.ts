@@ -288,7 +288,7 @@ export class UpstreamLink {
           );
         } catch (error) {
           // The client's refusal is an answer, not a broken upstream session.
-          throw asMcpError(error);
+          throw asProtocolError(error);
         }
       }
       const state = result.requestState;
@@ -446,8 +446,8 @@ function translate(error: unknown): unknown {
   return error;
 }
 
-/** An error with its JSON-RPC code (or -32603) as the SDK's `McpError`. */
-function asMcpError(error: unknown): ProtocolError {
+/** An error with its JSON-RPC code (or -32603) as the SDK's `ProtocolError`. */
+function asProtocolError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
   return new ProtocolError(
