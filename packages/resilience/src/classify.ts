@@ -170,7 +170,8 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
         return { retryable: false, breaker: 'success', reason };
     }
   }
-  // The SDK's StreamableHTTPError carries the HTTP status as a positive `code`.
+  // SDK 1.x's StreamableHTTPError carries the HTTP status as a positive `code` (2.x's
+  // SdkHttpError has it on `status`, read above).
   const http =
     status ?? (typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined);
   if (http !== undefined) {
