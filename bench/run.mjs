@@ -1,6 +1,6 @@
 // Runs every benchmark in turn: the vitest bench files (tables, then p50/p99 from their JSON),
 // then each script that needs its own process (replay, append, monitor CPU, gateway load,
-// 1,000 sessions on one gateway).
+// 1,000 sessions on one gateway, the dashboard in Chromium).
 // `pnpm bench -- NAME...` runs only the steps whose name contains one of the words.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ const steps = [
   ['restart', 'node', ['src/restartTime.mjs']],
   ['heal', 'node', ['src/healTime.mjs']],
   ['nats', 'node', ['scripts/natsThroughput.mjs']],
+  ['dashboard', 'node', ['src/dashboardLoad.mjs']],
 ];
 
 const only = process.argv.slice(2);

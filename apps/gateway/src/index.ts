@@ -38,6 +38,14 @@ export {
   type GatewayEvents,
   type GatewayOptions,
 } from './gateway.js';
+// The dashboard's routes (RFC 0016), for embedding the page beside another server (the bench)
+export {
+  createDashboard,
+  type Dashboard,
+  type DashboardEvents,
+  type DashboardOptions,
+  readEventFiles,
+} from './http/dashboard.js';
 export { createGatewayHealth, upstreamsCheck } from './http/gatewayHealth.js';
 export {
   createHealthStream,

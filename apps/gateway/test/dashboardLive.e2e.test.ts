@@ -66,6 +66,23 @@ function writeConfig() {
       '',
     ].join('\n'),
   );
+  // The log of an earlier run: a minute of calls to steady, summarised (RFC 0009), ending 20 s
+  // ago. The page draws it in the sparklines at once, before any call is made live.
+  const end = Date.now() - 20_000;
+  const summary = {
+    event_type: 'call_summary',
+    timestamp: new Date(end).toISOString(),
+    trace_id: 'summary-steady',
+    repo: 'selfheal',
+    server_name: 'steady',
+    method: 'tools/call',
+    window_start: new Date(end - 60_000).toISOString(),
+    window_ms: 60_000,
+    calls: 60,
+    counts: { ok: 45, error: 15 },
+    latency_ms: { p50: 12, p95: 70, p99: 80, max: 95 },
+  };
+  writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify(summary)}\n`);
   return { dir, config, log: join(dir, 'events.jsonl') };
 }
 
@@ -110,6 +127,37 @@ describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard of a running gateway',
     await page.locator('#connection[data-state="live"]').waitFor({ state: 'attached' });
     await page.locator('#servers [data-server="steady"][data-status="ok"]').waitFor();
     expect(errors).toEqual([]);
+    // The sparklines start from the log's call summary, not empty: its 60 calls, a quarter failed.
+    const steady = page.locator('#servers [data-server="steady"]');
+    await expect.poll(async () => Number(await steady.getAttribute('data-calls'))).toBe(60);
+    await expect(steady.locator('.spark-value').nth(1).textContent()).resolves.toBe('25%');
+    await expect(steady.locator('.spark-value').nth(2).textContent()).resolves.toBe('12/80ms');
+    // The cookie is a credential derived for the dashboard, not the token: it opens the page's
+    // API, and neither /mcp nor the metrics.
+    const [cookie] = await page.context().cookies(url);
+    expect(cookie!.value).not.toContain(TOKEN);
+    const withCookie = { cookie: `${cookie!.name}=${cookie!.value}` };
+    expect((await fetch(`${url}dashboard/api/info`, { headers: withCookie })).status).toBe(200);
+    const mcp = await fetch(`${url}mcp`, {
+      method: 'POST',
+      headers: {
+        ...withCookie,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'cookie-only', version: '1' },
+        },
+      }),
+    });
+    expect(mcp.status).toBe(401);
+    expect((await fetch(`${url}metrics`, { headers: withCookie })).status).toBe(401);
   }, 30_000);
 
   it('draws the calls an MCP client makes: calls/s, errors and latency of the server', async () => {

@@ -105,6 +105,46 @@ describe('selfheal replay', () => {
     expect(onlyC.events_total).toBe(2);
   });
 
+  it('--since starts the window: earlier events set the state, the figures are of the window', async () => {
+    const file = healthLog();
+    const r = await runCli('replay', file, '--json', '--since', '2026-11-21T10:01:35Z');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({
+      since: '2026-11-21T10:01:35.000Z',
+      events_total: 5,
+      filtered_out: 7,
+    });
+    // b went down at 90 s, before the window: down from 95 s to its recovery at 120 s, over a
+    // window of 905 s, and not an incident of the window (it began before).
+    expect(json.servers.b.sla).toMatchObject({
+      window_ms: 905_000,
+      down_ms: 25_000,
+      uptime_percent: 97.238,
+      incidents: 0,
+      mttr_ms: null,
+      restarts: 0,
+    });
+    expect(json.servers.b.state.status).toBe('ok');
+    expect(json.servers.c.sla).toMatchObject({ incidents: 1, open_incidents: 1 });
+    const text = await runCli('replay', file, '--since', '2026-11-21T10:01:35Z');
+    expect(text.stdout).toContain('Since: 2026-11-21T10:01:35.000Z');
+    expect(text.stdout).toMatch(/\n {2}b\s+97\.238%\s+0\s+-\s+-/);
+    const reversed = await runCli(
+      'replay',
+      file,
+      '--since',
+      '2026-11-21T10:05:00Z',
+      '--until',
+      '2026-11-21T10:01:00Z',
+    );
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toContain('is after --until');
+    const bad = await runCli('replay', file, '--since', 'yesterday');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since "yesterday" is not an RFC 3339 date-time');
+  });
+
   it('merges several files and reports bad lines with file and line, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'selfheal-replay-'));
     const bad = join(dir, 'bad.jsonl');

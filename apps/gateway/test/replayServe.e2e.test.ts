@@ -182,4 +182,42 @@ describe.skipIf(NO_CHROMIUM !== undefined)('selfheal replay FILE... --serve', ()
       new Date(T0 + 900_000).toISOString(),
     );
   }, 30_000);
+
+  it('over a chosen window (from an instant to the time-travel instant) shows replay --since --until', async () => {
+    const since = new Date(T0 + 100_000).toISOString();
+    const until = new Date(T0 + 650_000).toISOString();
+    await page.locator('#travel-instant').fill(until);
+    await page.locator('#travel-instant').press('Enter');
+    await page.locator('#sla-window').selectOption('from');
+    await page.locator('#sla-from').fill(since);
+    await page.locator('#sla-apply').click();
+    const span = page.locator('#sla-span');
+    await expect.poll(() => span.getAttribute('data-since')).toBe(since);
+    await expect(span.getAttribute('data-until')).resolves.toBe(until);
+    const report = JSON.parse(
+      (await runCli('replay', ...files, '--since', since, '--until', until, '--json')).stdout,
+    ) as Report;
+    const rows = await slaRows(page);
+    expect(Object.keys(rows).sort()).toEqual(Object.keys(report.servers).sort());
+    for (const [name, { sla }] of Object.entries(report.servers))
+      expect(rows[name], name).toEqual(expectedRow(sla));
+    // alpha's first outage (45 s to 80 s) is before the window: only its second is listed,
+    // still open at the window's end, and beta's.
+    expect(report.servers.alpha!.sla.incidents).toBe(1);
+    await expect(
+      page.$$eval('#incidents > li', (items) => items.map((li) => li.getAttribute('data-down'))),
+    ).resolves.toEqual([String(T0 + 620_000), String(T0 + 300_000)]);
+    // A preset: the hour before the end, from a whole minute.
+    await page.locator('#sla-window').selectOption(String(3_600_000));
+    await expect
+      .poll(() => span.getAttribute('data-since'))
+      .toBe(new Date(Math.floor((T0 + 650_000 - 3_600_000) / 60_000) * 60_000).toISOString());
+    // A start that is not an instant is refused, saying so.
+    await page.locator('#sla-window').selectOption('from');
+    await page.locator('#sla-from').fill('yesterday');
+    await page.locator('#sla-apply').click();
+    await expect(page.locator('#sla-problem').textContent()).resolves.toContain(
+      '"yesterday" is not an RFC 3339 date-time',
+    );
+  }, 30_000);
 });

@@ -172,6 +172,22 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)('gateway replicas on NATS J
     expect(new Set(probes.slice(-3).map((e) => e.replica)).size).toBe(1);
   });
 
+  it("gives each replica's dashboard the fleet's stream as its history, not its own log", async () => {
+    const [first] = replicas;
+    const page = first!.url.replace(/\/mcp$/, '/');
+    const body = (await (await fetch(`${page}dashboard/api/events`)).json()) as {
+      events: SelfhealEvent[];
+      source: string;
+    };
+    expect(body.source).toBe('stream');
+    // Every replica's events, where gw-1's log has its own only.
+    expect(new Set(body.events.map((e) => e.replica))).toEqual(new Set(['gw-1', 'gw-2', 'gw-3']));
+    expect(new Set(logged(first!).map((e) => e.replica))).toEqual(new Set(['gw-1']));
+    // In the stream's order (the order the fleet folds): the stream read afterwards starts so.
+    const ids = (await streamEvents()).map((e) => e.event_id);
+    expect(ids.slice(0, body.events.length)).toEqual(body.events.map((e) => e.event_id));
+  });
+
   it('has another replica probe within the lease TTL after the holder is SIGKILLed mid-write', async () => {
     const before = await streamEvents();
     const holderName = before.filter((e) => e.event_type === 'health_check_completed').at(-1)!

@@ -10,6 +10,12 @@ import { initialTrustState, projectTrust, type TrustState, trustView } from './t
 export interface HealthFoldOptions {
   /** Only events at or before this time (epoch milliseconds) are folded. */
   until?: number;
+  /**
+   * The SLA window starts here (epoch ms): events before it are folded for the state they
+   * leave (a server down at `since` is down from it on) but count in no SLA figure, incident
+   * or offline time (see `SlaTrackerOptions.since`). @default the first event
+   */
+  since?: number;
   /** Only events of this server are folded. */
   server?: string;
 }
@@ -29,9 +35,11 @@ export interface HealthFoldResult {
   incidents: SlaIncident[];
   /** Epoch ms the windows close at: `until`, else the last event folded (0 with none). */
   end_ms: number;
+  /** Epoch ms the windows open at: `since`, or null for each server's first event. */
+  since_ms: number | null;
   /** Gateway runs seen (`gateway_started`, RFC 0020). */
   runs: number;
-  /** Time between runs, when no gateway ran: in no SLA window, ms. */
+  /** Time between runs, when no gateway ran, after `since`: in no SLA window, ms. */
   offline_ms: number;
   /** Status events decided from checks, for servers whose log has no decisions of its own. */
   derived_decisions: number;
@@ -67,9 +75,9 @@ export interface HealthFold {
  * the W3 thresholds (see `decideFromChecks`).
  */
 export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
-  const { until, server } = options;
+  const { until, since, server } = options;
   let projector = createHealthProjector();
-  const sla = createSlaTracker();
+  const sla = createSlaTracker(since === undefined ? {} : { since });
   let trust = initialTrustState;
   let endMs = Number.NEGATIVE_INFINITY;
   /** Servers whose log records their status decisions: checks do not decide for them. */
@@ -104,7 +112,8 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
     const fleetWasDown = running.size === 0;
     running.add(key);
     if (!fleetWasDown) return;
-    if (offlineSince !== undefined) offline += Math.max(0, ms - offlineSince);
+    if (offlineSince !== undefined)
+      offline += Math.max(0, ms - Math.max(offlineSince, since ?? offlineSince));
     offlineSince = undefined;
     // The live gateway starts with no state: nor does its replay.
     for (const name of Object.keys(projector.state().servers)) earlier.add(name);
@@ -147,6 +156,9 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
         if (running.has(key)) stopRun(key, ms);
         else if (runs === 0) endRun(ms);
       } else fold(event, ms);
+      // Starts and stops change no server's state, but tell the projector which replica serves
+      // what, so one replica's reload does not remove a server another still serves (RFC 0018).
+      if (run) projector.apply(event);
       if (ms > endMs) endMs = ms;
       lastMs = ms;
       return true;
@@ -171,6 +183,7 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
         trust,
         incidents: sla.incidents(end),
         end_ms: end,
+        since_ms: since ?? null,
         runs,
         offline_ms: offline,
         derived_decisions: derived,

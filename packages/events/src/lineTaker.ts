@@ -18,6 +18,7 @@ const READ_WHOLE: ReadonlySet<string> = new Set([
   ...TRUST_EVENT_TYPES,
   'gateway_started',
   'gateway_stopped',
+  'config_reloaded',
 ]);
 
 /** The per-line bookkeeping both readers share: counts, issues, the exact path, the tail. */
@@ -119,8 +120,9 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
       line++;
       const nl = records[base]!;
       const scanned = records[base + 1] === 1 ? build(bytes, records, base + 2) : undefined;
-      // The trust fold and the runs read fields the scanner does not take (pins, diffs, scores;
-      // a run's replica): those lines, rare, are read whole.
+      // The trust fold, the runs and the servers a replica serves read fields the scanner does
+      // not take (pins, diffs, scores; a run's replica and servers; a reload's removed): those
+      // lines, rare, are read whole.
       if (scanned !== undefined && !READ_WHOLE.has(scanned.event_type)) {
         batch.push(accept(scanned, ms[r]!, line));
       } else {

@@ -219,3 +219,49 @@ describe('a server removed by a config reload', () => {
     ]);
   });
 });
+
+describe('a reload in a fleet (RFC 0018): one replica reloads, the others serve on', () => {
+  const at = '2026-12-06T04:00:00.000Z';
+  const of = (replica: string, e: Record<string, unknown>) =>
+    ({ timestamp: at, trace_id: 't', replica, ...e }) as unknown as SelfhealEvent;
+  const started = (replica: string, servers: string[]) =>
+    of(replica, { event_type: 'gateway_started', pid: 1, servers });
+  const registered = (replica: string, name: string) =>
+    of(replica, { event_type: 'server_registered', server_name: name, transport: 'stdio' });
+  const reloaded = (replica: string, removed: string[]) =>
+    of(replica, {
+      event_type: 'config_reloaded',
+      source: '/srv/selfheal.json',
+      added: [],
+      removed,
+      restarted: [],
+    });
+  const stopped = (replica: string) =>
+    of(replica, { event_type: 'gateway_stopped', uptime_seconds: 1, reason: 'SIGTERM' });
+  const names = (events: SelfhealEvent[]) => {
+    const projector = createHealthProjector();
+    for (const event of events) projector.apply(event);
+    return Object.keys(projector.state().servers);
+  };
+  const fleet = [
+    started('a', ['api', 'files']),
+    registered('a', 'api'),
+    registered('a', 'files'),
+    started('b', ['api', 'files']),
+    registered('b', 'api'),
+    registered('b', 'files'),
+  ];
+
+  it("keeps a server another replica still serves after one replica's reload removed it", () => {
+    expect(names([...fleet, reloaded('a', ['files'])])).toEqual(['api', 'files']);
+  });
+
+  it('removes it once the last replica serving it removed it, or stopped', () => {
+    expect(names([...fleet, reloaded('a', ['files']), reloaded('b', ['files'])])).toEqual(['api']);
+    expect(names([...fleet, stopped('b'), reloaded('a', ['files'])])).toEqual(['api']);
+  });
+
+  it("a restarted replica serves what its new run's start names, not its killed run's", () => {
+    expect(names([...fleet, started('b', ['api']), reloaded('a', ['files'])])).toEqual(['api']);
+  });
+});

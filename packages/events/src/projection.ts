@@ -65,10 +65,18 @@ export function projectAll(
  * The same fold as {@link project} for long replays: a server's state is still computed by
  * the pure {@link projectServer}, but servers live in a Map updated in place, so each event
  * costs O(1) instead of copying the record of all servers.
+ *
+ * It also knows replicas (RFC 0018): a fleet's stream holds the events of several gateways,
+ * each with its own config. A `config_reloaded` is one replica's news, so it takes a server out
+ * of the state only when no other replica still serves it. A replica serves the `servers` of
+ * its `gateway_started` and its reloads' `added`, until its reload removes one or it stops
+ * (`gateway_stopped`); a replica killed without a stop serves its servers until its next
+ * start. For the log of one gateway (every event of one replica, or of none) this is exactly
+ * {@link project}.
  */
 export interface HealthProjector {
   apply(event: SelfhealEvent): void;
-  /** A snapshot of the state so far, equal to `projectAll` of the events applied. */
+  /** A snapshot of the state so far; for one gateway's events, `projectAll` of them. */
   state(): HealthState;
   /** One server's state so far (no copy of the others); `undefined` before its first event. */
   get(serverName: string): ServerHealth | undefined;
@@ -77,9 +85,10 @@ export interface HealthProjector {
 /** Creates a {@link HealthProjector}, optionally starting from `state`. */
 export function createHealthProjector(state: HealthState = initialHealthState): HealthProjector {
   const servers = new Map<string, ServerHealth>(Object.entries(state.servers));
+  const serving = createServingReplicas();
   return {
     apply(event) {
-      for (const removed of removedBy(event)) servers.delete(removed);
+      for (const removed of serving.apply(event)) servers.delete(removed);
       const name = event.server_name;
       if (typeof name !== 'string' || name === '' || !PROJECTED_EVENT_TYPES.has(event.event_type)) {
         return;
@@ -89,5 +98,57 @@ export function createHealthProjector(state: HealthState = initialHealthState): 
     },
     state: () => ({ servers: Object.fromEntries(servers) }),
     get: (serverName) => servers.get(serverName),
+  };
+}
+
+/** The names in an event's array field `key` (`servers`, `added`). */
+function namesIn(event: SelfhealEvent, key: string): string[] {
+  const value = (event as Record<string, unknown>)[key];
+  return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/**
+ * Which replicas serve each server (`''` for a gateway that names none): see
+ * {@link HealthProjector}. `apply` returns the servers an event takes out of the state.
+ */
+function createServingReplicas() {
+  const byServer = new Map<string, Set<string>>();
+  const serve = (server: string, replica: string) => {
+    const replicas = byServer.get(server) ?? new Set<string>();
+    byServer.set(server, replicas);
+    replicas.add(replica);
+  };
+  const leaveAll = (replica: string) => {
+    for (const replicas of byServer.values()) replicas.delete(replica);
+  };
+  return {
+    apply(event: SelfhealEvent): string[] {
+      const replica = typeof event.replica === 'string' ? event.replica : '';
+      switch (event.event_type) {
+        case 'gateway_started':
+          // A run of this replica that was killed served what it served; this run serves these.
+          leaveAll(replica);
+          for (const server of namesIn(event, 'servers')) serve(server, replica);
+          return [];
+        case 'gateway_stopped':
+          leaveAll(replica);
+          return [];
+        case 'config_reloaded': {
+          for (const server of namesIn(event, 'added')) serve(server, replica);
+          const gone: string[] = [];
+          for (const server of removedBy(event)) {
+            const replicas = byServer.get(server);
+            replicas?.delete(replica);
+            if (!replicas || replicas.size === 0) {
+              byServer.delete(server);
+              gone.push(server);
+            }
+          }
+          return gone;
+        }
+        default:
+          return [];
+      }
+    },
   };
 }

@@ -13,6 +13,11 @@ import type { TrustState } from './trustProjection.js';
 export interface ReplayOptions {
   /** Only events at or before this time (epoch milliseconds) are folded. */
   until?: number;
+  /**
+   * The report's window starts here (epoch ms): earlier events are folded for the state they
+   * leave, but are in no SLA figure and no count of the summary (see `HealthFoldOptions.since`).
+   */
+  since?: number;
   /** Only events of this server are folded (lines are still all read and counted). */
   server?: string;
   /**
@@ -70,8 +75,9 @@ export interface ReplayReport extends TimelineSummary {
    * memory); `sorted`: some file was not, so all events were held and sorted (stable).
    */
   ordering: 'streamed' | 'sorted';
-  /** Good events left out by `until` or `server`. */
+  /** Good events left out by `until` or `server`, or before `since` (folded for state only). */
   filtered_out: number;
+  since?: string;
   until?: string;
   server?: string;
   /** Final per-server state and SLA figures, by server name. */
@@ -105,14 +111,14 @@ function createFold(options: ReplayOptions): Fold {
   let filtered = 0;
   return {
     apply({ event, ms }) {
-      if (!health.apply(event, ms)) {
+      if (!health.apply(event, ms) || (options.since !== undefined && ms < options.since)) {
         filtered++;
         return;
       }
       summary.add(event, ms);
     },
     report(reads, ordering) {
-      const { until, server } = options;
+      const { since, until, server } = options;
       const { servers, ecosystem, trust, runs, offline_ms, derived_decisions } = health.result();
       const issues = reads.flatMap((r) => r.issues).slice(0, options.maxIssues ?? 1000);
       return {
@@ -133,6 +139,7 @@ function createFold(options: ReplayOptions): Fold {
         out_of_order: reads.reduce((n, r) => n + r.outOfOrder, 0),
         ordering,
         filtered_out: filtered,
+        ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
         ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
         ...(server === undefined ? {} : { server }),
         ...summary.summary(),
@@ -330,7 +337,7 @@ export type ReplaySourceItem = { event: SelfhealEvent } | { bad: string; positio
 export async function replayEvents(
   source: string,
   batches: AsyncIterable<ReplaySourceItem[]>,
-  options: Pick<ReplayOptions, 'until' | 'server' | 'maxIssues'> = {},
+  options: Pick<ReplayOptions, 'since' | 'until' | 'server' | 'maxIssues'> = {},
 ): Promise<ReplayReport> {
   const fold = createFold(options);
   const maxIssues = options.maxIssues ?? 1000;

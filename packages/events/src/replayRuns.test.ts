@@ -56,6 +56,25 @@ describe('replay knows gateway runs (RFC 0020)', () => {
     expect(state.status_since).toBe(at(3701));
   });
 
+  it('with --since, only the offline time and the run time after it count', async () => {
+    const file = log([
+      ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),
+      ev(0, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      ev(1, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      ev(100, 'gateway_stopped', { uptime_seconds: 100, reason: 'SIGTERM' }),
+      ev(400, 'gateway_started', { pid: 2, servers: ['a'] }),
+      ev(400, 'server_registered', { server_name: 'a', transport: 'stdio' }),
+      ev(401, 'server_recovered', { server_name: 'a', previous_status: 'unknown' }),
+      ev(500, 'health_check_completed', { server_name: 'a', status: 'ok', response_time_ms: 1 }),
+    ]);
+    const report = await replayLogs([file], { since: Date.parse(at(300)) });
+    // Offline from 100 s to 400 s, of which 300 s to 400 s is in the window.
+    expect(report.offline_ms).toBe(100_000);
+    // Online in the window: 400 s to 500 s only.
+    expect(report.servers.a!.sla.window_ms).toBe(100_000);
+    expect(report.since).toBe(at(300));
+  });
+
   it("a fleet's stream keeps runs per replica: one replica's start or stop resets nothing the others serve", async () => {
     const r = (replica: string, e: Record<string, unknown>) => ({ ...e, replica });
     const file = log([
@@ -90,6 +109,35 @@ describe('replay knows gateway runs (RFC 0020)', () => {
     expect(whole.servers.remote!.sla.window_ms).toBe(50_000);
     expect(whole.servers.remote!.sla.down_ms).toBe(30_000);
     expect(whole.servers.remote!.state.status).toBe('ok');
+  });
+
+  it("a fleet's replay keeps a server one replica's reload removed while another serves it (RFC 0018)", async () => {
+    const r = (replica: string, e: Record<string, unknown>) => ({ ...e, replica });
+    const reload = (s: number, removed: string[]) =>
+      ev(s, 'config_reloaded', { source: 'x.json', added: [], removed, restarted: [] });
+    const registered = (s: number, name: string) =>
+      ev(s, 'server_registered', { server_name: name, transport: 'stdio' });
+    const events = [
+      r('a', ev(0, 'gateway_started', { pid: 1, servers: ['api', 'files'] })),
+      r('a', registered(0, 'api')),
+      r('a', registered(0, 'files')),
+      r('b', ev(1, 'gateway_started', { pid: 2, servers: ['api', 'files'] })),
+      r('b', registered(1, 'api')),
+      r('b', registered(1, 'files')),
+      r('a', reload(5, ['files'])),
+    ];
+    const shown = (report: Awaited<ReturnType<typeof replayLogs>>) =>
+      report.ecosystem.details.map((d) => d.server_name).sort();
+    expect(shown(await replayLogs([log(events)]))).toEqual(['api', 'files']);
+    // Once b stopped, a's next removal is the last word on it.
+    const gone = await replayLogs([
+      log([
+        ...events,
+        r('b', ev(6, 'gateway_stopped', { uptime_seconds: 5, reason: 'SIGTERM' })),
+        r('a', reload(7, ['api'])),
+      ]),
+    ]);
+    expect(shown(gone)).toEqual(['files']);
   });
 
   it('a run that ends without gateway_stopped (killed) ends at its last event', async () => {

@@ -89,4 +89,74 @@ describe('createSlaTracker', () => {
       auto_recovered_within_2m: null,
     });
   });
+
+  describe('with a window starting at since', () => {
+    const windowed = (
+      events: { event: SelfhealEvent; ms: number }[],
+      since: number,
+      end: number,
+    ) => {
+      const tracker = createSlaTracker({ since: T0 + since * 1000 });
+      for (const { event, ms } of events) tracker.add(event, ms);
+      return {
+        sla: tracker.report(T0 + end * 1000).a!,
+        incidents: tracker.incidents(T0 + end * 1000),
+      };
+    };
+    const LOG = [
+      check(0, 'ok'),
+      // before the window: an outage over and done, and one still open at 200 s
+      at(10, 'server_down'),
+      at(20, 'server_recovered'),
+      at(150, 'server_down'),
+      at(160, 'recovery_started', { strategy: 'restart', attempt: 1, reason: 'down' }),
+      // in the window [200 s, 1000 s]: the open one recovers at 300 s, a new one 500..560 s
+      at(300, 'server_recovered'),
+      check(480, 'down'),
+      at(500, 'server_down'),
+      at(501, 'recovery_started', { strategy: 'restart', attempt: 1, reason: 'down' }),
+      at(560, 'server_recovered'),
+    ];
+
+    it('counts the time from since on, down from since for an outage open then', () => {
+      const { sla, incidents } = windowed(LOG, 200, 1000);
+      expect(sla).toMatchObject({
+        window_ms: 800_000,
+        down_ms: 100_000 + 60_000,
+        uptime_percent: 80,
+        // The outage open at since is downtime of the window, not one of its incidents.
+        incidents: 1,
+        open_incidents: 0,
+        mttd_ms: 20_000,
+        mttr_ms: 60_000,
+        auto_recovered_within_2m: 1,
+        restarts: 1,
+      });
+      expect(incidents.map((i) => i.down_ms)).toEqual([T0 + 500_000]);
+    });
+
+    it('equals the whole-log figures when since is at or before the first event', () => {
+      const whole = run(LOG, 1000);
+      expect(windowed(LOG, 0, 1000).sla).toEqual(whole);
+      expect(windowed(LOG, -50, 1000).sla).toEqual(whole);
+    });
+
+    it('reports the window without changing the tracker when no event has reached since', () => {
+      const tracker = createSlaTracker({ since: T0 + 200_000 });
+      for (const { event, ms } of LOG.slice(0, 5)) tracker.add(event, ms);
+      // Down since 150 s, still down at 400 s: the whole window [200 s, 400 s] is down.
+      expect(tracker.report(T0 + 400_000).a).toMatchObject({
+        window_ms: 200_000,
+        down_ms: 200_000,
+        uptime_percent: 0,
+        incidents: 0,
+        restarts: 0,
+      });
+      // An end before since: an empty window.
+      expect(tracker.report(T0 + 180_000).a).toMatchObject({ window_ms: 0, uptime_percent: null });
+      // The report changed nothing: the events go on as without it.
+      for (const { event, ms } of LOG.slice(5)) tracker.add(event, ms);
+      expect(tracker.report(T0 + 1000_000).a).toEqual(windowed(LOG, 200, 1000).sla);
+    });
+  });
 });

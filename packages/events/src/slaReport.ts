@@ -10,8 +10,9 @@ export const AUTO_RECOVERY_WINDOW_MS = 120_000;
  */
 export interface ServerSla {
   /**
-   * From the server's first event to the end of the replay (the last event, or `--until`),
-   * less the time no gateway ran (between a run's end and the next `gateway_started`).
+   * From the server's first event (or the window's start, `--since`, when it came before) to
+   * the end of the replay (the last event, or `--until`), less the time no gateway ran (between
+   * a run's end and the next `gateway_started`).
    */
   window_ms: number;
   /** Time with status `down`: from `server_down` to `server_degraded`/`server_recovered`. */
@@ -90,6 +91,8 @@ interface Incident {
   manual: boolean;
   /** Set when the gateway run it was in ended before it recovered (epoch ms). */
   runEndedMs?: number;
+  /** Opened before the window (`since`): downtime of the window, not one of its incidents. */
+  carried?: boolean;
 }
 
 interface Track {
@@ -118,9 +121,24 @@ interface Track {
 
 const OPERATOR = new Set(['server_disabled', 'server_enabled', 'server_reset']);
 
+/** Options of {@link createSlaTracker}. */
+export interface SlaTrackerOptions {
+  /**
+   * The window starts here (epoch ms): events before it only set each server's status, so time
+   * down from before it counts from it on; the incidents, samples and counts are those of the
+   * events in the window. An outage already open at `since` is downtime of the window but not
+   * one of its incidents (its start is not in it), so its recovery gives no MTTR sample.
+   * Events must come in time order across it. @default the first event
+   */
+  since?: number;
+}
+
 /** Creates an {@link SlaTracker}. */
-export function createSlaTracker(): SlaTracker {
+export function createSlaTracker(options: SlaTrackerOptions = {}): SlaTracker {
   const tracks = new Map<string, Track>();
+  const { since } = options;
+  /** Whether the window has started: always without `since`. */
+  let windowOpen = since === undefined;
 
   const close = (t: Track, ms: number) => {
     if (t.status === 'down') t.downMs += ms - t.statusSinceMs;
@@ -131,11 +149,50 @@ export function createSlaTracker(): SlaTracker {
     close(t, ms);
     t.status = status;
   };
+  /**
+   * `t` as the window starting at `at` sees it: its status carried over, every figure from
+   * zero. An open incident is kept as a carried one, so that a `server_down` repeated while
+   * down opens no new incident, but left out of the history and the counts.
+   */
+  const openWindow = (t: Track, at: number): Track => ({
+    ...t,
+    activeSinceMs: t.activeSinceMs === undefined ? undefined : Math.max(at, t.activeSinceMs),
+    windowMs: 0,
+    statusSinceMs: Math.max(at, t.statusSinceMs),
+    downMs: 0,
+    degradedMs: 0,
+    incident: t.incident === undefined ? undefined : { ...t.incident, carried: true },
+    incidents: 0,
+    mttdSum: 0,
+    mttdCount: 0,
+    mttrSum: 0,
+    mttrCount: 0,
+    auto2m: 0,
+    restarts: 0,
+    manual: 0,
+    exhausted: 0,
+    history: [],
+  });
+  /** Starts the window before an event or run end at `ms` that is in it. */
+  const reach = (ms: number) => {
+    if (windowOpen || since === undefined || ms < since) return;
+    windowOpen = true;
+    for (const [name, t] of tracks) tracks.set(name, openWindow(t, since));
+  };
+  /**
+   * The tracks to report: with the window opened on copies when no event has opened it yet (a
+   * report must not change the tracker; an end before `since` gives an empty window).
+   */
+  const windowed = (): Map<string, Track> => {
+    if (windowOpen || since === undefined) return tracks;
+    return new Map([...tracks].map(([name, t]) => [name, openWindow(t, since)]));
+  };
 
   return {
     add(event, ms) {
       const name = event.server_name;
       if (typeof name !== 'string') return;
+      reach(ms);
       let t = tracks.get(name);
       if (t && t.activeSinceMs === undefined) {
         // Its first event in a new run: online again, from an unknown status.
@@ -194,6 +251,7 @@ export function createSlaTracker(): SlaTracker {
           setStatus(t, 'degraded', ms);
           break;
         case 'server_recovered':
+          if (t.incident?.carried) t.incident = undefined;
           if (t.incident !== undefined) {
             const took = ms - t.incident.downMs;
             t.mttrSum += took;
@@ -224,6 +282,7 @@ export function createSlaTracker(): SlaTracker {
       }
     },
     endRun(ms) {
+      reach(ms);
       for (const t of tracks.values()) {
         if (t.activeSinceMs === undefined) continue;
         close(t, Math.max(ms, t.statusSinceMs));
@@ -237,7 +296,8 @@ export function createSlaTracker(): SlaTracker {
     },
     report(endMs) {
       const out: Record<string, ServerSla> = {};
-      for (const [name, live] of [...tracks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const all = windowed();
+      for (const [name, live] of [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const t = { ...live };
         let window = t.windowMs;
         if (t.activeSinceMs !== undefined) {
@@ -250,7 +310,7 @@ export function createSlaTracker(): SlaTracker {
           degraded_ms: t.degradedMs,
           uptime_percent: window > 0 ? round((100 * (window - t.downMs)) / window, 3) : null,
           incidents: t.incidents,
-          open_incidents: t.incident === undefined ? 0 : 1,
+          open_incidents: t.incident === undefined || t.incident.carried ? 0 : 1,
           mttd_ms: t.mttdCount > 0 ? round(t.mttdSum / t.mttdCount, 1) : null,
           mttd_samples: t.mttdCount,
           mttr_ms: t.mttrCount > 0 ? round(t.mttrSum / t.mttrCount, 1) : null,
@@ -264,7 +324,7 @@ export function createSlaTracker(): SlaTracker {
     },
     incidents(endMs) {
       const out: SlaIncident[] = [];
-      for (const [name, t] of tracks) {
+      for (const [name, t] of windowed()) {
         for (const i of t.history) {
           const repair = i.recoveredMs === null ? null : i.recoveredMs - i.downMs;
           out.push({

@@ -16,28 +16,46 @@ import {
   breakerStates,
   callSeries,
   type DashboardInfo,
+  type EarlierCalls,
   type Entry,
   mergeEntries,
+  recentSummaries,
+  type SlaWindow,
   toEntries,
+  windowStart,
 } from './model.js';
 import { EcosystemBar, ServerCard } from './overview.js';
 import { Timeline } from './timeline.js';
 import { TimeTravel } from './timeTravel.js';
+
+/** The sparklines cover the last five minutes, in 5 s buckets. */
+const SPARK_WINDOW_MS = 300_000;
+const SPARK_BUCKET_MS = 5_000;
+/** Live events wait at most this long to be shown, so that a burst costs one render. */
+const LIVE_BATCH_MS = 100;
 
 type Connection =
   | { kind: 'connecting' }
   | { kind: 'live' }
   | { kind: 'disconnected'; retryAt: number; since: number };
 
-async function fetchEvents(): Promise<Entry[]> {
+/** `GET dashboard/api/events`: the history, and where it comes from (`log` or `stream`). */
+async function fetchEvents(): Promise<{ entries: Entry[]; source: string }> {
   const res = await fetch('dashboard/api/events', { cache: 'no-store' });
   if (!res.ok) throw new Error(`GET dashboard/api/events: ${res.status}`);
-  const body = (await res.json()) as { events: SelfhealEvent[] };
-  return toEntries(body.events);
+  const body = (await res.json()) as { events: SelfhealEvent[]; source: string };
+  return { entries: toEntries(body.events), source: body.source };
 }
 
-function fold(entries: readonly Entry[], until: number | undefined): HealthFoldResult {
-  const f = createHealthFold(until === undefined ? {} : { until });
+/** The fold options of the SLA window starting at `since` (undefined: the whole log). */
+const sinceOption = (since: number | undefined) => (since === undefined ? {} : { since });
+
+function fold(
+  entries: readonly Entry[],
+  until: number | undefined,
+  since: number | undefined,
+): HealthFoldResult {
+  const f = createHealthFold({ ...(until === undefined ? {} : { until }), ...sinceOption(since) });
   for (const { event, ms } of entries) f.apply(event, ms);
   return f.result();
 }
@@ -47,16 +65,28 @@ interface RunningFold {
   fold: HealthFold;
   count: number;
   last: Entry | undefined;
+  /** The SLA window's start it folds with. */
+  since: number | undefined;
 }
 
 /**
  * The fold of all of `history` (live, no `until`), advanced from `running` when `history` only
- * grew at its end, and folded again from the start otherwise (an event inserted earlier).
+ * grew at its end, and folded again from the start otherwise (an event inserted earlier, or
+ * another SLA window).
  */
-function foldAll(history: readonly Entry[], running: { current: RunningFold | null }) {
+function foldAll(
+  history: readonly Entry[],
+  running: { current: RunningFold | null },
+  since: number | undefined,
+) {
   let r = running.current;
-  if (!r || r.count > history.length || (r.count > 0 && history[r.count - 1] !== r.last)) {
-    r = { fold: createHealthFold(), count: 0, last: undefined };
+  if (
+    !r ||
+    r.since !== since ||
+    r.count > history.length ||
+    (r.count > 0 && history[r.count - 1] !== r.last)
+  ) {
+    r = { fold: createHealthFold(sinceOption(since)), count: 0, last: undefined, since };
   }
   for (let i = r.count; i < history.length; i++) r.fold.apply(history[i]!.event, history[i]!.ms);
   r.count = history.length;
@@ -71,11 +101,14 @@ export function App() {
   const [problem, setProblem] = useState('');
   const [history, setHistory] = useState<Entry[]>([]);
   const [calls, setCalls] = useState<Entry[]>([]);
+  const [earlier, setEarlier] = useState<EarlierCalls | undefined>(undefined);
   const [live, setLive] = useState<Record<string, ServerHealth> | null>(null);
   const [connection, setConnection] = useState<Connection>({ kind: 'connecting' });
   const [travel, setTravel] = useState<number | null>(null);
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [notice, setNotice] = useState('');
+  const [slaWindow, setSlaWindow] = useState<SlaWindow>({ kind: 'all' });
+  const [source, setSource] = useState('log');
   const [now, setNow] = useState(Date.now());
   const projector = useRef<HealthProjector | null>(null);
   const running = useRef<RunningFold | null>(null);
@@ -93,7 +126,7 @@ export function App() {
     if (!info) return;
     if (info.mode === 'replay') {
       fetchEvents()
-        .then((entries) => {
+        .then(({ entries }) => {
           setHistory(entries);
           if (entries.length > 0) setTravel(entries[entries.length - 1]!.ms);
         })
@@ -103,19 +136,58 @@ export function App() {
     // Events that arrive while the log is read back are merged after it (by event_id).
     let buffered: Entry[] | null = null;
     let generation = 0;
+    /** When the page first saw the live stream: the sparklines' history is the log's before. */
+    let liveSince: number | undefined;
+    // Events are applied in batches, one render per batch: at 200 events a second a render per
+    // event (100 cards, 300 charts) would keep the main thread busy.
+    let incoming: Entry[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      flushTimer = undefined;
+      const batch = incoming;
+      incoming = [];
+      const calls = batch.filter((e) => e.event.event_type === 'call_completed');
+      const others = batch.filter((e) => e.event.event_type !== 'call_completed');
+      if (calls.length > 0) {
+        const newest = calls[calls.length - 1]!.ms;
+        setCalls((list) => [
+          ...list.filter((c) => c.ms > newest - SPARK_WINDOW_MS),
+          ...calls.filter((c) => c.ms > newest - SPARK_WINDOW_MS),
+        ]);
+      }
+      if (others.length === 0) return;
+      if (projector.current) {
+        for (const { event } of others) projector.current.apply(event);
+        setLive(projector.current.state().servers);
+      }
+      if (buffered) buffered.push(...others);
+      else setHistory((list) => mergeEntries(list, others));
+    };
     const url = new URL('health/stream', window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const stop = connectLiveStream(url.href, {
       onSnapshot(snapshot) {
+        // Events of the connection before are in the snapshot's state (and the log read back).
+        if (flushTimer !== undefined) clearTimeout(flushTimer);
+        flushTimer = undefined;
+        incoming = [];
+        liveSince ??= Date.parse(snapshot.timestamp);
+        const untilMs = liveSince;
         projector.current = createHealthProjector({ servers: snapshot.servers });
         setLive(projector.current.state().servers);
         setConnection({ kind: 'live' });
         buffered = [];
         const mine = ++generation;
         fetchEvents()
-          .then((entries) => {
+          .then(({ entries, source }) => {
             if (mine !== generation) return;
+            setSource(source);
             setHistory(mergeEntries(entries, buffered ?? []));
+            // Only the last minutes' summaries are kept: the page's memory stays bounded.
+            setEarlier({
+              summaries: recentSummaries(entries, untilMs - SPARK_WINDOW_MS),
+              untilMs,
+            });
             buffered = null;
           })
           .catch((error: Error) => setProblem(error.message));
@@ -123,16 +195,8 @@ export function App() {
       onEvent(event) {
         const entry = toEntries([event])[0];
         if (!entry) return;
-        if (event.event_type === 'call_completed') {
-          setCalls((list) => [...list.filter((c) => c.ms > entry.ms - 300_000), entry]);
-          return;
-        }
-        if (projector.current) {
-          projector.current.apply(event);
-          setLive(projector.current.state().servers);
-        }
-        if (buffered) buffered.push(entry);
-        else setHistory((list) => mergeEntries(list, [entry]));
+        incoming.push(entry);
+        flushTimer ??= setTimeout(flush, LIVE_BATCH_MS);
       },
       onDisconnect(retryInMs) {
         generation++;
@@ -143,7 +207,10 @@ export function App() {
         }));
       },
     });
-    return stop;
+    return () => {
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
+      stop();
+    };
   }, [info]);
 
   useEffect(() => {
@@ -153,9 +220,12 @@ export function App() {
 
   const isLive = info?.mode === 'live';
   const viewing = travel === null && isLive ? null : (travel ?? undefined);
+  // The SLA window ends at the instant shown, or at the last event (replay without --until).
+  const windowEnd = viewing ?? history[history.length - 1]?.ms ?? 0;
+  const since = windowStart(slaWindow, windowEnd);
   const folded = useMemo(
-    () => (viewing === null ? foldAll(history, running) : fold(history, viewing)),
-    [history, viewing],
+    () => (viewing === null ? foldAll(history, running, since) : fold(history, viewing, since)),
+    [history, viewing, since],
   );
   const servers: Record<string, ServerHealth> =
     viewing === null && live
@@ -172,7 +242,10 @@ export function App() {
       ),
     [history, viewing],
   );
-  const series = useMemo(() => callSeries(calls, now), [calls, now]);
+  const series = useMemo(
+    () => callSeries(calls, now, SPARK_WINDOW_MS, SPARK_BUCKET_MS, earlier),
+    [calls, now, earlier],
+  );
   const stale = isLive && connection.kind !== 'live';
   const actions = isLive && info?.actions && travel === null && !stale;
 
@@ -198,11 +271,13 @@ export function App() {
     <>
       <header class="top">
         <h1>Selfheal</h1>
-        <p id="mode">
+        <p id="mode" data-source={source}>
           {info === null
             ? 'loading'
             : info.mode === 'live'
-              ? 'live gateway'
+              ? source === 'stream'
+                ? "live gateway, history from the fleet's stream"
+                : 'live gateway'
               : `replay of ${info.files?.join(', ')}`}
         </p>
       </header>
@@ -248,7 +323,7 @@ export function App() {
       </main>
       <TimeTravel entries={history} at={travel} onChange={setTravel} live={isLive} />
       <div class="columns">
-        <Incidents fold={folded} entries={history} />
+        <Incidents fold={folded} entries={history} window={slaWindow} onWindow={setSlaWindow} />
         <Timeline entries={history} />
       </div>
       <ActionDialog pending={pending} onConfirm={confirm} onCancel={() => setPending(null)} />

@@ -1,23 +1,36 @@
-import type { HealthFoldResult, SlaIncident } from '@selfheal/events/fold';
-import { duration, type Entry } from './model.js';
+import { type HealthFoldResult, parseTimestamp, type SlaIncident } from '@selfheal/events/fold';
+import { useEffect, useState } from 'preact/hooks';
+import { duration, type Entry, SLA_PRESETS, type SlaWindow } from './model.js';
 
 const iso = (ms: number | null) => (ms === null ? 'open' : new Date(ms).toISOString());
 
-/** Per-server SLA (uptime, incidents, MTTD, MTTR) and each incident with its events. */
-export function Incidents({
-  fold,
-  entries,
-}: {
+/** Options of {@link Incidents}. */
+export interface IncidentsProps {
   fold: HealthFoldResult;
   entries: readonly Entry[];
-}) {
+  window: SlaWindow;
+  onWindow(window: SlaWindow): void;
+}
+
+/**
+ * Per-server SLA (uptime, incidents, MTTD, MTTR) and each incident with its events, over the
+ * window the operator picks: it ends at the time-travel instant (or the last event).
+ */
+export function Incidents({ fold, entries, window, onWindow }: IncidentsProps) {
   const names = Object.keys(fold.servers);
+  const since = fold.since_ms === null ? null : new Date(fold.since_ms).toISOString();
+  const until = new Date(fold.end_ms).toISOString();
   return (
     <section aria-labelledby="sla-title" class="panel">
       <h2 id="sla-title">SLA and incidents</h2>
-      <p class="note">
-        Up to {new Date(fold.end_ms).toISOString()}: the figures of{' '}
-        <code>selfheal replay --until</code> at that instant.
+      <WindowPicker window={window} onWindow={onWindow} endMs={fold.end_ms} />
+      <p class="note" id="sla-span" data-since={since ?? ''} data-until={until}>
+        {since === null ? "From each server's first event" : `From ${since}`} to {until}: the
+        figures of{' '}
+        <code>
+          selfheal replay {since === null ? '' : `--since ${since} `}--until {until}
+        </code>
+        .
       </p>
       <div class="scroll">
         <table id="sla">
@@ -103,5 +116,76 @@ function IncidentRow(props: { incident: SlaIncident; entries: readonly Entry[]; 
         </ol>
       </details>
     </li>
+  );
+}
+
+const PICK_FROM = 'from';
+
+/** The SLA window: the whole log, a preset span before the end, or from a chosen instant. */
+function WindowPicker(props: { window: SlaWindow; onWindow(w: SlaWindow): void; endMs: number }) {
+  const { window, onWindow, endMs } = props;
+  const [text, setText] = useState('');
+  const [problem, setProblem] = useState('');
+  useEffect(() => {
+    if (window.kind === 'from') setText(new Date(window.ms).toISOString());
+  }, [window]);
+  const value =
+    window.kind === 'all' ? 'all' : window.kind === 'last' ? String(window.spanMs) : PICK_FROM;
+  const pick = (choice: string) => {
+    setProblem('');
+    if (choice === 'all') onWindow({ kind: 'all' });
+    else if (choice === PICK_FROM)
+      // Starts where the window starts now (or an hour before the end), to be edited.
+      onWindow({ kind: 'from', ms: endMs - 3_600_000 });
+    else onWindow({ kind: 'last', spanMs: Number(choice) });
+  };
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const ms = parseTimestamp(text.trim());
+    if (Number.isNaN(ms)) {
+      setProblem(`"${text}" is not an RFC 3339 date-time, e.g. 2026-11-21T10:00:00Z`);
+      return;
+    }
+    setProblem('');
+    onWindow({ kind: 'from', ms });
+  };
+  return (
+    <form class="controls" onSubmit={apply}>
+      <label>
+        window{' '}
+        <select id="sla-window" value={value} onChange={(e) => pick(e.currentTarget.value)}>
+          <option value="all">whole log</option>
+          {SLA_PRESETS.map((p) => (
+            <option key={p.spanMs} value={String(p.spanMs)}>
+              {p.label}
+            </option>
+          ))}
+          <option value={PICK_FROM}>from an instant</option>
+        </select>
+      </label>
+      {window.kind === 'from' ? (
+        <>
+          <label>
+            from{' '}
+            <input
+              id="sla-from"
+              type="text"
+              placeholder="2026-11-21T10:00:00Z"
+              value={text}
+              onInput={(e) => setText(e.currentTarget.value)}
+              aria-invalid={problem !== ''}
+              aria-describedby="sla-problem"
+            />
+          </label>
+          <button type="submit" id="sla-apply">
+            Apply
+          </button>
+        </>
+      ) : null}
+      <span class="note">to the time-travel instant</span>
+      <p id="sla-problem" role="alert" class="problem">
+        {problem}
+      </p>
+    </form>
   );
 }

@@ -8,8 +8,11 @@ import {
   lastIndexAtOrBefore,
   mergeEntries,
   quantile,
+  recentSummaries,
   reconnectDelay,
+  sameSeries,
   splitStderr,
+  windowStart,
 } from './model.js';
 
 const entry = (ms: number, fields: Record<string, unknown> = {}): Entry => ({
@@ -84,6 +87,78 @@ describe('callSeries', () => {
     expect(series.has('b')).toBe(false);
   });
 
+  const summary = (endMs: number, server: string, fields: Record<string, unknown>) =>
+    entry(endMs, {
+      event_type: 'call_summary',
+      server_name: server,
+      window_start: new Date(endMs - 60_000).toISOString(),
+      window_ms: 60_000,
+      ...fields,
+    });
+
+  it("fills the time before the live calls from the log's call summaries", () => {
+    const now = 200_000;
+    // 120 calls over [100 s, 160 s): 2 calls/s, a quarter failed; the page went live at 150 s.
+    const summaries = [
+      summary(160_000, 'a', {
+        calls: 120,
+        counts: { ok: 90, error: 20, timeout: 10 },
+        latency_ms: { p50: 12, p95: 40, p99: 80, max: 90 },
+      }),
+      summary(160_000, 'b', {
+        calls: 6,
+        counts: { ok: 6 },
+        latency_ms: { p50: 2, p95: 3, p99: 4, max: 4 },
+      }),
+    ];
+    const live = [call(152_000, 'a', 7), call(153_000, 'a', 9)];
+    const series = callSeries(live, now, 110_000, 5_000, { summaries, untilMs: 150_000 });
+    const a = series.get('a')!;
+    const at = (t: number) => a.find((b) => b.t === t)!;
+    expect(a.length).toBe(22);
+    // Before the window of the summary: nothing.
+    expect(at(95)).toMatchObject({ calls: 0, p50: null });
+    // Inside it, before the live calls: 10 calls a bucket, the summary's latency and errors.
+    expect(at(105)).toEqual({
+      t: 105,
+      calls: 10,
+      callsPerSecond: 2,
+      errorPercent: 25,
+      p50: 12,
+      p99: 80,
+    });
+    expect(at(145).calls).toBe(10);
+    // From where the live calls take over, the summary no longer counts: no double count.
+    expect(at(150)).toMatchObject({ calls: 2, p50: 7, p99: 9, errorPercent: 0 });
+    expect(at(155).calls).toBe(0);
+    const total = a.reduce((n, b) => n + b.calls, 0);
+    expect(total).toBeCloseTo(100 + 2);
+    // Two summaries in one bucket: p50 weighted by calls, p99 the largest.
+    const both = callSeries([], now, 100_000, 5_000, {
+      summaries: [
+        summary(160_000, 'a', { calls: 60, counts: { ok: 60 }, latency_ms: { p50: 10, p99: 50 } }),
+        summary(160_000, 'a', {
+          calls: 180,
+          counts: { ok: 180 },
+          latency_ms: { p50: 30, p99: 20 },
+        }),
+      ],
+      untilMs: now,
+    }).get('a')!;
+    expect(both.find((b) => b.t === 120)).toMatchObject({ calls: 20, p50: 25, p99: 50 });
+  });
+
+  it('recentSummaries keeps the call summaries of the last minutes only', () => {
+    const entries = [
+      summary(10_000, 'a', { calls: 1 }),
+      entry(20_000, { event_type: 'server_down', server_name: 'a' }),
+      summary(70_000, 'a', { calls: 2 }),
+      summary(130_000, 'b', { calls: 3 }),
+    ];
+    expect(recentSummaries(entries, 60_000).map((e) => e.ms)).toEqual([70_000, 130_000]);
+    expect(recentSummaries(entries, 200_000)).toEqual([]);
+  });
+
   it('quantile is the nearest rank', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
     expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
@@ -112,5 +187,55 @@ describe('splitStderr and breakerStates', () => {
       ['a', 'half-open'],
       ['b', 'closed'],
     ]);
+  });
+});
+
+describe('windowStart', () => {
+  const end = Date.UTC(2026, 11, 6, 8, 30, 42, 500);
+  it('is undefined for the whole log and the instant chosen for a start', () => {
+    expect(windowStart({ kind: 'all' }, end)).toBeUndefined();
+    expect(windowStart({ kind: 'from', ms: 1234 }, end)).toBe(1234);
+  });
+
+  it('starts a last-span window on the whole minute at or before end minus the span', () => {
+    expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end)).toBe(
+      Date.UTC(2026, 11, 6, 7, 30),
+    );
+    // Live, events within the same minute keep the start (and the fold) where it is.
+    expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end + 10_000)).toBe(
+      Date.UTC(2026, 11, 6, 7, 30),
+    );
+    expect(windowStart({ kind: 'last', spanMs: 3_600_000 }, end + 20_000)).toBe(
+      Date.UTC(2026, 11, 6, 7, 31),
+    );
+  });
+});
+
+describe('sameSeries', () => {
+  it('tells data with the same values from data with a changed, added or missing one', () => {
+    const a = [
+      [1, 2],
+      [0.5, null],
+    ];
+    expect(sameSeries(a, a)).toBe(true);
+    expect(
+      sameSeries(a, [
+        [1, 2],
+        [0.5, null],
+      ]),
+    ).toBe(true);
+    expect(
+      sameSeries(a, [
+        [1, 2],
+        [0.5, 3],
+      ]),
+    ).toBe(false);
+    expect(
+      sameSeries(a, [
+        [1, 2, 3],
+        [0.5, null, 1],
+      ]),
+    ).toBe(false);
+    expect(sameSeries(a, [[1, 2]])).toBe(false);
   });
 });

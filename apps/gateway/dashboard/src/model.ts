@@ -91,53 +91,162 @@ export interface CallBucket {
 const FAILED = new Set(['error', 'timeout', 'rejected', 'tool_error']);
 
 /**
+ * The log's `call_summary` events (RFC 0009) that fill the sparklines for the time before the
+ * page saw calls live: the log keeps no successful call one by one, so this is all there is.
+ */
+export interface EarlierCalls {
+  /** `call_summary` entries, in any order. */
+  summaries: readonly Entry[];
+  /** Where the live calls take over (epoch ms): the summaries count only before it. */
+  untilMs: number;
+}
+
+/** The `call_summary` entries of `entries` whose window ends at or after `sinceMs`. */
+export function recentSummaries(entries: readonly Entry[], sinceMs: number): Entry[] {
+  const out: Entry[] = [];
+  // The history is in time order: walk back from its end to the first summary too old.
+  for (let i = entries.length - 1; i >= 0 && entries[i]!.ms >= sinceMs; i--) {
+    if (entries[i]!.event.event_type === 'call_summary') out.push(entries[i]!);
+  }
+  return out.reverse();
+}
+
+interface RawBucket {
+  latencies: number[];
+  failed: number;
+  /** Calls and failures from summaries: a summary's share of the bucket, fractional. */
+  summed: number;
+  summedFailed: number;
+  /** The latency of each summary overlapping the bucket, weighted by its calls in it. */
+  summedLatency: { p50: number; p99: number; weight: number }[];
+}
+
+/**
  * Per-server call series over the `windowMs` before `nowMs`, in buckets of `bucketMs`, from
- * `call_completed` events (the live stream carries every call; the log keeps only summaries).
+ * `call_completed` events (the live stream carries every call; the log keeps only summaries)
+ * and, before `earlier.untilMs`, the log's `call_summary` events: a summary's calls are spread
+ * evenly over its window (a minute), so that history is coarser than the live part. Where a
+ * bucket has only summaries, p50 is their call-weighted mean and p99 their largest (percentiles
+ * of separate windows do not combine exactly).
  */
 export function callSeries(
   calls: readonly Entry[],
   nowMs: number,
   windowMs = 300_000,
   bucketMs = 5_000,
+  earlier?: EarlierCalls,
 ): Map<string, CallBucket[]> {
   const buckets = Math.ceil(windowMs / bucketMs);
   const start = Math.floor(nowMs / bucketMs) * bucketMs - (buckets - 1) * bucketMs;
-  const raw = new Map<string, { latencies: number[]; failed: number }[]>();
+  const raw = new Map<string, RawBucket[]>();
+  const seriesOf = (name: string) => {
+    let series = raw.get(name);
+    if (!series) {
+      series = Array.from({ length: buckets }, () => ({
+        latencies: [],
+        failed: 0,
+        summed: 0,
+        summedFailed: 0,
+        summedLatency: [],
+      }));
+      raw.set(name, series);
+    }
+    return series;
+  };
   for (const { event, ms } of calls) {
     if (event.event_type !== 'call_completed' || ms < start) continue;
     const name = event.server_name;
     if (typeof name !== 'string') continue;
     const index = Math.floor((ms - start) / bucketMs);
     if (index >= buckets) continue;
-    let series = raw.get(name);
-    if (!series) {
-      series = Array.from({ length: buckets }, () => ({ latencies: [], failed: 0 }));
-      raw.set(name, series);
-    }
-    const bucket = series[index]!;
+    const bucket = seriesOf(name)[index]!;
     const e = event as Record<string, unknown>;
     bucket.latencies.push(typeof e.latency_ms === 'number' ? e.latency_ms : 0);
     if (FAILED.has(String(e.outcome))) bucket.failed++;
+  }
+  for (const { event, ms } of earlier?.summaries ?? []) {
+    const name = event.server_name;
+    if (event.event_type !== 'call_summary' || typeof name !== 'string') continue;
+    spreadSummary(event as Record<string, unknown>, ms, {
+      series: () => seriesOf(name),
+      start,
+      bucketMs,
+      buckets,
+      untilMs: earlier!.untilMs,
+    });
   }
   const out = new Map<string, CallBucket[]>();
   for (const [name, series] of raw) {
     out.set(
       name,
-      series.map(({ latencies, failed }, i) => {
-        const sorted = latencies.sort((a, b) => a - b);
-        const n = sorted.length;
+      series.map((b, i) => {
+        const sorted = b.latencies.sort((x, y) => x - y);
+        const live = sorted.length;
+        const n = live + b.summed;
+        const weight = b.summedLatency.reduce((w, l) => w + l.weight, 0);
         return {
           t: (start + i * bucketMs) / 1000,
           calls: n,
           callsPerSecond: n / (bucketMs / 1000),
-          errorPercent: n === 0 ? null : (100 * failed) / n,
-          p50: n === 0 ? null : quantile(sorted, 0.5),
-          p99: n === 0 ? null : quantile(sorted, 0.99),
+          errorPercent: n === 0 ? null : (100 * (b.failed + b.summedFailed)) / n,
+          p50:
+            live > 0
+              ? quantile(sorted, 0.5)
+              : weight > 0
+                ? b.summedLatency.reduce((m, l) => m + l.p50 * l.weight, 0) / weight
+                : null,
+          p99:
+            live > 0
+              ? quantile(sorted, 0.99)
+              : weight > 0
+                ? Math.max(...b.summedLatency.map((l) => l.p99))
+                : null,
         };
       }),
     );
   }
   return out;
+}
+
+/** Adds a `call_summary`'s share of calls, failures and latency to each bucket it overlaps. */
+function spreadSummary(
+  e: Record<string, unknown>,
+  endMs: number,
+  at: {
+    series: () => RawBucket[];
+    start: number;
+    bucketMs: number;
+    buckets: number;
+    untilMs: number;
+  },
+) {
+  const calls = typeof e.calls === 'number' ? e.calls : 0;
+  const windowMs = typeof e.window_ms === 'number' ? e.window_ms : 0;
+  if (calls <= 0) return;
+  const counts = (e.counts ?? {}) as Record<string, unknown>;
+  let failed = 0;
+  for (const [outcome, n] of Object.entries(counts))
+    if (FAILED.has(outcome) && typeof n === 'number') failed += n;
+  const latency = (e.latency_ms ?? {}) as Record<string, unknown>;
+  const p50 = typeof latency.p50 === 'number' ? latency.p50 : null;
+  const p99 = typeof latency.p99 === 'number' ? latency.p99 : null;
+  // A window of no length (all calls at one instant) counts whole in the bucket of its end.
+  const from = windowMs > 0 ? endMs - windowMs : endMs;
+  const last = at.start + at.buckets * at.bucketMs;
+  for (let i = Math.max(0, Math.floor((from - at.start) / at.bucketMs)); i < at.buckets; i++) {
+    const lo = Math.max(from, at.start + i * at.bucketMs);
+    const hi = Math.min(endMs, at.untilMs, last, at.start + (i + 1) * at.bucketMs);
+    if (lo > hi || (lo === hi && windowMs > 0)) {
+      if (lo >= Math.min(endMs, at.untilMs)) break;
+      continue;
+    }
+    const share = windowMs > 0 ? (hi - lo) / windowMs : 1;
+    const bucket = at.series()[i]!;
+    bucket.summed += calls * share;
+    bucket.summedFailed += failed * share;
+    if (p50 !== null && p99 !== null)
+      bucket.summedLatency.push({ p50, p99, weight: calls * share });
+  }
 }
 
 /** Nearest-rank quantile of sorted values. */
@@ -186,4 +295,50 @@ export function breakerStates(entries: readonly Entry[]): Map<string, string> {
     out.set(name, state);
   }
   return out;
+}
+
+/**
+ * The SLA panel's window: the whole log, the last span before its end, or from an instant. Its
+ * end is the time-travel instant, or the last event (as `selfheal replay` without `--until`).
+ */
+export type SlaWindow =
+  | { kind: 'all' }
+  | { kind: 'last'; spanMs: number }
+  | { kind: 'from'; ms: number };
+
+/** The presets the panel offers besides the whole log and a chosen instant. */
+export const SLA_PRESETS: readonly { label: string; spanMs: number }[] = [
+  { label: 'last 1 h', spanMs: 3_600_000 },
+  { label: 'last 24 h', spanMs: 86_400_000 },
+  { label: 'last 7 d', spanMs: 604_800_000 },
+];
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Where `window` starts (the `since` of `selfheal replay`), for a window ending at `endMs`;
+ * undefined for the whole log. A `last` window starts on a whole minute (at most a minute
+ * longer than its span): live, its start then moves once a minute, not with every event, so
+ * the page folds the history again at most once a minute instead of at each event.
+ */
+export function windowStart(window: SlaWindow, endMs: number): number | undefined {
+  if (window.kind === 'all') return undefined;
+  if (window.kind === 'from') return window.ms;
+  return Math.floor((endMs - window.spanMs) / MINUTE_MS) * MINUTE_MS;
+}
+
+/** Whether two sparklines' data hold the same values. */
+export function sameSeries(
+  a: readonly (readonly unknown[])[],
+  b: readonly (readonly unknown[])[],
+): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }

@@ -1,7 +1,8 @@
 import type { ServerHealth } from '@selfheal/events/fold';
 import type { EcosystemHealth } from '@selfheal/schemas';
+import { useMemo } from 'preact/hooks';
 import { type CallBucket, splitStderr } from './model.js';
-import { Sparkline } from './sparkline.js';
+import { Sparkline, type SparklineProps } from './sparkline.js';
 
 /** The roll-up over every server, on top of the page. */
 export function EcosystemBar({ ecosystem }: { ecosystem: EcosystemHealth }) {
@@ -40,7 +41,16 @@ const last = (series: CallBucket[] | undefined, pick: (b: CallBucket) => number 
 /** One server: status, lifecycle, breaker, attempts, last error and call sparklines. */
 export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps) {
   const { message, stderr } = splitStderr(server.error);
-  const x = calls?.map((b) => b.t) ?? [];
+  // New arrays only when the series changes: each new one is a redraw of its chart.
+  const data = useMemo(() => {
+    const x = calls?.map((b) => b.t) ?? [];
+    const pick = (f: (b: CallBucket) => number | null) => calls?.map(f) ?? [];
+    return {
+      rate: [x, pick((b) => b.callsPerSecond)] as SparklineProps['data'],
+      errors: [x, pick((b) => b.errorPercent)] as SparklineProps['data'],
+      latency: [x, pick((b) => b.p50), pick((b) => b.p99)] as SparklineProps['data'],
+    };
+  }, [calls]);
   const fmt = (v: number | null, unit: string, digits = 1) =>
     v === null ? '-' : `${v.toFixed(digits)}${unit}`;
   return (
@@ -49,7 +59,7 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
       data-server={server.server_name}
       data-status={server.status}
       data-lifecycle={server.lifecycle}
-      data-calls={calls?.reduce((n, b) => n + b.calls, 0) ?? 0}
+      data-calls={Math.round(calls?.reduce((n, b) => n + b.calls, 0) ?? 0)}
       aria-labelledby={`srv-${server.server_name}`}
     >
       <header>
@@ -93,7 +103,7 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
             last(calls, (b) => b.callsPerSecond),
             '',
           )}
-          data={[x, calls?.map((b) => b.callsPerSecond) ?? []]}
+          data={data.rate}
           colors={['#1d4ed8']}
         />
         <Sparkline
@@ -103,7 +113,7 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
             '%',
             0,
           )}
-          data={[x, calls?.map((b) => b.errorPercent) ?? []]}
+          data={data.errors}
           colors={['#b91c1c']}
         />
         <Sparkline
@@ -117,7 +127,7 @@ export function ServerCard({ server, breaker, calls, onAction }: ServerCardProps
             'ms',
             0,
           )}`}
-          data={[x, calls?.map((b) => b.p50) ?? [], calls?.map((b) => b.p99) ?? []]}
+          data={data.latency}
           colors={['#047857', '#7c3aed']}
         />
       </div>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { sameSeries } from './model.js';
 
 /** Options of {@link Sparkline}. */
 export interface SparklineProps {
@@ -37,7 +38,12 @@ export function Sparkline({ label, value, data, colors }: SparklineProps) {
       plot.current = null;
     };
   }, [colors.length]);
+  const drawn = useRef(data);
   useEffect(() => {
+    // A redraw only when a value changed: the page recomputes every server's series when any
+    // call comes, and redrawing 300 canvases for a few new calls keeps the main thread busy.
+    if (sameSeries(drawn.current, data)) return;
+    drawn.current = data;
     plot.current?.setData(data as uPlot.AlignedData);
   }, [data]);
   return (

@@ -71,19 +71,27 @@ export function Timeline({ entries }: { entries: readonly Entry[] }) {
             key={typeof event.event_id === 'string' ? event.event_id : `${event.timestamp}-${i}`}
             data-event-id={typeof event.event_id === 'string' ? event.event_id : undefined}
           >
-            <details>
-              <summary>
-                <time>{event.timestamp}</time> <span class="etype">{event.event_type}</span>
-                {typeof event.server_name === 'string' ? (
-                  <span class="eserver"> {event.server_name}</span>
-                ) : null}
-              </summary>
-              <pre>{JSON.stringify(event, null, 2)}</pre>
-            </details>
+            <EventDetails event={event} />
           </li>
         ))}
       </ol>
       {rows.length === 0 ? <p>No events match.</p> : null}
     </section>
+  );
+}
+
+/** One event, its JSON written out only while it is open (300 rows render at each batch). */
+function EventDetails({ event }: { event: Entry['event'] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        <time>{event.timestamp}</time> <span class="etype">{event.event_type}</span>
+        {typeof event.server_name === 'string' ? (
+          <span class="eserver"> {event.server_name}</span>
+        ) : null}
+      </summary>
+      {open ? <pre>{JSON.stringify(event, null, 2)}</pre> : null}
+    </details>
   );
 }

@@ -145,3 +145,37 @@ describe('alert delivery', () => {
     expect(retryDelayMs(settings, 3, 0.999)).toBeGreaterThanOrEqual(3200);
   });
 });
+
+describe('alert delivery in a fleet (RFC 0018)', () => {
+  it('drops a delivery before its next attempt once this replica may not send it; it stays owed', async () => {
+    const clock = manualClock();
+    const events = createEventFactory({ clock });
+    const mem = memorySink(clock);
+    mem.set(() => ({ ok: false, error: 'connect ECONNREFUSED 127.0.0.1:9' }));
+    const ledger = initialLedger();
+    let holder = true;
+    const delivery = createAlertDelivery({
+      sinks: new Map([['hook', sink('hook')]]),
+      transports: new Map([['hook', mem.transport]]),
+      delivery: settings,
+      clock,
+      events,
+      publish: (e) => applyAlertEvent(ledger, e),
+      mayDeliver: () => holder,
+      random: () => 0,
+    });
+    applyAlertEvent(ledger, fire(events, 'x', ['hook']));
+    for (const p of ledger.pending.values()) delivery.enqueue(p);
+    await settle();
+    expect(mem.attempts).toHaveLength(1);
+    // The lease moved: the retry due in 1 s is not made, and the queue empties.
+    holder = false;
+    for (let t = 0; t < 10; t++) {
+      clock.advance(1000);
+      await settle();
+    }
+    expect(mem.attempts).toHaveLength(1);
+    expect(delivery.waiting).toBe(0);
+    expect(ledger.pending.size).toBe(1);
+  });
+});

@@ -19,6 +19,11 @@ export interface AlertDeliveryOptions {
    * told (a crash after telling must not lose the record of the notice). @default nothing
    */
   beforeSend?: () => Promise<void>;
+  /**
+   * Asked before each attempt: false drops the delivery from its queue, owed still (in a fleet,
+   * RFC 0018: this replica lost the lease, or another replica delivered it). @default always
+   */
+  mayDeliver?: (delivery: PendingDelivery) => boolean;
   /** In [0, 1): the jitter of each backoff. @default Math.random */
   random?: () => number;
 }
@@ -137,6 +142,10 @@ export function createAlertDelivery(options: AlertDeliveryOptions): AlertDeliver
         }
         if (options.beforeSend) await options.beforeSend();
         if (stopped) break;
+        if (options.mayDeliver && !options.mayDeliver(p)) {
+          done();
+          continue;
+        }
         const attempt = p.attempts + 1;
         const controller = new AbortController();
         controllers.add(controller);

@@ -3,13 +3,23 @@ import type { SelfhealEvent } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../test/helpers/manualClock.js';
 import { resolveConfig } from '../config/loadConfig.js';
-import { createAlertEngine } from './alertEngine.js';
+import { type AlertFleet, createAlertEngine } from './alertEngine.js';
 import { applyAlertEvent, initialLedger, type PendingDelivery } from './alertLedger.js';
 
-function setup(section: Record<string, unknown>, servers = ['a', 'b']) {
+function setup(
+  section: Record<string, unknown>,
+  servers = ['a', 'b'],
+  fleet?: Omit<AlertFleet, 'isShared'>,
+) {
   const config = resolveConfig(
     {
-      mcpServers: Object.fromEntries(servers.map((n) => [n, { url: `http://127.0.0.1:9/${n}` }])),
+      mcpServers: Object.fromEntries(
+        servers.map((n) => [
+          n,
+          // A server named local* is a stdio server (a process of each replica).
+          n.startsWith('local') ? { command: 'node' } : { url: `http://127.0.0.1:9/${n}` },
+        ]),
+      ),
       alerts: { sinks: { hook: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } }, ...section },
     },
     'test.json',
@@ -30,6 +40,9 @@ function setup(section: Record<string, unknown>, servers = ['a', 'b']) {
       engine.observe(event);
     },
     owe: (p) => owed.push(p),
+    ...(fleet && {
+      fleet: { ...fleet, isShared: (server: string) => !server.startsWith('local') },
+    }),
   });
   const feed = (type: string, fields: Record<string, unknown> = {}) =>
     engine.observe(events.createOther(type, fields));
@@ -297,5 +310,64 @@ describe('alert rules', () => {
       'resolve hook',
     ]);
     expect([...ledger.open.values()].map((o) => o.rule)).toEqual(['down']);
+  });
+});
+
+describe('alerts in a fleet of replicas (RFC 0018)', () => {
+  const rules = { rules: { down: { type: 'down', after_seconds: 5 } } };
+
+  it("a remote server's alert is decided only while this replica holds the lease; a new holder decides at once", () => {
+    let held = false;
+    const t = setup(rules, ['a', 'local'], { replica: 'gw-2', holdsLease: () => held });
+    t.feed('server_down', { server_name: 'a', reason: 'refused' });
+    t.clock.advance(10_000);
+    expect(t.alerts('alert_fired')).toHaveLength(0);
+    held = true;
+    t.engine.takeOver();
+    const fired = t.alerts('alert_fired') as Record<string, unknown>[];
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatchObject({ server_name: 'a', rule: 'down' });
+    expect(String(fired[0]!.summary)).not.toContain('replica');
+    // Lost again: the server's return is the next holder's to resolve.
+    held = false;
+    t.feed('server_recovered', { server_name: 'a' });
+    expect(t.alerts('alert_resolved')).toHaveLength(0);
+  });
+
+  it("another replica's notice of a remote server is owed here only once this replica holds the lease", () => {
+    let held = false;
+    const t = setup(rules, ['a'], { replica: 'gw-2', holdsLease: () => held });
+    const other = createEventFactory({ clock: t.clock, replica: 'gw-1' });
+    t.engine.observe(
+      other.createOther('alert_fired', {
+        server_name: 'a',
+        alert_id: 'down/a/1',
+        rule: 'down',
+        rule_type: 'down',
+        severity: 'critical',
+        summary: 'a is down',
+        sinks: ['hook'],
+        details: {},
+      }),
+    );
+    expect(t.owed).toHaveLength(0);
+    expect(t.engine.ledger.open.size).toBe(1);
+    held = true;
+    t.engine.takeOver();
+    expect(t.owed.map((p) => [p.alertId, p.action])).toEqual([['down/a/1', 'trigger']]);
+    // The holder resolves the alert the dead replica fired, under its id.
+    t.feed('server_recovered', { server_name: 'a' });
+    expect(t.alerts('alert_resolved')).toMatchObject([{ alert_id: 'down/a/1' }]);
+  });
+
+  it("a stdio server's alert is its replica's, whoever holds the lease, and names the replica", () => {
+    const t = setup(rules, ['a', 'local'], { replica: 'gw-2', holdsLease: () => false });
+    t.feed('server_down', { server_name: 'local', reason: 'exited' });
+    t.clock.advance(5000);
+    const fired = t.alerts('alert_fired') as Record<string, unknown>[];
+    expect(fired).toHaveLength(1);
+    expect(String(fired[0]!.alert_id)).toMatch(/^down\/local@gw-2\//);
+    expect(fired[0]!.summary).toContain('(replica gw-2)');
+    expect(fired[0]!.details).toMatchObject({ replica: 'gw-2' });
   });
 });

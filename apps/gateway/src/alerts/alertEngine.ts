@@ -24,6 +24,29 @@ export interface AlertEngineOptions {
   owe(delivery: PendingDelivery): void;
   /** The ledger read back from the log. @default an empty one */
   ledger?: AlertLedger;
+  /** In a fleet of replicas (RFC 0018): which alerts are this replica's. @default all */
+  fleet?: AlertFleet;
+}
+
+/**
+ * One replica's share of a fleet's alerts (RFC 0018, RFC 0015). A shared (remote) server's
+ * alerts are the fleet's: judged, fired, resolved and delivered by the replica holding the probe
+ * lease, from the stream every replica folds, so an outage pages once and an alert fired by a
+ * holder that died is resolved and delivered by the next. A stdio server is a process of each
+ * replica: its alerts are that replica's, named so.
+ */
+export interface AlertFleet {
+  /** This replica's name. */
+  replica: string;
+  /** Whether `server` is shared by the replicas (not a stdio server of each). */
+  isShared(server: string): boolean;
+  /** Whether this replica holds the lease now. */
+  holdsLease(): boolean;
+}
+
+/** Whether this replica decides and delivers `server`'s alerts. */
+export function ownsAlertsOf(fleet: AlertFleet | undefined, server: string): boolean {
+  return fleet === undefined || !fleet.isShared(server) || fleet.holdsLease();
 }
 
 /** The rules at work on a live stream: opens and resolves alerts as conditions change. */
@@ -36,6 +59,12 @@ export interface AlertEngine {
    * rule was removed or turned off for it) or whose server left the config. Call once at start.
    */
   resolveOrphans(): void;
+  /**
+   * Called when this replica gains the lease (RFC 0018): decides the shared servers' rules now
+   * (a threshold may have passed while the old holder was dying), resolves orphans, and owes
+   * what the fleet's ledger still owes for them, fired by whichever replica.
+   */
+  takeOver(): void;
   /** Stops its timer. */
   stop(): void;
 }
@@ -48,7 +77,15 @@ export interface AlertEngine {
  * again at their next change, on one timer.
  */
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
-  const { settings, clock, events } = options;
+  const { settings, clock, events, fleet } = options;
+  const owns = (server: string) => ownsAlertsOf(fleet, server);
+  // In a fleet, an alert of a replica's own stdio server names the replica: every replica has
+  // a server of that name.
+  const local = (server: string) => fleet !== undefined && server !== '' && !fleet.isShared(server);
+  const named = (server: string, summary: string) =>
+    local(server) ? `${summary} (replica ${fleet!.replica})` : summary;
+  const idOf = (rule: string, server: string, now: number) =>
+    `${rule}/${server || '-'}${local(server) ? `@${fleet!.replica}` : ''}/${now.toString(36)}`;
   const conditions = initialConditions();
   const ledger = options.ledger ?? initialLedger();
   let wakeAt: number | undefined;
@@ -68,6 +105,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   };
 
   const decide = (server: string, rules: readonly AlertRule[], now: number) => {
+    if (!owns(server)) return;
     for (const rule of rules) {
       const condition = evaluate(conditions, rule, server, now);
       const open = ledger.open.get(alertKey(rule.name, server));
@@ -76,13 +114,15 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           events.createOther('alert_fired', {
             trace_id: `alert-${rule.name}/${server || '-'}`,
             ...(server !== '' ? { server_name: server } : {}),
-            alert_id: `${rule.name}/${server || '-'}/${now.toString(36)}`,
+            alert_id: idOf(rule.name, server, now),
             rule: rule.name,
             rule_type: rule.type,
             severity: condition.severity,
-            summary: condition.summary,
+            summary: named(server, condition.summary),
             sinks: rule.sinks,
-            details: condition.details,
+            details: local(server)
+              ? { ...condition.details, replica: fleet!.replica }
+              : condition.details,
           }),
         );
       } else if (condition.status === 'clear' && open) {
@@ -92,7 +132,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
             ...(server !== '' ? { server_name: server } : {}),
             alert_id: open.alertId,
             rule: rule.name,
-            summary: condition.summary,
+            summary: named(server, condition.summary),
             sinks: open.sinks,
             open_seconds: Math.max(0, (now - open.firedAt) / 1000),
           }),
@@ -131,14 +171,16 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     schedule(next);
   }
 
-  return {
+  const engine: AlertEngine = {
     ledger,
     observe(event) {
       if (stopped) return;
       if (event.event_type.startsWith('alert_')) {
         const known = typeof event.event_id === 'string' && ledger.notices.has(event.event_id);
-        if (applyAlertEvent(ledger, event) && !known) {
-          // A notice fired elsewhere (another process on the same bus): owed here too.
+        const server = typeof event.server_name === 'string' ? event.server_name : '';
+        if (applyAlertEvent(ledger, event) && !known && owns(server)) {
+          // A notice fired elsewhere (another process on the same bus, or the replica that held
+          // the lease before): owed here too.
           for (const owed of ledger.pending.values()) {
             if (owed.noticeId === event.event_id) options.owe(owed);
           }
@@ -170,6 +212,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     resolveOrphans() {
       const now = clock.now();
       for (const open of [...ledger.open.values()]) {
+        if (!owns(open.server)) continue;
         const gone = open.server !== '' && !settings.servers.has(open.server);
         if (!gone && settings.rulesFor(open.server).some((rule) => rule.name === open.rule)) {
           continue;
@@ -189,10 +232,21 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         );
       }
     },
+    takeOver() {
+      if (stopped) return;
+      engine.resolveOrphans();
+      if (timer !== undefined) clock.clearTimeout(timer);
+      wake();
+      for (const owed of ledger.pending.values()) {
+        const server = typeof owed.notice.server_name === 'string' ? owed.notice.server_name : '';
+        if (fleet?.isShared(server)) options.owe(owed);
+      }
+    },
     stop() {
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
     },
   };
+  return engine;
 }

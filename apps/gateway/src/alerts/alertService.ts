@@ -3,10 +3,17 @@ import { createInterface } from 'node:readline';
 import type { EventBus, EventFactory } from '@selfheal/events';
 import { listLogFiles } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
+import type { SelfhealEvent } from '@selfheal/schemas';
+import type { Observable } from 'rxjs';
 import type { AlertSettings } from './alertConfig.js';
 import { type AlertDelivery, createAlertDelivery } from './alertDelivery.js';
-import { type AlertEngine, createAlertEngine } from './alertEngine.js';
-import { type AlertLedger, applyAlertEvent, initialLedger } from './alertLedger.js';
+import {
+  type AlertEngine,
+  type AlertFleet,
+  createAlertEngine,
+  ownsAlertsOf,
+} from './alertEngine.js';
+import { type AlertLedger, applyAlertEvent, deliveryKey, initialLedger } from './alertLedger.js';
 import { type CommandSpawn, createCommandTransport } from './commandTransport.js';
 import { createHttpTransport } from './httpTransport.js';
 import type { AlertTransport } from './notice.js';
@@ -29,6 +36,45 @@ export interface AlertServiceOptions {
   spawn?: CommandSpawn;
   /** @default 2000: at most this long an attempt waits for its notice to reach the log. */
   logWaitMs?: number;
+  /** A replica in a fleet (RFC 0018): see {@link FleetAlerts}. @default one gateway alone */
+  fleet?: FleetAlerts;
+}
+
+/** What alerts need of a fleet (RFC 0018): the other replicas' events and the lease. */
+export interface FleetAlerts extends AlertFleet {
+  /** The other replicas' events, in stream order, from the stream's first. */
+  others$: Observable<SelfhealEvent>;
+  /** Calls `listener` when this replica gains (`true`) or loses the lease; returns an unsubscribe. */
+  onLease(listener: (held: boolean) => void): () => void;
+  /**
+   * Resolves once this replica's events so far are in the stream (awaited with the log before
+   * each attempt, so the next lease holder knows of a notice any receiver heard of).
+   */
+  streamed(): Promise<void>;
+}
+
+/**
+ * Which events of the fleet the rules and the ledger take (RFC 0018). A shared server's alerts
+ * are the fleet's, so the others' events of it count, except a replica's `server_registered`
+ * (its own connection, not news of the server) and calls: successes reach the stream only as
+ * `call_summary`, so the call rules count this replica's calls alone. A replica's own
+ * registration of a shared server does not reset the fleet's view of it either. The others'
+ * stdio servers are theirs: nothing of them is taken.
+ */
+function fleetFilter(fleet: FleetAlerts) {
+  return {
+    own: (event: SelfhealEvent) =>
+      !(
+        event.event_type === 'server_registered' &&
+        typeof event.server_name === 'string' &&
+        fleet.isShared(event.server_name)
+      ),
+    other: (event: SelfhealEvent) =>
+      event.event_type !== 'server_registered' &&
+      event.event_type !== 'call_completed' &&
+      typeof event.server_name === 'string' &&
+      fleet.isShared(event.server_name),
+  };
 }
 
 /** Alerts at work on a gateway's bus. */
@@ -112,6 +158,10 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
     options.transports ??
     createTransports(settings, { now: clock.now, cwd: options.cwd, spawn: options.spawn });
   const logWaitMs = options.logWaitMs ?? 2000;
+  const { fleet } = options;
+  const serverOf = (event: SelfhealEvent) =>
+    typeof event.server_name === 'string' ? event.server_name : '';
+  let engine: AlertEngine | undefined;
   const delivery = createAlertDelivery({
     sinks: settings.sinks,
     transports,
@@ -122,31 +172,54 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
     beforeSend: () =>
       new Promise<void>((resolve) => {
         const timer = clock.setTimeout(resolve, logWaitMs);
-        bus.drain().then(() => {
+        const stored = bus.drain().then(() => fleet?.streamed());
+        stored.then(() => {
           clock.clearTimeout(timer);
           resolve();
         }, resolve);
       }),
+    // In a fleet: only while this replica owns the alert, and while the fleet still owes it.
+    ...(fleet && {
+      mayDeliver: (p) =>
+        ownsAlertsOf(fleet, serverOf(p.notice)) &&
+        engine?.ledger.pending.has(deliveryKey(p.noticeId, p.sink)) === true,
+    }),
   });
-  const engine = createAlertEngine({
+  engine = createAlertEngine({
     settings,
     clock,
     events: options.events,
     ledger,
     publish: (event) => bus.publish(event),
     owe: (owed) => delivery.enqueue(owed),
+    ...(fleet && { fleet }),
   });
   const restored = ledger.pending.size;
-  for (const owed of ledger.pending.values()) delivery.enqueue(owed);
-  const subscription = bus.events$.subscribe((event) => engine.observe(event));
-  engine.resolveOrphans();
+  for (const owed of ledger.pending.values()) {
+    if (ownsAlertsOf(fleet, serverOf(owed.notice))) delivery.enqueue(owed);
+  }
+  const running = engine;
+  const filter = fleet && fleetFilter(fleet);
+  const subscription = bus.events$.subscribe((event) => {
+    if (!filter || filter.own(event)) running.observe(event);
+  });
+  // The others' alert events of shared servers fold into the ledger: what the fleet still owes.
+  const fromOthers = fleet?.others$.subscribe((event) => {
+    if (filter!.other(event)) running.observe(event);
+  });
+  const leaseChanges = fleet?.onLease((held) => {
+    if (held) running.takeOver();
+  });
+  running.resolveOrphans();
   return {
-    engine,
+    engine: running,
     delivery,
     restored,
     stop() {
+      leaseChanges?.();
+      fromOthers?.unsubscribe();
       subscription.unsubscribe();
-      engine.stop();
+      running.stop();
       delivery.stop();
     },
   };

@@ -9,7 +9,7 @@ import {
   replayLogs,
   type StoredEvent,
 } from '@selfheal/events';
-import { type AlertService, startAlerts } from '../alerts/alertService.js';
+import { type AlertService, type FleetAlerts, startAlerts } from '../alerts/alertService.js';
 import { demoConfig } from '../config/demoConfig.js';
 import { type LoadedConfig, loadConfigFile } from '../config/loadConfig.js';
 import type { Gateway } from '../gateway.js';
@@ -131,6 +131,7 @@ async function exists(path: string): Promise<boolean> {
 export async function openAlerts(
   gateway: Gateway,
   logPath: string | undefined,
+  fleet?: FleetAlerts,
 ): Promise<AlertService | undefined> {
   const settings = gateway.config.alerts;
   if (!settings) return undefined;
@@ -141,5 +142,6 @@ export async function openAlerts(
     clock: gateway.clock,
     logPath,
     cwd: gateway.config.baseDir,
+    ...(fleet && { fleet }),
   });
 }

@@ -9,9 +9,10 @@ import {
 import { type CliIO, ExitCode, parseCommand } from '../io.js';
 import { REPLAY_SERVE_PORT, serveReplay } from './replayServe.js';
 
-export const replayUsage = `usage: selfheal replay FILE... [--json] [--until TIMESTAMP] [--server NAME] [--strict]
-                      [--serve [--port N]]
-       selfheal replay nats://HOST[:PORT]/STREAM [--creds FILE] [--json] [--until TIMESTAMP] [--server NAME]
+export const replayUsage = `usage: selfheal replay FILE... [--json] [--since TIMESTAMP] [--until TIMESTAMP] [--server NAME]
+                      [--strict] [--serve [--port N]]
+       selfheal replay nats://HOST[:PORT]/STREAM [--creds FILE] [--json] [--since TIMESTAMP]
+                      [--until TIMESTAMP] [--server NAME]
 
 Folds one or more JSONL event logs, in timestamp order (stable for ties; unsorted logs are
 sorted), into the final state of every server, an SLA report per server and a summary of the
@@ -30,6 +31,9 @@ replica folds it in), so the report covers the fleet.
 Options:
   --json            one JSON object (events_total, invalid_lines, by_type, by_repo, by_trace,
                     out_of_order, servers, ecosystem, ...)
+  --since TS        the report's window starts at TS (RFC 3339): earlier events only set the
+                    state at TS (a server down then is down from TS on); the SLA figures,
+                    incidents and counts are those of the window
   --until TS        only events at or before TS (RFC 3339, e.g. 2026-11-21T10:00:00Z)
   --server NAME     only the events of server NAME
   --strict          check every line against the full event schema (slower; files only)
@@ -49,15 +53,14 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`selfheal replay: expected at least one FILE\n\n${replayUsage}`);
     return ExitCode.Unusable;
   }
-  let until: number | undefined;
-  if (values.until !== undefined) {
-    until = parseTimestamp(values.until);
-    if (Number.isNaN(until)) {
-      io.stderr(
-        `selfheal replay: --until "${values.until}" is not an RFC 3339 date-time (e.g. 2026-11-21T10:00:00Z)\n`,
-      );
-      return ExitCode.Unusable;
-    }
+  const since = instantOption(io, '--since', values.since);
+  const until = instantOption(io, '--until', values.until);
+  if (Number.isNaN(since) || Number.isNaN(until)) return ExitCode.Unusable;
+  if (since !== undefined && until !== undefined && since > until) {
+    io.stderr(
+      `selfheal replay: --since ${values.since} is after --until ${values.until}: the window would be empty\n`,
+    );
+    return ExitCode.Unusable;
   }
   let port = REPLAY_SERVE_PORT;
   if (values.port !== undefined) {
@@ -94,11 +97,13 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
     report =
       streams.length > 0
         ? await replayNats(streams[0]!, {
+            ...(since === undefined ? {} : { since }),
             ...(until === undefined ? {} : { until }),
             ...(values.server === undefined ? {} : { server: values.server }),
             ...(values.creds === undefined ? {} : { credentials: values.creds }),
           })
         : await replayLogs(files, {
+            ...(since === undefined ? {} : { since }),
             ...(until === undefined ? {} : { until }),
             ...(values.server === undefined ? {} : { server: values.server }),
             validation: values.strict ? 'full' : 'envelope',
@@ -116,10 +121,24 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   return served === ExitCode.Ok ? code : served;
 }
 
+/**
+ * The instant an option names (epoch ms); undefined when not given; NaN, said on stderr, when
+ * it is not an RFC 3339 date-time.
+ */
+function instantOption(io: CliIO, name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseTimestamp(value);
+  if (Number.isNaN(ms))
+    io.stderr(
+      `selfheal replay: ${name} "${value}" is not an RFC 3339 date-time (e.g. 2026-11-21T10:00:00Z)\n`,
+    );
+  return ms;
+}
+
 /** The NATS client loads only when a stream is replayed (a subpath export of the events package). */
 async function replayNats(
   url: string,
-  options: { until?: number; server?: string; credentials?: string },
+  options: { since?: number; until?: number; server?: string; credentials?: string },
 ): Promise<ReplayReport> {
   const { replayStream } = await import('@selfheal/events/nats');
   return replayStream(url, options);
@@ -131,6 +150,7 @@ function parse(argv: string[]) {
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
+      since: { type: 'string' },
       until: { type: 'string' },
       server: { type: 'string' },
       strict: { type: 'boolean', default: false },
@@ -196,6 +216,7 @@ export function formatReport(r: ReplayReport): string {
     out += `Gateway runs: ${r.runs}, offline between them ${duration(r.offline_ms)} (not counted as uptime or downtime)\n`;
   if (r.derived_decisions > 0)
     out += `Decided from checks: ${plural(r.derived_decisions, 'status change')} (the log has checks but no decisions; W3 thresholds: 3 failures down, 3 successes up)\n`;
+  if (r.since) out += `Since: ${r.since}\n`;
   if (r.until) out += `Until: ${r.until}\n`;
   if (r.server) out += `Server: ${r.server}\n`;
   if (r.files.length > 1) {

@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { EventLog, StoredEvent } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { Subject } from 'rxjs';
+import { filter, type Observable, Subject } from 'rxjs';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { FleetOptions, Gateway } from '../gateway.js';
+import { createNewestEvents, type DashboardEvents } from '../http/dashboard.js';
 
 type NatsModule = typeof import('@selfheal/events/nats');
 type NatsLink = Awaited<ReturnType<NatsModule['connectNats']>>;
@@ -61,6 +62,14 @@ export interface ReplicaLink {
   readonly settings: ReplicaSettings;
   /** For `createGateway({ fleet })`. */
   readonly fleet: FleetOptions;
+  /** The other replicas' events of the stream, in stream order, from its first. */
+  readonly others$: Observable<SelfhealEvent>;
+  /** Whether this replica holds the lease on remote servers now. */
+  holdsLease(): boolean;
+  /** Calls `listener` each time this replica gains (`true`) or loses the lease. */
+  onLease(listener: (held: boolean) => void): () => void;
+  /** Resolves once the events this replica's log has stored so far are in the stream. */
+  streamed(): Promise<void>;
   /** Hands each event the log stores to the stream; call once the log is open. */
   forwardFrom(log: EventLog): (stored: StoredEvent) => void;
   /**
@@ -69,6 +78,12 @@ export interface ReplicaLink {
    * waited for in the background, events meanwhile wait in the log.
    */
   start(gateway: Gateway, waitMs?: number): Promise<void>;
+  /**
+   * The events stored in the fleet's stream now, in stream order (the order every replica
+   * folds them in), at most the newest `DASHBOARD_EVENTS_LIMIT`: the dashboard's history in a
+   * fleet. Undefined while NATS is not reached.
+   */
+  streamEvents(): Promise<DashboardEvents | undefined>;
   /** Gives the lease up, sends what it can within `drainMs`, and closes. Idempotent. */
   close(drainMs?: number): Promise<void>;
 }
@@ -89,6 +104,7 @@ export async function openReplicaLink(
   let lease: Awaited<ReturnType<NatsModule['createLease']>> | undefined;
   let follower: Awaited<ReturnType<NatsModule['followStream']>> | undefined;
   let forwarder: ReturnType<NatsModule['createNatsForwarder']> | undefined;
+  const leaseListeners = new Set<(held: boolean) => void>();
   // Cut off from NATS for longer than a lease, a replica probes remote servers itself: nobody
   // can tell it the fleet's view, and routing needs one.
   let downSince: number | undefined = Date.now();
@@ -124,6 +140,13 @@ export async function openReplicaLink(
   return {
     settings,
     fleet,
+    others$: events$.pipe(filter((event) => event.replica !== settings.replica)),
+    holdsLease: () => lease?.held === true,
+    onLease(listener) {
+      leaseListeners.add(listener);
+      return () => leaseListeners.delete(listener);
+    },
+    streamed: () => forwarder?.drained() ?? Promise.resolve(),
     forwardFrom(eventLog) {
       forwarder = nats.createNatsForwarder({
         link: linkReady,
@@ -148,6 +171,10 @@ export async function openReplicaLink(
           holder: settings.replica,
           ttlMs: settings.leaseTtlMs,
           onChange: (held) => {
+            // A turn later, so that the first grant (inside createLease) finds `lease` set.
+            setImmediate(() => {
+              for (const listener of leaseListeners) listener(held);
+            });
             if (!held) return;
             // Probe at once rather than at the next interval: the old holder is gone. A turn
             // later, so that the first grant (inside createLease) finds `lease` set.
@@ -171,6 +198,15 @@ export async function openReplicaLink(
         }),
       ]);
       clearTimeout(timer);
+    },
+    async streamEvents() {
+      const connected = link;
+      if (connected === undefined || closed) return undefined;
+      const newest = createNewestEvents();
+      for await (const batch of nats.readStream(connected)) {
+        for (const m of batch) if ('event' in m) newest.push(m.event);
+      }
+      return newest.result('stream');
     },
     async close(drainMs = 2000) {
       if (closed) return;

@@ -1,7 +1,8 @@
+import type { FleetAlerts } from '../alerts/alertService.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { type EmbeddedDemo, startEmbeddedDemo } from '../demo/embeddedDemo.js';
 import { GatewayError } from '../errors.js';
-import { createGateway } from '../gateway.js';
+import { createGateway, type Gateway } from '../gateway.js';
 import { type BindFacts, describeAuth, refuseBind } from '../http/bindPolicy.js';
 import { createHttpServer } from '../http/httpServer.js';
 import { loadTokens } from '../http/security.js';
@@ -121,7 +122,7 @@ async function serve(run: {
   }
   let alerts: Awaited<ReturnType<typeof openAlerts>>;
   try {
-    alerts = await openAlerts(gateway, eventLog?.path);
+    alerts = await openAlerts(gateway, eventLog?.path, replicas && fleetAlerts(replicas, gateway));
   } catch (error) {
     io.stderr(
       `selfheal start: cannot read the event log for alerts: ${(error as Error).message}\n`,
@@ -132,10 +133,6 @@ async function serve(run: {
     await replicas?.close(0);
     return ExitCode.Unusable;
   }
-  if (alerts && replicas)
-    io.stderr(
-      'selfheal start: warning: alerts with event_emission.nats: each replica judges and sends the alerts of its own events, so an outage seen by three replicas pages three times, and an alert on a remote server can stay open after the probe lease moves (RFC 0015, "Not done")\n',
-    );
   // One JSON line per call on stderr (--call-log: info every call, warn failures, off).
   const stopCallLog = createCallLog({
     events$: gateway.bus.events$,
@@ -150,6 +147,7 @@ async function serve(run: {
     onError: (error) => io.stderr(`selfheal: request failed: ${String(error)}\n`),
     log: io.stderr,
     eventLogPath: eventLog?.path,
+    fleetEvents: replicas && (() => replicas.streamEvents()),
     operator: createOperatorHandler(gateway, () => started),
   });
   try {
@@ -220,5 +218,24 @@ function bindFacts(
     host: config.gateway.host,
     tokens: tokens.length,
     allowUnauthenticated: args['allow-unauthenticated'],
+  };
+}
+
+/**
+ * A replica's share of the fleet's alerts (RFC 0018): remote servers are shared (their alerts
+ * follow the probe lease), stdio servers are this replica's own. Read from the config in force,
+ * so a reload that changes a server's transport moves its alerts with it.
+ */
+function fleetAlerts(replicas: ReplicaLink, gateway: Gateway): FleetAlerts {
+  return {
+    replica: replicas.settings.replica,
+    isShared: (server) => {
+      const spec = gateway.config.upstreams.find((u) => u.name === server);
+      return spec !== undefined && spec.transport !== 'stdio';
+    },
+    holdsLease: replicas.holdsLease,
+    onLease: replicas.onLease,
+    others$: replicas.others$,
+    streamed: replicas.streamed,
   };
 }

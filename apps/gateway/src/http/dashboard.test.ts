@@ -3,14 +3,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SelfhealEvent } from '@selfheal/events';
 import type { ControlRequest } from '@selfheal/monitor';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  cookieCredential,
   createDashboard,
+  createNewestEvents,
   type DashboardOptions,
+  dashboardCookie,
+  dashboardCredential,
+  dashboardHistory,
+  isDashboardPath,
   readEventFiles,
-  tokenCookie,
-  tokenFromCookie,
 } from './dashboard.js';
 
 const servers: Server[] = [];
@@ -24,7 +29,7 @@ async function serve(options: Partial<DashboardOptions>) {
   writeFileSync(join(assets, 'app.js'), 'export {};');
   const dashboard = createDashboard({
     mode: 'live',
-    events: async () => ({ events: [], truncated: 0 }),
+    events: async () => ({ events: [], truncated: 0, source: 'log' }),
     assetsDir: `${assets}/`,
     ...options,
   });
@@ -129,13 +134,76 @@ describe('readEventFiles', () => {
   });
 });
 
-describe('tokenFromCookie', () => {
-  it("reads the dashboard's cookie among others", () => {
-    expect(tokenFromCookie(`a=1; ${tokenCookie(4700)}=s%3Dx; b=2`, 4700)).toBe('Bearer s=x');
+describe('the dashboard credential', () => {
+  it('is derived from the token for the dashboard only: not the token, not reversible by length', () => {
+    const credential = dashboardCredential('s3cret');
+    expect(credential).toMatch(/^[0-9a-f]{64}$/);
+    expect(credential).not.toContain('s3cret');
+    expect(dashboardCredential('s3cret')).toBe(credential);
+    expect(dashboardCredential('other')).not.toBe(credential);
+  });
+
+  it("reads this gateway's cookie among others", () => {
+    expect(cookieCredential(`a=1; ${dashboardCookie(4700)}=abc; b=2`, 4700)).toBe('abc');
     // Another gateway's cookie on the same host (another port) is not this one's.
-    expect(tokenFromCookie(`${tokenCookie(4701)}=s`, 4700)).toBeUndefined();
-    expect(tokenFromCookie('a=1', 4700)).toBeUndefined();
-    expect(tokenFromCookie(undefined, 4700)).toBeUndefined();
-    expect(tokenFromCookie(`${tokenCookie(4700)}=%E0%A4%A`, 4700)).toBeUndefined();
+    expect(cookieCredential(`${dashboardCookie(4701)}=abc`, 4700)).toBeUndefined();
+    expect(cookieCredential('a=1', 4700)).toBeUndefined();
+    expect(cookieCredential(undefined, 4700)).toBeUndefined();
+  });
+
+  it('opens the page, its API and the health stream, not /mcp or the metrics', () => {
+    for (const path of ['/', '/dashboard/app.js', '/dashboard/api/events', '/health/stream'])
+      expect(isDashboardPath(path), path).toBe(true);
+    for (const path of ['/mcp', '/metrics', '/health/ecosystem', '/dashboard'])
+      expect(isDashboardPath(path), path).toBe(false);
+  });
+});
+
+describe('dashboardHistory', () => {
+  const event = (id: string, s: number) =>
+    ({
+      event_type: 'server_down',
+      event_id: id,
+      server_name: 'a',
+      trace_id: 't',
+      timestamp: new Date(Date.UTC(2026, 11, 6) + s * 1000).toISOString(),
+    }) as SelfhealEvent;
+  const log = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sh-dash-history-'));
+    const file = join(dir, 'events.jsonl');
+    writeFileSync(file, `${JSON.stringify(event('own', 1))}\n`);
+    return file;
+  };
+
+  it("reads the fleet's stream when the gateway folds one, not its own log", async () => {
+    const fleet = { events: [event('other-replica', 2), event('own', 1)], truncated: 0 };
+    const history = dashboardHistory({
+      stream: async () => ({ ...fleet, source: 'stream' }),
+      logPath: log(),
+    });
+    // In the stream's order, as the fleet folds it.
+    await expect(history()).resolves.toEqual({ ...fleet, source: 'stream' });
+  });
+
+  it('reads the own log while NATS is not reached, and without a fleet', async () => {
+    const path = log();
+    const expected = { events: [event('own', 1)], truncated: 0, source: 'log' };
+    await expect(
+      dashboardHistory({ stream: async () => undefined, logPath: path })(),
+    ).resolves.toEqual(expected);
+    await expect(dashboardHistory({ logPath: path })()).resolves.toEqual(expected);
+    await expect(dashboardHistory({})()).resolves.toEqual({
+      events: [],
+      truncated: 0,
+      source: 'log',
+    });
+  });
+
+  it('keeps the newest events of a long stream, counting the rest', () => {
+    const newest = createNewestEvents(3);
+    for (let i = 0; i < 10; i++) newest.push(event(`e${i}`, i));
+    const result = newest.result('stream');
+    expect(result.events.map((e) => e.event_id)).toEqual(['e7', 'e8', 'e9']);
+    expect(result.truncated).toBe(7);
   });
 });

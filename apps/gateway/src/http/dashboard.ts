@@ -1,19 +1,30 @@
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { type LogEntry, readLog, type SelfhealEvent } from '@selfheal/events';
+import { type LogEntry, listLogFiles, readLog, type SelfhealEvent } from '@selfheal/events';
 import type { ControlReply, ControlRequest } from '@selfheal/monitor';
 import { BodyTooLargeError, type OriginPolicy, readBody, rebindingViolation } from './security.js';
 
 /** Where the build puts the bundled page (scripts/buildDashboard.mjs). */
 export const DASHBOARD_ASSETS = fileURLToPath(new URL('../dashboard/', import.meta.url));
 
-/** The events the page folds: in time order (stable), at most the newest `limit`. */
+/** The events the page folds, at most the newest `limit`. */
 export interface DashboardEvents {
+  /** In time order (stable) from files; in stream order from a fleet's stream. */
   events: SelfhealEvent[];
   /** Older events left out to keep to the limit. */
   truncated: number;
+  /**
+   * Where they come from: `log`, the gateway's own log (or the replayed files); `stream`, the
+   * fleet's NATS stream (RFC 0018), which the live state is the fold of.
+   */
+  source: 'log' | 'stream';
 }
+
+/** The most events the page is sent: it holds and folds them all. */
+export const DASHBOARD_EVENTS_LIMIT = 200_000;
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
@@ -161,7 +172,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
  * ties in file order then line order (a stable sort); bad lines are skipped. At most the newest
  * `limit` events are kept.
  */
-export async function readEventFiles(files: string[], limit = 200_000): Promise<DashboardEvents> {
+export async function readEventFiles(
+  files: string[],
+  limit = DASHBOARD_EVENTS_LIMIT,
+): Promise<DashboardEvents> {
   const entries: LogEntry[] = [];
   for (const file of files) {
     for await (const batch of readLog(file, { fields: 'all' })) {
@@ -170,38 +184,105 @@ export async function readEventFiles(files: string[], limit = 200_000): Promise<
   }
   entries.sort((a, b) => a.ms - b.ms);
   const truncated = Math.max(0, entries.length - limit);
-  return { events: entries.slice(truncated).map((e) => e.event), truncated };
+  return { events: entries.slice(truncated).map((e) => e.event), truncated, source: 'log' };
+}
+
+/** Where a live gateway's page reads its history from; see {@link dashboardHistory}. */
+export interface HistorySources {
+  /**
+   * The fleet's stream, when the gateway folds one (RFC 0018): resolves to undefined while
+   * NATS is not reached.
+   */
+  stream?: (() => Promise<DashboardEvents | undefined>) | undefined;
+  /** The gateway's own log (its active file): read with its rotated segments. */
+  logPath?: string | undefined;
 }
 
 /**
- * The cookie that carries the bearer token for the dashboard's page, API and stream, named after
- * the gateway's port: browsers keep cookies per host, not per port, so two gateways on one host
- * (replicas) would otherwise overwrite each other's.
+ * The live page's history, from the source its live state comes from: in a fleet the gateway
+ * shows the fold of the shared stream (`/health/stream` is this replica's events and the other
+ * replicas' from the stream), so the history is the stream too, every replica's events, in the
+ * stream's order; this replica's own log would leave out the others' outages. Without NATS
+ * reached, the own log is all there is, and the answer says so (`source: 'log'`).
  */
-export const tokenCookie = (port: number | undefined) => `selfheal_token_${port ?? 0}`;
+export function dashboardHistory(sources: HistorySources): () => Promise<DashboardEvents> {
+  return async () => {
+    const fromStream = await sources.stream?.();
+    if (fromStream) return fromStream;
+    const path = sources.logPath;
+    if (path === undefined) return { events: [], truncated: 0, source: 'log' };
+    return readEventFiles((await listLogFiles(path)).filter((file) => existsSync(file)));
+  };
+}
 
-/** `Bearer <token>` from the dashboard's cookie, for the bearer check; undefined without it. */
-export function tokenFromCookie(
+/**
+ * Keeps the newest `limit` of events given in order, in memory bounded by twice the limit (a
+ * stream can hold millions), counting the others.
+ */
+export function createNewestEvents(limit = DASHBOARD_EVENTS_LIMIT) {
+  let kept: SelfhealEvent[] = [];
+  let dropped = 0;
+  return {
+    push(event: SelfhealEvent) {
+      kept.push(event);
+      if (kept.length >= 2 * limit) {
+        dropped += kept.length - limit;
+        kept = kept.slice(kept.length - limit);
+      }
+    },
+    result(source: DashboardEvents['source']): DashboardEvents {
+      const extra = Math.max(0, kept.length - limit);
+      return { events: kept.slice(extra), truncated: dropped + extra, source };
+    },
+  };
+}
+
+/**
+ * What the dashboard's credential is derived for. The cookie a browser keeps must not be the
+ * bearer token itself: a cookie leaks more easily than a header (devtools, a copied profile),
+ * and the token also opens `/mcp`. The credential opens the page, its API and the health
+ * stream only, and cannot be turned back into the token.
+ */
+const DASHBOARD_PURPOSE = 'selfheal dashboard credential v1';
+
+/** The dashboard-only credential of `token`: HMAC-SHA256 keyed by the token, hex. */
+export function dashboardCredential(token: string): string {
+  return createHmac('sha256', token).update(DASHBOARD_PURPOSE).digest('hex');
+}
+
+/**
+ * The cookie that carries the dashboard's credential, named after the gateway's port: browsers
+ * keep cookies per host, not per port, so two gateways on one host (replicas) would otherwise
+ * overwrite each other's.
+ */
+export const dashboardCookie = (port: number | undefined) => `selfheal_dashboard_${port ?? 0}`;
+
+/** The value of this gateway's dashboard cookie in a `Cookie` header; undefined without it. */
+export function cookieCredential(
   header: string | undefined,
   port: number | undefined,
 ): string | undefined {
   if (header === undefined) return undefined;
-  const name = tokenCookie(port);
+  const name = dashboardCookie(port);
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
     if (at < 0 || part.slice(0, at).trim() !== name) continue;
-    try {
-      return `Bearer ${decodeURIComponent(part.slice(at + 1).trim())}`;
-    } catch {
-      return undefined;
-    }
+    return part.slice(at + 1).trim();
   }
   return undefined;
 }
 
 /**
- * `GET /?token=T` on a gateway that requires a token: when T is one, sets it as an HttpOnly,
- * SameSite=Strict cookie and redirects to `/` (so the token leaves the address bar and the
+ * The paths the dashboard's cookie opens: the page, its assets and API, and the health stream
+ * it follows. Not `/mcp`, `/metrics` or `/health/ecosystem`: those take the bearer token.
+ */
+export function isDashboardPath(path: string): boolean {
+  return path === '/' || path.startsWith('/dashboard/') || path === '/health/stream';
+}
+
+/**
+ * `GET /?token=T` on a gateway that requires a token: when T is one, sets its dashboard
+ * credential ({@link dashboardCredential}) as an HttpOnly, SameSite=Strict cookie and redirects to `/` (so the token leaves the address bar and the
  * history); otherwise 401. A browser cannot send `Authorization` on a page load or a WebSocket.
  */
 export function dashboardLogin(
@@ -224,7 +305,7 @@ export function dashboardLogin(
   }
   res.writeHead(303, {
     location: '/',
-    'set-cookie': `${tokenCookie(req.socket.localPort)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+    'set-cookie': `${dashboardCookie(req.socket.localPort)}=${dashboardCredential(token)}; HttpOnly; SameSite=Strict; Path=/`,
     'cache-control': 'no-store',
   });
   res.end();

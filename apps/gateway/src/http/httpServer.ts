@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listLogFiles } from '@selfheal/events';
 import type { ControlReply, ControlRequest } from '@selfheal/monitor';
 import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from '../session/gatewaySession.js';
 import { isStatelessRequest } from '../stateless/envelope.js';
-import { createDashboard, dashboardLogin, readEventFiles, tokenFromCookie } from './dashboard.js';
+import {
+  cookieCredential,
+  createDashboard,
+  type DashboardEvents,
+  dashboardCredential,
+  dashboardHistory,
+  dashboardLogin,
+  isDashboardPath,
+} from './dashboard.js';
 import { createGatewayHealth } from './gatewayHealth.js';
 import { createHealthStream, type StreamEvent } from './healthStream.js';
 import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
@@ -18,6 +24,7 @@ import {
   BodyTooLargeError,
   createBearerCheck,
   createOriginPolicy,
+  createSecretCheck,
   type OriginPolicy,
   readBody,
   rebindingViolation,
@@ -46,6 +53,11 @@ export interface HttpServerOptions {
   log?: (line: string) => void;
   /** The event log's active file, which the dashboard reads back (with its segments). */
   eventLogPath?: string | undefined;
+  /**
+   * In a fleet (RFC 0018): the events of the shared stream, the dashboard's history instead of
+   * the log (see `dashboardHistory`); undefined while NATS is not reached.
+   */
+  fleetEvents?: (() => Promise<DashboardEvents | undefined>) | undefined;
   /**
    * Answers the dashboard's operator actions (the control socket's handler); without it the
    * page offers none.
@@ -89,26 +101,26 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   let server: Server | undefined;
   const health = createGatewayHealth(gateway);
   const clock = gateway.clock;
-  const refuse = (req: IncomingMessage) => {
+  const isDashboardCredential = createSecretCheck(options.tokens.map(dashboardCredential));
+  /** Whether `req` carries the dashboard's cookie, which opens the dashboard's paths only. */
+  const hasDashboardCookie = (req: IncomingMessage, path: string) => {
+    if (!isDashboardPath(path)) return false;
+    const credential = cookieCredential(req.headers.cookie, req.socket.localPort);
+    return credential !== undefined && isDashboardCredential(credential);
+  };
+  const refuse = (req: IncomingMessage, path: string) => {
     const violation = rebindingViolation(req, policy);
     if (violation) return { status: 403, reason: `Forbidden: ${violation}` };
-    // The dashboard's browser sends the token as a cookie (set by `/?token=`), never a header.
-    if (
-      authRequired &&
-      !isAuthorized(req.headers.authorization) &&
-      !isAuthorized(tokenFromCookie(req.headers.cookie, req.socket.localPort))
-    )
+    // The dashboard's browser cannot send a header on a page load or a WebSocket: it sends the
+    // credential `/?token=` set as a cookie.
+    if (authRequired && !isAuthorized(req.headers.authorization) && !hasDashboardCookie(req, path))
       return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
     return undefined;
   };
   const dashboard = createDashboard({
     mode: 'live',
     act: options.operator,
-    events: async () => {
-      const path = options.eventLogPath;
-      if (path === undefined) return { events: [], truncated: 0 };
-      return readEventFiles((await listLogFiles(path)).filter((file) => existsSync(file)));
-    },
+    events: dashboardHistory({ stream: options.fleetEvents, logPath: options.eventLogPath }),
   });
   const limit = settings.maxClientBufferBytes;
   // A client that does not read is dropped, never buffered for without bound (RFC 0006).
@@ -148,7 +160,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       servers: gateway.health().servers,
       trust: gateway.trust.state().servers,
     }),
-    refuse,
+    refuse: (req) => refuse(req, '/health/stream'),
     maxBufferedBytes: options.streamMaxBufferedBytes ?? limit,
     onDrop: ({ client, ...drop }) => dropped({ stream: 'health_stream', ...drop }, { client }),
   });
@@ -334,7 +346,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       dashboardLogin(req, res, url, (token) => isAuthorized(`Bearer ${token}`), policy);
       return;
     }
-    const refusal = refuse(req);
+    const refusal = refuse(req, path);
     if (refusal?.status === 401 && path === '/') {
       send(
         res,

@@ -52,19 +52,31 @@ export async function loadTokens(
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
- * A bearer check over `tokens`: true when the `Authorization: Bearer <token>` header matches one.
- * Compares SHA-256 digests with timingSafeEqual (equal lengths, constant time) and checks every
- * token, so neither the length nor the position of a match leaks through timing.
+ * A check of a given secret against `secrets`: true when it equals one. Compares SHA-256
+ * digests with timingSafeEqual (equal lengths, constant time) and checks every secret, so
+ * neither the length nor the position of a match leaks through timing.
+ */
+export function createSecretCheck(secrets: readonly string[]): (given: string) => boolean {
+  const expected = secrets.map(digest);
+  return (given) => {
+    const candidate = digest(given);
+    let ok = false;
+    for (const secret of expected) ok = timingSafeEqual(candidate, secret) || ok;
+    return ok;
+  };
+}
+
+/**
+ * A bearer check over `tokens`: true when the `Authorization: Bearer <token>` header matches one
+ * (in constant time, see {@link createSecretCheck}).
  */
 export function createBearerCheck(
   tokens: readonly string[],
 ): (header: string | undefined) => boolean {
-  const expected = tokens.map(digest);
+  const isToken = createSecretCheck(tokens);
   return (header) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-    const given = digest(match?.[1] ?? '');
-    let ok = false;
-    for (const candidate of expected) ok = timingSafeEqual(given, candidate) || ok;
+    const ok = isToken(match?.[1] ?? '');
     return ok && match !== null;
   };
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
@@ -108,6 +108,42 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)(
       expect(second.acked).toBe(44);
       expect(await storedIds(link)).toEqual([...ids, ...more]);
       await second.close();
+      await log.close();
+      await link.close();
+    });
+
+    it('re-sends nothing after a crash even past the duplicate window: it reads its subject from the cursor', async () => {
+      const dir = tempDir();
+      const window = 300;
+      const link = await connectNats({
+        servers: [nats.url],
+        stream: 'late',
+        subject: 't.late',
+        duplicateWindowMs: window,
+      });
+      const log = await createEventLog({ path: join(dir, 'events.jsonl') });
+      const first = createNatsForwarder({ link, replica: 'gw-a', logPath: log.path });
+      const early = await appendAll(log, first, 10);
+      await first.drained();
+      await first.close();
+      const cursorPath = `${log.path}.nats-cursor`;
+      const lagging = readFileSync(cursorPath, 'utf8');
+      expect(lagging).toBe('9 10\n');
+      const again = createNatsForwarder({ link, replica: 'gw-a', logPath: log.path });
+      const late = await appendAll(log, again, 30);
+      await again.drained();
+      await again.close();
+      // Killed after the stream acknowledged seq 39 but before the cursor said so; away for
+      // longer than the duplicate window.
+      writeFileSync(cursorPath, lagging);
+      await new Promise((r) => setTimeout(r, window * 3));
+      const restarted = createNatsForwarder({ link, replica: 'gw-a', logPath: log.path });
+      const more = await appendAll(log, restarted, 5);
+      await restarted.drained();
+      expect(restarted.acked).toBe(44);
+      expect(await storedIds(link)).toEqual([...early, ...late, ...more]);
+      await restarted.close();
+      expect(readFileSync(cursorPath, 'utf8')).toBe('44 45\n');
       await log.close();
       await link.close();
     });

@@ -5,6 +5,7 @@ import type { StoredEvent } from '../eventTypes.js';
 import { readLog } from '../logReader.js';
 import { listSegments } from '../logSegments.js';
 import type { NatsLink } from './natsLink.js';
+import { storedIdsAfter } from './streamReader.js';
 
 /** Options of {@link createNatsForwarder}. */
 export interface NatsForwarderOptions {
@@ -15,8 +16,9 @@ export interface NatsForwarderOptions {
   /** The active file of the JSONL log whose events are forwarded: the spool. */
   logPath: string;
   /**
-   * Holds the `seq` of the last event of the log the stream has acknowledged, so a restart
-   * sends what is missing and nothing more. @default `${logPath}.nats-cursor`
+   * Holds the `seq` of the last event of the log the stream has acknowledged and that event's
+   * stream sequence (`<seq> <stream seq>`), so a restart sends what is missing and nothing
+   * more. @default `${logPath}.nats-cursor`
    */
   cursorPath?: string;
   /**
@@ -56,9 +58,12 @@ export interface NatsForwarder {
  * the stream acknowledges, events go out as they are stored, a batch at a time. When a publish
  * fails (NATS unreachable, a timeout), the forwarder falls back to the log file: once NATS is
  * back, it reads the file from the event after its cursor, re-sends in order, and returns to
- * live sending when it has caught up. The cursor is written after each acknowledged batch; a
- * process killed between an acknowledgement and the cursor write re-sends that batch at its
- * next start, and the duplicate window drops it.
+ * live sending when it has caught up. The cursor (the log `seq` and stream sequence of the
+ * last acknowledged event) is written after each acknowledged batch. Before each pass from the
+ * file, the forwarder reads this replica's subject from the cursor's stream sequence on and
+ * skips what is there: a batch acknowledged before a kill but not yet in the cursor, or
+ * publishes the client buffered through an outage and delivered late, are not stored twice,
+ * however long after the duplicate window (which still covers a publish whose answer is lost).
  */
 export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarder {
   const clock = options.clock ?? systemClock;
@@ -69,6 +74,13 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
   let link: NatsLink | undefined;
   let subject = '';
   let acked = options.startAfterSeq ?? -1;
+  /** The stream sequence of the event at `acked`; undefined until one is acknowledged. */
+  let ackedStreamSeq: number | undefined;
+  /**
+   * Events after the cursor the stream holds already (found at the start of a pass from the
+   * file): skipped, so a re-send is not stored twice even past the duplicate window.
+   */
+  let inStream = new Set<string>();
   let maxOffered = -1;
   let mode: 'live' | 'spool' = 'spool';
   let closed = false;
@@ -84,20 +96,26 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
     for (const done of waiters.splice(0)) done();
   };
 
-  const publish = (event: SelfhealEvent) =>
-    link!.js.publish(subject, JSON.stringify(event), {
-      msgID: String(event.event_id),
-      timeout,
-    });
+  /** Publishes one event; resolves to its stream sequence, or undefined if already stored. */
+  const publish = async (event: SelfhealEvent): Promise<number | undefined> => {
+    const id = String(event.event_id);
+    if (inStream.has(id)) return undefined;
+    const ack = await link!.js.publish(subject, JSON.stringify(event), { msgID: id, timeout });
+    return ack.seq;
+  };
 
   /** Publishes `events` (in log order) at once; true when every one was acknowledged. */
   async function sendBatch(events: StoredEvent[]): Promise<boolean> {
     const results = await Promise.allSettled(events.map(publish));
     let i = 0;
-    while (i < results.length && results[i]!.status === 'fulfilled') i++;
+    while (i < results.length && results[i]!.status === 'fulfilled') {
+      const streamSeq = (results[i] as PromiseFulfilledResult<number | undefined>).value;
+      if (streamSeq !== undefined) ackedStreamSeq = Math.max(ackedStreamSeq ?? 0, streamSeq);
+      i++;
+    }
     if (i > 0) {
       acked = Math.max(acked, events[i - 1]!.seq);
-      cursor.write(acked);
+      cursor.write(acked, ackedStreamSeq);
     }
     if (i < results.length) {
       options.onError?.((results[i] as PromiseRejectedResult).reason);
@@ -154,6 +172,10 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
           continue;
         }
         const target = maxOffered;
+        if (!(await findInStream())) {
+          await sleep(retryMs);
+          continue;
+        }
         const read = await sendFromFile();
         if (read === 'failed') {
           await sleep(retryMs);
@@ -163,6 +185,7 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
         // already: another pass sends them. Checking and switching in one turn leaves no gap.
         if (maxOffered <= Math.max(read, target) && acked >= maxOffered) {
           mode = 'live';
+          inStream = new Set();
           break;
         }
       }
@@ -171,6 +194,23 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
     }
     pump();
     notify();
+  }
+
+  /**
+   * Finds which of this replica's messages the stream stored after the cursor's: a batch
+   * acknowledged just before a kill, before the cursor said so, or publishes the client buffered
+   * through an outage and delivered late. Past the duplicate window the stream would store
+   * those again. False when NATS did not answer.
+   */
+  async function findInStream(): Promise<boolean> {
+    if (ackedStreamSeq === undefined) return true; // A cursor without it: the window decides.
+    try {
+      inStream = await storedIdsAfter(link!, subject, ackedStreamSeq);
+      return true;
+    } catch (error) {
+      options.onError?.(error);
+      return false;
+    }
   }
 
   /** One pass over the log after the cursor; the last seq sent, or 'failed'. */
@@ -210,8 +250,8 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
   }
 
   void readCursor(cursorPath).then((found) => {
-    if (found === undefined) cursor.write(acked);
-    else acked = found;
+    if (found === undefined) cursor.write(acked, undefined);
+    else ({ seq: acked, streamSeq: ackedStreamSeq } = found);
     void catchUp();
   });
 
@@ -244,11 +284,18 @@ export function createNatsForwarder(options: NatsForwarderOptions): NatsForwarde
   };
 }
 
-async function readCursor(path: string): Promise<number | undefined> {
+/** The cursor file: `<log seq>` (as first written) or `<log seq> <stream seq>`. */
+async function readCursor(
+  path: string,
+): Promise<{ seq: number; streamSeq: number | undefined } | undefined> {
   try {
     const text = (await readFile(path, 'utf8')).trim();
-    const seq = Number(text);
-    return /^-?\d+$/.test(text) && seq >= -1 ? seq : undefined;
+    const match = /^(-?\d+)(?: (\d+))?$/.exec(text);
+    if (!match || Number(match[1]) < -1) return undefined;
+    return {
+      seq: Number(match[1]),
+      streamSeq: match[2] === undefined ? undefined : Number(match[2]),
+    };
   } catch {
     return undefined;
   }
@@ -256,19 +303,19 @@ async function readCursor(path: string): Promise<number | undefined> {
 
 /** Writes the latest value only, one write at a time. */
 function createCursorWriter(path: string) {
-  let pending: number | undefined;
+  let pending: string | undefined;
   let running: Promise<void> | undefined;
   const run = async () => {
     while (pending !== undefined) {
       const value = pending;
       pending = undefined;
-      await writeFile(path, `${value}\n`).catch(() => {});
+      await writeFile(path, value).catch(() => {});
     }
     running = undefined;
   };
   return {
-    write(value: number) {
-      pending = value;
+    write(seq: number, streamSeq: number | undefined) {
+      pending = streamSeq === undefined ? `${seq}\n` : `${seq} ${streamSeq}\n`;
       running ??= run();
     },
     idle: () => running ?? Promise.resolve(),

@@ -119,3 +119,35 @@ function parseEvent(data: Uint8Array): SelfhealEvent | string {
   }
   return value as SelfhealEvent;
 }
+
+/**
+ * The `event_id`s of the messages on `subject` stored after stream sequence `afterSeq`: what a
+ * replica's forwarder finds already in the stream when it resends from its cursor (RFC 0018).
+ * Reads only that subject, from that sequence, with a filtered ordered consumer.
+ */
+export async function storedIdsAfter(
+  link: NatsLink,
+  subject: string,
+  afterSeq: number,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  // null: no message on the subject (a stream created again since the cursor was written).
+  const last = await link.jsm.streams.getMessage(link.stream, { last_by_subj: subject });
+  if (!last || last.seq <= afterSeq) return ids;
+  const consumer = await link.js.consumers.get(link.stream, {
+    filter_subjects: subject,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: afterSeq + 1,
+  });
+  const messages = await consumer.consume({ max_messages: 1024 });
+  try {
+    for await (const m of messages) {
+      const event = parseEvent(m.data);
+      if (typeof event !== 'string' && typeof event.event_id === 'string') ids.add(event.event_id);
+      if (m.seq >= last.seq) break;
+    }
+  } finally {
+    await messages.close();
+  }
+  return ids;
+}

@@ -42,7 +42,8 @@ export function parseStreamUrl(value: string): StreamAddress {
 }
 
 /** Options of {@link replayStream}. */
-export interface StreamReplayOptions extends Pick<ReplayOptions, 'until' | 'server' | 'maxIssues'> {
+export interface StreamReplayOptions
+  extends Pick<ReplayOptions, 'since' | 'until' | 'server' | 'maxIssues'> {
   /** A NATS credentials file. @default none */
   credentials?: string;
 }
