@@ -54,6 +54,14 @@ export const WireErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
+  /**
+   * The connection to the upstream closed before its answer: the value SDK 1.x put on the wire
+   * for it (`ErrorCode.ConnectionClosed`); SDK 2.x names the local error with a string
+   * (`SdkErrorCode.ConnectionClosed`), so the number is the gateway's own now.
+   */
+  ConnectionClosed: -32000,
+  /** The upstream did not answer in time (SDK 1.x's `ErrorCode.RequestTimeout`, as above). */
+  RequestTimeout: -32001,
   /** The upstream server that owns the name or URI is down. */
   UpstreamUnavailable: -32010,
   /** A server has as many client sessions of their own open as its bound allows. */

@@ -1,4 +1,5 @@
-import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 /**
  * `item` as a JSON-RPC message, with the verdict of the SDK's `JSONRPCMessageSchema`: the two

@@ -1,5 +1,5 @@
 import { type Readable, Transform, type Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Gateway } from './gateway.js';
 import { jsonRpcErrorBody, parseJsonRpcBody } from './http/jsonRpcBody.js';
 import { isStatelessRequest } from './stateless/envelope.js';

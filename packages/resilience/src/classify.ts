@@ -67,6 +67,16 @@ const TRANSPORT = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/**
+ * The MCP SDK 2.x names its local connection-closed and timeout errors with strings (its
+ * `SdkErrorCode`) where 1.x used -32000 and -32001: read as the numbers, so a verdict and its
+ * reason do not depend on the SDK's major.
+ */
+const SDK_LOCAL_CODES: Readonly<Record<string, number>> = {
+  CONNECTION_CLOSED: JsonRpcCode.ConnectionClosed,
+  REQUEST_TIMEOUT: JsonRpcCode.RequestTimeout,
+};
+
 interface Facts {
   code?: unknown;
   status?: number;
@@ -79,7 +89,8 @@ function factsOf(error: unknown): Facts {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     const e = current as Record<string, unknown>;
-    if (facts.code === undefined && e.code !== undefined) facts.code = e.code;
+    if (facts.code === undefined && e.code !== undefined)
+      facts.code = (typeof e.code === 'string' && SDK_LOCAL_CODES[e.code]) || e.code;
     if (facts.status === undefined) {
       const status = e.status ?? e.statusCode ?? (e.response as { status?: unknown })?.status;
       if (typeof status === 'number') facts.status = status;
@@ -159,7 +170,8 @@ export const classifyError: Classifier = (error, meta, nowMs) => {
         return { retryable: false, breaker: 'success', reason };
     }
   }
-  // The SDK's StreamableHTTPError carries the HTTP status as a positive `code`.
+  // SDK 1.x's StreamableHTTPError carries the HTTP status as a positive `code` (2.x's
+  // SdkHttpError has it on `status`, read above).
   const http =
     status ?? (typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined);
   if (http !== undefined) {

@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  RequestId,
   Transport,
   TransportSendOptions,
-} from '@modelcontextprotocol/sdk/shared/transport.js';
+} from '@modelcontextprotocol/server';
 import {
   isInitializeRequest,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-  type RequestId,
+  isJsonContentType,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 
@@ -173,11 +173,10 @@ export class NodeStreamableHttpTransport implements Transport {
       this.options.onsessioninitialized?.(this.sessionId);
     } else if (!this.checkSession(req, res) || !this.checkProtocol(req, res)) return;
     if (this.closed) return rpcError(res, 404, -32001, 'Session not found');
-    const extra = { requestInfo: { headers: req.headers } };
     // Parsed as JSON-RPC above: a request is a message with a method and an id (no second zod pass).
     const requests = messages.filter((m): m is JSONRPCRequest => 'method' in m && 'id' in m);
     if (requests.length === 0) {
-      for (const message of messages) this.onmessage?.(message, extra);
+      for (const message of messages) this.onmessage?.(message);
       res.writeHead(202).end();
       return;
     }
@@ -189,7 +188,7 @@ export class NodeStreamableHttpTransport implements Transport {
       // The client went away (or the stream ended): later messages for it have nowhere to go.
       if (this.streams.get(id) === stream) this.streams.delete(id);
     });
-    for (const message of messages) this.onmessage?.(message, extra);
+    for (const message of messages) this.onmessage?.(message);
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse) {

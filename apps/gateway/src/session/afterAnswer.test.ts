@@ -1,4 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { createAfterAnswer, onAnswerSent } from './afterAnswer.js';
 

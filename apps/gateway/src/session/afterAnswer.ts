@@ -1,4 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/server';
 
 /**
  * Work that must happen for a call but not before its answer: its `call_completed` event and

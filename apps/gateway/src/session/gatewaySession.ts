@@ -1,13 +1,12 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  type ClientCapabilities,
-  type Implementation,
-  McpError,
-  type RequestId,
-  ResultSchema,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ResultSchema } from '@modelcontextprotocol/core';
+import type {
+  ClientCapabilities,
+  Implementation,
+  RequestId,
+  ServerNotification,
+  ServerRequest,
+} from '@modelcontextprotocol/server';
+import { ProtocolError, Server } from '@modelcontextprotocol/server';
 import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
@@ -113,7 +112,8 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       try {
         return (await send(related)) as Record<string, unknown>;
       } catch (error) {
-        if (error instanceof McpError) throw wireError(error.code, reasonOf(error), error.data);
+        if (error instanceof ProtocolError)
+          throw wireError(error.code, reasonOf(error), error.data);
         throw error;
       }
     },
@@ -150,8 +150,14 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
     ...(options.fallbacks && { fallbacks: options.fallbacks }),
   });
 
-  server.fallbackRequestHandler = async (request, extra) =>
-    (await router.route(request.method, request.params as Params, extra)) as never;
+  server.fallbackRequestHandler = async (request, ctx) =>
+    (await router.route(request.method, request.params as Params, {
+      signal: ctx.mcpReq.signal,
+      requestId: ctx.mcpReq.id,
+      ...(ctx.sessionId !== undefined && { sessionId: ctx.sessionId }),
+      ...(ctx.mcpReq._meta !== undefined && { _meta: ctx.mcpReq._meta }),
+      sendNotification: (notification) => ctx.mcpReq.notify(notification as never),
+    })) as never;
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === 'notifications/roots/list_changed')
       for (const link of router.links) link.notify(notification.method, notification.params);

@@ -1,5 +1,5 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { type RequestId, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, RequestId } from '@modelcontextprotocol/client';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import { type Clock, systemClock } from '@selfheal/internal';
 import { GATEWAY_LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
 import type { GatewayError } from '../errors.js';
@@ -82,11 +82,11 @@ export class OwnSession {
         clientInfo: this.host.clientInfo(),
         capabilities: this.host.clientCapabilities(),
         configure: (client) => {
-          client.fallbackRequestHandler = async (request, extra) =>
+          client.fallbackRequestHandler = async (request, ctx) =>
             (await this.host.onServerRequest(
               this.link,
               { method: request.method, params: request.params },
-              extra.signal,
+              ctx.mcpReq.signal,
               related(),
             )) as never;
           client.fallbackNotificationHandler = async (notification) =>

@@ -1,10 +1,15 @@
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+} from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { StreamableHttpStatusError } from '../upstream/nodeStreamableHttpClient.js';
 import { describeLoss, isConnectionLoss, replayVerdict, wasWritten } from './replay.js';
 
-const closed = new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
+const closed = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
 const write = { method: 'tools/call', tool: 'save' };
 const read = { method: 'tools/call', tool: 'get', toolAnnotations: { readOnlyHint: true } };
 
@@ -23,15 +28,25 @@ describe('replayVerdict', () => {
   });
 
   it('replays any request the server answered 404 for: it did not know the session', () => {
-    expect(replayVerdict(new StreamableHTTPError(404, 'Session not found'), write).replay).toBe(
-      true,
-    );
+    expect(
+      replayVerdict(
+        new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, 'Session not found', {
+          status: 404,
+        }),
+        write,
+      ).replay,
+    ).toBe(true);
     // The gateway's own node:http transport says the same with its own error.
     expect(
       replayVerdict(new StreamableHttpStatusError(404, 'Session not found'), write).replay,
     ).toBe(true);
     expect(replayVerdict(new StreamableHttpStatusError(500, 'boom'), write).replay).toBe(false);
-    expect(replayVerdict(new StreamableHTTPError(400, 'Bad Request'), read)).toMatchObject({
+    expect(
+      replayVerdict(
+        new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, 'Bad Request', { status: 400 }),
+        read,
+      ),
+    ).toMatchObject({
       replay: false,
       reason: 'the retry rules do not allow it (HTTP 400)',
     });
@@ -57,7 +72,7 @@ describe('isConnectionLoss', () => {
   it('is a broken session, not an answer from the server', () => {
     expect(isConnectionLoss(closed)).toBe(true);
     expect(isConnectionLoss(new TypeError('fetch failed'))).toBe(true);
-    expect(isConnectionLoss(new McpError(ErrorCode.InvalidParams, 'bad'))).toBe(false);
+    expect(isConnectionLoss(new ProtocolError(ProtocolErrorCode.InvalidParams, 'bad'))).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { isSessionExpired } from '@selfheal/monitor';
 import { type CallMeta, classifyError, NEVER_SENT_CODES } from '@selfheal/resilience';
+import { WireErrorCode } from '../errors.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
 
 /** Whether a request may be sent again on a new session, and why (for the error message). */
@@ -34,7 +35,7 @@ export function wasWritten(error: unknown): boolean {
     if (e.sent === true) return true;
     if (typeof e.code === 'string' && NEVER_SENT_CODES.has(e.code)) return false;
     if (
-      !(current instanceof McpError) &&
+      !(current instanceof ProtocolError) &&
       typeof e.message === 'string' &&
       NOT_WRITTEN.test(e.message)
     )
@@ -50,7 +51,10 @@ export function wasWritten(error: unknown): boolean {
  * exited), an HTTP status, a network error.
  */
 export function isConnectionLoss(error: unknown): boolean {
-  return !(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed;
+  // SDK 2.x: a JSON-RPC answer is a ProtocolError, its own timeout an SdkError; -32000 is the
+  // connection-closed answer the gateway's HTTP client transport makes up for a cut stream.
+  if (error instanceof ProtocolError) return error.code === WireErrorCode.ConnectionClosed;
+  return !(error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout);
 }
 
 /**
@@ -89,7 +93,10 @@ export function replayVerdict(error: unknown, meta: CallMeta): ReplayVerdict {
 export function describeLoss(error: unknown): string {
   if (!wasWritten(error)) return `the request was never written: ${reasonOf(error)}`;
   if (isSessionExpired(error)) return 'HTTP 404: the server no longer knows the session';
-  if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed)
+  if (
+    (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) ||
+    (error instanceof ProtocolError && error.code === WireErrorCode.ConnectionClosed)
+  )
     return 'the connection closed: the process exited or the stream ended';
   return reasonOf(error);
 }

@@ -1,5 +1,4 @@
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Notification, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Notification, RequestId, RequestOptions } from '@modelcontextprotocol/server';
 import { isResilienceError } from '@selfheal/resilience';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode, toolErrorResult, WireErrorCode } from '../errors.js';

@@ -1,4 +1,4 @@
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { UriTemplate } from '@modelcontextprotocol/server';
 import { candidatesFor, exposeName, MAX_EXPOSED_NAME, type Namespace } from '../naming.js';
 import type { ListMethod, RawItem } from '../upstream/catalog.js';
 

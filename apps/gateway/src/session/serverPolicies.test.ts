@@ -1,4 +1,4 @@
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/server';
 import { systemClock } from '@selfheal/internal';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/loadConfig.js';
@@ -7,7 +7,7 @@ import { classifyGatewayError, createServerPolicies } from './serverPolicies.js'
 
 const lost = () =>
   new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'server "a" is down', {
-    cause: new McpError(-32000, 'Connection closed'),
+    cause: new ProtocolError(-32000, 'Connection closed'),
   });
 
 describe('classifyGatewayError', () => {

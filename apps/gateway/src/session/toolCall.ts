@@ -1,5 +1,4 @@
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId, RequestOptions } from '@modelcontextprotocol/server';
 import type { EventBus, EventFactory } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import {

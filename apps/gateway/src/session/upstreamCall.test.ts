@@ -1,4 +1,4 @@
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/server';
 import { createEventBus, createEventFactory } from '@selfheal/events';
 import { systemClock } from '@selfheal/internal';
 import { createPolicyFromConfig } from '@selfheal/resilience';
@@ -32,7 +32,7 @@ function setup(resilience: Record<string, unknown> = {}) {
 /** The connection broke after the request left: what UpstreamLink throws. */
 const lost = () =>
   new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'server "s" lost its connection', {
-    cause: new McpError(-32000, 'Connection closed'),
+    cause: new ProtocolError(-32000, 'Connection closed'),
   });
 
 describe('executeUpstreamCall: every method through the server policy', () => {

@@ -1,4 +1,3 @@
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { isResilienceError, ResilienceErrorCode } from '@selfheal/resilience';
 import { WireErrorCode } from '../errors.js';
 import {
@@ -102,7 +101,7 @@ export function toWireError(error: unknown, server: string): unknown {
   if (isUnavailable(error)) return unavailableWireError(error);
   if (isTimeout(error))
     return wireError(
-      ErrorCode.RequestTimeout,
+      WireErrorCode.RequestTimeout,
       `server "${server}" did not answer in time: ${message(error)}`,
       {
         server,

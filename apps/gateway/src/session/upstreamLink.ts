@@ -1,18 +1,22 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type {
+  Client,
+  ClientCapabilities,
+  Implementation,
+  RequestId,
+  RequestOptions,
+} from '@modelcontextprotocol/client';
 import {
-  type ClientCapabilities,
-  ErrorCode,
-  type Implementation,
-  McpError,
-  type RequestId,
-  ResultSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+} from '@modelcontextprotocol/client';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import type { Clock } from '@selfheal/internal';
 import { isSessionExpired } from '@selfheal/monitor';
 import type { CallMeta, ToolAnnotations } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
-import { withoutEnvelope } from '../stateless/envelope.js';
+import { resultTypeOf, withoutEnvelope } from '../stateless/envelope.js';
 import {
   LIST_CAPABILITY,
   LIST_KEYS,
@@ -70,7 +74,7 @@ export interface LinkHost {
 
 /** Whether the SDK gave up waiting for an answer (its request timeout). */
 function isRequestTimeout(error: unknown): boolean {
-  return error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+  return error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout;
 }
 
 /** Rounds of input a server may ask for on one request of a 2025-11-25 caller. */
@@ -268,8 +272,8 @@ export class UpstreamLink {
     // with real requests, and the request goes again with the answers (RFC 0013).
     for (let round = 0; this.needsFulfilling(result); round++) {
       if (round === MAX_INPUT_ROUNDS)
-        throw new McpError(
-          ErrorCode.InternalError,
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
           `server "${this.name}" asked for input ${MAX_INPUT_ROUNDS} times in a row on ${method}; given up`,
         );
       const asked = (result.inputRequests ?? {}) as Record<string, UpstreamMessage>;
@@ -284,7 +288,7 @@ export class UpstreamLink {
           );
         } catch (error) {
           // The client's refusal is an answer, not a broken upstream session.
-          throw asMcpError(error);
+          throw asProtocolError(error);
         }
       }
       const state = result.requestState;
@@ -306,7 +310,7 @@ export class UpstreamLink {
 
   /** Whether `result` asks a 2025-11-25 caller for input the gateway must fetch for it. */
   private needsFulfilling(result: Record<string, unknown>): boolean {
-    return !this.host.stateless && result.resultType === 'input_required';
+    return !this.host.stateless && resultTypeOf(result) === 'input_required';
   }
 
   /**
@@ -429,19 +433,25 @@ export class UpstreamLink {
   }
 }
 
-/** An upstream JSON-RPC error as the SDK puts it on the wire; anything else unchanged. */
+/**
+ * An upstream JSON-RPC error as the SDK puts it on the wire, and the SDK's own request timeout
+ * as -32001 (SDK 2.x raises it as a local `SdkError` with a string code, which the server side
+ * would otherwise answer as -32603); anything else unchanged.
+ */
 function translate(error: unknown): unknown {
-  if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed)
+  if (error instanceof ProtocolError && error.code !== WireErrorCode.ConnectionClosed)
     return wireError(error.code, reasonOf(error), error.data);
+  if (isRequestTimeout(error))
+    return wireError(WireErrorCode.RequestTimeout, reasonOf(error), (error as SdkError).data);
   return error;
 }
 
-/** An error with its JSON-RPC code (or -32603) as the SDK's `McpError`. */
-function asMcpError(error: unknown): McpError {
-  if (error instanceof McpError) return error;
+/** An error with its JSON-RPC code (or -32603) as the SDK's `ProtocolError`. */
+function asProtocolError(error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error;
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
-  return new McpError(
-    typeof e?.code === 'number' ? e.code : ErrorCode.InternalError,
+  return new ProtocolError(
+    typeof e?.code === 'number' ? e.code : ProtocolErrorCode.InternalError,
     typeof e?.message === 'string' ? e.message : String(error),
     e?.data,
   );

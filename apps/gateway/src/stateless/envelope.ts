@@ -1,4 +1,4 @@
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/server';
 
 /** The stateless MCP revision the gateway serves beside 2025-11-25 (RFC 0013). */
 export const STATELESS_VERSION = '2026-07-28';
@@ -154,4 +154,16 @@ function metaOf(params: unknown): Record<string, unknown> | undefined {
   return typeof meta === 'object' && meta !== null && !Array.isArray(meta)
     ? (meta as Record<string, unknown>)
     : undefined;
+}
+
+/**
+ * The `resultType` of a result from upstream: its own, else `input_required` when it carries
+ * `inputRequests` or `requestState` (only an input-required result has them), else `complete`.
+ * The SDK 2.x client the gateway's upstream links use speaks 2025-11-25 and takes `resultType`
+ * off every result it receives (foreign vocabulary there); the era adapter under it passes the
+ * rest of a 2026-07-28 server's result unchanged, so the kind is read back from its keys.
+ */
+export function resultTypeOf(result: Record<string, unknown>): string {
+  if (typeof result.resultType === 'string') return result.resultType;
+  return 'inputRequests' in result || 'requestState' in result ? 'input_required' : 'complete';
 }

@@ -1,4 +1,4 @@
-import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation } from '@modelcontextprotocol/server';
 import { LIST_CHANGED_NOTIFICATION, type ListMethod } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { META } from './envelope.js';

@@ -1,4 +1,4 @@
-import type { Implementation, Notification } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, Notification } from '@modelcontextprotocol/server';
 import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
@@ -14,6 +14,7 @@ import {
   logLevelPasses,
   META,
   readEnvelope,
+  resultTypeOf,
   STATELESS_VERSIONS,
   StatelessErrorCode,
 } from './envelope.js';
@@ -156,11 +157,12 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
 
   const decorate = (method: string, result: Record<string, unknown>) => {
     const meta = (result._meta ?? {}) as Record<string, unknown>;
+    const resultType = resultTypeOf(result);
     return {
       ...result,
-      resultType: result.resultType ?? 'complete',
+      resultType,
       ...(CACHEABLE.has(method) &&
-        result.resultType !== 'input_required' && {
+        resultType !== 'input_required' && {
           ttlMs: result.ttlMs ?? 0,
           cacheScope: result.cacheScope ?? 'private',
         }),

@@ -1,6 +1,5 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ResultSchema, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, RequestOptions, ServerCapabilities } from '@modelcontextprotocol/client';
+import { ResultSchema } from '@modelcontextprotocol/core';
 
 /** An item of an MCP list as the upstream sent it; only `name` / `uri` are read by the gateway. */
 export type RawItem = Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
 import { reportInvalidMessages } from './invalidMessages.js';
@@ -86,8 +86,11 @@ export function describeTarget(spec: UpstreamSpec): string {
   return `${spec.transport}: ${config.url}`;
 }
 
-/** The message of an error, without the SDK's `MCP error <code>: ` prefix. */
+/**
+ * The message of an error. SDK 2.x carries a peer's JSON-RPC error message verbatim (1.x put
+ * `MCP error <code>: ` before it, which was taken off here): a prefix now is the peer's own
+ * text, and stays.
+ */
 export function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^MCP error -?\d+: /, '');
+  return error instanceof Error ? error.message : String(error);
 }

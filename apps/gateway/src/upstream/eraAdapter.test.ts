@@ -1,7 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type JSONRPCMessage, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import { describe, expect, it } from 'vitest';
+import { resultTypeOf } from '../stateless/envelope.js';
 import { createEraAdapter } from './eraAdapter.js';
 
 type Message = Record<string, unknown> & { id?: string | number; method?: string };
@@ -52,6 +53,12 @@ function fakeServer(modern: boolean) {
           serverInfo: { name: 'legacy', version: '1' },
         });
       if (m.method === 'subscriptions/listen') return;
+      if (m.method === 'tools/call' && params.name === 'ask')
+        return answer({
+          resultType: 'input_required',
+          inputRequests: { input_1: { method: 'roots/list', params: {} } },
+          requestState: 'opaque',
+        });
       answer({ echoed: params._meta ?? null, resultType: 'complete' });
     },
   };
@@ -107,6 +114,19 @@ describe('createEraAdapter', () => {
     await client.setLoggingLevel('warning');
     const logged = await client.request({ method: 'tools/list', params: {} }, ResultSchema);
     expect(logged.echoed).toMatchObject({ 'io.modelcontextprotocol/logLevel': 'warning' });
+  });
+
+  it('an input_required result comes up through the SDK client still known as one', async () => {
+    const { client } = await connect(true);
+    const asked = await client.request(
+      { method: 'tools/call', params: { name: 'ask', arguments: {} } },
+      ResultSchema,
+    );
+    // SDK 2.x on a 2025-11-25 connection takes resultType off; the rest tells the kind.
+    expect(asked).toMatchObject({ requestState: 'opaque' });
+    expect(resultTypeOf(asked)).toBe('input_required');
+    const plain = await client.request({ method: 'tools/list', params: {} }, ResultSchema);
+    expect(resultTypeOf(plain)).toBe('complete');
   });
 
   it('regression: a process that died under the probe held the session for the whole probe time; its close ends the probe', async () => {

@@ -1,8 +1,9 @@
 import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
   Transport,
   TransportSendOptions,
-} from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import { META, STATELESS_VERSION, STATELESS_VERSIONS } from '../stateless/envelope.js';
 
 /** Options of {@link createEraAdapter}. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/client';
 import { createStreamTransport } from '@selfheal/monitor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError, GatewayErrorCode } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/client';
 import { MonitorError, MonitorErrorCode } from '@selfheal/monitor';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 

@@ -6,17 +6,18 @@ import {
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type {
+  JSONRPCMessage,
+  RequestId,
   Transport,
   TransportSendOptions,
-} from '@modelcontextprotocol/sdk/shared/transport.js';
+} from '@modelcontextprotocol/client';
 import {
-  ErrorCode,
   isInitializedNotification,
-  type JSONRPCMessage,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+  SdkErrorCode,
+  SdkHttpError,
+} from '@modelcontextprotocol/client';
+import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { invalidMessageError } from './invalidMessages.js';
 import { createSseParser } from './sseParser.js';
@@ -33,16 +34,18 @@ export interface NodeStreamableHttpClientOptions {
 }
 
 /**
- * An error answer from the server: its HTTP status and body. A `StreamableHTTPError` (status as
- * `code`, as the SDK's transport throws), so code written against the SDK's transport (session
- * expiry, the resilience classifier) reads it the same.
+ * An error answer from the server: its HTTP status and body. An `SdkHttpError` (status as
+ * `status`, as the SDK's transport throws), so code written against the SDK's transport
+ * (session expiry, the resilience classifier) reads it the same.
  */
-export class StreamableHttpStatusError extends StreamableHTTPError {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(status, message);
+export class StreamableHttpStatusError extends SdkHttpError {
+  constructor(
+    status: number,
+    message: string,
+    code: SdkErrorCode = SdkErrorCode.ClientHttpNotImplemented,
+  ) {
+    super(code, message, { status });
     this.name = 'StreamableHttpStatusError';
-    this.status = status;
   }
 }
 
@@ -125,7 +128,11 @@ export class NodeStreamableHttpClientTransport implements Transport {
     } else {
       res.resume();
       if (requestIds.length > 0)
-        throw new StreamableHttpStatusError(-1, `Unexpected content type: ${type}`);
+        throw new StreamableHttpStatusError(
+          -1,
+          `Unexpected content type: ${type}`,
+          SdkErrorCode.ClientHttpUnexpectedContent,
+        );
     }
   }
 
@@ -193,7 +200,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
           jsonrpc: '2.0',
           id,
           error: {
-            code: ErrorCode.ConnectionClosed,
+            code: WireErrorCode.ConnectionClosed,
             message: 'Connection closed: the SSE stream ended before the response',
           },
         });
@@ -223,7 +230,11 @@ export class NodeStreamableHttpClientTransport implements Transport {
       if (status < 200 || status > 299) {
         res.resume();
         return failed(
-          new StreamableHttpStatusError(status, `Failed to open SSE stream: ${res.statusMessage}`),
+          new StreamableHttpStatusError(
+            status,
+            `Failed to open SSE stream: ${res.statusMessage}`,
+            SdkErrorCode.ClientHttpFailedToOpenStream,
+          ),
         );
       }
       res.once('close', () => this.scheduleReopen(0));

@@ -1,6 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type JSONRPCMessage, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import { describe, expect, it } from 'vitest';
 import { notificationsFirst } from './notificationsFirst.js';
 

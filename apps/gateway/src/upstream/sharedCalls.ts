@@ -1,5 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, RequestId } from '@modelcontextprotocol/client';
 import { EventEmitter } from 'eventemitter3';
 import { WireErrorCode } from '../errors.js';
 import { type ListMethod, listChangedBy } from './catalog.js';
@@ -93,7 +92,7 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   install(client: Client): void {
     if (this.installed.has(client)) return;
     this.installed.add(client);
-    client.fallbackRequestHandler = async (request, extra) => {
+    client.fallbackRequestHandler = async (request, ctx) => {
       const message = { method: request.method, params: request.params };
       const tracked = this.sole();
       if (tracked === undefined) {
@@ -102,7 +101,7 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
           code: WireErrorCode.InternalError,
         });
       }
-      return (await tracked.owner.request(message, extra.signal)) as never;
+      return (await tracked.owner.request(message, ctx.mcpReq.signal)) as never;
     };
     client.fallbackNotificationHandler = async (notification) => {
       const method = notification.method;

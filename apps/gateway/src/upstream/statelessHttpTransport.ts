@@ -1,5 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
 import { META, STATELESS_VERSION } from '../stateless/envelope.js';
 import { invalidMessageError } from './invalidMessages.js';
 import { createSseParser } from './sseParser.js';

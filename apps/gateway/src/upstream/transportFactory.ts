@@ -1,5 +1,5 @@
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/client';
+import { SSEClientTransport } from '@modelcontextprotocol/client';
 import type { Clock } from '@selfheal/internal';
 import { createNodeSpawner, type Spawner } from '@selfheal/monitor';
 import type { UpstreamSpec } from '../config/loadConfig.js';

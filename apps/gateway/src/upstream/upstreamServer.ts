@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { ServerHealth } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import { EventEmitter } from 'eventemitter3';

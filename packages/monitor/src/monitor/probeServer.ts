@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Clock } from '@selfheal/internal';
 import type { MonitoredServer } from '../config/registry.js';
 import { createHttpProbe } from '../probes/httpProbe.js';

@@ -1,6 +1,5 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Server } from '@modelcontextprotocol/server';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { projectAll } from '@selfheal/events';
 import { createFakeClock } from '@selfheal/internal/testing';
 import type { SelfhealEvent } from '@selfheal/schemas';
@@ -22,7 +21,7 @@ function serve(
   control: { hang: boolean; hung: Set<FakeProcess>; messages: number },
 ) {
   const server = new Server({ name: 'fake', version: '1' }, { capabilities: { tools: {} } });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+  server.setRequestHandler('tools/list', async () => ({
     tools: [{ name: 'echo', inputSchema: { type: 'object' as const } }],
   }));
   const transport = new StdioServerTransport(process.stdin, process.stdout);

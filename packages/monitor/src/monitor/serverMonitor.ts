@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Clock, TimerHandle } from '@selfheal/internal';
 import { nextCheckDelay } from '../checkInterval.js';
 import { delay, monitorClock } from '../clock.js';

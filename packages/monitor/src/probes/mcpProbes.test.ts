@@ -1,7 +1,5 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport, Server } from '@modelcontextprotocol/server';
 import { createFakeClock } from '@selfheal/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createPingProbe, createToolsProbe } from './mcpProbes.js';
@@ -10,7 +8,7 @@ import { createPingProbe, createToolsProbe } from './mcpProbes.js';
 async function linked() {
   const state = { tools: ['echo', 'add'], hung: false };
   const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+  server.setRequestHandler('tools/list', async () => ({
     tools: state.tools.map((name) => ({ name, inputSchema: { type: 'object' as const } })),
   }));
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

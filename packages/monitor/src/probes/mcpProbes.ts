@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Clock } from '@selfheal/internal';
 import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';

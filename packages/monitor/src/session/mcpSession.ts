@@ -1,11 +1,10 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import type { ClientCapabilities, Implementation, Transport } from '@modelcontextprotocol/client';
 import {
+  Client,
+  SdkHttpError,
+  SSEClientTransport,
   StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/client';
 import type { Clock } from '@selfheal/internal';
 import { monitorClock } from '../clock.js';
 import { LIBRARY_DEFAULTS } from '../config/libraryDefaults.js';
@@ -125,5 +124,5 @@ function createTransport(server: MonitoredServer, process: SpawnedProcess | unde
  * request, and a new session is all it takes.
  */
 export function isSessionExpired(error: unknown): boolean {
-  return error instanceof StreamableHTTPError && error.code === 404;
+  return error instanceof SdkHttpError && error.status === 404;
 }

@@ -1,7 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/client';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 
 /** Options of {@link createStreamTransport}. */
@@ -25,10 +24,11 @@ const skipping = new WeakSet<Readable>();
 
 /**
  * An MCP client transport over the stdio of a process someone else owns: newline-delimited
- * JSON-RPC written to `input` (the child's stdin) and read from `output` (its stdout), framed
- * by the SDK's own `ReadBuffer` and `serializeMessage`. A line that is not JSON-RPC is skipped
- * and reported to `onerror` as a `MonitorError` INVALID_MESSAGE (a protocol violation the
- * gateway scores, RFC 0017).
+ * JSON-RPC written to `input` (the child's stdin) and read from `output` (its stdout), each line
+ * read by the SDK's own `deserializeMessage` and written by its `serializeMessage`. A line that
+ * is not JSON-RPC is skipped and reported to `onerror` as a `MonitorError` INVALID_MESSAGE (a
+ * protocol violation the gateway scores, RFC 0017). The lines are split here, not by the SDK's
+ * `ReadBuffer`: since SDK 2.x that skips a line that is not JSON without a word.
  *
  * The SDK's `StdioClientTransport` always spawns its own child and cannot adopt one; the
  * supervisor must own the process (one live child per server, process groups, kill on exit),
@@ -41,9 +41,8 @@ export function createStreamTransport(
   options: StreamTransportOptions = {},
 ): Transport {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  // The line limit is checked here, per line; the SDK's buffer limit (on the whole buffer) is
-  // only a backstop.
-  const buffer = new ReadBuffer({ maxBufferSize: maxLine + 2 ** 20 });
+  // The line limit is checked per line as data comes, so this holds at most one line's start.
+  let pending: Buffer | undefined;
   let closed = false;
   /** Bytes of the current (unterminated) line so far. */
   let lineBytes = 0;
@@ -92,22 +91,21 @@ export function createStreamTransport(
       tooLong(longest);
       return;
     }
-    try {
-      buffer.append(chunk);
-    } catch (error) {
-      transport.onerror?.(error as Error);
-      return;
-    }
-    for (;;) {
+    let rest = pending ? Buffer.concat([pending, chunk]) : chunk;
+    for (let nl = rest.indexOf(10); nl !== -1 && !closed; nl = rest.indexOf(10)) {
+      const line = rest.toString('utf8', 0, nl).replace(/\r$/, '');
+      rest = rest.subarray(nl + 1);
+      let message: JSONRPCMessage;
       try {
-        const message = buffer.readMessage();
-        if (message === null) break;
-        transport.onmessage?.(message);
+        message = deserializeMessage(line);
       } catch (error) {
         // A line that is not JSON-RPC (a server logging to stdout) is reported and skipped.
         transport.onerror?.(invalidLine(error));
+        continue;
       }
+      transport.onmessage?.(message);
     }
+    pending = rest.length > 0 ? rest : undefined;
   }
   /** The longest line that `chunk` ends or continues, counting what came before it. */
   function longestLine(chunk: Buffer): number {
@@ -151,15 +149,16 @@ export function createStreamTransport(
     output.off('error', onError);
     output.off('close', onClose);
     input.off('error', onError);
-    buffer.clear();
+    pending = undefined;
     transport.onclose?.();
   }
   return transport;
 }
 
 /**
- * The error of a stdout line that is not JSON-RPC: the SDK's framing throws JSON's SyntaxError
- * (which quotes the start of the line) or the schema's verdict on JSON of another shape.
+ * The error of a stdout line that is not JSON-RPC: the SDK's `deserializeMessage` throws JSON's
+ * SyntaxError (which quotes the start of the line) or the schema's verdict on JSON of another
+ * shape.
  */
 function invalidLine(cause: unknown): MonitorError {
   const why =

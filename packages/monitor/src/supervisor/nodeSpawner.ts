@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { type ProcessReaper, sharedProcessReaper } from './processReaper.js';
 import type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './spawner.js';
 
