@@ -1,5 +1,6 @@
 import { type HealthFoldResult, parseTimestamp, type SlaIncident } from '@selfheal/events/fold';
 import { useEffect, useState } from 'preact/hooks';
+import { memo } from './memo.js';
 import { duration, type Entry, lastIndexAtOrBefore, SLA_PRESETS, type SlaWindow } from './model.js';
 
 const iso = (ms: number | null) => (ms === null ? 'open' : new Date(ms).toISOString());
@@ -46,25 +47,9 @@ export function Incidents({ fold, entries, window, onWindow }: IncidentsProps) {
             </tr>
           </thead>
           <tbody>
-            {names.map((name) => {
-              const s = fold.servers[name]!.sla;
-              return (
-                <tr key={name} data-server={name}>
-                  <th scope="row">{name}</th>
-                  <td data-value={s.uptime_percent ?? ''}>
-                    {s.uptime_percent === null ? '-' : `${s.uptime_percent.toFixed(3)}%`}
-                  </td>
-                  <td data-value={s.incidents}>
-                    {s.incidents}
-                    {s.open_incidents > 0 ? ` (${s.open_incidents} open)` : ''}
-                  </td>
-                  <td data-value={s.mttd_ms ?? ''}>{duration(s.mttd_ms)}</td>
-                  <td data-value={s.mttr_ms ?? ''}>{duration(s.mttr_ms)}</td>
-                  <td data-value={s.restarts}>{s.restarts}</td>
-                  <td data-value={s.manual_interventions}>{s.manual_interventions}</td>
-                </tr>
-              );
-            })}
+            {names.map((name) => (
+              <SlaRow key={name} name={name} {...shown(fold.servers[name]!.sla)} />
+            ))}
           </tbody>
         </table>
       </div>
@@ -85,6 +70,52 @@ export function Incidents({ fold, entries, window, onWindow }: IncidentsProps) {
     </section>
   );
 }
+
+/**
+ * One server's SLA figures, rendered again only when one changed: the fold's result is new at
+ * each live batch, its figures mostly the same.
+ */
+const SlaRow = memo(function SlaRow(s: { name: string } & SlaFigures) {
+  return (
+    <tr data-server={s.name}>
+      <th scope="row">{s.name}</th>
+      <td data-value={s.uptime_percent ?? ''}>
+        {s.uptime_percent === null ? '-' : `${s.uptime_percent.toFixed(3)}%`}
+      </td>
+      <td data-value={s.incidents}>
+        {s.incidents}
+        {s.open_incidents > 0 ? ` (${s.open_incidents} open)` : ''}
+      </td>
+      <td data-value={s.mttd_ms ?? ''}>{duration(s.mttd_ms)}</td>
+      <td data-value={s.mttr_ms ?? ''}>{duration(s.mttr_ms)}</td>
+      <td data-value={s.restarts}>{s.restarts}</td>
+      <td data-value={s.manual_interventions}>{s.manual_interventions}</td>
+    </tr>
+  );
+});
+
+type ServerSla = HealthFoldResult['servers'][string]['sla'];
+type SlaFigures = Pick<
+  ServerSla,
+  | 'uptime_percent'
+  | 'incidents'
+  | 'open_incidents'
+  | 'mttd_ms'
+  | 'mttr_ms'
+  | 'restarts'
+  | 'manual_interventions'
+>;
+
+/** The figures the table shows (not the window's length, which moves with every event). */
+const shown = (s: ServerSla): SlaFigures => ({
+  uptime_percent: s.uptime_percent,
+  incidents: s.incidents,
+  open_incidents: s.open_incidents,
+  mttd_ms: s.mttd_ms,
+  mttr_ms: s.mttr_ms,
+  restarts: s.restarts,
+  manual_interventions: s.manual_interventions,
+});
 
 function IncidentRow(props: { incident: SlaIncident; entries: readonly Entry[]; endMs: number }) {
   const { incident, entries, endMs } = props;
