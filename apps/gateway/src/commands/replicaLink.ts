@@ -201,10 +201,15 @@ export async function openReplicaLink(
     },
     async streamEvents() {
       const connected = link;
-      if (connected === undefined || closed) return undefined;
+      // NATS lost after start-up: the page's history comes from the log meanwhile.
+      if (connected === undefined || !connected.up || closed) return undefined;
       const newest = createNewestEvents();
-      for await (const batch of nats.readStream(connected)) {
-        for (const m of batch) if ('event' in m) newest.push(m.event);
+      try {
+        for await (const batch of nats.readStream(connected)) {
+          for (const m of batch) if ('event' in m) newest.push(m.event);
+        }
+      } catch {
+        return undefined; // lost while reading: the log instead
       }
       return newest.result('stream');
     },

@@ -192,6 +192,9 @@ describe('dashboardHistory', () => {
       dashboardHistory({ stream: async () => undefined, logPath: path })(),
     ).resolves.toEqual(expected);
     await expect(dashboardHistory({ logPath: path })()).resolves.toEqual(expected);
+    // NATS lost while the stream is read: the log, not an error page.
+    const lost = () => Promise.reject(new Error('CONNECTION_CLOSED'));
+    await expect(dashboardHistory({ stream: lost, logPath: path })()).resolves.toEqual(expected);
     await expect(dashboardHistory({})()).resolves.toEqual({
       events: [],
       truncated: 0,

@@ -207,7 +207,8 @@ export interface HistorySources {
  */
 export function dashboardHistory(sources: HistorySources): () => Promise<DashboardEvents> {
   return async () => {
-    const fromStream = await sources.stream?.();
+    // The stream is the fleet's history when it can be read; a failure falls back to the log.
+    const fromStream = await sources.stream?.().catch(() => undefined);
     if (fromStream) return fromStream;
     const path = sources.logPath;
     if (path === undefined) return { events: [], truncated: 0, source: 'log' };
