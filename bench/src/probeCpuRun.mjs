@@ -10,8 +10,8 @@ import { Agent, request } from 'node:http';
 import {
   createHttpProbe,
   createSlottedClock,
+  monitorClock,
   nextCheckDelay,
-  systemClock,
 } from '@selfheal/monitor';
 import { measureCpuWindow, startHealthFarm } from './cpuWindow.mjs';
 
@@ -49,7 +49,7 @@ const viaProbe = (url) => {
 const make = { fetch: viaFetch, 'node-http': viaNodeHttp, probe: viaProbe }[scenario];
 if (!make) throw new Error(`unknown scenario ${scenario}`);
 
-const timers = createSlottedClock(systemClock, { slotMs: 100 });
+const timers = createSlottedClock(monitorClock, { slotMs: 100 });
 const settings = { intervalMs: 1000, unhealthyIntervalMs: 1000, jitter: 0.1 };
 let done = 0;
 let failed = 0;

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +39,69 @@ describe('the gateway package is ready to publish (RFC 0020)', () => {
       expect(messages.map((m) => `${m.type}: ${formatMessage(m, pkg)}`)).toEqual([]);
     },
     60_000,
+  );
+});
+
+/** Every published package, by folder. */
+const PUBLISHED = [
+  'apps/gateway',
+  'packages/events',
+  'packages/health-endpoint',
+  'packages/monitor',
+  'packages/resilience',
+  'schemas',
+];
+/** Package.json fields a consumer's install reads. */
+const RUNTIME_DEPENDENCIES = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+
+/** The paths `npm pack` would put in the tarball of the package in `pkgDir`. */
+async function packedFiles(pkgDir: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    'npm',
+    ['pack', '--dry-run', '--json', '--ignore-scripts'],
+    { cwd: pkgDir },
+  );
+  const [packed] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+  return packed.files.map((f) => f.path);
+}
+
+describe('what each published package packs (RFC 0021)', () => {
+  // @selfheal/internal is private: a published build carries its own copy in dist/internal/.
+  it.each(PUBLISHED)(
+    '%s names @selfheal/internal nowhere a consumer would resolve it',
+    async (dir) => {
+      const pkgDir = `${ROOT}${dir}`;
+      const naming: string[] = [];
+      for (const path of await packedFiles(pkgDir)) {
+        const text = readFileSync(`${pkgDir}/${path}`, 'utf8');
+        if (path !== 'package.json') {
+          if (text.includes('@selfheal/internal')) naming.push(path);
+          continue;
+        }
+        // Its devDependencies may (the build links it); nothing a consumer installs may.
+        const pkg = JSON.parse(text);
+        for (const field of RUNTIME_DEPENDENCIES)
+          if (pkg[field]?.['@selfheal/internal']) naming.push(`package.json ${field}`);
+      }
+      expect(naming).toEqual([]);
+    },
+    30_000,
+  );
+
+  // The build empties dist first, so a file whose source is gone is not published.
+  it.each(PUBLISHED)(
+    'every module in %s/dist is built from a source in src (no stale files)',
+    async (dir) => {
+      const pkgDir = `${ROOT}${dir}`;
+      const stale = (await packedFiles(pkgDir)).filter((path) => {
+        const module = /^dist\/(.+)\.js$/.exec(path)?.[1];
+        // dist/internal/ is the inlined copy, dist/dashboard/ the gateway's bundle.
+        if (!module || /^(internal|dashboard)\//.test(module)) return false;
+        return !existsSync(`${pkgDir}/src/${module}.ts`);
+      });
+      expect(stale).toEqual([]);
+    },
+    30_000,
   );
 });
 

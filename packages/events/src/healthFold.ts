@@ -142,9 +142,11 @@ export function createHealthFold(options: HealthFoldOptions = {}): HealthFold {
     apply(event, ms) {
       const type = event.event_type;
       const run = type === 'gateway_started' || type === 'gateway_stopped';
+      // A reload names no server of its own but may remove the one asked for (RFC 0019).
+      const fleetWide = run || type === 'config_reloaded';
       if (
         (until !== undefined && ms > until) ||
-        (server !== undefined && event.server_name !== server && !run)
+        (server !== undefined && event.server_name !== server && !fleetWide)
       ) {
         return false;
       }

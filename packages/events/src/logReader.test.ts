@@ -171,4 +171,14 @@ describe('scanLog', () => {
       `cannot read log ${missing}: no such file`,
     );
   });
+
+  it('takes no trace filter: every event it builds has its trace_id (RFC 0021)', async () => {
+    const options = {
+      fields: 'fold',
+      // @ts-expect-error a trace filter was removed: which traces to count is a report's choice
+      traceFilter: () => false,
+    } satisfies ReadLogOptions;
+    const { entries } = await read(`${line(0)}\n${line(1)}\n`, options);
+    expect(entries.map((e) => e.event.trace_id)).toEqual(['t0', 't1']);
+  });
 });

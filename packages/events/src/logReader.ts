@@ -63,11 +63,6 @@ export interface ReadLogOptions {
    */
   fields?: 'all' | 'fold';
   /**
-   * @deprecated ignored: every event now has its `trace_id`; which traces a report counts is
-   * the report's to decide (the replay summary keeps at most 1,000 and counts the rest).
-   */
-  traceFilter?: (hash: number) => boolean;
-  /**
    * With `fields: 'fold'`, scan the lines on a worker thread while this thread builds the
    * events and folds them: `auto` does so for a file of at least `workerMinBytes` on a machine
    * with more than one core. The events, summary and reports are the same either way.

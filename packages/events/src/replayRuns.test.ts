@@ -140,6 +140,23 @@ describe('replay knows gateway runs (RFC 0020)', () => {
     expect(shown(gone)).toEqual(['files']);
   });
 
+  it('--server keeps the reload that removed its server: it is gone, as in the whole replay', async () => {
+    const file = log([
+      ev(0, 'gateway_started', { pid: 1, servers: ['api', 'files'] }),
+      ev(0, 'server_registered', { server_name: 'api', transport: 'stdio' }),
+      ev(0, 'server_registered', { server_name: 'files', transport: 'stdio' }),
+      ev(1, 'health_check_completed', { server_name: 'files', status: 'ok', response_time_ms: 1 }),
+      ev(1, 'server_recovered', { server_name: 'files', previous_status: 'unknown' }),
+      ev(5, 'config_reloaded', { source: 'x.json', added: [], removed: ['files'], restarted: [] }),
+      ev(10, 'health_check_completed', { server_name: 'api', status: 'ok', response_time_ms: 1 }),
+    ]);
+    const whole = await replayLogs([file]);
+    expect(Object.keys(whole.servers)).toEqual(['api']);
+    const files = await replayLogs([file], { server: 'files' });
+    expect(files.servers).toEqual({});
+    expect(files.ecosystem.details).toEqual([]);
+  });
+
   it('a run that ends without gateway_stopped (killed) ends at its last event', async () => {
     const file = log([
       ev(0, 'gateway_started', { pid: 1, servers: ['a'] }),

@@ -10,6 +10,10 @@ const summarize = (events: { timestamp: string }[], maxKeys?: number) => {
 };
 
 describe('createTimelineSummarizer', () => {
+  it('is not asked which traces a reader should make: it keeps its own trace table (RFC 0021)', () => {
+    expect(createTimelineSummarizer()).not.toHaveProperty('wantsTrace');
+  });
+
   it('gives the same counts and span in any order', () => {
     fc.assert(
       fc.property(

@@ -25,11 +25,6 @@ export interface TimelineSummarizer {
    * key is this summary's to decide: the first `maxKeys`, the rest in `overflow`.
    */
   add(event: SelfhealEvent, ms: number): void;
-  /**
-   * @deprecated always `true`: readers no longer ask which trace ids to make (every event has
-   * its `trace_id`); the summary keeps its trace table within `maxKeys` on its own.
-   */
-  wantsTrace(hash: number): boolean;
   summary(): TimelineSummary;
 }
 
@@ -79,7 +74,6 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
         lastAt = event.timestamp;
       }
     },
-    wantsTrace: () => true,
     summary() {
       const result: TimelineSummary = {
         events_total: total,

@@ -10,7 +10,8 @@ export interface ExponentialDelayOptions {
 
 /**
  * The exponential backoff schedule, pure: `min(maxMs, initialMs × multiplier^(attempt − 1))`
- * for attempt 1, 2, ...; attempts below 1 (and fractions) count as the attempt below. The one
+ * for attempt 1, 2, ...; attempts below 1 (and fractions) count as the attempt below, `NaN` as
+ * attempt 1, `Infinity` as an attempt past any cap. The one
  * formula under the monitor's recovery schedule and the resilience retry backoff, which add
  * their own defaults and (retry only) jitter. Never `NaN` or `Infinity`, however many attempts.
  */
@@ -19,6 +20,9 @@ export function exponentialDelay(attempt: number, options: ExponentialDelayOptio
   const initial = Math.max(0, options.initialMs);
   // 0 × Infinity is NaN: a zero base stays zero whatever the power grows to.
   if (initial === 0) return 0;
-  const n = Math.max(1, Math.floor(attempt));
-  return Math.min(cap, initial * options.multiplier ** (n - 1));
+  // NaN fails the comparison, as it would slip through Math.max.
+  const n = attempt >= 1 ? Math.floor(attempt) : 1;
+  // 1 ** Infinity is NaN: a schedule that does not grow stays at its base.
+  const growth = options.multiplier === 1 ? 1 : options.multiplier ** (n - 1);
+  return Math.min(cap, initial * growth);
 }

@@ -7,12 +7,6 @@ import { type Clock, createSystemClock } from '@selfheal/internal';
  */
 export const monitorClock: Clock = createSystemClock({ unref: false });
 
-/**
- * @deprecated the monitor's default clock is {@link monitorClock}; elsewhere `systemClock`
- * names the clock whose timers do not keep the process alive.
- */
-export const systemClock: Clock = monitorClock;
-
 /** Resolves after `ms` on `clock`; rejects with the signal's reason when `signal` aborts. */
 export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

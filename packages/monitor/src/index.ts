@@ -3,7 +3,7 @@
 // Time, backoff and check intervals
 export type { Clock, TimerHandle } from '@selfheal/internal';
 export { type CheckIntervalOptions, nextCheckDelay } from './checkInterval.js';
-export { delay, monitorClock, systemClock } from './clock.js';
+export { delay, monitorClock } from './clock.js';
 export { HEALTH_ENV_OVERRIDES, healthEnvOverrides } from './config/envOverrides.js';
 export { type EventEmissionSettings, resolveEventEmission } from './config/eventEmission.js';
 export {
@@ -60,9 +60,6 @@ export { createPingProbe, createToolsProbe, type McpProbeOptions } from './probe
 // Probes: W3 /health, MCP ping, the tools/list deep check
 export type { Probe, ProbeResult } from './probes/probeResult.js';
 export {
-  type Backoff,
-  type BackoffOptions,
-  createBackoff,
   createRecoverySchedule,
   type RecoverySchedule,
   type RecoveryScheduleOptions,

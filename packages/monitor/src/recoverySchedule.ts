@@ -28,11 +28,3 @@ export function createRecoverySchedule(options: RecoveryScheduleOptions = {}): R
   };
   return (attempt) => exponentialDelay(attempt, schedule);
 }
-
-/** @deprecated renamed {@link RecoveryScheduleOptions} (`BackoffOptions` is the retry's). */
-export type BackoffOptions = RecoveryScheduleOptions;
-/** @deprecated renamed {@link RecoverySchedule} (`Backoff` is the retry's). */
-export type Backoff = RecoverySchedule;
-/** @deprecated renamed {@link createRecoverySchedule} (`createBackoff` is the retry's). */
-export const createBackoff: (options?: RecoveryScheduleOptions) => RecoverySchedule =
-  createRecoverySchedule;

@@ -87,6 +87,8 @@ export async function executeToolCall(
   /** The target being tried, and the one that timed out with a call that may have run. */
   let current = primary;
   let stoppedOn: ToolTarget | undefined;
+  /** Tool errors the gateway put in place of an upstream's result: only theirs carry its code. */
+  const madeByGateway = new WeakSet<object>();
 
   const alternative = (target: ToolTarget) => {
     const policy = host.policies.get(target.link.name)!;
@@ -109,7 +111,7 @@ export async function executeToolCall(
             await target.link.ensure(signal);
             const sentAt = host.clock.now();
             attempt.attempt.sentAt = sentAt;
-            const result = await observed(host, target, sentAt, signal, () =>
+            const result = await observed(host, target, sentAt, signal, madeByGateway, () =>
               target.link.forward(
                 'tools/call',
                 request.trace.fromClient
@@ -169,7 +171,9 @@ export async function executeToolCall(
           }).execute(init);
     if (result.isError === true) {
       outcome = 'tool_error';
-      errorCode = selfhealErrorCode(result);
+      // An upstream's own `_meta["selfheal/error"]` is any string it likes: logged as a code,
+      // each new one would be a line of its own (RFC 0009) and land in spans unbounded.
+      if (madeByGateway.has(result)) errorCode = selfhealErrorCode(result);
     }
     // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
     if (alternatives.length === 1) return result;
@@ -201,26 +205,30 @@ export async function executeToolCall(
  * result too: the tool answered) with its latency, checked against the tool's outputSchema
  * (the guard may hand back a tool error in place of a result that breaks it), or failed (a
  * timeout included). An attempt stopped for another reason (the client cancelled, the other
- * attempt of a hedge answered first) says nothing about the server.
+ * attempt of a hedge answered first) says nothing about the server. A tool error the guard
+ * hands back in place of the result goes into `madeByGateway`.
  */
 async function observed(
   host: ToolCallHost,
   target: ToolTarget,
   sentAt: number,
   signal: AbortSignal,
+  madeByGateway: WeakSet<object>,
   attempt: () => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> {
   if (!host.trust) return attempt();
   const server = target.link.name;
   try {
     const result = await attempt();
-    return host.trust.observeAnswer(
+    const answer = host.trust.observeAnswer(
       server,
       target.name,
       target.link.listedTool(target.name),
       result,
       host.clock.now() - sentAt,
     );
+    if (answer !== result) madeByGateway.add(answer);
+    return answer;
   } catch (error) {
     if (!signal.aborted || isTimeout(signal.reason))
       host.trust.observeAttempt(server, false, host.clock.now() - sentAt);

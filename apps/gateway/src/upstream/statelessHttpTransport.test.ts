@@ -70,4 +70,47 @@ describe('createStatelessHttpTransport', () => {
     ]);
     await transport.close();
   });
+
+  it('reports JSON that is not JSON-RPC as INVALID_MESSAGE: an SSE event is dropped, a JSON answer fails its request at once', async () => {
+    const url = await serve([
+      [
+        200,
+        'text/event-stream',
+        'event: message\ndata: null\n\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n',
+      ],
+      [200, 'application/json', '42'],
+      [200, 'application/json', '{}'],
+      [200, 'application/json', '{"hello":1}'],
+    ]);
+    const transport = createStatelessHttpTransport({ url });
+    const received: JSONRPCMessage[] = [];
+    const errors: Error[] = [];
+    transport.onmessage = (m) => received.push(m);
+    transport.onerror = (e) => errors.push(e);
+    await transport.start();
+    for (const id of [1, 2, 3, 4]) {
+      await transport.send({ jsonrpc: '2.0', id, method: 'ping' });
+      await new Promise<void>((resolve) => {
+        const poll = () => (received.length === id ? resolve() : setTimeout(poll, 5));
+        poll();
+      });
+    }
+    expect(received).toMatchObject([
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { id: 2, error: { code: -32000 } },
+      { id: 3, error: { code: -32000 } },
+      { id: 4, error: { code: -32000 } },
+    ]);
+    const notJsonRpc = (what: string) => [
+      GatewayErrorCode.InvalidMessage,
+      `sent ${what} that is JSON, but not a JSON-RPC message`,
+    ];
+    expect(errors.map((e) => [(e as GatewayError).code, e.message])).toEqual([
+      notJsonRpc('an SSE event'),
+      notJsonRpc('an HTTP 200 answer'),
+      notJsonRpc('an HTTP 200 answer'),
+      notJsonRpc('an HTTP 200 answer'),
+    ]);
+    await transport.close();
+  });
 });

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
+import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { META, STATELESS_VERSION } from '../stateless/envelope.js';
 import { invalidMessageError } from './invalidMessages.js';
 import { createSseParser } from './sseParser.js';
@@ -88,8 +89,9 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       const feed = createSseParser((event) => {
         let received: JSONRPCMessage;
         try {
-          received = JSON.parse(event.data) as JSONRPCMessage;
+          received = parseJsonRpcMessage(JSON.parse(event.data));
         } catch (cause) {
+          // The event is dropped; the request still waits for its answer on this stream.
           transport.onerror?.(invalidMessageError('an SSE event', cause));
           return;
         }
@@ -106,23 +108,30 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       return;
     }
     const text = await response.text();
-    let received: Record<string, unknown>;
+    let received: JSONRPCMessage;
     try {
-      received = JSON.parse(text) as Record<string, unknown>;
+      received = parseJsonRpcMessage(asAnswerTo(message.id, JSON.parse(text)));
     } catch (cause) {
-      // A success status with garbage is the server's protocol violation; an error page (a
-      // proxy's 502) is only a failed request.
+      // The body is the request's only answer, so the request fails now rather than at its
+      // timeout. A success status with anything but JSON-RPC is the server's protocol
+      // violation; an error page (a proxy's 502) is only a failed request.
       if (response.ok) throw invalidMessageError(`an HTTP ${response.status} answer`, cause);
       throw new Error(`HTTP ${response.status} without a JSON-RPC message`);
     }
-    // An error that names no request (a 2025-11-25 server's "no session" answer has id null)
-    // is this request's answer.
-    if ('error' in received && (received.id === null || received.id === undefined))
-      received = { ...received, id: message.id };
-    transport.onmessage?.(received as JSONRPCMessage);
+    transport.onmessage?.(received);
   };
 
   return transport;
+}
+
+/**
+ * `item` with `id` when it is an error that names no request (a 2025-11-25 server's "no
+ * session" answer has id null): the answer to a POST is that request's answer.
+ */
+function asAnswerTo(id: RequestId, item: unknown): unknown {
+  if (typeof item !== 'object' || item === null || !('error' in item)) return item;
+  const named = (item as { id?: unknown }).id;
+  return named === null || named === undefined ? { ...item, id } : item;
 }
 
 /** A header value as the revision sends it: plain ASCII as is, anything else base64-wrapped. */

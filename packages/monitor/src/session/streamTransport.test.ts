@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
@@ -95,6 +97,25 @@ describe('createStreamTransport', () => {
       ],
     ]);
     await client.close();
+  });
+
+  it('reports what the consumer throws as it is, not as INVALID_MESSAGE, and reads the lines after it', async () => {
+    const output = new PassThrough();
+    const transport = createStreamTransport(output, new PassThrough());
+    const received: JSONRPCMessage[] = [];
+    const errors: unknown[] = [];
+    const failure = new Error('the consumer failed');
+    transport.onmessage = (message) => {
+      received.push(message);
+      if (received.length === 1) throw failure;
+    };
+    transport.onerror = (error) => errors.push(error);
+    await transport.start();
+    output.write('{"jsonrpc":"2.0","id":1,"result":{}}\n{"jsonrpc":"2.0","id":2,"result":{}}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received.map((m) => (m as { id: number }).id)).toEqual([1, 2]);
+    expect(errors).toEqual([failure]);
+    await transport.close();
   });
 
   it('refuses to send once closed, saying nothing was written (sent: false)', async () => {

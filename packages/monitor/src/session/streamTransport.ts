@@ -103,9 +103,20 @@ export function createStreamTransport(
         transport.onerror?.(invalidLine(error));
         continue;
       }
-      transport.onmessage?.(message);
+      deliver(message);
     }
     pending = rest.length > 0 ? rest : undefined;
+  }
+  /**
+   * Passes `message` on. What the consumer throws is its own failure, not the server's: it goes
+   * to `onerror` as it is (as the SDK's stdio transport does) and the lines after it are read.
+   */
+  function deliver(message: JSONRPCMessage) {
+    try {
+      transport.onmessage?.(message);
+    } catch (error) {
+      transport.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    }
   }
   /** The longest line that `chunk` ends or continues, counting what came before it. */
   function longestLine(chunk: Buffer): number {
