@@ -1,5 +1,5 @@
 import { type HealthFoldResult, parseTimestamp, type SlaIncident } from '@selfheal/events/fold';
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { memo } from './memo.js';
 import { duration, type Entry, lastIndexAtOrBefore, SLA_PRESETS, type SlaWindow } from './model.js';
 
@@ -159,7 +159,8 @@ function WindowPicker(props: { window: SlaWindow; onWindow(w: SlaWindow): void; 
   const { window, onWindow, endMs } = props;
   const [text, setText] = useState('');
   const [problem, setProblem] = useState('');
-  useEffect(() => {
+  // Before the browser paints the new field: text typed into it is not overwritten afterwards.
+  useLayoutEffect(() => {
     if (window.kind === 'from') setText(new Date(window.ms).toISOString());
   }, [window]);
   const value =
