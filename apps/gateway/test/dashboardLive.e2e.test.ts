@@ -181,7 +181,10 @@ describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard of a running gateway',
     await expect
       .poll(async () => Number(await card.getAttribute('data-calls')))
       .toBeGreaterThanOrEqual(10);
-    expect(Number(await sparks.nth(0).textContent())).toBeGreaterThan(0);
+    // calls/s is the rate of the last whole 5 s bucket: shown once the calls' bucket is whole.
+    await expect
+      .poll(async () => Number(await sparks.nth(0).textContent()), { timeout: 12_000 })
+      .toBeGreaterThan(0);
     await expect(sparks.nth(1).textContent()).resolves.toBe('0%');
     await expect(sparks.nth(2).textContent()).resolves.toMatch(/^\d+\/\d+ms$/);
     await expect(page.locator('#servers [data-server="steady"] canvas').count()).resolves.toBe(3);

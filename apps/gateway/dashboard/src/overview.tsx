@@ -30,6 +30,14 @@ export interface ServerCardProps {
   onAction?: ((action: 'reset' | 'disable' | 'enable', server: string) => void) | undefined;
 }
 
+/**
+ * The figure of the last whole bucket: the newest one is still filling (a rate over a part of
+ * it reads low, and 0 just after it starts).
+ */
+const lastComplete = (series: CallBucket[] | undefined, pick: (b: CallBucket) => number) => {
+  const bucket = series?.at(-2);
+  return bucket ? pick(bucket) : null;
+};
 const last = (series: CallBucket[] | undefined, pick: (b: CallBucket) => number | null) => {
   if (!series) return null;
   for (let i = series.length - 1; i >= 0; i--) {
@@ -109,7 +117,7 @@ export const ServerCard = memo(function ServerCard({
         <Sparkline
           label="calls/s"
           value={fmt(
-            last(calls, (b) => b.callsPerSecond),
+            lastComplete(calls, (b) => b.callsPerSecond),
             '',
           )}
           data={data.rate}
