@@ -8,6 +8,7 @@ import {
   type HealthState,
   PROJECTED_EVENT_TYPES,
   rollUpEcosystem,
+  type ServingReplicas,
   trustView,
 } from '@selfheal/events';
 import { type Clock, systemClock } from '@selfheal/internal';
@@ -159,6 +160,8 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
   isDown(server: string): boolean;
   /** Per-server health: the projection of every event on the bus so far. */
   health(): HealthState;
+  /** Which replicas serve each server in {@link health} (RFC 0018; one gateway: `''`). */
+  serving(): ServingReplicas;
   /** The W3 roll-up of {@link health} (`GET /health/ecosystem`). */
   ecosystem(): EcosystemHealth;
   /**
@@ -566,6 +569,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   Object.assign(gateway, {
     isDown,
     health: () => projector.state(),
+    serving: () => projector.serving(),
     ecosystem: () => {
       const rollUp = rollUpEcosystem(projector.state(), clock.now());
       // Each server's trust beside its health (RFC 0017); a trust-only name is not a detail.

@@ -20,6 +20,7 @@ export {
   PROJECTED_EVENT_TYPES,
   project,
   projectAll,
+  type ServingReplicas,
 } from './projection.js';
 export {
   initialServerHealth,

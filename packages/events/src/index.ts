@@ -90,6 +90,7 @@ export {
   PROJECTED_EVENT_TYPES,
   project,
   projectAll,
+  type ServingReplicas,
 } from './projection.js';
 export {
   type ReplayFile,

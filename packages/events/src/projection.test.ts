@@ -264,4 +264,20 @@ describe('a reload in a fleet (RFC 0018): one replica reloads, the others serve 
   it("a restarted replica serves what its new run's start names, not its killed run's", () => {
     expect(names([...fleet, started('b', ['api']), reloaded('a', ['files'])])).toEqual(['api']);
   });
+
+  it("a projector seeded from another one's state and serving replicas folds on as it does", () => {
+    const source = createHealthProjector();
+    for (const event of fleet) source.apply(event);
+    expect(source.serving()).toEqual({ api: ['a', 'b'], files: ['a', 'b'] });
+    // The dashboard's page: seeded from a snapshot, then the stream's events.
+    const seeded = createHealthProjector(source.state(), source.serving());
+    seeded.apply(reloaded('a', ['files']));
+    expect(Object.keys(seeded.state().servers)).toEqual(['api', 'files']);
+    seeded.apply(reloaded('b', ['files']));
+    expect(Object.keys(seeded.state().servers)).toEqual(['api']);
+    // Seeded from the state alone, it knows no replica and takes the server out at once.
+    const bare = createHealthProjector(source.state());
+    bare.apply(reloaded('a', ['files']));
+    expect(Object.keys(bare.state().servers)).toEqual(['api']);
+  });
 });

@@ -80,15 +80,30 @@ export interface HealthProjector {
   state(): HealthState;
   /** One server's state so far (no copy of the others); `undefined` before its first event. */
   get(serverName: string): ServerHealth | undefined;
+  /**
+   * Which replicas serve each server (`''` for a gateway that names none): what a projector
+   * started from this one's state needs besides it, so that another replica's reload does not
+   * take out a server this one still serves (the dashboard's page seeds its own from it).
+   */
+  serving(): ServingReplicas;
 }
 
-/** Creates a {@link HealthProjector}, optionally starting from `state`. */
-export function createHealthProjector(state: HealthState = initialHealthState): HealthProjector {
+/** Replicas serving each server, by server name; see {@link HealthProjector}. */
+export type ServingReplicas = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * Creates a {@link HealthProjector}, optionally starting from `state` and, for a fleet, from
+ * the `serving` replicas of the projector that state came from.
+ */
+export function createHealthProjector(
+  state: HealthState = initialHealthState,
+  serving: ServingReplicas = {},
+): HealthProjector {
   const servers = new Map<string, ServerHealth>(Object.entries(state.servers));
-  const serving = createServingReplicas();
+  const replicas = createServingReplicas(serving);
   return {
     apply(event) {
-      for (const removed of serving.apply(event)) servers.delete(removed);
+      for (const removed of replicas.apply(event)) servers.delete(removed);
       const name = event.server_name;
       if (typeof name !== 'string' || name === '' || !PROJECTED_EVENT_TYPES.has(event.event_type)) {
         return;
@@ -98,6 +113,7 @@ export function createHealthProjector(state: HealthState = initialHealthState): 
     },
     state: () => ({ servers: Object.fromEntries(servers) }),
     get: (serverName) => servers.get(serverName),
+    serving: () => replicas.state(),
   };
 }
 
@@ -111,8 +127,10 @@ function namesIn(event: SelfhealEvent, key: string): string[] {
  * Which replicas serve each server (`''` for a gateway that names none): see
  * {@link HealthProjector}. `apply` returns the servers an event takes out of the state.
  */
-function createServingReplicas() {
-  const byServer = new Map<string, Set<string>>();
+function createServingReplicas(from: ServingReplicas) {
+  const byServer = new Map<string, Set<string>>(
+    Object.entries(from).map(([server, names]) => [server, new Set(names)]),
+  );
   const serve = (server: string, replica: string) => {
     const replicas = byServer.get(server) ?? new Set<string>();
     byServer.set(server, replicas);
@@ -122,6 +140,8 @@ function createServingReplicas() {
     for (const replicas of byServer.values()) replicas.delete(replica);
   };
   return {
+    state: (): ServingReplicas =>
+      Object.fromEntries([...byServer].map(([server, names]) => [server, [...names]])),
     apply(event: SelfhealEvent): string[] {
       const replica = typeof event.replica === 'string' ? event.replica : '';
       switch (event.event_type) {

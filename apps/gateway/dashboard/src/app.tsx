@@ -187,7 +187,12 @@ export function App() {
         incoming = [];
         liveSince ??= Date.parse(snapshot.timestamp);
         const untilMs = liveSince;
-        projector.current = createHealthProjector({ servers: snapshot.servers });
+        // Seeded with who serves what, so that another replica's reload takes out only the
+        // servers no replica serves any more (RFC 0018), as the gateway's own view does.
+        projector.current = createHealthProjector(
+          { servers: snapshot.servers },
+          snapshot.serving ?? {},
+        );
         setLive(projector.current.state().servers);
         setConnection({ kind: 'live' });
         buffered = [];

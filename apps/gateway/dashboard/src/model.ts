@@ -1,4 +1,4 @@
-import { parseTimestamp, type ServerHealth } from '@selfheal/events/fold';
+import { parseTimestamp, type ServerHealth, type ServingReplicas } from '@selfheal/events/fold';
 import type { SelfhealEvent } from '@selfheal/schemas';
 
 /** An event as the page holds it: the event and its timestamp in epoch ms. */
@@ -21,6 +21,8 @@ export interface Snapshot {
   event_type: 'snapshot';
   timestamp: string;
   servers: Record<string, ServerHealth>;
+  /** Which replicas serve each server (absent from gateways before it). */
+  serving?: ServingReplicas;
 }
 
 /**

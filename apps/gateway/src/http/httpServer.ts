@@ -158,6 +158,8 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       timestamp: new Date(clock.now()).toISOString(),
       ecosystem: gateway.ecosystem(),
       servers: gateway.health().servers,
+      // A page seeding its own projector needs them too (RFC 0018): see createHealthProjector.
+      serving: gateway.serving(),
       trust: gateway.trust.state().servers,
     }),
     refuse: (req) => refuse(req, '/health/stream'),
