@@ -119,6 +119,25 @@ interface Track {
   history: Incident[];
 }
 
+/** A track's figures of a window before anything happened in it. */
+function emptyFigures() {
+  return {
+    windowMs: 0,
+    downMs: 0,
+    degradedMs: 0,
+    incidents: 0,
+    mttdSum: 0,
+    mttdCount: 0,
+    mttrSum: 0,
+    mttrCount: 0,
+    auto2m: 0,
+    restarts: 0,
+    manual: 0,
+    exhausted: 0,
+    history: [] as Incident[],
+  };
+}
+
 const OPERATOR = new Set(['server_disabled', 'server_enabled', 'server_reset']);
 
 /** Options of {@link createSlaTracker}. */
@@ -156,22 +175,10 @@ export function createSlaTracker(options: SlaTrackerOptions = {}): SlaTracker {
    */
   const openWindow = (t: Track, at: number): Track => ({
     ...t,
+    ...emptyFigures(),
     activeSinceMs: t.activeSinceMs === undefined ? undefined : Math.max(at, t.activeSinceMs),
-    windowMs: 0,
     statusSinceMs: Math.max(at, t.statusSinceMs),
-    downMs: 0,
-    degradedMs: 0,
     incident: t.incident === undefined ? undefined : { ...t.incident, carried: true },
-    incidents: 0,
-    mttdSum: 0,
-    mttdCount: 0,
-    mttrSum: 0,
-    mttrCount: 0,
-    auto2m: 0,
-    restarts: 0,
-    manual: 0,
-    exhausted: 0,
-    history: [],
   });
   /** Starts the window before an event or run end at `ms` that is in it. */
   const reach = (ms: number) => {
@@ -201,24 +208,12 @@ export function createSlaTracker(options: SlaTrackerOptions = {}): SlaTracker {
       }
       if (!t) {
         t = {
+          ...emptyFigures(),
           activeSinceMs: ms,
-          windowMs: 0,
           status: 'unknown',
           statusSinceMs: ms,
-          downMs: 0,
-          degradedMs: 0,
           failStreakMs: undefined,
           incident: undefined,
-          incidents: 0,
-          mttdSum: 0,
-          mttdCount: 0,
-          mttrSum: 0,
-          mttrCount: 0,
-          auto2m: 0,
-          restarts: 0,
-          manual: 0,
-          exhausted: 0,
-          history: [],
         };
         tracks.set(name, t);
       }
