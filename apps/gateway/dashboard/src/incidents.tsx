@@ -1,5 +1,6 @@
-import { type HealthFoldResult, parseTimestamp, type SlaIncident } from '@selfheal/events/fold';
+import type { HealthFoldResult, SlaIncident } from '@selfheal/events/fold';
 import { useLayoutEffect, useState } from 'preact/hooks';
+import { InstantInput, readInstant } from './instant.js';
 import { memo } from './memo.js';
 import { duration, type Entry, lastIndexAtOrBefore, SLA_PRESETS, type SlaWindow } from './model.js';
 
@@ -175,13 +176,13 @@ function WindowPicker(props: { window: SlaWindow; onWindow(w: SlaWindow): void; 
   };
   const apply = (e: Event) => {
     e.preventDefault();
-    const ms = parseTimestamp(text.trim());
-    if (Number.isNaN(ms)) {
-      setProblem(`"${text}" is not an RFC 3339 date-time, e.g. 2026-11-21T10:00:00Z`);
+    const instant = readInstant(text);
+    if ('problem' in instant) {
+      setProblem(instant.problem);
       return;
     }
     setProblem('');
-    onWindow({ kind: 'from', ms });
+    onWindow({ kind: 'from', ms: instant.ms });
   };
   return (
     <form class="controls" onSubmit={apply}>
@@ -199,18 +200,14 @@ function WindowPicker(props: { window: SlaWindow; onWindow(w: SlaWindow): void; 
       </label>
       {window.kind === 'from' ? (
         <>
-          <label>
-            from{' '}
-            <input
-              id="sla-from"
-              type="text"
-              placeholder="2026-11-21T10:00:00Z"
-              value={text}
-              onInput={(e) => setText(e.currentTarget.value)}
-              aria-invalid={problem !== ''}
-              aria-describedby="sla-problem"
-            />
-          </label>
+          <InstantInput
+            label="from"
+            id="sla-from"
+            problemId="sla-problem"
+            value={text}
+            problem={problem}
+            onInput={setText}
+          />
           <button type="submit" id="sla-apply">
             Apply
           </button>

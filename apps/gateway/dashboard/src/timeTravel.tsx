@@ -1,5 +1,5 @@
-import { parseTimestamp } from '@selfheal/events/fold';
 import { useEffect, useState } from 'preact/hooks';
+import { InstantInput, readInstant } from './instant.js';
 import { type Entry, lastIndexAtOrBefore } from './model.js';
 
 /** Options of {@link TimeTravel}. */
@@ -26,13 +26,13 @@ export function TimeTravel({ entries, at, onChange, live }: TimeTravelProps) {
   const index = at === null ? entries.length - 1 : Math.max(0, lastIndexAtOrBefore(entries, at));
   const go = (e: Event) => {
     e.preventDefault();
-    const ms = parseTimestamp(text.trim());
-    if (Number.isNaN(ms)) {
-      setProblem(`"${text}" is not an RFC 3339 date-time, e.g. 2026-11-21T10:00:00Z`);
+    const instant = readInstant(text);
+    if ('problem' in instant) {
+      setProblem(instant.problem);
       return;
     }
     setProblem('');
-    onChange(ms);
+    onChange(instant.ms);
   };
   return (
     <section aria-labelledby="travel-title" class="panel travel">
@@ -53,19 +53,14 @@ export function TimeTravel({ entries, at, onChange, live }: TimeTravelProps) {
         />
       </label>
       <form onSubmit={go} class="controls">
-        <label>
-          instant{' '}
-          <input
-            id="travel-instant"
-            type="text"
-            inputMode="text"
-            placeholder="2026-11-21T10:00:00Z"
-            value={text}
-            onInput={(e) => setText(e.currentTarget.value)}
-            aria-invalid={problem !== ''}
-            aria-describedby="travel-problem"
-          />
-        </label>
+        <InstantInput
+          label="instant"
+          id="travel-instant"
+          problemId="travel-problem"
+          value={text}
+          problem={problem}
+          onInput={setText}
+        />
         <button type="submit" id="travel-go">
           Show
         </button>
