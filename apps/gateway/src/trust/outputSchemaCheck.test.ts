@@ -80,6 +80,9 @@ describe('createOutputSchemaCheck', () => {
     expect(
       check.violation(H1, forecast, { resultType: 'input_required', inputRequests: {} }),
     ).toBeUndefined();
+    // The same through an SDK client that dropped resultType on a 2025-11-25 connection.
+    expect(check.violation(H1, forecast, { inputRequests: {} })).toBeUndefined();
+    expect(check.violation(H1, forecast, { requestState: 's' })).toBeUndefined();
     expect(compiles()).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import { compileForeignSchema, type ForeignValidator } from '@selfheal/schemas';
+import { resultTypeOf } from '../stateless/envelope.js';
 
 /** Validators kept at most; the oldest is dropped past it (tool definitions come and go). */
 const MAX_VALIDATORS = 1024;
@@ -63,7 +64,8 @@ export function createOutputSchemaCheck(options: OutputSchemaCheckOptions = {}):
 
   return {
     violation(hash, definition, result) {
-      if (result.resultType !== undefined && result.resultType !== 'complete') return undefined;
+      // Only a final answer has a result to check (the SDK may have stripped resultType).
+      if (resultTypeOf(result) !== 'complete') return undefined;
       const validator = validatorOf(hash, definition);
       if (validator === null) return undefined;
       const structured = result.structuredContent;
