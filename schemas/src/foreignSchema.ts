@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
 import { toIssues, type ValidationIssue } from './issues.js';
+import { addFormats } from './validators.js';
 
 /**
  * A compiled schema that came from outside Selfheal (a tool's `outputSchema`): the issues of a
@@ -9,11 +9,6 @@ import { toIssues, type ValidationIssue } from './issues.js';
  * name the first error, and stopping there is cheaper on every call.
  */
 export type ForeignValidator = (value: unknown) => ValidationIssue[];
-
-// ajv-formats is CommonJS with `exports.default` (see validators.ts).
-type Plugin = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((ajvFormats as unknown as { default?: Plugin }).default ??
-  ajvFormats) as unknown as Plugin;
 
 let ajv: Ajv2020 | undefined;
 

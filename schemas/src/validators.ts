@@ -29,7 +29,8 @@ export interface SchemaTypes {
 type Plugin = (ajv: Ajv2020) => Ajv2020;
 const cjsDefault = (mod: unknown): Plugin =>
   ((mod as { default?: Plugin }).default ?? mod) as Plugin;
-const addFormats = cjsDefault(ajvFormats);
+/** ajv-formats' plugin; also used by the foreign-schema ajv (foreignSchema.ts). */
+export const addFormats = cjsDefault(ajvFormats);
 const addErrors = cjsDefault(ajvErrors);
 
 let ajv: Ajv2020 | undefined;

@@ -100,18 +100,17 @@ function createTable(maxKeys: number) {
   let lastCell: { n: number } | undefined;
   let overflow = 0;
   return {
-    /** Counts one event under `key`; true when `key` is a new key. */
-    count(key: string): boolean {
+    /** Counts one event under `key` (in `overflow` once the table is full of other keys). */
+    count(key: string): void {
       if (key === lastKey && lastCell) {
         lastCell.n++;
-        return false;
+        return;
       }
       let cell = cells.get(key);
-      const added = cell === undefined;
       if (cell === undefined) {
         if (cells.size >= maxKeys) {
           overflow++;
-          return false;
+          return;
         }
         cell = { n: 0 };
         cells.set(key, cell);
@@ -119,7 +118,6 @@ function createTable(maxKeys: number) {
       cell.n++;
       lastKey = key;
       lastCell = cell;
-      return added;
     },
     get overflow() {
       return overflow;
