@@ -1,4 +1,4 @@
-import { defineProject } from 'vitest/config';
+import { defaultExclude, defineProject } from 'vitest/config';
 
 /**
  * Test files that start real processes (the gateway, MCP servers, nats-server, Chromium) and
@@ -7,8 +7,8 @@ import { defineProject } from 'vitest/config';
  */
 export const END_TO_END_TESTS = ['**/*.e2e.test.ts', '**/*.integration.test.ts'];
 
-/** Vitest's own default excludes, kept when a project adds its own. */
-export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/dist/**'];
+/** Vitest's own default excludes, kept when a project adds its own, and built output. */
+export const DEFAULT_EXCLUDE = [...defaultExclude, '**/dist/**'];
 
 /**
  * A package's unit-test project: everything but END_TO_END_TESTS, run without a fresh module

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createHealthProjector } from '@selfheal/events';
 import { createDashboard, createHealthStream, readEventFiles } from '@selfheal/gateway';
 import { chromium } from 'playwright-core';
+import { median } from './mcpLoad.mjs';
 
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
@@ -27,7 +28,6 @@ const TRACE = process.env.BENCH_TRACE;
 /** Where to write a CPU profile of the page under load (`.cpuprofile`, for DevTools); none unset. */
 const PROFILE = process.env.BENCH_PROFILE;
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = Array.from({ length: SERVERS }, (_, i) => `srv-${String(i).padStart(3, '0')}`);
 let seq = 0;
 const event = (ms, event_type, fields) => ({
