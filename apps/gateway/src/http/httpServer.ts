@@ -1,35 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HealthEndpoint } from '@selfheal/health-endpoint';
 import type { ControlReply, ControlRequest } from '@selfheal/monitor';
-import { Gauge } from 'prom-client';
 import { GatewayError, GatewayErrorCode, WireErrorCode } from '../errors.js';
 import type { Gateway } from '../gateway.js';
-import type { GatewaySession } from '../session/gatewaySession.js';
-import { isStatelessRequest } from '../stateless/envelope.js';
+import { createClientDropReport } from './clientDrops.js';
 import {
-  cookieCredential,
   createDashboard,
+  type Dashboard,
   type DashboardEvents,
-  dashboardCredential,
   dashboardHistory,
-  dashboardLogin,
-  isDashboardPath,
 } from './dashboard.js';
 import { createGatewayHealth } from './gatewayHealth.js';
-import { createHealthStream, type StreamEvent } from './healthStream.js';
-import { containsInitialize, jsonRpcErrorBody, parseJsonRpcBody } from './jsonRpcBody.js';
-import { NodeStreamableHttpTransport } from './nodeStreamableHttp.js';
-import {
-  BodyTooLargeError,
-  createBearerCheck,
-  createOriginPolicy,
-  createSecretCheck,
-  type OriginPolicy,
-  readBody,
-  rebindingViolation,
-} from './security.js';
-import { serveStatelessHttp } from './statelessHttp.js';
+import { createGatewayHealthStream } from './gatewayHealthStream.js';
+import { createHttpAccess, type HttpAccess } from './httpAccess.js';
+import { sendReply, sendRpcError } from './httpReply.js';
+import { type McpEndpoint, serveMcp } from './mcpEndpoint.js';
+import { createMcpSessions, registerSessionGauge } from './mcpSessions.js';
+import { serveProbe } from './probes.js';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -75,311 +63,47 @@ export interface GatewayHttpServer {
   close(): Promise<void>;
 }
 
-interface Entry {
-  transport: NodeStreamableHttpTransport;
-  session: GatewaySession;
-  /** Epoch ms of the last request start or stream end. */
-  lastSeen: number;
-  /** Requests and streams (GET) of this session still open. */
-  open: number;
-}
-
-/** The request's `MCP-Protocol-Version` header, if any. */
-function protocolVersionOf(req: IncomingMessage): string | undefined {
-  const value = req.headers['mcp-protocol-version'];
-  return typeof value === 'string' ? value.trim() : undefined;
+/** What a request's routing reads, made once per HTTP server. */
+interface HttpRoutes {
+  gateway: Gateway;
+  health: HealthEndpoint;
+  access: HttpAccess;
+  dashboard: Dashboard;
+  mcp: McpEndpoint;
 }
 
 /** Creates the HTTP server; nothing listens before `listen()`. */
 export function createHttpServer(options: HttpServerOptions): GatewayHttpServer {
   const { gateway } = options;
   const settings = gateway.config.gateway;
-  const isAuthorized = createBearerCheck(options.tokens);
-  const authRequired = options.tokens.length > 0;
-  const sessions = new Map<string, Entry>();
-  let policy: OriginPolicy = createOriginPolicy(settings, settings.port);
-  let server: Server | undefined;
-  const health = createGatewayHealth(gateway);
-  const clock = gateway.clock;
-  const isDashboardCredential = createSecretCheck(options.tokens.map(dashboardCredential));
-  /** Whether `req` carries the dashboard's cookie, which opens the dashboard's paths only. */
-  const hasDashboardCookie = (req: IncomingMessage, path: string) => {
-    if (!isDashboardPath(path)) return false;
-    const credential = cookieCredential(req.headers.cookie, req.socket.localPort);
-    return credential !== undefined && isDashboardCredential(credential);
-  };
-  const refuse = (req: IncomingMessage, path: string) => {
-    const violation = rebindingViolation(req, policy);
-    if (violation) return { status: 403, reason: `Forbidden: ${violation}` };
-    // The dashboard's browser cannot send a header on a page load or a WebSocket: it sends the
-    // credential `/?token=` set as a cookie.
-    if (authRequired && !isAuthorized(req.headers.authorization) && !hasDashboardCookie(req, path))
-      return { status: 401, reason: 'Unauthorized: send Authorization: Bearer <token>' };
-    return undefined;
-  };
-  const dashboard = createDashboard({
-    mode: 'live',
-    act: options.operator,
-    events: dashboardHistory({ stream: options.fleetEvents, logPath: options.eventLogPath }),
-  });
   const limit = settings.maxClientBufferBytes;
-  // A client that does not read is dropped, never buffered for without bound (RFC 0006).
-  const dropped = (
-    drop: { stream: 'post' | 'get' | 'health_stream'; pendingBytes: number; limitBytes: number },
-    who: { session_id?: string; client?: string },
-  ) => {
-    const name =
-      who.session_id !== undefined ? `session ${who.session_id}` : `client ${who.client}`;
-    const what =
-      drop.stream === 'health_stream'
-        ? 'WS /health/stream'
-        : `${drop.stream.toUpperCase()} /mcp stream`;
-    options.log?.(
-      `selfheal: dropped ${name}: its ${what} had ${drop.pendingBytes} bytes unsent, over gateway.max_client_buffer_bytes (${drop.limitBytes}); the client must read its streams (it may reconnect)\n`,
-    );
-    try {
-      gateway.bus.publish(
-        gateway.events.createOther('client_dropped', {
-          stream: drop.stream,
-          ...who,
-          pending_bytes: drop.pendingBytes,
-          limit_bytes: drop.limitBytes,
-        }),
-      );
-    } catch {
-      // A closed bus (the gateway stopping) has nobody left to tell.
-    }
-  };
-  const stream = createHealthStream({
-    events: {
-      subscribe: (next) => gateway.shown$.subscribe((event) => next(event as StreamEvent)),
-    },
-    snapshot: () => ({
-      timestamp: new Date(clock.now()).toISOString(),
-      ecosystem: gateway.ecosystem(),
-      servers: gateway.health().servers,
-      // A page seeding its own projector needs them too (RFC 0018): see createHealthProjector.
-      serving: gateway.serving(),
-      trust: gateway.trust.state().servers,
-    }),
-    refuse: (req) => refuse(req, '/health/stream'),
+  const access = createHttpAccess(options.tokens, settings);
+  const dropped = createClientDropReport(gateway, options.log);
+  const sessions = createMcpSessions(gateway.clock, options.idleSessionMs ?? 30 * 60 * 1000);
+  registerSessionGauge(gateway.metrics.registry, sessions);
+  const stream = createGatewayHealthStream(gateway, {
+    refuse: (req) => access.refuse(req, '/health/stream'),
     maxBufferedBytes: options.streamMaxBufferedBytes ?? limit,
-    onDrop: ({ client, ...drop }) => dropped({ stream: 'health_stream', ...drop }, { client }),
+    dropped,
   });
-  gateway.metrics.registry.removeSingleMetric('selfheal_sessions');
-  new Gauge({
-    name: 'selfheal_sessions',
-    help: 'Open MCP client sessions over HTTP.',
-    registers: [gateway.metrics.registry],
-    collect() {
-      this.set(sessions.size);
-    },
-  });
-  const idleMs = options.idleSessionMs ?? 30 * 60 * 1000;
-  let sweepTimer: unknown;
-
-  const track = (entry: Entry, res: ServerResponse) => {
-    entry.open++;
-    entry.lastSeen = clock.now();
-    res.once('close', () => {
-      entry.open--;
-      entry.lastSeen = clock.now();
-    });
-  };
-  const sweep = () => {
-    const now = clock.now();
-    for (const [id, entry] of sessions) {
-      if (entry.open > 0 || now - entry.lastSeen < idleMs) continue;
-      sessions.delete(id);
-      void entry.transport.close().catch(() => {});
-      void entry.session.close();
-    }
-    sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
-  };
-
-  const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
-    if (res.headersSent) return;
-    res.writeHead(status, { 'content-type': type, ...headers });
-    res.end(body);
-  };
-  const sendRpcError = (res: ServerResponse, status: number, code: number, message: string) =>
-    send(res, status, 'application/json', jsonRpcErrorBody(code, message));
-
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
-    const sessionId = req.headers['mcp-session-id'];
-    const entry = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-    if (sessionId !== undefined && !entry) {
-      sendRpcError(
-        res,
-        404,
-        -32001,
-        'Session not found: it ended or never existed; initialize a new one',
-      );
-      return;
-    }
-    if (req.method === 'GET' || req.method === 'DELETE') {
-      if (!entry && isStatelessRequest({}, protocolVersionOf(req))) {
-        // 2026-07-28 has no sessions and no standalone stream: subscriptions/listen instead.
-        send(
-          res,
-          405,
-          'application/json',
-          jsonRpcErrorBody(
-            -32000,
-            'Method not allowed: MCP 2026-07-28 has no GET stream or session to delete; POST subscriptions/listen instead',
-          ),
-          {
-            allow: 'POST',
-          },
-        );
-        return;
-      }
-      if (!entry) {
-        sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
-        return;
-      }
-      track(entry, res);
-      await entry.transport.handleRequest(req, res);
-      return;
-    }
-    if (req.method !== 'POST') {
-      send(res, 405, 'application/json', jsonRpcErrorBody(-32000, 'Method not allowed'), {
-        allow: 'GET, POST, DELETE',
-      });
-      return;
-    }
-    let text: string;
-    try {
-      text = (await readBody(req, settings.maxBodyBytes)).toString('utf8');
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        sendRpcError(res, 413, WireErrorCode.InvalidRequest, `Request too large: ${error.message}`);
-        return;
-      }
-      throw error;
-    }
-    const parsed = parseJsonRpcBody(text);
-    if (!parsed.ok) {
-      sendRpcError(res, parsed.status, parsed.code, parsed.message);
-      return;
-    }
-    if (entry) {
-      track(entry, res);
-      await entry.transport.handleRequest(req, res, parsed.body);
-      return;
-    }
-    const single = parsed.body as Record<string, unknown>;
-    if (!Array.isArray(parsed.body) && isStatelessRequest(single, protocolVersionOf(req))) {
-      await serveStatelessHttp(gateway.stateless, req, res, single, {
-        maxBufferedBytes: limit,
-        ondrop: (pendingBytes) =>
-          dropped(
-            { stream: 'post', pendingBytes, limitBytes: limit },
-            { client: `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}` },
-          ),
-      });
-      return;
-    }
-    if (!containsInitialize(parsed.body)) {
-      sendRpcError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id; send initialize first');
-      return;
-    }
-    const session = gateway.createSession();
-    const created: Entry = {
-      transport: undefined as never,
-      session,
-      lastSeen: clock.now(),
-      open: 0,
-    };
-    const transport: NodeStreamableHttpTransport = new NodeStreamableHttpTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, created);
-      },
+  const routes: HttpRoutes = {
+    gateway,
+    health: createGatewayHealth(gateway),
+    access,
+    dashboard: createDashboard({
+      mode: 'live',
+      act: options.operator,
+      events: dashboardHistory({ stream: options.fleetEvents, logPath: options.eventLogPath }),
+    }),
+    mcp: {
+      gateway,
+      sessions,
+      maxBodyBytes: settings.maxBodyBytes,
       maxBufferedBytes: limit,
-      ondrop: ({ sessionId: id, ...drop }) =>
-        dropped(drop, {
-          ...(id === undefined ? {} : { session_id: id }),
-          client: `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`,
-        }),
-    });
-    created.transport = transport;
-    track(created, res);
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-      void session.close();
-    };
-    await session.server.connect(transport);
-    await transport.handleRequest(req, res, parsed.body);
+      dropped,
+    },
   };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
-    if (health.handle(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const path = url.pathname;
-    // Orchestrator probes, open like /health (a kubelet sends no token and the pod's address
-    // as Host): livez, the process answers; readyz, the config is loaded and every server was
-    // started (up or not: the monitor heals the rest), so traffic may come (RFC 0020).
-    if (
-      (path === '/livez' || path === '/readyz') &&
-      (req.method === 'GET' || req.method === 'HEAD')
-    ) {
-      const ready = path === '/livez' || gateway.ready;
-      const up = gateway.upstreams.filter((u) => u.state.status === 'up').length;
-      send(
-        res,
-        ready ? 200 : 503,
-        'application/json',
-        JSON.stringify(
-          path === '/livez'
-            ? { status: 'ok' }
-            : {
-                status: ready ? 'ready' : 'not_ready',
-                servers: { total: gateway.upstreams.length, up },
-              },
-        ),
-        { 'cache-control': 'no-store' },
-      );
-      return;
-    }
-    if (authRequired && path === '/' && url.searchParams.has('token')) {
-      dashboardLogin(req, res, url, (token) => isAuthorized(`Bearer ${token}`), policy);
-      return;
-    }
-    const refusal = refuse(req, path);
-    if (refusal?.status === 401 && path === '/') {
-      send(
-        res,
-        401,
-        'text/plain; charset=utf-8',
-        'This gateway requires a token (gateway.auth): open /?token=YOUR_TOKEN once; the page keeps it in a cookie.\n',
-        { 'www-authenticate': 'Bearer realm="selfheal"' },
-      );
-      return;
-    }
-    if (refusal) {
-      send(res, refusal.status, 'application/json', jsonRpcErrorBody(-32000, refusal.reason), {
-        ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="selfheal"' } : {}),
-      });
-      return;
-    }
-    if (path === '/mcp') return handleMcp(req, res);
-    if (path === '/health/ecosystem' && (req.method === 'GET' || req.method === 'HEAD')) {
-      send(res, 200, 'application/json', JSON.stringify(gateway.ecosystem()), {
-        'cache-control': 'no-store',
-      });
-      return;
-    }
-    if (await dashboard.handle(req, res, path)) return;
-    if (path === '/metrics' && req.method === 'GET') {
-      const body = await gateway.metrics.render();
-      send(res, 200, gateway.metrics.contentType, body, { 'cache-control': 'no-store' });
-      return;
-    }
-    send(res, 404, 'application/json', JSON.stringify({ error: `no route for ${path}` }));
-  };
+  let server: Server | undefined;
 
   return {
     get sessionCount() {
@@ -389,7 +113,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       return new Promise((resolve, reject) => {
         const s = createServer((req, res) => {
           req.on('error', () => {});
-          handle(req, res).catch((error) => {
+          handleRequest(routes, req, res).catch((error) => {
             options.onError?.(error);
             sendRpcError(res, 500, WireErrorCode.InternalError, 'Internal error');
           });
@@ -411,24 +135,15 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
         );
         s.listen(settings.port, settings.host, () => {
           const { port } = s.address() as AddressInfo;
-          policy = createOriginPolicy(settings, port);
+          access.bindPort(port);
           const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-          sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
+          sessions.startSweep();
           resolve({ url: `http://${host}:${port}/mcp`, port });
         });
       });
     },
     async close() {
-      if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer);
-      sweepTimer = undefined;
-      const entries = [...sessions.values()];
-      sessions.clear();
-      await Promise.all(
-        entries.map(async ({ transport, session }) => {
-          await transport.close().catch(() => {});
-          await session.close();
-        }),
-      );
+      await sessions.closeAll();
       stream.close();
       const s = server;
       server = undefined;
@@ -439,4 +154,40 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       });
     },
   };
+}
+
+/**
+ * One request, routed by path: the open paths first (`/health`, the probes, the dashboard's
+ * login), then the access check, then `/mcp`, the roll-up, the dashboard and `/metrics`.
+ */
+async function handleRequest(
+  routes: HttpRoutes,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { gateway, access } = routes;
+  // W3 contract: /health is open, no auth, no Host check (monitors use any name for it).
+  if (routes.health.handle(req, res)) return;
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  const path = url.pathname;
+  if (serveProbe(gateway, req, res, path)) return;
+  if (access.authRequired && path === '/' && url.searchParams.has('token')) {
+    access.login(req, res, url);
+    return;
+  }
+  if (access.turnAway(req, res, path)) return;
+  if (path === '/mcp') return serveMcp(routes.mcp, req, res);
+  if (path === '/health/ecosystem' && (req.method === 'GET' || req.method === 'HEAD')) {
+    sendReply(res, 200, 'application/json', JSON.stringify(gateway.ecosystem()), {
+      'cache-control': 'no-store',
+    });
+    return;
+  }
+  if (await routes.dashboard.handle(req, res, path)) return;
+  if (path === '/metrics' && req.method === 'GET') {
+    const body = await gateway.metrics.render();
+    sendReply(res, 200, gateway.metrics.contentType, body, { 'cache-control': 'no-store' });
+    return;
+  }
+  sendReply(res, 404, 'application/json', JSON.stringify({ error: `no route for ${path}` }));
 }
