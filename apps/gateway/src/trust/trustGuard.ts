@@ -8,12 +8,15 @@ import {
   type TrustState,
 } from '@selfheal/events';
 import type { SelfhealConfig, SelfhealEvent } from '@selfheal/schemas';
-import { GatewayError, GatewayErrorCode } from '../errors.js';
+import type { GatewayError } from '../errors.js';
 import type { RawItem } from '../upstream/catalog.js';
 import { createProtocolViolations } from './protocolViolations.js';
-import { checkToolPins, toolHeldReason } from './toolPins.js';
-import { resolveTrustSettings, type TrustSettings } from './trustSettings.js';
-import { createTrustTracker } from './trustTracker.js';
+import { checkToolPins } from './toolPins.js';
+import { type ApprovalHost, approveTrust } from './trustApproval.js';
+import { serverRefusal, toolRefusal } from './trustRefusals.js';
+import { orderByTrust } from './trustRouting.js';
+import { createTrustSettingsCache, type TrustSettings } from './trustSettings.js';
+import { createTrustTracker, type TrustTracker } from './trustTracker.js';
 
 /** Options of {@link createTrustGuard}. */
 export interface TrustGuardOptions {
@@ -105,19 +108,11 @@ export interface TrustGuard {
 /** Creates the {@link TrustGuard} of a gateway; it follows `bus` from now on. */
 export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
   const { bus, events, clock } = options;
-  let document = options.document;
+  const settingsCache = createTrustSettingsCache(options.document);
+  const settings = settingsCache.get;
   const publishEvent = options.publish ?? ((e: SelfhealEvent) => bus.publish(e));
   let state: TrustState = initialTrustState;
   const listeners = new Set<(server: string) => void>();
-  const settingsCache = new Map<string, TrustSettings>();
-  const settings = (server: string) => {
-    let s = settingsCache.get(server);
-    if (!s) {
-      s = resolveTrustSettings(document, server);
-      settingsCache.set(server, s);
-    }
-    return s;
-  };
   const server = (name: string): ServerTrust | undefined =>
     Object.hasOwn(state.servers, name) ? state.servers[name] : undefined;
   const publish = (type: string, fields: Record<string, unknown>) => {
@@ -128,26 +123,6 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
   const changed = (name: string) => {
     for (const listener of listeners) listener(name);
   };
-  const projection = bus.events$.subscribe((event) => {
-    const before = state;
-    state = projectTrust(state, event);
-    const name = event.server_name;
-    if (name === undefined) return;
-    if (
-      state !== before &&
-      event.event_type.startsWith('server_') &&
-      settings(name).quarantine === 'hide'
-    )
-      queueMicrotask(() => changed(name));
-    // Signals from the monitor's and the pins' events, after the event has reached every sink.
-    const kind = signalOf(event);
-    if (kind)
-      queueMicrotask(() =>
-        kind === 'check'
-          ? tracker.checked(name, (event as { status?: string }).status !== 'down')
-          : tracker.signal(name, kind),
-      );
-  });
   const tracker = createTrustTracker({ now: () => clock.now(), settings, server, publish });
   const violations = createProtocolViolations({
     clock,
@@ -156,36 +131,27 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
     publish,
     ...(options.onUncompilable ? { onUncompilable: options.onUncompilable } : {}),
   });
+  const reactions = { settings, changed, tracker };
+  const projection = bus.events$.subscribe((event) => {
+    const before = state;
+    state = projectTrust(state, event);
+    afterTrustEvent(event, state !== before, reactions);
+  });
 
   const score = (name: string) => server(name)?.score ?? settings(name).score.neutral;
   const distrust = (name: string) => (settings(name).enabled ? tracker.distrust(name) : 0);
   const quarantined = (name: string) =>
     settings(name).enabled && server(name)?.quarantined !== undefined;
-
-  const serverRefusal = (name: string) => {
-    const q = server(name)?.quarantined;
-    if (!q || !settings(name).enabled) return undefined;
-    const s = settings(name);
-    return new GatewayError(
-      GatewayErrorCode.ServerQuarantined,
-      `server "${name}" is quarantined since ${q.since}: its trust score ${q.score} fell below ${s.quarantineBelow}${q.reason ? ` (last signal: ${q.reason})` : ''}; it is released after ${s.probationChecks} good health checks in a row, or by \`selfheal approve ${name}\` on the gateway's host`,
-      { data: { server: name, score: q.score, threshold: s.quarantineBelow, since: q.since } },
-    );
+  const refusal = (name: string, tool: string) =>
+    toolRefusal(name, tool, server(name)?.tools[tool]) ??
+    serverRefusal(name, server(name), settings(name));
+  const approval: ApprovalHost = {
+    server,
+    publish,
+    release: (name, by) => tracker.release(name, by),
+    score,
+    changed,
   };
-  const toolRefusal = (name: string, tool: string) => {
-    const pin = server(name)?.tools[tool];
-    const message = toolHeldReason(name, tool, pin);
-    if (message === undefined) return undefined;
-    return new GatewayError(GatewayErrorCode.ToolQuarantined, message, {
-      data: {
-        server: name,
-        tool,
-        ...(pin?.hash === undefined ? {} : { approved_hash: pin.hash }),
-        ...(pin?.pending ? { listed_hash: pin.pending.hash, diff: pin.pending.diff } : {}),
-      },
-    });
-  };
-  const refusal = (name: string, tool: string) => toolRefusal(name, tool) ?? serverRefusal(name);
 
   return {
     state: () => state,
@@ -205,27 +171,10 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       const open = targets.filter((t) => refusal(t.server, t.name) === undefined);
       if (open.length === 0 && targets.length > 0)
         throw refusal(targets[0]!.server, targets[0]!.name)!;
-      // A server that is down keeps its place: the chain skips it and says so (fallback_used).
-      const movable = open.filter((t) => !isDown(t.server));
-      const ordered: typeof movable = [];
-      const rest = [...movable];
-      while (rest.length > 0) {
-        const first = rest[0]!;
-        let best = first;
-        for (const t of rest) if (distrust(t.server) < distrust(best.server)) best = t;
-        const margin = settings(first.server).routingMargin;
-        const pick = distrust(best.server) + margin < distrust(first.server) ? best : first;
-        ordered.push(pick);
-        rest.splice(rest.indexOf(pick), 1);
-      }
-      let next = 0;
-      return open.map((t) => (isDown(t.server) ? t : ordered[next++]!));
+      return orderByTrust(open, isDown, distrust, (name) => settings(name).routingMargin);
     },
     distrust,
-    reconfigure(next) {
-      document = next;
-      settingsCache.clear();
-    },
+    reconfigure: settingsCache.reconfigure,
     observeAttempt(name, ok, latencyMs) {
       if (ok) tracker.answered(name, latencyMs);
       else tracker.signal(name, 'call_failed');
@@ -236,38 +185,7 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       return withheld ?? result;
     },
     invalidMessage: (name, error) => violations.invalidMessage(name, error),
-    approve(name, tool, by) {
-      const s = server(name);
-      if (tool !== undefined) {
-        const pin = s?.tools[tool];
-        if (!pin?.pending) {
-          const held = Object.entries(s?.tools ?? {})
-            .filter(([, p]) => p.pending)
-            .map(([t]) => t);
-          throw new GatewayError(
-            GatewayErrorCode.NoRoute,
-            `nothing to approve: tool "${tool}" of server "${name}" ${pin ? 'is served at its approved definition' : 'was never listed'}${held.length > 0 ? `; tools of "${name}" waiting for approval: ${held.join(', ')}` : ''}`,
-          );
-        }
-        publish('tool_approved', { server_name: name, tool, hash: pin.pending.hash, ...by });
-        changed(name);
-        return { server: name, tool, hash: pin.pending.hash };
-      }
-      const wasQuarantined = tracker.release(name, { ...by });
-      const approved: string[] = [];
-      for (const [t, pin] of Object.entries(s?.tools ?? {})) {
-        if (!pin.pending) continue;
-        publish('tool_approved', { server_name: name, tool: t, hash: pin.pending.hash, ...by });
-        approved.push(t);
-      }
-      if (!wasQuarantined && approved.length === 0)
-        throw new GatewayError(
-          GatewayErrorCode.NoRoute,
-          `nothing to approve: server "${name}" is not quarantined and has no tool waiting for approval (score ${score(name)})`,
-        );
-      changed(name);
-      return { server: name, released: wasQuarantined, tools: approved };
-    },
+    approve: (name, tool, by) => approveTrust(approval, name, tool, by),
     onListChanged(listener) {
       listeners.add(listener);
     },
@@ -276,6 +194,38 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
       listeners.clear();
     },
   };
+}
+
+/**
+ * What follows an event once the trust state has folded it, in a microtask (after the event
+ * has reached every sink): list listeners told when a server's quarantine changed where it
+ * hides tools, and the tracker given the event's signal (a health check, an incident, ...).
+ */
+function afterTrustEvent(
+  event: SelfhealEvent,
+  stateChanged: boolean,
+  host: {
+    settings(server: string): TrustSettings;
+    changed(server: string): void;
+    tracker: TrustTracker;
+  },
+): void {
+  const name = event.server_name;
+  if (name === undefined) return;
+  if (
+    stateChanged &&
+    event.event_type.startsWith('server_') &&
+    host.settings(name).quarantine === 'hide'
+  )
+    queueMicrotask(() => host.changed(name));
+  // Signals from the monitor's and the pins' events, after the event has reached every sink.
+  const kind = signalOf(event);
+  if (kind)
+    queueMicrotask(() =>
+      kind === 'check'
+        ? host.tracker.checked(name, (event as { status?: string }).status !== 'down')
+        : host.tracker.signal(name, kind),
+    );
 }
 
 /** The trust signal an event of the log gives its server, if any. */

@@ -67,3 +67,31 @@ export function resolveTrustSettings(document: SelfhealConfig, server: string): 
     },
   };
 }
+
+/** Each server's {@link TrustSettings}, resolved on first use and kept until a reload. */
+export interface TrustSettingsCache {
+  /** The settings of `server` in the current document. */
+  get(server: string): TrustSettings;
+  /** Takes a reloaded config: every server's settings are resolved again on their next use. */
+  reconfigure(document: SelfhealConfig): void;
+}
+
+/** A {@link TrustSettingsCache} over `document`. */
+export function createTrustSettingsCache(document: SelfhealConfig): TrustSettingsCache {
+  let current = document;
+  const cache = new Map<string, TrustSettings>();
+  return {
+    get(server) {
+      let s = cache.get(server);
+      if (!s) {
+        s = resolveTrustSettings(current, server);
+        cache.set(server, s);
+      }
+      return s;
+    },
+    reconfigure(next) {
+      current = next;
+      cache.clear();
+    },
+  };
+}
