@@ -350,3 +350,18 @@ export function nextChange(
     }
   }
 }
+
+/** The earliest {@link nextChange} of `rules` for `server`; undefined when none is coming. */
+export function earliestChange(
+  state: ConditionState,
+  rules: readonly AlertRule[],
+  server: string,
+  now: number,
+): number | undefined {
+  let next: number | undefined;
+  for (const rule of rules) {
+    const at = nextChange(state, rule, server, now);
+    if (at !== undefined && (next === undefined || at < next)) next = at;
+  }
+  return next;
+}

@@ -1,7 +1,7 @@
 import type { EventFactory } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { evaluate, initialConditions, nextChange, observe } from './alertConditions.js';
+import { earliestChange, evaluate, initialConditions, observe } from './alertConditions.js';
 import type { AlertRule, AlertSettings } from './alertConfig.js';
 import {
   type AlertLedger,
@@ -11,6 +11,8 @@ import {
   initialLedger,
   type PendingDelivery,
 } from './alertLedger.js';
+import { alertNaming, firedFields, resolvedFields } from './alertNotices.js';
+import { createWakeTimer } from './wakeTimer.js';
 
 /** Options of {@link createAlertEngine}. */
 export interface AlertEngineOptions {
@@ -79,18 +81,9 @@ export interface AlertEngine {
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { settings, clock, events, fleet } = options;
   const owns = (server: string) => ownsAlertsOf(fleet, server);
-  // In a fleet, an alert of a replica's own stdio server names the replica: every replica has
-  // a server of that name.
-  const local = (server: string) => fleet !== undefined && server !== '' && !fleet.isShared(server);
-  const named = (server: string, summary: string) =>
-    local(server) ? `${summary} (replica ${fleet!.replica})` : summary;
-  const idOf = (rule: string, server: string, now: number) =>
-    `${rule}/${server || '-'}${local(server) ? `@${fleet!.replica}` : ''}/${now.toString(36)}`;
+  const naming = alertNaming(fleet);
   const conditions = initialConditions();
   const ledger = options.ledger ?? initialLedger();
-  let wakeAt: number | undefined;
-  let timer: unknown;
-  let stopped = false;
 
   const emit = (event: SelfhealEvent) => {
     // Applied here first, so a decision made before the bus echoes it back sees it; the echo
@@ -110,81 +103,38 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const condition = evaluate(conditions, rule, server, now);
       const open = ledger.open.get(alertKey(rule.name, server));
       if (condition.status === 'firing' && !open) {
-        emit(
-          events.createOther('alert_fired', {
-            trace_id: `alert-${rule.name}/${server || '-'}`,
-            ...(server !== '' ? { server_name: server } : {}),
-            alert_id: idOf(rule.name, server, now),
-            rule: rule.name,
-            rule_type: rule.type,
-            severity: condition.severity,
-            summary: named(server, condition.summary),
-            sinks: rule.sinks,
-            details: local(server)
-              ? { ...condition.details, replica: fleet!.replica }
-              : condition.details,
-          }),
-        );
+        emit(events.createOther('alert_fired', firedFields(naming, rule, server, condition, now)));
       } else if (condition.status === 'clear' && open) {
+        const summary = naming.summary(server, condition.summary);
         emit(
-          events.createOther('alert_resolved', {
-            trace_id: `alert-${rule.name}/${server || '-'}`,
-            ...(server !== '' ? { server_name: server } : {}),
-            alert_id: open.alertId,
-            rule: rule.name,
-            summary: named(server, condition.summary),
-            sinks: open.sinks,
-            open_seconds: Math.max(0, (now - open.firedAt) / 1000),
-          }),
+          events.createOther(
+            'alert_resolved',
+            resolvedFields(rule.name, server, open, summary, now),
+          ),
         );
       }
     }
   };
 
-  const schedule = (at: number | undefined) => {
-    if (stopped || at === undefined || (wakeAt !== undefined && wakeAt <= at)) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    wakeAt = at;
-    timer = clock.setTimeout(wake, Math.max(0, at - clock.now()));
-  };
-
-  const nextOf = (server: string, rules: readonly AlertRule[], now: number) => {
-    let next: number | undefined;
-    for (const rule of rules) {
-      const at = nextChange(conditions, rule, server, now);
-      if (at !== undefined && (next === undefined || at < next)) next = at;
-    }
-    return next;
-  };
-
-  function wake() {
-    timer = undefined;
-    wakeAt = undefined;
+  // Conditions that change with time alone are decided again at their next change.
+  const timer = createWakeTimer(clock, () => {
     const now = clock.now();
     let next: number | undefined;
     for (const server of conditions.servers.keys()) {
       const rules = settings.rulesFor(server);
       decide(server, rules, now);
-      const at = nextOf(server, rules, now);
+      const at = earliestChange(conditions, rules, server, now);
       if (at !== undefined && (next === undefined || at < next)) next = at;
     }
-    schedule(next);
-  }
+    timer.schedule(next);
+  });
 
   const engine: AlertEngine = {
     ledger,
     observe(event) {
-      if (stopped) return;
+      if (timer.stopped) return;
       if (event.event_type.startsWith('alert_')) {
-        const known = typeof event.event_id === 'string' && ledger.notices.has(event.event_id);
-        const server = typeof event.server_name === 'string' ? event.server_name : '';
-        if (applyAlertEvent(ledger, event) && !known && owns(server)) {
-          // A notice fired elsewhere (another process on the same bus, or the replica that held
-          // the lease before): owed here too.
-          for (const owed of ledger.pending.values()) {
-            if (owed.noticeId === event.event_id) options.owe(owed);
-          }
-        }
+        takeNotice(ledger, event, owns, options.owe);
         return;
       }
       const server = typeof event.server_name === 'string' ? event.server_name : '';
@@ -197,7 +147,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       // call only counts, and makes sure a tick is coming.
       if (changed === 'counts') {
         // A tick already due sooner is kept (schedule only moves the timer earlier).
-        if (wakeAt === undefined || wakeAt > now + 1000) schedule(nextOf(server, rules, now));
+        if (timer.dueAt === undefined || timer.dueAt > now + 1000)
+          timer.schedule(earliestChange(conditions, rules, server, now));
         return;
       }
       decide(
@@ -207,7 +158,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           : rules,
         now,
       );
-      schedule(nextOf(server, rules, now));
+      timer.schedule(earliestChange(conditions, rules, server, now));
     },
     resolveOrphans() {
       const now = clock.now();
@@ -217,36 +168,49 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         if (!gone && settings.rulesFor(open.server).some((rule) => rule.name === open.rule)) {
           continue;
         }
+        const summary = gone
+          ? `${open.server} is no longer in the config`
+          : `${open.server || 'the gateway'}: rule ${open.rule} no longer applies (config changed)`;
         emit(
-          events.createOther('alert_resolved', {
-            trace_id: `alert-${open.rule}/${open.server || '-'}`,
-            ...(open.server !== '' ? { server_name: open.server } : {}),
-            alert_id: open.alertId,
-            rule: open.rule,
-            summary: gone
-              ? `${open.server} is no longer in the config`
-              : `${open.server || 'the gateway'}: rule ${open.rule} no longer applies (config changed)`,
-            sinks: open.sinks,
-            open_seconds: Math.max(0, (now - open.firedAt) / 1000),
-          }),
+          events.createOther(
+            'alert_resolved',
+            resolvedFields(open.rule, open.server, open, summary, now),
+          ),
         );
       }
     },
     takeOver() {
-      if (stopped) return;
+      if (timer.stopped) return;
       engine.resolveOrphans();
-      if (timer !== undefined) clock.clearTimeout(timer);
-      wake();
+      timer.fireNow();
       for (const owed of ledger.pending.values()) {
         const server = typeof owed.notice.server_name === 'string' ? owed.notice.server_name : '';
         if (fleet?.isShared(server)) options.owe(owed);
       }
     },
     stop() {
-      stopped = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
+      timer.stop();
     },
   };
   return engine;
+}
+
+/**
+ * Folds an `alert_*` event of the stream into the ledger. A notice new to the ledger that
+ * fired elsewhere (another process on the same bus, or the replica that held the lease
+ * before) is owed here too, for the servers this replica `owns`.
+ */
+function takeNotice(
+  ledger: AlertLedger,
+  event: SelfhealEvent,
+  owns: (server: string) => boolean,
+  owe: (delivery: PendingDelivery) => void,
+): void {
+  const known = typeof event.event_id === 'string' && ledger.notices.has(event.event_id);
+  const server = typeof event.server_name === 'string' ? event.server_name : '';
+  if (applyAlertEvent(ledger, event) && !known && owns(server)) {
+    for (const owed of ledger.pending.values()) {
+      if (owed.noticeId === event.event_id) owe(owed);
+    }
+  }
 }
