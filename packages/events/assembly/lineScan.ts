@@ -1,10 +1,10 @@
 // The replay's line scanner, compiled to WebAssembly (AssemblyScript; `pnpm --filter
-// @selfheal/events generate` writes src/lineScan.generated.ts). For each line of a chunk it
+// @selfheal/events generate` writes src/log/lineScan.generated.ts). For each line of a chunk it
 // checks the whole line against the JSON grammar (RFC 8259, as JSON.parse applies it), finds
 // the fields the replay fold reads, applies the envelope rules to their bytes and reads the
 // timestamp, without building any value. What it declines (escapes, other timestamp shapes,
 // nesting past 64, ...) the caller takes the exact way (JSON.parse). Contract and layout:
-// src/lineLocator.ts. Inside strings it tests 16 bytes at a time (SIMD).
+// src/log/lineLocator.ts. Inside strings it tests 16 bytes at a time (SIMD).
 //
 // Memory: the records and times below are static; the chunk is copied to `chunkBase()` (the
 // caller grows the memory to fit it, plus 16 bytes: string and newline searches read whole

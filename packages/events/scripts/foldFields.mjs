@@ -1,6 +1,6 @@
 // The fields of a log line the replay fold reads: the one list the line scanner
-// (assembly/foldFields.generated.ts, compiled into src/lineScan.generated.ts) and the readers
-// (src/foldFields.generated.ts: slots, record layout, `FoldEvent` and its builder) are
+// (assembly/foldFields.generated.ts, compiled into src/log/lineScan.generated.ts) and the readers
+// (src/log/foldFields.generated.ts: slots, record layout, `FoldEvent` and its builder) are
 // generated from by scripts/generateWasm.mjs. Adding a field here and regenerating is all a
 // new fold field takes; the order is the slot order of a record.
 //

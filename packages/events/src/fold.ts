@@ -1,17 +1,17 @@
 // The browser-safe part of the package (no node: modules, no schema files): what the dashboard
 // bundles to fold events exactly as `selfheal replay` does.
 
-// Ecosystem roll-up
-export { rollUpEcosystem } from './ecosystemHealth.js';
 // The envelope's timestamp parser (the replay's, so `until` compares the same instants)
-export { parseTimestamp } from './envelope.js';
+export { parseTimestamp } from './model/envelope.js';
+// Ecosystem roll-up
+export { rollUpEcosystem } from './replay/ecosystemHealth.js';
 // The replay's health fold: projection, SLA and incidents
 export {
   createHealthFold,
   type HealthFold,
   type HealthFoldOptions,
   type HealthFoldResult,
-} from './healthFold.js';
+} from './replay/healthFold.js';
 export {
   createHealthProjector,
   type HealthProjector,
@@ -21,18 +21,18 @@ export {
   project,
   projectAll,
   type ServingReplicas,
-} from './projection.js';
+} from './replay/projection.js';
 export {
   initialServerHealth,
   projectServer,
   type ServerHealth,
   type ServerLifecycle,
   type ServerStatus,
-} from './serverHealth.js';
+} from './replay/serverHealth.js';
 export {
   AUTO_RECOVERY_WINDOW_MS,
   createSlaTracker,
   type ServerSla,
   type SlaIncident,
   type SlaTracker,
-} from './slaReport.js';
+} from './replay/slaReport.js';

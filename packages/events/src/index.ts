@@ -1,18 +1,5 @@
 // Time
 export { type Clock, systemClock } from '@selfheal/internal';
-// Event constructors and ids
-export {
-  createEventFactory,
-  type EventFactory,
-  type EventFactoryOptions,
-  type EventInput,
-} from './createEvent.js';
-// Ecosystem roll-up (GET /health/ecosystem)
-export { rollUpEcosystem } from './ecosystemHealth.js';
-// The envelope fast path
-export { checkEnvelope, envelopeTime, hasEventEnvelope, parseTimestamp } from './envelope.js';
-// Errors
-export { EventsError, EventsErrorCode } from './errors.js';
 // The event bus and its sinks
 export {
   createEventBus,
@@ -20,20 +7,60 @@ export {
   type EventBusOptions,
   type EventSink,
   type SinkAttachment,
-} from './eventBus.js';
-export {
-  createEventIdGenerator,
-  createPooledRandom,
-  type EventIdOptions,
-  isEventId,
-} from './eventId.js';
+} from './bus/eventBus.js';
+export { createFileSink, type FileSinkOptions } from './bus/fileSink.js';
+// Errors
+export { EventsError, EventsErrorCode } from './errors.js';
 // The JSONL log: writing
 export {
   createEventLog,
   type Durability,
   type EventLog,
   type EventLogOptions,
-} from './eventLog.js';
+} from './log/eventLog.js';
+export {
+  createLineLocator,
+  type LineLocator,
+  type LineRecords,
+  lineRecords,
+  RECORD_INTS,
+} from './log/lineLocator.js';
+export {
+  createFoldBuilder,
+  createLineScanner,
+  type FoldBuilder,
+  type FoldEvent,
+  type LineScanner,
+} from './log/lineScanner.js';
+export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './log/logConfig.js';
+export { EVENT_EMISSION_DEFAULTS } from './log/logDefaults.js';
+export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './log/logFileSystem.js';
+// The JSONL log: reading
+export {
+  type LogEntry,
+  type LogLineIssue,
+  type LogReadSummary,
+  type ReadLogOptions,
+  readLog,
+  scanLog,
+} from './log/logReader.js';
+export { type LogRecovery, recoverLog } from './log/logRecovery.js';
+export { listLogFiles, listSegments, segmentPath } from './log/logSegments.js';
+// Event constructors and ids
+export {
+  createEventFactory,
+  type EventFactory,
+  type EventFactoryOptions,
+  type EventInput,
+} from './model/createEvent.js';
+// The envelope fast path
+export { checkEnvelope, envelopeTime, hasEventEnvelope, parseTimestamp } from './model/envelope.js';
+export {
+  createEventIdGenerator,
+  createPooledRandom,
+  type EventIdOptions,
+  isEventId,
+} from './model/eventId.js';
 // Event types
 export {
   type EventFieldsByType,
@@ -44,43 +71,16 @@ export {
   type SelfhealEvent,
   type StoredEvent,
   schemaEventTypes,
-} from './eventTypes.js';
-export { createFileSink, type FileSinkOptions } from './fileSink.js';
+} from './model/eventTypes.js';
+// Ecosystem roll-up (GET /health/ecosystem)
+export { rollUpEcosystem } from './replay/ecosystemHealth.js';
 // Replay: state, SLA report and timeline summary of one or more logs
 export {
   createHealthFold,
   type HealthFold,
   type HealthFoldOptions,
   type HealthFoldResult,
-} from './healthFold.js';
-export {
-  createLineLocator,
-  type LineLocator,
-  type LineRecords,
-  lineRecords,
-  RECORD_INTS,
-} from './lineLocator.js';
-export {
-  createFoldBuilder,
-  createLineScanner,
-  type FoldBuilder,
-  type FoldEvent,
-  type LineScanner,
-} from './lineScanner.js';
-export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './logConfig.js';
-export { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
-export { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
-// The JSONL log: reading
-export {
-  type LogEntry,
-  type LogLineIssue,
-  type LogReadSummary,
-  type ReadLogOptions,
-  readLog,
-  scanLog,
-} from './logReader.js';
-export { type LogRecovery, recoverLog } from './logRecovery.js';
-export { listLogFiles, listSegments, segmentPath } from './logSegments.js';
+} from './replay/healthFold.js';
 // The projection: per-server health as a fold of events
 export {
   createHealthProjector,
@@ -91,7 +91,7 @@ export {
   project,
   projectAll,
   type ServingReplicas,
-} from './projection.js';
+} from './replay/projection.js';
 export {
   type ReplayFile,
   type ReplayOptions,
@@ -99,27 +99,27 @@ export {
   type ReplaySourceItem,
   replayEvents,
   replayLogs,
-} from './replay.js';
+} from './replay/replay.js';
 export {
   initialServerHealth,
   projectServer,
   type ServerHealth,
   type ServerLifecycle,
   type ServerStatus,
-} from './serverHealth.js';
+} from './replay/serverHealth.js';
 export {
   AUTO_RECOVERY_WINDOW_MS,
   createSlaTracker,
   type ServerSla,
   type SlaIncident,
   type SlaTracker,
-} from './slaReport.js';
+} from './replay/slaReport.js';
 export {
   createTimelineSummarizer,
   NO_REPO,
   type TimelineSummarizer,
   type TimelineSummary,
-} from './timelineSummary.js';
+} from './replay/timelineSummary.js';
 // Trust, quarantine and tool pins as a fold of events (RFC 0017)
 export {
   initialTrustState,
@@ -133,4 +133,4 @@ export {
   type TrustState,
   type TrustView,
   trustView,
-} from './trustProjection.js';
+} from './replay/trustProjection.js';

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { type Clock, systemClock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
-import type { StoredEvent } from '../eventTypes.js';
-import { readLog } from '../logReader.js';
-import { listSegments } from '../logSegments.js';
+import { readLog } from '../log/logReader.js';
+import { listSegments } from '../log/logSegments.js';
+import type { StoredEvent } from '../model/eventTypes.js';
 import type { NatsLink } from './natsLink.js';
 import { storedIdsAfter } from './streamReader.js';
 

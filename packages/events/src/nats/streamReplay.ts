@@ -1,6 +1,6 @@
 import { EventsError, EventsErrorCode } from '../errors.js';
-import type { ReplayOptions, ReplayReport, ReplaySourceItem } from '../replay.js';
-import { replayEvents } from '../replay.js';
+import type { ReplayOptions, ReplayReport, ReplaySourceItem } from '../replay/replay.js';
+import { replayEvents } from '../replay/replay.js';
 import { connectNats } from './natsLink.js';
 import { readStream } from './streamReader.js';
 

@@ -1,7 +1,7 @@
 import { validate } from '@selfheal/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { timelineArb } from '../test/arbitraries.js';
+import { timelineArb } from '../../test/arbitraries.js';
 import { rollUpEcosystem } from './ecosystemHealth.js';
 import { projectAll } from './projection.js';
 import { initialServerHealth, type ServerStatus } from './serverHealth.js';

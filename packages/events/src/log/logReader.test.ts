@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers.js';
-import { EventsError } from './errors.js';
+import { tempDir } from '../../test/helpers.js';
+import { EventsError } from '../errors.js';
 import { type LogEntry, type ReadLogOptions, scanLog } from './logReader.js';
 
 const line = (i: number, extra: Record<string, unknown> = {}) =>

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers.js';
-import { EventsError } from './errors.js';
+import { tempDir } from '../../test/helpers.js';
+import { EventsError } from '../errors.js';
+import { replayLogs } from '../replay/replay.js';
 import { type LogEntry, type ReadLogOptions, readLog, scanLog } from './logReader.js';
 import { type LogWorkerMessage, runLogWorker } from './logWorker.js';
-import { replayLogs } from './replay.js';
 
 // The worker thread runs the build (dist/logWorkerMain.js): `pnpm test` builds first.
 

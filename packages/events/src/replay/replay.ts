@@ -1,9 +1,14 @@
 import { open } from 'node:fs/promises';
 import type { EcosystemHealth, SelfhealEvent } from '@selfheal/schemas';
-import { envelopeTime } from './envelope.js';
-import { EventsError, EventsErrorCode } from './errors.js';
+import { EventsError, EventsErrorCode } from '../errors.js';
+import {
+  type LogEntry,
+  type LogLineIssue,
+  type LogReadSummary,
+  readLog,
+} from '../log/logReader.js';
+import { envelopeTime } from '../model/envelope.js';
 import { createHealthFold } from './healthFold.js';
-import { type LogEntry, type LogLineIssue, type LogReadSummary, readLog } from './logReader.js';
 import type { ServerHealth } from './serverHealth.js';
 import type { ServerSla } from './slaReport.js';
 import { createTimelineSummarizer, type TimelineSummary } from './timelineSummary.js';

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
-import { createManualClock, tempDir } from '../test/helpers.js';
-import { createEventFactory } from './createEvent.js';
+import { createManualClock, tempDir } from '../../test/helpers.js';
+import { createEventLog } from '../log/eventLog.js';
+import { type LogFileSystem, nodeLogFileSystem } from '../log/logFileSystem.js';
+import { scanLog } from '../log/logReader.js';
+import { createEventFactory } from '../model/createEvent.js';
 import { createEventBus } from './eventBus.js';
-import { createEventLog } from './eventLog.js';
 import { createFileSink } from './fileSink.js';
-import { type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
-import { scanLog } from './logReader.js';
 
 describe('createFileSink', () => {
   it('appends every published event to the log, in order, with seqs', async () => {

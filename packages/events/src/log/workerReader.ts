@@ -33,12 +33,15 @@ export async function useWorker(
 }
 
 /**
- * The worker's script. Under a TypeScript test runner this module is `src/logReader.ts`, and
+ * The worker's script. Under a TypeScript test runner this module is `src/log/workerReader.ts`, and
  * Node runs worker threads from JavaScript: the build's copy then.
  */
 function workerScript(): URL {
   const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? '../dist/logWorkerMain.js' : './logWorkerMain.js', here);
+  return new URL(
+    here.endsWith('.ts') ? '../../dist/log/logWorkerMain.js' : './logWorkerMain.js',
+    here,
+  );
 }
 
 export async function* readOnWorker(

@@ -1,7 +1,7 @@
 // Runs the line scanner (assembly/lineScan.ts, compiled to WebAssembly) over the lines of a
 // chunk: for each line whether the scanner vouches for it, where its fold fields are, and its
 // timestamp. The strings are built later, on the thread that folds (`createFoldBuilder`).
-import { parseTimestamp } from './envelope.js';
+import { parseTimestamp } from '../model/envelope.js';
 // The record layout (slots, name ids, `RECORD_INTS`) is generated from scripts/foldFields.mjs,
 // as is the scanner's.
 import { RECORD_INTS } from './foldFields.generated.js';

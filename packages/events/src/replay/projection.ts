@@ -1,5 +1,5 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { KNOWN_EVENT_TYPES } from './knownEventTypes.js';
+import { KNOWN_EVENT_TYPES } from '../model/knownEventTypes.js';
 import { initialServerHealth, projectServer, type ServerHealth } from './serverHealth.js';
 
 /** The health of every server seen, by name: the fold of a log with {@link project}. */

@@ -3,12 +3,12 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers.js';
-import { createEventFactory } from './createEvent.js';
+import { tempDir } from '../../test/helpers.js';
+import { createEventFactory } from '../model/createEvent.js';
 import { createEventLog, type Durability } from './eventLog.js';
 import { scanLog } from './logReader.js';
 
-const child = fileURLToPath(new URL('../test/crashAppender.mjs', import.meta.url));
+const child = fileURLToPath(new URL('../../test/crashAppender.mjs', import.meta.url));
 
 /** Runs the appender until it has acknowledged `acks` events, SIGKILLs it, returns the acks. */
 function appendThenKill(path: string, durability: Durability, acks: number): Promise<number[]> {

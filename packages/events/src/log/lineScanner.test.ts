@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { envelopeTime } from './envelope.js';
+import { envelopeTime } from '../model/envelope.js';
 import { createLineScanner, type FoldEvent } from './lineScanner.js';
 
 const event = (extra: Record<string, unknown> = {}) => ({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain script, without types
-import { generatedFiles } from '../scripts/generateWasm.mjs';
+import { generatedFiles } from '../../scripts/generateWasm.mjs';
 
 describe('the files generated from scripts/foldFields.mjs and assembly/lineScan.ts', () => {
   it('are the committed ones (run `pnpm --filter @selfheal/events generate`)', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventArb } from '../test/arbitraries.js';
+import { eventArb } from '../../test/arbitraries.js';
 import { createTimelineSummarizer } from './timelineSummary.js';
 
 const summarize = (events: { timestamp: string }[], maxKeys?: number) => {

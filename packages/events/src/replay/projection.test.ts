@@ -1,9 +1,9 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventArb, timelineArb } from '../test/arbitraries.js';
-import { createManualClock } from '../test/helpers.js';
-import { createEventFactory } from './createEvent.js';
+import { eventArb, timelineArb } from '../../test/arbitraries.js';
+import { createManualClock } from '../../test/helpers.js';
+import { createEventFactory } from '../model/createEvent.js';
 import { createHealthProjector, initialHealthState, project, projectAll } from './projection.js';
 
 const clock = createManualClock();

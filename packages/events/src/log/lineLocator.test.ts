@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envelopeTime } from './envelope.js';
+import { envelopeTime } from '../model/envelope.js';
 import { createLineLocator, lineRecords, RECORD_INTS } from './lineLocator.js';
 import { createFoldBuilder } from './lineScanner.js';
 

@@ -1,14 +1,14 @@
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createManualClock, tempDir } from '../test/helpers.js';
-import { createEventFactory } from './createEvent.js';
-import { EventsError } from './errors.js';
+import { createManualClock, tempDir } from '../../test/helpers.js';
+import { EventsError } from '../errors.js';
+import { createEventFactory } from '../model/createEvent.js';
+import { replayLogs } from '../replay/replay.js';
 import { createEventLog, type EventLogOptions } from './eventLog.js';
 import { type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { type LogEntry, scanLog } from './logReader.js';
 import { listLogFiles } from './logSegments.js';
-import { replayLogs } from './replay.js';
 
 const clock = createManualClock();
 const events = createEventFactory({ clock });

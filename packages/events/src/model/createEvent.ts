@@ -1,10 +1,10 @@
 import type { Clock } from '@selfheal/internal';
 import { systemClock } from '@selfheal/internal';
 import { type SelfhealEvent, validate } from '@selfheal/schemas';
-import { EventsError, EventsErrorCode } from './errors.js';
+import { EventsError, EventsErrorCode } from '../errors.js';
+import { EVENT_EMISSION_DEFAULTS } from '../log/logDefaults.js';
 import { createEventIdGenerator } from './eventId.js';
 import type { EventFieldsByType, EventOf, KnownEventType } from './eventTypes.js';
-import { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 
 /** Options of {@link createEventFactory}. */
 export interface EventFactoryOptions {

@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { validate } from '@selfheal/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventArb, timelineArb } from '../test/arbitraries.js';
-import { tempDir } from '../test/helpers.js';
+import { eventArb, timelineArb } from '../../test/arbitraries.js';
+import { tempDir } from '../../test/helpers.js';
 import { projectAll } from './projection.js';
 import { replayLogs } from './replay.js';
 
 const fixture = fileURLToPath(
-  new URL('../../../../shared/fixtures/chora-w3-timeline.jsonl', import.meta.url),
+  new URL('../../../../../shared/fixtures/chora-w3-timeline.jsonl', import.meta.url),
 );
 const T0 = Date.UTC(2026, 10, 21, 10);
 const ev = (s: number, event_type: string, fields: Record<string, unknown> = {}) =>

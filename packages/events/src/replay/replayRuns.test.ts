@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EventsError } from './errors.js';
+import { EventsError } from '../errors.js';
 import { replayLogs } from './replay.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'selfheal-runs-'));

@@ -1,9 +1,9 @@
 import { type Clock, systemClock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { getValidator } from '@selfheal/schemas';
-import { checkEnvelope } from './envelope.js';
-import { EventsError, EventsErrorCode } from './errors.js';
-import type { StoredEvent } from './eventTypes.js';
+import { EventsError, EventsErrorCode } from '../errors.js';
+import { checkEnvelope } from '../model/envelope.js';
+import type { StoredEvent } from '../model/eventTypes.js';
 import { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 import { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { type LogRecovery, recoverLog } from './logRecovery.js';

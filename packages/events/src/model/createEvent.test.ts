@@ -1,8 +1,8 @@
 import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../test/helpers.js';
+import { createManualClock } from '../../test/helpers.js';
+import { EventsError } from '../errors.js';
 import { createEventFactory } from './createEvent.js';
-import { EventsError } from './errors.js';
 import { KNOWN_EVENT_TYPES, schemaEventTypes } from './eventTypes.js';
 
 const clock = createManualClock();

@@ -1,8 +1,8 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../test/helpers.js';
-import { createEventFactory } from './createEvent.js';
+import { createManualClock } from '../../test/helpers.js';
+import { createEventFactory } from '../model/createEvent.js';
 import { createEventBus, type EventSink } from './eventBus.js';
 
 function setup(options: { bufferSize?: number } = {}) {

@@ -1,6 +1,6 @@
+import type { EventLog } from '../log/eventLog.js';
+import type { StoredEvent } from '../model/eventTypes.js';
 import type { EventSink } from './eventBus.js';
-import type { EventLog } from './eventLog.js';
-import type { StoredEvent } from './eventTypes.js';
 
 /** Options of {@link createFileSink}. */
 export interface FileSinkOptions {

@@ -1,5 +1,5 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { schemaEventTypes } from './eventTypes.js';
+import { schemaEventTypes } from '../model/eventTypes.js';
 
 /** Counts over a timeline, whatever its events are (Selfheal's or a foreign workflow's). */
 export interface TimelineSummary {

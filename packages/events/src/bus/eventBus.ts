@@ -1,8 +1,8 @@
 import { type Clock, systemClock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import type { EventFactory } from './createEvent.js';
-import { EventsError, EventsErrorCode } from './errors.js';
+import { EventsError, EventsErrorCode } from '../errors.js';
+import type { EventFactory } from '../model/createEvent.js';
 
 /** Somewhere events go: the JSONL file, a WebSocket, metrics, alerts, NATS. */
 export interface EventSink {

@@ -5,13 +5,13 @@ import {
   toIssues,
   type ValidationIssue,
 } from '@selfheal/schemas';
-import { envelopeTime } from './envelope.js';
-import { EventsError, EventsErrorCode } from './errors.js';
+import { EventsError, EventsErrorCode } from '../errors.js';
+import { envelopeTime } from '../model/envelope.js';
+import { TRUST_EVENT_TYPES } from '../replay/trustProjection.js';
 import { PREVIEW } from './lineChunker.js';
 import { type LineRecords, RECORD_INTS } from './lineLocator.js';
 import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
-import { TRUST_EVENT_TYPES } from './trustProjection.js';
 
 /** Event types the scanner's fields do not carry enough of for the fold (see `located`). */
 const READ_WHOLE: ReadonlySet<string> = new Set([
