@@ -57,8 +57,25 @@ export async function serveMcp(
     });
     return;
   }
-  const body = await readRpcBody(endpoint.maxBodyBytes, req, res);
-  if (body === undefined) return;
+  // Read here, not in a helper of its own: a POST is the hot path, and an async helper would
+  // cost a promise per request.
+  let text: string;
+  try {
+    text = (await readBody(req, endpoint.maxBodyBytes)).toString('utf8');
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      res.setHeader('connection', 'close');
+      sendRpcError(res, 413, WireErrorCode.InvalidRequest, `Request too large: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+  const parsed = parseJsonRpcBody(text);
+  if (!parsed.ok) {
+    sendRpcError(res, parsed.status, parsed.code, parsed.message);
+    return;
+  }
+  const body = parsed.body;
   if (entry) {
     endpoint.sessions.track(entry, res);
     await entry.transport.handleRequest(req, res, body);
@@ -87,12 +104,12 @@ export async function serveMcp(
  * `GET` (the session's standalone stream) and `DELETE` (its end): only a 2025-11-25 session has
  * them, so without one the answer says what the request's revision offers instead.
  */
-async function serveSessionStream(
+function serveSessionStream(
   endpoint: McpEndpoint,
   req: IncomingMessage,
   res: ServerResponse,
   entry: McpSessionEntry | undefined,
-): Promise<void> {
+): Promise<void> | undefined {
   if (!entry && isStatelessRequest({}, protocolVersionOf(req))) {
     // 2026-07-28 has no sessions and no standalone stream: subscriptions/listen instead.
     sendReply(
@@ -112,35 +129,7 @@ async function serveSessionStream(
     return;
   }
   endpoint.sessions.track(entry, res);
-  await entry.transport.handleRequest(req, res);
-}
-
-/**
- * The POSTed JSON-RPC message or batch, read up to `maxBodyBytes`; undefined once the error
- * (413 too large, or the parse error's status and code) is answered.
- */
-async function readRpcBody(
-  maxBodyBytes: number,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<unknown> {
-  let text: string;
-  try {
-    text = (await readBody(req, maxBodyBytes)).toString('utf8');
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      res.setHeader('connection', 'close');
-      sendRpcError(res, 413, WireErrorCode.InvalidRequest, `Request too large: ${error.message}`);
-      return undefined;
-    }
-    throw error;
-  }
-  const parsed = parseJsonRpcBody(text);
-  if (!parsed.ok) {
-    sendRpcError(res, parsed.status, parsed.code, parsed.message);
-    return undefined;
-  }
-  return parsed.body;
+  return entry.transport.handleRequest(req, res);
 }
 
 /**
