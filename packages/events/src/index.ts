@@ -48,6 +48,7 @@ export { type LogRecovery, recoverLog } from './log/logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './log/logSegments.js';
 // Event constructors and ids
 export {
+  type BuiltEvent,
   createEventFactory,
   type EventBody,
   type EventFactory,

@@ -51,8 +51,12 @@ export type EventInput<T extends KnownEventType> = Omit<EventFieldsByType[T], 'e
  */
 export interface EventBody {
   event_type: string;
-  [field: string]: unknown;
 }
+
+/** An event as the factory builds it: `repo` and `event_id` are always there. */
+export type BuiltEvent<B extends EventBody = EventBody> = SelfhealEvent &
+  Required<Pick<SelfhealEvent, 'repo' | 'event_id'>> &
+  B;
 
 /**
  * Builds events with `timestamp`, `event_id`, `trace_id`, `repo` (and `replica`) filled in: the
@@ -71,7 +75,7 @@ export interface EventFactory extends EventConstructors {
    * Puts the envelope on a body a package emitted (its `event_type` and fields), in the trace
    * `traceId` (else the body's own `trace_id`, else a fresh one). The body is not changed.
    */
-  envelop<B extends EventBody>(body: B, traceId?: string): SelfhealEvent & B;
+  envelop<B extends EventBody>(body: B, traceId?: string): BuiltEvent<B>;
 }
 
 /**
@@ -129,7 +133,7 @@ export function createEventFactory(options: EventFactoryOptions = {}): EventFact
     create,
     createOther: (type, fields = {}) => build(type, fields),
     envelop: <B extends EventBody>(body: B, traceId?: string) =>
-      build(body.event_type, body, traceId) as SelfhealEvent & B,
+      build(body.event_type, body as unknown as Record<string, unknown>, traceId) as BuiltEvent<B>,
   };
 }
 
