@@ -103,15 +103,10 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const condition = evaluate(conditions, rule, server, now);
       const open = ledger.open.get(alertKey(rule.name, server));
       if (condition.status === 'firing' && !open) {
-        emit(events.createOther('alert_fired', firedFields(naming, rule, server, condition, now)));
+        emit(events.alertFired(firedFields(naming, rule, server, condition, now)));
       } else if (condition.status === 'clear' && open) {
         const summary = naming.summary(server, condition.summary);
-        emit(
-          events.createOther(
-            'alert_resolved',
-            resolvedFields(rule.name, server, open, summary, now),
-          ),
-        );
+        emit(events.alertResolved(resolvedFields(rule.name, server, open, summary, now)));
       }
     }
   };
@@ -171,12 +166,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         const summary = gone
           ? `${open.server} is no longer in the config`
           : `${open.server || 'the gateway'}: rule ${open.rule} no longer applies (config changed)`;
-        emit(
-          events.createOther(
-            'alert_resolved',
-            resolvedFields(open.rule, open.server, open, summary, now),
-          ),
-        );
+        emit(events.alertResolved(resolvedFields(open.rule, open.server, open, summary, now)));
       }
     },
     takeOver() {

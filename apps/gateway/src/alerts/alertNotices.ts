@@ -1,3 +1,4 @@
+import type { EventInput } from '@selfheal/events';
 import type { Condition } from './alertConditions.js';
 import type { AlertRule } from './alertConfig.js';
 import type { AlertFleet } from './alertEngine.js';
@@ -39,7 +40,7 @@ export function firedFields(
   server: string,
   condition: Extract<Condition, { status: 'firing' }>,
   now: number,
-): Record<string, unknown> {
+): EventInput<'alert_fired'> {
   return {
     trace_id: `alert-${rule.name}/${server || '-'}`,
     ...(server !== '' ? { server_name: server } : {}),
@@ -65,7 +66,7 @@ export function resolvedFields(
   open: OpenAlert,
   summary: string,
   now: number,
-): Record<string, unknown> {
+): EventInput<'alert_resolved'> {
   return {
     trace_id: `alert-${rule}/${server || '-'}`,
     ...(server !== '' ? { server_name: server } : {}),

@@ -1,10 +1,13 @@
-import type { EventFactory } from '@selfheal/events';
+import type { EventFactory, EventFieldsByType, EventInput } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import type { DeliverySettings, SinkSpec } from './alertConfig.js';
 import type { PendingDelivery } from './alertLedger.js';
 import { type AlertTransport, type DeliveryResult, noticeOf } from './notice.js';
 import type { WakeableSleeps } from './wakeableSleeps.js';
+
+/** The fields of a delivery event that come from its notice. */
+type NoticeField = 'event_type' | 'server_name' | 'alert_id' | 'notice_id' | 'action' | 'sink';
 
 /** What the sinks' queues share: made by `createAlertDelivery`, read by each queue's worker. */
 export interface DeliveryContext {
@@ -166,15 +169,15 @@ async function attempt(
 }
 
 /** Publishes `alert_delivered` or `alert_delivery_failed` for `p`, with `fields`. */
-function publishOutcome(
+function publishOutcome<T extends 'alert_delivered' | 'alert_delivery_failed'>(
   context: DeliveryContext,
-  type: string,
+  type: T,
   p: PendingDelivery,
-  fields: Record<string, unknown>,
+  fields: Omit<EventFieldsByType[T], NoticeField>,
 ): void {
   try {
     context.publish(
-      context.events.createOther(type, {
+      context.events.create(type, {
         trace_id: p.notice.trace_id,
         ...(typeof p.notice.server_name === 'string' ? { server_name: p.notice.server_name } : {}),
         alert_id: p.alertId,
@@ -182,7 +185,7 @@ function publishOutcome(
         action: p.action,
         sink: p.sink,
         ...fields,
-      }),
+      } as EventInput<T>),
     );
   } catch {
     // The bus is closed (the gateway is stopping): the delivery stays owed in the log.

@@ -38,7 +38,7 @@ export function createClientDropReport(
     );
     try {
       gateway.bus.publish(
-        gateway.events.createOther('client_dropped', {
+        gateway.events.clientDropped({
           stream: drop.stream,
           ...who,
           pending_bytes: drop.pendingBytes,

@@ -1,4 +1,4 @@
-import type { ServerTrust } from '@selfheal/events';
+import type { EventInput, KnownEventType, ServerTrust } from '@selfheal/events';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { Approver } from './trustGuard.js';
 
@@ -7,9 +7,9 @@ export interface ApprovalHost {
   /** The server's projected trust now (pins included). */
   server(name: string): ServerTrust | undefined;
   /** Builds and publishes one event; the projection has applied it when this returns. */
-  publish(type: string, fields: Record<string, unknown>): unknown;
-  /** Ends a quarantine now; false when the server was not quarantined. */
-  release(server: string, operator: Record<string, unknown>): boolean;
+  publish<T extends KnownEventType>(type: T, fields: EventInput<T>): unknown;
+  /** Ends a quarantine now, naming who; false when the server was not quarantined. */
+  release(server: string, by: Approver): boolean;
   /** The server's score as last logged. */
   score(server: string): number;
   /** Tells the list listeners that the server's listed tools changed. */
@@ -54,7 +54,7 @@ function approveTool(
 
 function approveServer(host: ApprovalHost, server: string, by: Approver): Record<string, unknown> {
   const s = host.server(server);
-  const wasQuarantined = host.release(server, { ...by });
+  const wasQuarantined = host.release(server, by);
   const approved: string[] = [];
   for (const [t, pin] of Object.entries(s?.tools ?? {})) {
     if (!pin.pending) continue;
