@@ -1,9 +1,11 @@
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
+import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { META, STATELESS_VERSION, StatelessErrorCode } from '../stateless/envelope.js';
 import {
   encodeHeaderValue,
   type ParamHeader,
+  type ParamHeaderValues,
   paramHeaderValues,
   scanParamHeaders,
 } from '../stateless/paramHeaders.js';
@@ -81,22 +83,8 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     params?: Record<string, unknown>;
   };
 
-  /** The `Mcp-Param-*` marks of each tool (its name here) that has any, as last listed. */
-  const marked = new Map<string, readonly ParamHeader[]>();
+  const marks = createToolMarks();
   let relists = 0;
-
-  /** Takes the marks of the tools of a `tools/list` answer (one page; others stay). */
-  const learn = (answer: JSONRPCMessage) => {
-    const tools = 'result' in answer ? (answer.result as { tools?: unknown }).tools : undefined;
-    if (!Array.isArray(tools)) return;
-    for (const tool of tools as { name?: unknown; inputSchema?: unknown }[]) {
-      if (typeof tool?.name !== 'string') continue;
-      const scan = scanParamHeaders(tool.inputSchema);
-      // An invalid tool is not mirrored: the gateway leaves it out of its list (router.ts).
-      if (scan.valid && scan.headers.length > 0) marked.set(tool.name, scan.headers);
-      else marked.delete(tool.name);
-    }
-  };
 
   /** Lists the tools again (every page) with the call's envelope, to learn their marks anew. */
   const relist = async (meta: Record<string, unknown>, signal: AbortSignal) => {
@@ -115,7 +103,7 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
         signal,
       );
       if (!('result' in answer)) return;
-      learn(answer);
+      marks.learn(answer);
       cursor = (answer.result as { nextCursor?: unknown }).nextCursor;
       if (typeof cursor !== 'string') return;
     }
@@ -124,20 +112,14 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
   /** One request's answer: a `tools/call` refused for its headers is retried once. */
   const call = async (message: Request, signal: AbortSignal): Promise<JSONRPCMessage> => {
     const answer = await post(message, signal);
-    if (message.method === 'tools/list') learn(answer);
+    if (message.method === 'tools/list') marks.learn(answer);
     if (message.method !== 'tools/call' || !isHeaderMismatch(answer)) return answer;
     const tool = String(message.params?.name);
-    const before = JSON.stringify(marked.get(tool));
+    const before = marks.describe(tool);
     await relist((message.params?._meta ?? {}) as Record<string, unknown>, signal);
-    if (JSON.stringify(marked.get(tool)) !== before)
+    if (marks.describe(tool) !== before)
       transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
     return post(message, signal);
-  };
-
-  /** The `Mcp-Param-*` headers of a `tools/call`, or why its arguments cannot be sent. */
-  const paramHeaders = (message: Request) => {
-    const marks = message.method === 'tools/call' && marked.get(String(message.params?.name));
-    return marks ? paramHeaderValues(marks, message.params?.arguments) : { headers: {} };
   };
 
   /**
@@ -149,12 +131,18 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = String(meta[META.protocolVersion] ?? STATELESS_VERSION);
     const name = params.name ?? params.uri;
-    const mirrored = paramHeaders(message);
+    const mirrored =
+      message.method === 'tools/call'
+        ? marks.headersOf(String(params.name), params.arguments)
+        : { headers: {} };
     if ('problem' in mirrored)
       return {
         jsonrpc: '2.0',
         id: message.id,
-        error: { code: -32602, message: `Invalid params: ${mirrored.problem}` },
+        error: {
+          code: WireErrorCode.InvalidParams,
+          message: `Invalid params: ${mirrored.problem}`,
+        },
       };
     const response = await fetch(target.url, {
       method: 'POST',
@@ -219,6 +207,34 @@ function asAnswerTo(id: RequestId, item: unknown): unknown {
   if (typeof item !== 'object' || item === null || !('error' in item)) return item;
   const named = (item as { id?: unknown }).id;
   return named === null || named === undefined ? { ...item, id } : item;
+}
+
+/** The `x-mcp-header` marks of a server's tools, as the `tools/list` answers through a transport give them. */
+function createToolMarks() {
+  const marks = new Map<string, readonly ParamHeader[]>();
+  return {
+    /** Takes the marks of the tools of one `tools/list` page (tools of other pages stay). */
+    learn(answer: JSONRPCMessage): void {
+      const tools = 'result' in answer ? (answer.result as { tools?: unknown }).tools : undefined;
+      if (!Array.isArray(tools)) return;
+      for (const tool of tools as { name?: unknown; inputSchema?: unknown }[]) {
+        if (typeof tool?.name !== 'string') continue;
+        const scan = scanParamHeaders(tool.inputSchema);
+        // An invalid tool gets no headers: the gateway leaves it out of its list (router.ts).
+        if (scan.valid && scan.headers.length > 0) marks.set(tool.name, scan.headers);
+        else marks.delete(tool.name);
+      }
+    },
+    /** A tool's marks as text, to see whether a listing changed them. */
+    describe(tool: string): string | undefined {
+      return JSON.stringify(marks.get(tool));
+    },
+    /** The `Mcp-Param-*` headers of a call of `tool` with `args` (none for a tool not seen). */
+    headersOf(tool: string, args: unknown): ParamHeaderValues {
+      const declared = marks.get(tool);
+      return declared ? paramHeaderValues(declared, args) : { headers: {} };
+    },
+  };
 }
 
 /** Whether an answer is the revision's HeaderMismatch (-32020). */
