@@ -1,3 +1,4 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
 import { type MarkedUpstream, startMarkedUpstream } from './helpers/markedUpstream.js';
@@ -94,6 +95,29 @@ describe('Mcp-Param headers from x-mcp-header (MCP 2026-07-28 over HTTP)', () =>
       'mcp-param-region': '=?base64?SGVsbG8sIOS4lueVjA==?=',
       'mcp-param-priority': '42',
     });
+  });
+
+  it('serves an SDK 2.x client speaking 2026-07-28: it sends its own Mcp-Param headers and the gateway accepts them', async () => {
+    const client = new Client(
+      { name: 'sdk-2x', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    );
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('m__lookup');
+      const result = await client.callTool({
+        name: 'm__lookup',
+        arguments: { region: 'ap-south-1', priority: 3 },
+      });
+      expect(result.content).toEqual([{ type: 'text', text: 'region=ap-south-1 priority=3' }]);
+      expect(upstream.calls.at(-1)).toMatchObject({
+        'mcp-param-region': 'ap-south-1',
+        'mcp-param-priority': '3',
+      });
+    } finally {
+      await client.close();
+    }
   });
 
   it('accepts an integer header spelled another way, and ignores Mcp-Param headers no tool declares', async () => {
