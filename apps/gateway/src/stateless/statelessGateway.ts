@@ -2,7 +2,7 @@ import type { Implementation, Notification } from '@modelcontextprotocol/server'
 import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
-import { createRouter } from '../session/router.js';
+import { createRouter, type Router } from '../session/router.js';
 import type { ToolCallHost } from '../session/toolCall.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
@@ -61,6 +61,8 @@ export interface StatelessGatewayOptions {
 export interface StatelessGateway {
   /** Answers one request (`subscriptions/listen` streams until its signal aborts). */
   serve(request: StatelessRequest, io: StatelessIo): Promise<StatelessReply>;
+  /** The tool an exposed name routes to, as its server last listed it (its `x-mcp-header` marks). */
+  tool: Router['tool'];
   /** Aborts parked input rounds and closes the links. Idempotent. */
   close(): Promise<void>;
 }
@@ -176,6 +178,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
         return errorReply(error);
       }
     },
+    tool: (exposed) => router.tool(exposed),
     async close() {
       roundTrips.inputs.close();
       listener.close();
