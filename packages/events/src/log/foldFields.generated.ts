@@ -30,15 +30,15 @@ export const ATTEMPT = 11;
 export const STRATEGY = 12;
 export const TRANSPORT = 13;
 const SLOTS = 14;
-// Then the name id of each interned slot, in slot order: ids in the order names first
-// appear (from 0, at most 2,048 names of at most 64 bytes); -1 for a value that is not such
-// a name.
-export const EVENT_TYPE_ID = SLOTS * 3 + 0;
-export const REPO_ID = SLOTS * 3 + 1;
-export const SERVER_NAME_ID = SLOTS * 3 + 2;
-export const STATUS_ID = SLOTS * 3 + 3;
-export const STRATEGY_ID = SLOTS * 3 + 4;
-const FIELD_INTS = SLOTS * 3 + 5;
+// Then the id of each interned slot's value in its table, in slot order: ids in the order
+// values first appear, from 0; -1 for a value past its table's ids or bytes, or not ASCII.
+export const EVENT_TYPE_ID = SLOTS * 3 + 0; // names
+export const TRACE_ID_ID = SLOTS * 3 + 1; // traces
+export const REPO_ID = SLOTS * 3 + 2; // names
+export const SERVER_NAME_ID = SLOTS * 3 + 3; // names
+export const STATUS_ID = SLOTS * 3 + 4; // names
+export const STRATEGY_ID = SLOTS * 3 + 5; // names
+const FIELD_INTS = SLOTS * 3 + 6;
 /**
  * Ints per line record: the index of the line's `\n`, 1 when the scanner accepted the line
  * (else 0: the caller takes it the exact way), then its fields.
@@ -65,23 +65,44 @@ export type FoldEvent = {
   transport: string | undefined;
 };
 
+// The intern tables (scripts/foldFields.mjs): at most this many ids each, of values of at
+// most this many bytes.
+export const NAMES_IDS = 2048;
+export const NAMES_VALUE_BYTES = 64;
+export const TRACES_IDS = 4096;
+export const TRACES_VALUE_BYTES = 64;
+/** The strings of a scanner's intern tables by id, each made on first sight of its id. */
+export type Interned = {
+  names: Names;
+  traces: Names;
+};
+/** Empty {@link Interned} tables, for the records of one scanner. */
+export function internedTables(): Interned {
+  return { names: [], traces: [] };
+}
+
 /**
  * The {@link FoldEvent} of the located line whose fields start at `g[at]`, from its bytes `b`;
- * `names` is the table of interned names by id, filled on first sight.
+ * `interned` holds the strings of the interned values by id, filled on first sight.
  */
-export function foldEventAt(b: Uint8Array, g: Int32Array, at: number, names: Names): FoldEvent {
+export function foldEventAt(
+  b: Uint8Array,
+  g: Int32Array,
+  at: number,
+  interned: Interned,
+): FoldEvent {
   return {
-    event_type: namedAt(b, g, at + EVENT_TYPE * 3, g[at + EVENT_TYPE_ID]!, names) as string,
+    event_type: namedAt(b, g, at + EVENT_TYPE * 3, g[at + EVENT_TYPE_ID]!, interned.names) as string,
     timestamp: sliceAt(b, g, at + TIMESTAMP * 3),
-    trace_id: sliceAt(b, g, at + TRACE_ID * 3),
-    repo: namedAt(b, g, at + REPO * 3, g[at + REPO_ID]!, names),
-    server_name: namedAt(b, g, at + SERVER_NAME * 3, g[at + SERVER_NAME_ID]!, names),
-    status: namedAt(b, g, at + STATUS * 3, g[at + STATUS_ID]!, names),
+    trace_id: namedAt(b, g, at + TRACE_ID * 3, g[at + TRACE_ID_ID]!, interned.traces) as string,
+    repo: namedAt(b, g, at + REPO * 3, g[at + REPO_ID]!, interned.names),
+    server_name: namedAt(b, g, at + SERVER_NAME * 3, g[at + SERVER_NAME_ID]!, interned.names),
+    status: namedAt(b, g, at + STATUS * 3, g[at + STATUS_ID]!, interned.names),
     response_time_ms: numberSlot(b, g, at + RESPONSE_TIME_MS * 3),
     error: textAt(b, g, at + ERROR * 3),
     reason: textAt(b, g, at + REASON * 3),
     attempt: numberSlot(b, g, at + ATTEMPT * 3),
-    strategy: namedAt(b, g, at + STRATEGY * 3, g[at + STRATEGY_ID]!, names),
+    strategy: namedAt(b, g, at + STRATEGY * 3, g[at + STRATEGY_ID]!, interned.names),
     transport: textAt(b, g, at + TRANSPORT * 3),
   };
 }
