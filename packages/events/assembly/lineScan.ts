@@ -187,11 +187,31 @@ function internId(table: i32, s: usize, n: i32): i32 {
   return unreachable();
 }
 
-/** The id of a slot's value in `table`, or -1 when it is not an ASCII string. */
-function slotNameId(slots: usize, slot: i32, table: i32): i32 {
+// Per named slot, the id its last value got (-1 for none): an event type, a repo or a status
+// is mostly the one of the line before, which a compare finds without hashing.
+const LAST_ID = memory.data(NAME_IDS * 4);
+memory.fill(LAST_ID, 0xff, NAME_IDS * 4);
+
+/**
+ * The id of the value of the `k`th slot of NAMED_SLOTS in its table, or -1 when it is not an
+ * ASCII string or has none.
+ */
+function slotNameId(slots: usize, k: i32): i32 {
+  const slot = unchecked(NAMED_SLOTS[k]);
   if (kindOf(slots, slot) != ASCII) return -1;
   const from = fromOf(slots, slot);
-  return internId(table, from, <i32>(toOf(slots, slot) - from));
+  const n = <i32>(toOf(slots, slot) - from);
+  const table = unchecked(NAMED_TABLES[k]);
+  const last = load<i32>(LAST_ID + <usize>(k * 4));
+  if (last >= 0) {
+    const at = unchecked(TABLE_ID_AT[table]) + last;
+    const width = unchecked(TABLE_VALUE_BYTES[table]);
+    const value = VALUES + <usize>(unchecked(TABLE_BYTES_AT[table]) + last * width);
+    if (load<i32>(VALUE_LENGTH + <usize>(at * 4)) == n && sameBytes(value, from, n)) return last;
+  }
+  const id = internId(table, from, n);
+  store<i32>(LAST_ID + <usize>(k * 4), id);
+  return id;
 }
 
 function spaces(i: usize): usize {
@@ -502,8 +522,7 @@ export function scanLines(start: i32, last: i32, bias: i32): i32 {
       store<i32>(record, 1, 4);
       const ids = slots + <usize>(SLOTS * 12);
       for (let k: i32 = 0; k < NAME_IDS; k++) {
-        const id = slotNameId(slots, unchecked(NAMED_SLOTS[k]), unchecked(NAMED_TABLES[k]));
-        store<i32>(ids + <usize>(k * 4), id);
+        store<i32>(ids + <usize>(k * 4), slotNameId(slots, k));
       }
       for (let k: i32 = 0; k < SLOTS; k++) {
         const p = slots + <usize>(k * 12);

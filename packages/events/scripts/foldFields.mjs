@@ -10,12 +10,14 @@
 // - `text`: a string made per line; `required: true` for the envelope's own strings;
 // - `number`: a JSON number, read exactly as JSON.parse does;
 // - `checked`: checked by the scanner's envelope rules, not built.
+// `sliceWith` (one field): the text field written just before this one; when this value has no
+// id, both strings are cut from one slice (slotValues.ts `spanAt`).
 
-/** @type {{ key: string, kind: 'name' | 'text' | 'number' | 'checked', table?: string, required?: boolean, doc?: string }[]} */
+/** @type {{ key: string, kind: 'name' | 'text' | 'number' | 'checked', table?: string, sliceWith?: string, required?: boolean, doc?: string }[]} */
 export const FOLD_FIELDS = [
   { key: 'event_type', kind: 'name', required: true },
   { key: 'timestamp', kind: 'text', required: true },
-  { key: 'trace_id', kind: 'name', table: 'traces', required: true },
+  { key: 'trace_id', kind: 'name', table: 'traces', sliceWith: 'timestamp', required: true },
   { key: 'repo', kind: 'name' },
   { key: 'event_id', kind: 'checked' },
   { key: 'seq', kind: 'checked' },

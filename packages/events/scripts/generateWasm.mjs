@@ -22,6 +22,20 @@ function tableOf(field) {
     throw new Error(`scripts/foldFields.mjs: ${field.key}'s table ${name} is not in INTERN_TABLES`);
   return index;
 }
+/**
+ * The field whose strings are cut from one slice with another's (`sliceWith`), and that one: a
+ * required `name` and the required `text` written just before it (both strings always made).
+ */
+const sliced = (() => {
+  const [field, ...more] = FOLD_FIELDS.filter((f) => f.sliceWith);
+  if (!field) return undefined;
+  const before = FOLD_FIELDS.find((f) => f.key === field.sliceWith);
+  if (more.length > 0 || field.kind !== 'name' || !field.required || !before)
+    throw new Error('scripts/foldFields.mjs: sliceWith is for one required name field');
+  if (before.kind !== 'text' || !before.required)
+    throw new Error(`scripts/foldFields.mjs: ${field.key} is sliced with a required text field`);
+  return { field, before };
+})();
 /** Each table's hash slots: a power of two at least twice its ids (open addressing, at most half full). */
 const hashSlots = INTERN_TABLES.map((t) => 2 ** Math.ceil(Math.log2(t.ids * 2)));
 /** Where each table's part starts in an area laid out table after table. */
@@ -74,9 +88,14 @@ export function scannerFieldsSource() {
 /** The builder's expression for one field's value (`b` bytes, `g` record ints, `at` slot 0). */
 function builtValue(field) {
   const slot = `at + ${constant(field.key)} * 3`;
+  if (field === sliced?.before)
+    return `span === undefined ? sliceAt(b, g, ${slot}) : partAt(span, g, ${slot}, from)`;
   if (field.kind === 'name') {
     const table = INTERN_TABLES[tableOf(field)].table;
-    return `namedAt(b, g, ${slot}, g[at + ${constant(field.key)}_ID]!, interned.${table})${field.required ? ' as string' : ''}`;
+    const named = `namedAt(b, g, ${slot}, g[at + ${constant(field.key)}_ID]!, interned.${table})${field.required ? ' as string' : ''}`;
+    return field === sliced?.field
+      ? `span === undefined ? ${named} : partAt(span, g, ${slot}, from)`
+      : named;
   }
   if (field.kind === 'number') return `numberSlot(b, g, ${slot})`;
   return field.required ? `sliceAt(b, g, ${slot})` : `textAt(b, g, ${slot})`;
@@ -89,7 +108,7 @@ export function readerFieldsSource() {
     `${f.kind === 'number' ? 'number' : 'string'}${f.required ? '' : ' | undefined'}`;
   return [
     HEADER,
-    "import { namedAt, type Names, numberSlot, sliceAt, textAt } from './slotValues.js';",
+    `import { namedAt, type Names, numberSlot, ${sliced ? 'partAt, ' : ''}sliceAt, ${sliced ? 'spanAt, ' : ''}textAt } from './slotValues.js';`,
     '',
     '// Value kinds of a field slot (`[kind, from, to]`).',
     ...VALUE_KINDS.map(
@@ -148,6 +167,16 @@ export function readerFieldsSource() {
     '  at: number,',
     '  interned: Interned,',
     '): FoldEvent {',
+    ...(sliced
+      ? [
+          `  // ${sliced.field.key} without an id, and ${sliced.before.key} before it: one slice (spanAt).`,
+          `  const from = g[at + ${constant(sliced.before.key)} * 3 + 1]!;`,
+          '  const span =',
+          `    g[at + ${constant(sliced.field.key)}_ID]! < 0`,
+          `      ? spanAt(b, g, at + ${constant(sliced.before.key)} * 3, at + ${constant(sliced.field.key)} * 3)`,
+          '      : undefined;',
+        ]
+      : []),
     '  return {',
     ...built.map((f) => `    ${f.key}: ${builtValue(f)},`),
     '  };',

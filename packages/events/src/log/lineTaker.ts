@@ -103,12 +103,17 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
     return accept(value as SelfhealEvent, ms, line);
   };
 
-  const accept = (event: SelfhealEvent | FoldEvent, ms: number, line: number): LogEntry => {
+  const accept = (
+    event: SelfhealEvent | FoldEvent,
+    ms: number,
+    line: number,
+    trace?: number,
+  ): LogEntry => {
     summary.lines++;
     summary.events++;
     if (ms < latest) summary.outOfOrder++;
     else latest = ms;
-    return { event: event as SelfhealEvent, line, ms, trace: undefined };
+    return { event: event as SelfhealEvent, line, ms, trace };
   };
 
   let build: ReturnType<typeof createFoldBuilder> | undefined;
@@ -125,9 +130,7 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
       // not take (pins, diffs, scores; a run's replica and servers; a reload's removed): those
       // lines, rare, are read whole.
       if (scanned !== undefined && !READ_WHOLE.has(scanned.event_type)) {
-        const entry = accept(scanned, ms[r]!, line);
-        entry.trace = records[base + 2 + TRACE_ID_ID];
-        batch.push(entry);
+        batch.push(accept(scanned, ms[r]!, line, records[base + 2 + TRACE_ID_ID]));
       } else {
         const got = take(bytes.toString('utf8', at, nl), line);
         if (got !== undefined && 'event' in got) {
