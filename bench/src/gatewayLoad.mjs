@@ -20,6 +20,7 @@ import {
   cpuTimes,
   EVERYTHING,
   gatewayConfig,
+  LOAD,
   median,
   PRELOAD,
   round,
@@ -126,7 +127,7 @@ try {
   const others = rows.filter(({ name }) => OTHERS.has(name)).map(({ name }) => name);
   const bestOther = (run) => Math.max(...others.map((name) => run[name].rate));
   console.log(
-    `\ntools/call echo on server-everything, ${CALLS_PER_ROUND} calls per row, closed loop, medians of ${RUNS} runs; direct, gateway${BASELINE ? ', baseline' : ''}: Streamable HTTP upstream; ${PEERS.join(', ') || 'no peers'}: stdio upstream`,
+    `\ntools/call echo on server-everything, ${CALLS_PER_ROUND} calls per row, closed loop, ${LOAD === 'lean' ? 'lean clients (BENCH_LOAD=lean)' : 'SDK clients'}, medians of ${RUNS} runs; direct, gateway${BASELINE ? ', baseline' : ''}: Streamable HTTP upstream; ${PEERS.join(', ') || 'no peers'}: stdio upstream`,
   );
   console.log(
     '| clients | row | p50 ms | p99 ms | calls/s | p50 vs direct | calls/s vs direct | calls/s vs best peer | CPU ms/call: its process | of which kernel | its upstream | load generator | all three |',

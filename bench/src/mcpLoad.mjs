@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectLean } from './leanClient.mjs';
 
 const require = createRequire(import.meta.url);
 /** server-everything's entry point (`node EVERYTHING streamableHttp`). */
@@ -108,14 +109,20 @@ export function stopChildren({ killAfterMs } = {}) {
   );
 }
 
+/** `sdk` (default): SDK clients; `lean`: {@link connectLean}'s (BENCH_LOAD=lean). */
+export const LOAD = process.env.BENCH_LOAD ?? 'sdk';
+if (LOAD !== 'sdk' && LOAD !== 'lean') throw new Error(`BENCH_LOAD: sdk or lean, not ${LOAD}`);
+
 /**
- * `n` SDK clients connected to the MCP endpoint `url`, over Streamable HTTP or, with
+ * `n` clients connected to the MCP endpoint `url`, over Streamable HTTP or, with
  * `transport: 'sse'`, the 2024-11-05 HTTP+SSE transport (GET `url`, POSTs to the endpoint it
- * names). `first` numbers the clients' names (`bench-<first + i>`).
+ * names): SDK clients, or with BENCH_LOAD=lean the lean ones of leanClient.mjs. `first`
+ * numbers the SDK clients' names (`bench-<first + i>`).
  */
 export async function connectClients(url, n, { transport = 'streamableHttp', first = 0 } = {}) {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
+      if (LOAD === 'lean') return connectLean(url, transport);
       const client = new Client({ name: `bench-${first + i}`, version: '1' });
       await client.connect(
         transport === 'sse'

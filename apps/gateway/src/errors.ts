@@ -1,4 +1,5 @@
 import { SelfhealError } from '@selfheal/internal';
+import { JsonRpcCode } from '@selfheal/resilience';
 
 /** Codes of the errors the gateway throws or answers with; stable, for scripts and tests. */
 export enum GatewayErrorCode {
@@ -49,19 +50,9 @@ export class GatewayError extends SelfhealError<GatewayErrorCode> {}
  * their own codes). -32000..-32099 is the implementation-defined server range.
  */
 export const WireErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  /**
-   * The connection to the upstream closed before its answer: the value SDK 1.x put on the wire
-   * for it (`ErrorCode.ConnectionClosed`); SDK 2.x names the local error with a string
-   * (`SdkErrorCode.ConnectionClosed`), so the number is the gateway's own now.
-   */
-  ConnectionClosed: -32000,
-  /** The upstream did not answer in time (SDK 1.x's `ErrorCode.RequestTimeout`, as above). */
-  RequestTimeout: -32001,
+  // The JSON-RPC codes and the SDK's -32000 (connection closed) and -32001 (request timed
+  // out): the numbers the resilience classifier reads are the ones the gateway writes.
+  ...JsonRpcCode,
   /** The upstream server that owns the name or URI is down. */
   UpstreamUnavailable: -32010,
   /** A server has as many client sessions of their own open as its bound allows. */

@@ -75,7 +75,8 @@ export const ExitCode = { Ok: 0, Invalid: 1, Unusable: 2 } as const;
 
 /**
  * A command's arguments, or the exit code to return at once: a usage error prints the message
- * and `usage` on stderr (2), `--help` prints `usage` on stdout (0).
+ * and `usage` on stderr (2), `--help` prints `usage` on stdout (0), or on stderr with
+ * `helpTo: 'stderr'` (`selfheal stdio`, whose stdout is the MCP channel).
  */
 export function parseCommand<T extends { values: { help?: boolean | undefined } }>(
   command: string,
@@ -83,6 +84,7 @@ export function parseCommand<T extends { values: { help?: boolean | undefined } 
   argv: string[],
   io: CliIO,
   parse: (argv: string[]) => T,
+  { helpTo = 'stdout' }: { helpTo?: 'stdout' | 'stderr' } = {},
 ): T | number {
   let parsed: T;
   try {
@@ -92,7 +94,7 @@ export function parseCommand<T extends { values: { help?: boolean | undefined } 
     return ExitCode.Unusable;
   }
   if (parsed.values.help) {
-    io.stdout(usage);
+    io[helpTo](usage);
     return ExitCode.Ok;
   }
   return parsed;

@@ -12,20 +12,25 @@ describe('the same tool on three upstreams (stdio, Streamable HTTP, legacy SSE)'
   let http: HttpUpstream;
   let sse: HttpUpstream;
   let gw: RunningGateway;
+  const events: { event_type: string; server_name?: unknown; kind?: unknown }[] = [];
 
   beforeAll(async () => {
     [http, sse] = await Promise.all([
       startEverythingHttp('streamableHttp'),
       startEverythingHttp('sse'),
     ]);
-    gw = await startGateway({
-      mcpServers: {
-        local: everythingStdio(),
-        remote: { url: http.url, prefix: 'web', tools: { allow: ['echo', 'get-*'] } },
-        legacy: { type: 'sse', url: sse.url, tools: { deny: ['*'] } },
+    gw = await startGateway(
+      {
+        mcpServers: {
+          local: everythingStdio(),
+          remote: { url: http.url, prefix: 'web', tools: { allow: ['echo', 'get-*'] } },
+          legacy: { type: 'sse', url: sse.url, tools: { deny: ['*'] } },
+        },
+        gateway: { separator: '.' },
       },
-      gateway: { separator: '.' },
-    });
+      [],
+      { beforeStart: (gateway) => void gateway.bus.events$.subscribe((e) => events.push(e)) },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -44,6 +49,9 @@ describe('the same tool on three upstreams (stdio, Streamable HTTP, legacy SSE)'
     expect(text(await client.callTool({ name: 'web.echo', arguments: { message: 'b' } }))).toBe(
       'Echo: b',
     );
+    // server-everything opens each SSE answer with a priming event (an id, empty data): that
+    // is the 2025-11-25 protocol, not a violation to score.
+    expect(events.filter((e) => e.event_type === 'protocol_violation')).toEqual([]);
   });
 
   it('applies tools.allow and tools.deny to listing and calling', async () => {

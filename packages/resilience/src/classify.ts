@@ -9,9 +9,13 @@ export const JsonRpcCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
-  /** MCP SDK: the connection closed. */
+  /**
+   * The connection closed before the answer: the value SDK 1.x put on the wire for it
+   * (`ErrorCode.ConnectionClosed`); SDK 2.x names its local error with a string
+   * (`SdkErrorCode.ConnectionClosed`), so the number is kept here.
+   */
   ConnectionClosed: -32000,
-  /** MCP SDK: the request timed out. */
+  /** The request timed out (SDK 1.x's `ErrorCode.RequestTimeout`, as above). */
   RequestTimeout: -32001,
 } as const;
 

@@ -43,6 +43,11 @@ export function parseGatewayArgs(argv: string[]) {
   return { ...values, port, callLog: callLog as CallLogLevel };
 }
 
+/** {@link parseGatewayArgs} in the shape `parseCommand` takes. */
+export function parseGatewayCommand(argv: string[]) {
+  return { values: parseGatewayArgs(argv) };
+}
+
 /** The config file's, or the embedded demo; `--port`/`--host` override `gateway.port/host`. */
 export async function configFrom(options: {
   config?: string;

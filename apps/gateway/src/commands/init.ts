@@ -9,7 +9,7 @@ import {
   gatewayEntry,
   importServers,
 } from '../config/desktopClients.js';
-import { type CliIO, ExitCode } from '../io.js';
+import { type CliIO, ExitCode, parseCommand } from '../io.js';
 
 export const initUsage = `usage: selfheal init [--from claude|cursor|vscode|FILE] [--out FILE] [--force]
 
@@ -36,25 +36,9 @@ const CLIENTS: DesktopClient[] = ['claude', 'cursor', 'vscode'];
 
 /** `selfheal init`: exit 0 written, 1 nothing to import or invalid, 2 bad usage or unreadable. */
 export async function runInit(argv: string[], io: CliIO): Promise<number> {
-  let values: { from?: string; out?: string; force: boolean; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`selfheal init: ${(error as Error).message}\n\n${initUsage}`);
-    return ExitCode.Unusable;
-  }
-  if (values.help) {
-    io.stdout(initUsage);
-    return ExitCode.Ok;
-  }
+  const parsed = parseCommand('init', initUsage, argv, io, parse);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const cwd = process.cwd();
   const found = findSource(values.from, cwd);
   if (typeof found === 'string') {
@@ -150,4 +134,16 @@ function findSource(from: string | undefined, cwd: string): Source | string {
     }
   }
   return `no desktop client config found; looked at:\n${tried.map((p) => `  ${p}`).join('\n')}\ngive one with --from FILE`;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      from: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
 }

@@ -6,7 +6,7 @@ import { createGateway, type Gateway } from '../gateway.js';
 import { type BindFacts, describeAuth, refuseBind } from '../http/bindPolicy.js';
 import { createHttpServer } from '../http/httpServer.js';
 import { loadTokens } from '../http/security.js';
-import { type CliIO, ExitCode, untilStopped } from '../io.js';
+import { type CliIO, ExitCode, parseCommand, untilStopped } from '../io.js';
 import { createCallLog } from '../observability/callLog.js';
 import { createCallSpans } from '../observability/callSpans.js';
 import { watchConfig } from './configReloader.js';
@@ -14,7 +14,8 @@ import {
   configFrom,
   openAlerts,
   openEventLog,
-  parseGatewayArgs,
+  type parseGatewayArgs,
+  parseGatewayCommand,
   withOverrides,
 } from './gatewayCommon.js';
 import { createOperatorHandler, openOperatorControl } from './operatorHandler.js';
@@ -47,17 +48,9 @@ it is removed on stop. A gateway or monitor already answering there stops this o
 
 /** `selfheal start`: exit 0 after a clean stop, 1 on a start-up error, 2 on bad usage or config. */
 export async function runStart(argv: string[], io: CliIO): Promise<number> {
-  let args: ReturnType<typeof parseGatewayArgs>;
-  try {
-    args = parseGatewayArgs(argv);
-  } catch (error) {
-    io.stderr(`selfheal start: ${(error as Error).message}\n\n${startUsage}`);
-    return ExitCode.Unusable;
-  }
-  if (args.help) {
-    io.stdout(startUsage);
-    return ExitCode.Ok;
-  }
+  const parsed = parseCommand('start', startUsage, argv, io, parseGatewayCommand);
+  if (typeof parsed === 'number') return parsed;
+  const args = parsed.values;
   let config: Awaited<ReturnType<typeof configFrom>>;
   let tokens: string[];
   // Listen for SIGINT/SIGTERM before starting anything: a signal sent meanwhile must stop us.

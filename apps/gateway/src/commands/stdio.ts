@@ -1,8 +1,8 @@
 import { createGateway } from '../gateway.js';
-import { type CliIO, ExitCode, untilStopped } from '../io.js';
+import { type CliIO, ExitCode, parseCommand, untilStopped } from '../io.js';
 import { serveStdio } from '../stdioServer.js';
 import { watchConfig } from './configReloader.js';
-import { configFrom, openAlerts, openEventLog, parseGatewayArgs } from './gatewayCommon.js';
+import { configFrom, openAlerts, openEventLog, parseGatewayCommand } from './gatewayCommon.js';
 import { openOperatorControl } from './operatorHandler.js';
 import { reportUpstreams } from './upstreamReport.js';
 
@@ -21,17 +21,11 @@ already answering there stops this one at start-up (exit 1): use --control.
 
 /** `selfheal stdio`: exit 0 when the client hangs up, 1 on a start-up error, 2 on bad usage. */
 export async function runStdio(argv: string[], io: CliIO): Promise<number> {
-  let args: ReturnType<typeof parseGatewayArgs>;
-  try {
-    args = parseGatewayArgs(argv);
-  } catch (error) {
-    io.stderr(`selfheal stdio: ${(error as Error).message}\n\n${stdioUsage}`);
-    return ExitCode.Unusable;
-  }
-  if (args.help) {
-    io.stderr(stdioUsage);
-    return ExitCode.Ok;
-  }
+  const parsed = parseCommand('stdio', stdioUsage, argv, io, parseGatewayCommand, {
+    helpTo: 'stderr',
+  });
+  if (typeof parsed === 'number') return parsed;
+  const args = parsed.values;
   let config: Awaited<ReturnType<typeof configFrom>>;
   try {
     config = await configFrom(args);

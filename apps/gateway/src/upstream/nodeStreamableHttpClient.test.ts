@@ -152,6 +152,20 @@ describe('NodeStreamableHttpClientTransport', () => {
     await transport.close();
   });
 
+  it('regression: the priming event of a 2025-11-25 server (an id, empty data) was reported as INVALID_MESSAGE on every call; now it is skipped', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('id: 1_0\ndata: \n\n');
+      res.end('id: 1_1\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n');
+    });
+    const { transport, received, errors } = await connected(url);
+    await transport.send(call);
+    await until(() => received.length === 1);
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+    expect(errors).toEqual([]);
+    await transport.close();
+  });
+
   it('fails a request at once when its SSE stream ends before the response', async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

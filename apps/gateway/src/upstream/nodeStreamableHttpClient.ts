@@ -20,7 +20,7 @@ import {
 import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { invalidMessageError } from './invalidMessages.js';
-import { createSseParser } from './sseParser.js';
+import { createSseParser, isPrimingEvent } from './sseParser.js';
 
 /** Options of {@link NodeStreamableHttpClientTransport}. */
 export interface NodeStreamableHttpClientOptions {
@@ -179,7 +179,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
   private readSse(res: IncomingMessage, requestIds: RequestId[]) {
     const waiting = new Set(requestIds);
     const parse = createSseParser((event) => {
-      if (event.event !== 'message') return;
+      if (event.event !== 'message' || isPrimingEvent(event)) return;
       let item: unknown;
       try {
         item = JSON.parse(event.data);

@@ -48,3 +48,12 @@ export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: str
     buffer = buffer.slice(start);
   };
 }
+
+/**
+ * Whether `event` carries no message: MCP servers (2025-11-25, Streamable HTTP) open an SSE
+ * stream with an event that has an id and an empty `data` line, to "prime" the client to
+ * resume from that id. It is not JSON-RPC and not a protocol violation.
+ */
+export function isPrimingEvent(event: SseEvent): boolean {
+  return event.data === '';
+}

@@ -71,6 +71,30 @@ describe('createStatelessHttpTransport', () => {
     await transport.close();
   });
 
+  it('skips the priming event (an id, empty data) that opens a stream, without a word', async () => {
+    const url = await serve([
+      [
+        200,
+        'text/event-stream',
+        'id: 7_0\ndata: \n\nid: 7_1\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n',
+      ],
+    ]);
+    const transport = createStatelessHttpTransport({ url });
+    const received: JSONRPCMessage[] = [];
+    const errors: Error[] = [];
+    transport.onmessage = (m) => received.push(m);
+    transport.onerror = (e) => errors.push(e);
+    await transport.start();
+    await transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    await new Promise<void>((resolve) => {
+      const poll = () => (received.length === 1 ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+    expect(errors).toEqual([]);
+    await transport.close();
+  });
+
   it('reports JSON that is not JSON-RPC as INVALID_MESSAGE: an SSE event is dropped, a JSON answer fails its request at once', async () => {
     const url = await serve([
       [

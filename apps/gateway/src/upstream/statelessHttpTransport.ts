@@ -2,7 +2,7 @@ import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { META, STATELESS_VERSION } from '../stateless/envelope.js';
 import { invalidMessageError } from './invalidMessages.js';
-import { createSseParser } from './sseParser.js';
+import { createSseParser, isPrimingEvent } from './sseParser.js';
 
 /** Where stateless (MCP 2026-07-28) requests go: a Streamable HTTP endpoint. */
 export interface StatelessTarget {
@@ -87,6 +87,7 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     if (type.includes('text/event-stream') && response.body) {
       let answered = false;
       const feed = createSseParser((event) => {
+        if (isPrimingEvent(event)) return;
         let received: JSONRPCMessage;
         try {
           received = parseJsonRpcMessage(JSON.parse(event.data));

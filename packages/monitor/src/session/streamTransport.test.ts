@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,5 +128,35 @@ describe('createStreamTransport', () => {
       sent: false,
       message: /^Not connected/,
     });
+  });
+  it('regression: each send into a full pipe added its own drain listener (a warning past 10); now they share one wait', async () => {
+    const written: string[] = [];
+    let release: (() => void) | undefined;
+    // A server that has stopped reading: nothing written completes until the test lets it.
+    const input = new Writable({
+      highWaterMark: 16,
+      write(chunk: Buffer, _encoding, done) {
+        written.push(String(chunk));
+        release = done;
+      },
+    });
+    const transport = createStreamTransport(new PassThrough(), input);
+    await transport.start();
+    let sent = 0;
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      transport.send({ jsonrpc: '2.0', id: i, method: 'ping' }).then(() => sent++),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(input.listenerCount('drain')).toBe(1);
+    expect(sent).toBe(0);
+    while (written.length < 20) {
+      release?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    release?.();
+    await Promise.all(sends);
+    expect(written.map((line) => JSON.parse(line).id)).toEqual([...Array(20).keys()]);
+    expect(input.listenerCount('drain')).toBe(0);
+    await transport.close();
   });
 });

@@ -47,6 +47,8 @@ export function createStreamTransport(
   /** Bytes of the current (unterminated) line so far. */
   let lineBytes = 0;
   let skip = skipping.has(output);
+  /** The wait for the pipe to drain, shared by every send that found it full. */
+  let drainWait: Promise<void> | undefined;
   const transport: Transport = {
     async start() {
       // A process that has exited closed its pipes already, and 'close' will not come again:
@@ -62,23 +64,32 @@ export function createStreamTransport(
       output.on('close', onClose);
       input.on('error', onError);
     },
-    send(message: JSONRPCMessage) {
-      return new Promise<void>((resolve, reject) => {
-        if (closed || input.destroyed || !input.writable) {
-          // Nothing was written: the request is safe to send again on a new session.
-          reject(
-            Object.assign(new Error('Not connected: the process stdin is closed'), { sent: false }),
-          );
-          return;
-        }
-        if (input.write(serializeMessage(message))) resolve();
-        else input.once('drain', resolve);
-      });
+    async send(message: JSONRPCMessage) {
+      if (closed || input.destroyed || !input.writable) {
+        // Nothing was written: the request is safe to send again on a new session.
+        throw Object.assign(new Error('Not connected: the process stdin is closed'), {
+          sent: false,
+        });
+      }
+      if (!input.write(serializeMessage(message))) await drained();
     },
     async close() {
       onClose();
     },
   };
+  /**
+   * Resolves when the pipe has room again. One wait for every sender: a server that stops
+   * reading its stdin while many calls are sent must not gather a `drain` listener per call.
+   */
+  function drained(): Promise<void> {
+    drainWait ??= new Promise<void>((resolve) =>
+      input.once('drain', () => {
+        drainWait = undefined;
+        resolve();
+      }),
+    );
+    return drainWait;
+  }
   function onData(chunk: Buffer) {
     if (skip) {
       const end = chunk.indexOf(10);
