@@ -142,5 +142,8 @@ describe('counting traces by the numbers reads gave them', () => {
     s.add(event('c'), 0, -1, 1);
     expect(s.summary().by_trace).toEqual({ a: 2, b: 1 });
     expect(s.summary().overflow).toEqual({ by_trace: 2 });
+    // A number without its read says nothing: the string counts.
+    s.add(event('a'), 0, -1);
+    expect(s.summary().by_trace).toEqual({ a: 3, b: 1 });
   });
 });

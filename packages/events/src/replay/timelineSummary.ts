@@ -25,9 +25,9 @@ export interface TimelineSummarizer {
    * key is this summary's to decide: the first `maxKeys`, the rest in `overflow`.
    *
    * `trace` is the number a log read gave `event.trace_id` (`LogEntry.trace`) and `read` any
-   * number naming that read (a file's index; numbers of different reads are unrelated): the
-   * trace is then counted by its number, its string looked up once per read. The counts are
-   * the same as without them.
+   * number naming that read (a file's index; numbers of different reads are unrelated): given
+   * both, the trace is counted by its number, its string looked up once per read. The counts
+   * are the same as without them.
    */
   add(event: SelfhealEvent, ms: number, trace?: number, read?: number): void;
   summary(): TimelineSummary;
@@ -61,11 +61,11 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
   let lastAt = '';
 
   return {
-    add(event, ms, trace, read = 0) {
+    add(event, ms, trace, read) {
       total++;
       tables.by_type.count(event.event_type);
       tables.by_repo.count(typeof event.repo === 'string' ? event.repo : NO_REPO);
-      if (trace === undefined) tables.by_trace.count(event.trace_id);
+      if (trace === undefined || read === undefined) tables.by_trace.count(event.trace_id);
       else traces.count(event.trace_id, trace, read);
       if (event.event_type !== lastType) {
         lastType = event.event_type;
