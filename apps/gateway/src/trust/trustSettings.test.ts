@@ -1,29 +1,17 @@
+import { type SchemaNode, schemaDefaults } from '@selfheal/internal';
 import { trustScoreDefaults } from '@selfheal/resilience';
 import { loadSchema, type SelfhealConfig } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { resolveTrustSettings } from './trustSettings.js';
 
 /** The `default` of each key of the config schema's `trust` section. */
-function schemaDefaults(): Record<string, unknown> {
-  const schema = loadSchema('config') as {
-    $defs: { Trust: { properties: Record<string, { default?: unknown }> } };
-  };
-  return Object.fromEntries(
-    Object.entries(schema.$defs.Trust.properties).map(([key, p]) => [
-      key,
-      key === 'weights' ? weightDefaults(p as never) : p.default,
-    ]),
-  );
-}
-
-/** The `default` of each signal weight. */
-function weightDefaults(weights: { properties: Record<string, { default?: unknown }> }) {
-  return Object.fromEntries(Object.entries(weights.properties).map(([k, p]) => [k, p.default]));
+function trustSchemaDefaults(): Record<string, unknown> {
+  return schemaDefaults((loadSchema('config').$defs as Record<string, SchemaNode>).Trust);
 }
 
 describe('resolveTrustSettings', () => {
   it('applies the schema default of every trust key when the config says nothing', () => {
-    const d = schemaDefaults();
+    const d = trustSchemaDefaults();
     const s = resolveTrustSettings({ mcpServers: { a: { command: 'x' } } } as SelfhealConfig, 'a');
     expect(s).toMatchObject({
       enabled: d.enabled,
@@ -50,5 +38,29 @@ describe('resolveTrustSettings', () => {
     } as SelfhealConfig;
     expect(resolveTrustSettings(document, 'a').onViolation).toBe('pass');
     expect(resolveTrustSettings(document, 'b').onViolation).toBe('error');
+  });
+  it('merges weights and require_approval field by field: a server over the global section over the defaults', () => {
+    const document = {
+      mcpServers: {
+        a: {
+          command: 'x',
+          trust: { weights: { slow_call: 2 }, require_approval: { new_tools: true } },
+        },
+      },
+      trust: { weights: { call_failed: 3 }, require_approval: { new_servers: true }, step: 0.1 },
+    } as SelfhealConfig;
+    const s = resolveTrustSettings(document, 'a');
+    expect(s.score.weights).toEqual({
+      ...trustScoreDefaults.weights,
+      call_failed: 3,
+      slow_call: 2,
+    });
+    expect(s.requireApproval).toEqual({ newServers: true, newTools: true });
+    expect(s.step).toBe(0.1);
+    // The defaults read from the schema are not changed by a resolution.
+    expect(
+      resolveTrustSettings({ mcpServers: { b: { command: 'x' } } } as SelfhealConfig, 'b').score
+        .weights,
+    ).toEqual(trustScoreDefaults.weights);
   });
 });

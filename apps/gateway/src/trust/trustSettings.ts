@@ -1,5 +1,6 @@
-import { type TrustScoreOptions, type TrustSignal, trustScoreDefaults } from '@selfheal/resilience';
-import type { SelfhealConfig, TrustConfig } from '@selfheal/schemas';
+import { mergeDeep, type SchemaNode, schemaDefaults } from '@selfheal/internal';
+import type { TrustScoreOptions, TrustSignal } from '@selfheal/resilience';
+import { loadSchema, type SelfhealConfig, type TrustConfig } from '@selfheal/schemas';
 
 /** The `trust` section of one server, every default applied (RFC 0017). */
 export interface TrustSettings {
@@ -31,39 +32,51 @@ export interface TrustSettings {
   requireApproval: { newServers: boolean; newTools: boolean };
 }
 
+/** Every key of the `trust` section, as the config schema gives its defaults. */
+type ResolvedTrustConfig = Required<Omit<TrustConfig, 'weights' | 'require_approval'>> & {
+  weights: Record<TrustSignal, number>;
+  require_approval: { new_servers: boolean; new_tools: boolean };
+};
+
+let defaultsCache: ResolvedTrustConfig | undefined;
+
+/** The config schema's `trust` defaults, read once (the documented and applied cannot drift). */
+function trustDefaults(): ResolvedTrustConfig {
+  defaultsCache ??= schemaDefaults(
+    (loadSchema('config').$defs as Record<string, SchemaNode>).Trust,
+  ) as ResolvedTrustConfig;
+  return defaultsCache;
+}
+
 /**
  * The trust settings of `server`: its own `trust` section over the global one, key by key
- * (`weights` and `require_approval` merged field by field), over the defaults.
+ * (`weights` and `require_approval` merged field by field), over the schema's defaults.
  */
 export function resolveTrustSettings(document: SelfhealConfig, server: string): TrustSettings {
-  const global: TrustConfig = document.trust ?? {};
-  const own: TrustConfig = document.mcpServers[server]?.trust ?? {};
-  const t: TrustConfig = { ...global, ...own };
-  const weights = {
-    ...trustScoreDefaults.weights,
-    ...(global.weights ?? {}),
-    ...(own.weights ?? {}),
-  } as Record<TrustSignal, number>;
-  const approval = { ...(global.require_approval ?? {}), ...(own.require_approval ?? {}) };
+  const t = mergeDeep(
+    trustDefaults(),
+    document.trust,
+    document.mcpServers[server]?.trust,
+  ) as ResolvedTrustConfig;
   return {
-    enabled: t.enabled ?? true,
+    enabled: t.enabled,
     score: {
-      neutral: t.neutral ?? trustScoreDefaults.neutral,
-      priorWeight: t.prior_weight ?? trustScoreDefaults.priorWeight,
-      halfLifeMs: (t.half_life_seconds ?? trustScoreDefaults.halfLifeMs / 1000) * 1000,
-      weights,
+      neutral: t.neutral,
+      priorWeight: t.prior_weight,
+      halfLifeMs: t.half_life_seconds * 1000,
+      weights: t.weights,
     },
-    step: t.step ?? 0.05,
-    latencyFactor: t.latency_factor ?? 3,
-    routingMargin: t.routing_margin ?? 0.1,
-    quarantineBelow: t.quarantine_below ?? 0.2,
-    quarantine: t.quarantine ?? 'refuse',
-    probationChecks: t.probation_checks ?? 5,
-    onViolation: t.on_violation ?? 'error',
-    pinTools: t.pin_tools ?? true,
+    step: t.step,
+    latencyFactor: t.latency_factor,
+    routingMargin: t.routing_margin,
+    quarantineBelow: t.quarantine_below,
+    quarantine: t.quarantine,
+    probationChecks: t.probation_checks,
+    onViolation: t.on_violation,
+    pinTools: t.pin_tools,
     requireApproval: {
-      newServers: approval.new_servers ?? false,
-      newTools: approval.new_tools ?? false,
+      newServers: t.require_approval.new_servers,
+      newTools: t.require_approval.new_tools,
     },
   };
 }

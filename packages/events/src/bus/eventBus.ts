@@ -3,6 +3,8 @@ import type { SelfhealEvent } from '@selfheal/schemas';
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { EventsError, EventsErrorCode } from '../errors.js';
 import type { EventFactory } from '../model/createEvent.js';
+import { createSinkDelivery } from './sinkDelivery.js';
+import { createSinkFailures, type SinkFailuresOptions } from './sinkFailures.js';
 
 /** Somewhere events go: the JSONL file, a WebSocket, metrics, alerts, NATS. */
 export interface EventSink {
@@ -85,187 +87,23 @@ export interface EventBus {
  * own queue and a failing one only loses its own events. A sink's failures become
  * `sink_failed` events on the bus (to every sink, the failing one included; failures while
  * writing a `sink_failed` are counted but do not emit another, so a broken sink cannot loop).
+ * Per sink: its delivery (`sinkDelivery.ts`) and its failure report (`sinkFailures.ts`).
  */
 export function createEventBus(options: EventBusOptions): EventBus {
-  const bufferSize = options.bufferSize ?? 10_000;
-  const interval = options.failureReportIntervalMs ?? 1000;
-  const clock = options.clock ?? systemClock;
   const subject = new Subject<SelfhealEvent>();
-  const attachments = new Set<ReturnType<typeof attachSink>>();
+  const bus: BusParts = {
+    subject,
+    attachments: new Set(),
+    bufferSize: options.bufferSize ?? 10_000,
+    failures: {
+      events: options.events,
+      clock: options.clock ?? systemClock,
+      intervalMs: options.failureReportIntervalMs ?? 1000,
+      publish: (event) => subject.next(event),
+    },
+  };
+  const { attachments } = bus;
   let closed = false;
-
-  function attachSink(sink: EventSink) {
-    const queue: SelfhealEvent[] = [];
-    let head = 0;
-    let failures = 0;
-    let dropped = 0;
-    let lastError = '';
-    let lastFailedId: string | undefined;
-    let lastReportAt = Number.NEGATIVE_INFINITY;
-    let reportTimer: unknown;
-    const waiters: (() => void)[] = [];
-
-    const report = (force = false) => {
-      if (failures === 0) return;
-      const now = clock.now();
-      if (!force && now - lastReportAt < interval) {
-        reportTimer ??= clock.setTimeout(
-          () => {
-            reportTimer = undefined;
-            report();
-          },
-          lastReportAt + interval - now,
-        );
-        return;
-      }
-      lastReportAt = now;
-      const event = options.events.sinkFailed({
-        trace_id: `sink-${sink.name}`,
-        sink: sink.name,
-        error: lastError,
-        failures,
-        dropped,
-        ...(lastFailedId === undefined ? {} : { failed_event_id: lastFailedId }),
-      });
-      failures = 0;
-      dropped = 0;
-      publish(event);
-    };
-
-    const fail = (event: SelfhealEvent, error: unknown) => {
-      failures++;
-      lastError = error instanceof Error ? error.message : String(error);
-      if (typeof event.event_id === 'string') lastFailedId = event.event_id;
-      // A failure on a sink_failed event is counted into the next report, never reported on
-      // its own, so a sink that fails on everything produces one report per interval.
-      if (event.event_type !== 'sink_failed') report();
-    };
-
-    const windowMs = sink.batchWindowMs ?? 0;
-    let hurry: (() => void) | undefined;
-    // Set by drained() before a batch starts gathering: hand it over at once.
-    let rush = false;
-    // Set and cleared synchronously, so a synchronous sink is served in the publishing turn.
-    let running = false;
-    const settle = () => {
-      running = false;
-      rush = false;
-      queue.length = 0;
-      head = 0;
-      for (const done of waiters.splice(0)) done();
-    };
-
-    const run = async () => {
-      running = true;
-      try {
-        while (head < queue.length) {
-          const event = queue[head]!;
-          queue[head++] = undefined as unknown as SelfhealEvent;
-          try {
-            const pending = sink.write(event);
-            // Only a promise is awaited.
-            if (pending !== undefined) await pending;
-          } catch (error) {
-            fail(event, error);
-          }
-          if (head > 1024 && head * 2 > queue.length) {
-            queue.splice(0, head);
-            head = 0;
-          }
-        }
-      } finally {
-        settle();
-      }
-    };
-
-    const gather = () => {
-      if (rush) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const timer = clock.setTimeout(() => {
-          hurry = undefined;
-          resolve();
-        }, windowMs);
-        hurry = () => {
-          hurry = undefined;
-          clock.clearTimeout(timer);
-          resolve();
-        };
-      });
-    };
-
-    const runBatches = async () => {
-      try {
-        while (head < queue.length) {
-          if (windowMs > 0) await gather();
-          const batch = queue.slice(head);
-          queue.length = 0;
-          head = 0;
-          try {
-            const pending = sink.writeBatch!(batch);
-            if (pending !== undefined) await pending;
-          } catch (error) {
-            const failed = (error as { failedEvents?: unknown } | undefined)?.failedEvents;
-            for (const event of Array.isArray(failed) ? failed : batch) fail(event, error);
-          }
-        }
-      } finally {
-        settle();
-      }
-    };
-
-    const kick = () => {
-      if (running) return;
-      if (sink.writeBatch) {
-        // A batch sink starts a microtask later (or after its window), so that everything
-        // published meanwhile is one batch.
-        running = true;
-        queueMicrotask(() => void runBatches());
-      } else void run();
-    };
-
-    const subscription: Subscription = subject.subscribe((event) => {
-      if (queue.length - head >= bufferSize) {
-        dropped++;
-        fail(event, new Error(`buffer full (${bufferSize} events): events dropped`));
-        return;
-      }
-      queue.push(event);
-      kick();
-    });
-
-    return {
-      sink,
-      get buffered() {
-        return queue.length - head;
-      },
-      get idle() {
-        return !running && head >= queue.length;
-      },
-      detach() {
-        subscription.unsubscribe();
-        hurry?.();
-        queue.length = 0;
-        head = 0;
-        if (reportTimer !== undefined) clock.clearTimeout(reportTimer);
-        attachments.delete(this);
-      },
-      drained(): Promise<void> {
-        if (this.idle) return Promise.resolve();
-        if (hurry) hurry();
-        else rush = true;
-        return new Promise((resolve) => waiters.push(resolve));
-      },
-      stopTimer() {
-        if (reportTimer !== undefined) clock.clearTimeout(reportTimer);
-        reportTimer = undefined;
-        report(true);
-      },
-    };
-  }
-
-  function publish(event: SelfhealEvent) {
-    subject.next(event);
-  }
 
   const drain = async () => {
     // Draining one sink may publish sink_failed to the others: repeat until all are idle.
@@ -278,14 +116,14 @@ export function createEventBus(options: EventBusOptions): EventBus {
     events$: subject.asObservable(),
     publish(event) {
       if (closed) throw new EventsError(EventsErrorCode.BusClosed, 'the event bus is closed');
-      publish(event);
+      subject.next(event);
     },
     attach(sink) {
       // The name goes into sink_failed events, whose schema needs a non-empty string.
       if (typeof sink.name !== 'string' || sink.name === '') {
         throw new EventsError(EventsErrorCode.BadOption, 'attach: a sink needs a non-empty name');
       }
-      const attachment = attachSink(sink);
+      const attachment = attachSink(sink, bus);
       attachments.add(attachment);
       return attachment;
     },
@@ -294,7 +132,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       if (closed) return;
       closed = true;
       await drain();
-      for (const a of attachments) a.stopTimer();
+      for (const a of attachments) a.reportFailures();
       await drain();
       subject.complete();
       for (const a of [...attachments]) {
@@ -307,4 +145,48 @@ export function createEventBus(options: EventBusOptions): EventBus {
       }
     },
   };
+}
+
+/** A sink's attachment as its bus keeps it. */
+interface BusAttachment extends SinkAttachment {
+  readonly sink: EventSink;
+  /** Nothing buffered and no write in flight. */
+  readonly idle: boolean;
+  /** Reports the sink's counted failures now (the bus closes). */
+  reportFailures(): void;
+}
+
+/** What a sink's attachment shares with its bus. */
+interface BusParts {
+  subject: Subject<SelfhealEvent>;
+  attachments: Set<BusAttachment>;
+  bufferSize: number;
+  failures: SinkFailuresOptions;
+}
+
+/** Subscribes `sink` to the bus through its delivery; a full buffer drops for this sink only. */
+function attachSink(sink: EventSink, bus: BusParts): BusAttachment {
+  const failures = createSinkFailures(sink.name, bus.failures);
+  const delivery = createSinkDelivery(sink, bus.bufferSize, bus.failures.clock, failures.fail);
+  const subscription: Subscription = bus.subject.subscribe((event) => {
+    if (!delivery.offer(event)) failures.drop(event, bus.bufferSize);
+  });
+  const attachment: BusAttachment = {
+    sink,
+    get buffered() {
+      return delivery.buffered;
+    },
+    get idle() {
+      return delivery.idle;
+    },
+    detach() {
+      subscription.unsubscribe();
+      delivery.clear();
+      failures.cancel();
+      bus.attachments.delete(attachment);
+    },
+    drained: delivery.drained,
+    reportFailures: failures.reportNow,
+  };
+  return attachment;
 }

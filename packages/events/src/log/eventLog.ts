@@ -4,10 +4,11 @@ import { getValidator } from '@selfheal/schemas';
 import { EventsError, EventsErrorCode } from '../errors.js';
 import { checkEnvelope } from '../model/envelope.js';
 import type { StoredEvent } from '../model/eventTypes.js';
+import { createActiveLogFile, type LogFileSettings } from './activeLogFile.js';
+import { createAppendQueue } from './appendQueue.js';
 import { EVENT_EMISSION_DEFAULTS } from './logDefaults.js';
 import { type LogFileHandle, type LogFileSystem, nodeLogFileSystem } from './logFileSystem.js';
 import { type LogRecovery, recoverLog } from './logRecovery.js';
-import { listSegments, segmentPath } from './logSegments.js';
 
 /**
  * When an append is acknowledged (its promise resolves), and what a crash can lose.
@@ -78,172 +79,29 @@ export interface EventLog {
   close(): Promise<void>;
 }
 
-interface Pending {
-  line: string;
-  stored: StoredEvent;
-  resolve: (event: StoredEvent) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Opens (or creates) the log at `options.path`. An existing file is continued: its last seq is
  * found (in rotated segments if the active file is empty) and, if it does not end with a
  * newline (a write torn by a crash), the next append starts on a fresh line, so no accepted
- * event is merged with a torn one.
+ * event is merged with a torn one. Its parts: the active file (`activeLogFile.ts`: writes,
+ * rotation, fsync) and the group commit (`appendQueue.ts`); `append` checks and numbers events.
  * @throws EventsError BAD_OPTION, LOG_WRITE_FAILED when the file cannot be opened.
  */
 export async function createEventLog(options: EventLogOptions): Promise<EventLog> {
-  const durability = options.durability ?? EVENT_EMISSION_DEFAULTS.durability;
-  const flushIntervalMs = options.flushIntervalMs ?? EVENT_EMISSION_DEFAULTS.flush_interval_ms;
-  const rotateMaxBytes = options.rotateMaxBytes ?? EVENT_EMISSION_DEFAULTS.rotate_max_bytes;
-  const rotateMaxAgeMs =
-    options.rotateMaxAgeMs ?? EVENT_EMISSION_DEFAULTS.rotate_max_age_seconds * 1000;
-  const clock = options.clock ?? systemClock;
-  const fs = options.fs ?? nodeLogFileSystem;
-  const full = options.validation === 'full';
-  const path = options.path;
-  if (!['per_event', 'batched', 'none'].includes(durability)) {
-    throw badOption(`durability must be per_event, batched or none, not ${String(durability)}`);
-  }
-  if (!(flushIntervalMs > 0))
-    throw badOption(`flushIntervalMs must be > 0, not ${flushIntervalMs}`);
-  if (!(rotateMaxBytes >= 0)) throw badOption(`rotateMaxBytes must be >= 0, not ${rotateMaxBytes}`);
-  if (!(rotateMaxAgeMs >= 0)) throw badOption(`rotateMaxAgeMs must be >= 0, not ${rotateMaxAgeMs}`);
-
-  let file: LogFileHandle | undefined;
-  let recovery: LogRecovery;
-  try {
-    file = await fs.open(path);
-    recovery = await recoverLog(path, file, fs);
-  } catch (cause) {
-    await file?.close().catch(() => {});
-    throw new EventsError(
-      EventsErrorCode.LogWriteFailed,
-      `cannot open event log ${path}: ${String(cause)}`,
-      {
-        cause,
-        data: { path },
-      },
-    );
-  }
-
-  let handle: LogFileHandle = file;
-  let bytes = recovery.bytes;
-  let needsNewline = recovery.unterminated;
+  const settings = resolveSettings(options);
+  const { path } = settings;
+  const { handle, recovery } = await openActiveFile(path, settings.fs);
+  const file = createActiveLogFile(settings, handle, recovery);
+  const queue = createAppendQueue(path, file.write);
+  const validator = options.validation === 'full' ? getValidator('event') : undefined;
   let lastSeq = recovery.lastSeq;
-  let writtenSeq = recovery.lastSeq; // the last seq known to be in the file (or before it)
-  let openedAt = clock.now();
-  let queue: Pending[] = [];
-  let draining: Promise<void> | undefined;
-  let syncTimer: unknown;
-  let syncing: Promise<void> | undefined;
-  let dirty = false; // written since the last fsync
   let closed = false;
   let closing: Promise<void> | undefined;
 
-  const sync = async () => {
-    if (!dirty) return;
-    dirty = false;
-    await handle.sync();
-  };
-
-  const armSync = () => {
-    if (syncTimer !== undefined) return;
-    syncTimer = clock.setTimeout(() => {
-      syncTimer = undefined;
-      syncing = sync()
-        .catch(() => {
-          // A failed background fsync: the next flush() or close() retries and reports it.
-          dirty = true;
-        })
-        .finally(() => {
-          syncing = undefined;
-        });
-    }, flushIntervalMs);
-  };
-
-  const rotateNow = async (): Promise<string | undefined> => {
-    if (bytes === 0) return undefined;
-    const target = segmentPath(path, writtenSeq);
-    // A file holding no event since the last rotation (only a torn line) would take the name
-    // of the segment before it: keep writing to it instead of overwriting that segment.
-    if ((await listSegments(path, fs)).some((s) => s.path === target)) return undefined;
-    dirty = true;
-    await sync();
-    await handle.close();
-    await fs.rename(path, target);
-    handle = await fs.open(path);
-    bytes = await handle.size();
-    needsNewline = false;
-    openedAt = clock.now();
-    return target;
-  };
-
-  const writeBatch = async (batch: Pending[]) => {
-    const text = (needsNewline ? '\n' : '') + batch.map((p) => p.line).join('');
-    const data = Buffer.from(text);
-    const tooOld = rotateMaxAgeMs > 0 && clock.now() - openedAt >= rotateMaxAgeMs;
-    const tooBig = rotateMaxBytes > 0 && bytes + data.length > rotateMaxBytes;
-    if (bytes > 0 && (tooOld || tooBig) && (await rotateNow()) !== undefined) {
-      return writeBatch(batch);
-    }
-    try {
-      await handle.append(data);
-    } catch (error) {
-      // Part of the batch may be on disk: start the next write on a fresh line.
-      needsNewline = true;
-      bytes = await handle.size().catch(() => bytes);
-      throw error;
-    }
-    needsNewline = false;
-    bytes += data.length;
-    writtenSeq = batch.at(-1)!.stored.seq;
-    dirty = true;
-    if (durability === 'per_event') await sync();
-    else if (durability === 'batched') armSync();
-  };
-
-  const drain = async () => {
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      try {
-        await writeBatch(batch);
-        for (const p of batch) p.resolve(p.stored);
-      } catch (cause) {
-        const error = new EventsError(
-          EventsErrorCode.LogWriteFailed,
-          `cannot write event log ${path}: ${String(cause)}`,
-          { cause, data: { path } },
-        );
-        for (const p of batch) p.reject(error);
-      }
-    }
-  };
-
-  const kick = () => {
-    // Started a microtask later, so that every append of the current turn joins one batch
-    // (one write, one fsync under per_event).
-    draining ??= Promise.resolve()
-      .then(drain)
-      .finally(() => {
-        draining = undefined;
-        if (queue.length > 0) kick();
-      });
-    return draining;
-  };
-
   const flush = async () => {
-    while (draining) await draining;
-    if (syncTimer !== undefined) {
-      clock.clearTimeout(syncTimer);
-      syncTimer = undefined;
-    }
-    if (syncing) await syncing;
-    await sync();
+    await queue.idle();
+    await file.sync();
   };
-
-  const validator = full ? getValidator('event') : undefined;
 
   return {
     path,
@@ -287,33 +145,71 @@ export async function createEventLog(options: EventLogOptions): Promise<EventLog
       lastSeq = stored.seq;
       return new Promise<StoredEvent>((resolve, reject) => {
         queue.push({ line, stored, resolve, reject });
-        void kick();
       });
     },
     flush,
-    async rotate() {
-      // Wait for the writer, then take its place in the same turn (no await in between), so
-      // no batch is written while the file is being renamed.
-      while (draining) await draining;
-      let result: string | undefined;
-      draining = (async () => {
-        result = await rotateNow();
-      })().finally(() => {
-        draining = undefined;
-        if (queue.length > 0) kick();
-      });
-      await draining;
-      return result;
+    rotate() {
+      return queue.exclusive(file.rotate);
     },
     close() {
       closed = true;
       closing ??= (async () => {
         await flush();
-        await handle.close();
+        await file.close();
       })();
       return closing;
     },
   };
+}
+
+/** The options with their defaults, checked. @throws EventsError BAD_OPTION */
+function resolveSettings(options: EventLogOptions): LogFileSettings {
+  const durability = options.durability ?? EVENT_EMISSION_DEFAULTS.durability;
+  const flushIntervalMs = options.flushIntervalMs ?? EVENT_EMISSION_DEFAULTS.flush_interval_ms;
+  const rotateMaxBytes = options.rotateMaxBytes ?? EVENT_EMISSION_DEFAULTS.rotate_max_bytes;
+  const rotateMaxAgeMs =
+    options.rotateMaxAgeMs ?? EVENT_EMISSION_DEFAULTS.rotate_max_age_seconds * 1000;
+  if (!['per_event', 'batched', 'none'].includes(durability)) {
+    throw badOption(`durability must be per_event, batched or none, not ${String(durability)}`);
+  }
+  if (!(flushIntervalMs > 0))
+    throw badOption(`flushIntervalMs must be > 0, not ${flushIntervalMs}`);
+  if (!(rotateMaxBytes >= 0)) throw badOption(`rotateMaxBytes must be >= 0, not ${rotateMaxBytes}`);
+  if (!(rotateMaxAgeMs >= 0)) throw badOption(`rotateMaxAgeMs must be >= 0, not ${rotateMaxAgeMs}`);
+  return {
+    path: options.path,
+    durability,
+    flushIntervalMs,
+    rotateMaxBytes,
+    rotateMaxAgeMs,
+    clock: options.clock ?? systemClock,
+    fs: options.fs ?? nodeLogFileSystem,
+  };
+}
+
+/**
+ * Opens the active file and reads what is in it and its segments.
+ * @throws EventsError LOG_WRITE_FAILED, the file closed again
+ */
+async function openActiveFile(
+  path: string,
+  fs: LogFileSystem,
+): Promise<{ handle: LogFileHandle; recovery: LogRecovery }> {
+  let file: LogFileHandle | undefined;
+  try {
+    file = await fs.open(path);
+    return { handle: file, recovery: await recoverLog(path, file, fs) };
+  } catch (cause) {
+    await file?.close().catch(() => {});
+    throw new EventsError(
+      EventsErrorCode.LogWriteFailed,
+      `cannot open event log ${path}: ${String(cause)}`,
+      {
+        cause,
+        data: { path },
+      },
+    );
+  }
 }
 
 function badOption(message: string): EventsError {

@@ -1,7 +1,16 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
+import {
+  AUTO_RECOVERY_WINDOW_MS,
+  applyToTrack,
+  closeStatus,
+  createTrack,
+  endTrackRun,
+  type Track,
+  type TrackIncident,
+  trackFromWindowStart,
+} from './slaTrack.js';
 
-/** Auto-recovery counts only when the server is back within this many milliseconds. */
-export const AUTO_RECOVERY_WINDOW_MS = 120_000;
+export { AUTO_RECOVERY_WINDOW_MS } from './slaTrack.js';
 
 /**
  * Service figures of one server over its observed window (definitions in
@@ -83,63 +92,6 @@ export interface SlaIncident {
   auto_recovered_within_2m: boolean;
 }
 
-interface Incident {
-  startedMs: number;
-  downMs: number;
-  detectMs: number | null;
-  recoveredMs: number | null;
-  manual: boolean;
-  /** Set when the gateway run it was in ended before it recovered (epoch ms). */
-  runEndedMs?: number;
-  /** Opened before the window (`since`): downtime of the window, not one of its incidents. */
-  carried?: boolean;
-}
-
-interface Track {
-  /** Start of the server's current online stretch, or undefined while no run holds it. */
-  activeSinceMs: number | undefined;
-  /** Online time of the stretches already closed. */
-  windowMs: number;
-  status: string;
-  statusSinceMs: number;
-  downMs: number;
-  degradedMs: number;
-  failStreakMs: number | undefined;
-  incident: Incident | undefined;
-  incidents: number;
-  mttdSum: number;
-  mttdCount: number;
-  mttrSum: number;
-  mttrCount: number;
-  auto2m: number;
-  restarts: number;
-  manual: number;
-  exhausted: number;
-  /** Every incident, the open one included. */
-  history: Incident[];
-}
-
-/** A track's figures of a window before anything happened in it. */
-function emptyFigures() {
-  return {
-    windowMs: 0,
-    downMs: 0,
-    degradedMs: 0,
-    incidents: 0,
-    mttdSum: 0,
-    mttdCount: 0,
-    mttrSum: 0,
-    mttrCount: 0,
-    auto2m: 0,
-    restarts: 0,
-    manual: 0,
-    exhausted: 0,
-    history: [] as Incident[],
-  };
-}
-
-const OPERATOR = new Set(['server_disabled', 'server_enabled', 'server_reset']);
-
 /** Options of {@link createSlaTracker}. */
 export interface SlaTrackerOptions {
   /**
@@ -152,39 +104,21 @@ export interface SlaTrackerOptions {
   since?: number;
 }
 
-/** Creates an {@link SlaTracker}. */
+/**
+ * Creates an {@link SlaTracker}: one {@link Track} per server (`slaTrack.ts` folds its events),
+ * and the window that `since` opens on them.
+ */
 export function createSlaTracker(options: SlaTrackerOptions = {}): SlaTracker {
   const tracks = new Map<string, Track>();
   const { since } = options;
   /** Whether the window has started: always without `since`. */
   let windowOpen = since === undefined;
 
-  const close = (t: Track, ms: number) => {
-    if (t.status === 'down') t.downMs += ms - t.statusSinceMs;
-    else if (t.status === 'degraded') t.degradedMs += ms - t.statusSinceMs;
-    t.statusSinceMs = ms;
-  };
-  const setStatus = (t: Track, status: string, ms: number) => {
-    close(t, ms);
-    t.status = status;
-  };
-  /**
-   * `t` as the window starting at `at` sees it: its status carried over, every figure from
-   * zero. An open incident is kept as a carried one, so that a `server_down` repeated while
-   * down opens no new incident, but left out of the history and the counts.
-   */
-  const openWindow = (t: Track, at: number): Track => ({
-    ...t,
-    ...emptyFigures(),
-    activeSinceMs: t.activeSinceMs === undefined ? undefined : Math.max(at, t.activeSinceMs),
-    statusSinceMs: Math.max(at, t.statusSinceMs),
-    incident: t.incident === undefined ? undefined : { ...t.incident, carried: true },
-  });
   /** Starts the window before an event or run end at `ms` that is in it. */
   const reach = (ms: number) => {
     if (windowOpen || since === undefined || ms < since) return;
     windowOpen = true;
-    for (const [name, t] of tracks) tracks.set(name, openWindow(t, since));
+    for (const [name, t] of tracks) tracks.set(name, trackFromWindowStart(t, since));
   };
   /**
    * The tracks to report: with the window opened on copies when no event has opened it yet (a
@@ -192,7 +126,7 @@ export function createSlaTracker(options: SlaTrackerOptions = {}): SlaTracker {
    */
   const windowed = (): Map<string, Track> => {
     if (windowOpen || since === undefined) return tracks;
-    return new Map([...tracks].map(([name, t]) => [name, openWindow(t, since)]));
+    return new Map([...tracks].map(([name, t]) => [name, trackFromWindowStart(t, since)]));
   };
 
   return {
@@ -201,143 +135,72 @@ export function createSlaTracker(options: SlaTrackerOptions = {}): SlaTracker {
       if (typeof name !== 'string') return;
       reach(ms);
       let t = tracks.get(name);
-      if (t && t.activeSinceMs === undefined) {
-        // Its first event in a new run: online again, from an unknown status.
-        t.activeSinceMs = ms;
-        t.statusSinceMs = ms;
-      }
-      if (!t) {
-        t = {
-          ...emptyFigures(),
-          activeSinceMs: ms,
-          status: 'unknown',
-          statusSinceMs: ms,
-          failStreakMs: undefined,
-          incident: undefined,
-        };
+      if (t === undefined) {
+        t = createTrack(ms);
         tracks.set(name, t);
       }
-      const e = event as Record<string, unknown>;
-      switch (event.event_type) {
-        case 'health_check_completed':
-          if (e.status === 'down') t.failStreakMs ??= ms;
-          else if (e.status === 'ok' || e.status === 'degraded') t.failStreakMs = undefined;
-          break;
-        case 'server_down':
-          if (t.incident === undefined) {
-            t.incidents++;
-            const detectMs = t.failStreakMs === undefined ? null : ms - t.failStreakMs;
-            t.incident = {
-              startedMs: t.failStreakMs ?? ms,
-              downMs: ms,
-              detectMs,
-              recoveredMs: null,
-              manual: false,
-            };
-            t.history.push(t.incident);
-            if (detectMs !== null) {
-              t.mttdSum += detectMs;
-              t.mttdCount++;
-            }
-          }
-          setStatus(t, 'down', ms);
-          break;
-        case 'server_degraded':
-          setStatus(t, 'degraded', ms);
-          break;
-        case 'server_recovered':
-          if (t.incident?.carried) t.incident = undefined;
-          if (t.incident !== undefined) {
-            const took = ms - t.incident.downMs;
-            t.mttrSum += took;
-            t.mttrCount++;
-            if (!t.incident.manual && took <= AUTO_RECOVERY_WINDOW_MS) t.auto2m++;
-            t.incident.recoveredMs = ms;
-            t.incident = undefined;
-          }
-          t.failStreakMs = undefined;
-          setStatus(t, 'ok', ms);
-          break;
-        case 'recovery_started':
-          if (e.strategy === 'restart') t.restarts++;
-          if (e.strategy === 'manual') {
-            t.manual++;
-            if (t.incident) t.incident.manual = true;
-          }
-          break;
-        case 'recovery_exhausted':
-          t.exhausted++;
-          if (t.incident) t.incident.manual = true;
-          break;
-        default:
-          if (OPERATOR.has(event.event_type)) {
-            t.manual++;
-            if (t.incident) t.incident.manual = true;
-          }
-      }
+      applyToTrack(t, event, ms);
     },
     endRun(ms) {
       reach(ms);
-      for (const t of tracks.values()) {
-        if (t.activeSinceMs === undefined) continue;
-        close(t, Math.max(ms, t.statusSinceMs));
-        t.windowMs += Math.max(0, ms - t.activeSinceMs);
-        t.activeSinceMs = undefined;
-        t.status = 'unknown';
-        t.failStreakMs = undefined;
-        if (t.incident) t.incident.runEndedMs = ms;
-        t.incident = undefined;
-      }
+      for (const t of tracks.values()) endTrackRun(t, ms);
     },
     report(endMs) {
       const out: Record<string, ServerSla> = {};
       const all = windowed();
       for (const [name, live] of [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const t = { ...live };
-        let window = t.windowMs;
-        if (t.activeSinceMs !== undefined) {
-          close(t, Math.max(endMs, t.statusSinceMs));
-          window += Math.max(0, endMs - t.activeSinceMs);
-        }
-        out[name] = {
-          window_ms: window,
-          down_ms: t.downMs,
-          degraded_ms: t.degradedMs,
-          uptime_percent: window > 0 ? round((100 * (window - t.downMs)) / window, 3) : null,
-          incidents: t.incidents,
-          open_incidents: t.incident === undefined || t.incident.carried ? 0 : 1,
-          mttd_ms: t.mttdCount > 0 ? round(t.mttdSum / t.mttdCount, 1) : null,
-          mttd_samples: t.mttdCount,
-          mttr_ms: t.mttrCount > 0 ? round(t.mttrSum / t.mttrCount, 1) : null,
-          auto_recovered_within_2m: t.incidents > 0 ? round(t.auto2m / t.incidents, 4) : null,
-          restarts: t.restarts,
-          manual_interventions: t.manual,
-          recovery_exhausted: t.exhausted,
-        };
+        out[name] = serverSla(live, endMs);
       }
       return out;
     },
     incidents(endMs) {
       const out: SlaIncident[] = [];
       for (const [name, t] of windowed()) {
-        for (const i of t.history) {
-          const repair = i.recoveredMs === null ? null : i.recoveredMs - i.downMs;
-          out.push({
-            server_name: name,
-            started_ms: i.startedMs,
-            down_ms: i.downMs,
-            recovered_ms: i.recoveredMs,
-            detect_ms: i.detectMs,
-            repair_ms: repair,
-            duration_ms: repair ?? Math.max(0, (i.runEndedMs ?? endMs) - i.downMs),
-            manual: i.manual,
-            auto_recovered_within_2m:
-              repair !== null && !i.manual && repair <= AUTO_RECOVERY_WINDOW_MS,
-          });
-        }
+        for (const i of t.history) out.push(slaIncident(name, i, endMs));
       }
       return out.sort((a, b) => a.down_ms - b.down_ms);
     },
+  };
+}
+
+/** The figures of one track with its window closed at `endMs`; `live` is not changed. */
+function serverSla(live: Track, endMs: number): ServerSla {
+  const t = { ...live };
+  let window = t.windowMs;
+  if (t.activeSinceMs !== undefined) {
+    closeStatus(t, Math.max(endMs, t.statusSinceMs));
+    window += Math.max(0, endMs - t.activeSinceMs);
+  }
+  return {
+    window_ms: window,
+    down_ms: t.downMs,
+    degraded_ms: t.degradedMs,
+    uptime_percent: window > 0 ? round((100 * (window - t.downMs)) / window, 3) : null,
+    incidents: t.incidents,
+    open_incidents: t.incident === undefined || t.incident.carried ? 0 : 1,
+    mttd_ms: t.mttdCount > 0 ? round(t.mttdSum / t.mttdCount, 1) : null,
+    mttd_samples: t.mttdCount,
+    mttr_ms: t.mttrCount > 0 ? round(t.mttrSum / t.mttrCount, 1) : null,
+    auto_recovered_within_2m: t.incidents > 0 ? round(t.auto2m / t.incidents, 4) : null,
+    restarts: t.restarts,
+    manual_interventions: t.manual,
+    recovery_exhausted: t.exhausted,
+  };
+}
+
+/** One incident of `server` as reported; an open one lasts until its run's end or `endMs`. */
+function slaIncident(server: string, i: TrackIncident, endMs: number): SlaIncident {
+  const repair = i.recoveredMs === null ? null : i.recoveredMs - i.downMs;
+  return {
+    server_name: server,
+    started_ms: i.startedMs,
+    down_ms: i.downMs,
+    recovered_ms: i.recoveredMs,
+    detect_ms: i.detectMs,
+    repair_ms: repair,
+    duration_ms: repair ?? Math.max(0, (i.runEndedMs ?? endMs) - i.downMs),
+    manual: i.manual,
+    auto_recovered_within_2m: repair !== null && !i.manual && repair <= AUTO_RECOVERY_WINDOW_MS,
   };
 }
 
