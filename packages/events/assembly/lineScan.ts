@@ -44,8 +44,8 @@ import {
 
 // Value kinds, field slots and keys come from scripts/foldFields.mjs (the readers' layout is
 // generated from the same list). A record: the index of the line's `\n`, 1 when accepted
-// (else 0), `[kind, from, to]` per slot, then the name id of each slot in NAMED_SLOTS (-1 when
-// not interned). Offsets are indexes in the caller's buffer (chunk offset + bias).
+// (else 0), `[kind, from, to]` per slot, then the id of each slot in NAMED_SLOTS in its intern
+// table (-1 when it has none). Offsets are indexes in the caller's buffer (chunk offset + bias).
 const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS;
 const MAX_RECORDS: i32 = 2048;
 

@@ -124,8 +124,7 @@ function createFold(options: ReplayOptions): Fold {
         filtered++;
         return;
       }
-      if (read === undefined) summary.add(event, ms);
-      else summary.add(event, ms, trace, read);
+      summary.add(event, ms, trace, read);
     },
     report(reads, ordering) {
       const { since, until, server } = options;
