@@ -24,6 +24,7 @@ const steps = [
   ['replay', 'node', ['scripts/replayThroughput.mjs']],
   ['replay-breakdown', 'node', ['scripts/replayBreakdown.mjs']],
   ['append', 'node', ['scripts/appendThroughput.mjs']],
+  ['factory', 'node', ['scripts/eventFactory.mjs']],
   ['monitor', 'node', ['src/monitorCpu.mjs']],
   ['gateway', 'node', ['src/gatewayLoad.mjs']],
   ['policies', 'node', ['src/gatewayPolicies.mjs']],

@@ -958,7 +958,38 @@ export interface CallCompleted {
   session_id?: string;
 }
 /**
- * A client session's link to a server broke under a request (its process exited, the server forgot the session: HTTP 404, the connection dropped), and the request was sent again, once, on a new session.
+ * A client session's link to a server broke under a request (its process exited, the server forgot the session: HTTP 404, the connection dropped), and the request was sent again, once, on a new session (a resend; not to be confused with the replay of a log).
+ *
+ * This interface was referenced by `SelfhealEvent`'s JSON-Schema
+ * via the `definition` "RequestResent".
+ */
+export interface RequestResent {
+  event_type: 'request_resent';
+  server_name: string;
+  /**
+   * The MCP method, e.g. tools/call.
+   */
+  method: string;
+  /**
+   * The upstream tool, for tools/call.
+   */
+  tool?: string;
+  /**
+   * How the first session broke.
+   */
+  cause: string;
+  /**
+   * The client session the request came from, when it has an id (its trace_id is the call's).
+   */
+  session_id?: string;
+  /**
+   * answered: a result; error: any other error (the upstream's JSON-RPC error, the request timeout); failed: the new session broke too; aborted: the request was aborted meanwhile (the client cancelled it, or its attempt timed out or lost a hedge).
+   */
+  outcome: 'answered' | 'error' | 'failed' | 'aborted';
+}
+/**
+ * @deprecated
+ * The earlier name of request_resent, in logs written before the rename: read, never written.
  *
  * This interface was referenced by `SelfhealEvent`'s JSON-Schema
  * via the `definition` "RequestReplayed".

@@ -1,11 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without type declarations
-import { generateTypes, target } from '../scripts/generateTypes.mjs';
+import { eventTypeTable, generateAll, targets } from '../scripts/generateTypes.mjs';
+import { loadSchema } from './schemaRegistry.js';
 
-describe('types.generated.ts', () => {
-  it('matches the schemas on disk (run `pnpm --filter @selfheal/schemas generate` if not)', async () => {
-    const fresh = (await generateTypes()) as string;
-    expect(readFileSync(target as string, 'utf8')).toBe(fresh);
+describe('generated files', () => {
+  it.each(Object.entries(targets as Record<string, string>))(
+    '%s matches the schemas on disk (run `pnpm --filter @selfheal/schemas generate` if not)',
+    async (_, path) => {
+      const fresh = (await generateAll()) as Record<string, string>;
+      expect(readFileSync(path, 'utf8')).toBe(fresh[path]);
+    },
+  );
+
+  it('lists every event type the schema describes, each once', async () => {
+    const table = (await eventTypeTable()) as { type: string; deprecated: boolean }[];
+    const described = Object.keys((loadSchema('event').$defs as { typeIs: object }).typeIs);
+    expect(table.map((t) => t.type).sort()).toEqual([...described].sort());
+    expect(table.filter((t) => t.deprecated).map((t) => t.type)).toEqual(['request_replayed']);
   });
 });

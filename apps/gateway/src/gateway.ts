@@ -37,7 +37,7 @@ import {
   createGatewaySession,
   type GatewaySession,
 } from './session/gatewaySession.js';
-import { busSink, createServerPolicy, followRecovery } from './session/serverPolicies.js';
+import { busEmitter, createServerPolicy, followRecovery } from './session/serverPolicies.js';
 import type { ToolCallHost } from './session/toolCall.js';
 import { createStatelessGateway, type StatelessGateway } from './stateless/statelessGateway.js';
 import { createTrustGuard, type TrustGuard } from './trust/trustGuard.js';
@@ -404,18 +404,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         ? JSON.stringify([e.from, e.to, e.tool, e.reason])
         : undefined,
   });
-  const sink = busSink(
-    {
-      publish: (event) => {
-        if (!fallbacks.repeats(event as Record<string, unknown>)) publishNow(event);
-      },
-    },
-    events,
-  );
+  const policyEvents = busEmitter((event) => {
+    if (!fallbacks.repeats(event as Record<string, unknown>)) publishNow(event);
+  }, events);
   const policies = new Map<string, UpstreamPolicy>();
   const unfollow = new Map<string, () => void>();
   const addPolicy = (from: LoadedConfig, upstream: UpstreamServer) => {
-    policies.set(upstream.spec.name, createServerPolicy(from, upstream.spec, { clock, sink }));
+    policies.set(
+      upstream.spec.name,
+      createServerPolicy(from, upstream.spec, { clock, emitter: policyEvents }),
+    );
     unfollow.set(upstream.spec.name, followRecovery(policies, [upstream]));
   };
   for (const upstream of upstreams) addPolicy(config, upstream);
@@ -430,7 +428,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     bus,
     events,
     clock,
-    sink,
+    emitter: policyEvents,
     isDown,
     defer: afterAnswer.defer,
   };
@@ -537,7 +535,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       announce('resources/list');
     }
     publishNow(
-      events.createOther('config_reloaded', {
+      events.configReloaded({
         source: next.source,
         trigger,
         added: diff.added,

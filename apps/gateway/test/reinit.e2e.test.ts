@@ -53,7 +53,7 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     Number(text(await client.callTool({ name: `${server}__pid`, arguments: {} })));
 
   /**
-   * Calls a slow tool (it answers at once on a replay: its mark file exists by then), and kills
+   * Calls a slow tool (it answers at once on a resend: its mark file exists by then), and kills
    * the client session's own process of `solo` with SIGKILL while the upstream works on it.
    */
   const killMidCall = async (tool: string) => {
@@ -72,7 +72,7 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     return { pid, result: await call };
   };
 
-  it('replays a read-only call in flight when its process dies, on a new process with the same capabilities', async () => {
+  it('resends a read-only call in flight when its process dies, on a new process with the same capabilities', async () => {
     const caps = text(await client.callTool({ name: 'solo__caps', arguments: {} }));
     expect(JSON.parse(caps)).toEqual({
       capabilities: { roots: { listChanged: true } },
@@ -82,47 +82,47 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     expect(result.isError).toBeFalsy();
     const answeredBy = Number(text(result));
     expect(answeredBy).not.toBe(pid);
-    expect(events.ofType('request_replayed', { tool: 'slow_read' })).toMatchObject([
+    expect(events.ofType('request_resent', { tool: 'slow_read' })).toMatchObject([
       { server_name: 'solo', method: 'tools/call', outcome: 'answered' },
     ]);
     expect(await pidOf()).toBe(answeredBy);
     expect(text(await client.callTool({ name: 'solo__caps', arguments: {} }))).toBe(caps);
   });
 
-  it('replays a read-only call in flight on the shared connection once the monitor has restarted its process', async () => {
+  it('resends a read-only call in flight on the shared connection once the monitor has restarted its process', async () => {
     const { pid, result } = await killMidCall('shared__slow_read');
     expect(result.isError).toBeFalsy();
     const answeredBy = Number(text(result));
     expect(answeredBy).not.toBe(pid);
     expect(await pidOf('shared')).toBe(answeredBy);
-    expect(events.ofType('request_replayed', { server_name: 'shared' })).toMatchObject([
+    expect(events.ofType('request_resent', { server_name: 'shared' })).toMatchObject([
       { method: 'tools/call', tool: 'slow_read', outcome: 'answered' },
     ]);
     // The process the monitor supervises is the one that answered: no process of the client's.
     expect(gw.gateway.monitor.servers.get('shared')!.pid).toBe(answeredBy);
   });
 
-  it('fails a call with side effects clearly instead of replaying it or falling back; the next call gets a new session', async () => {
+  it('fails a call with side effects clearly instead of resending it or falling back; the next call gets a new session', async () => {
     const { pid, result } = await killMidCall('solo__slow_write');
     expect(result.isError).toBe(true);
     expect(result._meta?.['selfheal/served_by']).toBeUndefined();
     expect(text(result)).toMatch(
-      /^server "solo" \(stdio: .*sessionServer\.mjs\): the session broke while tools\/call "slow_write" was in flight \(the connection closed: the process exited or the stream ended\); not replayed: the tool is not annotated read-only or idempotent, so it may have run/,
+      /^server "solo" \(stdio: .*sessionServer\.mjs\): the session broke while tools\/call "slow_write" was in flight \(the connection closed: the process exited or the stream ended\); not resent: the tool is not annotated read-only or idempotent, so it may have run/,
     );
     const next = await pidOf();
     expect(next).not.toBe(pid);
-    // Not replayed, so no event says it was.
-    expect(events.ofType('request_replayed', { tool: 'slow_write' })).toEqual([]);
+    // Not resent, so no event says it was.
+    expect(events.ofType('request_resent', { tool: 'slow_write' })).toEqual([]);
   });
 
-  it('replays once only: a read-only call that kills every process it runs on runs twice, then fails', async () => {
+  it('resends once only: a read-only call that kills every process it runs on runs twice, then fails', async () => {
     const result = await client.callTool({ name: 'solo__crash_read', arguments: {} });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(
-      /^server "solo" .*: the session broke while tools\/call "crash_read" was in flight .*; replayed once on a new session, which broke too/,
+      /^server "solo" .*: the session broke while tools\/call "crash_read" was in flight .*; resent once on a new session, which broke too/,
     );
     expect(readFileSync(crashLog, 'utf8').trim().split('\n')).toHaveLength(2);
-    expect(events.ofType('request_replayed', { tool: 'crash_read' })).toMatchObject([
+    expect(events.ofType('request_resent', { tool: 'crash_read' })).toMatchObject([
       {
         server_name: 'solo',
         method: 'tools/call',
@@ -133,31 +133,31 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     expect(await pidOf()).toBeGreaterThan(0);
   });
 
-  it('reports a replay the upstream answered with a JSON-RPC error as such, and gives the client that error', async () => {
+  it('reports a resend the upstream answered with a JSON-RPC error as such, and gives the client that error', async () => {
     const call = client.callTool({
       name: 'solo__crash_then_refuse',
       arguments: { mark: join(dir, 'refuse') },
     });
     await expect(call).rejects.toThrow(/MCP error -32050: refused on a new session/);
-    expect(events.ofType('request_replayed', { tool: 'crash_then_refuse' })).toMatchObject([
+    expect(events.ofType('request_resent', { tool: 'crash_then_refuse' })).toMatchObject([
       { server_name: 'solo', method: 'tools/call', outcome: 'error' },
     ]);
   });
 
-  it('re-initialises a Streamable HTTP session the server forgot (404) and replays the call', async () => {
+  it('re-initialises a Streamable HTTP session the server forgot (404) and resends the call', async () => {
     expect(text(await client.callTool({ name: 't__echo', arguments: { text: 'one' } }))).toBe(
       'one',
     );
     const before = upstream.initializedBy.length;
     await upstream.forgetSessions();
-    // echo has no annotations: replayed only because a 404 proves it was never processed.
+    // echo has no annotations: resent only because a 404 proves it was never processed.
     const result = await client.callTool({ name: 't__echo', arguments: { text: 'two' } });
     expect(result.isError).toBeFalsy();
     expect(text(result)).toBe('two');
     // One new session: the shared connection, which is the monitor's (RFC 0010).
     expect(upstream.initializedBy.slice(before)).toEqual(['selfheal']);
-    const [replayed] = events.ofType('request_replayed', { server_name: 't' });
-    expect(replayed).toMatchObject({
+    const [resent] = events.ofType('request_resent', { server_name: 't' });
+    expect(resent).toMatchObject({
       method: 'tools/call',
       tool: 'echo',
       cause: 'HTTP 404: the server no longer knows the session',
@@ -165,10 +165,10 @@ describe('transparent re-initialisation of a client session’s upstream link', 
     });
     // In the call's trace and session, as its call_completed.
     await vi.waitFor(() =>
-      expect(events.ofType('call_completed', { trace_id: replayed!.trace_id })).toMatchObject([
-        { server_name: 't', outcome: 'ok', session_id: replayed!.session_id },
+      expect(events.ofType('call_completed', { trace_id: resent!.trace_id })).toMatchObject([
+        { server_name: 't', outcome: 'ok', session_id: resent!.session_id },
       ]),
     );
-    expect(replayed!.session_id).toEqual(expect.any(String));
+    expect(resent!.session_id).toEqual(expect.any(String));
   });
 });

@@ -294,7 +294,7 @@ describe.each([
       // The last step's notification races the result (the SDK drops progress after the result,
       // directly too); the earlier ones always arrive, in order, with the upstream's fields.
       const expected = [1, 2, 3].map((progress) => ({ progress, total: 3 }));
-      // Under load a resumed upstream SSE stream has been seen to replay one notification,
+      // Under load a resumed upstream SSE stream has been seen to redeliver one notification,
       // directly as well as through the gateway: a repeat of the one just before is dropped,
       // and order and fields are what is asserted.
       const distinct = (seen: Progress[]) =>

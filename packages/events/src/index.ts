@@ -48,13 +48,16 @@ export { type LogRecovery, recoverLog } from './log/logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './log/logSegments.js';
 // Event constructors and ids
 export {
+  type BuiltEvent,
   createEventFactory,
+  type EventBody,
   type EventFactory,
   type EventFactoryOptions,
   type EventInput,
 } from './model/createEvent.js';
 // The envelope fast path
 export { checkEnvelope, envelopeTime, hasEventEnvelope, parseTimestamp } from './model/envelope.js';
+export type { EventConstructor, EventConstructors } from './model/eventConstructors.generated.js';
 export {
   createEventIdGenerator,
   createPooledRandom,
@@ -63,6 +66,7 @@ export {
 } from './model/eventId.js';
 // Event types
 export {
+  DEPRECATED_EVENT_TYPES,
   type EventFieldsByType,
   type EventOf,
   isKnownEventType,

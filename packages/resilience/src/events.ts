@@ -58,9 +58,13 @@ export type EventBody = ResilienceEvent extends infer E
     : never
   : never;
 
-/** Builds envelopes and hands events to the sink. */
+/**
+ * Where the policies hand the events they emit: a body (type and fields) and its trace; the
+ * emitter puts the envelope on and returns the whole event. {@link createEmitter} is the one for
+ * use on its own; a host with an event factory gives its own (RuntimeOptions `emitter`).
+ */
 export interface Emitter {
-  /** Emits `body` with a timestamp from the clock; returns the event as sent. */
+  /** Emits `body` in trace `traceId` (a new one when omitted); returns the event as sent. */
   emit<B extends EventBody>(body: B, traceId?: string): B & EventEnvelope;
   /** A fresh trace id for a causal chain that has none yet. */
   newTraceId(): string;
@@ -82,7 +86,10 @@ export interface EmitterOptions {
   onSinkError?: (error: unknown, event: ResilienceEvent) => void;
 }
 
-/** An emitter that stamps events with `clock` and sends them to `sink`. */
+/**
+ * An emitter for use without a host's event factory: stamps events with `clock`, a `repo` and a
+ * trace id, and sends them to `sink`.
+ */
 export function createEmitter(options: EmitterOptions): Emitter {
   const { sink, clock, repo = 'selfheal', newId = randomUUID, onSinkError } = options;
   return {

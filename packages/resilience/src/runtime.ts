@@ -7,13 +7,22 @@ export interface RuntimeOptions {
   serverName?: string;
   /** @default systemClock */
   clock?: Clock;
-  /** Receives every event. @default drop them */
+  /**
+   * Receives every event, with the minimal envelope of {@link createEmitter} (`timestamp`,
+   * `trace_id`, `repo`): for use on its own. A host with an event factory passes `emitter`.
+   * @default drop them
+   */
   sink?: EventSink;
   /** A number in [0, 1), for jitter. @default Math.random */
   random?: () => number;
   /** Trace ids for events of no call. @default crypto.randomUUID */
   newId?: () => string;
-  /** An emitter to share instead of building one from `sink`. */
+  /**
+   * Where the policies hand their event bodies (type and fields): a host that builds events
+   * itself (the gateway: its one event factory, `envelop` in `@selfheal/events`) puts the
+   * envelope on, publishes the event and returns it; a breaker folds what it gets back. Also how
+   * policies share one emitter. @default createEmitter({ sink, clock, newId })
+   */
   emitter?: Emitter;
 }
 

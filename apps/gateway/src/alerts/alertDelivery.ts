@@ -1,9 +1,12 @@
-import type { EventFactory } from '@selfheal/events';
+import type { EventFactory, EventFieldsByType, EventInput } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import type { DeliverySettings, SinkSpec } from './alertConfig.js';
 import type { PendingDelivery } from './alertLedger.js';
 import { type AlertTransport, noticeOf } from './notice.js';
+
+/** The fields of a delivery event that come from its notice. */
+type NoticeField = 'event_type' | 'server_name' | 'alert_id' | 'notice_id' | 'action' | 'sink';
 
 /** Options of {@link createAlertDelivery}. */
 export interface AlertDeliveryOptions {
@@ -81,10 +84,14 @@ export function createAlertDelivery(options: AlertDeliveryOptions): AlertDeliver
       sleeping.add(entry);
     });
 
-  const publish = (type: string, p: PendingDelivery, fields: Record<string, unknown>) => {
+  const publish = <T extends 'alert_delivered' | 'alert_delivery_failed'>(
+    type: T,
+    p: PendingDelivery,
+    fields: Omit<EventFieldsByType[T], NoticeField>,
+  ) => {
     try {
       options.publish(
-        events.createOther(type, {
+        events.create(type, {
           trace_id: p.notice.trace_id,
           ...(typeof p.notice.server_name === 'string'
             ? { server_name: p.notice.server_name }
@@ -94,7 +101,7 @@ export function createAlertDelivery(options: AlertDeliveryOptions): AlertDeliver
           action: p.action,
           sink: p.sink,
           ...fields,
-        }),
+        } as EventInput<T>),
       );
     } catch {
       // The bus is closed (the gateway is stopping): the delivery stays owed in the log.

@@ -111,7 +111,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const open = ledger.open.get(alertKey(rule.name, server));
       if (condition.status === 'firing' && !open) {
         emit(
-          events.createOther('alert_fired', {
+          events.alertFired({
             trace_id: `alert-${rule.name}/${server || '-'}`,
             ...(server !== '' ? { server_name: server } : {}),
             alert_id: idOf(rule.name, server, now),
@@ -127,7 +127,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         );
       } else if (condition.status === 'clear' && open) {
         emit(
-          events.createOther('alert_resolved', {
+          events.alertResolved({
             trace_id: `alert-${rule.name}/${server || '-'}`,
             ...(server !== '' ? { server_name: server } : {}),
             alert_id: open.alertId,
@@ -218,7 +218,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           continue;
         }
         emit(
-          events.createOther('alert_resolved', {
+          events.alertResolved({
             trace_id: `alert-${open.rule}/${open.server || '-'}`,
             ...(open.server !== '' ? { server_name: open.server } : {}),
             alert_id: open.alertId,

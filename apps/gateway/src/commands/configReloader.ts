@@ -76,7 +76,7 @@ export function watchConfig(options: ConfigReloaderOptions): ConfigReloader {
       );
       try {
         gateway.bus.publish(
-          gateway.events.createOther('config_reload_failed', {
+          gateway.events.configReloadFailed({
             source: file,
             trigger,
             error: message,

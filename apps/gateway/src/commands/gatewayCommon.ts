@@ -107,7 +107,7 @@ export async function openEventLog(
     createCallSummarySink({
       inner: file,
       clock: gateway.clock,
-      repo: emission.repo,
+      events: gateway.events,
     }),
   );
   return {

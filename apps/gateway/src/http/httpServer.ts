@@ -139,7 +139,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     );
     try {
       gateway.bus.publish(
-        gateway.events.createOther('client_dropped', {
+        gateway.events.clientDropped({
           stream: drop.stream,
           ...who,
           pending_bytes: drop.pendingBytes,

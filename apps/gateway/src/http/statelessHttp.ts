@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Notification } from '@modelcontextprotocol/server';
 import { META, StatelessErrorCode } from '../stateless/envelope.js';
+import {
+  decodeHeaderValue,
+  paramHeaderMismatch,
+  scanParamHeaders,
+} from '../stateless/paramHeaders.js';
 import type {
   StatelessGateway,
   StatelessReply,
@@ -20,7 +25,8 @@ export interface StatelessHttpOptions {
 
 /**
  * Answers one stateless (MCP 2026-07-28) POST: checks the request headers against the body
- * (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`: -32020 and HTTP 400 on a mismatch), then
+ * (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`, and a `tools/call`'s `Mcp-Param-*` headers
+ * by the tool's `x-mcp-header` marks: -32020 and HTTP 400 on a mismatch), then
  * serves it. The answer is JSON, or an SSE stream scoped to the request where notifications may
  * precede it (a progress token, a log level, `subscriptions/listen`). Closing the stream cancels
  * the request.
@@ -38,7 +44,7 @@ export async function serveStatelessHttp(
     return;
   }
   const request = message as unknown as StatelessRequest;
-  const mismatch = headerMismatch(req, request);
+  const mismatch = headerMismatch(req, request) ?? paramMismatch(req, request, stateless);
   if (mismatch !== undefined) {
     writeJson(res, 400, {
       jsonrpc: '2.0',
@@ -141,13 +147,35 @@ function headerMismatch(req: IncomingMessage, request: StatelessRequest): string
 }
 
 /**
- * A header's value, with the `=?base64?…?=` form of non-ASCII values decoded and surrounding
- * white space dropped.
+ * What is wrong with a `tools/call`'s `Mcp-Param-*` headers against its arguments, if anything,
+ * by the `x-mcp-header` marks of the tool as the gateway exposes it (a tool whose marks are
+ * invalid is not listed, and its headers are not read).
+ */
+function paramMismatch(
+  req: IncomingMessage,
+  request: StatelessRequest,
+  stateless: StatelessGateway,
+): string | undefined {
+  if (request.method !== 'tools/call') return undefined;
+  const scan = scanParamHeaders(stateless.tool(String(request.params?.name))?.inputSchema);
+  if (!scan.valid) return undefined;
+  return paramHeaderMismatch(scan.headers, request.params?.arguments, (name) =>
+    rawHeader(req, name.toLowerCase()),
+  );
+}
+
+/**
+ * A header's value, with the `=?base64?…?=` form decoded and surrounding white space dropped
+ * (a malformed one is kept as sent: it then matches nothing).
  */
 function header(req: IncomingMessage, name: string): string | undefined {
-  const raw = req.headers[name];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  const value = rawHeader(req, name);
   if (value === undefined) return undefined;
-  const encoded = /^=\?base64\?(.*)\?=$/.exec(value);
-  return encoded ? Buffer.from(encoded[1]!, 'base64').toString('utf8') : value;
+  const decoded = decodeHeaderValue(value);
+  return 'value' in decoded ? decoded.value : value.trim();
+}
+
+function rawHeader(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.headers[name];
+  return Array.isArray(raw) ? raw[0] : raw;
 }

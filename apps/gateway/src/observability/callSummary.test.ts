@@ -1,3 +1,4 @@
+import { createEventFactory, isEventId } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +71,32 @@ describe('createCallSummarySink', () => {
       latency_ms: { p50: 51, p95: 96, p99: 100, max: 500 },
     });
     for (const s of summaries) expect(validate('event', s).issues).toEqual([]);
+  });
+
+  it("regression: a call_summary had no event_id (NATS took every one for the same message); now the host's factory makes its envelope", () => {
+    const clock = manualClock();
+    const written: SelfhealEvent[] = [];
+    const sink = createCallSummarySink({
+      inner: { name: 'file', write: (e) => void written.push(e) },
+      clock,
+      windowMs: 1000,
+      events: createEventFactory({ clock, repo: 'gw', replica: 'r1' }),
+    });
+    sink.write(call(1));
+    sink.write(call(2, 'ok', 'alpha_add'));
+    clock.advance(1000);
+    const summaries = written.filter((e) => e.event_type === 'call_summary');
+    expect(summaries).toHaveLength(2);
+    for (const s of summaries) {
+      expect(s).toMatchObject({
+        timestamp: '2026-11-21T10:00:01.000Z',
+        trace_id: 'summary-alpha',
+        repo: 'gw',
+        replica: 'r1',
+      });
+      expect(isEventId(s.event_id as string)).toBe(true);
+    }
+    expect(summaries[0]!.event_id).not.toBe(summaries[1]!.event_id);
   });
 
   it('regression: an outage wrote every refused call one by one; now the first of each kind per window, the rest counted exactly', () => {

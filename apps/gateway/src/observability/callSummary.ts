@@ -1,4 +1,4 @@
-import type { EventSink } from '@selfheal/events';
+import { createEventFactory, type EventFactory, type EventSink } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 
@@ -10,7 +10,13 @@ export interface CallSummaryOptions {
   clock: Clock;
   /** Length of a summary window, in milliseconds. @default 60000 */
   windowMs?: number;
-  /** `repo` of the summary events. @default 'selfheal' */
+  /**
+   * Builds the summary events, envelope and all: the gateway's own factory (`gateway.events`),
+   * so a summary has an `event_id`, `repo` and `replica` like every other event.
+   * @default createEventFactory({ clock, repo, validate: false })
+   */
+  events?: Pick<EventFactory, 'callSummary'>;
+  /** `repo` of the summary events when no `events` is given. @default 'selfheal' */
   repo?: string;
   /** Trace ids kept per kind of unusual call and window, as exemplars. @default 3 */
   exemplars?: number;
@@ -48,7 +54,9 @@ interface Window {
 export function createCallSummarySink(options: CallSummaryOptions): EventSink {
   const { inner, clock } = options;
   const windowMs = options.windowMs ?? 60_000;
-  const repo = options.repo ?? 'selfheal';
+  const events =
+    options.events ??
+    createEventFactory({ clock, repo: options.repo ?? 'selfheal', validate: false });
   const exemplars = options.exemplars ?? 3;
   let windows = new Map<string, Window>();
   let windowStart = clock.now();
@@ -63,7 +71,7 @@ export function createCallSummarySink(options: CallSummaryOptions): EventSink {
     windowStart = clock.now();
     // Written in the flushing turn (a sync inner sink sees them at once), awaited together.
     const pending = [...done.values()].map((w) =>
-      inner.write(summaryEvent(w, start, windowStart, repo)),
+      inner.write(summaryEvent(events, w, start, windowStart)),
     );
     await Promise.all(pending);
   };
@@ -132,15 +140,18 @@ export function createCallSummarySink(options: CallSummaryOptions): EventSink {
   };
 }
 
-function summaryEvent(w: Window, start: number, end: number, repo: string): SelfhealEvent {
+/** The `call_summary` of window `w`, from `start` to `end` (now: its timestamp). */
+function summaryEvent(
+  events: Pick<EventFactory, 'callSummary'>,
+  w: Window,
+  start: number,
+  end: number,
+): SelfhealEvent {
   const sorted = w.latencies.sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
   const calls = Object.values(w.counts).reduce((a, b) => a + b, 0);
-  return {
-    event_type: 'call_summary',
-    timestamp: new Date(end).toISOString(),
+  return events.callSummary({
     trace_id: `summary-${w.server_name}`,
-    repo,
     server_name: w.server_name,
     ...(w.tool === undefined ? {} : { tool: w.tool }),
     method: w.method,
@@ -150,5 +161,5 @@ function summaryEvent(w: Window, start: number, end: number, repo: string): Self
     counts: w.counts,
     ...(w.kinds.size === 0 ? {} : { kinds: [...w.kinds.values()] }),
     latency_ms: { p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted.at(-1) ?? 0 },
-  };
+  });
 }

@@ -126,16 +126,14 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
       // The call it relates to may have just finished; the session stream still takes it.
       send(related).catch(() => (related === undefined ? undefined : send().catch(() => {})));
     },
-    onReplay: (link, { traceId, sessionId, ...replay }) => {
+    onResend: (link, { traceId, sessionId, ...resend }) => {
       const { bus, events } = options.calls;
       const ids = {
         ...(traceId === undefined ? {} : { trace_id: traceId }),
         ...(sessionId === undefined ? {} : { session_id: sessionId }),
       };
       try {
-        bus.publish(
-          events.createOther('request_replayed', { server_name: link.name, ...replay, ...ids }),
-        );
+        bus.publish(events.requestResent({ server_name: link.name, ...resend, ...ids }));
       } catch {
         // A closed bus (the gateway stopping) must not turn the call's answer into an error.
       }

@@ -9,6 +9,7 @@ import {
   MAX_EXPOSED_NAME,
   resolveCollisions,
 } from '../naming.js';
+import { withValidParamHeaders } from '../stateless/paramHeaders.js';
 import { LIST_KEYS, type ListMethod, type RawItem } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { type RouteSource, routeName, routeUri } from './routing.js';
@@ -61,6 +62,8 @@ export interface Router {
    * Resolves to the raw result; rejects with an error the SDK puts on the wire as it is.
    */
   route(method: string, params: Params, extra: RouteExtra): Promise<Record<string, unknown>>;
+  /** The tool an exposed name routes to, as its server last listed it (undefined: none). */
+  tool(exposed: string): RawItem | undefined;
   /** Closes the links' own sessions. Idempotent. */
   close(): Promise<void>;
 }
@@ -125,6 +128,23 @@ export function createRouter(options: RouterOptions): Router {
     };
   };
 
+  /**
+   * Each server's tools as this router last listed them live: the definitions its clients hold,
+   * which the `Mcp-Param-*` headers of their calls follow (fresher than a catalog that only a
+   * `list_changed` renews).
+   */
+  const listedTools = new WeakMap<UpstreamLink, RawItem[]>();
+
+  /** Tells once of each tool left out of the list for its `x-mcp-header` marks (RFC 0013). */
+  const warnInvalid = (server: string) => (tool: string, reason: string) => {
+    const key = JSON.stringify([server, tool, reason]);
+    if (warned.has(key)) return;
+    warned.add(key);
+    options.onWarning?.(
+      `tool "${tool}" of server "${server}" is left out of tools/list: its inputSchema breaks the x-mcp-header rules of MCP 2026-07-28 (${reason})`,
+    );
+  };
+
   const aggregate = async (method: ListMethod, extra: RouteExtra) => {
     const key = LIST_KEYS[method];
     const perServer = await Promise.all(
@@ -142,6 +162,7 @@ export function createRouter(options: RouterOptions): Router {
             connect: (signal) => link.ensure(signal),
             attempt: (signal) => link.list(method, signal),
           });
+          if (method === 'tools/list') listedTools.set(link, items);
           return { link, items, live: true };
         } catch (error) {
           // Down, timed out, refused by its breaker or bulkhead: the last known catalog serves.
@@ -167,10 +188,12 @@ export function createRouter(options: RouterOptions): Router {
     }[]) {
       const filter = filterOf(link);
       // Held tools (a changed definition) and a quarantined server's in hide mode stay out.
-      const listed =
+      const trusted =
         method === 'tools/list' && options.calls.trust
           ? options.calls.trust.filterTools(link.name, items)
           : items;
+      const listed =
+        method === 'tools/list' ? withValidParamHeaders(trusted, warnInvalid(link.name)) : trusted;
       for (const raw of listed) {
         const item = live
           ? raw
@@ -383,6 +406,14 @@ export function createRouter(options: RouterOptions): Router {
       return currentLinks();
     },
     route,
+    tool: (exposed) => {
+      try {
+        const { link, name } = routeByName('tools/list', exposed);
+        return listedTools.get(link)?.find((t) => t.name === name) ?? link.listedTool(name);
+      } catch {
+        return undefined; // no such tool: the call itself says so
+      }
+    },
     close: () => {
       closing ??= Promise.all([...linkByUpstream.values()].map((l) => l.close())).then(() => {});
       return closing;

@@ -1,9 +1,12 @@
 import { ProtocolError } from '@modelcontextprotocol/server';
+import { createEventFactory } from '@selfheal/events';
 import { systemClock } from '@selfheal/internal';
+import { createPolicyFromConfig } from '@selfheal/resilience';
+import type { SelfhealEvent } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
-import { classifyGatewayError, createServerPolicies } from './serverPolicies.js';
+import { busEmitter, classifyGatewayError, createServerPolicies } from './serverPolicies.js';
 
 const lost = () =>
   new GatewayError(GatewayErrorCode.UpstreamUnavailable, 'server "a" is down', {
@@ -81,7 +84,10 @@ describe('createServerPolicies', () => {
       },
       'test-config',
     );
-    const policies = createServerPolicies(config, { clock: systemClock, sink: () => {} });
+    const policies = createServerPolicies(config, {
+      clock: systemClock,
+      emitter: busEmitter(() => {}, createEventFactory({ validate: false })),
+    });
     const a = policies.get('a')!;
     const circuits = (tool?: string) => a.guards(tool).map((b) => b.circuit);
     // Every tool call passes the server's breaker (transport) and its tool's own.
@@ -98,5 +104,44 @@ describe('createServerPolicies', () => {
         .map((b) => b.circuit),
     ).toEqual(['b', 'b/write']);
     for (const policy of policies.values()) policy.dispose();
+  });
+});
+
+describe('busEmitter', () => {
+  it("puts the gateway factory's envelope on a policy's events once, and a closed bus fails no call", async () => {
+    const events = createEventFactory({ repo: 'gw', replica: 'r1' });
+    const published: SelfhealEvent[] = [];
+    let closed = false;
+    const emitter = busEmitter((event) => {
+      if (closed) throw new Error('bus closed');
+      published.push(event);
+    }, events);
+    const policy = createPolicyFromConfig(
+      { serverName: 's', clock: systemClock, emitter, classify: classifyGatewayError },
+      { retry: { max_attempts: 1 }, circuit_breaker: { consecutive_failures: 1 } },
+    );
+    const fail = () =>
+      policy.execute(
+        () => Promise.reject(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+        { meta: { method: 'tools/list' } },
+      );
+    await expect(fail()).rejects.toThrow();
+    const opened = published.find((e) => e.event_type === 'circuit_opened');
+    // The factory's envelope: an event_id, the replica and repo; the policy's own fields kept.
+    expect(opened).toMatchObject({ repo: 'gw', replica: 'r1', server_name: 's', circuit: 's' });
+    expect(opened?.event_id).toEqual(expect.any(String));
+    expect(Object.keys(opened!).slice(0, 6)).toEqual([
+      'event_type',
+      'timestamp',
+      'trace_id',
+      'repo',
+      'event_id',
+      'replica',
+    ]);
+    // The breaker folded the event it got back: it is open now.
+    expect(policy.guards()[0]!.state().mode).toBe('open');
+    closed = true;
+    await expect(fail()).rejects.toThrow(/open|refused/i);
+    policy.dispose();
   });
 });

@@ -1,21 +1,25 @@
-import type { EventBus, EventFactory } from '@selfheal/events';
+import type { EventFactory } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import {
   type Classifier,
   classifyError,
   createPolicyFromConfig,
-  type EventSink,
+  type Emitter,
+  type EventBody,
+  type EventEnvelope,
   type UpstreamPolicy,
 } from '@selfheal/resilience';
+import type { SelfhealEvent } from '@selfheal/schemas';
 import type { LoadedConfig, UpstreamSpec } from '../config/loadConfig.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { randomHex } from '../randomHex.js';
 import type { UpstreamServer, UpstreamState } from '../upstream/upstreamServer.js';
 
 /**
  * The gateway's classifier: the resilience classifier, taught that UPSTREAM_UNAVAILABLE wraps
  * the transport error that caused it (judged by that cause, and always the transport's, so the
  * server's breaker counts it), that a request whose session broke (`data.connection_lost`) was
- * already replayed by the link when safe, and that one refused before any connection (no
+ * already resent by the link when safe, and that one refused before any connection (no
  * cause: the gateway itself refused, the server being down or still starting) says nothing new
  * of the upstream: the monitor already knows, and counting it would hold the breaker open past
  * the server's return (RFC 0008, "Breakers judge the upstream").
@@ -25,7 +29,7 @@ export const classifyGatewayError: Classifier = (error, meta, nowMs) => {
   if (error instanceof GatewayError && error.code === GatewayErrorCode.ClientSessionsExhausted)
     return { retryable: false, breaker: 'ignore', reason: error.code };
   if (error instanceof GatewayError && error.code === GatewayErrorCode.UpstreamUnavailable) {
-    // The link already replayed it on a new session when that was safe (RFC 0008): never again.
+    // The link already resent it on a new session when that was safe (RFC 0008): never again.
     if ((error.data as { connection_lost?: boolean } | undefined)?.connection_lost)
       return {
         retryable: false,
@@ -77,11 +81,29 @@ export function followRecovery(
   };
 }
 
-/** Hands every resilience event (circuit, retry, fallback, ...) to the gateway's bus. */
-export function busSink(bus: Pick<EventBus, 'publish'>, events: EventFactory): EventSink {
-  return (event) => {
-    const { timestamp: _t, repo: _r, event_type, ...fields } = event;
-    bus.publish(events.createOther(event_type, fields));
+/**
+ * The emitter the gateway gives its resilience policies: each event body a policy emits
+ * (circuit, retry, fallback, ...) gets its envelope from the gateway's one factory and goes to
+ * `publish` (the bus). The policy gets the whole event back (a breaker folds its own events).
+ * A failed publish (the bus closed: the gateway stopping) never fails a call.
+ */
+export function busEmitter(
+  publish: (event: SelfhealEvent) => void,
+  events: Pick<EventFactory, 'envelop'>,
+  newTraceId: () => string = () => randomHex(16),
+): Emitter {
+  return {
+    emit<B extends EventBody>(body: B, traceId?: string) {
+      const event = events.envelop(body, traceId);
+      try {
+        publish(event);
+      } catch {
+        // Nobody is left to tell; the policy goes on.
+      }
+      // The factory always sets the envelope's fields (TypeScript cannot see it through B).
+      return event as B & EventEnvelope;
+    },
+    newTraceId,
   };
 }
 
@@ -92,7 +114,7 @@ export function busSink(bus: Pick<EventBus, 'publish'>, events: EventFactory): E
  */
 export function createServerPolicies(
   config: LoadedConfig,
-  runtime: { clock: Clock; sink: EventSink },
+  runtime: { clock: Clock; emitter: Emitter },
 ): Map<string, UpstreamPolicy> {
   return new Map(
     config.upstreams.map((spec) => [spec.name, createServerPolicy(config, spec, runtime)]),
@@ -103,13 +125,13 @@ export function createServerPolicies(
 export function createServerPolicy(
   config: LoadedConfig,
   spec: UpstreamSpec,
-  runtime: { clock: Clock; sink: EventSink },
+  runtime: { clock: Clock; emitter: Emitter },
 ): UpstreamPolicy {
   return createPolicyFromConfig(
     {
       serverName: spec.name,
       clock: runtime.clock,
-      sink: runtime.sink,
+      emitter: runtime.emitter,
       classify: classifyGatewayError,
     },
     config.document.resilience,

@@ -4,7 +4,7 @@ import { type CancelScope, createPolicyFromConfig, LinkedScope } from '@selfheal
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { GatewayError, GatewayErrorCode, toolErrorResult } from '../errors.js';
-import { classifyGatewayError } from './serverPolicies.js';
+import { busEmitter, classifyGatewayError } from './serverPolicies.js';
 import { executeToolCall, type ToolCallHost, upstreamSignal } from './toolCall.js';
 import { traceContextOf } from './traceContext.js';
 import type { UpstreamLink } from './upstreamLink.js';
@@ -96,7 +96,7 @@ async function callCompleted(
     bus,
     events,
     clock: systemClock,
-    sink: () => {},
+    emitter: busEmitter(() => {}, events),
     isDown: () => false,
     trust: {
       route: (targets) => [...targets],

@@ -7,7 +7,7 @@ import {
   createFallbackChain,
   deriveContext,
   describeError,
-  type EventSink,
+  type Emitter,
   isIdempotentCall,
   isResilienceError,
   ResilienceError,
@@ -38,8 +38,8 @@ export interface ToolCallHost {
   bus: EventBus;
   events: EventFactory;
   clock: Pick<Clock, 'now'>;
-  /** Where the fallback chain's events go (the bus). */
-  sink: EventSink;
+  /** Puts the envelope on the fallback chain's events and publishes them (the bus). */
+  emitter: Emitter;
   /** Orders and refuses targets by trust, and hears how each attempt went (RFC 0017). */
   trust?: Pick<
     TrustGuard,
@@ -165,7 +165,7 @@ export async function executeToolCall(
         : await createFallbackChain(alternatives, {
             serverName: primary.link.name,
             clock: host.clock as Clock,
-            sink: host.sink,
+            emitter: host.emitter,
             shouldFallBack: fallsBack,
             reasonOf: fallbackReason,
           }).execute(init);
@@ -262,7 +262,7 @@ export function publishCallCompleted(
   host: Pick<ToolCallHost, 'bus' | 'events' | 'clock' | 'defer'>,
   call: CompletedCall,
 ): void {
-  const event = host.events.createOther('call_completed', {
+  const event = host.events.callCompleted({
     server_name: call.server,
     method: call.method,
     ...(call.tool === undefined ? {} : { tool: call.tool }),
@@ -367,7 +367,7 @@ export function isUnavailable(error: unknown): error is GatewayError {
 }
 
 /**
- * A request whose session broke after it was sent, not replayed because it may have taken
+ * A request whose session broke after it was sent, not resent because it may have taken
  * effect (a tool not annotated read-only or idempotent): sending it to a fallback server could
  * run it twice, so the chain stops and the client gets the error (RFC 0008).
  */

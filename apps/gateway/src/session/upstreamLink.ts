@@ -29,7 +29,7 @@ import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.j
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { OwnSession } from './ownSession.js';
-import { describeLoss, isConnectionLoss, replayVerdict, wasWritten } from './replay.js';
+import { describeLoss, isConnectionLoss, resendVerdict, wasWritten } from './resend.js';
 
 /** What a link needs from the session that owns it. */
 export interface LinkHost {
@@ -66,8 +66,8 @@ export interface LinkHost {
     notification: UpstreamMessage,
     relatedRequestId: RequestId | undefined,
   ) => void;
-  /** A request was sent again on a new session after its session broke (`request_replayed`). */
-  onReplay?: (link: UpstreamLink, replay: LinkReplay) => void;
+  /** A request was sent again on a new session after its session broke (`request_resent`). */
+  onResend?: (link: UpstreamLink, resend: LinkResend) => void;
   /** A session of the client's own got a message that is not JSON-RPC (RFC 0017). */
   onInvalidMessage?: (server: string, error: Error) => void;
 }
@@ -86,8 +86,8 @@ export interface CallIds {
   sessionId?: string;
 }
 
-/** One replay of a request on a new session, and how it ended. */
-export interface LinkReplay extends CallIds {
+/** One resend of a request on a new session, and how it ended. */
+export interface LinkResend extends CallIds {
   method: string;
   /** The upstream tool, for tools/call. */
   tool?: string;
@@ -159,11 +159,11 @@ export class UpstreamLink {
    * Sends one client request upstream and returns the raw result. Upstream JSON-RPC errors are
    * rethrown with their own code, message and data. When the session breaks under the request
    * (its stdio process exited, the server forgot a Streamable HTTP session: 404, the connection
-   * dropped), it is replayed once on the next session (a new own session, or the shared one the
-   * monitor opens), only if {@link replayVerdict} allows it; otherwise, or when the replay fails
+   * dropped), it is resent once on the next session (a new own session, or the shared one the
+   * monitor opens), only if {@link resendVerdict} allows it; otherwise, or when the resend fails
    * too, it fails with UPSTREAM_UNAVAILABLE naming the server and why (`data.connection_lost`,
    * so the retry policy does not send it a third time; `data.may_have_run` when it was not
-   * replayed because it may have taken effect, so no fallback sends it elsewhere).
+   * resent because it may have taken effect, so no fallback sends it elsewhere).
    */
   async forward(
     method: string,
@@ -188,19 +188,13 @@ export class UpstreamLink {
       if (options.signal?.aborted || !isConnectionLoss(error)) throw translate(error);
       await this.drop(client, error);
       const meta = this.callMeta(method, params);
-      const verdict = replayVerdict(error, meta);
-      if (!verdict.replay)
-        throw this.lost(
-          method,
-          params,
-          error,
-          `not replayed: ${verdict.reason}`,
-          verdict.mayHaveRun,
-        );
+      const verdict = resendVerdict(error, meta);
+      if (!verdict.resend)
+        throw this.lost(method, params, error, `not resent: ${verdict.reason}`, verdict.mayHaveRun);
       let fresh: Client;
       try {
         // The shared session may have survived the loss of one request (an HTTP answer cut
-        // short): the monitor kept it, so the replay goes on it at once; a session the server
+        // short): the monitor kept it, so the resend goes on it at once; a session the server
         // forgot (404), or one that could not even send (the server is gone), waits for the
         // monitor's next one.
         const kept =
@@ -215,13 +209,13 @@ export class UpstreamLink {
             ? client
             : await this.upstream.session(options.signal, this.host.timeoutMs, client);
       } catch (reopen) {
-        throw this.lost(method, params, error, `not replayed: ${reasonOf(reopen)}`);
+        throw this.lost(method, params, error, `not resent: ${reasonOf(reopen)}`);
       }
-      // Aborted while the new session opened: nothing is sent again, so no replay to report.
+      // Aborted while the new session opened: nothing is sent again, so no resend to report.
       const sent = !options.signal?.aborted;
-      const replayed = (outcome: LinkReplay['outcome']) => {
+      const resent = (outcome: LinkResend['outcome']) => {
         if (!sent) return;
-        this.host.onReplay?.(this, {
+        this.host.onResend?.(this, {
           ...call,
           method,
           ...(meta.tool === undefined ? {} : { tool: meta.tool }),
@@ -234,14 +228,14 @@ export class UpstreamLink {
         result = await this.send(fresh, method, params, options, requestId);
       } catch (second) {
         if (options.signal?.aborted || !isConnectionLoss(second)) {
-          replayed(options.signal?.aborted ? 'aborted' : 'error');
+          resent(options.signal?.aborted ? 'aborted' : 'error');
           throw translate(second);
         }
-        replayed('failed');
+        resent('failed');
         await this.drop(fresh, second);
-        throw this.lost(method, params, second, 'replayed once on a new session, which broke too');
+        throw this.lost(method, params, second, 'resent once on a new session, which broke too');
       }
-      replayed('answered');
+      resent('answered');
       return result;
     } finally {
       end();
@@ -339,7 +333,7 @@ export class UpstreamLink {
       : undefined;
   }
 
-  /** What the resilience classifier needs to judge a replay: the tool and its annotations. */
+  /** What the resilience classifier needs to judge a resend: the tool and its annotations. */
   private callMeta(method: string, params: Record<string, unknown> | undefined): CallMeta {
     if (method !== 'tools/call') return { method };
     const tool = String(params?.name);

@@ -2,7 +2,7 @@ import type { Implementation, Notification } from '@modelcontextprotocol/server'
 import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
-import { createRouter } from '../session/router.js';
+import { createRouter, type Router } from '../session/router.js';
 import { missingCapability } from '../session/serverRequests.js';
 import type { ToolCallHost } from '../session/toolCall.js';
 import type { UpstreamMessage } from '../upstream/sharedCalls.js';
@@ -69,6 +69,8 @@ export interface StatelessGatewayOptions {
 export interface StatelessGateway {
   /** Answers one request (`subscriptions/listen` streams until its signal aborts). */
   serve(request: StatelessRequest, io: StatelessIo): Promise<StatelessReply>;
+  /** The tool an exposed name routes to, as its server last listed it (its `x-mcp-header` marks). */
+  tool: Router['tool'];
   /** Aborts parked input rounds and closes the links. Idempotent. */
   close(): Promise<void>;
 }
@@ -319,6 +321,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
         return errorReply(error);
       }
     },
+    tool: (exposed) => router.tool(exposed),
     async close() {
       inputs.close();
       listener.close();

@@ -1,4 +1,4 @@
-import type { ServerTrust } from '@selfheal/events';
+import type { EventInput, KnownEventType, ServerTrust } from '@selfheal/events';
 import { hashToolDefinition } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode, toolErrorResult } from '../errors.js';
 import { createRepeatFilter } from '../observability/repeatFilter.js';
@@ -12,7 +12,7 @@ export interface ProtocolViolationsHost extends Pick<OutputSchemaCheckOptions, '
   settings(server: string): Pick<TrustSettings, 'onViolation'>;
   /** The server's projected trust (its pins). */
   server(name: string): ServerTrust | undefined;
-  publish(type: string, fields: Record<string, unknown>): void;
+  publish<T extends KnownEventType>(type: T, fields: EventInput<T>): void;
 }
 
 /**
@@ -54,7 +54,7 @@ export function createProtocolViolations(host: ProtocolViolationsHost): Protocol
   /** Hashes of listed definitions (pinning off), computed once per listed object. */
   const listedHashes = new WeakMap<RawItem, string>();
 
-  const report = (fields: Record<string, unknown>) => {
+  const report = (fields: EventInput<'protocol_violation'>) => {
     if (!repeats.repeats(fields)) host.publish('protocol_violation', fields);
   };
 

@@ -1,11 +1,17 @@
-import { isToolQuarantined, type ServerTrust, type ToolPinState } from '@selfheal/events';
+import {
+  type EventInput,
+  isToolQuarantined,
+  type KnownEventType,
+  type ServerTrust,
+  type ToolPinState,
+} from '@selfheal/events';
 import {
   canonicalJson,
   diffToolDefinitions,
   hashToolDefinition,
   toolDefinitionOf,
 } from '@selfheal/resilience';
-import type { SelfhealEvent } from '@selfheal/schemas';
+import type { SelfhealEvent, ToolDefinitionChanged } from '@selfheal/schemas';
 import type { RawItem } from '../upstream/catalog.js';
 import type { TrustSettings } from './trustSettings.js';
 
@@ -14,7 +20,7 @@ export interface PinHost {
   /** The server's projected trust now (pins included); undefined before its first event. */
   server(name: string): ServerTrust | undefined;
   /** Builds and publishes one event; the projection has applied it when this returns. */
-  publish(type: string, fields: Record<string, unknown>): SelfhealEvent;
+  publish<T extends KnownEventType>(type: T, fields: EventInput<T>): SelfhealEvent;
 }
 
 /**
@@ -80,7 +86,11 @@ export function checkToolPins(
         pin.definition === undefined
           ? [`+ /: ${canonicalJson(definition)}`]
           : diffToolDefinitions(pin.definition, definition),
-      reason: pin.hash === undefined ? (pin.pending?.reason ?? 'new_tool') : 'changed',
+      // A pending reason is one this function wrote before (folded from its event).
+      reason:
+        pin.hash === undefined
+          ? ((pin.pending?.reason ?? 'new_tool') as ToolDefinitionChanged['reason'])
+          : 'changed',
     });
     if (!wasHeld) changed = true;
   }

@@ -1,8 +1,10 @@
 import {
   type EventBus,
   type EventFactory,
+  type EventInput,
   initialTrustState,
   isToolQuarantined,
+  type KnownEventType,
   projectTrust,
   type ServerTrust,
   type TrustState,
@@ -120,8 +122,8 @@ export function createTrustGuard(options: TrustGuardOptions): TrustGuard {
   };
   const server = (name: string): ServerTrust | undefined =>
     Object.hasOwn(state.servers, name) ? state.servers[name] : undefined;
-  const publish = (type: string, fields: Record<string, unknown>) => {
-    const event = events.createOther(type, fields);
+  const publish = <T extends KnownEventType>(type: T, fields: EventInput<T>) => {
+    const event = events.create(type, fields);
     publishEvent(event);
     return event;
   };

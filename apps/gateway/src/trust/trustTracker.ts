@@ -1,4 +1,4 @@
-import type { ServerTrust } from '@selfheal/events';
+import type { EventInput, KnownEventType, ServerTrust } from '@selfheal/events';
 import {
   addSignal,
   decayEvidence,
@@ -9,6 +9,7 @@ import {
   trustScore,
   trustStep,
 } from '@selfheal/resilience';
+import type { ServerReleased } from '@selfheal/schemas';
 import type { TrustSettings } from './trustSettings.js';
 
 /** What a {@link TrustTracker} reads and where it writes. */
@@ -17,7 +18,7 @@ export interface TrustTrackerHost {
   settings(server: string): TrustSettings;
   /** The server's projected trust (the last `trust_changed`, the quarantine). */
   server(name: string): ServerTrust | undefined;
-  publish(type: string, fields: Record<string, unknown>): void;
+  publish<T extends KnownEventType>(type: T, fields: EventInput<T>): void;
 }
 
 /**
@@ -109,7 +110,7 @@ export function createTrustTracker(host: TrustTrackerHost): TrustTracker {
     settle(server, kind, s, e);
   };
 
-  const release = (server: string, fields: Record<string, unknown>) => {
+  const release = (server: string, fields: Omit<ServerReleased, 'event_type' | 'server_name'>) => {
     if (!host.server(server)?.quarantined) return false;
     const s = host.settings(server);
     probation.delete(server);

@@ -138,3 +138,203 @@ describe('createStatelessHttpTransport', () => {
     await transport.close();
   });
 });
+
+/** A request as the test server saw it. */
+interface Seen {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: { id: unknown; method: string; params?: Record<string, unknown> };
+}
+
+/** A server on 127.0.0.1:0 that records each POST and answers with `answer(seen)`: [status, body]. */
+async function record(answer: (seen: Seen, earlier: Seen[]) => [number, unknown]) {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Seen['body'];
+      const request: Seen = { method: body.method, headers: req.headers, body };
+      const [status, reply] = answer(request, [...seen]);
+      seen.push(request);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, seen };
+}
+
+/** Sends a request and resolves to its answer; everything else received goes to `others`. */
+function ask(
+  transport: ReturnType<typeof createStatelessHttpTransport>,
+  message: { id: number; method: string; params?: Record<string, unknown> },
+  others: JSONRPCMessage[] = [],
+): Promise<JSONRPCMessage> {
+  return new Promise((resolve, reject) => {
+    transport.onmessage = (m) => {
+      if ('id' in m && m.id === message.id && !('method' in m)) resolve(m);
+      else others.push(m);
+    };
+    transport.send({ jsonrpc: '2.0', ...message }).catch(reject);
+  });
+}
+
+const MARKED_TOOL = {
+  name: 'query',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      region: { type: 'string', 'x-mcp-header': 'Region' },
+      priority: { type: 'integer', 'x-mcp-header': 'Priority' },
+      verbose: { type: 'boolean', 'x-mcp-header': 'Verbose' },
+      target: { type: 'object', properties: { zone: { type: 'string', 'x-mcp-header': 'Zone' } } },
+      sql: { type: 'string' },
+    },
+  },
+};
+const ok = (seen: Seen): [number, unknown] => [
+  200,
+  { jsonrpc: '2.0', id: seen.body.id, result: { content: [] } },
+];
+const listed = (seen: Seen, tools: unknown[]): [number, unknown] => [
+  200,
+  { jsonrpc: '2.0', id: seen.body.id, result: { tools } },
+];
+const mismatch = (seen: Seen): [number, unknown] => [
+  400,
+  { jsonrpc: '2.0', id: seen.body.id, error: { code: -32020, message: 'Header mismatch' } },
+];
+const paramHeadersOf = (seen: Seen) =>
+  Object.fromEntries(Object.entries(seen.headers).filter(([k]) => k.startsWith('mcp-param-')));
+
+describe('createStatelessHttpTransport: headers from tool parameters (x-mcp-header)', () => {
+  it('mirrors the marked arguments of a listed tool into Mcp-Param headers, null and absent ones omitted', async () => {
+    const { url, seen } = await record((s) =>
+      s.method === 'tools/list' ? listed(s, [MARKED_TOOL]) : ok(s),
+    );
+    const transport = createStatelessHttpTransport({ url });
+    await transport.start();
+    await ask(transport, { id: 1, method: 'tools/list' });
+    await ask(transport, {
+      id: 2,
+      method: 'tools/call',
+      params: {
+        name: 'query',
+        arguments: {
+          region: 'Hello, 世界',
+          priority: 42,
+          verbose: null,
+          target: { zone: 'eu' },
+          sql: 'x',
+        },
+      },
+    });
+    expect(paramHeadersOf(seen[1]!)).toEqual({
+      'mcp-param-region': '=?base64?SGVsbG8sIOS4lueVjA==?=',
+      'mcp-param-priority': '42',
+      'mcp-param-zone': 'eu',
+    });
+    expect(seen[1]!.headers['mcp-name']).toBe('query');
+    await transport.close();
+  });
+
+  it('encodes an Mcp-Name that is not header-safe, or that looks like the sentinel', async () => {
+    const { url, seen } = await record((s) => ok(s));
+    const transport = createStatelessHttpTransport({ url });
+    await transport.start();
+    await ask(transport, { id: 1, method: 'tools/call', params: { name: 'wetter-münchen' } });
+    await ask(transport, { id: 2, method: 'tools/call', params: { name: '=?base64?literal?=' } });
+    expect(seen.map((s) => s.headers['mcp-name'])).toEqual([
+      `=?base64?${Buffer.from('wetter-münchen').toString('base64')}?=`,
+      '=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=',
+    ]);
+    await transport.close();
+  });
+
+  it('answers -32602 without sending when a marked integer is outside the safe range', async () => {
+    const { url, seen } = await record((s) =>
+      s.method === 'tools/list' ? listed(s, [MARKED_TOOL]) : ok(s),
+    );
+    const transport = createStatelessHttpTransport({ url });
+    await transport.start();
+    await ask(transport, { id: 1, method: 'tools/list' });
+    const answer = await ask(transport, {
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'query', arguments: { priority: 2 ** 60 } },
+    });
+    expect(answer).toMatchObject({
+      id: 2,
+      error: { code: -32602, message: expect.stringContaining('arguments.priority') },
+    });
+    expect(seen.map((s) => s.method)).toEqual(['tools/list']);
+    await transport.close();
+  });
+
+  it('after HeaderMismatch (-32020) lists the tools again, retries once with the new headers, and says the list changed', async () => {
+    // The server marked `region` after the client listed: its first call has no header.
+    let marked = false;
+    const { url, seen } = await record((s, earlier) => {
+      if (s.method === 'tools/list') {
+        const tool = marked ? MARKED_TOOL : { ...MARKED_TOOL, inputSchema: { type: 'object' } };
+        return listed(s, [tool]);
+      }
+      marked = earlier.length > 0;
+      return s.headers['mcp-param-region'] === 'eu' ? ok(s) : mismatch(s);
+    });
+    const transport = createStatelessHttpTransport({ url });
+    await transport.start();
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+      progressToken: 'p1',
+    };
+    await ask(transport, { id: 1, method: 'tools/list', params: { _meta: meta } });
+    const others: JSONRPCMessage[] = [];
+    const answer = await ask(
+      transport,
+      {
+        id: 2,
+        method: 'tools/call',
+        params: { _meta: meta, name: 'query', arguments: { region: 'eu' } },
+      },
+      others,
+    );
+    expect(answer).toEqual({ jsonrpc: '2.0', id: 2, result: { content: [] } });
+    expect(seen.map((s) => s.method)).toEqual([
+      'tools/list',
+      'tools/call',
+      'tools/list',
+      'tools/call',
+    ]);
+    // The re-listing carries the call's envelope, not its progress token.
+    expect(seen[2]!.body.params?._meta).toEqual({
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+    });
+    expect(paramHeadersOf(seen[3]!)).toEqual({ 'mcp-param-region': 'eu' });
+    expect(others).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }]);
+    await transport.close();
+  });
+
+  it('retries a call refused for its headers only once', async () => {
+    const { url, seen } = await record((s) =>
+      s.method === 'tools/list' ? listed(s, [MARKED_TOOL]) : mismatch(s),
+    );
+    const transport = createStatelessHttpTransport({ url });
+    await transport.start();
+    const others: JSONRPCMessage[] = [];
+    const answer = await ask(
+      transport,
+      { id: 1, method: 'tools/call', params: { name: 'query', arguments: { region: 'eu' } } },
+      others,
+    );
+    expect(answer).toMatchObject({ id: 1, error: { code: -32020 } });
+    expect(seen.map((s) => s.method)).toEqual(['tools/call', 'tools/list', 'tools/call']);
+    expect(paramHeadersOf(seen[2]!)).toEqual({ 'mcp-param-region': 'eu' });
+    // The tool gained marks it did not have before: the gateway lists it again.
+    expect(others).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }]);
+    await transport.close();
+  });
+});

@@ -1,6 +1,14 @@
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
+import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
-import { META, STATELESS_VERSION } from '../stateless/envelope.js';
+import { META, STATELESS_VERSION, StatelessErrorCode } from '../stateless/envelope.js';
+import {
+  encodeHeaderValue,
+  type ParamHeader,
+  type ParamHeaderValues,
+  paramHeaderValues,
+  scanParamHeaders,
+} from '../stateless/paramHeaders.js';
 import { invalidMessageError } from './invalidMessages.js';
 import { createSseParser, isPrimingEvent } from './sseParser.js';
 
@@ -11,6 +19,9 @@ export interface StatelessTarget {
   headers?: Record<string, string>;
 }
 
+/** How many pages a re-listing of the tools after a header mismatch reads at most. */
+const RELIST_PAGES = 100;
+
 /**
  * A client transport for MCP 2026-07-28 over HTTP (RFC 0013): each request is its own POST with
  * the revision's headers (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`), answered with JSON
@@ -18,6 +29,12 @@ export interface StatelessTarget {
  * in order. `notifications/cancelled` closes the named request's stream (the revision's
  * cancellation); other client notifications have no place in the revision and are dropped.
  * There is no session and no standalone stream.
+ *
+ * A `tools/call` carries its `Mcp-Param-*` headers, read from the `x-mcp-header` marks of the
+ * tool as the last `tools/list` through this transport described it. When the server answers a
+ * call with HeaderMismatch (-32020), the tools are listed again and the call is sent once more,
+ * as the revision asks of a client; a tool whose marks changed is announced upward with
+ * `notifications/tools/list_changed`, so the gateway lists the server again.
  */
 export function createStatelessHttpTransport(target: StatelessTarget): Transport {
   const open = new Map<RequestId, AbortController>();
@@ -37,7 +54,8 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       const controller = new AbortController();
       open.set(message.id, controller);
       // The answer comes later, on onmessage; send() resolves once the request is written.
-      void post(message as Request, controller.signal)
+      void call(message as Request, controller.signal)
+        .then((answer) => transport.onmessage?.(answer))
         .catch((error: unknown) => {
           if (controller.signal.aborted || closed) return;
           transport.onerror?.(error instanceof Error ? error : new Error(String(error)));
@@ -65,11 +83,67 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     params?: Record<string, unknown>;
   };
 
-  const post = async (message: Request, signal: AbortSignal) => {
+  const marks = createToolMarks();
+  let relists = 0;
+
+  /** Lists the tools again (every page) with the call's envelope, to learn their marks anew. */
+  const relist = async (meta: Record<string, unknown>, signal: AbortSignal) => {
+    const envelope = Object.fromEntries(
+      Object.entries(meta).filter(([key]) => key.startsWith('io.modelcontextprotocol/')),
+    );
+    let cursor: unknown;
+    for (let page = 0; page < RELIST_PAGES; page++) {
+      const answer = await post(
+        {
+          jsonrpc: '2.0',
+          id: `selfheal-relist-${++relists}`,
+          method: 'tools/list',
+          params: { _meta: envelope, ...(cursor === undefined ? {} : { cursor }) },
+        },
+        signal,
+      );
+      if (!('result' in answer)) return;
+      marks.learn(answer);
+      cursor = (answer.result as { nextCursor?: unknown }).nextCursor;
+      if (typeof cursor !== 'string') return;
+    }
+  };
+
+  /** One request's answer: a `tools/call` refused for its headers is retried once. */
+  const call = async (message: Request, signal: AbortSignal): Promise<JSONRPCMessage> => {
+    const answer = await post(message, signal);
+    if (message.method === 'tools/list') marks.learn(answer);
+    if (message.method !== 'tools/call' || !isHeaderMismatch(answer)) return answer;
+    const tool = String(message.params?.name);
+    const before = marks.describe(tool);
+    await relist((message.params?._meta ?? {}) as Record<string, unknown>, signal);
+    if (marks.describe(tool) !== before)
+      transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    return post(message, signal);
+  };
+
+  /**
+   * POSTs one request and resolves to its answer; notifications the server streams before it go
+   * to `onmessage` on the way.
+   */
+  const post = async (message: Request, signal: AbortSignal): Promise<JSONRPCMessage> => {
     const params = message.params ?? {};
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = String(meta[META.protocolVersion] ?? STATELESS_VERSION);
     const name = params.name ?? params.uri;
+    const mirrored =
+      message.method === 'tools/call'
+        ? marks.headersOf(String(params.name), params.arguments)
+        : { headers: {} };
+    if ('problem' in mirrored)
+      return {
+        jsonrpc: '2.0',
+        id: message.id,
+        error: {
+          code: WireErrorCode.InvalidParams,
+          message: `Invalid params: ${mirrored.problem}`,
+        },
+      };
     const response = await fetch(target.url, {
       method: 'POST',
       signal,
@@ -79,13 +153,14 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
         accept: 'application/json, text/event-stream',
         'mcp-protocol-version': version,
         'mcp-method': message.method,
-        ...(typeof name === 'string' && { 'mcp-name': headerValue(name) }),
+        ...(typeof name === 'string' && { 'mcp-name': encodeHeaderValue(name) }),
+        ...mirrored.headers,
       },
       body: JSON.stringify(message),
     });
     const type = response.headers.get('content-type') ?? '';
     if (type.includes('text/event-stream') && response.body) {
-      let answered = false;
+      let answer: JSONRPCMessage | undefined;
       const feed = createSseParser((event) => {
         if (isPrimingEvent(event)) return;
         let received: JSONRPCMessage;
@@ -97,16 +172,15 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
           return;
         }
         if (!('method' in received) && 'id' in received && received.id === message.id)
-          answered = true;
-        transport.onmessage?.(received);
+          answer = received;
+        else transport.onmessage?.(received);
       });
       const decoder = new TextDecoder();
       for await (const chunk of response.body) {
         feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-        if (answered) break;
+        if (answer) return answer;
       }
-      if (!answered) throw new Error('the stream ended without an answer');
-      return;
+      throw new Error('the stream ended without an answer');
     }
     const text = await response.text();
     let received: JSONRPCMessage;
@@ -119,7 +193,7 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       if (response.ok) throw invalidMessageError(`an HTTP ${response.status} answer`, cause);
       throw new Error(`HTTP ${response.status} without a JSON-RPC message`);
     }
-    transport.onmessage?.(received);
+    return received;
   };
 
   return transport;
@@ -135,11 +209,37 @@ function asAnswerTo(id: RequestId, item: unknown): unknown {
   return named === null || named === undefined ? { ...item, id } : item;
 }
 
-/** A header value as the revision sends it: plain ASCII as is, anything else base64-wrapped. */
-function headerValue(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) && value.trim() === value
-    ? value
-    : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+/** The `x-mcp-header` marks of a server's tools, as the `tools/list` answers through a transport give them. */
+function createToolMarks() {
+  const marks = new Map<string, readonly ParamHeader[]>();
+  return {
+    /** Takes the marks of the tools of one `tools/list` page (tools of other pages stay). */
+    learn(answer: JSONRPCMessage): void {
+      const tools = 'result' in answer ? (answer.result as { tools?: unknown }).tools : undefined;
+      if (!Array.isArray(tools)) return;
+      for (const tool of tools as { name?: unknown; inputSchema?: unknown }[]) {
+        if (typeof tool?.name !== 'string') continue;
+        const scan = scanParamHeaders(tool.inputSchema);
+        // An invalid tool gets no headers: the gateway leaves it out of its list (router.ts).
+        if (scan.valid && scan.headers.length > 0) marks.set(tool.name, scan.headers);
+        else marks.delete(tool.name);
+      }
+    },
+    /** A tool's marks as text, to see whether a listing changed them. */
+    describe(tool: string): string | undefined {
+      return JSON.stringify(marks.get(tool));
+    },
+    /** The `Mcp-Param-*` headers of a call of `tool` with `args` (none for a tool not seen). */
+    headersOf(tool: string, args: unknown): ParamHeaderValues {
+      const declared = marks.get(tool);
+      return declared ? paramHeaderValues(declared, args) : { headers: {} };
+    },
+  };
+}
+
+/** Whether an answer is the revision's HeaderMismatch (-32020). */
+function isHeaderMismatch(answer: JSONRPCMessage): boolean {
+  return 'error' in answer && answer.error.code === StatelessErrorCode.HeaderMismatch;
 }
 
 function errorText(error: unknown): string {

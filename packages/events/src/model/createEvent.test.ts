@@ -1,15 +1,23 @@
-import { validate } from '@selfheal/schemas';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadSchema, validate } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../test/helpers.js';
 import { EventsError } from '../errors.js';
-import { createEventFactory } from './createEvent.js';
-import { KNOWN_EVENT_TYPES, schemaEventTypes } from './eventTypes.js';
+import { createEventFactory, type EventFactory } from './createEvent.js';
+import type { EventConstructor } from './eventConstructors.generated.js';
+import {
+  DEPRECATED_EVENT_TYPES,
+  isKnownEventType,
+  KNOWN_EVENT_TYPES,
+  type KnownEventType,
+  schemaEventTypes,
+} from './eventTypes.js';
 
 const clock = createManualClock();
 const events = createEventFactory({ clock });
 const server_name = 'everything';
 
-// One example per known type, built through its helper.
+// The helpers the factory had before they were generated, each with typed fields.
 const samples = [
   events.healthCheckCompleted({
     server_name,
@@ -37,13 +45,91 @@ const samples = [
   events.gatewayStopped({ uptime_seconds: 3600, reason: 'SIGTERM' }),
 ];
 
+/** The valid examples of the event schema, by type (the first of each). */
+const examplesDir = new URL('../../../../schemas/examples/event/valid/', import.meta.url);
+const examples = new Map<string, Record<string, unknown>>();
+for (const file of readdirSync(examplesDir).sort()) {
+  const example = JSON.parse(readFileSync(new URL(file, examplesDir), 'utf8'));
+  if (!examples.has(example.event_type)) examples.set(example.event_type, example);
+}
+const ENVELOPE = ['event_type', 'timestamp', 'trace_id', 'repo', 'event_id', 'seq', 'replica'];
+const fieldsOf = (event: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(event).filter(([key]) => !ENVELOPE.includes(key)));
+const camelCase = (type: string) => type.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 describe('createEventFactory', () => {
-  it('has a helper for every known type, and every event it builds is schema-valid', () => {
-    expect(samples.map((e) => e.event_type)).toEqual(KNOWN_EVENT_TYPES);
-    for (const type of KNOWN_EVENT_TYPES) expect(schemaEventTypes().has(type)).toBe(true);
+  it('keeps the helpers it had, and every event they build is schema-valid', () => {
     for (const event of samples) {
       expect(validate('event', event).issues).toEqual([]);
     }
+  });
+
+  it('knows every type the schema describes: a constructor per written type, none for a deprecated one', () => {
+    const described = Object.keys((loadSchema('event').$defs as { typeIs: object }).typeIs);
+    expect([...schemaEventTypes()].sort()).toEqual([...described].sort());
+    expect(KNOWN_EVENT_TYPES).toContain('call_completed');
+    expect(KNOWN_EVENT_TYPES).toContain('request_resent');
+    expect(DEPRECATED_EVENT_TYPES).toEqual(['request_replayed']);
+    expect(isKnownEventType('request_replayed')).toBe(false);
+    expect('requestReplayed' in events).toBe(false);
+  });
+
+  it.each([...KNOWN_EVENT_TYPES])(
+    '%s: its camelCase constructor builds the schema example',
+    (type) => {
+      const example = examples.get(type);
+      expect(example, `schemas/examples/event/valid has no ${type} example`).toBeDefined();
+      const construct = events[
+        camelCase(type) as keyof EventFactory
+      ] as EventConstructor<KnownEventType>;
+      const event = construct({ ...fieldsOf(example!), trace_id: 'trace-1' } as never);
+      expect(event).toEqual({
+        event_type: type,
+        timestamp: '2026-11-21T10:00:00.000Z',
+        trace_id: 'trace-1',
+        repo: 'selfheal',
+        event_id: event.event_id,
+        ...fieldsOf(example!),
+      });
+      expect(Object.keys(event).slice(0, 5)).toEqual(
+        ENVELOPE.slice(0, 5).filter((k) => k !== 'seq'),
+      );
+    },
+  );
+
+  it('puts the envelope on a body, leaving the body as it was', () => {
+    const body = { event_type: 'retry_attempted', server_name, method: 'tools/call', attempt: 1 };
+    const factory = createEventFactory({ clock, repo: 'gw', replica: 'r1', validate: false });
+    const event = factory.envelop(body, 'call-9');
+    expect(event).toEqual({
+      event_type: 'retry_attempted',
+      timestamp: '2026-11-21T10:00:00.000Z',
+      trace_id: 'call-9',
+      repo: 'gw',
+      event_id: event.event_id,
+      replica: 'r1',
+      server_name,
+      method: 'tools/call',
+      attempt: 1,
+    });
+    expect(body).toEqual({
+      event_type: 'retry_attempted',
+      server_name,
+      method: 'tools/call',
+      attempt: 1,
+    });
+    expect(factory.envelop({ event_type: 'x_y', trace_id: 'own' }).trace_id).toBe('own');
+    const fresh = factory.envelop({ event_type: 'x_y' });
+    expect(fresh.trace_id).toBe(fresh.event_id);
+  });
+
+  it('keeps the type it was asked for, and a fresh timestamp per millisecond', () => {
+    const own = createManualClock();
+    const factory = createEventFactory({ clock: own, validate: false });
+    expect(factory.createOther('a_b', { event_type: 'c_d' }).event_type).toBe('a_b');
+    expect(factory.serverReset({ server_name }).timestamp).toBe('2026-11-21T10:00:00.000Z');
+    own.advance(1);
+    expect(factory.serverReset({ server_name }).timestamp).toBe('2026-11-21T10:00:00.001Z');
   });
 
   it('fills the envelope from the injected clock and options', () => {

@@ -3,6 +3,7 @@ import { systemClock } from '@selfheal/internal';
 import { type SelfhealEvent, validate } from '@selfheal/schemas';
 import { EventsError, EventsErrorCode } from '../errors.js';
 import { EVENT_EMISSION_DEFAULTS } from '../log/logDefaults.js';
+import { type EventConstructors, eventConstructors } from './eventConstructors.generated.js';
 import { createEventIdGenerator } from './eventId.js';
 import type { EventFieldsByType, EventOf, KnownEventType } from './eventTypes.js';
 
@@ -44,10 +45,25 @@ export type EventInput<T extends KnownEventType> = Omit<EventFieldsByType[T], 'e
   [extra: string]: unknown;
 };
 
-type Helper<T extends KnownEventType> = (fields: EventInput<T>) => EventOf<T>;
+/**
+ * What a package emits when its host puts the envelope on (RFC 0021, "One envelope factory"):
+ * the event's type and its own fields, no `timestamp`, `event_id`, `repo` or `replica`.
+ */
+export interface EventBody {
+  event_type: string;
+}
 
-/** Builds events with `timestamp`, `event_id`, `trace_id` and `repo` filled in. */
-export interface EventFactory {
+/** An event as the factory builds it: `repo` and `event_id` are always there. */
+export type BuiltEvent<B extends EventBody = EventBody> = SelfhealEvent &
+  Required<Pick<SelfhealEvent, 'repo' | 'event_id'>> &
+  B;
+
+/**
+ * Builds events with `timestamp`, `event_id`, `trace_id`, `repo` (and `replica`) filled in: the
+ * one place an envelope is made. Each type the schema knows has a typed constructor named in
+ * camelCase (`callCompleted`, `serverDown`, ...; generated from the schema).
+ */
+export interface EventFactory extends EventConstructors {
   /** Any known event type by name. */
   create<T extends KnownEventType>(type: T, fields: EventInput<T>): EventOf<T>;
   /**
@@ -55,23 +71,11 @@ export interface EventFactory {
    * envelope is checked.
    */
   createOther(type: string, fields?: Record<string, unknown>): SelfhealEvent;
-  healthCheckCompleted: Helper<'health_check_completed'>;
-  serverDegraded: Helper<'server_degraded'>;
-  serverDown: Helper<'server_down'>;
-  serverRecovered: Helper<'server_recovered'>;
-  recoveryStarted: Helper<'recovery_started'>;
-  recoverySuccessful: Helper<'recovery_successful'>;
-  recoveryFailed: Helper<'recovery_failed'>;
-  recoveryExhausted: Helper<'recovery_exhausted'>;
-  recoveryAttemptsReset: Helper<'recovery_attempts_reset'>;
-  serverRegistered: Helper<'server_registered'>;
-  serverStarted: Helper<'server_started'>;
-  serverDisabled: Helper<'server_disabled'>;
-  serverEnabled: Helper<'server_enabled'>;
-  serverReset: Helper<'server_reset'>;
-  sinkFailed: Helper<'sink_failed'>;
-  gatewayStarted: Helper<'gateway_started'>;
-  gatewayStopped: Helper<'gateway_stopped'>;
+  /**
+   * Puts the envelope on a body a package emitted (its `event_type` and fields), in the trace
+   * `traceId` (else the body's own `trace_id`, else a fresh one). The body is not changed.
+   */
+  envelop<B extends EventBody>(body: B, traceId?: string): BuiltEvent<B>;
 }
 
 /**
@@ -86,57 +90,60 @@ export function createEventFactory(options: EventFactoryOptions = {}): EventFact
   const check = options.validate ?? true;
   const replica = options.replica;
 
-  function build(type: string, fields: Record<string, unknown>): SelfhealEvent {
-    const { trace_id, ...rest } = fields;
+  // Calls come many per millisecond under load: the ISO string of one is made once.
+  let stampedAt = Number.NaN;
+  let stamp = '';
+  const timestamp = () => {
+    const now = clock.now();
+    if (now !== stampedAt) {
+      stampedAt = now;
+      stamp = new Date(now).toISOString();
+    }
+    return stamp;
+  };
+
+  /**
+   * The envelope, then the fields in their order, copied once (this runs per call on the
+   * gateway's hot path: `call_completed`). The fields' own `event_type` and `trace_id` (a body's
+   * type, a caller's trace) land on the envelope's keys, so a line always starts with them.
+   */
+  function build(type: string, fields: Record<string, unknown>, traceId?: string): SelfhealEvent {
     const event_id = newId();
-    const event: SelfhealEvent = {
+    const trace = traceId ?? fields.trace_id;
+    const event: Record<string, unknown> = {
       event_type: type,
-      timestamp: new Date(clock.now()).toISOString(),
-      trace_id: typeof trace_id === 'string' ? trace_id : event_id,
+      timestamp: timestamp(),
+      trace_id: event_id,
       repo,
       event_id,
-      ...(replica === undefined ? {} : { replica }),
-      ...rest,
     };
-    if (check) {
-      const result = validate('event', event);
-      if (!result.valid) {
-        throw new EventsError(
-          EventsErrorCode.InvalidEvent,
-          `${type} event breaks the event schema: ${result.issues.map((i) => i.message).join('; ')}`,
-          { data: result.issues },
-        );
-      }
-    }
-    return event;
+    if (replica !== undefined) event.replica = replica;
+    Object.assign(event, fields);
+    event.event_type = type;
+    event.trace_id = typeof trace === 'string' ? trace : event_id;
+    if (check) assertValid(type, event as SelfhealEvent);
+    return event as SelfhealEvent;
   }
 
   const create = <T extends KnownEventType>(type: T, fields: EventInput<T>) =>
     build(type, fields as Record<string, unknown>) as EventOf<T>;
-  const helper =
-    <T extends KnownEventType>(type: T): Helper<T> =>
-    (fields) =>
-      create(type, fields);
 
   return {
+    ...eventConstructors(create),
     create,
     createOther: (type, fields = {}) => build(type, fields),
-    healthCheckCompleted: helper('health_check_completed'),
-    serverDegraded: helper('server_degraded'),
-    serverDown: helper('server_down'),
-    serverRecovered: helper('server_recovered'),
-    recoveryStarted: helper('recovery_started'),
-    recoverySuccessful: helper('recovery_successful'),
-    recoveryFailed: helper('recovery_failed'),
-    recoveryExhausted: helper('recovery_exhausted'),
-    recoveryAttemptsReset: helper('recovery_attempts_reset'),
-    serverRegistered: helper('server_registered'),
-    serverStarted: helper('server_started'),
-    serverDisabled: helper('server_disabled'),
-    serverEnabled: helper('server_enabled'),
-    serverReset: helper('server_reset'),
-    sinkFailed: helper('sink_failed'),
-    gatewayStarted: helper('gateway_started'),
-    gatewayStopped: helper('gateway_stopped'),
+    envelop: <B extends EventBody>(body: B, traceId?: string) =>
+      build(body.event_type, body as unknown as Record<string, unknown>, traceId) as BuiltEvent<B>,
   };
+}
+
+function assertValid(type: string, event: SelfhealEvent): void {
+  const result = validate('event', event);
+  if (!result.valid) {
+    throw new EventsError(
+      EventsErrorCode.InvalidEvent,
+      `${type} event breaks the event schema: ${result.issues.map((i) => i.message).join('; ')}`,
+      { data: result.issues },
+    );
+  }
 }

@@ -1,27 +1,27 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { loadSchema } from '@selfheal/schemas';
-import type { EventFieldsByType, KnownEventType } from './knownEventTypes.js';
+import {
+  DEPRECATED_EVENT_TYPES,
+  type EventFieldsByType,
+  KNOWN_EVENT_TYPES,
+  type KnownEventType,
+} from './knownEventTypes.js';
 
-// The list lives apart from the schema loader, so that the projection can be bundled for a
-// browser (the dashboard) without the schema files and ajv.
 export {
+  DEPRECATED_EVENT_TYPES,
   type EventFieldsByType,
   isKnownEventType,
   KNOWN_EVENT_TYPES,
   type KnownEventType,
 } from './knownEventTypes.js';
 
-let schemaTypes: ReadonlySet<string> | undefined;
+const schemaTypes: ReadonlySet<string> = new Set([...KNOWN_EVENT_TYPES, ...DEPRECATED_EVENT_TYPES]);
 
 /**
- * Every `event_type` the event schema describes field by field: those above plus the types
- * other packages add (circuit, retry, fallback, ...). Read from the schema once, so it never
- * drifts from it.
+ * Every `event_type` the event schema describes field by field: the {@link KNOWN_EVENT_TYPES}
+ * Selfheal writes and the {@link DEPRECATED_EVENT_TYPES} old logs still hold. Generated from
+ * the schema, so it never drifts from it.
  */
 export function schemaEventTypes(): ReadonlySet<string> {
-  schemaTypes ??= new Set(
-    Object.keys(((loadSchema('event').$defs ?? {}) as { typeIs?: object }).typeIs ?? {}),
-  );
   return schemaTypes;
 }
 

@@ -1,5 +1,4 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
-import { KNOWN_EVENT_TYPES } from '../model/knownEventTypes.js';
 import { initialServerHealth, projectServer, type ServerHealth } from './serverHealth.js';
 
 /** The health of every server seen, by name: the fold of a log with {@link project}. */
@@ -10,12 +9,28 @@ export interface HealthState {
 /** The state before any event. */
 export const initialHealthState: HealthState = Object.freeze({ servers: Object.freeze({}) });
 
-/** Event types the projection applies; every other type leaves the state untouched. */
-export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set(
-  KNOWN_EVENT_TYPES.filter(
-    (type) => type !== 'sink_failed' && type !== 'gateway_started' && type !== 'gateway_stopped',
-  ),
-);
+/**
+ * Event types the projection applies to the server they name ({@link projectServer}); every
+ * other type leaves a server's state untouched (`config_reloaded`, `gateway_started` and
+ * `gateway_stopped` change which servers there are, see {@link project} and the projector).
+ * Not the list of types the schema knows (`KNOWN_EVENT_TYPES`): most of those change no state.
+ */
+export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'health_check_completed',
+  'server_degraded',
+  'server_down',
+  'server_recovered',
+  'recovery_started',
+  'recovery_successful',
+  'recovery_failed',
+  'recovery_exhausted',
+  'recovery_attempts_reset',
+  'server_registered',
+  'server_started',
+  'server_disabled',
+  'server_enabled',
+  'server_reset',
+]);
 
 /**
  * The servers a `config_reloaded` event removed from the config (RFC 0019): they leave the

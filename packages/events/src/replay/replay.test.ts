@@ -51,6 +51,22 @@ describe('replayLogs', () => {
     });
   });
 
+  it('replays a log written before the resend was renamed: request_replayed reads, validates and counts as a known type', async () => {
+    const dir = tempDir();
+    const resent = { server_name: 'a', method: 'tools/call', tool: 'lookup', cause: 'HTTP 404' };
+    const file = write(dir, 'old.jsonl', [
+      ev(0, 'health_check_completed', { server_name: 'a', status: 'ok', response_time_ms: 3 }),
+      ev(1, 'request_replayed', { ...resent, outcome: 'answered' }),
+      ev(2, 'request_resent', { ...resent, outcome: 'failed' }),
+    ]);
+    for (const validation of ['envelope', 'full'] as const) {
+      const r = await replayLogs([file], { validation });
+      expect(r).toMatchObject({ events_total: 3, invalid_lines: 0, unknown_types: 0 });
+      expect(r.by_type).toMatchObject({ request_replayed: 1, request_resent: 1 });
+      expect(r.servers.a?.state).toMatchObject({ last_check_status: 'ok', consecutive_ok: 1 });
+    }
+  });
+
   it('folds a health log into state, SLA and a schema-valid ecosystem roll-up', async () => {
     const dir = tempDir();
     const file = write(dir, 'log.jsonl', [

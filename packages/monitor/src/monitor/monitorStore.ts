@@ -6,7 +6,6 @@ import {
   type HealthProjector,
   type HealthState,
   initialServerHealth,
-  isKnownEventType,
 } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
@@ -52,8 +51,9 @@ export interface ProjectedMonitorStore extends MonitorStore {
 }
 
 /**
- * The monitor's store on the events package: `emit` builds the event with the event factory
- * (envelope, ids), applies it with the projection (`project`, through a
+ * The monitor's store on the events package: `emit` puts the envelope on the decider's draft
+ * with the host's event factory (`envelop`: ids, timestamp, repo, replica), applies it with
+ * the projection (`project`, through a
  * projector) and publishes it; `view` reads the projection. The monitor's state is therefore
  * exactly the fold of what it emitted, and a replay of its log reproduces it.
  */
@@ -70,11 +70,7 @@ export function createMonitorStore(options: MonitorStoreOptions): ProjectedMonit
   const projector: HealthProjector = shared ?? createHealthProjector(options.initial);
   return {
     emit(draft, traceId) {
-      const { event_type, ...fields } = draft;
-      const withTrace = traceId === undefined ? fields : { ...fields, trace_id: traceId };
-      const event = isKnownEventType(event_type)
-        ? events.create(event_type, withTrace as never)
-        : events.createOther(event_type, withTrace);
+      const event = events.envelop(draft, traceId);
       if (shared === undefined) projector.apply(event);
       options.publish(event);
       return event;

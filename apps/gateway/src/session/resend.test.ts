@@ -7,64 +7,64 @@ import {
 } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { StreamableHttpStatusError } from '../upstream/nodeStreamableHttpClient.js';
-import { describeLoss, isConnectionLoss, replayVerdict, wasWritten } from './replay.js';
+import { describeLoss, isConnectionLoss, resendVerdict, wasWritten } from './resend.js';
 
 const closed = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
 const write = { method: 'tools/call', tool: 'save' };
 const read = { method: 'tools/call', tool: 'get', toolAnnotations: { readOnlyHint: true } };
 
-describe('replayVerdict', () => {
-  it('replays a read-only or idempotent call whose connection closed, never a plain one', () => {
-    expect(replayVerdict(closed, read).replay).toBe(true);
+describe('resendVerdict', () => {
+  it('resends a read-only or idempotent call whose connection closed, never a plain one', () => {
+    expect(resendVerdict(closed, read).resend).toBe(true);
     expect(
-      replayVerdict(closed, { ...write, toolAnnotations: { idempotentHint: true } }).replay,
+      resendVerdict(closed, { ...write, toolAnnotations: { idempotentHint: true } }).resend,
     ).toBe(true);
-    expect(replayVerdict(closed, write)).toEqual({
-      replay: false,
+    expect(resendVerdict(closed, write)).toEqual({
+      resend: false,
       reason:
         'the tool is not annotated read-only or idempotent, so it may have run (JSON-RPC -32000)',
       mayHaveRun: true,
     });
   });
 
-  it('replays any request the server answered 404 for: it did not know the session', () => {
+  it('resends any request the server answered 404 for: it did not know the session', () => {
     expect(
-      replayVerdict(
+      resendVerdict(
         new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, 'Session not found', {
           status: 404,
         }),
         write,
-      ).replay,
+      ).resend,
     ).toBe(true);
     // The gateway's own node:http transport says the same with its own error.
     expect(
-      replayVerdict(new StreamableHttpStatusError(404, 'Session not found'), write).replay,
+      resendVerdict(new StreamableHttpStatusError(404, 'Session not found'), write).resend,
     ).toBe(true);
-    expect(replayVerdict(new StreamableHttpStatusError(500, 'boom'), write).replay).toBe(false);
+    expect(resendVerdict(new StreamableHttpStatusError(500, 'boom'), write).resend).toBe(false);
     expect(
-      replayVerdict(
+      resendVerdict(
         new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, 'Bad Request', { status: 400 }),
         read,
       ),
     ).toMatchObject({
-      replay: false,
+      resend: false,
       reason: 'the retry rules do not allow it (HTTP 400)',
     });
   });
 
   it('knows a 404 from the gateway’s own node:http transport too (it has its own error class)', () => {
-    expect(replayVerdict(new StreamableHttpStatusError(404, 'Session not found'), write)).toEqual({
-      replay: true,
+    expect(resendVerdict(new StreamableHttpStatusError(404, 'Session not found'), write)).toEqual({
+      resend: true,
       reason: 'the server no longer knew the session (HTTP 404)',
       mayHaveRun: false,
     });
-    expect(replayVerdict(new StreamableHttpStatusError(400, 'Bad Request'), write).replay).toBe(
+    expect(resendVerdict(new StreamableHttpStatusError(400, 'Bad Request'), write).resend).toBe(
       false,
     );
   });
 
-  it('replays reads of other methods', () => {
-    expect(replayVerdict(closed, { method: 'resources/read' }).replay).toBe(true);
+  it('resends reads of other methods', () => {
+    expect(resendVerdict(closed, { method: 'resources/read' }).resend).toBe(true);
   });
 });
 
@@ -95,10 +95,10 @@ describe('wasWritten', () => {
   });
 });
 
-describe('regression: a write call that never left was reported may_have_run and not replayed', () => {
-  it('replays a non-idempotent call the SDK refused with Not connected, and says it never ran', () => {
-    expect(replayVerdict(new Error('Not connected'), write)).toEqual({
-      replay: true,
+describe('regression: a write call that never left was reported may_have_run and not resent', () => {
+  it('resends a non-idempotent call the SDK refused with Not connected, and says it never ran', () => {
+    expect(resendVerdict(new Error('Not connected'), write)).toEqual({
+      resend: true,
       reason: 'the request was never written (Not connected)',
       mayHaveRun: false,
     });
@@ -108,6 +108,6 @@ describe('regression: a write call that never left was reported may_have_run and
   });
 
   it('still refuses a written non-idempotent call, as may have run', () => {
-    expect(replayVerdict(closed, write)).toMatchObject({ replay: false, mayHaveRun: true });
+    expect(resendVerdict(closed, write)).toMatchObject({ resend: false, mayHaveRun: true });
   });
 });

@@ -5,13 +5,13 @@ import { WireErrorCode } from '../errors.js';
 import { reasonOf } from '../upstream/connectUpstream.js';
 
 /** Whether a request may be sent again on a new session, and why (for the error message). */
-export interface ReplayVerdict {
-  replay: boolean;
+export interface ResendVerdict {
+  resend: boolean;
   reason: string;
   /**
    * The request was written to the transport and may have taken effect upstream: it was not
-   * replayed for that reason, so no fallback may send it elsewhere either (`data.may_have_run`).
-   * Always false when the request was replayed or provably never written ({@link wasWritten}).
+   * resent for that reason, so no fallback may send it elsewhere either (`data.may_have_run`).
+   * Always false when the request was resent or provably never written ({@link wasWritten}).
    */
   mayHaveRun: boolean;
 }
@@ -58,30 +58,30 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 /**
- * Whether a request whose session broke may be replayed once on a new session: always when the
+ * Whether a request whose session broke may be resent once on a new session: always when the
  * server provably never processed it (it was never written, {@link wasWritten}; an expired
  * session), else exactly when the resilience
  * classifier would retry it (`classifyError`: for `tools/call`, only tools annotated read-only
  * or idempotent, or a request that never left; reads and lists always).
  */
-export function replayVerdict(error: unknown, meta: CallMeta): ReplayVerdict {
+export function resendVerdict(error: unknown, meta: CallMeta): ResendVerdict {
   if (!wasWritten(error))
     return {
-      replay: true,
+      resend: true,
       reason: `the request was never written (${reasonOf(error)})`,
       mayHaveRun: false,
     };
   if (isSessionExpired(error))
     return {
-      replay: true,
+      resend: true,
       reason: 'the server no longer knew the session (HTTP 404)',
       mayHaveRun: false,
     };
   const verdict = classifyError(error, meta, 0);
-  if (verdict.retryable) return { replay: true, reason: verdict.reason, mayHaveRun: false };
+  if (verdict.retryable) return { resend: true, reason: verdict.reason, mayHaveRun: false };
   const unsafe = /not idempotent/.test(verdict.reason);
   return {
-    replay: false,
+    resend: false,
     mayHaveRun: true,
     reason: unsafe
       ? `the tool is not annotated read-only or idempotent, so it may have run (${verdict.reason.replace(/ \(tool not idempotent\)$/, '')})`
