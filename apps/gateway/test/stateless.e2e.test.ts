@@ -115,7 +115,11 @@ describe('MCP 2026-07-28 clients (stateless, RFC 0013)', () => {
   it('refuses a request without its envelope, naming the missing key (400, -32602)', async () => {
     const response = await fetch(gw.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'mcp-protocol-version': VERSION },
+      headers: {
+        'content-type': 'application/json',
+        'mcp-protocol-version': VERSION,
+        'mcp-method': 'tools/list',
+      },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: 1,
@@ -147,6 +151,48 @@ describe('MCP 2026-07-28 clients (stateless, RFC 0013)', () => {
     expect(answer.status).toBe(400);
     expect(error(answer)).toMatchObject({ code: -32020 });
     expect(String(error(answer).message)).toMatch(/Mcp-Method/);
+  });
+
+  it('refuses a request without Mcp-Method, or a named request without Mcp-Name (400, -32020)', async () => {
+    const send = async (headers: Record<string, string>, method: string, params: object) => {
+      const response = await fetch(gw.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': VERSION,
+          ...headers,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method,
+          params: { _meta: envelope(), ...params },
+        }),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: number; message: string } },
+      };
+    };
+    const noMethod = await send({}, 'tools/list', {});
+    expect(noMethod.status).toBe(400);
+    expect(noMethod.body.error).toMatchObject({
+      code: -32020,
+      message: expect.stringMatching(/Mcp-Method is missing/),
+    });
+    for (const [method, params] of [
+      ['tools/call', { name: 'ev__echo', arguments: { message: 'x' } }],
+      ['prompts/get', { name: 'ev__simple-prompt' }],
+      ['resources/read', { uri: 'demo://resource/static/document/architecture.md' }],
+    ] as const) {
+      const noName = await send({ 'mcp-method': method }, method, params);
+      expect(noName.status).toBe(400);
+      expect(noName.body.error).toMatchObject({
+        code: -32020,
+        message: expect.stringMatching(/Mcp-Name is missing/),
+      });
+    }
   });
 
   it('answers the methods 2026-07-28 removed with 404 and -32601', async () => {

@@ -27,8 +27,25 @@ export const LONGEST_KEY: i32 = 16;
 /** Bytes of all keys, plus 8 for the word compares that read past the last. */
 export const KEY_BYTES: i32 = 118;
 /** Slots whose values are interned names, each with an id in the record after the slots. */
-export const NAME_IDS: i32 = 5;
-export const NAMED_SLOTS: StaticArray<i32> = [EVENT_TYPE, REPO, SERVER_NAME, STATUS, STRATEGY];
+export const NAME_IDS: i32 = 6;
+export const NAMED_SLOTS: StaticArray<i32> = [EVENT_TYPE, TRACE_ID, REPO, SERVER_NAME, STATUS, STRATEGY];
+/** The intern table of each slot in NAMED_SLOTS. */
+export const NAMED_TABLES: StaticArray<i32> = [0, 1, 0, 0, 0, 0];
+
+// Intern tables, in order: names, traces.
+export const TABLES: i32 = 2;
+/** Per table: most ids, most bytes of a value, hash slots (a power of two, at least twice the ids). */
+export const TABLE_IDS: StaticArray<i32> = [2048, 4096];
+export const TABLE_VALUE_BYTES: StaticArray<i32> = [64, 64];
+export const TABLE_HASH_SLOTS: StaticArray<i32> = [4096, 8192];
+/** Per table, where its part starts in the hash slots, the per-id ints and the value bytes. */
+export const TABLE_HASH_AT: StaticArray<i32> = [0, 4096];
+export const TABLE_ID_AT: StaticArray<i32> = [0, 2048];
+export const TABLE_BYTES_AT: StaticArray<i32> = [0, 131072];
+/** The sizes of those three parts, all tables together. */
+export const HASH_SLOTS: i32 = 12288;
+export const IDS: i32 = 6144;
+export const VALUE_BYTES: i32 = 393216;
 /** The keys, in slot order. */
 export const KEYS: StaticArray<string> = [
   'event_type',

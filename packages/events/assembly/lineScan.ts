@@ -15,26 +15,37 @@ import {
   ASCII,
   EVENT_ID,
   EVENT_TYPE,
+  HASH_SLOTS,
+  IDS,
   KEY_BYTES,
   KEYS,
   LONGEST_KEY,
   NAME_IDS,
   NAMED_SLOTS,
+  NAMED_TABLES,
   NUMBER,
   OTHER,
   REPO,
   SEQ,
   SERVER_NAME,
   SLOTS,
+  TABLE_BYTES_AT,
+  TABLE_HASH_AT,
+  TABLE_HASH_SLOTS,
+  TABLE_ID_AT,
+  TABLE_IDS,
+  TABLE_VALUE_BYTES,
+  TABLES,
   TIMESTAMP,
   TRACE_ID,
+  VALUE_BYTES,
   WIDE,
 } from './foldFields.generated';
 
 // Value kinds, field slots and keys come from scripts/foldFields.mjs (the readers' layout is
 // generated from the same list). A record: the index of the line's `\n`, 1 when accepted
-// (else 0), `[kind, from, to]` per slot, then the name id of each slot in NAMED_SLOTS (-1 when
-// not interned). Offsets are indexes in the caller's buffer (chunk offset + bias).
+// (else 0), `[kind, from, to]` per slot, then the id of each slot in NAMED_SLOTS in its intern
+// table (-1 when it has none). Offsets are indexes in the caller's buffer (chunk offset + bias).
 const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS;
 const MAX_RECORDS: i32 = 2048;
 
@@ -101,56 +112,106 @@ const DAY = memory.data(16);
 let dayKnown = false;
 let dayMs: f64 = 0;
 
-// Names that repeat line after line (event types, server names, ...) get ids, so the thread
-// that builds strings makes each one once: the first time its id appears, it slices the
-// name's bytes; after that it reads its table. At most MAX_NAMES names of at most
-// MAX_NAME_BYTES bytes; past that a value gets -1 and is sliced each time.
-const MAX_NAMES: i32 = 2048;
-const MAX_NAME_BYTES: i32 = 64;
-const TABLE_SIZE: i32 = 4096; // open addressing, at most half full
-const TABLE = memory.data(TABLE_SIZE * 4); // id + 1 per entry, 0 when empty
-const NAME_AT_BYTE = memory.data(MAX_NAMES * 4); // where each name's bytes are in NAME_BYTES
-const NAME_LENGTH = memory.data(MAX_NAMES * 4);
-const NAME_BYTES = memory.data(MAX_NAMES * MAX_NAME_BYTES);
-let names: i32 = 0;
+// Values that repeat line after line (event types, server names, trace ids, ...) get ids in
+// their intern table (scripts/foldFields.mjs), so the thread that builds strings makes each
+// once: the first time its id appears, it slices the value's bytes; after that it reads its
+// table. A table gives at most TABLE_IDS ids, in the order values are first seen, to values of
+// at most TABLE_VALUE_BYTES bytes; past that a value gets -1 and is sliced each time. Each
+// value keeps its id for the life of the module (one read), so a value that got -1 equals
+// no value with an id.
+const HASHES = memory.data(HASH_SLOTS * 4); // per table: id + 1 per slot, 0 when empty
+const VALUE_HASH = memory.data(IDS * 4); // per id: its value's hash, compared before its bytes
+const VALUE_LENGTH = memory.data(IDS * 4);
+const VALUES = memory.data(VALUE_BYTES); // per id: its value's bytes, TABLE_VALUE_BYTES apart
+const COUNTS = memory.data(TABLES * 4); // ids given, per table
 
-/** The 32-bit FNV-1a hash of the bytes at [s, s + n). */
-function fnv1a(s: usize, n: i32): u32 {
-  let h: u32 = 0x811c9dc5;
-  for (let k: i32 = 0; k < n; k++) h = (h ^ <u32>load<u8>(s + k)) * 0x01000193;
-  return h;
+// The value's bytes are read 8 at a time, the last word masked: a value lies inside a line,
+// whose `\n` has 16 readable bytes after it (see chunkBase), and a stored value inside VALUES,
+// so a word read past either end stays in memory.
+
+/** Bytes [k, n) of the word at `s + k`, the rest zero (n - k from 1 to 8). */
+function tail(s: usize, k: i32, n: i32): u64 {
+  const word = load<u64>(s + <usize>k);
+  return n - k >= 8 ? word : word & ((<u64>1 << (<u64>(n - k) << 3)) - 1);
 }
 
-/** The id of the ASCII name at [s, s + n), or -1 when it is too long or the table is full. */
-function nameId(s: usize, n: i32): i32 {
-  if (n > MAX_NAME_BYTES) return -1;
-  const h = fnv1a(s, n);
-  for (let at = <i32>(h & <u32>(TABLE_SIZE - 1)); ; at = (at + 1) & (TABLE_SIZE - 1)) {
-    const entry = load<i32>(TABLE + <usize>(at * 4));
+/** A hash of the bytes at [s, s + n), 8 at a time. */
+function hashBytes(s: usize, n: i32): u32 {
+  let h: u64 = <u64>n * 0x9e3779b97f4a7c15;
+  for (let k: i32 = 0; k < n; k += 8) {
+    h = (h ^ tail(s, k, n)) * 0xff51afd7ed558ccd;
+    h ^= h >> 32;
+  }
+  h *= 0xc4ceb9fe1a85ec53;
+  return <u32>(h ^ (h >> 29));
+}
+
+/** Whether the n bytes at a and at b are the same. */
+function sameBytes(a: usize, b: usize, n: i32): bool {
+  for (let k: i32 = 0; k < n; k += 8) if (tail(a, k, n) != tail(b, k, n)) return false;
+  return true;
+}
+
+/** The id in `table` of the ASCII value at [s, s + n), or -1 when it is too long or the table is full. */
+function internId(table: i32, s: usize, n: i32): i32 {
+  const width = unchecked(TABLE_VALUE_BYTES[table]);
+  if (n > width) return -1;
+  const h = hashBytes(s, n);
+  const mask = unchecked(TABLE_HASH_SLOTS[table]) - 1;
+  const hashes = HASHES + <usize>(unchecked(TABLE_HASH_AT[table]) * 4);
+  const first = unchecked(TABLE_ID_AT[table]);
+  const values = VALUES + <usize>unchecked(TABLE_BYTES_AT[table]);
+  for (let at = <i32>(h & <u32>mask); ; at = (at + 1) & mask) {
+    const entry = load<i32>(hashes + <usize>(at * 4));
     if (entry == 0) {
-      if (names == MAX_NAMES) return -1;
-      const id = names++;
-      const bytes = NAME_BYTES + <usize>(id * MAX_NAME_BYTES);
-      memory.copy(bytes, s, n);
-      store<i32>(NAME_AT_BYTE + <usize>(id * 4), <i32>bytes);
-      store<i32>(NAME_LENGTH + <usize>(id * 4), n);
-      store<i32>(TABLE + <usize>(at * 4), id + 1);
-      return id;
+      const count = load<i32>(COUNTS + <usize>(table * 4));
+      if (count == unchecked(TABLE_IDS[table])) return -1;
+      store<i32>(COUNTS + <usize>(table * 4), count + 1);
+      const k = <usize>((first + count) * 4);
+      store<u32>(VALUE_HASH + k, h);
+      store<i32>(VALUE_LENGTH + k, n);
+      memory.copy(values + <usize>(count * width), s, n);
+      store<i32>(hashes + <usize>(at * 4), count + 1);
+      return count;
     }
     const id = entry - 1;
-    if (load<i32>(NAME_LENGTH + <usize>(id * 4)) == n) {
-      const bytes = <usize>load<i32>(NAME_AT_BYTE + <usize>(id * 4));
-      if (memory.compare(bytes, s, n) == 0) return id;
+    const k = <usize>((first + id) * 4);
+    if (
+      load<u32>(VALUE_HASH + k) == h &&
+      load<i32>(VALUE_LENGTH + k) == n &&
+      sameBytes(values + <usize>(id * width), s, n)
+    ) {
+      return id;
     }
   }
   return unreachable();
 }
 
-/** The name id of a slot's value, or -1 when it is not an ASCII string. */
-function slotNameId(slots: usize, slot: i32): i32 {
+// Per named slot, the id its last value got (-1 for none): an event type, a repo or a status
+// is mostly the one of the line before, which a compare finds without hashing.
+const LAST_ID = memory.data(NAME_IDS * 4);
+memory.fill(LAST_ID, 0xff, NAME_IDS * 4);
+
+/**
+ * The id of the value of the `k`th slot of NAMED_SLOTS in its table, or -1 when it is not an
+ * ASCII string or has none.
+ */
+function slotNameId(slots: usize, k: i32): i32 {
+  const slot = unchecked(NAMED_SLOTS[k]);
   if (kindOf(slots, slot) != ASCII) return -1;
   const from = fromOf(slots, slot);
-  return nameId(from, <i32>(toOf(slots, slot) - from));
+  const n = <i32>(toOf(slots, slot) - from);
+  const table = unchecked(NAMED_TABLES[k]);
+  const last = load<i32>(LAST_ID + <usize>(k * 4));
+  if (last >= 0) {
+    const at = unchecked(TABLE_ID_AT[table]) + last;
+    const width = unchecked(TABLE_VALUE_BYTES[table]);
+    const value = VALUES + <usize>(unchecked(TABLE_BYTES_AT[table]) + last * width);
+    if (load<i32>(VALUE_LENGTH + <usize>(at * 4)) == n && sameBytes(value, from, n)) return last;
+  }
+  const id = internId(table, from, n);
+  store<i32>(LAST_ID + <usize>(k * 4), id);
+  return id;
 }
 
 function spaces(i: usize): usize {
@@ -461,7 +522,7 @@ export function scanLines(start: i32, last: i32, bias: i32): i32 {
       store<i32>(record, 1, 4);
       const ids = slots + <usize>(SLOTS * 12);
       for (let k: i32 = 0; k < NAME_IDS; k++) {
-        store<i32>(ids + <usize>(k * 4), slotNameId(slots, unchecked(NAMED_SLOTS[k])));
+        store<i32>(ids + <usize>(k * 4), slotNameId(slots, k));
       }
       for (let k: i32 = 0; k < SLOTS; k++) {
         const p = slots + <usize>(k * 12);

@@ -25,7 +25,8 @@ export interface StatelessHttpOptions {
 
 /**
  * Answers one stateless (MCP 2026-07-28) POST: checks the request headers against the body
- * (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`, and a `tools/call`'s `Mcp-Param-*` headers
+ * (`MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`, both required where the specification
+ * requires them, and a `tools/call`'s `Mcp-Param-*` headers
  * by the tool's `x-mcp-header` marks: -32020 and HTTP 400 on a mismatch), then
  * serves it. The answer is JSON, or an SSE stream scoped to the request where notifications may
  * precede it (a progress token, a log level, `subscriptions/listen`). Closing the stream cancels
@@ -130,6 +131,9 @@ function writeJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** What is wrong with the request's MCP headers, if anything (each is checked when present). */
+/** The requests whose `Mcp-Name` header is required: it carries `params.name` or `params.uri`. */
+const NAMED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
+
 function headerMismatch(req: IncomingMessage, request: StatelessRequest): string | undefined {
   const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
   const version = header(req, 'mcp-protocol-version');
@@ -137,10 +141,14 @@ function headerMismatch(req: IncomingMessage, request: StatelessRequest): string
   if (version !== undefined && declared !== undefined && version !== declared)
     return `Header mismatch: MCP-Protocol-Version is ${JSON.stringify(version)} but params._meta says ${JSON.stringify(declared)}`;
   const method = header(req, 'mcp-method');
-  if (method !== undefined && method !== request.method)
+  if (method === undefined)
+    return `Header mismatch: Mcp-Method is missing; every request carries it (the body's method is ${JSON.stringify(request.method)})`;
+  if (method !== request.method)
     return `Header mismatch: Mcp-Method is ${JSON.stringify(method)} but the body's method is ${JSON.stringify(request.method)}`;
   const name = header(req, 'mcp-name');
   const target = request.params?.name ?? request.params?.uri;
+  if (name === undefined && NAMED_METHODS.has(request.method))
+    return `Header mismatch: Mcp-Name is missing; ${request.method} carries it (the body names ${JSON.stringify(target)})`;
   if (name !== undefined && target !== undefined && name !== String(target))
     return `Header mismatch: Mcp-Name is ${JSON.stringify(name)} but the body names ${JSON.stringify(target)}`;
   return undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { envelopeTime } from '../model/envelope.js';
+import { SERVER_NAME_ID, TRACE_ID_ID, TRACES_IDS } from './foldFields.generated.js';
 import { createLineLocator, lineRecords, RECORD_INTS } from './lineLocator.js';
 import { createFoldBuilder } from './lineScanner.js';
 
@@ -83,5 +84,82 @@ describe('createLineLocator', () => {
     locateAndCheck(lines(100), into);
     expect(into.records).toBe(records);
     expect(into.ms).toBe(ms);
+  });
+});
+
+describe('trace ids in the records', () => {
+  /** Locates `traces` (one line each, in one scanner) and builds each line's fields. */
+  function locateTraces(traces: string[], server = (i: number) => `server-${i % 3}`) {
+    const locator = createLineLocator()!;
+    const text = traces.map((trace_id, i) =>
+      JSON.stringify({
+        event_type: 'health_check_completed',
+        timestamp: new Date(Date.UTC(2026, 11, 6) + i).toISOString(),
+        trace_id,
+        server_name: server(i),
+      }),
+    );
+    const bytes = Buffer.from(`${text.join('\n')}\n`);
+    const into = lineRecords();
+    locator.locate(bytes, 0, bytes.length - 1, into);
+    const build = createFoldBuilder();
+    return Array.from({ length: into.count }, (_, r) => {
+      const base = r * RECORD_INTS;
+      expect(into.records[base + 1], `line ${r + 1} accepted`).toBe(1);
+      const fields = build(bytes, into.records, base + 2);
+      return {
+        trace_id: fields.trace_id,
+        server_name: fields.server_name,
+        number: into.records[base + 2 + TRACE_ID_ID]!,
+        serverId: into.records[base + 2 + SERVER_NAME_ID]!,
+      };
+    });
+  }
+
+  it('numbers the first 4,096 trace ids in order of first sight, later new ones -1', () => {
+    const fresh = Array.from({ length: TRACES_IDS + 500 }, (_, i) => `01KDVDNBEW${i}`);
+    // Then early and late ones again, a trace longer than 64 bytes, one not ASCII.
+    const again = [fresh[0]!, fresh[TRACES_IDS - 1]!, fresh[TRACES_IDS]!, fresh.at(-1)!];
+    const odd = ['t'.repeat(65), 't'.repeat(64), 'trace-é✓'];
+    const lines = locateTraces([...fresh, ...again, ...odd]);
+    const traces = [...fresh, ...again, ...odd];
+    // Every line's trace_id is its own, numbered or not.
+    expect(lines.map((l) => l.trace_id)).toEqual(traces);
+    expect(lines.slice(0, TRACES_IDS).map((l) => l.number)).toEqual(
+      Array.from({ length: TRACES_IDS }, (_, i) => i),
+    );
+    expect(new Set(lines.slice(TRACES_IDS, fresh.length).map((l) => l.number))).toEqual(
+      new Set([-1]),
+    );
+    const after = lines.slice(fresh.length).map((l) => l.number);
+    expect(after).toEqual([0, TRACES_IDS - 1, -1, -1, -1, -1, -1]);
+    // In a table with room: up to 64 ASCII bytes.
+    const bounds = locateTraces(['t'.repeat(64), 't'.repeat(65), 'trace-é✓', 't'.repeat(64)]);
+    expect(bounds.map((l) => l.number)).toEqual([0, -1, -1, 0]);
+  });
+
+  it('tells apart trace ids that differ in one byte or in length, at every length to 64', () => {
+    // Values are hashed and compared 8 bytes at a time, the last word masked.
+    const traces: string[] = [];
+    for (let length = 1; length <= 64; length++) {
+      const stem = 'x'.repeat(length - 1);
+      traces.push(`${stem}a`, `${stem}b`, `a${stem}`);
+    }
+    const lines = locateTraces([...traces, ...traces]);
+    const numbers = lines.map((l) => l.number);
+    const first = numbers.slice(0, traces.length);
+    // `a` + 'x' * 0 and 'x' * 0 + `a` are one value: each length but the first gives three.
+    expect(new Set(first).size).toBe(traces.length - 1);
+    expect(numbers.slice(traces.length)).toEqual(first);
+    expect(lines.map((l) => l.trace_id)).toEqual([...traces, ...traces]);
+  });
+
+  it('numbers trace ids apart from names: a full trace table leaves names their ids', () => {
+    const traces = Array.from({ length: TRACES_IDS + 10 }, (_, i) => `t-${i}`);
+    // A server first seen after the trace table is full still gets a name id.
+    const lines = locateTraces(traces, (i) => (i < TRACES_IDS + 5 ? 'early' : 'late'));
+    expect(lines.at(-1)).toMatchObject({ server_name: 'late', number: -1 });
+    expect(lines.at(-1)!.serverId).toBeGreaterThanOrEqual(0);
+    expect(lines[0]!.serverId).not.toBe(lines.at(-1)!.serverId);
   });
 });

@@ -95,6 +95,26 @@ describe('createLineScanner', () => {
     }
   });
 
+  it('reads trace ids right past the trace table (4,096), side by side with the timestamp or not', () => {
+    const scanner = createLineScanner();
+    for (let i = 0; i < 4100; i++) {
+      expect(holdsContract(JSON.stringify(event({ trace_id: `trace-${i}` })), scanner)).toBe(true);
+    }
+    // Past the table the timestamp and the trace id are cut from one slice when close: every
+    // order, distance and kind of string.
+    const at = '2026-11-21T10:00:01.500Z';
+    const lines = [
+      `{"event_type":"a","timestamp":"${at}","trace_id":"01KDVDNBEWCJ9WGW5ZJ2SXQ0MH"}`,
+      `{"event_type":"a","timestamp":"${at}","trace_id":"t"}`,
+      `{"event_type":"a","trace_id":"01KDVDNBEWCJ9WGW5ZJ2SXQ0MX","timestamp":"${at}"}`,
+      `{"event_type":"a","timestamp":"${at}","n":"${'x'.repeat(40)}","trace_id":"trace-far-${'y'.repeat(30)}"}`,
+      `{"event_type":"a","timestamp":"${at}","trace_id":"${'z'.repeat(72)}"}`,
+      `{"event_type":"a","timestamp":"${at}","trace_id":"trace-é✓-0123456789"}`,
+      `{"event_type":"a","timestamp":"2026-11-21T10:00:01Z","trace_id":"trace-0"}`,
+    ];
+    for (const line of lines) expect(holdsContract(line, scanner), line).toBe(true);
+  });
+
   it('accepts whitespace, CR, duplicate keys (the last wins) and non-ASCII strings', () => {
     const lines = [
       ` { "event_type" : "server_down" ,\t"timestamp":"2026-11-21T10:00:00Z", "trace_id":"t" } \r`,

@@ -1,6 +1,5 @@
-import { type FoldEvent, foldEventAt } from './foldFields.generated.js';
+import { type FoldEvent, foldEventAt, internedTables } from './foldFields.generated.js';
 import { createLineLocator, type LineLocator, lineRecords } from './lineLocator.js';
-import type { Names } from './slotValues.js';
 
 export type { FoldEvent } from './foldFields.generated.js';
 /** Reads the fold fields of one line of bytes; see {@link createLineScanner}. */
@@ -27,10 +26,10 @@ export interface LineScanner {
  */
 export type FoldBuilder = (bytes: Uint8Array, fields: Int32Array, at: number) => FoldEvent;
 
-/** Creates a {@link FoldBuilder} (with its own table of interned names). */
+/** Creates a {@link FoldBuilder} (with its own tables of interned names and trace ids). */
 export function createFoldBuilder(): FoldBuilder {
-  const names: Names = [];
-  return (bytes, fields, at) => foldEventAt(bytes, fields, at, names);
+  const interned = internedTables();
+  return (bytes, fields, at) => foldEventAt(bytes, fields, at, interned);
 }
 
 /**
@@ -41,8 +40,9 @@ export function createFoldBuilder(): FoldBuilder {
  * the caller then takes the exact way. Where WebAssembly SIMD is missing it declines every line.
  *
  * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are made once
- * (at most 2,048 of them, each at most 64 bytes), so most lines allocate only their `timestamp`
- * and `trace_id`.
+ * (at most 2,048 of them, each at most 64 bytes), and so is each of the first 4,096 trace ids
+ * (at most 64 bytes each): a line allocates its `timestamp`, and its `trace_id` only when that
+ * is new or past those.
  */
 export function createLineScanner(): LineScanner {
   const locator: LineLocator | undefined = createLineLocator();

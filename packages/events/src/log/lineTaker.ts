@@ -8,6 +8,7 @@ import {
 import { EventsError, EventsErrorCode } from '../errors.js';
 import { envelopeTime } from '../model/envelope.js';
 import { TRUST_EVENT_TYPES } from '../replay/trustProjection.js';
+import { TRACE_ID_ID } from './foldFields.generated.js';
 import { PREVIEW } from './lineChunker.js';
 import { type LineRecords, RECORD_INTS } from './lineLocator.js';
 import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
@@ -102,12 +103,17 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
     return accept(value as SelfhealEvent, ms, line);
   };
 
-  const accept = (event: SelfhealEvent | FoldEvent, ms: number, line: number): LogEntry => {
+  const accept = (
+    event: SelfhealEvent | FoldEvent,
+    ms: number,
+    line: number,
+    trace?: number,
+  ): LogEntry => {
     summary.lines++;
     summary.events++;
     if (ms < latest) summary.outOfOrder++;
     else latest = ms;
-    return { event: event as SelfhealEvent, line, ms };
+    return { event: event as SelfhealEvent, line, ms, trace };
   };
 
   let build: ReturnType<typeof createFoldBuilder> | undefined;
@@ -124,10 +130,14 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
       // not take (pins, diffs, scores; a run's replica and servers; a reload's removed): those
       // lines, rare, are read whole.
       if (scanned !== undefined && !READ_WHOLE.has(scanned.event_type)) {
-        batch.push(accept(scanned, ms[r]!, line));
+        batch.push(accept(scanned, ms[r]!, line, records[base + 2 + TRACE_ID_ID]));
       } else {
         const got = take(bytes.toString('utf8', at, nl), line);
-        if (got !== undefined && 'event' in got) batch.push(got);
+        if (got !== undefined && 'event' in got) {
+          // Read whole, but the scanner's number for its trace id holds all the same.
+          if (scanned !== undefined) got.trace = records[base + 2 + TRACE_ID_ID];
+          batch.push(got);
+        }
       }
       at = nl + 1;
     }

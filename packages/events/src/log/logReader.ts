@@ -12,6 +12,15 @@ export interface LogEntry {
   line: number;
   /** `event.timestamp` in epoch milliseconds. */
   ms: number;
+  /**
+   * With `fields: 'fold'`, for a line the byte scanner took: the number this read gave
+   * `event.trace_id` (in the order trace ids first appear, from 0; entries of one read with the
+   * same number have the same trace id), or -1 for a trace id past the read's first 4,096, longer
+   * than 64 bytes or not ASCII, which then equals no trace id that has a number in this read.
+   * A count by trace (`TimelineSummarizer.add`) looks each string up once per read with it.
+   * Undefined for lines taken the exact way.
+   */
+  trace?: number;
 }
 
 /** A line that was skipped, and why. */

@@ -111,6 +111,27 @@ describe('readLog on a worker thread', () => {
   }, 30_000);
 });
 
+describe('trace numbers on a worker thread', () => {
+  it('keeps a trace its number across chunks, past the 4,096 the scanner numbers', async () => {
+    const file = join(tempDir(), 'traces.jsonl');
+    // 5,000 fresh traces, then early, late and past-the-bound ones again, in 4 KiB chunks: a
+    // trace's lines fall in many chunks, each posted by the worker apart.
+    const trace = (i: number) => `trace-${i < 5000 ? i : [0, 7, 4095, 4096, 4999][i % 5]}`;
+    const lines = Array.from({ length: 6000 }, (_, i) => line(i, { trace_id: trace(i) }));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const worker = await readAll(file, { worker: true, chunkBytes: 4096 });
+    const here = await readAll(file, { worker: false });
+    expect(worker.summary.worker).toBe(true);
+    expect(worker.entries).toEqual(here.entries);
+    const { entries } = worker;
+    expect(entries.map((e) => e.event.trace_id)).toEqual(lines.map((_, i) => trace(i)));
+    expect(entries.slice(0, 4096).map((e) => e.trace)).toEqual([...Array(4096).keys()]);
+    expect(new Set(entries.slice(4096, 5000).map((e) => e.trace))).toEqual(new Set([-1]));
+    // Again after the fresh ones: trace-0, 7 and 4095 keep their numbers, 4096 and 4999 have none.
+    expect(entries.slice(5000, 5005).map((e) => e.trace)).toEqual([0, 7, 4095, -1, -1]);
+  }, 30_000);
+});
+
 describe('runLogWorker', () => {
   it('posts no more chunks than it has credits for, then goes on when given one back', async () => {
     const file = join(tempDir(), 'credits.jsonl');

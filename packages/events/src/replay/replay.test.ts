@@ -211,19 +211,20 @@ describe('replayLogs', () => {
     expect(fast).toEqual(await replayLogs([fixture], { byteScanner: false }));
   }, 30_000);
 
-  it('counts traces the same when the summary asks for no strings past its 1,000 keys', async () => {
+  it('counts traces as JSON.parse does past the 4,096 trace ids a file numbers', async () => {
     const dir = tempDir();
-    // 1,500 fresh traces over three files, then the first ones again: the summary must still
-    // count its keys when their strings are needed, and overflow the rest. About 1.7 MB per
-    // file: the lines of a file's second 1 MiB chunk are built after the table is full.
+    // 13,500 fresh traces over three files (4,500 a file: past the 4,096 its scanner numbers),
+    // then the first seven again in every file: a trace numbered in one file comes without a
+    // number in the others, and the summary (1,000 keys) must still count it by key. About
+    // 2.4 MB per file: its lines come in three chunks, on this thread or from a worker.
     const files = [0, 1, 2].map((f) =>
       write(
         dir,
         `log-${f}.jsonl`,
-        Array.from({ length: 3000 }, (_, i) => {
+        Array.from({ length: 5000 }, (_, i) => {
           const n = i * 3 + f;
           return ev(n, 'health_check_completed', {
-            trace_id: n < 1500 ? `trace-${n}` : `trace-${n % 7}`,
+            trace_id: n < 13_500 ? `trace-${n}` : `trace-${n % 7}`,
             server_name: `s-${f}`,
             status: 'ok',
             padding: 'p'.repeat(400),
@@ -231,18 +232,27 @@ describe('replayLogs', () => {
         }),
       ),
     );
-    for (const read of [files, [files[1]!]]) {
-      const bytes = await replayLogs(read);
-      const parsed = await replayLogs(read, { byteScanner: false });
-      expect(bytes).toEqual(parsed);
+    const parsed = await replayLogs(files, { byteScanner: false });
+    for (const options of [{}, { worker: true }] as const) {
+      expect(await replayLogs(files, options)).toEqual({
+        ...parsed,
+        files: parsed.files.map((f) => ({ ...f, worker: 'worker' in options })),
+      });
     }
-    const all = await replayLogs(files);
-    expect(Object.keys(all.by_trace)).toHaveLength(1000);
-    // trace-3 once among the fresh ones, then every n >= 1500 with n % 7 === 3.
-    const again = Array.from({ length: 7500 }, (_, i) => 1500 + i).filter((n) => n % 7 === 3);
-    expect(all.by_trace['trace-3']).toBe(1 + again.length);
-    expect(all.overflow).toEqual({ by_trace: 500 });
-  });
+    for (const options of [{ server: 's-1' }, { until: T0 + 10_000_000 }]) {
+      const bytes = await replayLogs(files, options);
+      expect(bytes).toEqual(await replayLogs(files, { ...options, byteScanner: false }));
+    }
+    expect(await replayLogs([files[1]!])).toEqual(
+      await replayLogs([files[1]!], { byteScanner: false }),
+    );
+    expect(Object.keys(parsed.by_trace)).toHaveLength(1000);
+    // trace-3 once among the fresh ones, then every n >= 13,500 with n % 7 === 3.
+    const again = Array.from({ length: 1500 }, (_, i) => 13_500 + i).filter((n) => n % 7 === 3);
+    expect(parsed.by_trace['trace-3']).toBe(1 + again.length);
+    const counted = Object.values(parsed.by_trace).reduce((a, b) => a + b, 0);
+    expect(parsed.overflow).toEqual({ by_trace: 15_000 - counted });
+  }, 60_000);
 
   it('stops at --until and keeps to --server', async () => {
     const dir = tempDir();

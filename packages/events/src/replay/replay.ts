@@ -106,7 +106,11 @@ export interface ReplayReport extends TimelineSummary {
 }
 
 interface Fold {
-  apply(entry: LogEntry): void;
+  /**
+   * Folds one entry; `read` names the read it came from (see `TimelineSummarizer.add`), without
+   * which its trace number is not used (entries of several reads mixed).
+   */
+  apply(entry: LogEntry, read?: number): void;
   report(files: LogReadSummary[], ordering: ReplayReport['ordering']): ReplayReport;
 }
 
@@ -115,12 +119,12 @@ function createFold(options: ReplayOptions): Fold {
   const health = createHealthFold(options);
   let filtered = 0;
   return {
-    apply({ event, ms }) {
+    apply({ event, ms, trace }, read) {
       if (!health.apply(event, ms) || (options.since !== undefined && ms < options.since)) {
         filtered++;
         return;
       }
-      summary.add(event, ms);
+      summary.add(event, ms, trace, read);
     },
     report(reads, ordering) {
       const { since, until, server } = options;
@@ -248,12 +252,15 @@ export async function replayLogs(
   // Array.prototype.sort is stable: ties stay in file order, then line order.
   entries.sort((a, b) => a.ms - b.ms);
   const fold = createFold(options);
+  // Without the read: trace numbers of the files are mixed here (such logs are the small ones).
   for (const entry of entries) fold.apply(entry);
   return fold.report(reads, 'sorted');
 }
 
 interface Cursor {
   reader: ReturnType<typeof readLog>;
+  /** The file's index: the read its entries' trace numbers belong to. */
+  read: number;
   batch: LogEntry[];
   index: number;
   lastMs: number;
@@ -266,8 +273,9 @@ async function mergeStreaming(
   readOptions: Parameters<typeof readLog>[1],
 ): Promise<ReplayReport | typeof UNSORTED> {
   const fold = createFold(options);
-  const cursors: Cursor[] = files.map((file) => ({
+  const cursors: Cursor[] = files.map((file, read) => ({
     reader: readLog(file, readOptions),
+    read,
     batch: [],
     index: 0,
     lastMs: Number.NEGATIVE_INFINITY,
@@ -297,7 +305,7 @@ async function mergeStreaming(
           const entry = batch[i]!;
           if (entry.ms < last) return UNSORTED;
           last = entry.ms;
-          fold.apply(entry);
+          fold.apply(entry, c.read);
         }
         c.lastMs = last;
         c.index = batch.length;
@@ -314,7 +322,7 @@ async function mergeStreaming(
         const entry = best.batch[best.index++]!;
         if (entry.ms < best.lastMs) return UNSORTED;
         best.lastMs = entry.ms;
-        fold.apply(entry);
+        fold.apply(entry, best.read);
         if (best.index >= best.batch.length && !(await refill(best)))
           live = live.filter((c) => c !== best);
       }

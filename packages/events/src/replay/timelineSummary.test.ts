@@ -69,3 +69,81 @@ describe('unknown_types', () => {
     expect(s.summary().overflow).toEqual({ by_trace: 2 });
   });
 });
+
+describe('counting traces by the numbers reads gave them', () => {
+  /**
+   * Reads as a log reader numbers them: in file order, the first `bound` distinct trace ids get
+   * 0, 1, ...; later new ones, and those the scanner cannot number (`odd`), get -1.
+   */
+  const numbered = (traces: string[], bound: number, odd: Set<string>) => {
+    const numbers = new Map<string, number>();
+    return traces.map((trace) => {
+      if (!numbers.has(trace) && !odd.has(trace) && numbers.size < bound) {
+        numbers.set(trace, numbers.size);
+      }
+      return numbers.get(trace) ?? -1;
+    });
+  };
+  const event = (trace_id: string) =>
+    ({ event_type: 'x', timestamp: '2026-12-06T10:00:00Z', trace_id }) as never;
+
+  it('gives the counts of a plain count, however reads, bounds and filters fall (property)', () => {
+    const trace = fc.constantFrom(...'abcdefghij'.split('').map((c) => `trace-${c}`));
+    const read = fc.record({
+      traces: fc.array(trace, { maxLength: 40 }),
+      bound: fc.integer({ min: 0, max: 8 }),
+      // Events a filter (--server, --until) keeps from the summary, numbered all the same.
+      shown: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(read, { minLength: 1, maxLength: 3 }),
+        fc.subarray(['trace-a', 'trace-b', 'trace-c']),
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(fc.nat(), { maxLength: 120 }),
+        (reads, odd, maxKeys, picks) => {
+          const queues = reads.map((r, index) => {
+            const numbers = numbered(r.traces, r.bound, new Set(odd));
+            return r.traces
+              .map((t, i) => ({ t, number: numbers[i]!, read: index }))
+              .filter((_, i) => r.shown[i]);
+          });
+          // The reads merged in any order that keeps each one's own (as the replay's merge).
+          const merged: { t: string; number: number; read: number }[] = [];
+          let k = 0;
+          for (let live = queues.filter((q) => q.length > 0); live.length > 0; k++) {
+            const q = live[(picks[k] ?? 0) % live.length]!;
+            merged.push(q.shift()!);
+            live = live.filter((x) => x.length > 0);
+          }
+          const byNumber = createTimelineSummarizer(maxKeys);
+          const plain = createTimelineSummarizer(maxKeys);
+          for (const e of merged) {
+            byNumber.add(event(e.t), 0, e.number, e.read);
+            plain.add(event(e.t), 0);
+          }
+          expect(byNumber.summary()).toEqual(plain.summary());
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts a trace without a number in overflow once every key has a number in its read', () => {
+    const s = createTimelineSummarizer(2);
+    s.add(event('a'), 0, 0, 0);
+    s.add(event('b'), 0, 1, 0);
+    // A trace the read could not number equals none it numbered: overflow, whatever its text.
+    // (A reader never gives -1 to a trace it numbered: the text here shows the string is not
+    // looked at.)
+    s.add(event('a'), 0, -1, 0);
+    // Another read's -1: its numbered traces are not the keys, so its string decides.
+    s.add(event('a'), 0, -1, 1);
+    s.add(event('c'), 0, -1, 1);
+    expect(s.summary().by_trace).toEqual({ a: 2, b: 1 });
+    expect(s.summary().overflow).toEqual({ by_trace: 2 });
+    // A number without its read says nothing: the string counts.
+    s.add(event('a'), 0, -1);
+    expect(s.summary().by_trace).toEqual({ a: 3, b: 1 });
+  });
+});

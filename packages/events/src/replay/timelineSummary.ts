@@ -23,8 +23,13 @@ export interface TimelineSummarizer {
   /**
    * Counts `event`; `ms` is its timestamp in epoch milliseconds. Which traces are counted by
    * key is this summary's to decide: the first `maxKeys`, the rest in `overflow`.
+   *
+   * `trace` is the number a log read gave `event.trace_id` (`LogEntry.trace`) and `read` any
+   * number naming that read (a file's index; numbers of different reads are unrelated): given
+   * both, the trace is counted by its number, its string looked up once per read. The counts
+   * are the same as without them.
    */
-  add(event: SelfhealEvent, ms: number): void;
+  add(event: SelfhealEvent, ms: number, trace?: number, read?: number): void;
   summary(): TimelineSummary;
 }
 
@@ -43,6 +48,7 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
     by_repo: createTable(maxKeys),
     by_trace: createTable(maxKeys),
   };
+  const traces = createTraceNumbers(tables.by_trace, maxKeys);
   let total = 0;
   let unknown = 0;
   let lastType: string | undefined;
@@ -55,11 +61,12 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
   let lastAt = '';
 
   return {
-    add(event, ms) {
+    add(event, ms, trace, read) {
       total++;
       tables.by_type.count(event.event_type);
       tables.by_repo.count(typeof event.repo === 'string' ? event.repo : NO_REPO);
-      tables.by_trace.count(event.trace_id);
+      if (trace === undefined || read === undefined) tables.by_trace.count(event.trace_id);
+      else traces.count(event.trace_id, trace, read);
       if (event.event_type !== lastType) {
         lastType = event.event_type;
         lastKnown = known.has(lastType);
@@ -93,31 +100,47 @@ export function createTimelineSummarizer(maxKeys = 1000): TimelineSummarizer {
   };
 }
 
+/** One key's count. */
+interface Cell {
+  n: number;
+}
+
 /** Counts per key, at most `maxKeys` keys; the last key's cell is kept for runs of one key. */
 function createTable(maxKeys: number) {
-  const cells = new Map<string, { n: number }>();
+  const cells = new Map<string, Cell>();
   let lastKey: string | undefined;
-  let lastCell: { n: number } | undefined;
+  let lastCell: Cell | undefined;
   let overflow = 0;
+  /** The cell of `key`, added when new and there is room; null when the table is full of others. */
+  const cellOf = (key: string): Cell | null => {
+    let cell = cells.get(key);
+    if (cell === undefined) {
+      if (cells.size >= maxKeys) return null;
+      cell = { n: 0 };
+      cells.set(key, cell);
+    }
+    return cell;
+  };
   return {
+    cellOf,
     /** Counts one event under `key` (in `overflow` once the table is full of other keys). */
     count(key: string): void {
       if (key === lastKey && lastCell) {
         lastCell.n++;
         return;
       }
-      let cell = cells.get(key);
-      if (cell === undefined) {
-        if (cells.size >= maxKeys) {
-          overflow++;
-          return;
-        }
-        cell = { n: 0 };
-        cells.set(key, cell);
+      const cell = cellOf(key);
+      if (cell === null) {
+        overflow++;
+        return;
       }
       cell.n++;
       lastKey = key;
       lastCell = cell;
+    },
+    /** Counts one event under no key. */
+    spill(): void {
+      overflow++;
     },
     get overflow() {
       return overflow;
@@ -126,6 +149,46 @@ function createTable(maxKeys: number) {
       return Object.fromEntries(
         [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, c]) => [k, c.n]),
       );
+    },
+  };
+}
+
+/** What the trace table learnt of one read's trace numbers (`LogEntry.trace`). */
+interface ReadTraces {
+  /** By number: the trace's cell, or null when the table was full without it (it stays so). */
+  cells: (Cell | null)[];
+  /** Keys of the table that have a number in this read. */
+  keys: number;
+}
+
+/**
+ * Counts traces by the numbers reads gave them: a number's cell is looked up by its string
+ * once, then kept. A trace without a number (-1) equals none with one in its read, so once
+ * every key of the full table has a number in that read it is no key: counted in overflow
+ * without its string (a log with a fresh trace per event, past its first traces).
+ */
+function createTraceNumbers(table: ReturnType<typeof createTable>, maxKeys: number) {
+  const reads: ReadTraces[] = [];
+  return {
+    count(trace: string, number: number, read: number): void {
+      let seen = reads[read];
+      if (seen === undefined) {
+        seen = { cells: [], keys: 0 };
+        reads[read] = seen;
+      }
+      if (number < 0) {
+        if (seen.keys === maxKeys) table.spill();
+        else table.count(trace);
+        return;
+      }
+      let cell = seen.cells[number];
+      if (cell === undefined) {
+        cell = table.cellOf(trace);
+        seen.cells[number] = cell;
+        if (cell !== null) seen.keys++;
+      }
+      if (cell === null) table.spill();
+      else cell.n++;
     },
   };
 }
