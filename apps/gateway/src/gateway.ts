@@ -177,7 +177,12 @@ export interface Gateway extends EventEmitter<GatewayEvents> {
 
 export { SHARED_CLIENT_CAPABILITIES } from './gateway/gatewayMonitor.js';
 
-/** Creates a gateway from a loaded config; nothing connects before `start()`. */
+/**
+ * Creates a gateway from a loaded config; nothing connects before `start()`. Wires the parts
+ * under `gateway/`: they are made in this order because several subscribe to the bus as they are
+ * made (the projections first, then trust, the health following, the metrics), and the bus
+ * delivers to its subscribers in that order.
+ */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, fleet } = options;
   const clock = options.clock ?? systemClock;
