@@ -11,7 +11,7 @@ import { reportInvalidMessages } from '../upstream/invalidMessages.js';
 import { notificationsFirst } from '../upstream/notificationsFirst.js';
 import {
   createStatelessHttpTransport,
-  type StatelessTarget,
+  statelessTargetOf,
 } from '../upstream/statelessHttpTransport.js';
 import { type GatewayContext, isRemote } from './context.js';
 
@@ -73,7 +73,7 @@ export function createGatewayMonitor(
         const legacy = () => ctx.factory(spec).transport;
         // A Streamable HTTP server is asked which revision it speaks (RFC 0013).
         return spec.transport === 'streamable-http'
-          ? createEraAdapter(createStatelessHttpTransport(targetOf(spec)), {
+          ? createEraAdapter(createStatelessHttpTransport(statelessTargetOf(spec)), {
               probeMs: ERA_PROBE_MS,
               onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
               fallback: legacy,
@@ -98,9 +98,4 @@ export function createGatewayMonitor(
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
   });
   return { monitor, close: () => observing.unsubscribe() };
-}
-
-/** Where a Streamable HTTP server takes stateless requests. */
-function targetOf(spec: UpstreamSpec): StatelessTarget {
-  return { url: spec.config.url!, ...(spec.config.headers && { headers: spec.config.headers }) };
 }

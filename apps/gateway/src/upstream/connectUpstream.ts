@@ -4,7 +4,7 @@ import type { UpstreamSpec } from '../config/loadConfig.js';
 import { createEraAdapter, ERA_PROBE_MS } from './eraAdapter.js';
 import { reportInvalidMessages } from './invalidMessages.js';
 import { notificationsFirst } from './notificationsFirst.js';
-import { createStatelessHttpTransport } from './statelessHttpTransport.js';
+import { createStatelessHttpTransport, statelessTargetOf } from './statelessHttpTransport.js';
 import type { TransportFactory } from './transportFactory.js';
 
 /** How to open one connection (one MCP session) to an upstream. */
@@ -51,13 +51,10 @@ export async function connectUpstream(
       const legacy = opened.transport;
       opened = {
         ...opened,
-        transport: createEraAdapter(
-          createStatelessHttpTransport({
-            url: spec.config.url!,
-            ...(spec.config.headers && { headers: spec.config.headers }),
-          }),
-          { probeMs: ERA_PROBE_MS, fallback: () => legacy },
-        ),
+        transport: createEraAdapter(createStatelessHttpTransport(statelessTargetOf(spec)), {
+          probeMs: ERA_PROBE_MS,
+          fallback: () => legacy,
+        }),
       };
     }
     const { onInvalidMessage } = options;

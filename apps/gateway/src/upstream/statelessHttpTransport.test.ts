@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayError, GatewayErrorCode } from '../errors.js';
-import { createStatelessHttpTransport } from './statelessHttpTransport.js';
+import { createStatelessHttpTransport, createToolMarks } from './statelessHttpTransport.js';
+
+const until = (check: () => boolean) =>
+  new Promise<void>((resolve) => {
+    const poll = () => (check() ? resolve() : setTimeout(poll, 5));
+    poll();
+  });
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -146,15 +152,22 @@ interface Seen {
   body: { id: unknown; method: string; params?: Record<string, unknown> };
 }
 
-/** A server on 127.0.0.1:0 that records each POST and answers with `answer(seen)`: [status, body]. */
-async function record(answer: (seen: Seen, earlier: Seen[]) => [number, unknown]) {
+/**
+ * A server on 127.0.0.1:0 that records each POST and answers with `answer(seen)`: [status,
+ * body]; with `listWhen`, a `tools/list` is answered only once `listWhen()` holds.
+ */
+async function record(
+  answer: (seen: Seen, earlier: Seen[]) => [number, unknown],
+  listWhen: () => boolean = () => true,
+) {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Seen['body'];
       const request: Seen = { method: body.method, headers: req.headers, body };
+      if (body.method === 'tools/list') await until(listWhen);
       const [status, reply] = answer(request, [...seen]);
       seen.push(request);
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
@@ -336,5 +349,60 @@ describe('createStatelessHttpTransport: headers from tool parameters (x-mcp-head
     // The tool gained marks it did not have before: the gateway lists it again.
     expect(others).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }]);
     await transport.close();
+  });
+  it('shares a server’s marks between its transports, and calls refused together wait for one listing', async () => {
+    let listings = 0;
+    const { url, seen } = await record((s) => {
+      if (s.method === 'tools/list') {
+        listings++;
+        return listed(s, [MARKED_TOOL]);
+      }
+      return s.headers['mcp-param-region'] === 'eu' ? ok(s) : mismatch(s);
+    });
+    const marks = createToolMarks();
+    // One transport lists the tools (the shared session); another (a client's own) calls.
+    const lister = createStatelessHttpTransport({ url, marks });
+    await ask(lister, { id: 1, method: 'tools/list' });
+    const caller = createStatelessHttpTransport({ url, marks });
+    await ask(caller, {
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'query', arguments: { region: 'eu' } },
+    });
+    expect(paramHeadersOf(seen[1]!)).toEqual({ 'mcp-param-region': 'eu' });
+    // A transport that knows no marks: three calls refused at once, one listing between them
+    // (the server answers the listing only once all three were refused).
+    let refused = 0;
+    const slow = await record(
+      (s) => {
+        if (s.method === 'tools/list') {
+          listings++;
+          return listed(s, [MARKED_TOOL]);
+        }
+        if (s.headers['mcp-param-region'] === 'eu') return ok(s);
+        refused++;
+        return mismatch(s);
+      },
+      () => refused >= 3,
+    );
+    const fresh = createStatelessHttpTransport({ url: slow.url, marks: createToolMarks() });
+    const answers = new Map<unknown, JSONRPCMessage>();
+    fresh.onmessage = (m) => {
+      if ('id' in m) answers.set(m.id, m);
+    };
+    await Promise.all(
+      [3, 4, 5].map((id) =>
+        fresh.send({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: 'query', arguments: { region: 'eu' } },
+        }),
+      ),
+    );
+    await until(() => answers.size === 3);
+    expect([...answers.values()].every((m) => 'result' in m)).toBe(true);
+    expect(listings).toBe(2);
+    for (const t of [lister, caller, fresh]) await t.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
+import type { UpstreamSpec } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { META, STATELESS_VERSION, StatelessErrorCode } from '../stateless/envelope.js';
@@ -17,6 +18,29 @@ export interface StatelessTarget {
   url: string;
   /** The config's `headers`, sent on every request. */
   headers?: Record<string, string>;
+  /**
+   * The server's tools' `x-mcp-header` marks, shared by every transport to that server (the
+   * shared connection's sessions, clients' own sessions), so a call made on a session that has
+   * not listed the tools yet carries its headers. @default marks of this transport's own
+   */
+  marks?: ToolMarks;
+}
+
+/** Each configured server's marks: one per `UpstreamSpec` (a reload makes a new spec). */
+const marksBySpec = new WeakMap<UpstreamSpec, ToolMarks>();
+
+/** Where the Streamable HTTP server of `spec` takes stateless requests, with its shared marks. */
+export function statelessTargetOf(spec: UpstreamSpec): StatelessTarget {
+  let marks = marksBySpec.get(spec);
+  if (marks === undefined) {
+    marks = createToolMarks();
+    marksBySpec.set(spec, marks);
+  }
+  return {
+    url: spec.config.url!,
+    ...(spec.config.headers && { headers: spec.config.headers }),
+    marks,
+  };
 }
 
 /** How many pages a re-listing of the tools after a header mismatch reads at most. */
@@ -83,11 +107,20 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     params?: Record<string, unknown>;
   };
 
-  const marks = createToolMarks();
+  const marks = target.marks ?? createToolMarks();
   let relists = 0;
 
-  /** Lists the tools again (every page) with the call's envelope, to learn their marks anew. */
-  const relist = async (meta: Record<string, unknown>, signal: AbortSignal) => {
+  /**
+   * Lists the tools again (every page) with the call's envelope, to learn their marks anew;
+   * calls refused together wait for one listing.
+   */
+  const relist = (meta: Record<string, unknown>, signal: AbortSignal): Promise<void> => {
+    marks.relisting ??= readAllTools(meta, signal).finally(() => {
+      marks.relisting = undefined;
+    });
+    return marks.relisting;
+  };
+  const readAllTools = async (meta: Record<string, unknown>, signal: AbortSignal) => {
     const envelope = Object.fromEntries(
       Object.entries(meta).filter(([key]) => key.startsWith('io.modelcontextprotocol/')),
     );
@@ -209,10 +242,15 @@ function asAnswerTo(id: RequestId, item: unknown): unknown {
   return named === null || named === undefined ? { ...item, id } : item;
 }
 
-/** The `x-mcp-header` marks of a server's tools, as the `tools/list` answers through a transport give them. */
-function createToolMarks() {
+/** The `x-mcp-header` marks of a server's tools, as its `tools/list` answers give them. */
+export type ToolMarks = ReturnType<typeof createToolMarks>;
+
+/** The `x-mcp-header` marks of a server's tools, as the `tools/list` answers give them. */
+export function createToolMarks() {
   const marks = new Map<string, readonly ParamHeader[]>();
   return {
+    /** The re-listing under way after a header mismatch, which other refused calls wait for. */
+    relisting: undefined as Promise<void> | undefined,
     /** Takes the marks of the tools of one `tools/list` page (tools of other pages stay). */
     learn(answer: JSONRPCMessage): void {
       const tools = 'result' in answer ? (answer.result as { tools?: unknown }).tools : undefined;
