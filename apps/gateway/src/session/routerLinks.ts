@@ -11,7 +11,10 @@ import { type LinkHost, UpstreamLink } from './upstreamLink.js';
  * list. A request in flight keeps the link it started with.
  */
 export interface RouterLinks {
-  /** One link per upstream, in config order, made anew as a list on each read. */
+  /**
+   * One link per upstream, in config order. The same array while the upstreams stay the same
+   * (read it, never change it); a new one after a reload.
+   */
   current(): UpstreamLink[];
   /** Whether the server's `tools` filter exposes an upstream tool name (none: a closed link). */
   filterOf(link: UpstreamLink): (name: string) => boolean;
@@ -44,19 +47,36 @@ export function createRouterLinks(
     });
     return made;
   };
+  // The lists of the last read, kept while the upstreams are the same ones in the same order: a
+  // tool call reads them three times or more, and a reload is rare. The gateway changes the
+  // array in place, so it is compared item by item, not by identity.
+  let links: UpstreamLink[] = [];
+  let sources: RouteSource[] = [];
+  const unchanged = (): boolean => {
+    const upstreams = options.upstreams;
+    if (upstreams.length !== links.length) return false;
+    for (let i = 0; i < links.length; i++) if (links[i]!.upstream !== upstreams[i]) return false;
+    return true;
+  };
   const current = (): UpstreamLink[] => {
+    if (unchanged()) return links;
     for (const [upstream, link] of linkByUpstream) {
       if (options.upstreams.includes(upstream)) continue;
       linkByUpstream.delete(upstream);
       void link.close();
     }
-    return options.upstreams.map((upstream) => linkByUpstream.get(upstream) ?? makeLink(upstream));
+    links = options.upstreams.map((upstream) => linkByUpstream.get(upstream) ?? makeLink(upstream));
+    sources = links.map((link) => sourceOf.get(link)!);
+    return links;
   };
   return {
     current,
     filterOf: (link) => filters.get(link) ?? (() => false),
     linkOf: (name) => current().find((l) => l.name === name)!,
-    sources: () => current().map((link) => sourceOf.get(link)!),
+    sources: () => {
+      current();
+      return sources;
+    },
     made: () => [...linkByUpstream.values()],
   };
 }
