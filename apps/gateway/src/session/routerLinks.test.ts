@@ -1,0 +1,62 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { createRouterLinks } from './routerLinks.js';
+import type { LinkHost } from './upstreamLink.js';
+
+/** An upstream as the links read it: a name, a prefix, a config, a catalog of one tool. */
+function upstream(name: string): UpstreamServer {
+  return {
+    spec: { name, prefix: name, config: {} },
+    catalog: { tools: [{ name: 'echo' }], prompts: [], resources: [], resourceTemplates: [] },
+  } as unknown as UpstreamServer;
+}
+
+const host = {
+  factory: () => {
+    throw new Error('no session is opened here');
+  },
+  timeoutMs: 1000,
+  clientInfo: () => ({ name: 'test', version: '0' }),
+  clientCapabilities: () => ({}),
+} as unknown as LinkHost;
+
+describe('createRouterLinks', () => {
+  it('hands out the same lists while the upstreams stay the same', () => {
+    const upstreams = [upstream('a'), upstream('b')];
+    const links = createRouterLinks({ upstreams }, host);
+    const first = links.current();
+    expect(first.map((l) => l.name)).toEqual(['a', 'b']);
+    expect(links.current()).toBe(first);
+    expect(links.sources()).toBe(links.sources());
+    expect(links.sources().map((s) => s.server)).toEqual(['a', 'b']);
+  });
+
+  it('follows a reload that changes the array in place: new links, the removed one closed', () => {
+    const [a, b, c] = [upstream('a'), upstream('b'), upstream('c')];
+    const upstreams = [a, b];
+    const links = createRouterLinks({ upstreams }, host);
+    const [linkA, linkB] = links.current();
+    const closeB = vi.spyOn(linkB!, 'close');
+    // The gateway's reload: the same array, spliced (RFC 0019).
+    upstreams.splice(0, upstreams.length, c, a);
+    const after = links.current();
+    expect(after.map((l) => l.name)).toEqual(['c', 'a']);
+    expect(after[1]).toBe(linkA);
+    expect(links.sources().map((s) => s.server)).toEqual(['c', 'a']);
+    expect(links.linkOf('c')).toBe(after[0]);
+    expect(links.made()).toEqual(after.slice().reverse());
+    expect(closeB).toHaveBeenCalledTimes(1);
+    links.current();
+    expect(closeB).toHaveBeenCalledTimes(1);
+  });
+
+  it('follows a reorder of the same upstreams', () => {
+    const [a, b] = [upstream('a'), upstream('b')];
+    const upstreams = [a, b];
+    const links = createRouterLinks({ upstreams }, host);
+    links.current();
+    upstreams.reverse();
+    expect(links.current().map((l) => l.name)).toEqual(['b', 'a']);
+    expect(links.sources().map((s) => s.server)).toEqual(['b', 'a']);
+  });
+});
