@@ -82,6 +82,15 @@ describe('Mcp-Param headers from x-mcp-header (MCP 2026-07-28 over HTTP)', () =>
     );
   });
 
+  it('refuses a call by name of the tool it left out, naming why, without sending it upstream', async () => {
+    const before = upstream.calls.length;
+    const answer = await post('tools/call', { name: 'm__broken', arguments: { ratio: 0.5 } });
+    expect(JSON.stringify(answer.body)).toMatch(
+      /Tool m__broken not found: it is left out of the list, its x-mcp-header marks being invalid/,
+    );
+    expect(upstream.calls.length).toBe(before);
+  });
+
   it('mirrors a call’s marked arguments upstream, encoded (the SDK server checks them)', async () => {
     const answer = await post(
       'tools/call',

@@ -1,8 +1,11 @@
+import { WireErrorCode } from '../errors.js';
 import { exposeName } from '../naming.js';
+import { scanParamHeaders } from '../stateless/paramHeaders.js';
 import { routeByName } from './nameRoutes.js';
 import type { RouterContext } from './routerContext.js';
 import { routeName } from './routing.js';
 import type { ToolTarget } from './toolCall.js';
+import { type UpstreamLink, wireError } from './upstreamLink.js';
 
 /** A place a tools/call may be served, with its server's name (what trust routing reads). */
 export interface RoutedTarget extends ToolTarget {
@@ -17,12 +20,18 @@ export interface RoutedTarget extends ToolTarget {
 export function toolTargets(context: RouterContext, exposed: string): RoutedTarget[] {
   const { links, settings } = context;
   const first = routeByName(context, 'tools/list', exposed);
+  const invalid = invalidMarks(first.link, first.name);
+  if (invalid !== undefined)
+    throw wireError(
+      WireErrorCode.InvalidParams,
+      `Tool ${exposed} not found: it is left out of the list, its x-mcp-header marks being invalid (${invalid})`,
+    );
   const targets: RoutedTarget[] = [
     { link: first.link, name: first.name, exposed, server: first.link.name },
   ];
   for (const server of first.link.upstream.spec.config.fallback ?? []) {
     const link = links.current().find((l) => l.name === server);
-    if (link)
+    if (link && invalidMarks(link, first.name) === undefined)
       addTarget(targets, {
         link,
         name: first.name,
@@ -32,8 +41,8 @@ export function toolTargets(context: RouterContext, exposed: string): RoutedTarg
   }
   for (const other of context.options.fallbacks?.[exposed] ?? []) {
     const route = routeName(other, links.sources(), settings.separator, 'tools/list');
-    if (route && links.filterOf(links.linkOf(route.server))(route.name)) {
-      const link = links.linkOf(route.server);
+    const link = route && links.linkOf(route.server);
+    if (route && link && links.filterOf(link)(route.name) && !invalidMarks(link, route.name)) {
       addTarget(targets, { link, name: route.name, exposed: other, server: link.name });
     }
   }
@@ -53,4 +62,14 @@ export function trustedTargets(context: RouterContext, targets: RoutedTarget[]):
 /** Adds a target unless the chain has it already (the same tool on the same link). */
 function addTarget(targets: RoutedTarget[], target: RoutedTarget): void {
   if (!targets.some((t) => t.link === target.link && t.name === target.name)) targets.push(target);
+}
+
+/**
+ * Why `tool` of `link` is not offered for its `x-mcp-header` marks, if it is not: such a tool
+ * is left out of the list (aggregateList.ts), and a call by its name is refused the same way,
+ * not sent without the headers its server expects.
+ */
+function invalidMarks(link: UpstreamLink, tool: string): string | undefined {
+  const scan = scanParamHeaders(link.listedTool(tool)?.inputSchema);
+  return scan.valid ? undefined : scan.reason;
 }
