@@ -23,7 +23,7 @@ export interface BreakerCore {
   readonly runtime: Runtime;
   /** The outcomes of the closed (or metrics-only) mode's recent calls. */
   readonly window: OutcomeWindow;
-  /** The fold of the breaker's events ({@link evolveCircuit}). */
+  /** The fold of the breaker's events (`evolveCircuit`). */
   state: CircuitState;
   /** Bumped on every transition; a call admitted before it settles without effect. */
   generation: number;

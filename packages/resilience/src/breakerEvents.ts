@@ -4,7 +4,7 @@ import type { Opening } from './openSchedule.js';
 import type { WindowCounts } from './outcomeWindow.js';
 
 // The bodies of a breaker's events, apart from the transitions that emit them: one place says
-// which fields each event carries, in the order the log has always had them.
+// which fields each of the six carries, in the order the log has always had them.
 
 /** Why a breaker opened, as `circuit_opened` and `circuit_threshold_exceeded` say. */
 export type TripReason = 'consecutive_failures' | 'failure_rate' | 'slow_call_rate';
@@ -78,5 +78,19 @@ export function thresholdExceededEvent(
     reason,
     consecutive_failures: consecutiveFailures,
     ...windowRates(counts),
+  };
+}
+
+/** `circuit_isolated`: an operator's lock-out, until released. */
+export function isolatedEvent(settings: BreakerSettings, reason: string): EventBody {
+  return { event_type: 'circuit_isolated', ...circuitFields(settings), reason };
+}
+
+/** `circuit_metrics_only`: a dry run from now on, with the operator's reason if given. */
+export function metricsOnlyEvent(settings: BreakerSettings, reason?: string): EventBody {
+  return {
+    event_type: 'circuit_metrics_only',
+    ...circuitFields(settings),
+    ...(reason ? { reason } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { admit, rejection, settle } from './breakerAdmission.js';
 import { createBreakerCore, halfOpenNow, stopTimer, transition } from './breakerCore.js';
-import { circuitFields, closedEvent } from './breakerEvents.js';
+import { closedEvent, isolatedEvent, metricsOnlyEvent } from './breakerEvents.js';
 import { type BreakerJudges, isSlowFor, judgedOutcome } from './breakerJudging.js';
 import type { CircuitState } from './circuitState.js';
 import type { Classifier } from './classify.js';
@@ -100,7 +100,7 @@ export interface CircuitBreaker extends Policy {
  * traffic needed) half-opens it after the open time, which doubles with each consecutive
  * ejection up to `maxOpenMs` and decays while closed. Half-open, it admits `halfOpenProbes`
  * probes and rejects the rest; all succeeding closes it, one failing reopens it. Every
- * transition is an event, and the state is their fold ({@link evolveCircuit}). It judges the
+ * transition is an event, and the state is their fold (`evolveCircuit`). It judges the
  * upstream, not the caller or the gateway: a call its caller cancelled or whose deadline
  * passed, and a refusal (another breaker open, a full bulkhead) count for nothing; time spent
  * before `attempt.sentAt` (a connection opening) is not counted as slowness; `judges` narrows
@@ -162,7 +162,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     },
     isolate(reason) {
       if (core.state.mode === 'isolated') return;
-      transition(core, { event_type: 'circuit_isolated', ...circuitFields(settings), reason });
+      transition(core, isolatedEvent(settings, reason));
     },
     release() {
       if (core.state.mode === 'closed') return;
@@ -170,11 +170,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     },
     setMetricsOnly(reason) {
       if (core.state.mode === 'metrics_only') return;
-      transition(core, {
-        event_type: 'circuit_metrics_only',
-        ...circuitFields(settings),
-        ...(reason ? { reason } : {}),
-      });
+      transition(core, metricsOnlyEvent(settings, reason));
     },
     reset() {
       const { mode } = core.state;
