@@ -153,7 +153,7 @@ describe('MCP 2026-07-28 clients (stateless, RFC 0013)', () => {
     expect(String(error(answer).message)).toMatch(/Mcp-Method/);
   });
 
-  it('refuses a request without Mcp-Method, or a named request without Mcp-Name (400, -32020)', async () => {
+  it('refuses a request without MCP-Protocol-Version or Mcp-Method, or a named request without Mcp-Name (400, -32020)', async () => {
     const send = async (headers: Record<string, string>, method: string, params: object) => {
       const response = await fetch(gw.url, {
         method: 'POST',
@@ -175,6 +175,25 @@ describe('MCP 2026-07-28 clients (stateless, RFC 0013)', () => {
         body: (await response.json()) as { error: { code: number; message: string } },
       };
     };
+    const noVersion = await fetch(gw.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-method': 'tools/list',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: envelope() },
+      }),
+    });
+    expect(noVersion.status).toBe(400);
+    expect(((await noVersion.json()) as { error: unknown }).error).toMatchObject({
+      code: -32020,
+      message: expect.stringMatching(/MCP-Protocol-Version is missing/),
+    });
     const noMethod = await send({}, 'tools/list', {});
     expect(noMethod.status).toBe(400);
     expect(noMethod.body.error).toMatchObject({

@@ -130,15 +130,20 @@ function writeJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** What is wrong with the request's MCP headers, if anything (each is checked when present). */
 /** The requests whose `Mcp-Name` header is required: it carries `params.name` or `params.uri`. */
 const NAMED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
+/**
+ * What is wrong with the request's standard MCP headers, if anything: each is required where
+ * the specification requires it, and must equal the body's value.
+ */
 function headerMismatch(req: IncomingMessage, request: StatelessRequest): string | undefined {
   const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
   const version = header(req, 'mcp-protocol-version');
   const declared = meta[META.protocolVersion];
-  if (version !== undefined && declared !== undefined && version !== declared)
+  if (version === undefined)
+    return `Header mismatch: MCP-Protocol-Version is missing; every request carries it (params._meta says ${JSON.stringify(declared)})`;
+  if (declared !== undefined && version !== declared)
     return `Header mismatch: MCP-Protocol-Version is ${JSON.stringify(version)} but params._meta says ${JSON.stringify(declared)}`;
   const method = header(req, 'mcp-method');
   if (method === undefined)
@@ -173,14 +178,17 @@ function paramMismatch(
 }
 
 /**
- * A header's value, with the `=?base64?…?=` form decoded and surrounding white space dropped
- * (a malformed one is kept as sent: it then matches nothing).
+ * A header's value, surrounding white space dropped; `Mcp-Name`'s `=?base64?…?=` form decoded
+ * (the only standard header that may carry it; a malformed one is kept as sent: it then
+ * matches nothing).
  */
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = rawHeader(req, name);
   if (value === undefined) return undefined;
+  const plain = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (name !== 'mcp-name') return plain;
   const decoded = decodeHeaderValue(value);
-  return 'value' in decoded ? decoded.value : value.trim();
+  return 'value' in decoded ? decoded.value : plain;
 }
 
 function rawHeader(req: IncomingMessage, name: string): string | undefined {

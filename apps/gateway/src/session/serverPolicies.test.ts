@@ -144,4 +144,24 @@ describe('busEmitter', () => {
     await expect(fail()).rejects.toThrow(/open|refused/i);
     policy.dispose();
   });
+  it('a factory that refuses an event (validation) fails no call; the breaker folds its own body', async () => {
+    const refusing = {
+      envelop: () => {
+        throw new Error('breaks the event schema');
+      },
+    };
+    const emitter = busEmitter(() => {}, refusing);
+    const policy = createPolicyFromConfig(
+      { serverName: 's', clock: systemClock, emitter, classify: classifyGatewayError },
+      { retry: { max_attempts: 1 }, circuit_breaker: { consecutive_failures: 1 } },
+    );
+    await expect(
+      policy.execute(
+        () => Promise.reject(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+        { meta: { method: 'tools/list' } },
+      ),
+    ).rejects.toThrow('ECONNREFUSED');
+    expect(policy.guards()[0]!.state().mode).toBe('open');
+    policy.dispose();
+  });
 });

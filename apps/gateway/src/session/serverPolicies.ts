@@ -94,9 +94,13 @@ export function busEmitter(
 ): Emitter {
   return {
     emit<B extends EventBody>(body: B, traceId?: string) {
-      const event = events.envelop(body, traceId);
+      let event: SelfhealEvent | B = body;
       try {
-        publish(event);
+        // A factory that validates may refuse the event; like a closed bus, that never fails
+        // the call, and the policy still folds its own body.
+        const enveloped = events.envelop(body, traceId);
+        event = enveloped;
+        publish(enveloped);
       } catch {
         // Nobody is left to tell; the policy goes on.
       }

@@ -72,6 +72,10 @@ describe('decodeHeaderValue', () => {
     expect(decodeHeaderValue('caf\u00e9')).toEqual({
       invalid: expect.stringContaining('characters an HTTP field value may not'),
     });
+    // Only HTTP's white space (space, tab) surrounds a value; a no-break space is not dropped.
+    expect(decodeHeaderValue('\u00a0abc')).toEqual({
+      invalid: expect.stringContaining('characters an HTTP field value may not'),
+    });
   });
 });
 
@@ -151,6 +155,24 @@ describe('scanParamHeaders', () => {
       'at /properties/list/items/properties/a',
     ],
     [
+      'the array form of items',
+      object({
+        pair: { type: 'array', items: [{ type: 'string', 'x-mcp-header': 'T' }] },
+      }),
+      'at /properties/pair/items/0',
+    ],
+    [
+      'additionalItems',
+      object({
+        pair: {
+          type: 'array',
+          items: [{ type: 'string' }],
+          additionalItems: { type: 'string', 'x-mcp-header': 'T' },
+        },
+      }),
+      'at /properties/pair/additionalItems',
+    ],
+    [
       'anyOf',
       { anyOf: [object({ a: { type: 'string', 'x-mcp-header': 'A' } })] },
       'at /anyOf/0/properties/a',
@@ -188,6 +210,17 @@ describe('scanParamHeaders', () => {
     ],
   ])('refuses %s', (_what, schema, reason) => {
     expect(reasonOf(schema)).toContain(reason);
+  });
+});
+
+describe('scanParamHeaders, called per tools/call', () => {
+  it('scans a schema object once and gives the same answer after', () => {
+    const schema = object({ region: { type: 'string', 'x-mcp-header': 'Region' } });
+    const first = scanParamHeaders(schema);
+    expect(scanParamHeaders(schema)).toBe(first);
+    // Another object (a tool list read again) is scanned anew.
+    expect(scanParamHeaders(structuredClone(schema))).not.toBe(first);
+    expect(scanParamHeaders(structuredClone(schema))).toEqual(first);
   });
 });
 
@@ -285,6 +318,12 @@ describe('paramHeaderMismatch', () => {
       'Mcp-Param-Priority is "42x" but the body\'s arguments.priority is 42',
     );
     expect(check({ verbose: true }, { 'Mcp-Param-Verbose': 'TRUE' })).toContain('is "TRUE"');
+  });
+
+  it('says a non-integer body value is not an integer (not that it is out of range)', () => {
+    expect(check({ priority: 1.5 }, { 'Mcp-Param-Priority': '1.5' })).toBe(
+      "Header mismatch: Mcp-Param-Priority cannot be checked: the body's arguments.priority is 1.5, not an integer",
+    );
   });
 
   it('refuses invalid characters and malformed Base64, even when the body has no value', () => {

@@ -68,6 +68,22 @@ const UNREACHABLE_MAPS = [
  * A reason names the JSON pointer of the offending mark.
  */
 export function scanParamHeaders(inputSchema: unknown): ParamHeaderScan {
+  if (inputSchema === null || typeof inputSchema !== 'object') return scanSchema(inputSchema);
+  let scan = scans.get(inputSchema);
+  if (scan === undefined) {
+    scan = scanSchema(inputSchema);
+    scans.set(inputSchema, scan);
+  }
+  return scan;
+}
+
+/**
+ * Each `inputSchema` object's scan: a tool call is checked against its tool's marks, and the
+ * schema object stays the same until the tool list is read again (a new list, new objects).
+ */
+const scans = new WeakMap<object, ParamHeaderScan>();
+
+function scanSchema(inputSchema: unknown): ParamHeaderScan {
   const headers: ParamHeader[] = [];
   const seen = new Map<string, string>();
   const visit = (
@@ -127,7 +143,13 @@ export function scanParamHeaders(inputSchema: unknown): ParamHeaderScan {
 
 /** The subschemas of `schema` outside `properties`, each with its pointer step. */
 function* subschemas(schema: Record<string, unknown>): Generator<[string, unknown]> {
-  for (const keyword of UNREACHABLE_SINGLE) if (keyword in schema) yield [keyword, schema[keyword]];
+  for (const keyword of UNREACHABLE_SINGLE) {
+    const child = schema[keyword];
+    // `items` and `additionalItems` may also hold a list of schemas (the array form).
+    if (Array.isArray(child))
+      for (const [i, item] of child.entries()) yield [`${keyword}/${i}`, item];
+    else if (keyword in schema) yield [keyword, child];
+  }
   for (const keyword of UNREACHABLE_LISTS) {
     const list = schema[keyword];
     if (Array.isArray(list))
@@ -182,7 +204,7 @@ export type DecodedHeader = { value: string } | { invalid: string };
  * sentinel whose Base64 (padding included) or UTF-8 is malformed.
  */
 export function decodeHeaderValue(raw: string): DecodedHeader {
-  const value = raw.trim();
+  const value = raw.replace(/^[ \t]+|[ \t]+$/g, ''); // HTTP's white space only, not String#trim's
   if (!FIELD_VALUE.test(value))
     return { invalid: `contains characters an HTTP field value may not (${JSON.stringify(raw)})` };
   const encoded = SENTINEL.exec(value)?.[1];
@@ -267,6 +289,8 @@ export function paramHeaderMismatch(
     const where = `arguments.${path.join('.')}`;
     if (decoded === undefined)
       return `Header mismatch: ${header} is missing but the body's ${where} is ${JSON.stringify(body)}`;
+    if (typeof body === 'number' && type === 'integer' && !Number.isInteger(body))
+      return `Header mismatch: ${header} cannot be checked: the body's ${where} is ${body}, not an integer`;
     if (typeof body === 'number' && !Number.isSafeInteger(body) && type === 'integer')
       return `Header mismatch: ${header} cannot be checked: the body's ${where} is ${body}, outside the safe integer range ±(2^53−1)`;
     const same =

@@ -27,8 +27,9 @@ describe('resolveTrustSettings', () => {
     expect(s.score.neutral).toBe(d.neutral);
     expect(s.score.priorWeight).toBe(d.prior_weight);
     expect(s.score.halfLifeMs).toBe((d.half_life_seconds as number) * 1000);
-    expect(s.score.weights).toEqual(trustScoreDefaults.weights);
     expect(s.score.weights).toEqual(d.weights);
+    // The resilience library's own defaults (a library user's) are the schema's too.
+    expect(s.score).toEqual(trustScoreDefaults);
   });
 
   it("takes a server's on_violation over the global one", () => {

@@ -159,4 +159,15 @@ describe('createStreamTransport', () => {
     expect(input.listenerCount('drain')).toBe(0);
     await transport.close();
   });
+  it('lets the senders waiting on a full pipe go when the pipe closes instead of draining', async () => {
+    const input = new Writable({ highWaterMark: 16, write() {} }); // never completes a write
+    const transport = createStreamTransport(new PassThrough(), input);
+    await transport.start();
+    const sends = Array.from({ length: 3 }, (_, i) =>
+      transport.send({ jsonrpc: '2.0', id: i, method: 'ping' }),
+    );
+    input.destroy();
+    await Promise.all(sends);
+    expect(input.listenerCount('drain')).toBe(0);
+  });
 });

@@ -82,12 +82,17 @@ export function createStreamTransport(
    * reading its stdin while many calls are sent must not gather a `drain` listener per call.
    */
   function drained(): Promise<void> {
-    drainWait ??= new Promise<void>((resolve) =>
-      input.once('drain', () => {
+    drainWait ??= new Promise<void>((resolve) => {
+      const done = () => {
+        input.off('drain', done);
+        input.off('close', done);
         drainWait = undefined;
         resolve();
-      }),
-    );
+      };
+      // A pipe that closes full never drains: its senders are let go (the session is lost).
+      input.once('drain', done);
+      input.once('close', done);
+    });
     return drainWait;
   }
   function onData(chunk: Buffer) {

@@ -1,0 +1,106 @@
+import {
+  createMonitor,
+  createMonitorStore,
+  createNodeSpawner,
+  type Monitor,
+} from '@selfheal/monitor';
+import type { UpstreamSpec } from '../config/loadConfig.js';
+import type { GatewayOptions } from '../gateway.js';
+import { createEraAdapter, ERA_PROBE_MS } from '../upstream/eraAdapter.js';
+import { reportInvalidMessages } from '../upstream/invalidMessages.js';
+import { notificationsFirst } from '../upstream/notificationsFirst.js';
+import {
+  createStatelessHttpTransport,
+  type StatelessTarget,
+} from '../upstream/statelessHttpTransport.js';
+import { type GatewayContext, isRemote } from './context.js';
+
+/**
+ * What the gateway's shared connection declares to every server (RFC 0010): sampling and
+ * elicitation, which it passes to the client whose call caused them; not roots, which are one
+ * client's and have no place on a connection every client shares.
+ */
+export const SHARED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {} };
+
+/** The gateway's monitor, and the end of what it follows of the fleet. */
+export interface GatewayMonitor {
+  readonly monitor: Monitor;
+  /** Stops observing the other replicas' events (on stop). */
+  close(): void;
+}
+
+/**
+ * Creates the in-process monitor (RFC 0007) on the gateway's event path. Its session with each
+ * server is the server's shared connection (RFC 0010), so the transports it opens are the
+ * gateway's: the era probe (RFC 0013), the protocol-violation report (RFC 0017). Each monitor
+ * event is published once, on the gateway's bus, and folded once: the monitor reads this
+ * replica's own projection; in a fleet, the other replicas' events of remote servers are
+ * observed into it too, so a replica that takes over probing goes on from the fleet's state.
+ * Nothing connects before `monitor.start()`.
+ */
+export function createGatewayMonitor(
+  ctx: GatewayContext,
+  options: Pick<GatewayOptions, 'spawner' | 'checkSlotMs' | 'fleet'>,
+): GatewayMonitor {
+  const { clock, path, trust, upstreamByName, specByName } = ctx;
+  const fleet = options.fleet;
+  const store = createMonitorStore({
+    publish: path.publishNow,
+    projector: path.local,
+    events: path.events,
+    clock,
+  });
+  const observing = path.others$.subscribe((event) => {
+    if (isRemote(ctx, event.server_name)) store.observe(event);
+  });
+  const monitor = createMonitor({
+    servers: ctx.config.servers,
+    store,
+    spawner: options.spawner ?? createNodeSpawner(),
+    clock,
+    keepSessions: true,
+    ...(fleet?.probesRemote && {
+      probeGate: (server) => server.transport === 'stdio' || fleet.probesRemote!(),
+    }),
+    // The monitor's session with each server is the server's shared connection (RFC 0010):
+    // every client's requests go over it unless a client needs a session of its own.
+    session: {
+      clientInfo: ctx.serverInfo,
+      capabilities: SHARED_CLIENT_CAPABILITIES,
+      configure: (client, server) => upstreamByName.get(server.name)?.shared.install(client),
+      createTransport: (server) => {
+        const spec = specByName.get(server.name)!;
+        const legacy = () => ctx.factory(spec).transport;
+        // A Streamable HTTP server is asked which revision it speaks (RFC 0013).
+        return spec.transport === 'streamable-http'
+          ? createEraAdapter(createStatelessHttpTransport(targetOf(spec)), {
+              probeMs: ERA_PROBE_MS,
+              onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
+              fallback: legacy,
+            })
+          : legacy();
+      },
+      // A stdio server is asked which revision it speaks before anything else (RFC 0013).
+      // Messages that are not JSON-RPC are protocol violations (RFC 0017); a client's own
+      // sessions are watched where they connect (connectUpstream).
+      wrapTransport: (transport, server) =>
+        reportInvalidMessages(
+          server.transport === 'stdio'
+            ? createEraAdapter(transport, {
+                probeMs: ERA_PROBE_MS,
+                onEra: (stateless) => upstreamByName.get(server.name)?.noteStateless(stateless),
+              })
+            : transport,
+          (error) => trust.invalidMessage(server.name, error),
+        ),
+      connected: (_client, transport) => notificationsFirst(transport),
+    },
+    ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
+  });
+  return { monitor, close: () => observing.unsubscribe() };
+}
+
+/** Where a Streamable HTTP server takes stateless requests. */
+function targetOf(spec: UpstreamSpec): StatelessTarget {
+  return { url: spec.config.url!, ...(spec.config.headers && { headers: spec.config.headers }) };
+}
