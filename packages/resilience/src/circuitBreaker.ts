@@ -1,27 +1,17 @@
-import {
-  type CircuitState,
-  ejectionsAt,
-  evolveCircuit,
-  foldCircuit,
-  initialCircuitState,
-  openDuration,
-} from './circuitState.js';
-import { type BreakerOutcome, type Classifier, classifyError, type Verdict } from './classify.js';
+import { admit, rejection, settle } from './breakerAdmission.js';
+import { createBreakerCore, halfOpenNow, stopTimer, transition } from './breakerCore.js';
+import { closedEvent, isolatedEvent, metricsOnlyEvent } from './breakerEvents.js';
+import { type BreakerJudges, isSlowFor, judgedOutcome } from './breakerJudging.js';
+import type { CircuitState } from './circuitState.js';
+import type { Classifier } from './classify.js';
 import { abortError } from './clock.js';
-import {
-  type CallContext,
-  type CallInit,
-  type CallMeta,
-  invoke,
-  type Operation,
-  toContext,
-} from './context.js';
-import { ResilienceError, ResilienceErrorCode, rejectionError } from './errors.js';
-import type { CircuitEvent, EventBody } from './events.js';
-import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
-import { createOutcomeWindow, type WindowCounts } from './outcomeWindow.js';
+import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
+import { ResilienceError } from './errors.js';
+import type { WindowCounts } from './outcomeWindow.js';
 import type { Policy } from './policy.js';
-import { type RuntimeOptions, resolveRuntime } from './runtime.js';
+import type { RuntimeOptions } from './runtime.js';
+
+export type { BreakerJudges } from './breakerJudging.js';
 
 /** Options of {@link createCircuitBreaker}; the config keys are in brackets. */
 export interface CircuitBreakerOptions extends RuntimeOptions {
@@ -68,15 +58,6 @@ export interface CircuitBreakerOptions extends RuntimeOptions {
   judges?: BreakerJudges;
 }
 
-/**
- * What a breaker counts. `all`: every failure and slow call of the calls it guards. `server`
- * (a server's breaker beside per-tool ones): transport failures (connection refused, lost,
- * process exited) of every call, and every failure and slow call of a call that names no tool
- * (lists, reads: the server's own); a tool's timeouts, errors and slowness are not its.
- * `tool` (one tool's breaker): that tool's own failures and slow calls, not transport ones.
- */
-export type BreakerJudges = 'all' | 'server' | 'tool';
-
 /** Live figures of a breaker. */
 export interface CircuitMetrics extends WindowCounts {
   consecutiveFailures: number;
@@ -112,14 +93,6 @@ export interface CircuitBreaker extends Policy {
   dispose(): void;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-enum Kind {
-  Normal,
-  Probe,
-  Bypass,
-}
-
 /**
  * A circuit breaker for one upstream (or one tool). Closed, it trips on `consecutiveFailures`
  * failures in a row, or when over at least `minimumCalls` of the window the failure rate or
@@ -127,251 +100,37 @@ enum Kind {
  * traffic needed) half-opens it after the open time, which doubles with each consecutive
  * ejection up to `maxOpenMs` and decays while closed. Half-open, it admits `halfOpenProbes`
  * probes and rejects the rest; all succeeding closes it, one failing reopens it. Every
- * transition is an event, and the state is their fold ({@link evolveCircuit}). It judges the
+ * transition is an event, and the state is their fold (`evolveCircuit`). It judges the
  * upstream, not the caller or the gateway: a call its caller cancelled or whose deadline
  * passed, and a refusal (another breaker open, a full bulkhead) count for nothing; time spent
  * before `attempt.sentAt` (a connection opening) is not counted as slowness; `judges` narrows
  * what it counts when a server's and its tools' breakers guard the same call.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
-  const { clock, emitter, serverName, random } = resolveRuntime(options);
-  const circuit = options.circuit ?? serverName;
-  const tool = options.tool;
-  const consecutiveLimit =
-    options.consecutiveFailures ?? LIBRARY_DEFAULTS.circuit_breaker.consecutive_failures;
-  const failureRateThreshold =
-    options.failureRateThreshold ?? LIBRARY_DEFAULTS.circuit_breaker.failure_rate_threshold;
-  const slowCallRateThreshold =
-    options.slowCallRateThreshold ?? LIBRARY_DEFAULTS.circuit_breaker.slow_call_rate_threshold;
-  const slowCallMs = options.slowCallMs ?? LIBRARY_DEFAULTS.circuit_breaker.slow_call_ms;
-  const minimumCalls = options.minimumCalls ?? LIBRARY_DEFAULTS.circuit_breaker.minimum_calls;
-  const open = {
-    openMs: options.openMs ?? LIBRARY_DEFAULTS.circuit_breaker.open_ms,
-    maxOpenMs: options.maxOpenMs ?? LIBRARY_DEFAULTS.circuit_breaker.max_open_ms,
-    jitter: options.openJitter ?? LIBRARY_DEFAULTS.circuit_breaker.open_jitter,
-  };
-  const decayMs = options.ejectionDecayMs ?? LIBRARY_DEFAULTS.circuit_breaker.ejection_decay_ms;
-  const probeLimit = Math.max(
-    1,
-    options.halfOpenProbes ?? LIBRARY_DEFAULTS.circuit_breaker.half_open_probes,
-  );
-  const classify = options.classify ?? classifyError;
-  const judges = options.judges ?? 'all';
-  const window = createOutcomeWindow(
-    options.windowSize ?? LIBRARY_DEFAULTS.circuit_breaker.window_size,
-    options.windowMs ?? LIBRARY_DEFAULTS.circuit_breaker.window_ms,
-  );
-
-  let state: CircuitState = options.history
-    ? foldCircuit(options.history, circuit)
-    : initialCircuitState;
-  if (options.metricsOnly && state.mode === 'closed') state = { ...state, mode: 'metrics_only' };
-  // Bumped on every transition; a call admitted before it settles without effect.
-  let generation = 0;
-  let consecutive = 0;
-  let probesAdmitted = 0;
-  let probeSuccesses = 0;
-  let timer: unknown;
-  let episodeTrace: string | undefined;
-
-  const base = () =>
-    tool === undefined
-      ? { server_name: serverName, circuit }
-      : { server_name: serverName, circuit, tool };
-
-  function apply(body: EventBody, traceId?: string): void {
-    const event = emitter.emit(body, traceId) as CircuitEvent;
-    state = evolveCircuit(state, event);
-    rejectionText = undefined;
-    generation++;
-    consecutive = 0;
-    probesAdmitted = 0;
-    probeSuccesses = 0;
-    window.clear();
-    schedule();
-  }
-
-  function schedule(): void {
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    if (state.mode !== 'open' || state.openUntil === undefined) return;
-    // Timers cap at 2^31-1 ms (about 24.8 days); a longer wait is re-armed when that fires.
-    const wait = Math.max(0, state.openUntil - clock.now());
-    timer = clock.setTimeout(() => halfOpen(), Math.min(MAX_TIMER_MS, wait));
-  }
-
-  function halfOpen(early = false): void {
-    timer = undefined;
-    if (state.mode !== 'open') return;
-    if (!early && state.openUntil !== undefined && clock.now() < state.openUntil) {
-      schedule();
-      return;
-    }
-    apply({ event_type: 'circuit_half_opened', ...base(), probes: probeLimit }, episodeTrace);
-  }
-
-  function trip(
-    reason: 'consecutive_failures' | 'failure_rate' | 'slow_call_rate' | 'probe_failed',
-    counts: WindowCounts | undefined,
-    traceId: string | undefined,
-  ): void {
-    const now = clock.now();
-    const ejections = ejectionsAt(state, now, decayMs) + 1;
-    const openMs = openDuration(ejections, open, random);
-    episodeTrace = traceId ?? emitter.newTraceId();
-    apply(
-      {
-        event_type: 'circuit_opened',
-        ...base(),
-        reason,
-        ejections,
-        open_ms: openMs,
-        open_until: new Date(now + openMs).toISOString(),
-        consecutive_failures: consecutive,
-        ...(counts ? rates(counts) : {}),
-      },
-      episodeTrace,
-    );
-  }
-
-  function rates(counts: WindowCounts) {
-    return counts.calls === 0
-      ? { calls: 0 }
-      : {
-          calls: counts.calls,
-          failure_rate: counts.failures / counts.calls,
-          slow_call_rate: counts.slow / counts.calls,
-        };
-  }
-
-  let rejectionText: string | undefined;
-
-  /** The error for a refused call; its text is built once per state. */
-  function rejection(): ResilienceError {
-    const isolated = state.mode === 'isolated';
-    rejectionText ??= isolated
-      ? `circuit ${circuit} is isolated by an operator; release it to send calls again`
-      : state.mode === 'open'
-        ? `circuit ${circuit} is open until ${new Date(state.openUntil ?? 0).toISOString()} after ${state.ejections} consecutive ejection(s)`
-        : `circuit ${circuit} is half-open and its ${probeLimit} probe slot(s) are taken`;
-    return rejectionError(
-      isolated ? ResilienceErrorCode.CircuitIsolated : ResilienceErrorCode.CircuitOpen,
-      rejectionText,
-      {
-        circuit,
-        mode: state.mode,
-        ...(state.openUntil !== undefined ? { openUntil: state.openUntil } : {}),
-      },
-    );
-  }
-
-  function admit(context: CallContext): Kind | ResilienceError {
-    switch (state.mode) {
-      case 'closed':
-      case 'metrics_only':
-        return Kind.Normal;
-      case 'isolated':
-        return rejection();
-      case 'open':
-        return context.bypassCircuit ? Kind.Bypass : rejection();
-      case 'half_open':
-        if (context.bypassCircuit) return Kind.Bypass;
-        if (probesAdmitted >= probeLimit) return rejection();
-        probesAdmitted++;
-        return Kind.Probe;
-    }
-  }
-
-  /** The outcome as this breaker counts it (see {@link BreakerJudges}). */
-  function judged(verdict: Verdict, meta: CallMeta): BreakerOutcome {
-    if (verdict.breaker !== 'failure' || judges === 'all' || verdict.source === undefined) {
-      return verdict.breaker;
-    }
-    if (judges === 'tool') return verdict.source === 'call' ? 'failure' : 'ignore';
-    return verdict.source === 'transport' || meta.tool === undefined ? 'failure' : 'ignore';
-  }
-
-  /** Whether a call this long is slow for this breaker: a server's does not judge a tool's time. */
-  function isSlow(durationMs: number, meta: CallMeta): boolean {
-    return durationMs > slowCallMs && (judges !== 'server' || meta.tool === undefined);
-  }
-
-  function settle(
-    kind: Kind,
-    admittedIn: number,
-    outcome: BreakerOutcome,
-    slow: boolean,
-    traceId: string | undefined,
-  ): void {
-    if (admittedIn !== generation || kind === Kind.Bypass) return;
-    if (kind === Kind.Probe) {
-      if (outcome === 'ignore') probesAdmitted--;
-      else if (outcome === 'failure') trip('probe_failed', undefined, traceId ?? episodeTrace);
-      else if (++probeSuccesses >= probeLimit) {
-        apply(
-          {
-            event_type: 'circuit_closed',
-            ...base(),
-            reason: 'probes_succeeded',
-            ejections: state.ejections,
-          },
-          episodeTrace,
-        );
-      }
-      return;
-    }
-    if (outcome === 'ignore') return;
-    const now = clock.now();
-    const failure = outcome === 'failure';
-    consecutive = failure ? consecutive + 1 : 0;
-    window.record(now, failure, slow);
-    const counts = window.counts(now);
-    const reason =
-      consecutive >= consecutiveLimit
-        ? 'consecutive_failures'
-        : counts.calls >= minimumCalls && counts.failures / counts.calls >= failureRateThreshold
-          ? 'failure_rate'
-          : counts.calls >= minimumCalls && counts.slow / counts.calls >= slowCallRateThreshold
-            ? 'slow_call_rate'
-            : undefined;
-    if (reason === undefined) return;
-    if (state.mode === 'metrics_only') {
-      emitter.emit(
-        {
-          event_type: 'circuit_threshold_exceeded',
-          ...base(),
-          reason,
-          consecutive_failures: consecutive,
-          ...rates(counts),
-        },
-        traceId,
-      );
-      // Start over, so a dry run reports each crossing once, as a real breaker would open once.
-      consecutive = 0;
-      window.clear();
-      return;
-    }
-    trip(reason, counts, traceId);
-  }
+  const core = createBreakerCore(options);
+  const { settings } = core;
+  const { clock } = core.runtime;
+  const { classify, slowCallMs, judges } = settings;
 
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
+    const { mode } = core.state;
     // The refusal is the hot path of an outage: answer it before building a context.
-    if (state.mode === 'isolated' || (state.mode === 'open' && !init?.bypassCircuit)) {
-      return Promise.reject(rejection());
+    if (mode === 'isolated' || (mode === 'open' && !init?.bypassCircuit)) {
+      return Promise.reject(rejection(core));
     }
     const context = toContext(init);
     if (context.scope.aborted) return Promise.reject(abortError(context.scope));
-    const kind = admit(context);
-    if (kind instanceof ResilienceError) return Promise.reject(kind);
-    const admittedIn = generation;
+    const admission = admit(core, context);
+    if (admission instanceof ResilienceError) return Promise.reject(admission);
+    const admittedIn = core.generation;
     const start = clock.now();
     // Slowness is the upstream's time: from when the request left (`attempt.sentAt`, set by an
     // operation that first waited for a connection to open), not the gateway's start-up.
     const elapsed = (now: number) => now - Math.max(start, context.attempt.sentAt ?? start);
     return invoke(operation, context).then(
       (value) => {
-        const now = clock.now();
-        settle(kind, admittedIn, 'success', isSlow(elapsed(now), context.meta), context.traceId);
+        const slow = isSlowFor(elapsed(clock.now()), context.meta, slowCallMs, judges);
+        settle(core, admission, admittedIn, 'success', slow, context.traceId);
         return value;
       },
       (error: unknown) => {
@@ -379,63 +138,50 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
         // A call its caller gave up on (cancel, the call's deadline) says nothing of the upstream.
         const outcome = context.scope.aborted
           ? 'ignore'
-          : judged(classify(error, context.meta, now), context.meta);
-        settle(kind, admittedIn, outcome, isSlow(elapsed(now), context.meta), context.traceId);
+          : judgedOutcome(classify(error, context.meta, now), context.meta, judges);
+        const slow = isSlowFor(elapsed(now), context.meta, slowCallMs, judges);
+        settle(core, admission, admittedIn, outcome, slow, context.traceId);
         throw error;
       },
     );
   }
 
-  schedule();
-
   return {
-    circuit,
+    circuit: settings.circuit,
     execute,
-    state: () => state,
+    state: () => core.state,
     metrics: () => ({
-      ...window.counts(clock.now()),
-      consecutiveFailures: consecutive,
-      probesInFlight: state.mode === 'half_open' ? probesAdmitted - probeSuccesses : 0,
+      ...core.window.counts(clock.now()),
+      consecutiveFailures: core.consecutive,
+      probesInFlight:
+        core.state.mode === 'half_open' ? core.probesAdmitted - core.probeSuccesses : 0,
     }),
-    isEjected: () =>
-      state.mode === 'open' || state.mode === 'half_open' || state.mode === 'isolated',
+    isEjected: () => {
+      const { mode } = core.state;
+      return mode === 'open' || mode === 'half_open' || mode === 'isolated';
+    },
     isolate(reason) {
-      if (state.mode === 'isolated') return;
-      apply({ event_type: 'circuit_isolated', ...base(), reason });
+      if (core.state.mode === 'isolated') return;
+      transition(core, isolatedEvent(settings, reason));
     },
     release() {
-      if (state.mode === 'closed') return;
-      apply({
-        event_type: 'circuit_closed',
-        ...base(),
-        reason: 'operator',
-        ejections: state.ejections,
-      });
+      if (core.state.mode === 'closed') return;
+      transition(core, closedEvent(settings, 'operator', core.state.ejections));
     },
     setMetricsOnly(reason) {
-      if (state.mode === 'metrics_only') return;
-      apply({ event_type: 'circuit_metrics_only', ...base(), ...(reason ? { reason } : {}) });
+      if (core.state.mode === 'metrics_only') return;
+      transition(core, metricsOnlyEvent(settings, reason));
     },
     reset() {
-      if (state.mode !== 'open' && state.mode !== 'half_open') return;
-      apply(
-        {
-          event_type: 'circuit_closed',
-          ...base(),
-          reason: 'server_recovered',
-          ejections: state.ejections,
-        },
-        episodeTrace,
+      const { mode } = core.state;
+      if (mode !== 'open' && mode !== 'half_open') return;
+      transition(
+        core,
+        closedEvent(settings, 'server_recovered', core.state.ejections),
+        core.episodeTrace,
       );
     },
-    halfOpenNow() {
-      if (state.mode !== 'open') return;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      halfOpen(true);
-    },
-    dispose() {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-    },
+    halfOpenNow: () => halfOpenNow(core),
+    dispose: () => stopTimer(core),
   };
 }

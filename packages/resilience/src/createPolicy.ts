@@ -1,19 +1,14 @@
-import { type Bulkhead, createBulkhead } from './bulkhead.js';
-import {
-  type CircuitBreaker,
-  type CircuitBreakerOptions,
-  createCircuitBreaker,
-} from './circuitBreaker.js';
+import type { Bulkhead } from './bulkhead.js';
+import type { CircuitBreaker, CircuitBreakerOptions } from './circuitBreaker.js';
 import { type Classifier, classifyError } from './classify.js';
-import { type CallContext, type CallInit, invoke, type Operation, toContext } from './context.js';
-import { createHedgePolicy } from './hedge.js';
+import type { CallContext, CallInit, Operation } from './context.js';
 import type { LatencyTracker } from './latencyTracker.js';
-import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
-import { type Policy, wrap } from './policy.js';
-import { createRetryPolicy, type RetryOptions } from './retry.js';
-import { createRetryBudget, type RetryBudget } from './retryBudget.js';
+import type { Policy } from './policy.js';
+import { createPolicyBreakers, refuses } from './policyBreakers.js';
+import { buildLayers, policyBudget } from './policyLayers.js';
+import type { RetryOptions } from './retry.js';
+import type { RetryBudget } from './retryBudget.js';
 import { type RuntimeOptions, resolveRuntime } from './runtime.js';
-import { createTimeoutPolicy } from './timeout.js';
 
 type Own<T> = Omit<T, keyof RuntimeOptions>;
 
@@ -127,132 +122,27 @@ export interface UpstreamPolicy extends Policy {
  */
 export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   const runtime = resolveRuntime(options);
-  const shared: RuntimeOptions = { ...runtime };
   const classify = options.classify ?? classifyError;
-  const retryOptions = options.retry === false ? undefined : (options.retry ?? {});
+  const retry = options.retry === false ? undefined : (options.retry ?? {});
   const share = options.share ?? {};
-  const budget =
-    share.budget ??
-    createRetryBudget({
-      ...(retryOptions?.budgetRatio !== undefined ? { ratio: retryOptions.budgetRatio } : {}),
-      ...(retryOptions?.budgetMin !== undefined ? { min: retryOptions.budgetMin } : {}),
-    });
-  const breakerOptions =
+  const budget = policyBudget(retry, share);
+  const breakerSection =
     options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {});
-  const isolate = breakerOptions?.isolateTools !== false;
-  const perTool = breakerOptions?.perTool === true;
-  const breakerMap = new Map<string, CircuitBreaker>();
   // Read once: the history may be a one-shot iterable, and every breaker folds it.
   const history = options.history ? [...options.history] : undefined;
-
-  const make = (tool: string | undefined): CircuitBreaker => {
-    const key = tool === undefined ? runtime.serverName : `${runtime.serverName}/${tool}`;
-    let breaker = breakerMap.get(key);
-    if (!breaker) {
-      const { perTool: _perTool, isolateTools: _isolate, ...rest } = breakerOptions!;
-      breaker = createCircuitBreaker({
-        ...shared,
-        ...rest,
-        classify,
-        circuit: key,
-        judges: !isolate ? 'all' : tool === undefined ? 'server' : 'tool',
-        ...(tool !== undefined ? { tool } : {}),
-        ...(history ? { history } : {}),
-      });
-      breakerMap.set(key, breaker);
-    }
-    return breaker;
-  };
-  const serverBreaker = (): CircuitBreaker | undefined =>
-    share.serverBreaker ? share.serverBreaker() : make(undefined);
-  const ownGuards = (tool: string | undefined): readonly CircuitBreaker[] => {
-    if (!breakerOptions) return [];
-    if (tool === undefined || (!isolate && !perTool)) {
-      const server = serverBreaker();
-      return server ? [server] : [];
-    }
-    if (!isolate) return [make(tool)];
-    const server = serverBreaker();
-    return server ? [server, make(tool)] : [make(tool)];
-  };
-  const guards = share.guards && breakerOptions ? share.guards : ownGuards;
-  const breakerFor = (tool: string | undefined): CircuitBreaker | undefined => guards(tool).at(-1);
-  const ejectedBy = (tool: string | undefined) => guards(tool).find((b) => b.isEjected());
-  const refuses = (breaker: CircuitBreaker) => {
-    const mode = breaker.state().mode;
-    return mode === 'open' || mode === 'isolated';
-  };
-
-  const layers: Policy[] = [];
-  if (options.timeoutMs !== false) {
-    layers.push(
-      createTimeoutPolicy({
-        ...shared,
-        timeoutMs: options.timeoutMs ?? LIBRARY_DEFAULTS.timeout_ms,
-        scope: 'call',
-      }),
-    );
-  }
-  const bulkhead =
-    options.bulkhead === false
-      ? undefined
-      : (share.bulkhead ?? createBulkhead({ ...shared, ...options.bulkhead }));
-  if (bulkhead) layers.push(bulkhead);
-  if (retryOptions) {
-    const { budgetRatio: _ratio, budgetMin: _min, ...rest } = retryOptions;
-    layers.push(
-      createRetryPolicy({
-        ...shared,
-        classify,
-        ...rest,
-        budget,
-        // No backoff for a retry the breaker would refuse.
-        canRetry: (context) => !guards(context.meta.tool).some(refuses),
-      }),
-    );
-  }
-  const hedge = options.hedge
-    ? createHedgePolicy({ ...shared, ...options.hedge, budget })
-    : undefined;
-  if (hedge) layers.push(hedge);
-  if (breakerOptions) {
-    layers.push({
-      execute<T>(operation: Operation<T>, context?: CallInit | CallContext): Promise<T> {
-        const chain = guards(context?.meta?.tool);
-        const through = (index: number, next: CallInit | CallContext | undefined): Promise<T> =>
-          index === chain.length
-            ? invoke(operation, toContext(next))
-            : chain[index]!.execute((inner) => through(index + 1, inner), next);
-        return through(0, context);
-      },
-    });
-  }
-  if (options.attemptTimeoutMs !== false) {
-    layers.push(
-      createTimeoutPolicy({
-        ...shared,
-        timeoutMs: options.attemptTimeoutMs ?? LIBRARY_DEFAULTS.attempt_timeout_ms,
-        scope: 'attempt',
-      }),
-    );
-  }
-  const stack = wrap(...layers);
+  const breakers = createPolicyBreakers(runtime, breakerSection, classify, history, share);
+  const { guards } = breakers;
+  const { stack, bulkhead, hedge } = buildLayers(
+    options,
+    { shared: { ...runtime }, classify, retry, budget, guards },
+    share,
+  );
   // Restore the breakers the history knows (and their open → half-open timers) at once.
-  if (breakerOptions && !share.guards) {
-    if (isolate || !perTool) serverBreaker();
-    if ((isolate || perTool) && history) {
-      const prefix = `${runtime.serverName}/`;
-      for (const event of history) {
-        if (typeof event.circuit === 'string' && event.circuit.startsWith(prefix)) {
-          make(event.circuit.slice(prefix.length));
-        }
-      }
-    }
-  }
+  breakers.restore();
 
   /** Refuses at once what the breaker would refuse, before any timer, slot or budget is taken. */
   function execute<T>(operation: Operation<T>, init?: CallInit | CallContext): Promise<T> {
-    if (breakerOptions && !init?.bypassCircuit) {
+    if (breakerSection && !init?.bypassCircuit) {
       const refusing = guards(init?.meta?.tool).find(refuses);
       if (refusing) return refusing.execute(operation, init);
     }
@@ -265,21 +155,12 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
     budget,
     latencies: hedge?.latencies,
     bulkhead,
-    breaker: breakerFor,
+    breaker: breakers.breaker,
     guards,
-    breakers: () => [...breakerMap.values()],
-    isEjected: (tool) => ejectedBy(tool) !== undefined,
-    ejectedBy,
-    serverRecovered() {
-      for (const [key, breaker] of breakerMap) {
-        // The upstream's own breaker judges the transport, which answers again: it closes.
-        // A breaker that also counts tools' failures may have opened on a tool: a probe decides.
-        if (key === runtime.serverName && isolate) breaker.reset();
-        else breaker.halfOpenNow();
-      }
-    },
-    dispose() {
-      for (const breaker of breakerMap.values()) breaker.dispose();
-    },
+    breakers: breakers.all,
+    isEjected: (tool) => breakers.ejectedBy(tool) !== undefined,
+    ejectedBy: breakers.ejectedBy,
+    serverRecovered: breakers.serverRecovered,
+    dispose: breakers.dispose,
   };
 }
