@@ -43,6 +43,14 @@ export function statelessTargetOf(spec: UpstreamSpec): StatelessTarget {
   };
 }
 
+/** A request as the transport POSTs it. */
+type StatelessRequest = {
+  jsonrpc: '2.0';
+  id: RequestId;
+  method: string;
+  params?: Record<string, unknown>;
+};
+
 /** How many pages a re-listing of the tools after a header mismatch reads at most. */
 const RELIST_PAGES = 100;
 
@@ -55,7 +63,8 @@ const RELIST_PAGES = 100;
  * There is no session and no standalone stream.
  *
  * A `tools/call` carries its `Mcp-Param-*` headers, read from the `x-mcp-header` marks of the
- * tool as the last `tools/list` through this transport described it. When the server answers a
+ * tool as the server's last `tools/list` described it (`target.marks`, shared by the server's
+ * transports). When the server answers a
  * call with HeaderMismatch (-32020), the tools are listed again and the call is sent once more,
  * as the revision asks of a client; a tool whose marks changed is announced upward with
  * `notifications/tools/list_changed`, so the gateway lists the server again.
@@ -78,7 +87,7 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       const controller = new AbortController();
       open.set(message.id, controller);
       // The answer comes later, on onmessage; send() resolves once the request is written.
-      void call(message as Request, controller.signal)
+      void call(message as StatelessRequest, controller.signal)
         .then((answer) => transport.onmessage?.(answer))
         .catch((error: unknown) => {
           if (controller.signal.aborted || closed) return;
@@ -100,56 +109,17 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     },
   };
 
-  type Request = {
-    jsonrpc: '2.0';
-    id: RequestId;
-    method: string;
-    params?: Record<string, unknown>;
-  };
-
   const marks = target.marks ?? createToolMarks();
-  let relists = 0;
-
-  /**
-   * Lists the tools again (every page) with the call's envelope, to learn their marks anew;
-   * calls refused together wait for one listing.
-   */
-  const relist = (meta: Record<string, unknown>, signal: AbortSignal): Promise<void> => {
-    marks.relisting ??= readAllTools(meta, signal).finally(() => {
-      marks.relisting = undefined;
-    });
-    return marks.relisting;
-  };
-  const readAllTools = async (meta: Record<string, unknown>, signal: AbortSignal) => {
-    const envelope = Object.fromEntries(
-      Object.entries(meta).filter(([key]) => key.startsWith('io.modelcontextprotocol/')),
-    );
-    let cursor: unknown;
-    for (let page = 0; page < RELIST_PAGES; page++) {
-      const answer = await post(
-        {
-          jsonrpc: '2.0',
-          id: `selfheal-relist-${++relists}`,
-          method: 'tools/list',
-          params: { _meta: envelope, ...(cursor === undefined ? {} : { cursor }) },
-        },
-        signal,
-      );
-      if (!('result' in answer)) return;
-      marks.learn(answer);
-      cursor = (answer.result as { nextCursor?: unknown }).nextCursor;
-      if (typeof cursor !== 'string') return;
-    }
-  };
+  const relisting = { count: 0 };
 
   /** One request's answer: a `tools/call` refused for its headers is retried once. */
-  const call = async (message: Request, signal: AbortSignal): Promise<JSONRPCMessage> => {
+  const call = async (message: StatelessRequest, signal: AbortSignal): Promise<JSONRPCMessage> => {
     const answer = await post(message, signal);
     if (message.method === 'tools/list') marks.learn(answer);
     if (message.method !== 'tools/call' || !isHeaderMismatch(answer)) return answer;
     const tool = String(message.params?.name);
     const before = marks.describe(tool);
-    await relist((message.params?._meta ?? {}) as Record<string, unknown>, signal);
+    await relistTools(marks, post, relisting, message.params?._meta, signal);
     if (marks.describe(tool) !== before)
       transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
     return post(message, signal);
@@ -159,7 +129,7 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
    * POSTs one request and resolves to its answer; notifications the server streams before it go
    * to `onmessage` on the way.
    */
-  const post = async (message: Request, signal: AbortSignal): Promise<JSONRPCMessage> => {
+  const post = async (message: StatelessRequest, signal: AbortSignal): Promise<JSONRPCMessage> => {
     const params = message.params ?? {};
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = String(meta[META.protocolVersion] ?? STATELESS_VERSION);
@@ -192,29 +162,8 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       body: JSON.stringify(message),
     });
     const type = response.headers.get('content-type') ?? '';
-    if (type.includes('text/event-stream') && response.body) {
-      let answer: JSONRPCMessage | undefined;
-      const feed = createSseParser((event) => {
-        if (isPrimingEvent(event)) return;
-        let received: JSONRPCMessage;
-        try {
-          received = parseJsonRpcMessage(JSON.parse(event.data));
-        } catch (cause) {
-          // The event is dropped; the request still waits for its answer on this stream.
-          transport.onerror?.(invalidMessageError('an SSE event', cause));
-          return;
-        }
-        if (!('method' in received) && 'id' in received && received.id === message.id)
-          answer = received;
-        else transport.onmessage?.(received);
-      });
-      const decoder = new TextDecoder();
-      for await (const chunk of response.body) {
-        feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-        if (answer) return answer;
-      }
-      throw new Error('the stream ended without an answer');
-    }
+    if (type.includes('text/event-stream') && response.body)
+      return readSseAnswer(response.body, message.id, transport);
     const text = await response.text();
     let received: JSONRPCMessage;
     try {
@@ -230,6 +179,77 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
   };
 
   return transport;
+}
+
+/**
+ * Lists the tools again (every page) with the call's envelope (`meta`'s protocol keys), to
+ * learn their marks anew; calls refused together wait for the one listing under way.
+ */
+function relistTools(
+  marks: ToolMarks,
+  post: (message: StatelessRequest, signal: AbortSignal) => Promise<JSONRPCMessage>,
+  relisting: { count: number },
+  meta: unknown,
+  signal: AbortSignal,
+): Promise<void> {
+  const readAll = async () => {
+    const envelope = Object.fromEntries(
+      Object.entries((meta ?? {}) as Record<string, unknown>).filter(([key]) =>
+        key.startsWith('io.modelcontextprotocol/'),
+      ),
+    );
+    let cursor: unknown;
+    for (let page = 0; page < RELIST_PAGES; page++) {
+      const answer = await post(
+        {
+          jsonrpc: '2.0',
+          id: `selfheal-relist-${++relisting.count}`,
+          method: 'tools/list',
+          params: { _meta: envelope, ...(cursor === undefined ? {} : { cursor }) },
+        },
+        signal,
+      );
+      if (!('result' in answer)) return;
+      marks.learn(answer);
+      cursor = (answer.result as { nextCursor?: unknown }).nextCursor;
+      if (typeof cursor !== 'string') return;
+    }
+  };
+  marks.relisting ??= readAll().finally(() => {
+    marks.relisting = undefined;
+  });
+  return marks.relisting;
+}
+
+/**
+ * Reads an SSE answer stream up to the answer to request `id`: the notifications before it go
+ * to the transport's `onmessage`, an event that is not JSON-RPC to its `onerror` (dropped; the
+ * request still waits on this stream).
+ */
+async function readSseAnswer(
+  body: AsyncIterable<unknown>,
+  id: RequestId,
+  transport: Pick<Transport, 'onmessage' | 'onerror'>,
+): Promise<JSONRPCMessage> {
+  let answer: JSONRPCMessage | undefined;
+  const feed = createSseParser((event) => {
+    if (isPrimingEvent(event)) return;
+    let received: JSONRPCMessage;
+    try {
+      received = parseJsonRpcMessage(JSON.parse(event.data));
+    } catch (cause) {
+      transport.onerror?.(invalidMessageError('an SSE event', cause));
+      return;
+    }
+    if (!('method' in received) && 'id' in received && received.id === id) answer = received;
+    else transport.onmessage?.(received);
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+    if (answer) return answer;
+  }
+  throw new Error('the stream ended without an answer');
 }
 
 /**
