@@ -49,7 +49,13 @@ export type ResilienceEvent =
       ));
 
 /** Receives every event; append it to a log, a stream, or an array in a test. */
-export type EventSink = (event: ResilienceEvent) => void;
+export type ResilienceEventHandler = (event: ResilienceEvent) => void;
+
+/**
+ * @deprecated Use {@link ResilienceEventHandler}: in `@selfheal/events` an `EventSink` is a
+ * bus sink (an object with `write`), not a function; one name, one meaning.
+ */
+export type EventSink = ResilienceEventHandler;
 
 /** The body of an event: everything but the envelope. */
 export type EventBody = ResilienceEvent extends infer E
@@ -73,7 +79,7 @@ export interface Emitter {
 /** Options of {@link createEmitter}. */
 export interface EmitterOptions {
   /** @default a sink that drops events */
-  sink?: EventSink;
+  sink?: ResilienceEventHandler;
   clock: Clock;
   /** The `repo` field. @default 'selfheal' */
   repo?: string;

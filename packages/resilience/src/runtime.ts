@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@selfheal/internal';
-import { createEmitter, type Emitter, type EventSink } from './events.js';
+import { createEmitter, type Emitter, type ResilienceEventHandler } from './events.js';
 
 /** The dependencies every policy takes; all optional. */
 export interface RuntimeOptions {
@@ -12,7 +12,7 @@ export interface RuntimeOptions {
    * `trace_id`, `repo`): for use on its own. A host with an event factory passes `emitter`.
    * @default drop them
    */
-  sink?: EventSink;
+  sink?: ResilienceEventHandler;
   /** A number in [0, 1), for jitter. @default Math.random */
   random?: () => number;
   /** Trace ids for events of no call. @default crypto.randomUUID */
