@@ -212,4 +212,21 @@ describe('createEventBus', () => {
     await bus.drain();
     expect(batches.at(-1)).toEqual([t0 + 50, ['c']]);
   });
+  it('regression: a batch sink detached during its window was handed one empty batch; now none', async () => {
+    const { clock, events, bus } = setup();
+    const batches: SelfhealEvent[][] = [];
+    const attachment = bus.attach({
+      name: 'windowed',
+      batchWindowMs: 50,
+      write: () => {},
+      writeBatch: (es) => void batches.push([...es]),
+    });
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    bus.publish(events.serverDown({ server_name: 'a' }));
+    await tick();
+    attachment.detach();
+    clock.advance(50);
+    await tick();
+    expect(batches.every((batch) => batch.length > 0)).toBe(true);
+  });
 });

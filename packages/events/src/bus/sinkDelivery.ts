@@ -90,6 +90,8 @@ export function createSinkDelivery(
         const batch = queue.slice(head);
         queue.length = 0;
         head = 0;
+        // Cleared during the window (the sink detached): a batch has at least one event.
+        if (batch.length === 0) break;
         try {
           const pending = sink.writeBatch!(batch);
           if (pending !== undefined) await pending;
