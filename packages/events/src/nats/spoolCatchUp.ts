@@ -134,7 +134,7 @@ export function createSpoolCatchUp(state: ForwarderState, parts: SpoolCatchUpPar
  * rotated segments first, in log order, in batches of at most `batchSize`. A file that cannot
  * be read (the active file before its first event) holds nothing.
  */
-export async function* readSpool(
+async function* readSpool(
   logPath: string,
   afterSeq: number,
   replica: string,

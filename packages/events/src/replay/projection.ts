@@ -37,9 +37,7 @@ export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set([
  * state, so the roll-up no longer counts them. Empty for any other event.
  */
 function removedBy(event: SelfhealEvent): string[] {
-  if (event.event_type !== 'config_reloaded') return [];
-  const removed = (event as { removed?: unknown }).removed;
-  return Array.isArray(removed) ? removed.filter((n): n is string => typeof n === 'string') : [];
+  return event.event_type === 'config_reloaded' ? namesIn(event, 'removed') : [];
 }
 
 /**
@@ -50,11 +48,13 @@ function removedBy(event: SelfhealEvent): string[] {
  * through. Never mutates its arguments.
  */
 export function project(state: HealthState, event: SelfhealEvent): HealthState {
-  const removed = removedBy(event).filter((n) => Object.hasOwn(state.servers, n));
-  if (removed.length > 0) {
-    const servers = { ...state.servers };
-    for (const n of removed) delete servers[n];
-    return { servers };
+  if (event.event_type === 'config_reloaded') {
+    const removed = removedBy(event).filter((n) => Object.hasOwn(state.servers, n));
+    if (removed.length > 0) {
+      const servers = { ...state.servers };
+      for (const n of removed) delete servers[n];
+      return { servers };
+    }
   }
   const name = event.server_name;
   if (typeof name !== 'string' || name === '' || !PROJECTED_EVENT_TYPES.has(event.event_type)) {
