@@ -1,3 +1,4 @@
+import { exponentialDelay } from '@selfheal/internal';
 import type { CircuitEvent } from './events.js';
 
 /**
@@ -100,9 +101,10 @@ export function openDuration(
   options: { openMs: number; maxOpenMs: number; jitter: number },
   random: () => number,
 ): number {
-  const cap = Math.max(0, options.maxOpenMs);
-  // 0 × 2^1100 would be NaN: no open time doubles to none.
-  const base =
-    options.openMs <= 0 ? 0 : Math.min(cap, options.openMs * 2 ** Math.max(0, ejections - 1));
+  const base = exponentialDelay(ejections, {
+    initialMs: options.openMs,
+    multiplier: 2,
+    maxMs: options.maxOpenMs,
+  });
   return Math.floor(base * (1 - Math.min(1, Math.max(0, options.jitter)) * random()));
 }

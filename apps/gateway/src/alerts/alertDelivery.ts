@@ -1,5 +1,6 @@
 import type { EventFactory } from '@selfheal/events';
 import type { Clock } from '@selfheal/internal';
+import { exponentialDelay } from '@selfheal/internal';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import type { DeliverySettings, SinkSpec } from './alertConfig.js';
 import type { PendingDelivery } from './alertLedger.js';
@@ -47,7 +48,7 @@ export interface AlertDelivery {
  * capped at max, less up to 20% jitter.
  */
 export function retryDelayMs(settings: DeliverySettings, attempt: number, random: number): number {
-  const base = Math.min(settings.maxMs, settings.initialMs * settings.multiplier ** (attempt - 1));
+  const base = exponentialDelay(attempt, settings);
   return Math.round(base * (1 - 0.2 * random));
 }
 

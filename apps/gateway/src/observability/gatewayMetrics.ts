@@ -200,16 +200,14 @@ const METHODS = new Set([
 ]);
 const OUTCOMES = new Set(['ok', 'tool_error', 'error', 'timeout', 'rejected', 'cancelled']);
 
-function methodLabel(value: unknown): string {
-  return typeof value === 'string' && METHODS.has(value) ? value : 'other';
-}
-
 const VIOLATION_KINDS = new Set(['output_schema', 'invalid_message']);
 
-function violationKindLabel(value: unknown): string {
-  return typeof value === 'string' && VIOLATION_KINDS.has(value) ? value : 'other';
-}
+/** A label value from a known set, else `other`: a metric's label set stays bounded. */
+const labelIn =
+  (known: ReadonlySet<string>) =>
+  (value: unknown): string =>
+    typeof value === 'string' && known.has(value) ? value : 'other';
 
-function outcomeLabel(value: unknown): string {
-  return typeof value === 'string' && OUTCOMES.has(value) ? value : 'other';
-}
+const methodLabel = labelIn(METHODS);
+const violationKindLabel = labelIn(VIOLATION_KINDS);
+const outcomeLabel = labelIn(OUTCOMES);

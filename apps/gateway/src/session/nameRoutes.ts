@@ -18,12 +18,10 @@ export function routeByName(
       ? routeName(exposed, links.sources(), context.settings.separator, method)
       : undefined;
   const kind = method === 'tools/list' ? 'Tool' : 'Prompt';
-  if (
-    !route ||
-    (method === 'tools/list' && !links.filterOf(links.linkOf(route.server))(route.name))
-  )
+  const link = route && links.linkOf(route.server);
+  if (!route || !link || (method === 'tools/list' && !links.filterOf(link)(route.name)))
     throw wireError(WireErrorCode.InvalidParams, `${kind} ${String(exposed)} not found`);
-  return { link: links.linkOf(route.server), name: route.name };
+  return { link, name: route.name };
 }
 
 /** The link of the server that owns a resource URI; throws MCP's "Resource not found" (-32002). */

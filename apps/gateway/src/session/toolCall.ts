@@ -88,7 +88,7 @@ export async function executeToolCall(
   let current = primary;
   let stoppedOn: ToolTarget | undefined;
   /** Tool errors the gateway put in place of an upstream's result: only theirs carry its code. */
-  const madeByGateway = new WeakSet<object>();
+  const madeByGateway = host.trust ? new WeakSet<object>() : undefined;
 
   const alternative = (target: ToolTarget) => {
     const policy = host.policies.get(target.link.name)!;
@@ -173,7 +173,7 @@ export async function executeToolCall(
       outcome = 'tool_error';
       // An upstream's own `_meta["selfheal/error"]` is any string it likes: logged as a code,
       // each new one would be a line of its own (RFC 0009) and land in spans unbounded.
-      if (madeByGateway.has(result)) errorCode = selfhealErrorCode(result);
+      if (madeByGateway?.has(result)) errorCode = selfhealErrorCode(result);
     }
     // A call with no alternative stays byte-for-byte what the upstream answered (RFC 0006).
     if (alternatives.length === 1) return result;
@@ -213,7 +213,7 @@ async function observed(
   target: ToolTarget,
   sentAt: number,
   signal: AbortSignal,
-  madeByGateway: WeakSet<object>,
+  madeByGateway: WeakSet<object> | undefined,
   attempt: () => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> {
   if (!host.trust) return attempt();
@@ -227,7 +227,7 @@ async function observed(
       result,
       host.clock.now() - sentAt,
     );
-    if (answer !== result) madeByGateway.add(answer);
+    if (answer !== result) madeByGateway?.add(answer);
     return answer;
   } catch (error) {
     if (!signal.aborted || isTimeout(signal.reason))
