@@ -58,6 +58,19 @@ describe('createLineGuard', () => {
     expect(passed()).toBe(`${call(2, 'after')}\n`);
   });
 
+  it('passes the last line when the input ends without its newline', async () => {
+    const out = new PassThrough();
+    const guard = createLineGuard(out);
+    let passed = '';
+    guard.on('data', (chunk) => {
+      passed += chunk;
+    });
+    const ended = new Promise((resolve) => guard.on('end', resolve));
+    guard.end(Buffer.from(`${call(1, 'a')}\n${call(2, 'b')}`));
+    await ended;
+    expect(passed).toBe(`${call(1, 'a')}\n${call(2, 'b')}\n`);
+  });
+
   it('answers a line that is not JSON-RPC with an error and passes the lines around it', async () => {
     const { feed, answers, passed } = guarded();
     await feed(Buffer.from(`${call(1, 'a')}\nhello\n\n${call(2, 'b')}\r\n`), 5);

@@ -1,5 +1,6 @@
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { createLineSplitter } from '@selfheal/internal';
 import type { Gateway } from './gateway.js';
 import { jsonRpcErrorBody, parseJsonRpcBody } from './http/jsonRpcBody.js';
 import { isStatelessRequest } from './stateless/envelope.js';
@@ -78,9 +79,8 @@ function createStatelessLines(gateway: Gateway, out: Writable) {
 
 /**
  * Passes JSON-RPC lines through; answers any other line on `out` with a JSON-RPC error. A
- * message `divert` takes (returns true for) is not passed on. A line is decoded whole, from
- * the bytes of every chunk it spans, joined once when its newline comes: a character cut
- * between two reads stays whole, and a long line is copied once. A line over
+ * message `divert` takes (returns true for) is not passed on. Lines are split from the bytes
+ * (a character cut between two reads stays whole; a long line is copied once). A line over
  * {@link MAX_LINE_BYTES} is answered with an error and the rest of it, up to its newline, is
  * dropped.
  */
@@ -88,58 +88,32 @@ export function createLineGuard(
   out: Writable,
   divert: (message: Record<string, unknown>) => boolean = () => false,
 ): Transform {
-  /** The chunks of the line not yet ended, and their length in bytes. */
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  /** Whether the rest of a line over the limit is being read and dropped. */
-  let dropping = false;
-  const check = (line: string, push: (text: string) => void) => {
-    if (line.trim() === '') return;
-    const parsed = parseJsonRpcBody(line);
-    if (!parsed.ok) out.write(`${jsonRpcErrorBody(parsed.code, parsed.message)}\n`);
-    else if (Array.isArray(parsed.body) || !divert(parsed.body as Record<string, unknown>))
-      push(`${line}\n`);
-  };
-  const tooLong = () => {
-    pending = [];
-    pendingBytes = 0;
-    out.write(
-      `${jsonRpcErrorBody(-32600, `Invalid Request: a line longer than ${MAX_LINE_BYTES} bytes`)}\n`,
-    );
-  };
-  /** The line that ends at `chunk[end]`, with the chunks before it that it began in. */
-  const lineOf = (chunk: Buffer, start: number, end: number): string => {
-    if (pending.length === 0) return chunk.toString('utf8', start, end);
-    pending.push(chunk.subarray(start, end));
-    const line = Buffer.concat(pending).toString('utf8');
-    pending = [];
-    pendingBytes = 0;
-    return line;
-  };
-  return new Transform({
+  const guard = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      const push = (text: string) => this.push(text);
-      let start = 0;
-      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-        if (dropping) dropping = false;
-        else if (pendingBytes + nl - start > MAX_LINE_BYTES) tooLong();
-        else check(lineOf(chunk, start, nl), push);
-        start = nl + 1;
-      }
-      if (start < chunk.length && !dropping) {
-        pending.push(start === 0 ? chunk : chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-        if (pendingBytes > MAX_LINE_BYTES) {
-          tooLong();
-          dropping = true;
-        }
-      }
+      lines.push(chunk);
       done();
     },
     flush(done) {
-      if (!dropping && pending.length > 0)
-        check(Buffer.concat(pending).toString('utf8'), (text) => this.push(text));
+      // The last line, if the input ended without its newline.
+      if (lines.pendingBytes > 0) lines.push(Buffer.from('\n'));
       done();
     },
   });
+  const lines = createLineSplitter(
+    (line) => {
+      if (line.trim() === '') return;
+      const parsed = parseJsonRpcBody(line);
+      if (!parsed.ok) out.write(`${jsonRpcErrorBody(parsed.code, parsed.message)}\n`);
+      else if (Array.isArray(parsed.body) || !divert(parsed.body as Record<string, unknown>))
+        guard.push(`${line}\n`);
+    },
+    {
+      maxLineBytes: MAX_LINE_BYTES,
+      onTooLong: () =>
+        out.write(
+          `${jsonRpcErrorBody(-32600, `Invalid Request: a line longer than ${MAX_LINE_BYTES} bytes`)}\n`,
+        ),
+    },
+  );
+  return guard;
 }
