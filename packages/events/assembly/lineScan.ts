@@ -523,8 +523,8 @@ function timestampMs(slots: usize): f64 {
 /**
  * Copies n bytes from `from` to `to` a 16-byte word at a time, so up to 15 bytes past each end
  * are read and written: the chunk has 16 bytes of room after it, and the next value packed
- * overwrites the excess (`memory.copy` is a call out of WebAssembly in V8: measured about 10 ns
- * a value more).
+ * overwrites the excess. (`memory.copy` is a call out of WebAssembly in V8: packing cost 20 ns a
+ * line with it, 5 to 12 with this.)
  */
 function copyWords(to: usize, from: usize, n: i32): void {
   for (let k: i32 = 0; k < n; k += 16) v128.store(to + <usize>k, v128.load(from + <usize>k));

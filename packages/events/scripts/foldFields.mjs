@@ -63,7 +63,7 @@ export const INTERN_TABLES = [
 ];
 
 /**
- * Most bytes of one packed value (a longer one is sliced on its own): with the slots packed, the
- * scanner's area for the packed values of its records (at most 2,048 lines a call).
+ * Most bytes of one packed value; a longer one is sliced on its own. It sizes the scanner's packed
+ * area: this many bytes per packed slot for each of the (at most 2,048) lines of a scan call.
  */
 export const PACKED_VALUE_BYTES = 64;
