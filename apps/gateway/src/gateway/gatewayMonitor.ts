@@ -22,6 +22,9 @@ import { type GatewayContext, isRemote } from './context.js';
  */
 export const SHARED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {} };
 
+/** The events of a shared server that every replica's monitor follows, not only its own. */
+const FLEET_LIFECYCLE_EVENTS: ReadonlySet<string> = new Set(['server_disabled', 'server_enabled']);
+
 /** The gateway's monitor, and the end of what it follows of the fleet. */
 export interface GatewayMonitor {
   readonly monitor: Monitor;
@@ -35,7 +38,8 @@ export interface GatewayMonitor {
  * gateway's: the era probe (RFC 0013), the protocol-violation report (RFC 0017). Each monitor
  * event is published once, on the gateway's bus, and folded once: the monitor reads this
  * replica's own projection; in a fleet, the other replicas' events of remote servers are
- * observed into it too, so a replica that takes over probing goes on from the fleet's state.
+ * observed into it too, so a replica that takes over probing goes on from the fleet's state,
+ * and another replica's disable or enable of one is followed as if this replica was told.
  * Nothing connects before `monitor.start()`.
  */
 export function createGatewayMonitor(
@@ -49,9 +53,6 @@ export function createGatewayMonitor(
     projector: path.local,
     events: path.events,
     clock,
-  });
-  const observing = path.others$.subscribe((event) => {
-    if (isRemote(ctx, event.server_name)) store.observe(event);
   });
   const monitor = createMonitor({
     servers: ctx.config.servers,
@@ -96,6 +97,22 @@ export function createGatewayMonitor(
       connected: (_client, transport) => notificationsFirst(transport),
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
+  });
+  const observing = path.others$.subscribe((event) => {
+    if (!isRemote(ctx, event.server_name)) return;
+    store.observe(event);
+    // A shared server's disable or enable holds for the fleet, whoever's operator did it
+    // (RFC 0018): this replica stops, or starts, watching it as if told itself.
+    if (FLEET_LIFECYCLE_EVENTS.has(event.event_type))
+      void monitor.servers
+        .get(event.server_name!)
+        ?.followLifecycle()
+        .catch((error: unknown) =>
+          ctx.emitter.emit(
+            'warning',
+            `server "${event.server_name}": following ${event.replica}'s ${event.event_type}: ${(error as Error).message}`,
+          ),
+        );
   });
   return { monitor, close: () => observing.unsubscribe() };
 }
