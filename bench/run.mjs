@@ -26,6 +26,7 @@ const steps = [
   ['append', 'node', ['scripts/appendThroughput.mjs']],
   ['factory', 'node', ['scripts/eventFactory.mjs']],
   ['monitor', 'node', ['src/monitorCpu.mjs']],
+  ['long-lines', 'node', ['scripts/longLines.mjs']],
   ['gateway', 'node', ['src/gatewayLoad.mjs']],
   ['policies', 'node', ['src/gatewayPolicies.mjs']],
   ['sessions', 'node', ['src/gatewaySessions.mjs']],

@@ -4,7 +4,6 @@ import {
   createNodeSpawner,
   type Monitor,
 } from '@selfheal/monitor';
-import type { UpstreamSpec } from '../config/loadConfig.js';
 import type { GatewayOptions } from '../gateway.js';
 import { createEraAdapter, ERA_PROBE_MS } from '../upstream/eraAdapter.js';
 import { reportInvalidMessages } from '../upstream/invalidMessages.js';

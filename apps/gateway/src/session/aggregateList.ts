@@ -82,7 +82,6 @@ async function listOneServer(
       connect: (signal) => link.ensure(signal),
       attempt: (signal) => link.list(method, signal),
     });
-    if (method === 'tools/list') context.listedTools.set(link, items);
     return { link, items, live: true };
   } catch (error) {
     // Down, timed out, refused by its breaker or bulkhead: the last known catalog serves.

@@ -161,11 +161,11 @@ async function serveRequest(
   }
 }
 
-/** The tool an exposed name routes to, as this router last listed it, else as its link knows it. */
+/** The tool an exposed name routes to, as its link last listed it, else as the catalog has it. */
 function listedTool(context: RouterContext, exposed: string): RawItem | undefined {
   try {
     const { link, name } = routeByName(context, 'tools/list', exposed);
-    return context.listedTools.get(link)?.find((t) => t.name === name) ?? link.listedTool(name);
+    return link.listedTool(name);
   } catch {
     return undefined; // no such tool: the call itself says so
   }

@@ -115,7 +115,12 @@ export class UpstreamLink {
   /** The client's session of its own with the server, when it needs one. */
   private readonly own: OwnSession;
   private closed = false;
-  /** The latest live lists from the own session, by method. */
+  /**
+   * The latest lists this link listed live (on its own session or the shared one), by method:
+   * the definitions its client holds, which name routing, a call's `Mcp-Param-*` headers, its
+   * retry rules and trust's output check follow. A list served from the catalog is not kept:
+   * the catalog, which every `list_changed` renews, is read instead.
+   */
   readonly lists = new Map<ListMethod, RawItem[]>();
 
   constructor(upstream: UpstreamServer, host: LinkHost) {
@@ -316,7 +321,7 @@ export class UpstreamLink {
     await this.upstream.reportFailure(error);
   }
 
-  /** `tool` (its upstream name) as this session last listed it, else as the server's catalog has it. */
+  /** `tool` (its upstream name) as this link last listed it live, else as the server's catalog has it. */
   listedTool(tool: string): RawItem | undefined {
     const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
     return tools.find((t) => t.name === tool);
@@ -383,7 +388,10 @@ export class UpstreamLink {
       const capability = catalog?.capabilities[LIST_CAPABILITY[method]] as
         | { listChanged?: boolean }
         | undefined;
-      if (catalog && capability?.listChanged === true) return catalog[LIST_KEYS[method]];
+      if (catalog && capability?.listChanged === true) {
+        this.lists.delete(method);
+        return catalog[LIST_KEYS[method]];
+      }
     }
     let broken: Client | undefined;
     for (let attempt = 1; ; attempt++) {
@@ -393,7 +401,7 @@ export class UpstreamLink {
         : await this.upstream.session(signal, this.host.timeoutMs, broken);
       try {
         const items = await listAll(client, method, { signal, timeout: this.host.timeoutMs });
-        if (own) this.lists.set(method, items);
+        this.lists.set(method, items);
         return items;
       } catch (error) {
         if (signal.aborted || !isConnectionLoss(error)) throw error;

@@ -12,7 +12,10 @@ export interface SseEvent {
  * joined with `\n`. An event with no `data` line is not reported.
  */
 export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: string) => void {
-  let buffer = '';
+  // The unfinished line, chunk by chunk: joined once, when its newline comes. A large message
+  // is one `data:` line over many reads; joining and searching it again on every read was
+  // quadratic in its length (RFC 0010, "A long answer").
+  let pending: string[] = [];
   let event = '';
   let data: string[] = [];
   let id: string | undefined;
@@ -26,11 +29,15 @@ export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: str
     data = [];
   };
   return (chunk) => {
-    buffer += chunk;
     let start = 0;
-    for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n', start)) {
-      let line = buffer.slice(start, end);
+    for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+      let line = chunk.slice(start, end);
       start = end + 1;
+      if (pending.length > 0) {
+        pending.push(line);
+        line = pending.join('');
+        pending = [];
+      }
       if (line.endsWith('\r')) line = line.slice(0, -1);
       if (line === '') {
         dispatch();
@@ -45,7 +52,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: str
       else if (field === 'event') event = value;
       else if (field === 'id' && !value.includes('\0')) id = value;
     }
-    buffer = buffer.slice(start);
+    if (start < chunk.length) pending.push(start === 0 ? chunk : chunk.slice(start));
   };
 }
 

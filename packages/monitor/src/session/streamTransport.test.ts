@@ -74,6 +74,43 @@ describe('createStreamTransport', () => {
     await second.close();
   }, 30_000);
 
+  it('joins a line from every chunk it spans: a character split between chunks, CRLF split, lines after it in the last chunk', async () => {
+    const output = new PassThrough();
+    const transport = createStreamTransport(output, new PassThrough());
+    const messages: JSONRPCMessage[] = [];
+    const errors: unknown[] = [];
+    transport.onmessage = (message) => messages.push(message);
+    transport.onerror = (error) => errors.push(error);
+    await transport.start();
+    const text = `é${'x'.repeat(200_000)}€`;
+    const bytes = Buffer.from(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text } })}\r\n` +
+        `${JSON.stringify({ jsonrpc: '2.0', id: 2, result: {} })}\n{"jsonrpc":"2.0","id":3,`,
+    );
+    // Cuts inside the two-byte é, inside the three-byte €, between \r and \n, and many between.
+    const inside = (s: string) => bytes.indexOf(Buffer.from(s)) + 1;
+    const cuts = [
+      0,
+      inside('é'),
+      50_000,
+      100_000,
+      150_000,
+      inside('€'),
+      inside('\r'),
+      bytes.length,
+    ];
+    cuts.sort((a, b) => a - b);
+    for (let i = 1; i < cuts.length; i++) output.emit('data', bytes.subarray(cuts[i - 1], cuts[i]));
+    output.emit('data', Buffer.from('"result":{}}\n'));
+    expect(errors).toEqual([]);
+    expect(messages).toEqual([
+      { jsonrpc: '2.0', id: 1, result: { text } },
+      { jsonrpc: '2.0', id: 2, result: {} },
+      { jsonrpc: '2.0', id: 3, result: {} },
+    ]);
+    await transport.close();
+  });
+
   it('skips a line that is not JSON-RPC and reports it as INVALID_MESSAGE; the session goes on', async () => {
     // A server that greets on stdout before anything else, as a logging server does.
     const chatty = `process.stdout.write('Server started\\n{"hello":1}\\n');${SERVER}`;

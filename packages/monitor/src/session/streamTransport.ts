@@ -41,8 +41,10 @@ export function createStreamTransport(
   options: StreamTransportOptions = {},
 ): Transport {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  // The line limit is checked per line as data comes, so this holds at most one line's start.
-  let pending: Buffer | undefined;
+  // The start of the current line, chunk by chunk: joined once, when its newline comes (a
+  // line of n chunks is copied once, not n times). The line limit is checked as data comes, so
+  // this holds at most one line's start.
+  let pending: Buffer[] = [];
   let closed = false;
   /** Bytes of the current (unterminated) line so far. */
   let lineBytes = 0;
@@ -107,21 +109,32 @@ export function createStreamTransport(
       tooLong(longest);
       return;
     }
-    let rest = pending ? Buffer.concat([pending, chunk]) : chunk;
-    for (let nl = rest.indexOf(10); nl !== -1 && !closed; nl = rest.indexOf(10)) {
-      const line = rest.toString('utf8', 0, nl).replace(/\r$/, '');
-      rest = rest.subarray(nl + 1);
-      let message: JSONRPCMessage;
-      try {
-        message = deserializeMessage(line);
-      } catch (error) {
-        // A line that is not JSON-RPC (a server logging to stdout) is reported and skipped.
-        transport.onerror?.(invalidLine(error));
-        continue;
-      }
-      deliver(message);
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1 && !closed; nl = chunk.indexOf(10, start)) {
+      readLine(lineOf(chunk, start, nl));
+      start = nl + 1;
     }
-    pending = rest.length > 0 ? rest : undefined;
+    if (!closed && start < chunk.length) pending.push(start === 0 ? chunk : chunk.subarray(start));
+  }
+  /** The line that ends at `chunk[end]` (the newline), with the chunks before it that it began in. */
+  function lineOf(chunk: Buffer, start: number, end: number): string {
+    if (pending.length === 0) return chunk.toString('utf8', start, end);
+    pending.push(chunk.subarray(start, end));
+    const line = Buffer.concat(pending).toString('utf8');
+    pending = [];
+    return line;
+  }
+  /** Reads one line as a JSON-RPC message and passes it on. */
+  function readLine(text: string) {
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(text.endsWith('\r') ? text.slice(0, -1) : text);
+    } catch (error) {
+      // A line that is not JSON-RPC (a server logging to stdout) is reported and skipped.
+      transport.onerror?.(invalidLine(error));
+      return;
+    }
+    deliver(message);
   }
   /**
    * Passes `message` on. What the consumer throws is its own failure, not the server's: it goes
@@ -176,7 +189,7 @@ export function createStreamTransport(
     output.off('error', onError);
     output.off('close', onClose);
     input.off('error', onError);
-    pending = undefined;
+    pending = [];
     transport.onclose?.();
   }
   return transport;

@@ -1,0 +1,75 @@
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport, Server } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+import type { Catalog, RawItem } from '../upstream/catalog.js';
+import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import { type LinkHost, UpstreamLink } from './upstreamLink.js';
+
+const host = {
+  factory: () => {
+    throw new Error('no session of its own is opened here');
+  },
+  timeoutMs: 1000,
+  clientInfo: () => ({ name: 'test', version: '0' }),
+  clientCapabilities: () => ({}),
+} as unknown as LinkHost;
+
+/** A tool `forecast` whose result is `{ temperature }` of the given JSON type. */
+const forecast = (type: string): RawItem => ({
+  name: 'forecast',
+  inputSchema: { type: 'object' },
+  outputSchema: { type: 'object', properties: { temperature: { type } } },
+});
+
+/**
+ * A link over the shared session to a server that lists `served.tools`, and a catalog the
+ * monitor listed earlier with an older definition of the same tool.
+ */
+async function sharedLink(served: { tools: RawItem[] }, listChanged: boolean) {
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const capabilities = { tools: listChanged ? { listChanged: true } : {} };
+  const server = new Server({ name: 'weather', version: '1' }, { capabilities });
+  server.fallbackRequestHandler = async (request) => {
+    if (request.method === 'tools/list') return { tools: served.tools } as never;
+    throw new Error('unexpected');
+  };
+  await server.connect(b);
+  const client = new Client({ name: 'selfheal', version: '1' });
+  await client.connect(a);
+  const catalog = {
+    tools: [forecast('number')],
+    prompts: [],
+    resources: [],
+    resourceTemplates: [],
+    capabilities,
+  } as unknown as Catalog;
+  const upstream = {
+    spec: { name: 'weather', prefix: 'weather', config: {} },
+    catalog,
+    state: { status: 'up' },
+    liveCatalog: () => catalog,
+    session: async () => client,
+  } as unknown as UpstreamServer;
+  return { link: new UpstreamLink(upstream, host), catalog };
+}
+
+describe('UpstreamLink.listedTool', () => {
+  it("regression: after a live list over the shared session it gave the catalog's older definition; now the one its client was shown", async () => {
+    const served = { tools: [forecast('string')] };
+    const { link } = await sharedLink(served, false);
+    expect(link.listedTool('forecast')).toEqual(forecast('number')); // nothing listed yet
+    const listed = await link.list('tools/list', new AbortController().signal);
+    expect(listed).toEqual([forecast('string')]);
+    // What trust checks a result against, and what the Mcp-Param headers and retries follow.
+    expect(link.listedTool('forecast')).toEqual(forecast('string'));
+    expect(link.toolAnnotations('forecast')).toBeUndefined();
+  });
+
+  it('reads the catalog again once a list is served from it (a server that announces its changes)', async () => {
+    const served = { tools: [forecast('string')] };
+    const { link, catalog } = await sharedLink(served, true);
+    const listed = await link.list('tools/list', new AbortController().signal);
+    expect(listed).toBe(catalog.tools);
+    expect(link.listedTool('forecast')).toEqual(forecast('number'));
+  });
+});

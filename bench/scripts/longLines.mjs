@@ -1,0 +1,82 @@
+// Time to read one long line (a large tool result) as it arrives in 64 KiB reads, through the
+// two readers that split an upstream's stream into messages: the monitor's stdio stream
+// transport (newline-delimited JSON-RPC) and the gateway's event-stream parser (an SSE `data:`
+// line of a Streamable HTTP answer). Each keeps the chunks of an unfinished line and joins them
+// once, when its newline comes; both had joined and searched the line again on every read,
+// quadratic in its length. Figures, not assertions.
+// `node scripts/longLines.mjs [monitor/dist/index.js gateway/dist]` measures other builds (e.g.
+// the main branch's) for a before/after.
+import { dirname, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [monitorPath, gatewayDist = resolve(here, '../../apps/gateway/dist')] = process.argv.slice(2);
+const { createStreamTransport } = await import(
+  monitorPath === undefined ? '@selfheal/monitor' : pathToFileURL(monitorPath).href
+);
+const { createSseParser } = await import(
+  pathToFileURL(resolve(gatewayDist, 'upstream/sseParser.js')).href
+);
+
+const CHUNK = 64 * 1024;
+const RUNS = 5;
+
+/** One JSON-RPC answer of `mib` MiB as one line, and the text it carries. */
+function answer(mib) {
+  const text = 'x'.repeat(mib * 1024 * 1024);
+  return {
+    text,
+    json: JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } }),
+  };
+}
+
+/** Feeds `whole` to `feed` in CHUNK pieces; milliseconds taken. */
+function fed(whole, feed) {
+  const started = performance.now();
+  for (let at = 0; at < whole.length; at += CHUNK) feed(whole.subarray(at, at + CHUNK));
+  return performance.now() - started;
+}
+
+async function stdio({ json, text }) {
+  const output = new PassThrough();
+  const transport = createStreamTransport(output, new PassThrough());
+  let delivered;
+  transport.onmessage = (message) => {
+    delivered = message;
+  };
+  await transport.start();
+  const ms = fed(Buffer.from(`${json}\n`), (chunk) => output.emit('data', chunk));
+  await transport.close();
+  if (delivered?.result?.content?.[0]?.text !== text) throw new Error('stdio: not read whole');
+  return ms;
+}
+
+async function sse({ json, text }) {
+  let delivered;
+  const parse = createSseParser((event) => {
+    delivered = event.data;
+  });
+  // As the HTTP client reads it: text, cut where the reads fall (setEncoding keeps characters whole).
+  const ms = fed(Buffer.from(`id: 1\nevent: message\ndata: ${json}\n\n`), (chunk) =>
+    parse(chunk.toString('latin1')),
+  );
+  if (JSON.parse(delivered).result.content[0].text !== text) throw new Error('sse: not read whole');
+  return ms;
+}
+
+const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+console.log(`\none long line, in ${CHUNK / 1024} KiB reads, median of ${RUNS} (ms)`);
+console.log('| line | reads | stdio transport | event-stream parser |');
+console.log('|---:|---:|---:|---:|');
+for (const mib of [1, 4, 9]) {
+  const line = answer(mib);
+  const row = [];
+  for (const reader of [stdio, sse]) {
+    await reader(line); // warm-up
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await reader(line));
+    row.push(median(runs).toFixed(1));
+  }
+  console.log(`| ${mib} MiB | ${Math.ceil((line.json.length + 1) / CHUNK)} | ${row.join(' | ')} |`);
+}
