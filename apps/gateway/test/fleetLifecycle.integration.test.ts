@@ -18,7 +18,9 @@ describe("a replica following the fleet's disable and enable of a shared server"
     }
   });
 
-  async function replica(before: (other: Other) => void = () => {}) {
+  async function replica(
+    before: (stream: Subject<SelfhealEvent>, other: Other) => void = () => {},
+  ) {
     const upstream = await startTestUpstream();
     const config = resolveConfig(
       {
@@ -43,12 +45,19 @@ describe("a replica following the fleet's disable and enable of a shared server"
     const factory = createEventFactory({ replica: 'gw-b' });
     const other: Other = (type) =>
       stream.next(factory.create(type, { server_name: 'remote', operator: 'uid 1000 (pid 7)' }));
-    before(other);
+    before(stream, other);
     await gateway.start();
     const probes = () =>
       own.filter((e) => e.event_type === 'health_check_completed' && e.server_name === 'remote')
         .length;
-    return { gateway, own, other, probes, session: () => gateway.monitor.servers.get('remote') };
+    return {
+      gateway,
+      stream,
+      own,
+      other,
+      probes,
+      session: () => gateway.monitor.servers.get('remote'),
+    };
   }
 
   type Other = (type: 'server_disabled' | 'server_enabled') => void;
@@ -67,6 +76,13 @@ describe("a replica following the fleet's disable and enable of a shared server"
     const r = await replica();
     await until(() => r.probes() >= 2, 'two probes');
     expect(r.session()?.client).toBeDefined();
+    // Its own events come back through the stream: folded once, on its bus, not again.
+    for (const event of [...r.own]) r.stream.next(event);
+    const status = r.gateway.monitor.control({ action: 'status', server: 'remote' });
+    const probedSoFar = r.probes();
+    expect((await status).state).toMatchObject({
+      remote: { consecutive_successes: probedSoFar },
+    });
     r.other('server_disabled');
     await until(() => r.session()?.client === undefined, 'the session closed');
     const probed = r.probes();
@@ -85,11 +101,24 @@ describe("a replica following the fleet's disable and enable of a shared server"
   }, 15_000);
 
   it('probes nothing, and opens no session, when the stream it folds first says disabled', async () => {
-    const r = await replica((other) => other('server_disabled'));
+    const r = await replica((_stream, other) => other('server_disabled'));
     await sleep(1000);
     expect(r.probes()).toBe(0);
     expect(r.session()?.client).toBeUndefined();
     r.other('server_enabled');
     await until(() => r.probes() >= 1, 'a probe after the enable');
+  }, 15_000);
+
+  it("reads its own earlier run's disable in the stream, restarted", async () => {
+    const own = createEventFactory({ replica: 'gw-a' });
+    const r = await replica((stream) =>
+      stream.next({
+        ...own.create('server_disabled', { server_name: 'remote', operator: 'uid 1000 (pid 6)' }),
+        timestamp: new Date(Date.now() - 60_000).toISOString(), // before this run began
+      }),
+    );
+    await sleep(1000);
+    expect(r.probes()).toBe(0);
+    expect(r.session()?.client).toBeUndefined();
   }, 15_000);
 });
