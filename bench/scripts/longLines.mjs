@@ -1,9 +1,10 @@
-// Time to read one long line (a large tool result) as it arrives in 64 KiB reads, through the
-// two readers that split an upstream's stream into messages: the monitor's stdio stream
-// transport (newline-delimited JSON-RPC) and the gateway's event-stream parser (an SSE `data:`
-// line of a Streamable HTTP answer). Each keeps the chunks of an unfinished line and joins them
-// once, when its newline comes; both had joined and searched the line again on every read,
-// quadratic in its length. Figures, not assertions.
+// Time to read one long line (a large tool result, or a large argument) as it arrives in 64 KiB
+// reads, through the three readers that split a stream into messages: the monitor's stdio
+// stream transport (a stdio server's newline-delimited JSON-RPC), the gateway's event-stream
+// parser (an SSE `data:` line of a Streamable HTTP answer) and the line guard of `selfheal
+// stdio` (a client's requests on stdin). Each keeps the chunks of an unfinished line and joins
+// them once, when its newline comes; all three had joined and searched the line again on every
+// read, quadratic in its length. Figures, not assertions.
 // `node scripts/longLines.mjs [monitor/dist/index.js gateway/dist]` measures other builds (e.g.
 // the main branch's) for a before/after.
 import { dirname, resolve } from 'node:path';
@@ -18,13 +19,16 @@ const { createStreamTransport } = await import(
 const { createSseParser } = await import(
   pathToFileURL(resolve(gatewayDist, 'upstream/sseParser.js')).href
 );
+const { createLineGuard } = await import(
+  pathToFileURL(resolve(gatewayDist, 'stdioServer.js')).href
+);
 
 const CHUNK = 64 * 1024;
 const RUNS = 5;
 
 /** One JSON-RPC answer of `mib` MiB as one line, and the text it carries. */
 function answer(mib) {
-  const text = 'x'.repeat(mib * 1024 * 1024);
+  const text = 'x'.repeat(Math.round(mib * 1024 * 1024));
   return {
     text,
     json: JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } }),
@@ -65,14 +69,32 @@ async function sse({ json, text }) {
   return ms;
 }
 
+async function stdin({ json, text }) {
+  const guard = createLineGuard(new PassThrough());
+  let passed = '';
+  guard.on('data', (chunk) => {
+    passed += chunk;
+  });
+  const ms = fed(Buffer.from(`${json}\n`), (chunk) => guard.write(chunk));
+  await new Promise((done) => setImmediate(done));
+  if (JSON.parse(passed).result.content[0].text !== text) throw new Error('stdin: not read whole');
+  return ms;
+}
+
 const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
 console.log(`\none long line, in ${CHUNK / 1024} KiB reads, median of ${RUNS} (ms)`);
-console.log('| line | reads | stdio transport | event-stream parser |');
-console.log('|---:|---:|---:|---:|');
-for (const mib of [1, 4, 9]) {
+console.log('| line | reads | stdio transport | event-stream parser | stdin line guard |');
+console.log('|---:|---:|---:|---:|---:|');
+// The line guard refuses a line over 4 MiB: no figure of its own past that.
+const GUARD_LIMIT = 4 * 1024 * 1024;
+for (const mib of [1, 3.9, 9]) {
   const line = answer(mib);
   const row = [];
-  for (const reader of [stdio, sse]) {
+  for (const reader of [stdio, sse, stdin]) {
+    if (reader === stdin && line.json.length >= GUARD_LIMIT) {
+      row.push('-');
+      continue;
+    }
     await reader(line); // warm-up
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await reader(line));

@@ -1,5 +1,6 @@
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { createLineSplitter } from '@selfheal/internal';
 import type { Gateway } from './gateway.js';
 import { jsonRpcErrorBody, parseJsonRpcBody } from './http/jsonRpcBody.js';
 import { isStatelessRequest } from './stateless/envelope.js';
@@ -78,36 +79,41 @@ function createStatelessLines(gateway: Gateway, out: Writable) {
 
 /**
  * Passes JSON-RPC lines through; answers any other line on `out` with a JSON-RPC error. A
- * message `divert` takes (returns true for) is not passed on.
+ * message `divert` takes (returns true for) is not passed on. Lines are split from the bytes
+ * (a character cut between two reads stays whole; a long line is copied once). A line over
+ * {@link MAX_LINE_BYTES} is answered with an error and the rest of it, up to its newline, is
+ * dropped.
  */
 export function createLineGuard(
   out: Writable,
   divert: (message: Record<string, unknown>) => boolean = () => false,
 ): Transform {
-  let partial = '';
-  const check = (line: string, push: (text: string) => void) => {
-    if (line.trim() === '') return;
-    const parsed = parseJsonRpcBody(line);
-    if (!parsed.ok) out.write(`${jsonRpcErrorBody(parsed.code, parsed.message)}\n`);
-    else if (Array.isArray(parsed.body) || !divert(parsed.body as Record<string, unknown>))
-      push(`${line}\n`);
-  };
-  return new Transform({
+  const guard = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      if (partial.length > MAX_LINE_BYTES) {
-        partial = '';
-        out.write(
-          `${jsonRpcErrorBody(-32600, `Invalid Request: a line longer than ${MAX_LINE_BYTES} bytes`)}\n`,
-        );
-      }
-      for (const line of lines) check(line, (text) => this.push(text));
+      lines.push(chunk);
       done();
     },
     flush(done) {
-      check(partial, (text) => this.push(text));
+      // The last line, if the input ended without its newline.
+      if (lines.pendingBytes > 0) lines.push(Buffer.from('\n'));
       done();
     },
   });
+  const lines = createLineSplitter(
+    (line) => {
+      if (line.trim() === '') return;
+      const parsed = parseJsonRpcBody(line);
+      if (!parsed.ok) out.write(`${jsonRpcErrorBody(parsed.code, parsed.message)}\n`);
+      else if (Array.isArray(parsed.body) || !divert(parsed.body as Record<string, unknown>))
+        guard.push(`${line}\n`);
+    },
+    {
+      maxLineBytes: MAX_LINE_BYTES,
+      onTooLong: () =>
+        out.write(
+          `${jsonRpcErrorBody(-32600, `Invalid Request: a line longer than ${MAX_LINE_BYTES} bytes`)}\n`,
+        ),
+    },
+  );
+  return guard;
 }

@@ -11,6 +11,12 @@ export {
 } from './clock.js';
 // Backoff: the exponential schedule under the recovery and retry backoffs
 export { type ExponentialDelayOptions, exponentialDelay } from './exponentialDelay.js';
+// Streams: lines of a byte stream, each decoded whole and joined once
+export {
+  createLineSplitter,
+  type LineSplitter,
+  type LineSplitterOptions,
+} from './lineSplitter.js';
 // Random ids from a pooled CSPRNG
 export { createRandomPool, type RandomPool, type RandomPoolOptions } from './randomPool.js';
 // Config: schema defaults and layered merge

@@ -99,3 +99,8 @@ export {
 } from './supervisor/recoveryCommand.js';
 // Process supervision
 export type { ExitInfo, SpawnedProcess, Spawner, SpawnSpec } from './supervisor/spawner.js';
+export {
+  createStderrTail,
+  type StderrTail,
+  type StderrTailOptions,
+} from './supervisor/stderrTail.js';

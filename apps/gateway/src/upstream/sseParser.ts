@@ -14,7 +14,7 @@ export interface SseEvent {
 export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: string) => void {
   // The unfinished line, chunk by chunk: joined once, when its newline comes. A large message
   // is one `data:` line over many reads; joining and searching it again on every read was
-  // quadratic in its length (RFC 0010, "A long answer").
+  // quadratic in its length (RFC 0010, "A long line is read in linear time").
   let pending: string[] = [];
   let event = '';
   let data: string[] = [];

@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/client';
 import { SSEClientTransport } from '@modelcontextprotocol/client';
 import type { Clock } from '@selfheal/internal';
-import { createNodeSpawner, type Spawner } from '@selfheal/monitor';
+import { createNodeSpawner, createStderrTail, type Spawner } from '@selfheal/monitor';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { NodeStreamableHttpClientTransport } from './nodeStreamableHttpClient.js';
 import { createProcessTransport } from './processTransport.js';
@@ -19,7 +19,9 @@ export interface UpstreamTransport {
  */
 export type TransportFactory = (spec: UpstreamSpec) => UpstreamTransport;
 
+/** A process's stderr kept for its error messages: its last lines, within a size. */
 const STDERR_LINES_KEPT = 8;
+const STDERR_BYTES_KEPT = 4096;
 
 /** Options of {@link createTransportFactory}. */
 export interface TransportFactoryOptions {
@@ -54,15 +56,11 @@ export function createTransportFactory(options: TransportFactoryOptions = {}): T
         ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
       });
-      const lines: string[] = [];
-      let partial = '';
-      spawned.stderr.on('data', (chunk: Buffer) => {
-        const parts = (partial + chunk.toString('utf8')).split('\n');
-        partial = parts.pop() ?? '';
-        for (const line of parts) if (line.trim() !== '') lines.push(line);
-        if (lines.length > STDERR_LINES_KEPT) lines.splice(0, lines.length - STDERR_LINES_KEPT);
+      const tail = createStderrTail(spawned.stderr, {
+        maxLines: STDERR_LINES_KEPT,
+        maxBytes: STDERR_BYTES_KEPT,
       });
-      return { transport, recentStderr: () => [...lines, ...(partial ? [partial] : [])] };
+      return { transport, recentStderr: () => tail.lines() };
     }
     const url = new URL(config.url!);
     const headers = config.headers ?? {};

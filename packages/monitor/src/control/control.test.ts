@@ -7,6 +7,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +61,49 @@ describe('control socket', () => {
         error: '"server": expected a server name for "reset"',
       });
       expect(called).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a request and a long reply whole however they are cut, and refuses a request over 1 MiB', async () => {
+    const path = join(dir, 'cut.sock');
+    // A status reply over several reads, with characters of two, three and four bytes.
+    const note = 'é€😀'.repeat(40_000);
+    const server = await listenControl(path, async (request) => ({
+      ok: true,
+      state: { operator: request.operator, note },
+    }));
+    try {
+      expect(await sendControl(path, { action: 'status', operator: 'Zoë 😀' })).toEqual({
+        ok: true,
+        state: { operator: 'Zoë 😀', note },
+      });
+      // The same request written in two pieces, cut inside the ë.
+      const replies = await new Promise<string>((resolve, reject) => {
+        const socket = createConnection(path);
+        const line = Buffer.from(`${JSON.stringify({ action: 'status', operator: 'Zoë' })}\n`);
+        const cut = line.indexOf(Buffer.from('ë')) + 1;
+        let got = '';
+        socket.on('data', (chunk) => {
+          got += chunk;
+          if (got.split('\n').length > 2) {
+            socket.destroy();
+            resolve(got);
+          }
+        });
+        socket.once('error', reject);
+        socket.once('connect', () => {
+          socket.write(line.subarray(0, cut));
+          setTimeout(() => {
+            socket.write(line.subarray(cut));
+            socket.write(`${JSON.stringify({ action: 'x'.repeat(1024 * 1024) })}\n`);
+          }, 20);
+        });
+      });
+      const [first, second] = replies.split('\n').map((l) => (l ? JSON.parse(l) : undefined));
+      expect(first.state.operator).toBe('Zoë');
+      expect(second).toEqual({ ok: false, error: 'a request longer than 1048576 bytes' });
     } finally {
       await server.close();
     }

@@ -1,4 +1,5 @@
 import { createConnection } from 'node:net';
+import { createLineSplitter } from '@selfheal/internal';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 import type { ControlReply, ControlRequest } from './controlProtocol.js';
 import { checkSocketPath } from './socketPath.js';
@@ -19,7 +20,6 @@ export function sendControl(
   return new Promise((resolve, reject) => {
     checkSocketPath(path);
     const socket = createConnection(path);
-    let buffered = '';
     const fail = (reason: string) => {
       socket.destroy();
       reject(
@@ -34,16 +34,16 @@ export function sendControl(
     const uid = process.getuid?.();
     const caller = { ...(uid === undefined ? {} : { uid }), pid: process.pid, ...request };
     socket.once('connect', () => socket.write(`${JSON.stringify(caller)}\n`));
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const nl = buffered.indexOf('\n');
-      if (nl < 0) return;
+    // The reply is the first line, decoded whole (it may span reads).
+    const lines = createLineSplitter((line) => {
+      lines.stop();
       socket.destroy();
       try {
-        resolve(JSON.parse(buffered.slice(0, nl)) as ControlReply);
+        resolve(JSON.parse(line) as ControlReply);
       } catch {
         fail('the answer is not JSON');
       }
     });
+    socket.on('data', (chunk: Buffer) => lines.push(chunk));
   });
 }

@@ -1,9 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { createLineSplitter } from '@selfheal/internal';
 import { errorMessage, MonitorError, MonitorErrorCode } from '../errors.js';
 import { type ControlReply, type ControlRequest, checkControlRequest } from './controlProtocol.js';
 import { checkSocketPath } from './socketPath.js';
+
+/** The longest request line read; a longer one is refused, and the rest of it dropped. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** A listening control socket. */
 export interface ControlServer {
@@ -46,17 +50,15 @@ export async function listenControl(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        void answer(line).then((reply) => {
-          if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
-        });
-      }
+    const reply = (answered: ControlReply) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(answered)}\n`);
+    };
+    const lines = createLineSplitter((line) => void answer(line).then(reply), {
+      maxLineBytes: MAX_REQUEST_BYTES,
+      onTooLong: () =>
+        reply({ ok: false, error: `a request longer than ${MAX_REQUEST_BYTES} bytes` }),
     });
+    socket.on('data', (chunk: Buffer) => lines.push(chunk));
   });
   async function answer(line: string): Promise<ControlReply> {
     let parsed: unknown;

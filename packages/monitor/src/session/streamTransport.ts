@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/client';
+import { createLineSplitter } from '@selfheal/internal';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 
 /** Options of {@link createStreamTransport}. */
@@ -41,14 +42,13 @@ export function createStreamTransport(
   options: StreamTransportOptions = {},
 ): Transport {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  // The start of the current line, chunk by chunk: joined once, when its newline comes (a
-  // line of n chunks is copied once, not n times). The line limit is checked as data comes, so
-  // this holds at most one line's start.
-  let pending: Buffer[] = [];
   let closed = false;
-  /** Bytes of the current (unterminated) line so far. */
-  let lineBytes = 0;
-  let skip = skipping.has(output);
+  // The line limit is checked as data comes, so this holds at most one line's start.
+  const lines = createLineSplitter(readLine, {
+    maxLineBytes: maxLine,
+    onTooLong: tooLong,
+    startInsideLine: skipping.has(output),
+  });
   /** The wait for the pipe to drain, shared by every send that found it full. */
   let drainWait: Promise<void> | undefined;
   const transport: Transport = {
@@ -98,31 +98,7 @@ export function createStreamTransport(
     return drainWait;
   }
   function onData(chunk: Buffer) {
-    if (skip) {
-      const end = chunk.indexOf(10);
-      if (end === -1) return;
-      skip = false;
-      chunk = chunk.subarray(end + 1);
-    }
-    const longest = longestLine(chunk);
-    if (longest > maxLine) {
-      tooLong(longest);
-      return;
-    }
-    let start = 0;
-    for (let nl = chunk.indexOf(10); nl !== -1 && !closed; nl = chunk.indexOf(10, start)) {
-      readLine(lineOf(chunk, start, nl));
-      start = nl + 1;
-    }
-    if (!closed && start < chunk.length) pending.push(start === 0 ? chunk : chunk.subarray(start));
-  }
-  /** The line that ends at `chunk[end]` (the newline), with the chunks before it that it began in. */
-  function lineOf(chunk: Buffer, start: number, end: number): string {
-    if (pending.length === 0) return chunk.toString('utf8', start, end);
-    pending.push(chunk.subarray(start, end));
-    const line = Buffer.concat(pending).toString('utf8');
-    pending = [];
-    return line;
+    lines.push(chunk);
   }
   /** Reads one line as a JSON-RPC message and passes it on. */
   function readLine(text: string) {
@@ -147,20 +123,8 @@ export function createStreamTransport(
       transport.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }
   }
-  /** The longest line that `chunk` ends or continues, counting what came before it. */
-  function longestLine(chunk: Buffer): number {
-    let start = 0;
-    let longest = 0;
-    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-      longest = Math.max(longest, lineBytes + nl - start);
-      lineBytes = 0;
-      start = nl + 1;
-    }
-    lineBytes += chunk.length - start;
-    return Math.max(longest, lineBytes);
-  }
   /** An oversized line: lost, as a broken pipe; the rest of the line is read and thrown away. */
-  function tooLong(bytes: number) {
+  function tooLong(bytes: number, ended: boolean) {
     transport.onerror?.(
       new MonitorError(
         MonitorErrorCode.LineTooLong,
@@ -168,7 +132,6 @@ export function createStreamTransport(
         { data: { bytes, limit: maxLine } },
       ),
     );
-    const ended = lineBytes === 0;
     onClose();
     if (ended) return;
     skipping.add(output);
@@ -189,7 +152,7 @@ export function createStreamTransport(
     output.off('error', onError);
     output.off('close', onClose);
     input.off('error', onError);
-    pending = [];
+    lines.stop();
     transport.onclose?.();
   }
   return transport;

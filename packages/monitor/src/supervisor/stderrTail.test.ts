@@ -21,4 +21,12 @@ describe('createStderrTail', () => {
     expect(only).toHaveLength(10);
     expect(only!.startsWith('…')).toBe(true);
   });
+
+  it('regression: a character cut between two reads became U+FFFD; now it is whole', () => {
+    const stream = new PassThrough();
+    const tail = createStderrTail(stream);
+    const bytes = Buffer.from('Fehler: Datei „größe.txt“ 😀 fehlt\n');
+    for (let at = 0; at < bytes.length; at += 3) stream.write(bytes.subarray(at, at + 3));
+    expect(tail.lines()).toEqual(['Fehler: Datei „größe.txt“ 😀 fehlt']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 /** Options of {@link createStderrTail}. */
 export interface StderrTailOptions {
@@ -24,8 +25,11 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
   const maxBytes = options.maxBytes ?? 2048;
   const kept: string[] = [];
   let partial = '';
+  // A character cut between two reads is decoded once both halves are in.
+  const decoder = new StringDecoder('utf8');
   stream.on('data', (chunk: Buffer | string) => {
-    const parts = (partial + chunk.toString()).split(/\r?\n/);
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const parts = (partial + text).split(/\r?\n/);
     partial = (parts.pop() ?? '').slice(-maxBytes);
     for (const line of parts) if (line.trim() !== '') kept.push(line.trimEnd());
     if (kept.length > maxLines) kept.splice(0, kept.length - maxLines);
