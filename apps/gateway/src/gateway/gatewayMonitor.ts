@@ -13,7 +13,7 @@ import {
   createStatelessHttpTransport,
   statelessTargetOf,
 } from '../upstream/statelessHttpTransport.js';
-import { type GatewayContext, isRemote } from './context.js';
+import { type GatewayContext, isFleetShared, isRemote } from './context.js';
 
 /**
  * What the gateway's shared connection declares to every server (RFC 0010): sampling and
@@ -68,7 +68,7 @@ export function createGatewayMonitor(
     clock,
     keepSessions: true,
     ...(fleet?.probesRemote && {
-      probeGate: (server) => server.transport === 'stdio' || fleet.probesRemote!(),
+      probeGate: (server) => !isFleetShared(server) || fleet.probesRemote!(),
     }),
     // The monitor's session with each server is the server's shared connection (RFC 0010):
     // every client's requests go over it unless a client needs a session of its own.
