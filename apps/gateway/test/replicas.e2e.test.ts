@@ -31,7 +31,11 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)('gateway replicas on NATS J
   const root = mkdtempSync(join(tmpdir(), 'selfheal-replicas-'));
   const replicas: Replica[] = [];
 
-  async function startReplica(name: string): Promise<Replica> {
+  /**
+   * Starts replica `name` and waits for it to be ready: with the remote server up, or, once the
+   * fleet disabled it (`disabled`), just ready.
+   */
+  async function startReplica(name: string, disabled = false): Promise<Replica> {
     const dir = join(root, name);
     const config = join(dir, 'selfheal.json');
     mkdirSync(dir, { recursive: true });
@@ -52,7 +56,9 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)('gateway replicas on NATS J
     );
     const cli = startCli(['start', '--config', config, '--port', '0', '--call-log', 'off'], dir);
     const [, url, control] = await cli.until(
-      /listening on (http:\/\/\S+\/mcp)[\s\S]*control (\S+) \(operator[\s\S]*(ready: 1 of 1 servers up|ready: 0 of 1 servers up[\s\S]*up +remote)/,
+      disabled
+        ? /listening on (http:\/\/\S+\/mcp)[\s\S]*control (\S+) \(operator[\s\S]*ready: \d of 1 servers up/
+        : /listening on (http:\/\/\S+\/mcp)[\s\S]*control (\S+) \(operator[\s\S]*(ready: 1 of 1 servers up|ready: 0 of 1 servers up[\s\S]*up +remote)/,
     );
     return { name, dir, cli, url: url!, control: control! };
   }
@@ -78,6 +84,33 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)('gateway replicas on NATS J
           return []; // a line torn by SIGKILL
         }
       });
+
+  /** The replica that made the stream's last probe: the lease holder while the server is probed. */
+  async function prober(): Promise<Replica> {
+    const name = (await streamEvents())
+      .filter((e) => e.event_type === 'health_check_completed')
+      .at(-1)!.replica;
+    return replicas.find((r) => r.name === name)!;
+  }
+
+  /** Stops a replica with SIGTERM: it gives its probe lease up on the way out. */
+  async function stopReplica(r: Replica): Promise<void> {
+    r.cli.child.kill('SIGTERM');
+    await r.cli.exited;
+  }
+
+  /** Waits until the stream has not grown for a second; its length then. */
+  async function quietStream(): Promise<number> {
+    return eventually(
+      async () => {
+        const before = (await streamEvents()).length;
+        await new Promise((r) => setTimeout(r, 1000));
+        return (await streamEvents()).length === before ? before : undefined;
+      },
+      15_000,
+      'a quiet stream',
+    );
+  }
 
   /** Polls `probe` until it returns a value, failing after `ms` (a deadline, not a pass condition). */
   async function eventually<T>(probe: () => Promise<T | undefined>, ms: number, what: string) {
@@ -261,23 +294,54 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)('gateway replicas on NATS J
     expect(new Set(during.map((e) => e.replica)).size).toBeGreaterThan(1);
   }, 45_000);
 
-  it('replays the stream into the /health/ecosystem of every replica', async () => {
-    // Disabled, the server is probed by nobody: the stream goes quiet and every fold ends. A
-    // disable is each replica's own (RFC 0018 "Left"): after the outage above any replica may
-    // hold the probe lease, and one that was not told goes on probing, so every one is told.
+  // The replica the case below starts last (so it does not hold the probe lease).
+  let latecomer: Replica | undefined;
+  it("holds one replica's disable of the shared server for the whole fleet, as the lease moves and replicas restart", async () => {
+    // Told on one replica that does not hold the probe lease: the holder was not told.
+    const holder = await prober();
+    const told = replicas.find((r) => r !== holder)!;
+    const third = replicas.find((r) => r !== holder && r !== told)!;
+    const disabled = await runCli('monitor', 'disable', 'remote', '--control', told.control);
+    expect(disabled).toMatchObject({ code: 0, stderr: '' });
+    // The holder stops probing: the stream goes quiet.
+    await quietStream();
+    const quietAt = Date.now();
+    // The lease moves to the one replica left, which was not told either.
+    for (const r of [holder, told]) await stopReplica(r);
+    await new Promise((r) => setTimeout(r, LEASE_TTL_MS * 1.5));
+    // The two come back (they fold the stream, disable included, before their monitors start);
+    // the third goes, so the lease moves to one of them; then the third comes back.
+    for (const r of [holder, told])
+      replicas[replicas.indexOf(r)] = await startReplica(r.name, true);
+    await stopReplica(third);
+    await new Promise((r) => setTimeout(r, LEASE_TTL_MS * 1.5));
+    latecomer = await startReplica(third.name, true);
+    replicas[replicas.indexOf(third)] = latecomer;
+    const events = await streamEvents();
+    expect(
+      events
+        .filter(
+          (e) => e.event_type === 'health_check_completed' && Date.parse(e.timestamp) > quietAt,
+        )
+        .map((e) => `${e.replica} ${e.timestamp}`),
+    ).toEqual([]);
+    // One disable in the stream, the told replica's: nobody repeated it.
+    expect(events.filter((e) => e.event_type === 'server_disabled').map((e) => e.replica)).toEqual([
+      told.name,
+    ]);
+    // Every replica's fleet view says disabled.
     for (const r of replicas) {
-      const disabled = await runCli('monitor', 'disable', 'remote', '--control', r.control);
-      expect(disabled).toMatchObject({ code: 0, stderr: '' });
+      const eco = (await (await fetch(r.url.replace(/\/mcp$/, '/health/ecosystem'))).json()) as {
+        details: { server_name: string; lifecycle: string }[];
+      };
+      expect(eco.details.find((d) => d.server_name === 'remote')?.lifecycle).toBe('disabled');
     }
-    const settled = await eventually(
-      async () => {
-        const [a, b] = [(await streamEvents()).length, undefined];
-        await new Promise((r) => setTimeout(r, 1000));
-        return (await streamEvents()).length === a ? a : b;
-      },
-      15_000,
-      'a quiet stream',
-    );
+  }, 60_000);
+
+  it('replays the stream into the /health/ecosystem of every replica', async () => {
+    // Disabled by the case above, the server is probed by nobody: the stream goes quiet and
+    // every fold ends.
+    const settled = await quietStream();
     expect(settled).toBeGreaterThan(0);
     const replay = await runCli('replay', `${nats.url}/${STREAM}`, '--json');
     expect(replay.code).toBe(0);
@@ -295,5 +359,26 @@ describe.skipIf(!hasNatsServer() && !process.env.CI)('gateway replicas on NATS J
       const response = await fetch(r.url.replace(/\/mcp$/, '/health/ecosystem'));
       expect(withoutTrust((await response.json()) as Eco)).toEqual(folded);
     }
+  }, 30_000);
+
+  it("has the lease holder probe again at one replica's enable, though it was not told", async () => {
+    // The replica started last does not hold the lease: another took it while it was down.
+    const told = latecomer!;
+    const enabledAt = Date.now();
+    const enabled = await runCli('monitor', 'enable', 'remote', '--control', told.control);
+    expect(enabled).toMatchObject({ code: 0, stderr: '' });
+    const probe = await eventually(
+      async () =>
+        (await streamEvents()).find(
+          (e) => e.event_type === 'health_check_completed' && Date.parse(e.timestamp) > enabledAt,
+        ),
+      LEASE_TTL_MS * 2,
+      'a probe after the enable',
+    );
+    expect(probe.replica).not.toBe(told.name);
+    const events = await streamEvents();
+    expect(events.filter((e) => e.event_type === 'server_enabled').map((e) => e.replica)).toEqual([
+      told.name,
+    ]);
   }, 30_000);
 });

@@ -4,6 +4,7 @@ import type { EventLog, StoredEvent } from '@selfheal/events';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { filter, type Observable, Subject } from 'rxjs';
 import type { LoadedConfig } from '../config/loadConfig.js';
+import { isFleetShared } from '../gateway/context.js';
 import type { FleetOptions, Gateway } from '../gateway.js';
 import { createNewestEvents, type DashboardEvents } from '../http/dashboard.js';
 
@@ -180,7 +181,7 @@ export async function openReplicaLink(
             // later, so that the first grant (inside createLease) finds `lease` set.
             setImmediate(() => {
               for (const upstream of gateway.upstreams) {
-                if (upstream.spec.transport !== 'stdio')
+                if (isFleetShared(upstream.spec))
                   gateway.monitor.servers.get(upstream.spec.name)?.requestCheck();
               }
             });

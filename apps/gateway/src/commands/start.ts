@@ -2,6 +2,7 @@ import type { FleetAlerts } from '../alerts/alertService.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { type EmbeddedDemo, startEmbeddedDemo } from '../demo/embeddedDemo.js';
 import { GatewayError } from '../errors.js';
+import { isFleetShared } from '../gateway/context.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import { type BindFacts, describeAuth, refuseBind } from '../http/bindPolicy.js';
 import { createHttpServer } from '../http/httpServer.js';
@@ -224,7 +225,7 @@ function fleetAlerts(replicas: ReplicaLink, gateway: Gateway): FleetAlerts {
     replica: replicas.settings.replica,
     isShared: (server) => {
       const spec = gateway.config.upstreams.find((u) => u.name === server);
-      return spec !== undefined && spec.transport !== 'stdio';
+      return spec !== undefined && isFleetShared(spec);
     },
     holdsLease: replicas.holdsLease,
     onLease: replicas.onLease,

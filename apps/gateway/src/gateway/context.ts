@@ -75,13 +75,16 @@ export function createGatewayContext(
 }
 
 /**
- * Whether `name` is a configured remote (HTTP, SSE) server: in a fleet, the other replicas'
- * events of those are this replica's news too (RFC 0018); a stdio server is each replica's own.
+ * Whether replicas share the server of `spec` (RFC 0018): a remote (HTTP, SSE) server is the
+ * fleet's, probed by the lease holder, its events every replica's news; a stdio server is a
+ * process per replica, each replica's own.
  */
+export function isFleetShared(spec: { readonly transport: string }): boolean {
+  return spec.transport !== 'stdio';
+}
+
+/** Whether `name` is a configured server the fleet shares ({@link isFleetShared}). */
 export function isRemote(ctx: GatewayContext, name: string | undefined): boolean {
-  return (
-    name !== undefined &&
-    ctx.specByName.has(name) &&
-    ctx.specByName.get(name)!.transport !== 'stdio'
-  );
+  const spec = name === undefined ? undefined : ctx.specByName.get(name);
+  return spec !== undefined && isFleetShared(spec);
 }

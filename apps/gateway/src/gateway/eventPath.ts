@@ -35,8 +35,6 @@ export interface EventPath {
   readonly projector: HealthProjector;
   /** Every event of the fleet's stream, after `projector` applied it; silent on its own. */
   readonly fromStream: Observable<SelfhealEvent>;
-  /** The other replicas' events of the fleet's stream. */
-  readonly others$: Observable<SelfhealEvent>;
   /** What `/health/stream` shows (see `Gateway.shown$`). */
   readonly shown$: Observable<SelfhealEvent>;
   /** Ends the projections' subscriptions (the last thing `stop()` does before metrics). */
@@ -80,6 +78,7 @@ export function createEventPath(
     projector.apply(event);
     fromStream.next(event);
   });
+  // The other replicas' events join this replica's own on the live stream.
   const others$ = fromStream.pipe(filter((event) => event.replica !== fleet?.replica));
   const shown$: Observable<SelfhealEvent> = fleet ? merge(bus.events$, others$) : bus.events$;
   return {
@@ -90,7 +89,6 @@ export function createEventPath(
     local,
     projector,
     fromStream,
-    others$,
     shown$,
     close() {
       projection?.unsubscribe();

@@ -4,6 +4,7 @@ import {
   createNodeSpawner,
   type Monitor,
 } from '@selfheal/monitor';
+import type { SelfhealEvent } from '@selfheal/schemas';
 import type { GatewayOptions } from '../gateway.js';
 import { createEraAdapter, ERA_PROBE_MS } from '../upstream/eraAdapter.js';
 import { reportInvalidMessages } from '../upstream/invalidMessages.js';
@@ -12,7 +13,7 @@ import {
   createStatelessHttpTransport,
   statelessTargetOf,
 } from '../upstream/statelessHttpTransport.js';
-import { type GatewayContext, isRemote } from './context.js';
+import { type GatewayContext, isFleetShared, isRemote } from './context.js';
 
 /**
  * What the gateway's shared connection declares to every server (RFC 0010): sampling and
@@ -20,6 +21,9 @@ import { type GatewayContext, isRemote } from './context.js';
  * client's and have no place on a connection every client shares.
  */
 export const SHARED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {} };
+
+/** The events of a shared server that every replica's monitor follows, not only its own. */
+const FLEET_LIFECYCLE_EVENTS: ReadonlySet<string> = new Set(['server_disabled', 'server_enabled']);
 
 /** The gateway's monitor, and the end of what it follows of the fleet. */
 export interface GatewayMonitor {
@@ -33,8 +37,10 @@ export interface GatewayMonitor {
  * server is the server's shared connection (RFC 0010), so the transports it opens are the
  * gateway's: the era probe (RFC 0013), the protocol-violation report (RFC 0017). Each monitor
  * event is published once, on the gateway's bus, and folded once: the monitor reads this
- * replica's own projection; in a fleet, the other replicas' events of remote servers are
- * observed into it too, so a replica that takes over probing goes on from the fleet's state.
+ * replica's own projection; in a fleet, the stream's events of remote servers that this run
+ * did not publish (the other replicas', and this replica's earlier runs') are observed into it
+ * too, so a replica that takes over probing goes on from the fleet's state, and a disable or
+ * enable of one told to another replica is followed as if this replica was told.
  * Nothing connects before `monitor.start()`.
  */
 export function createGatewayMonitor(
@@ -43,14 +49,17 @@ export function createGatewayMonitor(
 ): GatewayMonitor {
   const { clock, path, trust, upstreamByName, specByName } = ctx;
   const fleet = options.fleet;
+  // This run's own events are on its bus, folded there already; its earlier runs' are not: a
+  // replica restarted after its operator disabled a shared server reads that in the stream.
+  // Told apart by time: a replica's runs follow one another (one process per replica name).
+  const since = clock.now();
+  const foldedHere = (event: SelfhealEvent) =>
+    event.replica === fleet?.replica && Date.parse(event.timestamp) >= since;
   const store = createMonitorStore({
     publish: path.publishNow,
     projector: path.local,
     events: path.events,
     clock,
-  });
-  const observing = path.others$.subscribe((event) => {
-    if (isRemote(ctx, event.server_name)) store.observe(event);
   });
   const monitor = createMonitor({
     servers: ctx.config.servers,
@@ -59,7 +68,7 @@ export function createGatewayMonitor(
     clock,
     keepSessions: true,
     ...(fleet?.probesRemote && {
-      probeGate: (server) => server.transport === 'stdio' || fleet.probesRemote!(),
+      probeGate: (server) => !isFleetShared(server) || fleet.probesRemote!(),
     }),
     // The monitor's session with each server is the server's shared connection (RFC 0010):
     // every client's requests go over it unless a client needs a session of its own.
@@ -95,6 +104,22 @@ export function createGatewayMonitor(
       connected: (_client, transport) => notificationsFirst(transport),
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
+  });
+  const observing = path.fromStream.subscribe((event) => {
+    if (!isRemote(ctx, event.server_name) || foldedHere(event)) return;
+    store.observe(event);
+    // A shared server's disable or enable holds for the fleet, whoever's operator did it
+    // (RFC 0018): this replica stops, or starts, watching it as if told itself.
+    if (FLEET_LIFECYCLE_EVENTS.has(event.event_type))
+      void monitor.servers
+        .get(event.server_name!)
+        ?.followLifecycle()
+        .catch((error: unknown) =>
+          ctx.emitter.emit(
+            'warning',
+            `server "${event.server_name}": following the ${event.event_type} of replica ${event.replica}: ${(error as Error).message}`,
+          ),
+        );
   });
   return { monitor, close: () => observing.unsubscribe() };
 }

@@ -4,7 +4,7 @@ import type { SelfhealEvent } from '@selfheal/schemas';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import type { ListMethod } from '../upstream/catalog.js';
 import { createUpstreamServer, type UpstreamServer } from '../upstream/upstreamServer.js';
-import { type GatewayContext, isRemote } from './context.js';
+import { type GatewayContext, isFleetShared, isRemote } from './context.js';
 
 /**
  * Creates the upstream of `spec` over the monitor's session with it, wires it to the gateway
@@ -24,7 +24,7 @@ export function createUpstream(
     clock: ctx.clock,
     source: monitor.servers.get(spec.name)!,
     // In a fleet, a stdio server is this replica's own process; a remote one is the fleet's.
-    health: () => (spec.transport === 'stdio' ? path.local : path.projector).get(spec.name),
+    health: () => (isFleetShared(spec) ? path.projector : path.local).get(spec.name),
     timeoutMs: ctx.config.gateway.requestTimeoutMs,
     maxClientSessions: ctx.config.gateway.clientSessions.maxPerServer,
   });

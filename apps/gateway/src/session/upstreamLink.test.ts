@@ -65,6 +65,16 @@ describe('UpstreamLink.listedTool', () => {
     expect(link.toolAnnotations('forecast')).toBeUndefined();
   });
 
+  it('gives a tool added since the client listed as the catalog has it', async () => {
+    const served = { tools: [forecast('string')] };
+    const { link, catalog } = await sharedLink(served, false);
+    await link.list('tools/list', new AbortController().signal);
+    const added = { name: 'alerts', inputSchema: { type: 'object' } };
+    catalog.tools.push(added); // the monitor listed the server again since
+    expect(link.listedTool('alerts')).toEqual(added);
+    expect(link.listedTool('forecast')).toEqual(forecast('string'));
+  });
+
   it('reads the catalog again once a list is served from it (a server that announces its changes)', async () => {
     const served = { tools: [forecast('string')] };
     const { link, catalog } = await sharedLink(served, true);

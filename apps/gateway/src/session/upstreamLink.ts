@@ -323,8 +323,9 @@ export class UpstreamLink {
 
   /** `tool` (its upstream name) as this link last listed it live, else as the server's catalog has it. */
   listedTool(tool: string): RawItem | undefined {
-    const tools = this.lists.get('tools/list') ?? this.upstream.catalog?.tools ?? [];
-    return tools.find((t) => t.name === tool);
+    const byName = (t: RawItem) => t.name === tool;
+    // A tool the client was not shown (added since its list) is as the catalog has it.
+    return this.lists.get('tools/list')?.find(byName) ?? this.upstream.catalog?.tools.find(byName);
   }
 
   /**

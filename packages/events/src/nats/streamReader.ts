@@ -27,6 +27,15 @@ export interface StreamFollower {
 }
 
 /**
+ * How long each pull of the follower waits for messages, ms. The client also waits this long
+ * between its looks at the consumer after a reconnect: at its default (30 s), a replica whose
+ * NATS came back before JetStream did folded nothing of the fleet for up to 30 s, so it missed,
+ * for that long, another replica's disable of a server it was probing (RFC 0018). An idle
+ * follower sends one pull per period.
+ */
+const FOLLOW_EXPIRES_MS = 2000;
+
+/**
  * Follows the event stream with an ordered consumer (the client re-creates it at the right
  * sequence after a disconnect, so nothing is skipped or repeated): every event from the first
  * message on, then each new one as it is stored.
@@ -38,7 +47,7 @@ export async function followStream(
   const consumer = await link.js.consumers.get(link.stream, {
     deliver_policy: DeliverPolicy.All,
   });
-  const messages = await consumer.consume({ max_messages: 4096 });
+  const messages = await consumer.consume({ max_messages: 4096, expires: FOLLOW_EXPIRES_MS });
   let lastSeq = 0;
   const waiting: { seq: number; done: () => void }[] = [];
   const running = (async () => {

@@ -1,6 +1,6 @@
 import { Server } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { projectAll } from '@selfheal/events';
+import { createEventFactory, projectAll } from '@selfheal/events';
 import { createFakeClock } from '@selfheal/internal/testing';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import { validate } from '@selfheal/schemas';
@@ -242,6 +242,73 @@ describe('createServerMonitor on a fake clock', () => {
     await clock.advance(0);
     expect(spawner.live()).toBe(1);
     expect(store.view('s').lifecycle).toBe('running');
+    await monitor.stop();
+  });
+
+  it("follows another replica's disable and enable observed into its store, emitting neither (RFC 0018)", async () => {
+    const { clock, monitor, spawner, store, log, types } = setup();
+    const other = createEventFactory({ clock, replica: 'gw-b' });
+    await monitor.start();
+    await clock.advance(0);
+    expect(monitor.client).toBeDefined();
+    store.observe(other.create('server_disabled', { server_name: 's', operator: 'ana' }));
+    await monitor.followLifecycle();
+    // What its own disable stops: the process, the session, every check.
+    expect(spawner.live()).toBe(0);
+    expect(monitor.client).toBeUndefined();
+    const count = log.length;
+    await clock.advance(120_000);
+    expect(log.length).toBe(count);
+    expect(types()).not.toContain('server_disabled');
+    // Told again on this replica: already disabled, nothing more in the log.
+    await monitor.disable('bo');
+    expect(log.length).toBe(count);
+    store.observe(other.create('server_enabled', { server_name: 's', operator: 'ana' }));
+    await monitor.followLifecycle();
+    await clock.advance(0);
+    expect(spawner.live()).toBe(1);
+    expect(types().slice(count)).toEqual(['server_started', 'health_check_completed']);
+    await clock.advance(10_000);
+    expect(types().at(-1)).toBe('health_check_completed');
+    expect(types()).not.toContain('server_enabled');
+    await monitor.stop();
+  });
+
+  it('starts nothing for a server its store already shows disabled by another replica', async () => {
+    const { clock, monitor, spawner, store, types } = setup();
+    const other = createEventFactory({ clock, replica: 'gw-b' });
+    // A replica that starts later: the stream folded before its monitor starts.
+    store.observe(other.create('server_disabled', { server_name: 's', operator: 'ana' }));
+    await monitor.start();
+    await clock.advance(60_000);
+    expect(spawner.spawned).toHaveLength(0);
+    expect(types()).toEqual(['server_registered']);
+    store.observe(other.create('server_enabled', { server_name: 's', operator: 'ana' }));
+    await monitor.followLifecycle();
+    await clock.advance(0);
+    expect(spawner.live()).toBe(1);
+    expect(types()).toContain('health_check_completed');
+    await monitor.stop();
+  });
+
+  it('leaves a disable and an enable observed before its start to the start', async () => {
+    const { clock, monitor, spawner, store, types } = setup();
+    const other = createEventFactory({ clock, replica: 'gw-b' });
+    for (const type of ['server_disabled', 'server_enabled'] as const) {
+      store.observe(other.create(type, { server_name: 's', operator: 'ana' }));
+      await monitor.followLifecycle();
+    }
+    expect(spawner.spawned).toHaveLength(0);
+    expect(types()).toEqual([]);
+    await monitor.start();
+    await clock.advance(0);
+    expect(spawner.live()).toBe(1);
+    expect(types()).toEqual([
+      'server_registered',
+      'server_started',
+      'health_check_completed',
+      'server_recovered',
+    ]);
     await monitor.stop();
   });
 

@@ -72,6 +72,14 @@ export interface ServerMonitor {
   disable(operator?: string, caller?: OperatorCaller): Promise<void>;
   /** Operator: undo `disable` (`server_enabled`), start again. */
   enable(operator?: string, caller?: OperatorCaller): Promise<void>;
+  /**
+   * The server's `server_disabled` or `server_enabled` happened elsewhere and is already in the
+   * store's view: another replica's operator disabled or enabled a server the fleet shares
+   * (RFC 0018), folded in with `observe`. Stops what `disable` stops, or starts watching as
+   * `enable` does, without emitting: the event is the fleet's already, and a second one from
+   * each replica would only repeat it. A server disabled in this replica's own config stays so.
+   */
+  followLifecycle(): Promise<void>;
   /** Operator: clear `requires_manual` and the attempt counter (`server_reset`), try again. */
   reset(operator?: string, caller?: OperatorCaller): Promise<void>;
   /** Monitor shutdown: stops the process, checks and recovery; emits nothing. Idempotent. */
@@ -91,6 +99,15 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   const name = server.name;
   const clock = options.clock ?? monitorClock;
   let stopped = false;
+  // Whether checks and recovery run (between startWatching and halt): what followLifecycle
+  // compares the view with.
+  let watching = false;
+  // Set by start(): before it, the view is only folded (a fleet's stream, caught up before the
+  // monitor starts), and start() reads it.
+  let started = false;
+  // followLifecycle calls, one after the other: a disable and an enable observed in one breath
+  // end in the state of the last.
+  let following = Promise.resolve();
   const ctx: ServerContext = {
     server,
     clock,
@@ -131,6 +148,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   });
 
   async function halt(): Promise<void> {
+    watching = false;
     checks.cancel();
     const recoveryEnded = recovery.abort();
     session.close();
@@ -139,6 +157,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
   }
 
   async function startWatching(): Promise<void> {
+    watching = true;
     try {
       await startup.bringUp();
     } catch {
@@ -161,6 +180,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     onSession: session.onSession,
     requestCheck: checks.request,
     async start() {
+      started = true;
       events.emit({
         event_type: 'server_registered',
         server_name: name,
@@ -170,6 +190,9 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
         events.emit({ event_type: 'server_disabled', server_name: name, operator: 'config' });
         return;
       }
+      // Disabled in the view already: a fleet's stream, folded before the start, says another
+      // replica's operator disabled it (RFC 0018); its enable starts it (followLifecycle).
+      if (!ctx.active()) return;
       await startWatching();
     },
     async disable(operator = 'operator', caller = {}) {
@@ -191,6 +214,17 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
         ...callerFields(caller),
       });
       await startWatching();
+    },
+    followLifecycle() {
+      const next = following.then(async () => {
+        if (!started || stopped || server.disabled) return;
+        const disabled = ctx.view().lifecycle === 'disabled';
+        if (disabled && watching) await halt();
+        else if (!disabled && !watching) await startWatching();
+      });
+      // The caller hears of a failure; the next call still runs.
+      following = next.catch(() => {});
+      return next;
     },
     async reset(operator = 'operator', caller = {}) {
       events.endIncident();
