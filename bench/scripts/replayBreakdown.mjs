@@ -13,6 +13,7 @@ import {
   createTimelineSummarizer,
   envelopeTime,
   lineRecords,
+  packedStrings,
   RECORD_INTS,
 } from '@selfheal/events';
 
@@ -48,10 +49,11 @@ const build = createFoldBuilder();
 const folded = [];
 for (const { start, last, located } of chunks) {
   locator.locate(bytes, start, last, located);
+  const packed = packedStrings(located);
   for (let r = 0; r < located.count; r++) {
     const base = r * RECORD_INTS;
     if (located.records[base + 1] !== 1) continue; // declined: the exact path's, not measured here
-    folded.push({ event: build(bytes, located.records, base + 2), ms: located.ms[r] });
+    folded.push({ event: build(bytes, located.records, base + 2, packed), ms: located.ms[r] });
   }
 }
 const parsed = lines.map((l) => JSON.parse(l));
@@ -89,10 +91,11 @@ const steps = {
   },
   'build (fold fields from the records)': () => {
     for (const { located } of chunks) {
+      const packed = packedStrings(located);
       for (let r = 0; r < located.count; r++) {
         const base = r * RECORD_INTS;
         if (located.records[base + 1] === 1) {
-          sink += build(bytes, located.records, base + 2).timestamp.length;
+          sink += build(bytes, located.records, base + 2, packed).timestamp.length;
         }
       }
     }

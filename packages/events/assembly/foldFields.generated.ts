@@ -31,6 +31,13 @@ export const NAME_IDS: i32 = 6;
 export const NAMED_SLOTS: StaticArray<i32> = [EVENT_TYPE, TRACE_ID, REPO, SERVER_NAME, STATUS, STRATEGY];
 /** The intern table of each slot in NAMED_SLOTS. */
 export const NAMED_TABLES: StaticArray<i32> = [0, 1, 0, 0, 0, 0];
+/** Slots whose values are packed, each with its offset in the packed bytes after the ids. */
+export const PACKED: i32 = 2;
+export const PACKED_SLOTS: StaticArray<i32> = [TIMESTAMP, TRACE_ID];
+/** Per packed slot, its index in NAMED_SLOTS (a name is packed only without an id), or -1. */
+export const PACKED_NAMES: StaticArray<i32> = [-1, 1];
+/** Most bytes of a packed value; a longer one is not packed. */
+export const PACKED_VALUE_BYTES: i32 = 64;
 
 // Intern tables, in order: names, traces.
 export const TABLES: i32 = 2;

@@ -25,6 +25,10 @@ import {
   NAMED_TABLES,
   NUMBER,
   OTHER,
+  PACKED,
+  PACKED_NAMES,
+  PACKED_SLOTS,
+  PACKED_VALUE_BYTES,
   REPO,
   SEQ,
   SERVER_NAME,
@@ -45,12 +49,20 @@ import {
 // Value kinds, field slots and keys come from scripts/foldFields.mjs (the readers' layout is
 // generated from the same list). A record: the index of the line's `\n`, 1 when accepted
 // (else 0), `[kind, from, to]` per slot, then the id of each slot in NAMED_SLOTS in its intern
-// table (-1 when it has none). Offsets are indexes in the caller's buffer (chunk offset + bias).
-const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS;
+// table (-1 when it has none), then the offset of each slot in PACKED_SLOTS in the packed bytes
+// (-1 when not packed). Offsets are indexes in the caller's buffer (chunk offset + bias), packed
+// ones in the caller's packed bytes (offset in STRINGS + the `stringsBias` of `scanLines`).
+const RECORD_INTS: i32 = 2 + SLOTS * 3 + NAME_IDS + PACKED;
 const MAX_RECORDS: i32 = 2048;
 
 const RECORDS = memory.data(MAX_RECORDS * RECORD_INTS * 4, 16);
 const TIMES = memory.data(MAX_RECORDS * 8, 16);
+// The packed values of the records of one `scanLines` call, side by side in record order: the
+// thread that builds strings decodes many at once (src/log/slotValues.ts `packedAt`).
+// (Plus 16 bytes: values are copied a 16-byte word at a time.)
+const STRINGS = memory.data(MAX_RECORDS * PACKED * PACKED_VALUE_BYTES + 16, 16);
+// Bytes written to STRINGS by the last `scanLines`.
+let packedBytes: i32 = 0;
 // The keys' bytes are laid out in NAMES at start-up (with room for word compares past the
 // last), and by length the first slot of that length (or 255) goes to FIRST, the next slot of
 // the same length to NEXT.
@@ -99,6 +111,14 @@ export function recordsBase(): usize {
 /** Where each accepted line's timestamp goes, in epoch ms (f64 per record). */
 export function timesBase(): usize {
   return TIMES;
+}
+/** Where the packed values of the last `scanLines` are (`stringBytes()` bytes). */
+export function stringsBase(): usize {
+  return STRINGS;
+}
+/** Bytes of packed values the last `scanLines` wrote. */
+export function stringBytes(): i32 {
+  return packedBytes;
 }
 /** Where the caller copies the chunk (16-byte aligned, above everything static). */
 export function chunkBase(): usize {
@@ -501,12 +521,43 @@ function timestampMs(slots: usize): f64 {
 }
 
 /**
+ * Copies n bytes from `from` to `to` a 16-byte word at a time, so up to 15 bytes past each end
+ * are read and written: the chunk has 16 bytes of room after it, and the next value packed
+ * overwrites the excess. (`memory.copy` is a call out of WebAssembly in V8: packing cost 20 ns a
+ * line with it, 5 to 12 with this.)
+ */
+function copyWords(to: usize, from: usize, n: i32): void {
+  for (let k: i32 = 0; k < n; k += 16) v128.store(to + <usize>k, v128.load(from + <usize>k));
+}
+
+/**
+ * Packs the value of the `k`th slot of PACKED_SLOTS (an ASCII string of at most
+ * PACKED_VALUE_BYTES bytes; a name only without an id, `ids` of the record) after the values
+ * packed before it; returns its offset shifted by `bias`, or -1.
+ */
+function pack(slots: usize, ids: usize, k: i32, bias: i32): i32 {
+  const slot = unchecked(PACKED_SLOTS[k]);
+  if (kindOf(slots, slot) != ASCII) return -1;
+  const name = unchecked(PACKED_NAMES[k]);
+  if (name >= 0 && load<i32>(ids + <usize>(name * 4)) >= 0) return -1;
+  const from = fromOf(slots, slot);
+  const n = <i32>(toOf(slots, slot) - from);
+  if (n > PACKED_VALUE_BYTES) return -1;
+  copyWords(STRINGS + <usize>packedBytes, from, n);
+  const at = packedBytes + bias;
+  packedBytes += n;
+  return at;
+}
+
+/**
  * Scans the lines of the chunk from offset `start` up to the `\n` at offset `last`: one record
- * per line (at most `MAX_RECORDS`), offsets in the records shifted by `bias`. Returns the
+ * per line (at most `MAX_RECORDS`), offsets in the records shifted by `bias`, and the packed
+ * values of accepted lines in STRINGS (their offsets shifted by `stringsBias`). Returns the
  * number of records written; the next line starts after the last record's `\n`.
  */
-export function scanLines(start: i32, last: i32, bias: i32): i32 {
+export function scanLines(start: i32, last: i32, bias: i32, stringsBias: i32): i32 {
   const base = chunkBase();
+  packedBytes = 0;
   const shift = bias - <i32>base;
   const end = base + <usize>last;
   let i = base + <usize>start;
@@ -523,6 +574,10 @@ export function scanLines(start: i32, last: i32, bias: i32): i32 {
       const ids = slots + <usize>(SLOTS * 12);
       for (let k: i32 = 0; k < NAME_IDS; k++) {
         store<i32>(ids + <usize>(k * 4), slotNameId(slots, k));
+      }
+      const packed = ids + <usize>(NAME_IDS * 4);
+      for (let k: i32 = 0; k < PACKED; k++) {
+        store<i32>(packed + <usize>(k * 4), pack(slots, ids, k, stringsBias));
       }
       for (let k: i32 = 0; k < SLOTS; k++) {
         const p = slots + <usize>(k * 12);

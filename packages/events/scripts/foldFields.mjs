@@ -10,14 +10,16 @@
 // - `text`: a string made per line; `required: true` for the envelope's own strings;
 // - `number`: a JSON number, read exactly as JSON.parse does;
 // - `checked`: checked by the scanner's envelope rules, not built.
-// `sliceWith` (one field): the text field written just before this one; when this value has no
-// id, both strings are cut from one slice (slotValues.ts `spanAt`).
+// `packed`: a string made on most lines (a `text`, or a `name` whose values rarely repeat): the
+// scanner copies the value's bytes (ASCII, at most PACKED_VALUE_BYTES; a name only without an
+// id) next to the chunk's other packed values, and the builder cuts it from a string decoded
+// for many lines at once (slotValues.ts `packedAt`).
 
-/** @type {{ key: string, kind: 'name' | 'text' | 'number' | 'checked', table?: string, sliceWith?: string, required?: boolean, doc?: string }[]} */
+/** @type {{ key: string, kind: 'name' | 'text' | 'number' | 'checked', table?: string, packed?: boolean, required?: boolean, doc?: string }[]} */
 export const FOLD_FIELDS = [
   { key: 'event_type', kind: 'name', required: true },
-  { key: 'timestamp', kind: 'text', required: true },
-  { key: 'trace_id', kind: 'name', table: 'traces', sliceWith: 'timestamp', required: true },
+  { key: 'timestamp', kind: 'text', packed: true, required: true },
+  { key: 'trace_id', kind: 'name', table: 'traces', packed: true, required: true },
   { key: 'repo', kind: 'name' },
   { key: 'event_id', kind: 'checked' },
   { key: 'seq', kind: 'checked' },
@@ -59,3 +61,9 @@ export const INTERN_TABLES = [
   { table: 'names', ids: 2048, bytes: 64 },
   { table: 'traces', ids: 4096, bytes: 64 },
 ];
+
+/**
+ * Most bytes of one packed value; a longer one is sliced on its own. It sizes the scanner's packed
+ * area: this many bytes per packed slot for each of the (at most 2,048) lines of a scan call.
+ */
+export const PACKED_VALUE_BYTES = 64;

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
-import { FOLD_FIELDS, INTERN_TABLES, VALUE_KINDS } from './foldFields.mjs';
+import { FOLD_FIELDS, INTERN_TABLES, PACKED_VALUE_BYTES, VALUE_KINDS } from './foldFields.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const target = `${root}src/log/lineScan.generated.ts`;
@@ -22,20 +22,12 @@ function tableOf(field) {
     throw new Error(`scripts/foldFields.mjs: ${field.key}'s table ${name} is not in INTERN_TABLES`);
   return index;
 }
-/**
- * The field whose strings are cut from one slice with another's (`sliceWith`), and that one: a
- * required `name` and the required `text` written just before it (both strings always made).
- */
-const sliced = (() => {
-  const [field, ...more] = FOLD_FIELDS.filter((f) => f.sliceWith);
-  if (!field) return undefined;
-  const before = FOLD_FIELDS.find((f) => f.key === field.sliceWith);
-  if (more.length > 0 || field.kind !== 'name' || !field.required || !before)
-    throw new Error('scripts/foldFields.mjs: sliceWith is for one required name field');
-  if (before.kind !== 'text' || !before.required)
-    throw new Error(`scripts/foldFields.mjs: ${field.key} is sliced with a required text field`);
-  return { field, before };
-})();
+/** The fields whose strings the scanner packs (`packed`): text or names, each in its own slot. */
+const packed = FOLD_FIELDS.filter((f) => f.packed);
+for (const f of packed) {
+  if (f.kind !== 'text' && f.kind !== 'name')
+    throw new Error(`scripts/foldFields.mjs: ${f.key} is packed but not a string field`);
+}
 /** Each table's hash slots: a power of two at least twice its ids (open addressing, at most half full). */
 const hashSlots = INTERN_TABLES.map((t) => 2 ** Math.ceil(Math.log2(t.ids * 2)));
 /** Where each table's part starts in an area laid out table after table. */
@@ -62,6 +54,13 @@ export function scannerFieldsSource() {
     `export const NAMED_SLOTS: StaticArray<i32> = [${named.map((f) => constant(f.key)).join(', ')}];`,
     '/** The intern table of each slot in NAMED_SLOTS. */',
     `export const NAMED_TABLES: StaticArray<i32> = [${named.map(tableOf).join(', ')}];`,
+    '/** Slots whose values are packed, each with its offset in the packed bytes after the ids. */',
+    `export const PACKED: i32 = ${packed.length};`,
+    `export const PACKED_SLOTS: StaticArray<i32> = [${packed.map((f) => constant(f.key)).join(', ')}];`,
+    '/** Per packed slot, its index in NAMED_SLOTS (a name is packed only without an id), or -1. */',
+    `export const PACKED_NAMES: StaticArray<i32> = [${packed.map((f) => named.indexOf(f)).join(', ')}];`,
+    '/** Most bytes of a packed value; a longer one is not packed. */',
+    `export const PACKED_VALUE_BYTES: i32 = ${PACKED_VALUE_BYTES};`,
     '',
     `// Intern tables, in order: ${INTERN_TABLES.map((t) => t.table).join(', ')}.`,
     `export const TABLES: i32 = ${INTERN_TABLES.length};`,
@@ -88,17 +87,16 @@ export function scannerFieldsSource() {
 /** The builder's expression for one field's value (`b` bytes, `g` record ints, `at` slot 0). */
 function builtValue(field) {
   const slot = `at + ${constant(field.key)} * 3`;
-  if (field === sliced?.before)
-    return `span === undefined ? sliceAt(b, g, ${slot}) : partAt(span, g, ${slot}, from)`;
+  let value;
   if (field.kind === 'name') {
     const table = INTERN_TABLES[tableOf(field)].table;
-    const named = `namedAt(b, g, ${slot}, g[at + ${constant(field.key)}_ID]!, interned.${table})${field.required ? ' as string' : ''}`;
-    return field === sliced?.field
-      ? `span === undefined ? ${named} : partAt(span, g, ${slot}, from)`
-      : named;
-  }
-  if (field.kind === 'number') return `numberSlot(b, g, ${slot})`;
-  return field.required ? `sliceAt(b, g, ${slot})` : `textAt(b, g, ${slot})`;
+    value = `namedAt(b, g, ${slot}, g[at + ${constant(field.key)}_ID]!, interned.${table})`;
+  } else if (field.kind === 'number') value = `numberSlot(b, g, ${slot})`;
+  else value = field.required ? `sliceAt(b, g, ${slot})` : `textAt(b, g, ${slot})`;
+  if (field.packed)
+    value = `packedAt(g, ${slot}, g[at + ${constant(field.key)}_PACKED]!, packed) ?? ${value}`;
+  if (!field.required || field.kind !== 'name') return value;
+  return field.packed ? `(${value}) as string` : `${value} as string`;
 }
 
 /** src/log/foldFields.generated.ts: the record layout, `FoldEvent` and its builder for the readers. */
@@ -108,7 +106,7 @@ export function readerFieldsSource() {
     `${f.kind === 'number' ? 'number' : 'string'}${f.required ? '' : ' | undefined'}`;
   return [
     HEADER,
-    `import { namedAt, type Names, numberSlot, ${sliced ? 'partAt, ' : ''}sliceAt, ${sliced ? 'spanAt, ' : ''}textAt } from './slotValues.js';`,
+    `import { namedAt, type Names, numberSlot, ${packed.length > 0 ? 'type PackedStrings, packedAt, ' : ''}sliceAt, textAt } from './slotValues.js';`,
     '',
     '// Value kinds of a field slot (`[kind, from, to]`).',
     ...VALUE_KINDS.map(
@@ -126,7 +124,12 @@ export function readerFieldsSource() {
       (f, k) =>
         `export const ${constant(f.key)}_ID = SLOTS * 3 + ${k}; // ${INTERN_TABLES[tableOf(f)].table}`,
     ),
-    `const FIELD_INTS = SLOTS * 3 + ${named.length};`,
+    "// Then the offset of each packed slot's value in the chunk's packed bytes (`LineRecords.strings`),",
+    '// in slot order; -1 when it was not packed (not an ASCII string, too long, or a name with an id).',
+    ...packed.map(
+      (f, k) => `export const ${constant(f.key)}_PACKED = SLOTS * 3 + ${named.length} + ${k};`,
+    ),
+    `const FIELD_INTS = SLOTS * 3 + ${named.length + packed.length};`,
     '/**',
     " * Ints per line record: the index of the line's `\\n`, 1 when the scanner accepted the line",
     ' * (else 0: the caller takes it the exact way), then its fields.',
@@ -159,24 +162,16 @@ export function readerFieldsSource() {
     '',
     '/**',
     ' * The {@link FoldEvent} of the located line whose fields start at `g[at]`, from its bytes `b`;',
-    ' * `interned` holds the strings of the interned values by id, filled on first sight.',
+    ' * `interned` holds the strings of the interned values by id, filled on first sight; `packed`',
+    " * the chunk's packed values (without it, packed values are sliced from `b` too).",
     ' */',
     'export function foldEventAt(',
     '  b: Uint8Array,',
     '  g: Int32Array,',
     '  at: number,',
     '  interned: Interned,',
+    '  packed?: PackedStrings,',
     '): FoldEvent {',
-    ...(sliced
-      ? [
-          `  // ${sliced.field.key} without an id, and ${sliced.before.key} before it: one slice (spanAt).`,
-          `  const from = g[at + ${constant(sliced.before.key)} * 3 + 1]!;`,
-          '  const span =',
-          `    g[at + ${constant(sliced.field.key)}_ID]! < 0`,
-          `      ? spanAt(b, g, at + ${constant(sliced.before.key)} * 3, at + ${constant(sliced.field.key)} * 3)`,
-          '      : undefined;',
-        ]
-      : []),
     '  return {',
     ...built.map((f) => `    ${f.key}: ${builtValue(f)},`),
     '  };',

@@ -31,6 +31,8 @@ export {
   type FoldBuilder,
   type FoldEvent,
   type LineScanner,
+  type PackedStrings,
+  packedStrings,
 } from './log/lineScanner.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './log/logConfig.js';
 export { EVENT_EMISSION_DEFAULTS } from './log/logDefaults.js';

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { envelopeTime } from '../model/envelope.js';
-import { SERVER_NAME_ID, TRACE_ID_ID, TRACES_IDS } from './foldFields.generated.js';
+import {
+  SERVER_NAME_ID,
+  TIMESTAMP_PACKED,
+  TRACE_ID_ID,
+  TRACE_ID_PACKED,
+  TRACES_IDS,
+} from './foldFields.generated.js';
 import { createLineLocator, lineRecords, RECORD_INTS } from './lineLocator.js';
-import { createFoldBuilder } from './lineScanner.js';
+import { createFoldBuilder, packedStrings } from './lineScanner.js';
 
 /** Lines of every kind: good ones, one the scanner declines, blank, not JSON, not an event. */
 function lines(count: number, padding = 0): string[] {
@@ -161,5 +167,56 @@ describe('trace ids in the records', () => {
     expect(lines.at(-1)).toMatchObject({ server_name: 'late', number: -1 });
     expect(lines.at(-1)!.serverId).toBeGreaterThanOrEqual(0);
     expect(lines[0]!.serverId).not.toBe(lines.at(-1)!.serverId);
+  });
+});
+
+describe('packed values', () => {
+  it('packs each timestamp, and each trace id without a number, side by side; the builder cuts them from windows', () => {
+    // Past the trace table, fresh trace ids get no number: packed. Then one longer than 64
+    // bytes and one not ASCII: neither numbered nor packed. Some 5,000 lines: many windows.
+    const traces = [
+      ...Array.from({ length: TRACES_IDS + 900 }, (_, i) => `01KDVDNBEW${i}`),
+      'l'.repeat(65),
+      'trace-é✓-long',
+      '01KDVDNBEW7',
+    ];
+    const text = traces.map((trace_id, i) =>
+      JSON.stringify({
+        event_type: 'health_check_completed',
+        // 24 and 20 bytes, as toISOString writes them with and without milliseconds.
+        timestamp: new Date(Date.UTC(2026, 11, 6) + i * 500).toISOString().replace('.000', ''),
+        trace_id,
+        server_name: `server-${i % 3}`,
+      }),
+    );
+    const bytes = Buffer.from(`${text.join('\n')}\n`);
+    // Room for a few lines at first: the records and the packed bytes grow.
+    const into = lineRecords(4);
+    createLineLocator()!.locate(bytes, 0, bytes.length - 1, into);
+    expect(into.count).toBe(text.length);
+    const packed = Buffer.from(into.strings.buffer, 0, into.stringBytes).toString('latin1');
+    let expected = '';
+    const build = createFoldBuilder();
+    const strings = packedStrings(into);
+    for (let r = 0; r < into.count; r++) {
+      const base = r * RECORD_INTS + 2;
+      const parsed = JSON.parse(text[r]!);
+      const numbered = into.records[base + TRACE_ID_ID]! >= 0;
+      const traceAt = into.records[base + TRACE_ID_PACKED]!;
+      // The timestamp, then the trace id when it is packed, at the offsets the record gives.
+      expect(into.records[base + TIMESTAMP_PACKED], `line ${r + 1}`).toBe(expected.length);
+      expected += parsed.timestamp;
+      if (numbered || r === TRACES_IDS + 900 || r === TRACES_IDS + 901) {
+        expect(traceAt, `line ${r + 1}`).toBe(-1);
+      } else {
+        expect(traceAt, `line ${r + 1}`).toBe(expected.length);
+        expected += parsed.trace_id;
+      }
+      const fields = build(bytes, into.records, base, strings);
+      expect(fields.timestamp).toBe(parsed.timestamp);
+      expect(fields.trace_id).toBe(parsed.trace_id);
+    }
+    expect(into.records[TRACES_IDS * RECORD_INTS + 2 + TRACE_ID_ID]).toBe(-1);
+    expect(packed).toBe(expected);
   });
 });

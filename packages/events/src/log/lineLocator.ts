@@ -9,17 +9,33 @@ import { LINE_SCAN_WASM } from './lineScan.generated.js';
 
 export { RECORD_INTS } from './foldFields.generated.js';
 
-/** One record per line of a chunk, and per accepted line its timestamp in epoch ms. */
+/**
+ * One record per line of a chunk, per accepted line its timestamp in epoch ms, and the packed
+ * values the records point to (see `PackedStrings`).
+ */
 export interface LineRecords {
   records: Int32Array;
   ms: Float64Array;
   /** Records filled. */
   count: number;
+  /** The packed values of the records, side by side (ASCII bytes). */
+  strings: Uint8Array;
+  /** Bytes filled in `strings`. */
+  stringBytes: number;
 }
+
+/** Packed bytes a line is given room for at first (a timestamp and a trace id; grown as needed). */
+const LINE_STRING_BYTES = 56;
 
 /** Empty {@link LineRecords} with room for `lines` lines (grown as needed). */
 export function lineRecords(lines = 4096): LineRecords {
-  return { records: new Int32Array(lines * RECORD_INTS), ms: new Float64Array(lines), count: 0 };
+  return {
+    records: new Int32Array(lines * RECORD_INTS),
+    ms: new Float64Array(lines),
+    count: 0,
+    strings: new Uint8Array(lines * LINE_STRING_BYTES),
+    stringBytes: 0,
+  };
 }
 
 /**
@@ -46,7 +62,9 @@ interface LineScanExports {
   chunkBase(): number;
   recordsBase(): number;
   timesBase(): number;
-  scanLines(start: number, last: number, bias: number): number;
+  stringsBase(): number;
+  stringBytes(): number;
+  scanLines(start: number, last: number, bias: number, stringsBias: number): number;
 }
 
 // Node's own decoders behind Buffer#toString, without their argument checks (one call per string).
@@ -94,6 +112,7 @@ export function createLineLocator(): LineLocator | undefined {
   const chunk = wasm.chunkBase();
   const recordsAt = wasm.recordsBase() >> 2;
   const timesAt = wasm.timesBase() >> 3;
+  const stringsAt = wasm.stringsBase();
   let ints = new Int32Array(0);
   let floats = new Float64Array(0);
   const views = () => {
@@ -113,20 +132,32 @@ export function createLineLocator(): LineLocator | undefined {
       }
       heap.set(bytes.subarray(start, last + 1), chunk);
       let count = 0;
+      into.stringBytes = 0;
       for (let at = 0; at < length; ) {
-        const got = wasm.scanLines(at, length - 1, start);
+        const got = wasm.scanLines(at, length - 1, start, into.stringBytes);
         if ((count + got) * RECORD_INTS > into.records.length) grow(into, count + got);
         into.records.set(
           ints.subarray(recordsAt, recordsAt + got * RECORD_INTS),
           count * RECORD_INTS,
         );
         into.ms.set(floats.subarray(timesAt, timesAt + got), count);
+        const packed = wasm.stringBytes();
+        const filled = into.stringBytes + packed;
+        if (filled > into.strings.length) growStrings(into, filled);
+        into.strings.set(heap.subarray(stringsAt, stringsAt + packed), into.stringBytes);
+        into.stringBytes = filled;
         count += got;
         at = into.records[(count - 1) * RECORD_INTS]! - start + 1;
       }
       into.count = count;
     },
   };
+}
+
+function growStrings(into: LineRecords, bytes: number): void {
+  const strings = new Uint8Array(Math.max(bytes, into.strings.length * 2));
+  strings.set(into.strings.subarray(0, into.stringBytes));
+  into.strings = strings;
 }
 
 function grow(into: LineRecords, lines: number): void {

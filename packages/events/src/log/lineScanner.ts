@@ -1,7 +1,9 @@
 import { type FoldEvent, foldEventAt, internedTables } from './foldFields.generated.js';
 import { createLineLocator, type LineLocator, lineRecords } from './lineLocator.js';
+import { type PackedStrings, packedStrings } from './slotValues.js';
 
 export type { FoldEvent } from './foldFields.generated.js';
+export { type PackedStrings, packedStrings } from './slotValues.js';
 /** Reads the fold fields of one line of bytes; see {@link createLineScanner}. */
 export interface LineScanner {
   /**
@@ -23,13 +25,21 @@ export interface LineScanner {
  * Builds the {@link FoldEvent} of a located line from its fields (`RECORD_INTS - 2` ints from
  * `fields[at]`) and its bytes. Names that repeat are made once, by the id the scanner gave
  * them: so a builder serves the records of one `LineLocator`, in the order it made them.
+ * `packed`, the chunk's {@link packedStrings} (one per chunk, for its records in order), gives
+ * the packed values (timestamps, trace ids without an id) a window of lines at a time; without
+ * it they are sliced from `bytes` one by one (the same strings, slower).
  */
-export type FoldBuilder = (bytes: Uint8Array, fields: Int32Array, at: number) => FoldEvent;
+export type FoldBuilder = (
+  bytes: Uint8Array,
+  fields: Int32Array,
+  at: number,
+  packed?: PackedStrings,
+) => FoldEvent;
 
 /** Creates a {@link FoldBuilder} (with its own tables of interned names and trace ids). */
 export function createFoldBuilder(): FoldBuilder {
   const interned = internedTables();
-  return (bytes, fields, at) => foldEventAt(bytes, fields, at, interned);
+  return (bytes, fields, at, packed) => foldEventAt(bytes, fields, at, interned, packed);
 }
 
 /**
@@ -42,7 +52,7 @@ export function createFoldBuilder(): FoldBuilder {
  * Strings that repeat (`event_type`, `server_name`, `repo`, `status`, `strategy`) are made once
  * (at most 2,048 of them, each at most 64 bytes), and so is each of the first 4,096 trace ids
  * (at most 64 bytes each): a line allocates its `timestamp`, and its `trace_id` only when that
- * is new or past those.
+ * is new or past those (both from one decode; a log reader decodes them for many lines at once).
  */
 export function createLineScanner(): LineScanner {
   const locator: LineLocator | undefined = createLineLocator();
@@ -60,7 +70,7 @@ export function createLineScanner(): LineScanner {
       if (one.records[1] !== 1) return undefined;
       lastEnd = nl;
       lastMs = one.ms[0]!;
-      return build(bytes, one.records, 2);
+      return build(bytes, one.records, 2, packedStrings(one));
     },
     get ms() {
       return lastMs;

@@ -11,7 +11,7 @@ import { TRUST_EVENT_TYPES } from '../replay/trustProjection.js';
 import { TRACE_ID_ID } from './foldFields.generated.js';
 import { PREVIEW } from './lineChunker.js';
 import { type LineRecords, RECORD_INTS } from './lineLocator.js';
-import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
+import { createFoldBuilder, type FoldEvent, packedStrings } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
 
 /** Event types the scanner's fields do not carry enough of for the fold (see `located`). */
@@ -120,12 +120,13 @@ export function createLineTaker(file: string, options: ReadLogOptions): LineTake
   const located = (bytes: Buffer, start: number, chunk: LineRecords, line: number) => {
     build ??= createFoldBuilder();
     const { records, ms, count } = chunk;
+    const packed = packedStrings(chunk);
     const batch: LogEntry[] = [];
     let at = start;
     for (let r = 0, base = 0; r < count; r++, base += RECORD_INTS) {
       line++;
       const nl = records[base]!;
-      const scanned = records[base + 1] === 1 ? build(bytes, records, base + 2) : undefined;
+      const scanned = records[base + 1] === 1 ? build(bytes, records, base + 2, packed) : undefined;
       // The trust fold, the runs and the servers a replica serves read fields the scanner does
       // not take (pins, diffs, scores; a run's replica and servers; a reload's removed): those
       // lines, rare, are read whole.

@@ -29,6 +29,9 @@ export type LogWorkerMessage =
       records: Int32Array;
       /** Per accepted line, its timestamp in epoch ms. */
       ms: Float64Array;
+      /** The records' packed values (`LineRecords.strings`), `stringBytes` of them filled. */
+      strings: Uint8Array;
+      stringBytes: number;
       /** Bytes read from the file since the last message. */
       read: number;
     }
@@ -47,6 +50,8 @@ export interface LogWorkerCredit {
   bytes: Uint8Array;
   records: Int32Array;
   ms: Float64Array;
+  /** Absent from a reader that kept them: the worker then makes new ones. */
+  strings?: Uint8Array;
 }
 
 /** Runs the worker's side of the protocol on `port` until the end of the file. */
@@ -62,7 +67,13 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
     if (m.bytes.byteLength === chunkBytes) {
       buffers.push(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
     }
-    recycled.push({ records: m.records, ms: m.ms, count: 0 });
+    recycled.push({
+      records: m.records,
+      ms: m.ms,
+      count: 0,
+      strings: m.strings ?? new Uint8Array(0),
+      stringBytes: 0,
+    });
     wake?.();
     wake = undefined;
   };
@@ -110,12 +121,16 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
       chunks.carry(buffers.pop() ?? Buffer.allocUnsafeSlow(chunkBytes));
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
-      const { records, ms, count } = located;
-      post({ type: 'lines', bytes: buffer, start, count, records, ms, read }, [
-        buffer.buffer as ArrayBuffer,
-        records.buffer as ArrayBuffer,
-        ms.buffer as ArrayBuffer,
-      ]);
+      const { records, ms, count, strings, stringBytes } = located;
+      post(
+        { type: 'lines', bytes: buffer, start, count, records, ms, strings, stringBytes, read },
+        [
+          buffer.buffer as ArrayBuffer,
+          records.buffer as ArrayBuffer,
+          ms.buffer as ArrayBuffer,
+          strings.buffer as ArrayBuffer,
+        ],
+      );
       read = 0;
       located = recycled.pop() ?? lineRecords();
     }

@@ -45,26 +45,50 @@ export function sliceAt(b: Uint8Array, g: Int32Array, k: number): string {
 export function textAt(b: Uint8Array, g: Int32Array, k: number): string | undefined {
   return g[k] === ASCII || g[k] === WIDE ? sliceAt(b, g, k) : undefined;
 }
-/** Most bytes one slice spans to give two values of a line (see {@link spanAt}). */
-const SPAN_BYTES = 96;
 /**
- * One string holding the values of the text slots at g[k] and g[m] (m's after k's, both ASCII,
- * at most SPAN_BYTES from the start of k's to the end of m's), to cut both from with
- * {@link partAt}; else undefined (each is sliced alone). V8 makes a substring of 13 characters or
- * more a view of its parent, not a copy: two values written side by side (a line's timestamp
- * and trace id) cost one decoder call and one copy instead of two, and a value kept holds at
- * most SPAN_BYTES.
+ * Most bytes one decode of packed values spans. The scanner copies the values of the packed slots
+ * (a line's timestamp, its trace id without an id; scripts/foldFields.mjs) side by side, line
+ * after line, and the builder decodes them a window at a time: one call into Node's decoder per
+ * window instead of one per line, and each value cut from the window with `slice`, which V8
+ * makes a view of 13 characters or more (a copy below). A value kept (a server's last check
+ * time) holds at most this many bytes of its window.
  */
-export function spanAt(b: Uint8Array, g: Int32Array, k: number, m: number): string | undefined {
-  if (g[k] !== ASCII || g[m] !== ASCII) return undefined;
-  const from = g[k + 1]!;
-  const to = g[m + 2]!;
-  if (g[m + 1]! < g[k + 2]! || to - from > SPAN_BYTES) return undefined;
-  return latin1Slice.call(b, from, to);
+const WINDOW_BYTES = 1024;
+/** The packed values of a chunk's records (`LineRecords.strings`), decoded a window at a time. */
+export interface PackedStrings {
+  readonly bytes: Uint8Array;
+  /** Bytes packed. */
+  readonly length: number;
+  /** The window decoded last, of the packed bytes [from, to). */
+  window: string;
+  from: number;
+  to: number;
 }
-/** The string of the text slot at g[k]: cut from `span` (spanAt from g[k0], `from` = g[k0 + 1]). */
-export function partAt(span: string, g: Int32Array, k: number, from: number): string {
-  return span.slice(g[k + 1]! - from, g[k + 2]! - from);
+/** The {@link PackedStrings} of one chunk's records, before any window is decoded. */
+export function packedStrings(records: {
+  strings: Uint8Array;
+  stringBytes: number;
+}): PackedStrings {
+  return { bytes: records.strings, length: records.stringBytes, window: '', from: 0, to: 0 };
+}
+/**
+ * The string of the text slot at g[k] from `packed` when the scanner packed it at `offset`; else
+ * (-1, or no packed values given) undefined: the caller slices it from the line.
+ */
+export function packedAt(
+  g: Int32Array,
+  k: number,
+  offset: number,
+  packed: PackedStrings | undefined,
+): string | undefined {
+  if (offset < 0 || packed === undefined) return undefined;
+  const end = offset + g[k + 2]! - g[k + 1]!;
+  if (offset < packed.from || end > packed.to) {
+    packed.from = offset;
+    packed.to = Math.min(offset + WINDOW_BYTES, packed.length);
+    packed.window = latin1Slice.call(packed.bytes, offset, packed.to);
+  }
+  return packed.window.slice(offset - packed.from, end - packed.from);
 }
 /** The names seen so far, by the id the scanner gave them (see `EVENT_TYPE_ID`). */
 export type Names = string[];

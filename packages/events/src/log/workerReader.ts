@@ -63,21 +63,28 @@ export async function* readOnWorker(
     for (;;) {
       const message = await inbox.next();
       if (message.type === 'lines') {
-        const { records, ms, count, read } = message;
+        const { records, ms, count, strings, stringBytes, read } = message;
         const bytes = Buffer.from(
           message.bytes.buffer,
           message.bytes.byteOffset,
           message.bytes.length,
         );
         summary.bytes += read;
-        const chunk: LineRecords = { records, ms, count };
+        const chunk: LineRecords = { records, ms, count, strings, stringBytes };
         const batch = lines.located(bytes, message.start, chunk, line);
         line += count;
-        const credit: LogWorkerCredit = { type: 'credit', bytes: message.bytes, records, ms };
+        const credit: LogWorkerCredit = {
+          type: 'credit',
+          bytes: message.bytes,
+          records,
+          ms,
+          strings,
+        };
         worker.postMessage(credit, [
           message.bytes.buffer as ArrayBuffer,
           records.buffer as ArrayBuffer,
           ms.buffer as ArrayBuffer,
+          strings.buffer as ArrayBuffer,
         ]);
         if (batch.length > 0) yield batch;
       } else if (message.type === 'long') {

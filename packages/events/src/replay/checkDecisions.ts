@@ -26,32 +26,39 @@ export function decideFromChecks(
   check: SelfhealEvent,
   thresholds: CheckThresholds = W3_THRESHOLDS,
 ): SelfhealEvent | undefined {
-  const base = {
+  const change = statusChange(view, thresholds);
+  if (change === undefined) return undefined;
+  // The event only when there is one: most checks change nothing, and a replay of a log without
+  // decisions asks after every check.
+  return {
     timestamp: check.timestamp,
     trace_id: check.trace_id,
     ...(check.repo === undefined ? {} : { repo: check.repo }),
     server_name: view.server_name,
     previous_status: view.status,
     derived: true,
-  };
+    ...change,
+  } as SelfhealEvent;
+}
+
+/** The type and own fields of the event {@link decideFromChecks} decides, or undefined. */
+function statusChange(
+  view: ServerHealth,
+  thresholds: CheckThresholds,
+): { event_type: string; [field: string]: unknown } | undefined {
   const last = view.last_check_status;
   if (last === 'down') {
     if (view.status === 'down' || view.consecutive_failures < thresholds.failures) return;
     return {
-      ...base,
       event_type: 'server_down',
       reason: view.error ?? 'failed health checks',
       consecutive_failures: view.consecutive_failures,
-    } as SelfhealEvent;
+    };
   }
   const answeredBack = view.status === 'down' && view.consecutive_successes >= thresholds.successes;
   if (last === 'degraded') {
     if (view.status === 'ok' || view.status === 'unknown' || answeredBack)
-      return {
-        ...base,
-        event_type: 'server_degraded',
-        reason: view.error ?? 'degraded',
-      } as SelfhealEvent;
+      return { event_type: 'server_degraded', reason: view.error ?? 'degraded' };
     return;
   }
   if (last !== 'ok' || view.status === 'ok') return;
@@ -60,5 +67,5 @@ export function decideFromChecks(
     answeredBack ||
     (view.status === 'degraded' && view.consecutive_ok >= thresholds.successes)
   )
-    return { ...base, event_type: 'server_recovered' } as SelfhealEvent;
+    return { event_type: 'server_recovered' };
 }
