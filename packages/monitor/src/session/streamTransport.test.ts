@@ -111,6 +111,33 @@ describe('createStreamTransport', () => {
     await transport.close();
   });
 
+  it('passes on the lines before an over-long one in the same read, and the next session starts after the long line even when the read ends inside the next message', async () => {
+    const output = new PassThrough();
+    const first = createStreamTransport(output, new PassThrough(), { maxLineBytes: 100 });
+    const seen: JSONRPCMessage[] = [];
+    const errors: unknown[] = [];
+    first.onmessage = (message) => seen.push(message);
+    first.onerror = (error) => errors.push(error);
+    await first.start();
+    const ok = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, result: {} });
+    // One read: a message, a line of 200 bytes, and the start of the next message.
+    const next = ok(3);
+    output.emit('data', Buffer.from(`${ok(1)}\n${'x'.repeat(200)}\n${next.slice(0, 10)}`));
+    expect(seen).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+    expect((errors[0] as MonitorError).code).toBe(MonitorErrorCode.LineTooLong);
+    // A new session on the same output reads from the line after the cut one.
+    const second = createStreamTransport(output, new PassThrough(), { maxLineBytes: 100 });
+    const later: JSONRPCMessage[] = [];
+    const laterErrors: unknown[] = [];
+    second.onmessage = (message) => later.push(message);
+    second.onerror = (error) => laterErrors.push(error);
+    await second.start();
+    output.emit('data', Buffer.from(`${next.slice(10)}\n${ok(4)}\n`));
+    expect(laterErrors).toEqual([]);
+    expect(later).toEqual([{ jsonrpc: '2.0', id: 4, result: {} }]);
+    await second.close();
+  });
+
   it('skips a line that is not JSON-RPC and reports it as INVALID_MESSAGE; the session goes on', async () => {
     // A server that greets on stdout before anything else, as a logging server does.
     const chatty = `process.stdout.write('Server started\\n{"hello":1}\\n');${SERVER}`;

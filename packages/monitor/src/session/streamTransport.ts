@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/client';
-import { createLineSplitter } from '@selfheal/internal';
+import { createLineSplitter, type LineSplitter } from '@selfheal/internal';
 import { MonitorError, MonitorErrorCode } from '../errors.js';
 
 /** Options of {@link createStreamTransport}. */
@@ -43,12 +43,10 @@ export function createStreamTransport(
 ): Transport {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let closed = false;
-  // The line limit is checked as data comes, so this holds at most one line's start.
-  const lines = createLineSplitter(readLine, {
-    maxLineBytes: maxLine,
-    onTooLong: tooLong,
-    startInsideLine: skipping.has(output),
-  });
+  /** Made by `start()`: whether the stream is inside a line is read then, not before. */
+  let lines: LineSplitter | undefined;
+  /** Whether the read being split ends with a newline (what follows an over-long line). */
+  let readEndsLine = true;
   /** The wait for the pipe to drain, shared by every send that found it full. */
   let drainWait: Promise<void> | undefined;
   const transport: Transport = {
@@ -61,6 +59,12 @@ export function createStreamTransport(
           sent: false,
         });
       }
+      // The line limit is checked as data comes, so this holds at most one line's start.
+      lines = createLineSplitter(readLine, {
+        maxLineBytes: maxLine,
+        onTooLong: tooLong,
+        startInsideLine: skipping.has(output),
+      });
       output.on('data', onData);
       output.on('error', onError);
       output.on('close', onClose);
@@ -98,7 +102,8 @@ export function createStreamTransport(
     return drainWait;
   }
   function onData(chunk: Buffer) {
-    lines.push(chunk);
+    readEndsLine = chunk[chunk.length - 1] === 10;
+    lines?.push(chunk);
   }
   /** Reads one line as a JSON-RPC message and passes it on. */
   function readLine(text: string) {
@@ -133,7 +138,9 @@ export function createStreamTransport(
       ),
     );
     onClose();
-    if (ended) return;
+    // The rest of this read is dropped with the session: if it ends inside a line (the next
+    // message's start), the next session on this output starts at the newline after it.
+    if (ended && readEndsLine) return;
     skipping.add(output);
     const discard = (more: Buffer) => {
       if (more.indexOf(10) === -1) return;
@@ -152,7 +159,7 @@ export function createStreamTransport(
     output.off('error', onError);
     output.off('close', onClose);
     input.off('error', onError);
-    lines.stop();
+    lines?.stop();
     transport.onclose?.();
   }
   return transport;
