@@ -249,6 +249,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ctx,
     run,
     monitor,
+    afterMonitorStart: watching.enableConfigDisabled,
     reloads,
     stateless,
     policies,

@@ -121,4 +121,22 @@ describe("a replica following the fleet's disable and enable of a shared server"
     expect(r.probes()).toBe(0);
     expect(r.session()?.client).toBeUndefined();
   }, 15_000);
+
+  it('enables, for the fleet, a server a config disabled once its own config runs it again', async () => {
+    const own = createEventFactory({ replica: 'gw-a' });
+    // Its earlier run had `disabled: true` in its config; this run's config has not.
+    const r = await replica((stream) =>
+      stream.next({
+        ...own.create('server_disabled', { server_name: 'remote', operator: 'config' }),
+        timestamp: new Date(Date.now() - 60_000).toISOString(),
+      }),
+    );
+    await until(() => r.probes() >= 1, 'a probe');
+    const enabled = r.own.filter((e) => e.event_type === 'server_enabled');
+    expect(enabled).toEqual([
+      expect.objectContaining({ server_name: 'remote', operator: 'config' }),
+    ]);
+    const status = await r.gateway.monitor.control({ action: 'status', server: 'remote' });
+    expect(status.state).toMatchObject({ remote: { lifecycle: 'running' } });
+  }, 15_000);
 });

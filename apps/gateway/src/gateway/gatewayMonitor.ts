@@ -28,6 +28,13 @@ const FLEET_LIFECYCLE_EVENTS: ReadonlySet<string> = new Set(['server_disabled', 
 /** The gateway's monitor, and the end of what it follows of the fleet. */
 export interface GatewayMonitor {
   readonly monitor: Monitor;
+  /**
+   * Right after `monitor.start()`: a shared server this replica's config runs, which the fleet's
+   * stream last saw disabled by a config (`operator: "config"`: this replica's earlier run, or
+   * another replica's), is enabled (`server_enabled`, operator `config`), for the fleet too. A
+   * config's disable holds for the fleet; taking it out of the config and restarting undoes it.
+   */
+  enableConfigDisabled(): Promise<void>;
   /** Stops observing the other replicas' events (on stop). */
   close(): void;
 }
@@ -105,8 +112,12 @@ export function createGatewayMonitor(
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
   });
+  /** Each shared server's last disable or enable in the stream, whoever's and whenever. */
+  const lastLifecycle = new Map<string, SelfhealEvent>();
   const observing = path.fromStream.subscribe((event) => {
-    if (!isRemote(ctx, event.server_name) || foldedHere(event)) return;
+    if (!isRemote(ctx, event.server_name)) return;
+    if (FLEET_LIFECYCLE_EVENTS.has(event.event_type)) lastLifecycle.set(event.server_name!, event);
+    if (foldedHere(event)) return;
     store.observe(event);
     // A shared server's disable or enable holds for the fleet, whoever's operator did it
     // (RFC 0018): this replica stops, or starts, watching it as if told itself.
@@ -121,5 +132,15 @@ export function createGatewayMonitor(
           ),
         );
   });
-  return { monitor, close: () => observing.unsubscribe() };
+  return {
+    monitor,
+    async enableConfigDisabled() {
+      for (const [name, event] of lastLifecycle) {
+        const runs = ctx.config.servers.some((s) => s.name === name && !s.disabled);
+        if (runs && event.event_type === 'server_disabled' && event.operator === 'config')
+          await monitor.servers.get(name)?.enable('config');
+      }
+    },
+    close: () => observing.unsubscribe(),
+  };
 }

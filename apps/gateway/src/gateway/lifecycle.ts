@@ -12,6 +12,8 @@ export interface GatewayParts {
   readonly ctx: GatewayContext;
   readonly run: GatewayRun;
   readonly monitor: Monitor;
+  /** After the monitor starts: undoes a fleet's config disable this config no longer has. */
+  readonly afterMonitorStart: () => Promise<void>;
   readonly reloads: ConfigReload;
   readonly stateless: StatelessGateway;
   readonly policies: GatewayPolicies;
@@ -32,6 +34,7 @@ export async function startGateway(parts: GatewayParts): Promise<void> {
   const { ctx, run } = parts;
   run.begin();
   await parts.monitor.start();
+  await parts.afterMonitorStart();
   await Promise.all(ctx.upstreams.map((u) => u.start()));
   checkCollisions(ctx.upstreams, ctx.config);
   run.ready = true;
