@@ -75,11 +75,18 @@ describe('UpstreamLink.listedTool', () => {
     expect(link.listedTool('forecast')).toEqual(forecast('string'));
   });
 
-  it('reads the catalog again once a list is served from it (a server that announces its changes)', async () => {
+  it('reads the catalog again once a list is served from it (the server now announces its changes)', async () => {
     const served = { tools: [forecast('string')] };
-    const { link, catalog } = await sharedLink(served, true);
+    const { link, catalog } = await sharedLink(served, false);
+    await link.list('tools/list', new AbortController().signal);
+    expect(link.listedTool('forecast')).toEqual(forecast('string'));
+    // The server came back announcing list changes; the monitor listed it again.
+    (catalog as unknown as { capabilities: unknown }).capabilities = {
+      tools: { listChanged: true },
+    };
+    catalog.tools.splice(0, 1, forecast('boolean'));
     const listed = await link.list('tools/list', new AbortController().signal);
     expect(listed).toBe(catalog.tools);
-    expect(link.listedTool('forecast')).toEqual(forecast('number'));
+    expect(link.listedTool('forecast')).toEqual(forecast('boolean'));
   });
 });

@@ -116,10 +116,11 @@ export class UpstreamLink {
   private readonly own: OwnSession;
   private closed = false;
   /**
-   * The latest lists this link listed live (on its own session or the shared one), by method:
-   * the definitions its client holds, which name routing, a call's `Mcp-Param-*` headers, its
-   * retry rules and trust's output check follow. A list served from the catalog is not kept:
-   * the catalog, which every `list_changed` renews, is read instead.
+   * The latest lists this link listed live, by method: every list of its own session, and the
+   * tools it listed over the shared one: the definitions its client holds, which name routing,
+   * a call's `Mcp-Param-*` headers, its retry rules and trust's output check follow. A list
+   * served from the catalog is not kept: the catalog, which every `list_changed` renews, is read
+   * instead.
    */
   readonly lists = new Map<ListMethod, RawItem[]>();
 
@@ -402,7 +403,9 @@ export class UpstreamLink {
         : await this.upstream.session(signal, this.host.timeoutMs, broken);
       try {
         const items = await listAll(client, method, { signal, timeout: this.host.timeoutMs });
-        this.lists.set(method, items);
+        // Over the shared connection only the tools are kept (what a call's checks read); the
+        // other lists route by the catalog there, as every client's do.
+        if (own || method === 'tools/list') this.lists.set(method, items);
         return items;
       } catch (error) {
         if (signal.aborted || !isConnectionLoss(error)) throw error;

@@ -29,4 +29,12 @@ describe('createStderrTail', () => {
     for (let at = 0; at < bytes.length; at += 3) stream.write(bytes.subarray(at, at + 3));
     expect(tail.lines()).toEqual(['Fehler: Datei „größe.txt“ 😀 fehlt']);
   });
+
+  it('cuts a long line without leaving half of a character at its start', () => {
+    const stream = new PassThrough();
+    const tail = createStderrTail(stream, { maxBytes: 4 });
+    // Five UTF-16 units unfinished: its last four start with the low half of the first 😀.
+    stream.write('😀😀a');
+    expect(tail.lines()).toEqual(['😀a']);
+  });
 });

@@ -30,7 +30,7 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
   stream.on('data', (chunk: Buffer | string) => {
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     const parts = (partial + text).split(/\r?\n/);
-    partial = (parts.pop() ?? '').slice(-maxBytes);
+    partial = lastChars(parts.pop() ?? '', maxBytes);
     for (const line of parts) if (line.trim() !== '') kept.push(line.trimEnd());
     if (kept.length > maxLines) kept.splice(0, kept.length - maxLines);
   });
@@ -43,7 +43,7 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
       for (let i = lines.length - 1; i >= 0; i--) {
         const line = lines[i]!;
         if (total + line.length > maxBytes) {
-          if (within.length === 0) within.unshift(`…${line.slice(-(maxBytes - 1))}`);
+          if (within.length === 0) within.unshift(`…${lastChars(line, maxBytes - 1)}`);
           break;
         }
         total += line.length;
@@ -52,4 +52,11 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
       return within;
     },
   };
+}
+
+/** The last `n` UTF-16 units of `text`, without the half of a character cut at the start. */
+function lastChars(text: string, n: number): string {
+  const end = text.slice(-n);
+  const first = end.charCodeAt(0);
+  return first >= 0xdc00 && first <= 0xdfff ? end.slice(1) : end;
 }
