@@ -80,6 +80,12 @@ export interface FleetOptions {
    * lease. Each replica always supervises its own stdio processes. @default always
    */
   probesRemote?: () => boolean;
+  /**
+   * Whether this replica has read the stream as far as it stood when the replica joined: what
+   * is decided at start from the fleet's past (a config disable to undo) waits for it, and is
+   * skipped when the stream was not read in time. @default always (a stream fed by hand)
+   */
+  caughtUp?: () => boolean;
 }
 
 /** Events of a gateway. */

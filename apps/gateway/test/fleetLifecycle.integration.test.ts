@@ -20,6 +20,7 @@ describe("a replica following the fleet's disable and enable of a shared server"
 
   async function replica(
     before: (stream: Subject<SelfhealEvent>, other: Other) => void = () => {},
+    caughtUp = () => true,
   ) {
     const upstream = await startTestUpstream();
     const config = resolveConfig(
@@ -37,7 +38,7 @@ describe("a replica following the fleet's disable and enable of a shared server"
     const gateway = createGateway({
       config,
       // This replica holds the lease: only the fleet's lifecycle may stop its probes.
-      fleet: { replica: 'gw-a', events$: stream, probesRemote: () => true },
+      fleet: { replica: 'gw-a', events$: stream, probesRemote: () => true, caughtUp },
     });
     running.push({ gateway, upstream });
     const own: SelfhealEvent[] = [];
@@ -138,5 +139,29 @@ describe("a replica following the fleet's disable and enable of a shared server"
     ]);
     const status = await r.gateway.monitor.control({ action: 'status', server: 'remote' });
     expect(status.state).toMatchObject({ remote: { lifecycle: 'running' } });
+  }, 15_000);
+
+  /** The stream's config disable of `remote` by `replica`, from before this run. */
+  const configDisable = (replica: string) => (stream: Subject<SelfhealEvent>) =>
+    stream.next({
+      ...createEventFactory({ replica }).create('server_disabled', {
+        server_name: 'remote',
+        operator: 'config',
+      }),
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
+    });
+
+  it("leaves another replica's config disable to that replica", async () => {
+    const r = await replica(configDisable('gw-b'));
+    await sleep(1000);
+    expect(r.probes()).toBe(0);
+    expect(r.own.map((e) => e.event_type)).not.toContain('server_enabled');
+  }, 15_000);
+
+  it('decides nothing from a stream it has not read to the end in time', async () => {
+    const r = await replica(configDisable('gw-a'), () => false);
+    await sleep(1000);
+    expect(r.probes()).toBe(0);
+    expect(r.own.map((e) => e.event_type)).not.toContain('server_enabled');
   }, 15_000);
 });

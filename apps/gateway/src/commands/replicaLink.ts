@@ -130,12 +130,15 @@ export async function openReplicaLink(
     log(`selfheal: NATS: ${(error as Error).message}; events stay in the log\n`),
   );
 
+  /** Whether the stream was read up to where it stood when this replica joined. */
+  let streamRead = false;
   const fleet: FleetOptions = {
     replica: settings.replica,
     events$: events$.asObservable(),
     probesRemote: () =>
       lease?.held === true ||
       (downSince !== undefined && Date.now() - downSince > settings.leaseTtlMs),
+    caughtUp: () => streamRead,
   };
 
   return {
@@ -166,6 +169,7 @@ export async function openReplicaLink(
           onEvent: (event) => events$.next(event),
         });
         await follower.caughtUp();
+        streamRead = true;
         if (closed) return;
         lease = await nats.createLease({
           link: connected,

@@ -92,7 +92,7 @@ async function applyReload(
   const started = await Promise.all(
     next.servers
       .filter((server) => fresh.includes(server.name))
-      .map((server) => startServer(host, next, server)),
+      .map((server) => startServer(host, next, server, disabledIn(current, server.name))),
   );
   // Config order, as at start.
   const order = next.upstreams.map((u) => u.name);
@@ -154,11 +154,21 @@ async function dropServer(host: ReloadHost, name: string): Promise<void> {
   await host.monitor.remove(name);
 }
 
-/** Starts a server of `next` (monitored always; an upstream unless it is disabled). */
+/** Whether `config` has the server `name`, with `disabled: true`. */
+function disabledIn(config: LoadedConfig, name: string): boolean {
+  return config.servers.some((s) => s.name === name && s.disabled);
+}
+
+/**
+ * Starts a server of `next` (monitored always; an upstream unless it is disabled). One the
+ * config in force had disabled and `next` runs is enabled (`server_enabled`, operator
+ * `config`): its monitor's view still holds the old config's `server_disabled`.
+ */
 async function startServer(
   host: ReloadHost,
   next: LoadedConfig,
   server: MonitoredServer,
+  wasDisabled: boolean,
 ): Promise<UpstreamServer | undefined> {
   const spec = next.upstreams.find((u) => u.name === server.name);
   if (spec) host.ctx.specByName.set(spec.name, spec);
@@ -166,5 +176,6 @@ async function startServer(
   const upstream = spec ? host.createUpstream(spec) : undefined;
   if (upstream) host.policies.add(next, upstream);
   await watched.start();
+  if (wasDisabled && !server.disabled) await watched.enable('config');
   return upstream;
 }

@@ -29,10 +29,13 @@ const FLEET_LIFECYCLE_EVENTS: ReadonlySet<string> = new Set(['server_disabled', 
 export interface GatewayMonitor {
   readonly monitor: Monitor;
   /**
-   * Right after `monitor.start()`: a shared server this replica's config runs, which the fleet's
-   * stream last saw disabled by a config (`operator: "config"`: this replica's earlier run, or
-   * another replica's), is enabled (`server_enabled`, operator `config`), for the fleet too. A
-   * config's disable holds for the fleet; taking it out of the config and restarting undoes it.
+   * Right after `monitor.start()`: a shared server this replica's config runs, whose last
+   * disable or enable in the fleet's stream is this replica's own earlier run's config disable
+   * (`operator: "config"`), is enabled (`server_enabled`, operator `config`), for the fleet too:
+   * a config's disable holds for the fleet, and taking it out of that config and restarting
+   * undoes it. Another replica's config disable is that replica's to undo. Only once the stream
+   * has been read as far as it stood at the join (`FleetOptions.caughtUp`): from part of it,
+   * the last lifecycle seen may not be the last one.
    */
   enableConfigDisabled(): Promise<void>;
   /** Stops observing the other replicas' events (on stop). */
@@ -135,11 +138,27 @@ export function createGatewayMonitor(
   return {
     monitor,
     async enableConfigDisabled() {
-      for (const [name, event] of lastLifecycle) {
-        const runs = ctx.config.servers.some((s) => s.name === name && !s.disabled);
-        if (runs && event.event_type === 'server_disabled' && event.operator === 'config')
-          await monitor.servers.get(name)?.enable('config');
-      }
+      if (!fleet || !(fleet.caughtUp?.() ?? true)) return;
+      const undone = [...lastLifecycle]
+        .filter(
+          ([name, event]) =>
+            event.event_type === 'server_disabled' &&
+            event.operator === 'config' &&
+            event.replica === fleet.replica &&
+            ctx.config.servers.some((s) => s.name === name && !s.disabled),
+        )
+        .map(([name]) =>
+          monitor.servers
+            .get(name)
+            ?.enable('config')
+            .catch((error: unknown) =>
+              ctx.emitter.emit(
+                'warning',
+                `server "${name}": enabling it again for the fleet (no longer disabled in this config): ${(error as Error).message}`,
+              ),
+            ),
+        );
+      await Promise.all(undone);
     },
     close: () => observing.unsubscribe(),
   };

@@ -406,6 +406,7 @@ export class UpstreamLink {
         // Over the shared connection only the tools are kept (what a call's checks read); the
         // other lists route by the catalog there, as every client's do.
         if (own || method === 'tools/list') this.lists.set(method, items);
+        else this.lists.delete(method); // an own session's list, from before it ended
         return items;
       } catch (error) {
         if (signal.aborted || !isConnectionLoss(error)) throw error;

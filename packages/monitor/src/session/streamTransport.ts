@@ -137,11 +137,13 @@ export function createStreamTransport(
         { data: { bytes, limit: maxLine } },
       ),
     );
-    onClose();
     // The rest of this read is dropped with the session: if it ends inside a line (the next
-    // message's start), the next session on this output starts at the newline after it.
-    if (ended && readEndsLine) return;
-    skipping.add(output);
+    // message's start), the next session on this output starts at the newline after it. Marked
+    // before the close, so a session opened from `onclose` knows it too.
+    const midLine = !(ended && readEndsLine);
+    if (midLine) skipping.add(output);
+    onClose();
+    if (!midLine) return;
     const discard = (more: Buffer) => {
       if (more.indexOf(10) === -1) return;
       skipping.delete(output);

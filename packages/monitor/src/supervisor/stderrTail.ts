@@ -56,6 +56,7 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
 
 /** The last `n` UTF-16 units of `text`, without the half of a character cut at the start. */
 function lastChars(text: string, n: number): string {
+  if (n <= 0) return '';
   const end = text.slice(-n);
   const first = end.charCodeAt(0);
   return first >= 0xdc00 && first <= 0xdfff ? end.slice(1) : end;
