@@ -138,6 +138,18 @@ describe('createStreamTransport', () => {
     await second.close();
   });
 
+  it('starts once, and not after it was closed', async () => {
+    const twice = createStreamTransport(new PassThrough(), new PassThrough());
+    await twice.start();
+    await expect(twice.start()).rejects.toThrow('The stream transport is started already');
+    await twice.close();
+    const output = new PassThrough();
+    const closedFirst = createStreamTransport(output, new PassThrough());
+    await closedFirst.close();
+    await expect(closedFirst.start()).rejects.toThrow('Not connected: the transport is closed');
+    expect(output.listenerCount('data')).toBe(0);
+  });
+
   it('skips a line that is not JSON-RPC and reports it as INVALID_MESSAGE; the session goes on', async () => {
     // A server that greets on stdout before anything else, as a logging server does.
     const chatty = `process.stdout.write('Server started\\n{"hello":1}\\n');${SERVER}`;

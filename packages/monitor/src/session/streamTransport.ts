@@ -51,6 +51,10 @@ export function createStreamTransport(
   let drainWait: Promise<void> | undefined;
   const transport: Transport = {
     async start() {
+      // Started once: a second reader would pass every line on twice.
+      if (lines) throw new Error('The stream transport is started already');
+      if (closed)
+        throw Object.assign(new Error('Not connected: the transport is closed'), { sent: false });
       // A process that has exited closed its pipes already, and 'close' will not come again:
       // a session must not wait on it for an answer (nor for its deadline).
       if (output.destroyed || output.readableEnded || input.destroyed || !input.writable) {
