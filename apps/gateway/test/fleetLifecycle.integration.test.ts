@@ -141,6 +141,31 @@ describe("a replica following the fleet's disable and enable of a shared server"
     expect(status.state).toMatchObject({ remote: { lifecycle: 'running' } });
   }, 15_000);
 
+  it("ends as the fleet's order says when its own disable and another replica's disable and enable cross", async () => {
+    const r = await replica();
+    await until(() => r.probes() >= 2, 'two probes');
+    // Its operator disables; before that reaches the stream, another replica's operator
+    // disabled and enabled it, so the stream reads: theirs, theirs, then this one's.
+    expect((await r.gateway.monitor.control({ action: 'disable', server: 'remote' })).ok).toBe(
+      true,
+    );
+    const ownDisable = r.own.find((e) => e.event_type === 'server_disabled')!;
+    r.other('server_disabled');
+    r.other('server_enabled');
+    // Folded in arrival order, its view is enabled again, and it starts probing.
+    await until(() => r.session()?.client !== undefined, 'watching again after the enable');
+    // Its own disable comes back from the stream, last: the fleet's view is disabled.
+    r.stream.next(ownDisable);
+    expect(r.gateway.health().servers.remote?.lifecycle).toBe('disabled');
+    await until(() => r.session()?.client === undefined, 'stopped, as the fleet says');
+    const probed = r.probes();
+    await sleep(600);
+    expect(r.probes()).toBe(probed);
+    const events = r.own.map((e) => e.event_type);
+    expect(events.filter((t) => t === 'server_disabled')).toHaveLength(1);
+    expect(events).not.toContain('server_enabled');
+  }, 15_000);
+
   /** The stream's config disable of `remote` by `replica`, from before this run. */
   const configDisable = (replica: string) => (stream: Subject<SelfhealEvent>) =>
     stream.next({

@@ -118,23 +118,37 @@ export function createGatewayMonitor(
   /** Each shared server's last disable or enable in the stream, whoever's and whenever. */
   const lastLifecycle = new Map<string, SelfhealEvent>();
   const observing = path.fromStream.subscribe((event) => {
-    if (!isRemote(ctx, event.server_name)) return;
-    if (FLEET_LIFECYCLE_EVENTS.has(event.event_type)) lastLifecycle.set(event.server_name!, event);
-    if (foldedHere(event)) return;
-    store.observe(event);
+    const name = event.server_name;
+    if (name === undefined || !isRemote(ctx, name)) return;
+    const lifecycle = FLEET_LIFECYCLE_EVENTS.has(event.event_type);
+    if (lifecycle) lastLifecycle.set(name, event);
+    if (!foldedHere(event)) store.observe(event);
+    else if (!lifecycle || inStreamOrder(name)) return;
+    // This run's own disable or enable, back from the stream where it stands after another
+    // replica's that this replica folded later than its own: folded again, last, so its view
+    // ends as the fleet's (concurrent operators on two replicas).
+    else store.observe(event);
     // A shared server's disable or enable holds for the fleet, whoever's operator did it
     // (RFC 0018): this replica stops, or starts, watching it as if told itself.
-    if (FLEET_LIFECYCLE_EVENTS.has(event.event_type))
+    if (lifecycle)
       void monitor.servers
-        .get(event.server_name!)
+        .get(name)
         ?.followLifecycle()
         .catch((error: unknown) =>
           ctx.emitter.emit(
             'warning',
-            `server "${event.server_name}": following the ${event.event_type} of replica ${event.replica}: ${(error as Error).message}`,
+            `server "${name}": following the ${event.event_type} of replica ${event.replica}: ${(error as Error).message}`,
           ),
         );
   });
+  /**
+   * Whether this replica's view of `name` is disabled exactly when the fleet's is: the fleet's
+   * (`projector`) folds the stream in its order; this replica's (`local`) folds its own events
+   * at once and the others' as they arrive.
+   */
+  const inStreamOrder = (name: string) =>
+    (path.projector.get(name)?.lifecycle === 'disabled') ===
+    (path.local.get(name)?.lifecycle === 'disabled');
   return {
     monitor,
     async enableConfigDisabled() {
