@@ -31,8 +31,6 @@ export {
   type FoldBuilder,
   type FoldEvent,
   type LineScanner,
-  type PackedStrings,
-  packedStrings,
 } from './log/lineScanner.js';
 export { DEFAULT_LOG_PATH, eventLogOptionsFromConfig } from './log/logConfig.js';
 export { EVENT_EMISSION_DEFAULTS } from './log/logDefaults.js';
@@ -48,6 +46,7 @@ export {
 } from './log/logReader.js';
 export { type LogRecovery, recoverLog } from './log/logRecovery.js';
 export { listLogFiles, listSegments, segmentPath } from './log/logSegments.js';
+export { type PackedStrings, packedStrings } from './log/slotValues.js';
 // Event constructors and ids
 export {
   type BuiltEvent,

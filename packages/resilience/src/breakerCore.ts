@@ -92,8 +92,7 @@ export function transition(core: BreakerCore, body: EventBody, traceId?: string)
 /** Arms the open → half-open timer for the state's open-until, or stops it when not open. */
 function armHalfOpen(core: BreakerCore): void {
   const { clock } = core.runtime;
-  if (core.timer !== undefined) clock.clearTimeout(core.timer);
-  core.timer = undefined;
+  stopTimer(core);
   const wait = halfOpenDelay(core.state, clock.now());
   if (wait === undefined) return;
   core.timer = clock.setTimeout(() => halfOpen(core), wait);
@@ -117,7 +116,7 @@ export function halfOpen(core: BreakerCore, early = false): void {
 /** An open breaker half-opens now, its timer stopped; nothing in any other mode. */
 export function halfOpenNow(core: BreakerCore): void {
   if (core.state.mode !== 'open') return;
-  if (core.timer !== undefined) core.runtime.clock.clearTimeout(core.timer);
+  stopTimer(core);
   halfOpen(core, true);
 }
 

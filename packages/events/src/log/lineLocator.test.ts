@@ -8,7 +8,8 @@ import {
   TRACES_IDS,
 } from './foldFields.generated.js';
 import { createLineLocator, lineRecords, RECORD_INTS } from './lineLocator.js';
-import { createFoldBuilder, packedStrings } from './lineScanner.js';
+import { createFoldBuilder } from './lineScanner.js';
+import { packedStrings } from './slotValues.js';
 
 /** Lines of every kind: good ones, one the scanner declines, blank, not JSON, not an event. */
 function lines(count: number, padding = 0): string[] {

@@ -3,7 +3,6 @@ import { createLineLocator, type LineLocator, lineRecords } from './lineLocator.
 import { type PackedStrings, packedStrings } from './slotValues.js';
 
 export type { FoldEvent } from './foldFields.generated.js';
-export { type PackedStrings, packedStrings } from './slotValues.js';
 /** Reads the fold fields of one line of bytes; see {@link createLineScanner}. */
 export interface LineScanner {
   /**

@@ -11,8 +11,9 @@ import { TRUST_EVENT_TYPES } from '../replay/trustProjection.js';
 import { TRACE_ID_ID } from './foldFields.generated.js';
 import { PREVIEW } from './lineChunker.js';
 import { type LineRecords, RECORD_INTS } from './lineLocator.js';
-import { createFoldBuilder, type FoldEvent, packedStrings } from './lineScanner.js';
+import { createFoldBuilder, type FoldEvent } from './lineScanner.js';
 import type { LogEntry, LogLineIssue, LogReadSummary, ReadLogOptions } from './logReader.js';
+import { packedStrings } from './slotValues.js';
 
 /** Event types the scanner's fields do not carry enough of for the fold (see `located`). */
 const READ_WHOLE: ReadonlySet<string> = new Set([

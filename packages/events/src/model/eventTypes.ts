@@ -4,15 +4,22 @@ import {
   type EventFieldsByType,
   KNOWN_EVENT_TYPES,
   type KnownEventType,
-} from './knownEventTypes.js';
+} from './knownEventTypes.generated.js';
 
-export {
-  DEPRECATED_EVENT_TYPES,
-  type EventFieldsByType,
-  isKnownEventType,
-  KNOWN_EVENT_TYPES,
-  type KnownEventType,
-} from './knownEventTypes.js';
+// The lists are generated from the event schema (schemas/scripts/generateTypes.mjs); nothing
+// here loads the schema, so the projection can be bundled for a browser (the dashboard).
+export { DEPRECATED_EVENT_TYPES, type EventFieldsByType, KNOWN_EVENT_TYPES, type KnownEventType };
+
+const known = new Set<string>(KNOWN_EVENT_TYPES);
+
+/**
+ * Narrows a string to a {@link KnownEventType}: a type the schema describes field by field and
+ * Selfheal writes. Whether an event changes a projection's state is each projection's own list
+ * (`PROJECTED_EVENT_TYPES`, `TRUST_EVENT_TYPES`).
+ */
+export function isKnownEventType(type: string): type is KnownEventType {
+  return known.has(type);
+}
 
 const schemaTypes: ReadonlySet<string> = new Set([...KNOWN_EVENT_TYPES, ...DEPRECATED_EVENT_TYPES]);
 

@@ -1,4 +1,5 @@
 import type { SelfhealEvent } from '@selfheal/schemas';
+import type { KnownEventType } from '../model/eventTypes.js';
 import { initialServerHealth, projectServer, type ServerHealth } from './serverHealth.js';
 
 /** The health of every server seen, by name: the fold of a log with {@link project}. */
@@ -15,7 +16,7 @@ export const initialHealthState: HealthState = Object.freeze({ servers: Object.f
  * `gateway_stopped` change which servers there are, see {@link project} and the projector).
  * Not the list of types the schema knows (`KNOWN_EVENT_TYPES`): most of those change no state.
  */
-export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set([
+export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set<KnownEventType>([
   'health_check_completed',
   'server_degraded',
   'server_down',
@@ -33,14 +34,6 @@ export const PROJECTED_EVENT_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The servers a `config_reloaded` event removed from the config (RFC 0019): they leave the
- * state, so the roll-up no longer counts them. Empty for any other event.
- */
-function removedBy(event: SelfhealEvent): string[] {
-  return event.event_type === 'config_reloaded' ? namesIn(event, 'removed') : [];
-}
-
-/**
  * `project(state, event) -> state`: pure and evolve-only. Applies the facts of one event to the
  * server it names (see {@link projectServer}); a server is created on its first event, and
  * leaves when a `config_reloaded` names it as removed. An event of another type, or one without
@@ -49,7 +42,9 @@ function removedBy(event: SelfhealEvent): string[] {
  */
 export function project(state: HealthState, event: SelfhealEvent): HealthState {
   if (event.event_type === 'config_reloaded') {
-    const removed = removedBy(event).filter((n) => Object.hasOwn(state.servers, n));
+    // The servers it removed from the config (RFC 0019) leave the state: the roll-up no longer
+    // counts them.
+    const removed = namesIn(event, 'removed').filter((n) => Object.hasOwn(state.servers, n));
     if (removed.length > 0) {
       const servers = { ...state.servers };
       for (const n of removed) delete servers[n];
@@ -171,7 +166,7 @@ function createServingReplicas(from: ServingReplicas) {
         case 'config_reloaded': {
           for (const server of namesIn(event, 'added')) serve(server, replica);
           const gone: string[] = [];
-          for (const server of removedBy(event)) {
+          for (const server of namesIn(event, 'removed')) {
             const replicas = byServer.get(server);
             replicas?.delete(replica);
             if (!replicas || replicas.size === 0) {

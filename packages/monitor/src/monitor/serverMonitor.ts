@@ -197,22 +197,12 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     },
     async disable(operator = 'operator', caller = {}) {
       if (ctx.view().lifecycle === 'disabled') return;
-      events.emit({
-        event_type: 'server_disabled',
-        server_name: name,
-        operator,
-        ...callerFields(caller),
-      });
+      events.emit(operatorEvent('server_disabled', name, operator, caller));
       await halt();
     },
     async enable(operator = 'operator', caller = {}) {
       if (ctx.view().lifecycle !== 'disabled') return;
-      events.emit({
-        event_type: 'server_enabled',
-        server_name: name,
-        operator,
-        ...callerFields(caller),
-      });
+      events.emit(operatorEvent('server_enabled', name, operator, caller));
       await startWatching();
     },
     followLifecycle() {
@@ -228,12 +218,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
     },
     async reset(operator = 'operator', caller = {}) {
       events.endIncident();
-      events.emit({
-        event_type: 'server_reset',
-        server_name: name,
-        operator,
-        ...callerFields(caller),
-      });
+      events.emit(operatorEvent('server_reset', name, operator, caller));
       if (!ctx.active()) return;
       await halt();
       await startWatching();
@@ -251,6 +236,16 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
 export interface OperatorCaller {
   uid?: number;
   pid?: number;
+}
+
+/** An operator's `server_disabled`, `server_enabled` or `server_reset` of server `name`. */
+function operatorEvent(
+  type: 'server_disabled' | 'server_enabled' | 'server_reset',
+  name: string,
+  operator: string,
+  caller: OperatorCaller,
+) {
+  return { event_type: type, server_name: name, operator, ...callerFields(caller) };
 }
 
 function callerFields(caller: OperatorCaller): { operator_uid?: number; operator_pid?: number } {
