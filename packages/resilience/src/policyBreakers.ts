@@ -72,7 +72,18 @@ export function createPolicyBreakers(
   };
   const serverBreaker = (): CircuitBreaker | undefined =>
     share.serverBreaker ? share.serverBreaker() : make(undefined);
+  // A tool's chain never changes once made (breakers are made once and kept): kept per tool,
+  // so a call and each of its attempts read it without a key or an array of their own.
+  const chains = new Map<string | undefined, readonly CircuitBreaker[]>();
   const ownGuards = (tool: string | undefined): readonly CircuitBreaker[] => {
+    let chain = chains.get(tool);
+    if (chain === undefined) {
+      chain = chainOf(tool);
+      chains.set(tool, chain);
+    }
+    return chain;
+  };
+  const chainOf = (tool: string | undefined): readonly CircuitBreaker[] => {
     if (!section) return [];
     if (tool === undefined || (!isolate && !perTool)) {
       const server = serverBreaker();

@@ -1,3 +1,4 @@
+import { PROJECTED_EVENT_TYPES } from '@selfheal/events';
 import {
   createMonitor,
   createMonitorStore,
@@ -119,7 +120,9 @@ export function createGatewayMonitor(
   const lastLifecycle = new Map<string, SelfhealEvent>();
   const observing = path.fromStream.subscribe((event) => {
     const name = event.server_name;
-    if (name === undefined || !isRemote(ctx, name)) return;
+    // Only what changes a server's health (its calls' events do not) of a shared server.
+    if (name === undefined || !PROJECTED_EVENT_TYPES.has(event.event_type)) return;
+    if (!isRemote(ctx, name)) return;
     const lifecycle = FLEET_LIFECYCLE_EVENTS.has(event.event_type);
     if (lifecycle) lastLifecycle.set(name, event);
     if (!foldedHere(event)) store.observe(event);

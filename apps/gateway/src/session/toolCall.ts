@@ -19,6 +19,7 @@ import {
 } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { TrustGuard } from '../trust/trustGuard.js';
+import type { RawItem } from '../upstream/catalog.js';
 import { unavailableReason } from './serverPolicies.js';
 import { type TraceContext, withTraceparent } from './traceContext.js';
 import type { UpstreamLink } from './upstreamLink.js';
@@ -30,6 +31,11 @@ export interface ToolTarget {
   name: string;
   /** The exposed name, as the client would call it (for fallback events and errors). */
   exposed: string;
+  /**
+   * The tool as its link listed it when the call was routed, read once for the call's checks
+   * (its annotations for retries, its outputSchema for trust). @default read from the link
+   */
+  definition?: RawItem | undefined;
 }
 
 /** What a tool call needs from the gateway and the session. */
@@ -223,7 +229,7 @@ async function observed(
     const answer = host.trust.observeAnswer(
       server,
       target.name,
-      target.link.listedTool(target.name),
+      definitionOf(target),
       result,
       host.clock.now() - sentAt,
     );
@@ -330,9 +336,16 @@ function fallbackReason(error: unknown): string {
   return errorCodeOf(error) ?? 'ERROR';
 }
 
+/** The tool as listed: the definition routing read, else the link's now. */
+function definitionOf(target: ToolTarget): RawItem | undefined {
+  return 'definition' in target ? target.definition : target.link.listedTool(target.name);
+}
+
 function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations } {
-  const annotations = target.link.toolAnnotations(target.name);
-  return annotations ? { toolAnnotations: annotations } : {};
+  const annotations = definitionOf(target)?.annotations;
+  return annotations && typeof annotations === 'object'
+    ? { toolAnnotations: annotations as ToolAnnotations }
+    : {};
 }
 
 /** Whether the call's deadline or an attempt's passed (the request may have reached the server). */

@@ -1,11 +1,12 @@
 import { WireErrorCode } from '../errors.js';
 import { exposeName } from '../naming.js';
 import { scanParamHeaders } from '../stateless/paramHeaders.js';
+import type { RawItem } from '../upstream/catalog.js';
 import { routeByName } from './nameRoutes.js';
 import type { RouterContext } from './routerContext.js';
 import { routeName } from './routing.js';
 import type { ToolTarget } from './toolCall.js';
-import { type UpstreamLink, wireError } from './upstreamLink.js';
+import { wireError } from './upstreamLink.js';
 
 /** A place a tools/call may be served, with its server's name (what trust routing reads). */
 export interface RoutedTarget extends ToolTarget {
@@ -20,31 +21,41 @@ export interface RoutedTarget extends ToolTarget {
 export function toolTargets(context: RouterContext, exposed: string): RoutedTarget[] {
   const { links, settings } = context;
   const first = routeByName(context, 'tools/list', exposed);
-  const invalid = invalidMarks(first.link, first.name);
+  const definition = first.link.listedTool(first.name);
+  const invalid = invalidMarks(definition);
   if (invalid !== undefined)
     throw wireError(
       WireErrorCode.InvalidParams,
       `Tool ${exposed} not found: it is left out of the list, its x-mcp-header marks being invalid (${invalid})`,
     );
   const targets: RoutedTarget[] = [
-    { link: first.link, name: first.name, exposed, server: first.link.name },
+    { link: first.link, name: first.name, exposed, server: first.link.name, definition },
   ];
   for (const server of first.link.upstream.spec.config.fallback ?? []) {
-    const link = links.current().find((l) => l.name === server);
-    if (link && invalidMarks(link, first.name) === undefined)
+    const link = links.linkOf(server);
+    const listed = link?.listedTool(first.name);
+    if (link && invalidMarks(listed) === undefined)
       addTarget(targets, {
         link,
         name: first.name,
         exposed: exposeName(link.upstream.spec.prefix, settings.separator, first.name),
         server: link.name,
+        definition: listed,
       });
   }
   for (const other of context.options.fallbacks?.[exposed] ?? []) {
     const route = routeName(other, links.sources(), settings.separator, 'tools/list');
     const link = route && links.linkOf(route.server);
-    if (route && link && links.filterOf(link)(route.name) && !invalidMarks(link, route.name)) {
-      addTarget(targets, { link, name: route.name, exposed: other, server: link.name });
-    }
+    if (!route || !link || !links.filterOf(link)(route.name)) continue;
+    const listed = link.listedTool(route.name);
+    if (!invalidMarks(listed))
+      addTarget(targets, {
+        link,
+        name: route.name,
+        exposed: other,
+        server: link.name,
+        definition: listed,
+      });
   }
   return targets;
 }
@@ -65,11 +76,11 @@ function addTarget(targets: RoutedTarget[], target: RoutedTarget): void {
 }
 
 /**
- * Why `tool` of `link` is not offered for its `x-mcp-header` marks, if it is not: such a tool
+ * Why a tool (as listed) is not offered for its `x-mcp-header` marks, if it is not: such a tool
  * is left out of the list (aggregateList.ts), and a call by its name is refused the same way,
  * not sent without the headers its server expects.
  */
-function invalidMarks(link: UpstreamLink, tool: string): string | undefined {
-  const scan = scanParamHeaders(link.listedTool(tool)?.inputSchema);
+function invalidMarks(tool: RawItem | undefined): string | undefined {
+  const scan = scanParamHeaders(tool?.inputSchema);
   return scan.valid ? undefined : scan.reason;
 }

@@ -71,12 +71,11 @@ function beginCall(
 ): InputCall {
   // Input responses without a token of ours answer a server that speaks this revision: they
   // go along (a 2025-11-25 server's link leaves them out).
-  const params = request.params;
   const fresh = new InputCall(what);
   fresh.begin((signal) => {
     const started = context.inFlight.start(
       context.router,
-      { ...request, params },
+      request,
       envelope,
       io,
       (m, askSignal) => fresh.ask(m, askSignal),

@@ -7,7 +7,7 @@
  */
 
 /** The prefix of every header mirrored from a tool parameter. */
-export const PARAM_HEADER_PREFIX = 'Mcp-Param-';
+const PARAM_HEADER_PREFIX = 'Mcp-Param-';
 
 /** The schema keyword that marks a property to be mirrored. */
 const X_MCP_HEADER = 'x-mcp-header';
@@ -219,7 +219,7 @@ export function decodeHeaderValue(raw: string): DecodedHeader {
 }
 
 /** The value at `path` in `args` (own properties only), or undefined. */
-export function valueAt(args: unknown, path: readonly string[]): unknown {
+function valueAt(args: unknown, path: readonly string[]): unknown {
   let node = args;
   for (const key of path) {
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;

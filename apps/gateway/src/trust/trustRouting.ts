@@ -10,6 +10,7 @@ export function orderByTrust<T extends { server: string }>(
   distrust: (server: string) => number,
   margin: (server: string) => number,
 ): T[] {
+  if (open.length < 2) return [...open]; // nothing to order
   const movable = open.filter((t) => !isDown(t.server));
   const ordered: T[] = [];
   const rest = [...movable];
