@@ -7,6 +7,7 @@
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createEmitter } from '@selfheal/resilience';
+import { median } from '../src/mcpLoad.mjs';
 
 const from = process.argv[2];
 const { createEventFactory } = await import(
@@ -69,8 +70,6 @@ function round(build) {
   if (keep === 0) throw new Error('no events built');
   return { wall, cpu: ((used.user + used.system) * 1000) / PER_ROUND };
 }
-
-const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
 
 console.log(
   `\nEvent factory: ns per event (median), ${PER_ROUND.toLocaleString('en-US')} per round, ${ROUNDS} rounds` +

@@ -10,6 +10,7 @@
 import { dirname, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from '../src/mcpLoad.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [monitorPath, gatewayDist = resolve(here, '../../apps/gateway/dist')] = process.argv.slice(2);
@@ -81,7 +82,6 @@ async function stdin({ json, text }) {
   return ms;
 }
 
-const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
 console.log(`\none long line, in ${CHUNK / 1024} KiB reads, median of ${RUNS} (ms)`);
 console.log('| line | reads | stdio transport | event-stream parser | stdin line guard |');
 console.log('|---:|---:|---:|---:|---:|');
