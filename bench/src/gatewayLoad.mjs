@@ -13,7 +13,9 @@
 // and a table of each run's own ratio of this build to it. BENCH_CLIENTS=32 picks the concurrency levels;
 // GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the gateway (and gateway-stdio).
 // The `proxy` row is a pass-through Node HTTP proxy in front of the same upstream
-// (passThroughProxy.mjs): two HTTP legs and no MCP, the floor under the gateway's p50 ratio.
+// (passThroughProxy.mjs): two HTTP legs and no MCP, the floor under the gateway's p50 ratio;
+// `proxy-json` also answers a lone request as plain JSON, as the gateway does (the client then
+// parses no event stream): the floor of an MCP gateway. BENCH_FLOOR=0 leaves both out.
 // Nothing is asserted.
 
 import { fileURLToPath } from 'node:url';
@@ -43,7 +45,7 @@ const PEERS = (process.env.BENCH_PEERS ?? 'gateway-stdio,mcp-hub,supergateway')
   .split(',')
   .filter(Boolean);
 const NODE_ARGS = (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-/** The `proxy` row (passThroughProxy.mjs): the floor of any Node gateway's p50; BENCH_FLOOR=0 leaves it out. */
+/** The `proxy` and `proxy-json` rows (passThroughProxy.mjs): the floor of a Node gateway's p50; BENCH_FLOOR=0 leaves them out. */
 const FLOOR = process.env.BENCH_FLOOR !== '0';
 /** Rows that are not this gateway: the gateway's throughput target is set against the best. */
 const OTHERS = new Set(['mcp-hub', 'supergateway', 'supergateway-stateless']);
@@ -88,18 +90,23 @@ try {
     { name: 'direct', url: upstream, tool: 'echo', pid: upstreamPort.pid, upstreams: () => [] },
   ];
   if (FLOOR) {
-    const proxy = await start(
-      [fileURLToPath(new URL('./passThroughProxy.mjs', import.meta.url)), upstream],
-      {},
-      /listening on (http:\/\/\S+)/,
-    );
-    rows.push({
-      name: 'proxy',
-      url: proxy.value,
-      tool: 'echo',
-      pid: proxy.pid,
-      upstreams: () => [upstreamPort.pid],
-    });
+    for (const [name, args] of [
+      ['proxy', []],
+      ['proxy-json', ['--json']],
+    ]) {
+      const proxy = await start(
+        [fileURLToPath(new URL('./passThroughProxy.mjs', import.meta.url)), upstream, ...args],
+        {},
+        /listening on (http:\/\/\S+)/,
+      );
+      rows.push({
+        name,
+        url: proxy.value,
+        tool: 'echo',
+        pid: proxy.pid,
+        upstreams: () => [upstreamPort.pid],
+      });
+    }
   }
   const gateways = [['gateway', SELFHEAL]];
   if (BASELINE) gateways.push(['baseline', BASELINE]);
@@ -147,7 +154,7 @@ try {
   const others = rows.filter(({ name }) => OTHERS.has(name)).map(({ name }) => name);
   const bestOther = (run) => Math.max(...others.map((name) => run[name].rate));
   console.log(
-    `\ntools/call echo on server-everything, ${CALLS_PER_ROUND} calls per row, closed loop, ${LOAD === 'lean' ? 'lean clients (BENCH_LOAD=lean)' : 'SDK clients'}, medians of ${RUNS} runs; direct, ${FLOOR ? 'proxy, ' : ''}gateway${BASELINE ? ', baseline' : ''}: Streamable HTTP upstream; ${PEERS.join(', ') || 'no peers'}: stdio upstream`,
+    `\ntools/call echo on server-everything, ${CALLS_PER_ROUND} calls per row, closed loop, ${LOAD === 'lean' ? 'lean clients (BENCH_LOAD=lean)' : 'SDK clients'}, medians of ${RUNS} runs; direct, ${FLOOR ? 'proxy, proxy-json, ' : ''}gateway${BASELINE ? ', baseline' : ''}: Streamable HTTP upstream; ${PEERS.join(', ') || 'no peers'}: stdio upstream`,
   );
   console.log(
     '| clients | row | p50 ms | p99 ms | calls/s | p50 vs direct | calls/s vs direct | calls/s vs best peer | CPU ms/call: its process | of which kernel | its upstream | load generator | all three |',
@@ -195,7 +202,7 @@ try {
   }
   const at = (name, n, key) => x(summary[`${name}:${n}`]?.[key] ?? Number.NaN);
   console.log(
-    `\ntargets: gateway p50 at 1 client <= 1.2x direct (measured ${at('gateway', 1, 'p50Ratio')}; a pass-through proxy ${at('proxy', 1, 'p50Ratio')}); throughput at 32 clients >= 1.2x the best peer (measured gateway ${at('gateway', 32, 'peerRatio')}, gateway-stdio ${at('gateway-stdio', 32, 'peerRatio')})`,
+    `\ntargets: gateway p50 at 1 client <= 1.2x direct (measured ${at('gateway', 1, 'p50Ratio')}; a pass-through proxy ${at('proxy', 1, 'p50Ratio')}, one answering as JSON ${at('proxy-json', 1, 'p50Ratio')}); throughput at 32 clients >= 1.2x the best peer (measured gateway ${at('gateway', 32, 'peerRatio')}, gateway-stdio ${at('gateway-stdio', 32, 'peerRatio')})`,
   );
 } finally {
   await stopChildren();
