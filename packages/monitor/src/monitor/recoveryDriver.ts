@@ -1,5 +1,5 @@
 import { delay } from '../clock.js';
-import { decideRecovery } from '../decider/decide.js';
+import { decideRecovery, type RecoveryDecision } from '../decider/decide.js';
 import { errorMessage } from '../errors.js';
 import type { ServerContext } from './serverContext.js';
 
@@ -33,9 +33,13 @@ export function createRecoveryDriver(ctx: ServerContext, actions: RecoveryAction
   const { server, clock, events } = ctx;
   let recovery: { abort: AbortController; done: Promise<void> } | undefined;
 
-  async function recoveryLoop(signal: AbortSignal): Promise<void> {
+  /** Runs from the attempt `maybeRecover` decided on, deciding each next step after a failure. */
+  async function recoveryLoop(
+    first: Extract<RecoveryDecision, { action: 'attempt' }>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let decision: RecoveryDecision = first;
     for (;;) {
-      const decision = decideRecovery(server, ctx.view(), events.run.atDown);
       // Only the incident's first attempt may skip its wait.
       events.run.forgetAtDown();
       if (decision.action === 'none') return;
@@ -79,6 +83,7 @@ export function createRecoveryDriver(ctx: ServerContext, actions: RecoveryAction
           attempt: decision.attempt,
         });
       }
+      decision = decideRecovery(server, ctx.view(), events.run.atDown);
     }
   }
 
@@ -95,7 +100,7 @@ export function createRecoveryDriver(ctx: ServerContext, actions: RecoveryAction
         return;
       }
       const abort = new AbortController();
-      const done = recoveryLoop(abort.signal).finally(() => {
+      const done = recoveryLoop(decision, abort.signal).finally(() => {
         if (recovery?.abort === abort) recovery = undefined;
         if (!abort.signal.aborted) actions.onSettled();
       });
