@@ -174,6 +174,41 @@ describe('createPolicy', () => {
     expect(policy.breakers().map((b) => b.circuit)).toEqual(['multi/search', 'multi/fetch']);
   });
 
+  it('with circuitBreaker false makes no breaker and refuses nothing, not even through a shared chain', async () => {
+    const t = useFakeTime();
+    const server = createPolicy({
+      serverName: 'off',
+      sink: t.sink,
+      retry: false,
+      circuitBreaker: { consecutiveFailures: 1 },
+    });
+    settle(server.execute(fail, { meta: search }));
+    await flush();
+    expect(server.isEjected('search')).toBe(true);
+    const bare = createPolicy({
+      serverName: 'off',
+      sink: t.sink,
+      retry: false,
+      circuitBreaker: false,
+      share: { guards: server.guards },
+    });
+    const op = vi.fn(fail);
+    for (let i = 0; i < 5; i++) {
+      const call = settle(bare.execute(op, { meta: search }));
+      await flush();
+      expect(call.error).toMatchObject({ message: 'HTTP 503' });
+    }
+    expect(op).toHaveBeenCalledTimes(5);
+    expect(bare.guards('search')).toEqual([]);
+    expect(bare.breaker('search')).toBeUndefined();
+    expect(bare.breakers()).toEqual([]);
+    expect(bare.isEjected('search')).toBe(false);
+    // Only the server policy's breaker ever opened.
+    expect(t.ofType('circuit_opened')).toHaveLength(1);
+    server.dispose();
+    bare.dispose();
+  });
+
   it('restores its breakers from a log at start-up', async () => {
     const first = useFakeTime();
     const before = createPolicy({

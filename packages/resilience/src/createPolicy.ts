@@ -126,6 +126,8 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   const retry = options.retry === false ? undefined : (options.retry ?? {});
   const share = options.share ?? {};
   const budget = policyBudget(retry, share);
+  // Whether breakers are on, decided once: the breakers, the breaker layer and the early
+  // refusal all read it.
   const breakerSection =
     options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? {});
   // Read once: the history may be a one-shot iterable, and every breaker folds it.
@@ -134,7 +136,7 @@ export function createPolicy(options: PolicyOptions = {}): UpstreamPolicy {
   const { guards } = breakers;
   const { stack, bulkhead, hedge } = buildLayers(
     options,
-    { shared: { ...runtime }, classify, retry, budget, guards },
+    { shared: { ...runtime }, classify, retry, budget, breakerSection, guards },
     share,
   );
   // Restore the breakers the history knows (and their open → half-open timers) at once.

@@ -6,7 +6,7 @@ import type { PolicyOptions, PolicyShare } from './createPolicy.js';
 import { createHedgePolicy, type HedgePolicy } from './hedge.js';
 import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
 import { type Policy, wrap } from './policy.js';
-import { refuses } from './policyBreakers.js';
+import { type BreakerSection, refuses } from './policyBreakers.js';
 import { createRetryPolicy } from './retry.js';
 import { createRetryBudget, type RetryBudget } from './retryBudget.js';
 import type { RuntimeOptions } from './runtime.js';
@@ -25,6 +25,8 @@ export interface LayerInputs {
   readonly classify: Classifier;
   readonly retry: RetrySection | undefined;
   readonly budget: RetryBudget;
+  /** The `circuitBreaker` section; undefined when breakers are off (no breaker layer). */
+  readonly breakerSection: BreakerSection | undefined;
   /** The breakers a call of a tool passes (none when breakers are off). */
   readonly guards: (tool?: string) => readonly CircuitBreaker[];
 }
@@ -71,7 +73,7 @@ export function buildLayers(
     ? createHedgePolicy({ ...shared, ...options.hedge, budget: inputs.budget })
     : undefined;
   if (hedge) layers.push(hedge);
-  if (options.circuitBreaker !== false) layers.push(breakerLayer(inputs.guards));
+  if (inputs.breakerSection) layers.push(breakerLayer(inputs.guards));
   if (options.attemptTimeoutMs !== false) {
     layers.push(
       timeoutLayer(
