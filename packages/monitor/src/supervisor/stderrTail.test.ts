@@ -22,6 +22,31 @@ describe('createStderrTail', () => {
     expect(only!.startsWith('…')).toBe(true);
   });
 
+  it('keeps the same tail of a chunk of many thousands of lines, read from its end', () => {
+    const stream = new PassThrough();
+    // The gateway's bounds.
+    const tail = createStderrTail(stream, { maxLines: 8, maxBytes: 4096 });
+    // Built line by line, so the lines a reader should keep are known without splitting.
+    const written: string[] = [];
+    let text = '';
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 5 === 3) text += ' \t \r\n';
+      else if (i % 5 === 4) text += '\n';
+      else {
+        const line = `${i}: Fehler 😀${'x'.repeat(i % 7)}`;
+        written.push(line);
+        text += `${line}${i % 2 === 0 ? '' : ' \t'}${i % 3 === 0 ? '\r\n' : '\n'}`;
+      }
+    }
+    // More blank lines at its end than lines kept, then an unfinished line.
+    text += '\n \r\n\t\n'.repeat(20);
+    stream.write(`${text}unfini`);
+    expect(tail.lines()).toEqual([...written.slice(-7), 'unfini']);
+    // The next chunk finishes that line: the lines kept from the first one stay.
+    stream.write('shed\n\nlast');
+    expect(tail.lines()).toEqual([...written.slice(-6), 'unfinished', 'last']);
+  });
+
   it('regression: a character cut between two reads became U+FFFD; now it is whole', () => {
     const stream = new PassThrough();
     const tail = createStderrTail(stream);

@@ -28,10 +28,10 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
   // A character cut between two reads is decoded once both halves are in.
   const decoder = new StringDecoder('utf8');
   stream.on('data', (chunk: Buffer | string) => {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    const parts = (partial + text).split(/\r?\n/);
-    partial = lastChars(parts.pop() ?? '', maxBytes);
-    for (const line of parts) if (line.trim() !== '') kept.push(line.trimEnd());
+    const text = partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const lastBreak = text.lastIndexOf('\n');
+    partial = lastChars(text.slice(lastBreak + 1), maxBytes);
+    kept.push(...lastLines(text, lastBreak, maxLines));
     if (kept.length > maxLines) kept.splice(0, kept.length - maxLines);
   });
   return {
@@ -52,6 +52,22 @@ export function createStderrTail(stream: Readable, options: StderrTailOptions = 
       return within;
     },
   };
+}
+
+/**
+ * The last `n` non-blank lines of `text` that end at its line break `end` or before (none when
+ * `end` is -1), oldest first, their ends trimmed (a `\r` of a `\r\n` too). Read backwards from
+ * `end`, so a chunk of many lines costs the lines kept (and blank ones between), not all.
+ */
+function lastLines(text: string, end: number, n: number): string[] {
+  const lines: string[] = [];
+  while (end >= 0 && lines.length < n) {
+    const start = end === 0 ? 0 : text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end).trimEnd();
+    if (line !== '') lines.push(line);
+    end = start - 1;
+  }
+  return lines.reverse();
 }
 
 /** The last `n` UTF-16 units of `text`, without the half of a character cut at the start. */
