@@ -39,6 +39,12 @@ export interface RouteExtra {
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
   upstreams: readonly UpstreamServer[];
+  /**
+   * Counts the changes to `upstreams`, an array the gateway changes in place (a reload, RFC
+   * 0019): a router makes its links again when the count moves, and reads nothing else of the
+   * array per request. @default the upstreams never change
+   */
+  upstreamsGeneration?: () => number;
   settings: Pick<GatewaySettings, 'separator' | 'degradation' | 'requestTimeoutMs'>;
   /** How the links reach the upstreams and whom they tell what the upstreams send. */
   host: LinkHost;
