@@ -82,7 +82,8 @@ async function setup(dist) {
       filterTools: (_server, tools) => tools,
     },
   };
-  const options = { upstreams, settings, host, calls };
+  // As the gateway passes it: the count of changes to the upstreams (older builds ignore it).
+  const options = { upstreams, upstreamsGeneration: () => 0, settings, host, calls };
   const router = createRouter(options);
   for (const link of router.links) link.forward = async () => answer;
   const extra = {

@@ -9,7 +9,7 @@ import type { ConfigDiff } from './config/configDiff.js';
 import type { LoadedConfig, UpstreamSpec } from './config/loadConfig.js';
 import { openClientSession, type SessionHost } from './gateway/clientSessions.js';
 import { createConfigReload, type ReloadTrigger } from './gateway/configReload.js';
-import { createGatewayContext } from './gateway/context.js';
+import { createGatewayContext, setUpstreams } from './gateway/context.js';
 import { hideToolsWhileDown } from './gateway/degradation.js';
 import { createEventPath } from './gateway/eventPath.js';
 import { createGatewayMonitor } from './gateway/gatewayMonitor.js';
@@ -202,7 +202,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const lists = createListChanges(ctx.sessions);
   const createUpstreamOf = (spec: UpstreamSpec) =>
     createUpstream(ctx, monitor, lists.announce, spec);
-  for (const spec of config.upstreams) upstreams.push(createUpstreamOf(spec));
+  setUpstreams(ctx, config.upstreams.map(createUpstreamOf));
   const unfollowHealth = followHealth(ctx);
   const viewOf = trustViewOf(trust);
   const metrics = createMetricsOf(ctx, viewOf);
@@ -228,6 +228,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const fallbackChains: Record<string, string[]> = { ...config.document.fallbacks };
   const stateless = createStatelessGateway({
     upstreams,
+    upstreamsGeneration: () => ctx.upstreamsGeneration,
     listChanges: lists.listen,
     settings: config.gateway,
     factory: ctx.factory,

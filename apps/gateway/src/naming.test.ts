@@ -62,10 +62,20 @@ describe('resolveCollisions', () => {
     );
   });
 
-  it('keeps the first in config order under first_wins', () => {
-    const { kept, dropped } = resolveCollisions(items, 'first_wins', 'tool');
+  it('keeps the first in config order under first_wins, and returns each clash', () => {
+    const { kept, dropped, clashes } = resolveCollisions(items, 'first_wins', 'tool');
     expect(kept.map((i) => `${i.server}:${i.name}`)).toEqual(['a:echo', 'b:sum']);
     expect(dropped).toEqual([items[1]]);
+    expect(clashes).toEqual(['tool "echo" is exposed by both "a" (as "echo") and "b" (as "echo")']);
+  });
+
+  it('finds no clash in the same server listing a name twice', () => {
+    const twice = [items[0]!, items[0]!];
+    expect(resolveCollisions(twice, 'error', 'tool')).toEqual({
+      kept: [items[0]],
+      dropped: [],
+      clashes: [],
+    });
   });
 });
 

@@ -74,13 +74,14 @@ export interface NamedItem {
 /**
  * Checks an aggregated list for exposed names claimed by two servers. With `error` it throws a
  * GatewayError(NAME_COLLISION) naming every clash; with `first_wins` it keeps the first (config
- * order) and returns the dropped ones so the caller can report them.
+ * order) and returns the dropped ones, and each clash as a sentence, so the caller can report
+ * them.
  */
 export function resolveCollisions<T extends NamedItem>(
   items: readonly T[],
   policy: 'error' | 'first_wins',
   kind: 'tool' | 'prompt',
-): { kept: T[]; dropped: T[] } {
+): { kept: T[]; dropped: T[]; clashes: string[] } {
   const owner = new Map<string, T>();
   const kept: T[] = [];
   const dropped: T[] = [];
@@ -97,14 +98,16 @@ export function resolveCollisions<T extends NamedItem>(
       );
     }
   }
-  if (clashes.length > 0 && policy === 'error') {
-    throw new GatewayError(
-      GatewayErrorCode.NameCollision,
-      `name collision: ${clashes.join('; ')}. Give one server a different "prefix", hide the tool with "tools.deny", or set gateway.on_collision to "first_wins".`,
-      { data: clashes },
-    );
-  }
-  return { kept, dropped };
+  if (clashes.length > 0 && policy === 'error')
+    throw new GatewayError(GatewayErrorCode.NameCollision, collisionMessage(clashes), {
+      data: clashes,
+    });
+  return { kept, dropped, clashes };
+}
+
+/** What the `error` policy says of the clashes {@link resolveCollisions} found, with the ways out. */
+export function collisionMessage(clashes: readonly string[]): string {
+  return `name collision: ${clashes.join('; ')}. Give one server a different "prefix", hide the tool with "tools.deny", or set gateway.on_collision to "first_wins".`;
 }
 
 /** A matcher for `tools.allow` / `tools.deny`: names or globs where `*` matches any run. */

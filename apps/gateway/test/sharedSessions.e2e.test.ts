@@ -4,7 +4,12 @@ import { CreateMessageRequestSchema, type McpError } from '@modelcontextprotocol
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTransportFactory } from '../src/upstream/transportFactory.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
-import { EVERYTHING, everythingStdio } from './helpers/upstreams.js';
+import {
+  EVERYTHING,
+  everythingStdio,
+  type HttpUpstream,
+  startEverythingHttp,
+} from './helpers/upstreams.js';
 
 const hasProc = existsSync('/proc/self/cmdline');
 
@@ -37,6 +42,32 @@ async function eventually(condition: () => boolean, ms: number): Promise<boolean
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return true;
+}
+
+/**
+ * Two clients A and B of `gw`, each calling server-everything's `trigger-sampling-request` at
+ * once and answering its sampling request with "by A" / "by B" after `wait(who)`; resolves with
+ * both results and how often each was asked.
+ */
+async function samplingRace(gw: RunningGateway, wait: (who: 'A' | 'B') => Promise<unknown>) {
+  const asked: Record<string, number> = { A: 0, B: 0 };
+  const sampler = async (who: 'A' | 'B') => {
+    const client = await gw.connect({ sampling: {} }, `sampler-${who}`);
+    client.setRequestHandler(CreateMessageRequestSchema, async () => {
+      asked[who]!++;
+      await wait(who);
+      return { model: 'm', role: 'assistant', content: { type: 'text', text: `by ${who}` } };
+    });
+    return client;
+  };
+  const call = (client: Client) =>
+    client.callTool({
+      name: 'ev__trigger-sampling-request',
+      arguments: { prompt: 'hello', maxTokens: 5 },
+    });
+  const clients = await Promise.all([sampler('A'), sampler('B')]);
+  const [a, b] = await Promise.all(clients.map(call));
+  return { texts: [JSON.stringify(a), JSON.stringify(b)], asked };
 }
 
 describe('shared upstream connections (RFC 0010)', () => {
@@ -120,30 +151,50 @@ describe('shared upstream connections (RFC 0010)', () => {
     expect(ev().clientSessions).toBe(3);
   }, 60_000);
 
-  it('never sends one client’s sampling request to another: with two calls in flight it is refused', async () => {
-    const asked: Record<string, number> = { A: 0, B: 0 };
-    const sampler = async (who: 'A' | 'B') => {
-      const client = await gw.connect({ sampling: {} }, `sampler-${who}`);
-      client.setRequestHandler(CreateMessageRequestSchema, async () => {
-        asked[who]!++;
-        // Slow answers keep both calls in flight while the other's request arrives.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return { model: 'm', role: 'assistant', content: { type: 'text', text: `by ${who}` } };
-      });
-      return client;
-    };
-    const [a, b] = await Promise.all([sampler('A'), sampler('B')]);
-    const call = (client: Client) =>
-      client.callTool({
-        name: 'ev__trigger-sampling-request',
-        arguments: { prompt: 'hello', maxTokens: 5 },
-      });
-    const [ra, rb] = await Promise.all([call(a), call(b)]);
-    const texts = [JSON.stringify(ra), JSON.stringify(rb)];
+  it('over stdio, never sends one client’s sampling request to another: with two calls in flight it is refused', async () => {
+    // Slow answers keep both calls in flight while the other's request arrives.
+    const { texts, asked } = await samplingRace(
+      gw,
+      () => new Promise((resolve) => setTimeout(resolve, 300)),
+    );
     // Whatever reached a client is its own; at least one was refused as ambiguous.
     expect(texts[0]).not.toContain('by B');
     expect(texts[1]).not.toContain('by A');
     expect(texts.join(' ')).toMatch(/cannot be tied to one client/);
     expect(asked.A! + asked.B!).toBeLessThanOrEqual(1);
+  }, 60_000);
+});
+
+describe('shared Streamable HTTP connections: server requests by the stream they came on', () => {
+  let upstream: HttpUpstream;
+  let gw: RunningGateway;
+
+  beforeAll(async () => {
+    upstream = await startEverythingHttp('streamableHttp');
+    gw = await startGateway({ mcpServers: { ev: { url: upstream.url } } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    await upstream?.stop();
+  });
+
+  it('sends each client its own sampling request with two calls in flight (it was refused as ambiguous)', async () => {
+    let waiting = 0;
+    let bothAsked: () => void;
+    const both = new Promise<void>((resolve) => {
+      bothAsked = resolve;
+    });
+    // Neither answers until both were asked: both calls are in flight when each request arrives
+    // on the shared connection.
+    const { texts, asked } = await samplingRace(gw, () => {
+      if (++waiting === 2) bothAsked();
+      return both;
+    });
+    expect(texts[0]).toContain('by A');
+    expect(texts[1]).toContain('by B');
+    expect(asked).toEqual({ A: 1, B: 1 });
+    // No session of its own was needed for it.
+    expect(gw.gateway.upstreams.find((u) => u.spec.name === 'ev')!.clientSessions).toBe(0);
   }, 60_000);
 });

@@ -99,8 +99,22 @@ function builtValue(field) {
   return field.packed ? `(${value}) as string` : `${value} as string`;
 }
 
+/**
+ * The value kinds the readers build a value from (src/log/slotValues.ts): strings and numbers.
+ * An absent slot and any other JSON value read as `undefined`, so the readers' file names only
+ * these kinds.
+ */
+const READ_KINDS = ['ASCII', 'WIDE', 'NUMBER'];
+for (const name of READ_KINDS) {
+  if (!VALUE_KINDS.some(([kind]) => kind === name))
+    throw new Error(
+      `scripts/foldFields.mjs: the readers read value kind ${name}, not in VALUE_KINDS`,
+    );
+}
+
 /** src/log/foldFields.generated.ts: the record layout, `FoldEvent` and its builder for the readers. */
 export function readerFieldsSource() {
+  // The fields the builder makes; a `checked` field's slot is the scanner's alone, unnamed here.
   const built = FOLD_FIELDS.filter((f) => f.kind !== 'checked');
   const tsType = (f) =>
     `${f.kind === 'number' ? 'number' : 'string'}${f.required ? '' : ' | undefined'}`;
@@ -108,15 +122,19 @@ export function readerFieldsSource() {
     HEADER,
     `import { namedAt, type Names, numberSlot, ${packed.length > 0 ? 'type PackedStrings, packedAt, ' : ''}sliceAt, textAt } from './slotValues.js';`,
     '',
-    '// Value kinds of a field slot (`[kind, from, to]`).',
-    ...VALUE_KINDS.map(
-      ([name, doc], k) =>
-        `/** ${doc[0].toUpperCase()}${doc.slice(1)}. */\nexport const ${name} = ${k};`,
+    '// The value kinds of a field slot (`[kind, from, to]`) that a value is built from; a slot of',
+    '// any other kind reads as undefined.',
+    ...VALUE_KINDS.flatMap(([name, doc], k) =>
+      READ_KINDS.includes(name)
+        ? [`/** ${doc[0].toUpperCase()}${doc.slice(1)}. */\nexport const ${name} = ${k};`]
+        : [],
     ),
     '',
     "// A line's fields (the ints after `[newline, accepted]` in its record): first `[kind, from,",
-    '// to]` per field slot, at slot * 3.',
-    ...FOLD_FIELDS.map((f, slot) => `export const ${constant(f.key)} = ${slot};`),
+    '// to]` per field slot, at slot * 3; the slots the readers build from, by name.',
+    ...FOLD_FIELDS.flatMap((f, slot) =>
+      built.includes(f) ? [`export const ${constant(f.key)} = ${slot};`] : [],
+    ),
     `const SLOTS = ${FOLD_FIELDS.length};`,
     "// Then the id of each interned slot's value in its table, in slot order: ids in the order",
     "// values first appear, from 0; -1 for a value past its table's ids or bytes, or not ASCII.",
@@ -145,12 +163,6 @@ export function readerFieldsSource() {
     ...built.map((f) => `  ${f.key}: ${tsType(f)};`),
     '};',
     '',
-    '// The intern tables (scripts/foldFields.mjs): at most this many ids each, of values of at',
-    '// most this many bytes.',
-    ...INTERN_TABLES.map(
-      (t) =>
-        `export const ${constant(t.table)}_IDS = ${t.ids};\nexport const ${constant(t.table)}_VALUE_BYTES = ${t.bytes};`,
-    ),
     "/** The strings of a scanner's intern tables by id, each made on first sight of its id. */",
     'export type Interned = {',
     ...INTERN_TABLES.map((t) => `  ${t.table}: Names;`),

@@ -7,7 +7,7 @@ import {
   foldCircuit,
   initialCircuitState,
 } from './circuitState.js';
-import type { CircuitEvent, EventBody } from './events.js';
+import type { CircuitEvent, ResilienceEventBody } from './events.js';
 import { halfOpenDelay, nextOpening } from './openSchedule.js';
 import type { WindowCounts } from './outcomeWindow.js';
 import { createOutcomeWindow, type OutcomeWindow } from './outcomeWindow.js';
@@ -77,7 +77,7 @@ function restoredState(options: CircuitBreakerOptions, circuit: string): Circuit
  * The one way a breaker changes mode: emit the event, fold it into the state, start the mode's
  * counters over (so calls admitted before settle without effect) and arm or stop the timer.
  */
-export function transition(core: BreakerCore, body: EventBody, traceId?: string): void {
+export function transition(core: BreakerCore, body: ResilienceEventBody, traceId?: string): void {
   const event = core.runtime.emitter.emit(body, traceId) as CircuitEvent;
   core.state = evolveCircuit(core.state, event);
   core.rejectionText = undefined;

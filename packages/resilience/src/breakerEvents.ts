@@ -1,5 +1,5 @@
 import type { BreakerSettings } from './breakerSettings.js';
-import type { EventBody } from './events.js';
+import type { ResilienceEventBody } from './events.js';
 import type { Opening } from './openSchedule.js';
 import type { WindowCounts } from './outcomeWindow.js';
 
@@ -34,7 +34,7 @@ export function openedEvent(
   opening: Opening,
   consecutiveFailures: number,
   counts: WindowCounts | undefined,
-): EventBody {
+): ResilienceEventBody {
   return {
     event_type: 'circuit_opened',
     ...circuitFields(settings),
@@ -48,7 +48,7 @@ export function openedEvent(
 }
 
 /** `circuit_half_opened`, admitting the breaker's probes. */
-export function halfOpenedEvent(settings: BreakerSettings): EventBody {
+export function halfOpenedEvent(settings: BreakerSettings): ResilienceEventBody {
   return {
     event_type: 'circuit_half_opened',
     ...circuitFields(settings),
@@ -61,7 +61,7 @@ export function closedEvent(
   settings: BreakerSettings,
   reason: 'probes_succeeded' | 'operator' | 'server_recovered',
   ejections: number,
-): EventBody {
+): ResilienceEventBody {
   return { event_type: 'circuit_closed', ...circuitFields(settings), reason, ejections };
 }
 
@@ -71,7 +71,7 @@ export function thresholdExceededEvent(
   reason: TripReason,
   consecutiveFailures: number,
   counts: WindowCounts,
-): EventBody {
+): ResilienceEventBody {
   return {
     event_type: 'circuit_threshold_exceeded',
     ...circuitFields(settings),
@@ -82,12 +82,12 @@ export function thresholdExceededEvent(
 }
 
 /** `circuit_isolated`: an operator's lock-out, until released. */
-export function isolatedEvent(settings: BreakerSettings, reason: string): EventBody {
+export function isolatedEvent(settings: BreakerSettings, reason: string): ResilienceEventBody {
   return { event_type: 'circuit_isolated', ...circuitFields(settings), reason };
 }
 
 /** `circuit_metrics_only`: a dry run from now on, with the operator's reason if given. */
-export function metricsOnlyEvent(settings: BreakerSettings, reason?: string): EventBody {
+export function metricsOnlyEvent(settings: BreakerSettings, reason?: string): ResilienceEventBody {
   return {
     event_type: 'circuit_metrics_only',
     ...circuitFields(settings),

@@ -57,12 +57,21 @@ export type ResilienceEventHandler = (event: ResilienceEvent) => void;
  */
 export type EventSink = ResilienceEventHandler;
 
-/** The body of an event: everything but the envelope. */
-export type EventBody = ResilienceEvent extends infer E
+/**
+ * A resilience event without its envelope ({@link EventEnvelope}): the type and fields a policy
+ * emits, before its {@link Emitter} adds `timestamp`, `trace_id` and `repo`.
+ */
+export type ResilienceEventBody = ResilienceEvent extends infer E
   ? E extends ResilienceEvent
     ? Omit<E, keyof EventEnvelope>
     : never
   : never;
+
+/**
+ * @deprecated Use {@link ResilienceEventBody}: in `@selfheal/events` an `EventBody` is the
+ * body given to the event factory (any `event_type`); one name, one meaning.
+ */
+export type EventBody = ResilienceEventBody;
 
 /**
  * Where the policies hand the events they emit: a body (type and fields) and its trace; the
@@ -71,7 +80,7 @@ export type EventBody = ResilienceEvent extends infer E
  */
 export interface Emitter {
   /** Emits `body` in trace `traceId` (a new one when omitted); returns the event as sent. */
-  emit<B extends EventBody>(body: B, traceId?: string): B & EventEnvelope;
+  emit<B extends ResilienceEventBody>(body: B, traceId?: string): B & EventEnvelope;
   /** A fresh trace id for a causal chain that has none yet. */
   newTraceId(): string;
 }

@@ -77,6 +77,7 @@ export {
   type EventEnvelope,
   type EventSink,
   type ResilienceEvent,
+  type ResilienceEventBody,
   type ResilienceEventHandler,
 } from './events.js';
 export {

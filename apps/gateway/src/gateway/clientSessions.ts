@@ -18,6 +18,7 @@ export interface SessionHost {
 export function openClientSession(ctx: GatewayContext, host: SessionHost): GatewaySession {
   const session = createGatewaySession({
     upstreams: ctx.upstreams,
+    upstreamsGeneration: () => ctx.upstreamsGeneration,
     settings: ctx.config.gateway,
     factory: ctx.factory,
     serverInfo: ctx.serverInfo,

@@ -4,7 +4,7 @@ import type { LoadedConfig, UpstreamSpec } from '../config/loadConfig.js';
 import type { ReloadOutcome } from '../gateway.js';
 import type { ListMethod } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
-import type { GatewayContext } from './context.js';
+import { type GatewayContext, setUpstreams } from './context.js';
 import { collisionsOf, visibleTools } from './exposedNames.js';
 import type { GatewayPolicies } from './gatewayPolicies.js';
 
@@ -96,7 +96,10 @@ async function applyReload(
   );
   // Config order, as at start.
   const order = next.upstreams.map((u) => u.name);
-  upstreams.splice(0, upstreams.length, ...order.flatMap((n) => upstreamByName.get(n) ?? []));
+  setUpstreams(
+    ctx,
+    order.flatMap((n) => upstreamByName.get(n) ?? []),
+  );
   await Promise.all(started.map((u) => u?.start()));
   const now: LoadedConfig = {
     ...next,
@@ -142,10 +145,14 @@ function announceChanges(
 
 /** Stops a server's upstream, policy and monitored process, and forgets them. */
 async function dropServer(host: ReloadHost, name: string): Promise<void> {
-  const { upstreams, upstreamByName, specByName } = host.ctx;
+  const { ctx } = host;
+  const { upstreamByName, specByName } = ctx;
   const upstream = upstreamByName.get(name);
   if (upstream !== undefined) {
-    upstreams.splice(upstreams.indexOf(upstream), 1);
+    setUpstreams(
+      ctx,
+      ctx.upstreams.filter((u) => u !== upstream),
+    );
     upstreamByName.delete(name);
     specByName.delete(name);
     await upstream.stop();

@@ -31,9 +31,11 @@ export interface GatewayContext {
   readonly trust: TrustGuard;
   /**
    * The upstreams in config order. Sessions and the stateless face read this one array, so a
-   * reload changes it in place (RFC 0019).
+   * reload changes it in place (RFC 0019), through {@link setUpstreams} only.
    */
   readonly upstreams: UpstreamServer[];
+  /** How many times {@link setUpstreams} changed `upstreams`: routers compare it per request. */
+  upstreamsGeneration: number;
   readonly upstreamByName: Map<string, UpstreamServer>;
   /** Each configured server's resolved entry, disabled ones too (the monitor's transports). */
   readonly specByName: Map<string, UpstreamSpec>;
@@ -68,10 +70,20 @@ export function createGatewayContext(
       onUncompilable: (message) => emitter.emit('warning', message),
     }),
     upstreams: [],
+    upstreamsGeneration: 0,
     upstreamByName: new Map(),
     specByName: new Map(config.upstreams.map((spec) => [spec.name, spec])),
     sessions: new Set(),
   };
+}
+
+/**
+ * Makes `ctx.upstreams` hold `next`, in place, and counts the change, which every router
+ * (sessions, the stateless face) sees at its next request.
+ */
+export function setUpstreams(ctx: GatewayContext, next: readonly UpstreamServer[]): void {
+  ctx.upstreams.splice(0, ctx.upstreams.length, ...next);
+  ctx.upstreamsGeneration++;
 }
 
 /**

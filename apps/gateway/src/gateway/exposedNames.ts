@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/loadConfig.js';
-import { createToolFilter, exposeName, resolveCollisions } from '../naming.js';
+import { collisionMessage, createToolFilter, exposeName, resolveCollisions } from '../naming.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 
 // What clients see of the catalogs known so far, under the config's naming: read by the
@@ -52,12 +52,16 @@ export function checkCollisions(upstreams: readonly UpstreamServer[], config: Lo
     resolveCollisions(exposedItems(upstreams, config, kind), config.gateway.onCollision, kind);
 }
 
-/** Every clash of exposed names across the catalogs known so far, as a sentence each. */
+/**
+ * The clashes of exposed names across the catalogs known so far, whatever the policy: the
+ * sentence the `error` policy would throw at start-up, of the first kind that clashes (tools,
+ * then prompts); empty when none does.
+ */
 export function collisionsOf(upstreams: readonly UpstreamServer[], config: LoadedConfig): string[] {
-  try {
-    checkCollisions(upstreams, { ...config, gateway: { ...config.gateway, onCollision: 'error' } });
-    return [];
-  } catch (error) {
-    return [(error as Error).message];
+  for (const kind of ['tool', 'prompt'] as const) {
+    const items = exposedItems(upstreams, config, kind);
+    const { clashes } = resolveCollisions(items, 'first_wins', kind);
+    if (clashes.length > 0) return [collisionMessage(clashes)];
   }
+  return [];
 }

@@ -24,6 +24,12 @@ type Params = Record<string, unknown> | undefined;
 /** Options of {@link createGatewaySession}. */
 export interface GatewaySessionOptions {
   upstreams: readonly UpstreamServer[];
+  /**
+   * Counts the changes to `upstreams`, an array the gateway changes in place (a reload, RFC
+   * 0019): a router makes its links again when the count moves, and reads nothing else of the
+   * array per request. @default the upstreams never change
+   */
+  upstreamsGeneration?: () => number;
   settings: Pick<
     GatewaySettings,
     'separator' | 'degradation' | 'requestTimeoutMs' | 'clientSessions'
@@ -141,6 +147,7 @@ export function createGatewaySession(options: GatewaySessionOptions): GatewaySes
   };
   const router = createRouter({
     upstreams: options.upstreams,
+    ...(options.upstreamsGeneration && { upstreamsGeneration: options.upstreamsGeneration }),
     settings,
     host,
     calls: options.calls,

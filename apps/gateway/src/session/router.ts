@@ -6,7 +6,7 @@ import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { aggregateList } from './aggregateList.js';
 import { forwardRequest, requestOptions } from './forwardRequest.js';
 import { setLevel, subscribe, unsubscribe } from './keptRequests.js';
-import { routeByName, routeByUri } from './nameRoutes.js';
+import { findByName, routeByName, routeByUri } from './nameRoutes.js';
 import { createRouterContext, type RouterContext } from './routerContext.js';
 import { executeToolCall, isUnavailable, type ToolCallHost } from './toolCall.js';
 import { toolCallFailure } from './toolCallFailure.js';
@@ -39,6 +39,12 @@ export interface RouteExtra {
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
   upstreams: readonly UpstreamServer[];
+  /**
+   * Counts the changes to `upstreams`, an array the gateway changes in place (a reload, RFC
+   * 0019): a router makes its links again when the count moves, and reads nothing else of the
+   * array per request. @default the upstreams never change
+   */
+  upstreamsGeneration?: () => number;
   settings: Pick<GatewaySettings, 'separator' | 'degradation' | 'requestTimeoutMs'>;
   /** How the links reach the upstreams and whom they tell what the upstreams send. */
   host: LinkHost;
@@ -161,12 +167,11 @@ async function serveRequest(
   }
 }
 
-/** The tool an exposed name routes to, as its link last listed it, else as the catalog has it. */
+/**
+ * The tool an exposed name routes to, as its link last listed it, else as the catalog has it.
+ * No such tool: undefined, and the call itself says so.
+ */
 function listedTool(context: RouterContext, exposed: string): RawItem | undefined {
-  try {
-    const { link, name } = routeByName(context, 'tools/list', exposed);
-    return link.listedTool(name);
-  } catch {
-    return undefined; // no such tool: the call itself says so
-  }
+  const found = findByName(context, 'tools/list', exposed);
+  return found?.link.listedTool(found.name);
 }

@@ -34,11 +34,13 @@ describe('createRouterLinks', () => {
   it('follows a reload that changes the array in place: new links, the removed one closed', () => {
     const [a, b, c] = [upstream('a'), upstream('b'), upstream('c')];
     const upstreams = [a, b];
-    const links = createRouterLinks({ upstreams }, host);
+    let generation = 0;
+    const links = createRouterLinks({ upstreams, upstreamsGeneration: () => generation }, host);
     const [linkA, linkB] = links.current();
     const closeB = vi.spyOn(linkB!, 'close');
-    // The gateway's reload: the same array, spliced (RFC 0019).
+    // The gateway's reload: the same array, spliced, and the change counted (RFC 0019).
     upstreams.splice(0, upstreams.length, c, a);
+    generation++;
     const after = links.current();
     expect(after.map((l) => l.name)).toEqual(['c', 'a']);
     expect(after[1]).toBe(linkA);
@@ -53,10 +55,24 @@ describe('createRouterLinks', () => {
   it('follows a reorder of the same upstreams', () => {
     const [a, b] = [upstream('a'), upstream('b')];
     const upstreams = [a, b];
-    const links = createRouterLinks({ upstreams }, host);
+    let generation = 0;
+    const links = createRouterLinks({ upstreams, upstreamsGeneration: () => generation }, host);
     links.current();
     upstreams.reverse();
+    generation++;
     expect(links.current().map((l) => l.name)).toEqual(['b', 'a']);
     expect(links.sources().map((s) => s.server)).toEqual(['b', 'a']);
+  });
+
+  it('reads the array again only when the count moves, not item by item per read', () => {
+    const [a, b] = [upstream('a'), upstream('b')];
+    const upstreams = [a];
+    let generation = 7;
+    const links = createRouterLinks({ upstreams, upstreamsGeneration: () => generation }, host);
+    const first = links.current();
+    upstreams.push(b);
+    expect(links.current()).toBe(first);
+    generation++;
+    expect(links.current().map((l) => l.name)).toEqual(['a', 'b']);
   });
 });

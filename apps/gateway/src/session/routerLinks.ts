@@ -26,9 +26,15 @@ export interface RouterLinks {
   made(): UpstreamLink[];
 }
 
-/** The links over `upstreams`, an array the gateway changes in place on a reload. */
+/**
+ * The links over `upstreams`, an array the gateway changes in place on a reload and counts the
+ * change in `upstreamsGeneration`.
+ */
 export function createRouterLinks(
-  options: { readonly upstreams: readonly UpstreamServer[] },
+  options: {
+    readonly upstreams: readonly UpstreamServer[];
+    readonly upstreamsGeneration?: () => number;
+  },
   host: LinkHost,
 ): RouterLinks {
   const linkByUpstream = new Map<UpstreamServer, UpstreamLink>();
@@ -47,19 +53,18 @@ export function createRouterLinks(
     });
     return made;
   };
-  // The lists of the last read, kept while the upstreams are the same ones in the same order: a
-  // tool call reads them three times or more, and a reload is rare. The gateway changes the
-  // array in place, so it is compared item by item, not by identity.
+  // The lists of the last read, kept until the gateway counts a change to the upstreams: a tool
+  // call reads them three times or more, and a reload is rare. The array is changed in place, so
+  // its identity cannot tell; the count is one comparison a read, where the array's items were
+  // one each.
+  const generation = options.upstreamsGeneration ?? (() => 0);
   let links: UpstreamLink[] = [];
   let sources: RouteSource[] = [];
-  const unchanged = (): boolean => {
-    const upstreams = options.upstreams;
-    if (upstreams.length !== links.length) return false;
-    for (let i = 0; i < links.length; i++) if (links[i]!.upstream !== upstreams[i]) return false;
-    return true;
-  };
+  let seen: number | undefined;
   const current = (): UpstreamLink[] => {
-    if (unchanged()) return links;
+    const now = generation();
+    if (now === seen) return links;
+    seen = now;
     for (const [upstream, link] of linkByUpstream) {
       if (options.upstreams.includes(upstream)) continue;
       linkByUpstream.delete(upstream);

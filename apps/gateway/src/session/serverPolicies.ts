@@ -5,8 +5,8 @@ import {
   classifyError,
   createPolicyFromConfig,
   type Emitter,
-  type EventBody,
   type EventEnvelope,
+  type ResilienceEventBody,
   type UpstreamPolicy,
 } from '@selfheal/resilience';
 import type { SelfhealEvent } from '@selfheal/schemas';
@@ -93,7 +93,7 @@ export function busEmitter(
   newTraceId: () => string = () => randomHex(16),
 ): Emitter {
   return {
-    emit<B extends EventBody>(body: B, traceId?: string) {
+    emit<B extends ResilienceEventBody>(body: B, traceId?: string) {
       let event: SelfhealEvent | B = body;
       try {
         // A factory that validates may refuse the event; like a closed bus, that never fails

@@ -2,9 +2,8 @@ import { WireErrorCode } from '../errors.js';
 import { exposeName } from '../naming.js';
 import { scanParamHeaders } from '../stateless/paramHeaders.js';
 import type { RawItem } from '../upstream/catalog.js';
-import { routeByName } from './nameRoutes.js';
+import { findByName, routeByName } from './nameRoutes.js';
 import type { RouterContext } from './routerContext.js';
-import { routeName } from './routing.js';
 import type { ToolTarget } from './toolCall.js';
 import { wireError } from './upstreamLink.js';
 
@@ -44,16 +43,15 @@ export function toolTargets(context: RouterContext, exposed: string): RoutedTarg
       });
   }
   for (const other of context.options.fallbacks?.[exposed] ?? []) {
-    const route = routeName(other, links.sources(), settings.separator, 'tools/list');
-    const link = route && links.linkOf(route.server);
-    if (!route || !link || !links.filterOf(link)(route.name)) continue;
-    const listed = link.listedTool(route.name);
+    const found = findByName(context, 'tools/list', other);
+    if (found === undefined) continue;
+    const listed = found.link.listedTool(found.name);
     if (!invalidMarks(listed))
       addTarget(targets, {
-        link,
-        name: route.name,
+        link: found.link,
+        name: found.name,
         exposed: other,
-        server: link.name,
+        server: found.link.name,
         definition: listed,
       });
   }

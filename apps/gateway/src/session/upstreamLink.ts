@@ -184,7 +184,14 @@ export class UpstreamLink {
     if (this.host.stateless && !this.upstream.speaksStateless) params = withoutEnvelope(params);
     const own = this.ownSession;
     const client = await this.ensure(options.signal);
-    const end = own ? this.own.track(requestId) : this.upstream.shared.begin(this.owner(requestId));
+    let end: () => void;
+    if (own) end = this.own.track(requestId);
+    else {
+      const call = this.upstream.shared.begin(this.owner(requestId));
+      end = call.end;
+      // The key names this call on the shared connection: a server request on its stream is its.
+      options = { ...options, relatedRequestId: call.key };
+    }
     try {
       return await this.send(client, method, params, options, requestId);
     } catch (error) {

@@ -37,6 +37,12 @@ export type StatelessReply =
 export interface StatelessGatewayOptions {
   upstreams: readonly UpstreamServer[];
   /**
+   * Counts the changes to `upstreams`, an array the gateway changes in place (a reload, RFC
+   * 0019): a router makes its links again when the count moves, and reads nothing else of the
+   * array per request. @default the upstreams never change
+   */
+  upstreamsGeneration?: () => number;
+  /**
    * Where the listen streams learn of list changes. @default each of `upstreams`' `listChanged`
    * events (a gateway whose upstreams change on reload passes its own)
    */
@@ -112,6 +118,7 @@ export function createStatelessGateway(options: StatelessGatewayOptions): Statel
   const inFlight = new InFlightRequests();
   const router = createRouter({
     upstreams: options.upstreams,
+    ...(options.upstreamsGeneration && { upstreamsGeneration: options.upstreamsGeneration }),
     settings: options.settings,
     calls: options.calls,
     ...(options.fallbacks && { fallbacks: options.fallbacks }),

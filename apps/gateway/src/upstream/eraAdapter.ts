@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { EraProbe } from './eraProbe.js';
+import { originOf, type RequestOrigins } from './requestOrigins.js';
 import { type EraLink, StatelessTranslation } from './statelessTranslation.js';
 
 /** Options of {@link createEraAdapter}. */
@@ -29,7 +30,10 @@ export const ERA_PROBE_MS = 2000;
  * anything else (an error, silence for `probeMs`) leaves it as it was, on `fallback` if given.
  * What a stateless connection changes on the way is {@link StatelessTranslation}'s.
  */
-export function createEraAdapter(first: Transport, options: EraAdapterOptions): Transport {
+export function createEraAdapter(
+  first: Transport,
+  options: EraAdapterOptions,
+): Transport & RequestOrigins {
   const probe = new EraProbe();
   let translation: StatelessTranslation | undefined;
   const attach = (transport: Transport) => {
@@ -46,7 +50,7 @@ export function createEraAdapter(first: Transport, options: EraAdapterOptions): 
     transport.onerror = (error) => adapter.onerror?.(error);
   };
 
-  const adapter: Transport = {
+  const adapter: Transport & RequestOrigins = {
     async start() {
       attach(link.inner);
       await link.inner.start();
@@ -74,6 +78,7 @@ export function createEraAdapter(first: Transport, options: EraAdapterOptions): 
     setProtocolVersion(version: string) {
       if (translation === undefined) link.inner.setProtocolVersion?.(version);
     },
+    originOf: (id) => originOf(link.inner, id),
   };
   const link: EraLink = { inner: first, outer: adapter, closing: false };
   Object.defineProperty(adapter, 'sessionId', { get: () => link.inner.sessionId });

@@ -166,6 +166,67 @@ describe('NodeStreamableHttpClientTransport', () => {
     await transport.close();
   });
 
+  it('names the request whose SSE stream carried a server request, until it is answered or cancelled', async () => {
+    const serverRequest = (id: number) =>
+      `event: message\ndata: {"jsonrpc":"2.0","id":${id},"method":"elicitation/create","params":{}}\n\n`;
+    const { url } = await serve((_req, res, body) => {
+      const message = JSON.parse(body) as { id?: number; method?: string };
+      if (message.method !== 'tools/call') {
+        res.writeHead(202).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Each call's stream carries a server request numbered after it, then the call's result.
+      res.end(
+        `${serverRequest(100 + message.id!)}event: message\ndata: {"jsonrpc":"2.0","id":${message.id},"result":{}}\n\n`,
+      );
+    });
+    const { transport, received } = await connected(url);
+    await transport.send(call, { relatedRequestId: 'call-a' });
+    await transport.send({ ...call, id: 2 }, { relatedRequestId: 'call-b' });
+    await transport.send({ ...call, id: 3 }); // sent without one: its stream names nobody
+    await until(() => received.length === 6);
+    expect([101, 102, 103].map((id) => transport.originOf(id))).toEqual([
+      'call-a',
+      'call-b',
+      undefined,
+    ]);
+    // Answered: forgotten.
+    await transport.send({ jsonrpc: '2.0', id: 101, result: { action: 'decline' } });
+    expect(transport.originOf(101)).toBeUndefined();
+    expect(transport.originOf(102)).toBe('call-b');
+    await transport.close();
+  });
+
+  it('forgets the origin of a server request the server cancels (it gets no answer)', async () => {
+    let posts = 0;
+    const { url } = await serve((_req, res) => {
+      if (posts++ > 0) {
+        res.writeHead(202).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        'event: message\ndata: {"jsonrpc":"2.0","id":7,"method":"sampling/createMessage","params":{}}\n\n',
+      );
+      res.end(
+        'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}\n\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n',
+      );
+    });
+    const { transport, received } = await connected(url);
+    let seenDuring: unknown = 'not seen';
+    transport.onmessage = (message) => {
+      if ('method' in message && message.method === 'sampling/createMessage')
+        seenDuring = transport.originOf(7);
+      received.push(message);
+    };
+    await transport.send(call, { relatedRequestId: 'call-a' });
+    await until(() => received.length === 3);
+    expect(seenDuring).toBe('call-a');
+    expect(transport.originOf(7)).toBeUndefined();
+    await transport.close();
+  });
+
   it('fails a request at once when its SSE stream ends before the response', async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -20,6 +20,7 @@ import {
 import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { invalidMessageError } from './invalidMessages.js';
+import type { RequestOrigins } from './requestOrigins.js';
 import { createSseParser, isPrimingEvent } from './sseParser.js';
 
 /** Options of {@link NodeStreamableHttpClientTransport}. */
@@ -60,7 +61,7 @@ export class StreamableHttpStatusError extends SdkHttpError {
  * ends before its response fails that request at once with a connection-closed error (the link
  * then reconnects) instead of resuming it.
  */
-export class NodeStreamableHttpClientTransport implements Transport {
+export class NodeStreamableHttpClientTransport implements Transport, RequestOrigins {
   sessionId?: string;
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -72,6 +73,8 @@ export class NodeStreamableHttpClientTransport implements Transport {
   private readonly reconnectDelaysMs: readonly number[];
   private protocolVersion: string | undefined;
   private readonly open = new Set<ClientRequest>();
+  /** Server requests still unanswered that came on a POST's stream: id -> that POST's origin. */
+  private readonly origins = new Map<RequestId, RequestId>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private closed = false;
@@ -92,9 +95,22 @@ export class NodeStreamableHttpClientTransport implements Transport {
     this.protocolVersion = version;
   }
 
+  /**
+   * The `relatedRequestId` sent with the client request on whose SSE stream the server sent
+   * request `id`, until that request is answered; undefined for one that came on the standalone
+   * GET stream, or a request sent without one. A server sends the requests a call causes on that
+   * call's stream (MCP 2025-11-25, Streamable HTTP), so this ties them to it exactly, whatever
+   * else is in flight on the connection.
+   */
+  originOf(id: RequestId): RequestId | undefined {
+    return this.origins.get(id);
+  }
+
   /** POSTs one message; resolves once the server has answered with headers (as the SDK). */
-  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) throw new Error('Transport closed');
+    // Our answer to a server request: it no longer needs its origin.
+    if (!('method' in message) && message.id !== undefined) this.origins.delete(message.id);
     const body = JSON.stringify(message);
     const res = await this.request('POST', body, 'application/json, text/event-stream');
     const sessionId = res.headers['mcp-session-id'];
@@ -112,7 +128,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
     // The SDK's Client built it: a request is a message with a method and an id.
     const requestIds = 'method' in message && 'id' in message ? [message.id] : [];
     const type = essence(res.headers['content-type']);
-    if (type === 'text/event-stream') this.readSse(res, requestIds);
+    if (type === 'text/event-stream') this.readSse(res, requestIds, options?.relatedRequestId);
     else if (type === 'application/json') {
       const text = await readText(res);
       let data: unknown;
@@ -143,6 +159,7 @@ export class NodeStreamableHttpClientTransport implements Transport {
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     for (const req of this.open) req.destroy();
     this.open.clear();
+    this.origins.clear();
     this.onclose?.();
   }
 
@@ -172,11 +189,19 @@ export class NodeStreamableHttpClientTransport implements Transport {
       this.onerror?.(invalidMessageError(what, error));
       return;
     }
+    if ('method' in message && message.method === 'notifications/cancelled') {
+      // A request the server gave up on gets no answer from us: forget its origin here.
+      const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (cancelled !== undefined) this.origins.delete(cancelled);
+    }
     this.onmessage?.(message);
   }
 
-  /** Delivers each `message` event; requests still unanswered when it ends fail at once. */
-  private readSse(res: IncomingMessage, requestIds: RequestId[]) {
+  /**
+   * Delivers each `message` event; requests still unanswered when it ends fail at once. A server
+   * request on it is noted as `origin`'s (the POST's `relatedRequestId`), for {@link originOf}.
+   */
+  private readSse(res: IncomingMessage, requestIds: RequestId[], origin?: RequestId) {
     const waiting = new Set(requestIds);
     const parse = createSseParser((event) => {
       if (event.event !== 'message' || isPrimingEvent(event)) return;
@@ -188,7 +213,10 @@ export class NodeStreamableHttpClientTransport implements Transport {
         return;
       }
       const id = (item as { id?: RequestId } | null)?.id;
-      if (id !== undefined && !('method' in (item as object))) waiting.delete(id);
+      if (id !== undefined) {
+        if (!('method' in (item as object))) waiting.delete(id);
+        else if (origin !== undefined) this.origins.set(id, origin);
+      }
       this.deliver(item, 'an SSE event');
     });
     res.setEncoding('utf8');

@@ -29,7 +29,7 @@ async function sharedPair() {
       },
       ResultSchema,
     );
-  return { server, client, calls, sample };
+  return { server, client, clientTransport: a, calls, sample };
 }
 
 /** A call in flight that answers server requests as `who` and records notifications. */
@@ -44,7 +44,7 @@ function owner(who: string, seen: UpstreamMessage[] = []): SharedCallOwner {
 describe('SharedCalls', () => {
   it('sends a server request to the one call in flight', async () => {
     const { calls, sample } = await sharedPair();
-    const end = calls.begin(owner('A'));
+    const { end } = calls.begin(owner('A'));
     expect(await sample()).toMatchObject({ answeredBy: 'A', method: 'sampling/createMessage' });
     end();
     expect(calls.size).toBe(0);
@@ -60,6 +60,28 @@ describe('SharedCalls', () => {
       /server "up" sent sampling\/createMessage .* 2 client requests are in flight .* "session": "per_client"/,
     );
     expect(unattributed).toEqual([2]);
+  });
+
+  it('sends a server request to the call whose stream carried it, whatever else is in flight', async () => {
+    const { calls, clientTransport, sample } = await sharedPair();
+    const asked: string[] = [];
+    const recording = (who: string): SharedCallOwner => ({
+      ...owner(who),
+      request: async (message) => {
+        asked.push(who);
+        return { answeredBy: who, method: message.method };
+      },
+    });
+    const a = calls.begin(recording('A'));
+    const b = calls.begin(recording('B'));
+    // As the Streamable HTTP transport tells it: every server request came on B's stream.
+    Object.assign(clientTransport, { originOf: () => b.key });
+    expect(await sample()).toMatchObject({ answeredBy: 'B' });
+    // B has ended: its stream's request goes to nobody, not to A, the one call left.
+    b.end();
+    await expect(sample()).rejects.toThrow(/client request that has already ended/);
+    expect(asked).toEqual(['B']);
+    a.end();
   });
 
   it('sends a call’s concurrent requests to it, and refuses while another call is in flight (even one that waits)', async () => {
@@ -95,9 +117,9 @@ describe('SharedCalls', () => {
     calls.on('unattributed', (message) => dropped.push(message.method));
     const log = (data: string) =>
       server.notification({ method: 'notifications/message', params: { level: 'info', data } });
-    const endA = calls.begin(owner('A', seenA));
+    const { end: endA } = calls.begin(owner('A', seenA));
     await log('for A');
-    const endB = calls.begin(owner('B'));
+    const { end: endB } = calls.begin(owner('B'));
     await log('for nobody');
     endA();
     endB();

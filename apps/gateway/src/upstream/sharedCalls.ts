@@ -2,6 +2,7 @@ import type { Client, RequestId } from '@modelcontextprotocol/client';
 import { EventEmitter } from 'eventemitter3';
 import { WireErrorCode } from '../errors.js';
 import { type ListMethod, listChangedBy } from './catalog.js';
+import { originOf } from './requestOrigins.js';
 
 /** A message an upstream sent on its own (a request or a notification), kept raw. */
 export interface UpstreamMessage {
@@ -27,6 +28,18 @@ interface Tracked {
   owner: SharedCallOwner;
 }
 
+/** A call registered with {@link SharedCalls.begin}. */
+export interface SharedCall {
+  /**
+   * Names the call on the connection: send its upstream request with this as its
+   * `relatedRequestId`, so that a transport that knows which call a server request belongs to
+   * (see `RequestOrigins`) can say so.
+   */
+  readonly key: string;
+  /** Ends the call: what the server sends from now on is no longer its. */
+  end(): void;
+}
+
 /** Events of {@link SharedCalls}. */
 export interface SharedCallsEvents {
   /** The upstream said one of its lists changed (`notifications/tools/list_changed`, ...). */
@@ -44,14 +57,19 @@ export interface SharedCallsEvents {
  * request or notification to the call that caused it.
  *
  * MCP 2025-11-25 has no field tying a server-to-client request to the client request that caused
- * it, so attribution is exact only while one call is in flight: a request that arrives with none
- * or several in flight is refused with an error naming the server and the fix (`"session":
- * "per_client"`), and such a notification is dropped. Progress and cancellation are the SDK's
- * (by token and by id, exact under any concurrency).
+ * it. Over Streamable HTTP the stream it arrives on does: the shared connection's transport says
+ * which call's stream carried it ({@link originOf}), and it goes to that call whatever else is in
+ * flight. Elsewhere (stdio, the standalone GET stream) attribution is exact only while one call
+ * is in flight: a request that arrives with none or several in flight is refused with an error
+ * naming the server and the fix (`"session": "per_client"`), and such a notification is dropped
+ * (notifications are attributed this way on every transport). Progress and cancellation are the
+ * SDK's (by token and by id, exact under any concurrency).
  */
 export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   private readonly server: string;
-  private readonly calls = new Set<Tracked>();
+  /** Calls in flight by key. */
+  private readonly calls = new Map<string, Tracked>();
+  private nextKey = 0;
   private readonly installed = new WeakSet<Client>();
 
   constructor(server: string) {
@@ -64,13 +82,11 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     return this.calls.size;
   }
 
-  /** Registers a call in flight; returns what ends it. */
-  begin(owner: SharedCallOwner): () => void {
-    const tracked = { owner };
-    this.calls.add(tracked);
-    return () => {
-      this.calls.delete(tracked);
-    };
+  /** Registers a call in flight. */
+  begin(owner: SharedCallOwner): SharedCall {
+    const key = `selfheal-${this.nextKey++}`;
+    this.calls.set(key, { owner });
+    return { key, end: () => this.calls.delete(key) };
   }
 
   /**
@@ -81,6 +97,18 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   private sole(): Tracked | undefined {
     if (this.calls.size !== 1) return undefined;
     return this.calls.values().next().value;
+  }
+
+  /**
+   * The call server request `id` belongs to: the one whose stream carried it, when the
+   * transport can tell (none if that call has ended: never another), else the only call in
+   * flight.
+   */
+  private ownerOf(client: Client, id: RequestId): { tracked?: Tracked; ended?: true } {
+    const key = originOf(client.transport, id);
+    if (key === undefined) return { tracked: this.sole() };
+    const tracked = this.calls.get(String(key));
+    return tracked === undefined ? { ended: true } : { tracked };
   }
 
   /** Calls in flight now (for the refusal's message). */
@@ -94,10 +122,10 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     this.installed.add(client);
     client.fallbackRequestHandler = async (request, ctx) => {
       const message = { method: request.method, params: request.params };
-      const tracked = this.sole();
+      const { tracked, ended } = this.ownerOf(client, ctx.mcpReq.id);
       if (tracked === undefined) {
         this.emit('unattributed', message, this.candidates);
-        throw Object.assign(new Error(this.unattributedReason(request.method)), {
+        throw Object.assign(new Error(this.unattributedReason(request.method, ended)), {
           code: WireErrorCode.InternalError,
         });
       }
@@ -120,7 +148,9 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     };
   }
 
-  private unattributedReason(method: string): string {
+  private unattributedReason(method: string, ended?: true): string {
+    if (ended)
+      return `selfheal: server "${this.server}" sent ${method} on the stream of a client request that has already ended, so there is no client to ask`;
     const count = this.candidates;
     const why =
       count === 0

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain script, without types
+import { INTERN_TABLES } from '../../scripts/foldFields.mjs';
 import { envelopeTime } from '../model/envelope.js';
 import {
   SERVER_NAME_ID,
   TIMESTAMP_PACKED,
   TRACE_ID_ID,
   TRACE_ID_PACKED,
-  TRACES_IDS,
 } from './foldFields.generated.js';
 import { createLineLocator, lineRecords, RECORD_INTS } from './lineLocator.js';
 import { createFoldBuilder } from './lineScanner.js';
 import { packedStrings } from './slotValues.js';
+
+/** The ids of the scanner's trace table: a new trace id past them gets -1. */
+const TRACES_IDS: number = INTERN_TABLES.find((t: { table: string }) => t.table === 'traces').ids;
 
 /** Lines of every kind: good ones, one the scanner declines, blank, not JSON, not an event. */
 function lines(count: number, padding = 0): string[] {
