@@ -1,9 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CreateMessageRequestSchema, type McpError } from '@modelcontextprotocol/sdk/types.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  LoggingMessageNotificationSchema,
+  type McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTransportFactory } from '../src/upstream/transportFactory.js';
 import { type RunningGateway, startGateway } from './helpers/gatewayHarness.js';
+import { readJsonBody } from './helpers/testUpstream.js';
 import {
   EVERYTHING,
   everythingStdio,
@@ -196,5 +206,99 @@ describe('shared Streamable HTTP connections: server requests by the stream they
     expect(asked).toEqual({ A: 1, B: 1 });
     // No session of its own was needed for it.
     expect(gw.gateway.upstreams.find((u) => u.spec.name === 'ev')!.clientSessions).toBe(0);
+  }, 60_000);
+});
+
+/**
+ * A Streamable HTTP server on 127.0.0.1 with one tool, `log` ({text}): once `together` calls of
+ * it have arrived, each sends a log message with its text on its own stream; once all have, each
+ * answers. So every log message reaches the gateway while all the calls are in flight.
+ */
+async function startLoggingUpstream(together: number) {
+  const barrier = () => {
+    let count = 0;
+    let open: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return () => {
+      if (++count === together) open();
+      return opened;
+    };
+  };
+  const arrived = barrier();
+  const logged = barrier();
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const http = createServer(async (req, res) => {
+    const body = await readJsonBody(req);
+    const id = req.headers['mcp-session-id'];
+    let transport = typeof id === 'string' ? transports.get(id) : undefined;
+    if (!transport) {
+      const t: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid) => void transports.set(sid, t),
+      });
+      const server = new Server(
+        { name: 'logging-upstream', version: '1.0.0' },
+        { capabilities: { tools: {}, logging: {} } },
+      );
+      server.fallbackRequestHandler = async (request, extra) => {
+        if (request.method === 'tools/list')
+          return { tools: [{ name: 'log', inputSchema: { type: 'object' } }] } as never;
+        if (request.method !== 'tools/call')
+          throw Object.assign(new Error('Method not found'), { code: -32601 });
+        const text = String((request.params?.arguments as { text?: string })?.text);
+        await arrived();
+        await extra.sendNotification({
+          method: 'notifications/message',
+          params: { level: 'info', data: text },
+        });
+        await logged();
+        return { content: [{ type: 'text', text }] } as never;
+      };
+      await server.connect(t);
+      transport = t;
+    }
+    await transport.handleRequest(req, res, body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    stop: () => {
+      http.closeAllConnections();
+      return new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+describe('shared Streamable HTTP connections: notifications by the stream they came on', () => {
+  it('gives each client the log messages of its own call with two calls in flight (they were dropped)', async () => {
+    const upstream = await startLoggingUpstream(2);
+    const gw = await startGateway({ mcpServers: { up: { url: upstream.url } } });
+    try {
+      const logs: Record<string, unknown[]> = { A: [], B: [] };
+      const clients = await Promise.all(
+        (['A', 'B'] as const).map(async (who) => {
+          const client = await gw.connect({}, `logger-${who}`);
+          client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+            logs[who]!.push(n.params.data);
+          });
+          return client;
+        }),
+      );
+      const results = await Promise.all(
+        clients.map((client, i) =>
+          client.callTool({ name: 'up__log', arguments: { text: `for ${'AB'[i]}` } }),
+        ),
+      );
+      expect(results.map((r) => JSON.stringify(r))).toEqual([
+        expect.stringContaining('for A'),
+        expect.stringContaining('for B'),
+      ]);
+      expect(logs).toEqual({ A: ['for A'], B: ['for B'] });
+    } finally {
+      await gw.stop();
+      await upstream.stop();
+    }
   }, 60_000);
 });

@@ -112,7 +112,11 @@ export function createGatewayMonitor(
             : transport,
           (error) => trust.invalidMessage(server.name, error),
         ),
-      connected: (_client, transport) => notificationsFirst(transport),
+      connected: (_client, transport, server) => {
+        notificationsFirst(transport);
+        // After it: a notification a call's own stream carries goes to that call first.
+        upstreamByName.get(server.name)?.shared.watch(transport);
+      },
     },
     ...(options.checkSlotMs === undefined ? {} : { checkSlotMs: options.checkSlotMs }),
   });

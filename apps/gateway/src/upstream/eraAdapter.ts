@@ -1,6 +1,6 @@
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { EraProbe } from './eraProbe.js';
-import { originOf, type RequestOrigins } from './requestOrigins.js';
+import { deliveringOrigin, originOf, type RequestOrigins } from './requestOrigins.js';
 import { type EraLink, StatelessTranslation } from './statelessTranslation.js';
 
 /** Options of {@link createEraAdapter}. */
@@ -79,6 +79,7 @@ export function createEraAdapter(
       if (translation === undefined) link.inner.setProtocolVersion?.(version);
     },
     originOf: (id) => originOf(link.inner, id),
+    deliveringOrigin: () => deliveringOrigin(link.inner),
   };
   const link: EraLink = { inner: first, outer: adapter, closing: false };
   Object.defineProperty(adapter, 'sessionId', { get: () => link.inner.sessionId });

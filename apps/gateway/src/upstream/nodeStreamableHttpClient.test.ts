@@ -198,6 +198,26 @@ describe('NodeStreamableHttpClientTransport', () => {
     await transport.close();
   });
 
+  it('names, inside onmessage, the request whose SSE stream carried the message delivered', async () => {
+    const { url } = await serve((_req, res, body) => {
+      const { id } = JSON.parse(body) as { id: number };
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        `event: message\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n\nevent: message\ndata: {"jsonrpc":"2.0","id":${id},"result":{}}\n\n`,
+      );
+    });
+    const { transport } = await connected(url);
+    const seen: unknown[] = [];
+    transport.onmessage = () => seen.push(transport.deliveringOrigin());
+    await transport.send(call, { relatedRequestId: 'call-a' });
+    await until(() => seen.length === 2);
+    await transport.send({ ...call, id: 2 });
+    await until(() => seen.length === 4);
+    expect(seen).toEqual(['call-a', 'call-a', undefined, undefined]);
+    expect(transport.deliveringOrigin()).toBeUndefined();
+    await transport.close();
+  });
+
   it('forgets the origin of a server request the server cancels (it gets no answer)', async () => {
     let posts = 0;
     const { url } = await serve((_req, res) => {

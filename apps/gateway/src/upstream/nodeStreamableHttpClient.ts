@@ -75,6 +75,8 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
   private readonly open = new Set<ClientRequest>();
   /** Server requests still unanswered that came on a POST's stream: id -> that POST's origin. */
   private readonly origins = new Map<RequestId, RequestId>();
+  /** The origin of the POST stream whose message `onmessage` is being given, if any. */
+  private delivering: RequestId | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private closed = false;
@@ -104,6 +106,15 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
    */
   originOf(id: RequestId): RequestId | undefined {
     return this.origins.get(id);
+  }
+
+  /**
+   * Inside `onmessage`: the `relatedRequestId` of the client request whose SSE stream carried
+   * the message being delivered; undefined elsewhere, and for a message from the standalone
+   * GET stream or a JSON answer.
+   */
+  deliveringOrigin(): RequestId | undefined {
+    return this.delivering;
   }
 
   /** POSTs one message; resolves once the server has answered with headers (as the SDK). */
@@ -217,7 +228,12 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
         if (!('method' in (item as object))) waiting.delete(id);
         else if (origin !== undefined) this.origins.set(id, origin);
       }
-      this.deliver(item, 'an SSE event');
+      this.delivering = origin;
+      try {
+        this.deliver(item, 'an SSE event');
+      } finally {
+        this.delivering = undefined;
+      }
     });
     res.setEncoding('utf8');
     res.on('data', parse);

@@ -10,9 +10,19 @@ import type { RequestId, Transport } from '@modelcontextprotocol/client';
 export interface RequestOrigins {
   /** The `relatedRequestId` of the request whose stream carried server request `id`, if known. */
   originOf(id: RequestId): RequestId | undefined;
+  /**
+   * Called inside `onmessage`: the `relatedRequestId` of the request whose stream carried the
+   * message being delivered (a notification has no id to ask {@link originOf} by later).
+   */
+  deliveringOrigin(): RequestId | undefined;
 }
 
 /** What `transport` knows of server request `id`'s origin: undefined where it cannot tell. */
 export function originOf(transport: Transport | undefined, id: RequestId): RequestId | undefined {
   return (transport as Partial<RequestOrigins> | undefined)?.originOf?.(id);
+}
+
+/** {@link RequestOrigins.deliveringOrigin} of `transport`, where it can tell. */
+export function deliveringOrigin(transport: Transport | undefined): RequestId | undefined {
+  return (transport as Partial<RequestOrigins> | undefined)?.deliveringOrigin?.();
 }

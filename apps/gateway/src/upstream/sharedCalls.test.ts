@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/client';
 import { ResultSchema } from '@modelcontextprotocol/core';
-import { InMemoryTransport, Server } from '@modelcontextprotocol/server';
+import { InMemoryTransport, Server, type Transport } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { type SharedCallOwner, SharedCalls, type UpstreamMessage } from './sharedCalls.js';
 
@@ -82,6 +82,36 @@ describe('SharedCalls', () => {
     await expect(sample()).rejects.toThrow(/client request that has already ended/);
     expect(asked).toEqual(['B']);
     a.end();
+  });
+
+  it('sends a notification a call’s stream carried to that call, a microtask later; the rest to the client', async () => {
+    const calls = new SharedCalls('up');
+    const passed: string[] = [];
+    let origin: string | undefined;
+    const transport = {
+      onmessage: (message: { method?: string }) => void passed.push(message.method!),
+      deliveringOrigin: () => origin,
+    } as unknown as Transport;
+    calls.watch(transport);
+    const seenA: UpstreamMessage[] = [];
+    const seenB: UpstreamMessage[] = [];
+    calls.begin(owner('A', seenA));
+    const b = calls.begin(owner('B', seenB));
+    const log = { jsonrpc: '2.0' as const, method: 'notifications/message', params: { data: 'x' } };
+    origin = b.key;
+    transport.onmessage!(log);
+    transport.onmessage!({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 1, progress: 1 },
+    });
+    expect(seenB).toEqual([]); // not yet: a microtask later, as the SDK runs its handlers
+    origin = undefined;
+    transport.onmessage!(log); // the GET stream's: the client's fallback decides
+    await Promise.resolve();
+    expect(seenB).toEqual([{ method: 'notifications/message', params: { data: 'x' } }]);
+    expect(seenA).toEqual([]);
+    expect(passed).toEqual(['notifications/progress', 'notifications/message']);
   });
 
   it('sends a call’s concurrent requests to it, and refuses while another call is in flight (even one that waits)', async () => {

@@ -1,8 +1,8 @@
-import type { Client, RequestId } from '@modelcontextprotocol/client';
+import type { Client, RequestId, Transport } from '@modelcontextprotocol/client';
 import { EventEmitter } from 'eventemitter3';
 import { WireErrorCode } from '../errors.js';
 import { type ListMethod, listChangedBy } from './catalog.js';
-import { originOf } from './requestOrigins.js';
+import { deliveringOrigin, originOf } from './requestOrigins.js';
 
 /** A message an upstream sent on its own (a request or a notification), kept raw. */
 export interface UpstreamMessage {
@@ -56,14 +56,15 @@ export interface SharedCallsEvents {
  * that route what the server sends on that connection: list changes to every session, any other
  * request or notification to the call that caused it.
  *
- * MCP 2025-11-25 has no field tying a server-to-client request to the client request that caused
- * it. Over Streamable HTTP the stream it arrives on does: the shared connection's transport says
- * which call's stream carried it ({@link originOf}), and it goes to that call whatever else is in
- * flight. Elsewhere (stdio, the standalone GET stream) attribution is exact only while one call
- * is in flight: a request that arrives with none or several in flight is refused with an error
- * naming the server and the fix (`"session": "per_client"`), and such a notification is dropped
- * (notifications are attributed this way on every transport). Progress and cancellation are the
- * SDK's (by token and by id, exact under any concurrency).
+ * MCP 2025-11-25 has no field tying a server-to-client request or notification to the client
+ * request that caused it. Over Streamable HTTP the stream it arrives on does: the shared
+ * connection's transport says which call's stream carried it (`RequestOrigins`), and it goes to
+ * that call whatever else is in flight ({@link install} for requests, {@link watch} for
+ * notifications). Elsewhere (stdio, the standalone GET stream) attribution is exact only while
+ * one call is in flight: a request that arrives with none or several in flight is refused with an
+ * error naming the server and the fix (`"session": "per_client"`), and such a notification is
+ * dropped. Progress and cancellation are the SDK's (by token and by id, exact under any
+ * concurrency).
  */
 export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   private readonly server: string;
@@ -148,6 +149,32 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     };
   }
 
+  /**
+   * Sends a notification a call's own stream carries (a log message, ...) straight to that call,
+   * however many are in flight, where the transport can tell the stream (see
+   * `RequestOrigins.deliveringOrigin`); anything else goes on to the client as before (the
+   * fallback handler of {@link install}: the only call in flight). Progress, cancellation and
+   * list changes stay the client's. Delivered a microtask later, as the SDK runs a notification's
+   * handler, so the server's order holds. Wraps the transport's public `onmessage`: call it once
+   * the client is connected.
+   */
+  watch(transport: Transport): void {
+    const dispatch = transport.onmessage;
+    if (dispatch === undefined) return;
+    transport.onmessage = (message, extra) => {
+      if ('method' in message && !('id' in message) && isCallNotification(message.method)) {
+        const origin = deliveringOrigin(transport);
+        const tracked = origin === undefined ? undefined : this.calls.get(String(origin));
+        if (tracked !== undefined) {
+          const routed = { method: message.method, params: message.params };
+          queueMicrotask(() => tracked.owner.notify(routed));
+          return;
+        }
+      }
+      dispatch(message, extra);
+    };
+  }
+
   private unattributedReason(method: string, ended?: true): string {
     if (ended)
       return `selfheal: server "${this.server}" sent ${method} on the stream of a client request that has already ended, so there is no client to ask`;
@@ -158,4 +185,16 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
         : `${count} client requests are in flight on it`;
     return `selfheal: server "${this.server}" sent ${method} on the gateway's shared connection and ${why}, so it cannot be tied to one client; set "session": "per_client" on this server to give each client its own session`;
   }
+}
+
+/**
+ * A notification that belongs to one call: not progress or cancellation (the SDK's, by token and
+ * id), not a list change (every session's).
+ */
+function isCallNotification(method: string): boolean {
+  return (
+    method !== 'notifications/progress' &&
+    method !== 'notifications/cancelled' &&
+    listChangedBy(method) === undefined
+  );
 }

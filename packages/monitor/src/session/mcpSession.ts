@@ -39,10 +39,10 @@ export interface SessionProfile {
    */
   wrapTransport?: (transport: Transport, server: MonitoredServer) => Transport;
   /**
-   * Called right after the handshake (with the transport it ran on), before anyone else sees
-   * the client.
+   * Called right after the handshake (with the transport it ran on, and the server), before
+   * anyone else sees the client.
    */
-  connected?: (client: Client, transport: Transport) => void;
+  connected?: (client: Client, transport: Transport, server: MonitoredServer) => void;
 }
 
 /** Options of {@link openSession}. */
@@ -87,7 +87,7 @@ export async function openSession(
   });
   try {
     await Promise.race([client.connect(transport, { timeout: 2 ** 31 - 1 }), deadline]);
-    options.connected?.(client, transport);
+    options.connected?.(client, transport, server);
     return client;
   } catch (cause) {
     await client.close().catch(() => {});
