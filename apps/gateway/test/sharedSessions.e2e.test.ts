@@ -199,7 +199,13 @@ describe('shared Streamable HTTP connections: server requests by the stream they
     // on the shared connection.
     const { texts, asked } = await samplingRace(gw, () => {
       if (++waiting === 2) bothAsked();
-      return both;
+      // A refused request never asks its client: fail with that, not the test's timeout.
+      return Promise.race([
+        both,
+        new Promise((_resolve, reject) =>
+          setTimeout(() => reject(new Error('only one client was asked')), 5000),
+        ),
+      ]);
     });
     expect(texts[0]).toContain('by A');
     expect(texts[1]).toContain('by B');

@@ -42,7 +42,8 @@ export function createUpstream(
 
 /**
  * Tells the gateway's listeners, once per method, that a server sent a request or notification
- * on its shared connection that could not be tied to one client (RFC 0010), and what to set.
+ * on its shared connection that could not be tied to one client (RFC 0010), and what to set; or
+ * one on a stream no call in flight owns.
  */
 function warnUnattributedOnce(ctx: GatewayContext, upstream: UpstreamServer): void {
   const name = upstream.spec.name;
@@ -52,9 +53,23 @@ function warnUnattributedOnce(ctx: GatewayContext, upstream: UpstreamServer): vo
     warned.add(message.method);
     ctx.emitter.emit(
       'warning',
-      `server "${name}" sent ${message.method} on its shared connection with ${inFlight} client requests in flight, so it could not be tied to one client (${message.method.startsWith('notifications/') ? 'dropped' : 'refused'}); set "session": "per_client" on this server if its clients need it (told once per method)`,
+      `server "${name}" sent ${message.method} on its shared connection with ${inFlight} client requests in flight, so it could not be tied to one client (${fate(message)}); set "session": "per_client" on this server if its clients need it (told once per method)`,
     );
   });
+  upstream.shared.on('strayed', (message, stream) => {
+    const key = `${stream} ${message.method}`;
+    if (warned.has(key)) return;
+    warned.add(key);
+    ctx.emitter.emit(
+      'warning',
+      `server "${name}" sent ${message.method} on the stream of ${stream === 'ended' ? 'a client request that had already ended' : "the gateway's own request, not a client's"}, so no client gets it (${fate(message)}; told once per method)`,
+    );
+  });
+}
+
+/** What became of a message no client could be given: a request is refused, a notification dropped. */
+function fate(message: { method: string }): string {
+  return message.method.startsWith('notifications/') ? 'dropped' : 'refused';
 }
 
 /**

@@ -184,11 +184,13 @@ describe('NodeStreamableHttpClientTransport', () => {
     const { transport, received } = await connected(url);
     await transport.send(call, { relatedRequestId: 'call-a' });
     await transport.send({ ...call, id: 2 }, { relatedRequestId: 'call-b' });
-    await transport.send({ ...call, id: 3 }); // sent without one: its stream names nobody
+    await transport.send({ ...call, id: 3 }); // sent without one
     await until(() => received.length === 6);
-    expect([101, 102, 103].map((id) => transport.originOf(id))).toEqual([
+    // 103 came on the stream of a request sent without one: no client call's (null).
+    expect([101, 102, 103, 104].map((id) => transport.originOf(id))).toEqual([
       'call-a',
       'call-b',
+      null,
       undefined,
     ]);
     // Answered: forgotten.
@@ -213,8 +215,23 @@ describe('NodeStreamableHttpClientTransport', () => {
     await until(() => seen.length === 2);
     await transport.send({ ...call, id: 2 });
     await until(() => seen.length === 4);
-    expect(seen).toEqual(['call-a', 'call-a', undefined, undefined]);
+    expect(seen).toEqual(['call-a', 'call-a', null, null]);
     expect(transport.deliveringOrigin()).toBeUndefined();
+    await transport.close();
+  });
+
+  it('notes no origin for a server request that is not JSON-RPC (it is never answered)', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        'event: message\ndata: {"id":9,"method":"sampling/createMessage"}\n\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n',
+      );
+    });
+    const { transport, received, errors } = await connected(url);
+    await transport.send(call, { relatedRequestId: 'k' });
+    await until(() => received.length === 1);
+    expect(errors).toHaveLength(1);
+    expect(transport.originOf(9)).toBeUndefined();
     await transport.close();
   });
 
@@ -243,6 +260,10 @@ describe('NodeStreamableHttpClientTransport', () => {
     await transport.send(call, { relatedRequestId: 'call-a' });
     await until(() => received.length === 3);
     expect(seenDuring).toBe('call-a');
+    // The client handles the request a microtask after it arrived: it must still find it then.
+    await Promise.resolve();
+    expect(transport.originOf(7)).toBe('call-a');
+    await new Promise((resolve) => setImmediate(resolve));
     expect(transport.originOf(7)).toBeUndefined();
     await transport.close();
   });

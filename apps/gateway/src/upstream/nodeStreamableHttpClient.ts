@@ -20,7 +20,7 @@ import {
 import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
 import { invalidMessageError } from './invalidMessages.js';
-import type { RequestOrigins } from './requestOrigins.js';
+import type { RequestOrigins, StreamOrigin } from './requestOrigins.js';
 import { createSseParser, isPrimingEvent } from './sseParser.js';
 
 /** Options of {@link NodeStreamableHttpClientTransport}. */
@@ -73,10 +73,10 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
   private readonly reconnectDelaysMs: readonly number[];
   private protocolVersion: string | undefined;
   private readonly open = new Set<ClientRequest>();
-  /** Server requests still unanswered that came on a POST's stream: id -> that POST's origin. */
-  private readonly origins = new Map<RequestId, RequestId>();
-  /** The origin of the POST stream whose message `onmessage` is being given, if any. */
-  private delivering: RequestId | undefined;
+  /** Server requests still unanswered that came on a POST's stream: id -> that stream. */
+  private readonly origins = new Map<RequestId, RequestId | null>();
+  /** The stream whose message `onmessage` is being given, if known. */
+  private delivering: StreamOrigin;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private closed = false;
@@ -98,22 +98,22 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
   }
 
   /**
-   * The `relatedRequestId` sent with the client request on whose SSE stream the server sent
-   * request `id`, until that request is answered; undefined for one that came on the standalone
-   * GET stream, or a request sent without one. A server sends the requests a call causes on that
-   * call's stream (MCP 2025-11-25, Streamable HTTP), so this ties them to it exactly, whatever
-   * else is in flight on the connection.
+   * The `relatedRequestId` sent with the request on whose SSE stream the server sent request
+   * `id` (null: that request was sent without one), until it is answered or cancelled;
+   * undefined for one that came on the standalone GET stream. A server sends the requests a call
+   * causes on that call's stream (MCP 2025-11-25, Streamable HTTP), so this ties them to it
+   * exactly, whatever else is in flight on the connection.
    */
-  originOf(id: RequestId): RequestId | undefined {
+  originOf(id: RequestId): StreamOrigin {
     return this.origins.get(id);
   }
 
   /**
-   * Inside `onmessage`: the `relatedRequestId` of the client request whose SSE stream carried
-   * the message being delivered; undefined elsewhere, and for a message from the standalone
-   * GET stream or a JSON answer.
+   * Inside `onmessage`: the `relatedRequestId` of the request whose SSE stream carried the
+   * message being delivered (null: sent without one); undefined elsewhere, and for a message
+   * from the standalone GET stream or a JSON answer.
    */
-  deliveringOrigin(): RequestId | undefined {
+  deliveringOrigin(): StreamOrigin {
     return this.delivering;
   }
 
@@ -139,7 +139,12 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
     // The SDK's Client built it: a request is a message with a method and an id.
     const requestIds = 'method' in message && 'id' in message ? [message.id] : [];
     const type = essence(res.headers['content-type']);
-    if (type === 'text/event-stream') this.readSse(res, requestIds, options?.relatedRequestId);
+    if (type === 'text/event-stream')
+      this.readSse(
+        res,
+        requestIds,
+        requestIds.length > 0 ? (options?.relatedRequestId ?? null) : undefined,
+      );
     else if (type === 'application/json') {
       const text = await readText(res);
       let data: unknown;
@@ -151,6 +156,7 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
         this.onerror?.(error);
         throw error;
       }
+      // A JSON answer holds responses; a server request in one is taken as from no known stream.
       for (const item of Array.isArray(data) ? data : [data]) this.deliver(item, 'a JSON answer');
     } else {
       res.resume();
@@ -192,7 +198,8 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
     });
   }
 
-  private deliver(item: unknown, what: string) {
+  /** Parses `item` and gives it to `onmessage`, noting the stream it came on (`origin`). */
+  private deliver(item: unknown, what: string, origin?: StreamOrigin) {
     let message: JSONRPCMessage;
     try {
       message = parseJsonRpcMessage(item);
@@ -200,19 +207,30 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
       this.onerror?.(invalidMessageError(what, error));
       return;
     }
-    if ('method' in message && message.method === 'notifications/cancelled') {
-      // A request the server gave up on gets no answer from us: forget its origin here.
-      const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-      if (cancelled !== undefined) this.origins.delete(cancelled);
+    if ('method' in message) {
+      if ('id' in message) {
+        if (origin !== undefined) this.origins.set(message.id, origin);
+      } else if (message.method === 'notifications/cancelled') {
+        // A request the server gave up on gets no answer from us: forget its origin, once the
+        // client has begun handling it (a microtask after it arrived, maybe in this same read).
+        const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+        if (cancelled !== undefined) setImmediate(() => this.origins.delete(cancelled));
+      }
     }
-    this.onmessage?.(message);
+    this.delivering = origin;
+    try {
+      this.onmessage?.(message);
+    } finally {
+      this.delivering = undefined;
+    }
   }
 
   /**
-   * Delivers each `message` event; requests still unanswered when it ends fail at once. A server
-   * request on it is noted as `origin`'s (the POST's `relatedRequestId`), for {@link originOf}.
+   * Delivers each `message` event; requests still unanswered when it ends fail at once. `origin`
+   * names the stream (see {@link originOf}): a POST's `relatedRequestId`, or null for a POST sent
+   * without one; undefined for the standalone GET stream.
    */
-  private readSse(res: IncomingMessage, requestIds: RequestId[], origin?: RequestId) {
+  private readSse(res: IncomingMessage, requestIds: RequestId[], origin: StreamOrigin) {
     const waiting = new Set(requestIds);
     const parse = createSseParser((event) => {
       if (event.event !== 'message' || isPrimingEvent(event)) return;
@@ -224,16 +242,8 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
         return;
       }
       const id = (item as { id?: RequestId } | null)?.id;
-      if (id !== undefined) {
-        if (!('method' in (item as object))) waiting.delete(id);
-        else if (origin !== undefined) this.origins.set(id, origin);
-      }
-      this.delivering = origin;
-      try {
-        this.deliver(item, 'an SSE event');
-      } finally {
-        this.delivering = undefined;
-      }
+      if (id !== undefined && !('method' in (item as object))) waiting.delete(id);
+      this.deliver(item, 'an SSE event', origin);
     });
     res.setEncoding('utf8');
     res.on('data', parse);
@@ -282,7 +292,7 @@ export class NodeStreamableHttpClientTransport implements Transport, RequestOrig
         );
       }
       res.once('close', () => this.scheduleReopen(0));
-      this.readSse(res, []);
+      this.readSse(res, [], undefined);
     }, failed);
   }
 

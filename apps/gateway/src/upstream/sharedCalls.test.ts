@@ -114,6 +114,42 @@ describe('SharedCalls', () => {
     expect(passed).toEqual(['notifications/progress', 'notifications/message']);
   });
 
+  it('gives what came on an ended call’s stream, or the gateway’s own, to nobody: not to the call left', async () => {
+    const { calls, clientTransport, sample } = await sharedPair();
+    const strayed: string[] = [];
+    calls.on('strayed', (message, stream) => strayed.push(`${stream} ${message.method}`));
+    const seenA: UpstreamMessage[] = [];
+    const asked: string[] = [];
+    const a = calls.begin({
+      ...owner('A', seenA),
+      request: async () => {
+        asked.push('A');
+        return {};
+      },
+    });
+    const b = calls.begin(owner('B'));
+    b.end();
+    let origin: string | null = b.key;
+    Object.assign(clientTransport, { originOf: () => origin, deliveringOrigin: () => origin });
+    calls.watch(clientTransport);
+    const log = { jsonrpc: '2.0' as const, method: 'notifications/message', params: { data: 'B' } };
+    clientTransport.onmessage!(log);
+    await expect(sample()).rejects.toThrow(/client request that has already ended/);
+    origin = null;
+    clientTransport.onmessage!(log);
+    await expect(sample()).rejects.toThrow(/the gateway's own request/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seenA).toEqual([]);
+    expect(asked).toEqual([]);
+    expect(strayed).toEqual([
+      'ended notifications/message',
+      'ended sampling/createMessage',
+      'gateway notifications/message',
+      'gateway sampling/createMessage',
+    ]);
+    a.end();
+  });
+
   it('sends a call’s concurrent requests to it, and refuses while another call is in flight (even one that waits)', async () => {
     const { calls, sample } = await sharedPair();
     const answers: ((result: Record<string, unknown>) => void)[] = [];

@@ -2,7 +2,7 @@ import type { Client, RequestId, Transport } from '@modelcontextprotocol/client'
 import { EventEmitter } from 'eventemitter3';
 import { WireErrorCode } from '../errors.js';
 import { type ListMethod, listChangedBy } from './catalog.js';
-import { deliveringOrigin, originOf } from './requestOrigins.js';
+import { deliveringOrigin, originOf, type StreamOrigin } from './requestOrigins.js';
 
 /** A message an upstream sent on its own (a request or a notification), kept raw. */
 export interface UpstreamMessage {
@@ -49,7 +49,16 @@ export interface SharedCallsEvents {
    * (none or several in flight): refused (a request) or dropped (a notification).
    */
   unattributed: (message: UpstreamMessage, inFlight: number) => void;
+  /**
+   * A request or notification that came on a stream no client call in flight owns: that of a
+   * call that has ended (`ended`), or of the gateway's own request (`gateway`: a list, a check).
+   * Refused (a request) or dropped (a notification), never given to another call.
+   */
+  strayed: (message: UpstreamMessage, stream: Unowned) => void;
 }
+
+/** Why a message's stream belongs to no call in flight: see {@link SharedCallsEvents.strayed}. */
+export type Unowned = 'ended' | 'gateway';
 
 /**
  * The client calls in flight on one server's shared connection (RFC 0010), and the handlers
@@ -101,15 +110,15 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   }
 
   /**
-   * The call server request `id` belongs to: the one whose stream carried it, when the
-   * transport can tell (none if that call has ended: never another), else the only call in
-   * flight.
+   * The call a message from the server belongs to, by the stream that carried it (`origin`):
+   * the call that stream is for, if still in flight (else it is `unowned`, never another's);
+   * the only call in flight where the transport cannot tell the stream.
    */
-  private ownerOf(client: Client, id: RequestId): { tracked?: Tracked; ended?: true } {
-    const key = originOf(client.transport, id);
-    if (key === undefined) return { tracked: this.sole() };
-    const tracked = this.calls.get(String(key));
-    return tracked === undefined ? { ended: true } : { tracked };
+  private ownerOf(origin: StreamOrigin): { tracked?: Tracked; unowned?: Unowned } {
+    if (origin === undefined) return { tracked: this.sole() };
+    if (origin === null) return { unowned: 'gateway' };
+    const tracked = this.calls.get(String(origin));
+    return tracked === undefined ? { unowned: 'ended' } : { tracked };
   }
 
   /** Calls in flight now (for the refusal's message). */
@@ -123,10 +132,11 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     this.installed.add(client);
     client.fallbackRequestHandler = async (request, ctx) => {
       const message = { method: request.method, params: request.params };
-      const { tracked, ended } = this.ownerOf(client, ctx.mcpReq.id);
+      const { tracked, unowned } = this.ownerOf(originOf(client.transport, ctx.mcpReq.id));
       if (tracked === undefined) {
-        this.emit('unattributed', message, this.candidates);
-        throw Object.assign(new Error(this.unattributedReason(request.method, ended)), {
+        if (unowned === undefined) this.emit('unattributed', message, this.candidates);
+        else this.emit('strayed', message, unowned);
+        throw Object.assign(new Error(this.unattributedReason(request.method, unowned)), {
           code: WireErrorCode.InternalError,
         });
       }
@@ -152,11 +162,12 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
   /**
    * Sends a notification a call's own stream carries (a log message, ...) straight to that call,
    * however many are in flight, where the transport can tell the stream (see
-   * `RequestOrigins.deliveringOrigin`); anything else goes on to the client as before (the
-   * fallback handler of {@link install}: the only call in flight). Progress, cancellation and
-   * list changes stay the client's. Delivered a microtask later, as the SDK runs a notification's
-   * handler, so the server's order holds. Wraps the transport's public `onmessage`: call it once
-   * the client is connected.
+   * `RequestOrigins.deliveringOrigin`); one from the stream of a call that has ended or of the
+   * gateway's own request is dropped (`strayed`); one from no known stream goes on to the client
+   * as before (the fallback handler of {@link install}: the only call in flight). Progress,
+   * cancellation, resource updates and list changes stay the client's. Delivered a microtask
+   * later, as the SDK runs a notification's handler, so the server's order holds. Wraps the
+   * transport's public `onmessage`: call it once the client is connected.
    */
   watch(transport: Transport): void {
     const dispatch = transport.onmessage;
@@ -164,10 +175,11 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     transport.onmessage = (message, extra) => {
       if ('method' in message && !('id' in message) && isCallNotification(message.method)) {
         const origin = deliveringOrigin(transport);
-        const tracked = origin === undefined ? undefined : this.calls.get(String(origin));
-        if (tracked !== undefined) {
+        if (origin !== undefined) {
           const routed = { method: message.method, params: message.params };
-          queueMicrotask(() => tracked.owner.notify(routed));
+          const { tracked, unowned } = this.ownerOf(origin);
+          if (tracked !== undefined) queueMicrotask(() => tracked.owner.notify(routed));
+          else this.emit('strayed', routed, unowned!);
           return;
         }
       }
@@ -175,9 +187,9 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
     };
   }
 
-  private unattributedReason(method: string, ended?: true): string {
-    if (ended)
-      return `selfheal: server "${this.server}" sent ${method} on the stream of a client request that has already ended, so there is no client to ask`;
+  private unattributedReason(method: string, unowned?: Unowned): string {
+    if (unowned !== undefined)
+      return `selfheal: server "${this.server}" sent ${method} on the stream of ${unowned === 'ended' ? 'a client request that has already ended' : "the gateway's own request, not a client's"}, so there is no client to ask`;
     const count = this.candidates;
     const why =
       count === 0
@@ -189,12 +201,15 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
 
 /**
  * A notification that belongs to one call: not progress or cancellation (the SDK's, by token and
- * id), not a list change (every session's).
+ * id), not a resource update (a subscription's), not a list change (every session's).
  */
 function isCallNotification(method: string): boolean {
   return (
     method !== 'notifications/progress' &&
     method !== 'notifications/cancelled' &&
+    // A subscription's news (subscriptions are kept on a session of the client's own); the SDK
+    // also drops its cached read of that resource when it passes.
+    method !== 'notifications/resources/updated' &&
     listChangedBy(method) === undefined
   );
 }

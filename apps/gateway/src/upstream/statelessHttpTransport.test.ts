@@ -77,6 +77,34 @@ describe('createStatelessHttpTransport', () => {
     await transport.close();
   });
 
+  it('names, inside onmessage, the call whose answer stream carried a notification (null: no call’s)', async () => {
+    const answer = (id: number) =>
+      `event: message\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":${id}}}\n\nevent: message\ndata: {"jsonrpc":"2.0","id":${id},"result":{}}\n\n`;
+    const url = await serve([
+      [200, 'text/event-stream', answer(1)],
+      [200, 'text/event-stream', answer(2)],
+    ]);
+    const transport = createStatelessHttpTransport({ url });
+    const seen: [boolean, unknown][] = [];
+    transport.onmessage = (m) => seen.push(['method' in m, transport.deliveringOrigin()]);
+    await transport.start();
+    const call = { jsonrpc: '2.0' as const, method: 'tools/call', params: { name: 'x' } };
+    await transport.send({ ...call, id: 1 }, { relatedRequestId: 'call-a' });
+    await transport.send({ ...call, id: 2 });
+    await new Promise<void>((resolve) => {
+      const poll = () => (seen.length === 4 ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    // The notification comes with its stream named; the answer, delivered after, with none.
+    expect(seen).toContainEqual([true, 'call-a']);
+    expect(seen).toContainEqual([true, null]);
+    expect(seen.filter(([notification]) => !notification)).toEqual([
+      [false, undefined],
+      [false, undefined],
+    ]);
+    await transport.close();
+  });
+
   it('skips the priming event (an id, empty data) that opens a stream, without a word', async () => {
     const url = await serve([
       [

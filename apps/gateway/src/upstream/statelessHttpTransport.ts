@@ -1,4 +1,9 @@
-import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
+import type {
+  JSONRPCMessage,
+  RequestId,
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/server';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
 import { parseJsonRpcMessage } from '../jsonRpcMessage.js';
@@ -11,6 +16,7 @@ import {
   scanParamHeaders,
 } from '../stateless/paramHeaders.js';
 import { invalidMessageError } from './invalidMessages.js';
+import type { RequestOrigins, StreamOrigin } from './requestOrigins.js';
 import { createSseParser, isPrimingEvent } from './sseParser.js';
 
 /** Where stateless (MCP 2026-07-28) requests go: a Streamable HTTP endpoint. */
@@ -69,12 +75,17 @@ const RELIST_PAGES = 100;
  * as the revision asks of a client; a tool whose marks changed is announced upward with
  * `notifications/tools/list_changed`, so the gateway lists the server again.
  */
-export function createStatelessHttpTransport(target: StatelessTarget): Transport {
+export function createStatelessHttpTransport(
+  target: StatelessTarget,
+): Transport & Pick<RequestOrigins, 'deliveringOrigin'> {
   const open = new Map<RequestId, AbortController>();
   let closed = false;
-  const transport: Transport = {
+  /** The stream whose notification `onmessage` is being given (see `RequestOrigins`). */
+  let delivering: StreamOrigin;
+  const transport: Transport & Pick<RequestOrigins, 'deliveringOrigin'> = {
     async start() {},
-    async send(message: JSONRPCMessage) {
+    deliveringOrigin: () => delivering,
+    async send(message: JSONRPCMessage, options?: TransportSendOptions) {
       if (closed) throw new Error('Not connected');
       if (!('method' in message)) return;
       if (!('id' in message)) {
@@ -87,7 +98,11 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
       const controller = new AbortController();
       open.set(message.id, controller);
       // The answer comes later, on onmessage; send() resolves once the request is written.
-      void call(message as StatelessRequest, controller.signal)
+      // Whose stream the answer's notifications come on: the call's key, none for the gateway's
+      // own requests, unknown for the listen stream (no call's: as the older GET stream).
+      const origin =
+        message.method === 'subscriptions/listen' ? undefined : (options?.relatedRequestId ?? null);
+      void call(message as StatelessRequest, controller.signal, origin)
         .then((answer) => transport.onmessage?.(answer))
         .catch((error: unknown) => {
           if (controller.signal.aborted || closed) return;
@@ -113,8 +128,12 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
   const relisting = { count: 0 };
 
   /** One request's answer: a `tools/call` refused for its headers is retried once. */
-  const call = async (message: StatelessRequest, signal: AbortSignal): Promise<JSONRPCMessage> => {
-    const answer = await post(message, signal);
+  const call = async (
+    message: StatelessRequest,
+    signal: AbortSignal,
+    origin: StreamOrigin,
+  ): Promise<JSONRPCMessage> => {
+    const answer = await post(message, signal, origin);
     if (message.method === 'tools/list') marks.learn(answer);
     if (message.method !== 'tools/call' || !isHeaderMismatch(answer)) return answer;
     const tool = String(message.params?.name);
@@ -122,14 +141,18 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     await relistTools(marks, post, relisting, message.params?._meta, signal);
     if (marks.describe(tool) !== before)
       transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
-    return post(message, signal);
+    return post(message, signal, origin);
   };
 
   /**
    * POSTs one request and resolves to its answer; notifications the server streams before it go
    * to `onmessage` on the way.
    */
-  const post = async (message: StatelessRequest, signal: AbortSignal): Promise<JSONRPCMessage> => {
+  const post = async (
+    message: StatelessRequest,
+    signal: AbortSignal,
+    origin: StreamOrigin = null,
+  ): Promise<JSONRPCMessage> => {
     const params = message.params ?? {};
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = String(meta[META.protocolVersion] ?? STATELESS_VERSION);
@@ -163,7 +186,17 @@ export function createStatelessHttpTransport(target: StatelessTarget): Transport
     });
     const type = response.headers.get('content-type') ?? '';
     if (type.includes('text/event-stream') && response.body)
-      return readSseAnswer(response.body, message.id, transport);
+      return readSseAnswer(response.body, message.id, {
+        onmessage: (notification) => {
+          delivering = origin;
+          try {
+            transport.onmessage?.(notification);
+          } finally {
+            delivering = undefined;
+          }
+        },
+        onerror: (error) => transport.onerror?.(error),
+      });
     const text = await response.text();
     let received: JSONRPCMessage;
     try {
