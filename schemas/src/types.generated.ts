@@ -1325,7 +1325,7 @@ export interface ServerConfig {
    */
   fallback?: string[];
   /**
-   * How clients reach this server. shared: every client's requests go over the gateway's one connection to it (one process for a stdio server); a client gets a session of its own only where it keeps per-session state there (a log level, resource subscriptions). per_client: every client gets a session of its own (a process each for a stdio server), for servers that keep per-client state or send requests (sampling, elicitation, roots) while several calls are in flight.
+   * How clients reach this server. shared: every client's requests go over the gateway's one connection to it (one process for a stdio server); a client gets a session of its own only where it keeps per-session state there (a log level, resource subscriptions). per_client: every client gets a session of its own (a process each for a stdio server), for servers that keep per-client state, or that send requests (sampling, elicitation, roots) over stdio or legacy SSE while several calls are in flight (over Streamable HTTP such a request goes to the call whose stream carried it).
    */
   session?: 'shared' | 'per_client';
   health_check?: HealthCheckConfig;
