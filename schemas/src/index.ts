@@ -1,5 +1,7 @@
 // Schema names and the raw JSON Schemas
 
+// The config schema's section defaults
+export { type ConfigSectionName, configDefaults } from './configDefaults.js';
 // Reading JSON and YAML documents
 export {
   DocumentReadError,

@@ -1,5 +1,5 @@
-import { mergeDeep, type SchemaNode, schemaDefaults } from '@selfheal/internal';
-import { loadSchema, type ResilienceConfig, validate } from '@selfheal/schemas';
+import { mergeDeep } from '@selfheal/internal';
+import { configDefaults, type ResilienceConfig, validate } from '@selfheal/schemas';
 import { createPolicy, type PolicyOptions, type UpstreamPolicy } from './createPolicy.js';
 import { ResilienceError, ResilienceErrorCode } from './errors.js';
 import type { RuntimeOptions } from './runtime.js';
@@ -10,18 +10,12 @@ type DeepRequired<T> = { [K in keyof T]-?: T[K] extends object ? DeepRequired<T[
 /** A `resilience` config section with every default applied (per-tool sections resolved apart). */
 export type ResolvedResilienceConfig = DeepRequired<Omit<ResilienceConfig, 'tools'>>;
 
-let defaults: ResolvedResilienceConfig | undefined;
-
-/** The `resilience` section when nothing is configured: the schema's defaults. */
+/** The `resilience` section when nothing is configured: the schema's defaults, a new copy. */
 export function resilienceDefaults(): ResolvedResilienceConfig {
-  if (!defaults) {
-    // Read from the config schema itself, so the documented defaults cannot drift.
-    const { tools: _tools, ...rest } = schemaDefaults(
-      (loadSchema('config') as { $defs: { Resilience: SchemaNode } }).$defs.Resilience,
-    ) as ResolvedResilienceConfig & { tools?: unknown };
-    defaults = rest;
-  }
-  return structuredClone(defaults);
+  const { tools: _tools, ...rest } = configDefaults('Resilience') as ResolvedResilienceConfig & {
+    tools?: unknown;
+  };
+  return rest;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { type SchemaNode, schemaDefaults } from '@selfheal/internal';
 import {
   createRegistry,
   type EventEmissionSettings,
@@ -10,9 +9,9 @@ import {
 } from '@selfheal/monitor';
 import { resolveResilienceConfig } from '@selfheal/resilience';
 import {
+  configDefaults,
   DocumentReadError,
   type GatewayConfig,
-  loadSchema,
   readDocument,
   type SelfhealConfig,
   type ServerConfig,
@@ -205,16 +204,10 @@ export function resolveConfig(
   };
 }
 
-let gatewayDefaultsCache: GatewayConfig | undefined;
-
 /**
  * The `default` of every key of the config schema's `gateway` section (`client_sessions`'
  * nested), read from the schema so the documented and the applied defaults cannot drift.
  */
 export function gatewayDefaults(): GatewayConfig {
-  if (gatewayDefaultsCache === undefined) {
-    const defs = loadSchema('config').$defs as Record<string, SchemaNode>;
-    gatewayDefaultsCache = schemaDefaults(defs.Gateway) as GatewayConfig;
-  }
-  return structuredClone(gatewayDefaultsCache);
+  return configDefaults('Gateway') as GatewayConfig;
 }

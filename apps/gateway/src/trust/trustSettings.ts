@@ -1,6 +1,6 @@
-import { mergeDeep, type SchemaNode, schemaDefaults } from '@selfheal/internal';
+import { mergeDeep } from '@selfheal/internal';
 import type { TrustScoreOptions, TrustSignal } from '@selfheal/resilience';
-import { loadSchema, type SelfhealConfig, type TrustConfig } from '@selfheal/schemas';
+import { configDefaults, type SelfhealConfig, type TrustConfig } from '@selfheal/schemas';
 
 /** The `trust` section of one server, every default applied (RFC 0017). */
 export interface TrustSettings {
@@ -38,14 +38,9 @@ type ResolvedTrustConfig = Required<Omit<TrustConfig, 'weights' | 'require_appro
   require_approval: { new_servers: boolean; new_tools: boolean };
 };
 
-let defaultsCache: ResolvedTrustConfig | undefined;
-
-/** The config schema's `trust` defaults, read once (the documented and applied cannot drift). */
+/** The config schema's `trust` defaults (the documented and applied cannot drift). */
 function trustDefaults(): ResolvedTrustConfig {
-  defaultsCache ??= schemaDefaults(
-    (loadSchema('config').$defs as Record<string, SchemaNode>).Trust,
-  ) as ResolvedTrustConfig;
-  return defaultsCache;
+  return configDefaults('Trust') as ResolvedTrustConfig;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Durability } from '@selfheal/events';
 import { mergeDeep } from '@selfheal/internal';
-import type { SelfhealConfig } from '@selfheal/schemas';
-import { configSectionDefaults } from './schemaDefaults.js';
+import { configDefaults, type SelfhealConfig } from '@selfheal/schemas';
 
 /** The config's `event_emission` section with every default filled in, times in ms. */
 export interface EventEmissionSettings {
@@ -22,7 +21,7 @@ export interface EventEmissionSettings {
  * ones and cannot drift from them.
  */
 export function resolveEventEmission(config: SelfhealConfig): EventEmissionSettings {
-  const e = mergeDeep(configSectionDefaults('EventEmission'), config.event_emission);
+  const e = mergeDeep(configDefaults('EventEmission'), config.event_emission);
   return {
     enabled: e.enabled as boolean,
     path: e.path as string,

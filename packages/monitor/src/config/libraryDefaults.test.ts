@@ -1,6 +1,6 @@
+import { configDefaults } from '@selfheal/schemas';
 import { describe, expect, it } from 'vitest';
 import { LIBRARY_DEFAULTS } from './libraryDefaults.js';
-import { configSectionDefaults } from './schemaDefaults.js';
 
 /** The values of `from` at the keys `shape` has, nested. */
 function pick(shape: object, from: Record<string, unknown>): Record<string, unknown> {
@@ -17,8 +17,8 @@ function pick(shape: object, from: Record<string, unknown>): Record<string, unkn
 describe('monitor library defaults', () => {
   it('equal the config schema defaults of the keys they cover', () => {
     expect(LIBRARY_DEFAULTS).toEqual({
-      health_check: pick(LIBRARY_DEFAULTS.health_check, configSectionDefaults('HealthCheck')),
-      recovery: pick(LIBRARY_DEFAULTS.recovery, configSectionDefaults('Recovery')),
+      health_check: pick(LIBRARY_DEFAULTS.health_check, configDefaults('HealthCheck')),
+      recovery: pick(LIBRARY_DEFAULTS.recovery, configDefaults('Recovery')),
     });
   });
 });

@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { mergeDeep } from '@selfheal/internal';
-import type { SelfhealConfig, ServerConfig } from '@selfheal/schemas';
+import { configDefaults, type SelfhealConfig, type ServerConfig } from '@selfheal/schemas';
 import { healthEnvOverrides } from './envOverrides.js';
-import { configSectionDefaults } from './schemaDefaults.js';
 
 /** The probes a monitor can run against one server. */
 export type ProbeKind = 'http' | 'ping' | 'tools' | 'process';
@@ -98,8 +97,8 @@ export function createRegistry(
 ): MonitoredServer[] {
   const envHealth = healthEnvOverrides(options.env ?? process.env);
   const base = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
-  const healthDefaults = configSectionDefaults('HealthCheck');
-  const recoveryDefaults = configSectionDefaults('Recovery');
+  const healthDefaults = configDefaults('HealthCheck');
+  const recoveryDefaults = configDefaults('Recovery');
   return Object.entries(config.mcpServers).map(([name, server]) => {
     const health = mergeDeep(healthDefaults, config.health_check, envHealth, server.health_check);
     const recovery = mergeDeep(recoveryDefaults, config.recovery, server.recovery);
