@@ -58,13 +58,14 @@ describe('collisionsOf', () => {
     ]);
   });
 
-  it('tells the tool clashes only when tools and prompts both clash (the first kind found)', () => {
+  it('tells the tool clashes and the prompt clashes, a sentence each, when both kinds clash', () => {
     const upstreams = [
       upstream('a', 'x', { tools: ['echo'], prompts: ['greet'] }),
       upstream('b', 'x', { tools: ['echo'], prompts: ['greet'] }),
     ];
     expect(collisionsOf(upstreams, config('first_wins'))).toEqual([
       `name collision: tool "x__echo" is exposed by both "a" (as "echo") and "b" (as "echo"). ${ADVICE}`,
+      `name collision: prompt "x__greet" is exposed by both "a" (as "greet") and "b" (as "greet"). ${ADVICE}`,
     ]);
   });
 });

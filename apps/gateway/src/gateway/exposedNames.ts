@@ -53,15 +53,16 @@ export function checkCollisions(upstreams: readonly UpstreamServer[], config: Lo
 }
 
 /**
- * The clashes of exposed names across the catalogs known so far, whatever the policy: the
- * sentence the `error` policy would throw at start-up, of the first kind that clashes (tools,
- * then prompts); empty when none does.
+ * The clashes of exposed names across the catalogs known so far, whatever the policy: for each
+ * kind that clashes (tools, then prompts), the sentence the `error` policy would throw at
+ * start-up; empty when none does.
  */
 export function collisionsOf(upstreams: readonly UpstreamServer[], config: LoadedConfig): string[] {
+  const sentences: string[] = [];
   for (const kind of ['tool', 'prompt'] as const) {
     const items = exposedItems(upstreams, config, kind);
     const { clashes } = resolveCollisions(items, 'first_wins', kind);
-    if (clashes.length > 0) return [collisionMessage(clashes)];
+    if (clashes.length > 0) sentences.push(collisionMessage(clashes));
   }
-  return [];
+  return sentences;
 }
