@@ -45,12 +45,16 @@ describe('a slow upstream', () => {
     for (const event of fired) expect(validate('event', event).issues).toEqual([]);
 
     // The latency the gateway measured per call (from its call_completed events): every call
-    // answered well before a slow answer could arrive, and hedged calls made two attempts.
+    // answered well before a slow answer could arrive, and each slow one by a second attempt.
+    // A hedge that fires as the first attempt answers may see it win before the second attempt
+    // is sent (one attempt): so at most one second attempt per hedge fired.
     const completed = run.recorder.ofType('call_completed', { tool: 'slow__lookup' });
     expect(completed).toHaveLength(CALLS);
     const latencies = completed.map((e) => Number(e.latency_ms));
     expect(Math.max(...latencies)).toBeLessThan(SLOW_MS / 2);
-    expect(completed.filter((e) => e.attempts === 2)).toHaveLength(fired.length);
+    const secondAttempts = completed.filter((e) => e.attempts === 2).length;
+    expect(secondAttempts).toBeGreaterThanOrEqual(stats.slow);
+    expect(secondAttempts).toBeLessThanOrEqual(fired.length);
     expect(completed.every((e) => e.outcome === 'ok')).toBe(true);
   }, 30_000);
 });
