@@ -46,8 +46,9 @@ describe('a slow upstream', () => {
 
     // The latency the gateway measured per call (from its call_completed events): every call
     // answered well before a slow answer could arrive, and each slow one by a second attempt.
-    // A hedge that fires as the first attempt answers may see it win before the second attempt
-    // is sent (one attempt): so at most one second attempt per hedge fired.
+    // `hedge_fired` is told before the second attempt passes the layers under the hedge (a
+    // breaker may refuse it), so a hedge fired is not always a second attempt sent: at most one
+    // per hedge fired.
     const completed = run.recorder.ofType('call_completed', { tool: 'slow__lookup' });
     expect(completed).toHaveLength(CALLS);
     const latencies = completed.map((e) => Number(e.latency_ms));
