@@ -1,35 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import {
+  noSessionHost as host,
+  catalogUpstream as upstream,
+} from '../../test/helpers/routingFixtures.js';
 import { findByName, routeByName } from './nameRoutes.js';
 import { createRouter, type RouterOptions } from './router.js';
 import { createRouterContext } from './routerContext.js';
 import type { ToolCallHost } from './toolCall.js';
 import { toolTargets } from './toolTargets.js';
-import type { LinkHost } from './upstreamLink.js';
-
-/** An upstream as routing reads it: a name, a prefix, a config, a catalog. */
-function upstream(
-  name: string,
-  tools: string[],
-  config: Record<string, unknown> = {},
-  prompts: string[] = [],
-): UpstreamServer {
-  const items = (names: string[]) =>
-    names.map((n) => ({ name: n, inputSchema: { type: 'object' } }));
-  return {
-    spec: { name, prefix: name, config },
-    catalog: { tools: items(tools), prompts: items(prompts), resources: [], resourceTemplates: [] },
-  } as unknown as UpstreamServer;
-}
-
-const host = {
-  factory: () => {
-    throw new Error('no session is opened here');
-  },
-  timeoutMs: 1000,
-  clientInfo: () => ({ name: 'test', version: '0' }),
-  clientCapabilities: () => ({}),
-} as unknown as LinkHost;
 
 /** Servers a (its `secret` tool hidden by its filter) and b; a `fallbacks` chain for a__echo. */
 function options(): RouterOptions {

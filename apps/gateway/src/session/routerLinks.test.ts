@@ -1,24 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { UpstreamServer } from '../upstream/upstreamServer.js';
+import {
+  noSessionHost as host,
+  catalogUpstream as upstream,
+} from '../../test/helpers/routingFixtures.js';
 import { createRouterLinks } from './routerLinks.js';
-import type { LinkHost } from './upstreamLink.js';
-
-/** An upstream as the links read it: a name, a prefix, a config, a catalog of one tool. */
-function upstream(name: string): UpstreamServer {
-  return {
-    spec: { name, prefix: name, config: {} },
-    catalog: { tools: [{ name: 'echo' }], prompts: [], resources: [], resourceTemplates: [] },
-  } as unknown as UpstreamServer;
-}
-
-const host = {
-  factory: () => {
-    throw new Error('no session is opened here');
-  },
-  timeoutMs: 1000,
-  clientInfo: () => ({ name: 'test', version: '0' }),
-  clientCapabilities: () => ({}),
-} as unknown as LinkHost;
 
 describe('createRouterLinks', () => {
   it('hands out the same lists while the upstreams stay the same', () => {

@@ -1,18 +1,10 @@
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport, Server } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { noSessionHost as host } from '../../test/helpers/routingFixtures.js';
 import type { Catalog, RawItem } from '../upstream/catalog.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
-import { type LinkHost, UpstreamLink } from './upstreamLink.js';
-
-const host = {
-  factory: () => {
-    throw new Error('no session of its own is opened here');
-  },
-  timeoutMs: 1000,
-  clientInfo: () => ({ name: 'test', version: '0' }),
-  clientCapabilities: () => ({}),
-} as unknown as LinkHost;
+import { UpstreamLink } from './upstreamLink.js';
 
 /** A tool `forecast` whose result is `{ temperature }` of the given JSON type. */
 const forecast = (type: string): RawItem => ({
