@@ -168,8 +168,9 @@ export function resolveConfig(
     if (cwd !== undefined) upstream.config = { ...upstream.config, cwd };
   }
   // Defaults come from the schema, as the monitor's and the resilience policy's do: one source.
-  const g = { ...gatewayDefaults(), ...config.gateway };
-  const sessions = { ...gatewayDefaults().client_sessions, ...g.client_sessions };
+  const defaults = gatewayDefaults();
+  const g = { ...defaults, ...config.gateway };
+  const sessions = { ...defaults.client_sessions, ...g.client_sessions };
   const emission = resolveEventEmission(config);
   const alerts = resolveAlerts(config.alerts, Object.keys(config.mcpServers), source, env);
   return {

@@ -129,12 +129,11 @@ export function createGatewayMonitor(
     if (!isRemote(ctx, name)) return;
     const lifecycle = FLEET_LIFECYCLE_EVENTS.has(event.event_type);
     if (lifecycle) lastLifecycle.set(name, event);
-    if (!foldedHere(event)) store.observe(event);
-    else if (!lifecycle || inStreamOrder(name)) return;
-    // This run's own disable or enable, back from the stream where it stands after another
-    // replica's that this replica folded later than its own: folded again, last, so its view
-    // ends as the fleet's (concurrent operators on two replicas).
-    else store.observe(event);
+    // What this run folded already is skipped; except its own disable or enable, back from the
+    // stream where it stands after another replica's that this replica folded later than its
+    // own: folded again, last, so its view ends as the fleet's (concurrent operators).
+    if (foldedHere(event) && (!lifecycle || inStreamOrder(name))) return;
+    store.observe(event);
     // A shared server's disable or enable holds for the fleet, whoever's operator did it
     // (RFC 0018): this replica stops, or starts, watching it as if told itself.
     if (lifecycle)

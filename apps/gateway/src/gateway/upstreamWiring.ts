@@ -3,6 +3,7 @@ import type { Monitor } from '@selfheal/monitor';
 import type { SelfhealEvent } from '@selfheal/schemas';
 import type { UpstreamSpec } from '../config/loadConfig.js';
 import type { ListMethod } from '../upstream/catalog.js';
+import { unownedStream } from '../upstream/sharedCalls.js';
 import { createUpstreamServer, type UpstreamServer } from '../upstream/upstreamServer.js';
 import { type GatewayContext, isFleetShared, isRemote } from './context.js';
 
@@ -48,23 +49,25 @@ export function createUpstream(
 function warnUnattributedOnce(ctx: GatewayContext, upstream: UpstreamServer): void {
   const name = upstream.spec.name;
   const warned = new Set<string>();
-  upstream.shared.on('unattributed', (message, inFlight) => {
-    if (warned.has(message.method)) return;
-    warned.add(message.method);
-    ctx.emitter.emit(
-      'warning',
-      `server "${name}" sent ${message.method} on its shared connection with ${inFlight} client requests in flight, so it could not be tied to one client (${fate(message)}); set "session": "per_client" on this server if its clients need it (told once per method)`,
-    );
-  });
-  upstream.shared.on('strayed', (message, stream) => {
-    const key = `${stream} ${message.method}`;
+  const warnOnce = (key: string, text: () => string) => {
     if (warned.has(key)) return;
     warned.add(key);
-    ctx.emitter.emit(
-      'warning',
-      `server "${name}" sent ${message.method} on the stream of ${stream === 'ended' ? 'a client request that had already ended' : "the gateway's own request, not a client's"}, so no client gets it (${fate(message)}; told once per method)`,
-    );
-  });
+    ctx.emitter.emit('warning', text());
+  };
+  upstream.shared.on('unattributed', (message, inFlight) =>
+    warnOnce(
+      message.method,
+      () =>
+        `server "${name}" sent ${message.method} on its shared connection with ${inFlight} client requests in flight, so it could not be tied to one client (${fate(message)}); set "session": "per_client" on this server if its clients need it (told once per method)`,
+    ),
+  );
+  upstream.shared.on('strayed', (message, stream) =>
+    warnOnce(
+      `${stream} ${message.method}`,
+      () =>
+        `server "${name}" sent ${message.method} on the stream of ${unownedStream(stream)}, so no client gets it (${fate(message)}; told once per method)`,
+    ),
+  );
 }
 
 /** What became of a message no client could be given: a request is refused, a notification dropped. */

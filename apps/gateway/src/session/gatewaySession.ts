@@ -14,7 +14,7 @@ import { reasonOf } from '../upstream/connectUpstream.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
 import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { onAnswerSent } from './afterAnswer.js';
-import { createRouter } from './router.js';
+import { createRouter, type RouterOptions } from './router.js';
 import { missingCapability } from './serverRequests.js';
 import type { ToolCallHost } from './toolCall.js';
 import { type LinkHost, wireError } from './upstreamLink.js';
@@ -22,14 +22,8 @@ import { type LinkHost, wireError } from './upstreamLink.js';
 type Params = Record<string, unknown> | undefined;
 
 /** Options of {@link createGatewaySession}. */
-export interface GatewaySessionOptions {
-  upstreams: readonly UpstreamServer[];
-  /**
-   * Counts the changes to `upstreams`, an array the gateway changes in place (a reload, RFC
-   * 0019): a router makes its links again when the count moves, and reads nothing else of the
-   * array per request. @default the upstreams never change
-   */
-  upstreamsGeneration?: () => number;
+export interface GatewaySessionOptions
+  extends Pick<RouterOptions, 'upstreams' | 'upstreamsGeneration'> {
   settings: Pick<
     GatewaySettings,
     'separator' | 'degradation' | 'requestTimeoutMs' | 'clientSessions'

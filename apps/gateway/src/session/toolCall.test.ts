@@ -110,7 +110,7 @@ async function callCompleted(
   await executeToolCall(host, {
     exposed: 't',
     params: { name: 't' },
-    targets: [{ link, name: 't', exposed: 't' }],
+    targets: [{ link, name: 't', exposed: 't', definition: link.listedTool('t') }],
     requestId: 1,
     options: {},
     trace: traceContextOf(undefined),

@@ -19,7 +19,7 @@ import {
 } from '@selfheal/resilience';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { TrustGuard } from '../trust/trustGuard.js';
-import type { RawItem } from '../upstream/catalog.js';
+import { type RawItem, toolAnnotationsOf } from '../upstream/catalog.js';
 import { unavailableReason } from './serverPolicies.js';
 import { type TraceContext, withTraceparent } from './traceContext.js';
 import type { UpstreamLink } from './upstreamLink.js';
@@ -33,9 +33,9 @@ export interface ToolTarget {
   exposed: string;
   /**
    * The tool as its link listed it when the call was routed, read once for the call's checks
-   * (its annotations for retries, its outputSchema for trust). @default read from the link
+   * (its annotations for retries, its outputSchema for trust).
    */
-  definition?: RawItem | undefined;
+  definition: RawItem | undefined;
 }
 
 /** What a tool call needs from the gateway and the session. */
@@ -229,7 +229,7 @@ async function observed(
     const answer = host.trust.observeAnswer(
       server,
       target.name,
-      definitionOf(target),
+      target.definition,
       result,
       host.clock.now() - sentAt,
     );
@@ -336,16 +336,9 @@ function fallbackReason(error: unknown): string {
   return errorCodeOf(error) ?? 'ERROR';
 }
 
-/** The tool as listed: the definition routing read, else the link's now. */
-function definitionOf(target: ToolTarget): RawItem | undefined {
-  return 'definition' in target ? target.definition : target.link.listedTool(target.name);
-}
-
 function annotationsOf(target: ToolTarget): { toolAnnotations?: ToolAnnotations } {
-  const annotations = definitionOf(target)?.annotations;
-  return annotations && typeof annotations === 'object'
-    ? { toolAnnotations: annotations as ToolAnnotations }
-    : {};
+  const annotations = toolAnnotationsOf(target.definition);
+  return annotations ? { toolAnnotations: annotations } : {};
 }
 
 /** Whether the call's deadline or an attempt's passed (the request may have reached the server). */

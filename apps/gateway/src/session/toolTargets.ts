@@ -5,7 +5,7 @@ import type { RawItem } from '../upstream/catalog.js';
 import { findByName, routeByName } from './nameRoutes.js';
 import type { RouterContext } from './routerContext.js';
 import type { ToolTarget } from './toolCall.js';
-import { wireError } from './upstreamLink.js';
+import { type UpstreamLink, wireError } from './upstreamLink.js';
 
 /** A place a tools/call may be served, with its server's name (what trust routing reads). */
 export interface RoutedTarget extends ToolTarget {
@@ -19,43 +19,39 @@ export interface RoutedTarget extends ToolTarget {
  */
 export function toolTargets(context: RouterContext, exposed: string): RoutedTarget[] {
   const { links, settings } = context;
-  const first = routeByName(context, 'tools/list', exposed);
-  const definition = first.link.listedTool(first.name);
-  const invalid = invalidMarks(definition);
+  const found = routeByName(context, 'tools/list', exposed);
+  const first = targetOf(found.link, found.name, exposed);
+  const invalid = invalidMarks(first.definition);
   if (invalid !== undefined)
     throw wireError(
       WireErrorCode.InvalidParams,
       `Tool ${exposed} not found: it is left out of the list, its x-mcp-header marks being invalid (${invalid})`,
     );
-  const targets: RoutedTarget[] = [
-    { link: first.link, name: first.name, exposed, server: first.link.name, definition },
-  ];
+  const targets = [first];
+  const offer = (target: RoutedTarget) => {
+    if (invalidMarks(target.definition) === undefined) addTarget(targets, target);
+  };
   for (const server of first.link.upstream.spec.config.fallback ?? []) {
     const link = links.linkOf(server);
-    const listed = link?.listedTool(first.name);
-    if (link && invalidMarks(listed) === undefined)
-      addTarget(targets, {
+    if (link === undefined) continue;
+    offer(
+      targetOf(
         link,
-        name: first.name,
-        exposed: exposeName(link.upstream.spec.prefix, settings.separator, first.name),
-        server: link.name,
-        definition: listed,
-      });
+        first.name,
+        exposeName(link.upstream.spec.prefix, settings.separator, first.name),
+      ),
+    );
   }
   for (const other of context.options.fallbacks?.[exposed] ?? []) {
-    const found = findByName(context, 'tools/list', other);
-    if (found === undefined) continue;
-    const listed = found.link.listedTool(found.name);
-    if (!invalidMarks(listed))
-      addTarget(targets, {
-        link: found.link,
-        name: found.name,
-        exposed: other,
-        server: found.link.name,
-        definition: listed,
-      });
+    const route = findByName(context, 'tools/list', other);
+    if (route !== undefined) offer(targetOf(route.link, route.name, other));
   }
   return targets;
+}
+
+/** Tool `name` on `link`, called as `exposed`, with its definition as the link lists it now. */
+function targetOf(link: UpstreamLink, name: string, exposed: string): RoutedTarget {
+  return { link, name, exposed, server: link.name, definition: link.listedTool(name) };
 }
 
 /**

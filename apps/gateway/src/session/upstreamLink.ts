@@ -23,6 +23,7 @@ import {
   type ListMethod,
   listAll,
   type RawItem,
+  toolAnnotationsOf,
 } from '../upstream/catalog.js';
 import { describeTarget, reasonOf } from '../upstream/connectUpstream.js';
 import type { SharedCallOwner, UpstreamMessage } from '../upstream/sharedCalls.js';
@@ -341,10 +342,7 @@ export class UpstreamLink {
    * server's catalog has it: what the retry rules read to judge whether a call is safe to repeat.
    */
   toolAnnotations(tool: string): ToolAnnotations | undefined {
-    const annotations = this.listedTool(tool)?.annotations;
-    return annotations && typeof annotations === 'object'
-      ? (annotations as ToolAnnotations)
-      : undefined;
+    return toolAnnotationsOf(this.listedTool(tool));
   }
 
   /** What the resilience classifier needs to judge a resend: the tool and its annotations. */

@@ -2,10 +2,9 @@ import type { Implementation, Notification } from '@modelcontextprotocol/server'
 import type { Clock } from '@selfheal/internal';
 import type { GatewaySettings } from '../config/loadConfig.js';
 import { WireErrorCode } from '../errors.js';
-import { createRouter, type Router } from '../session/router.js';
+import { createRouter, type Router, type RouterOptions } from '../session/router.js';
 import type { ToolCallHost } from '../session/toolCall.js';
 import type { TransportFactory } from '../upstream/transportFactory.js';
-import type { UpstreamServer } from '../upstream/upstreamServer.js';
 import { isEnvelopeProblem, readEnvelope, STATELESS_VERSIONS } from './envelope.js';
 import { InFlightRequests, upstreamFailure } from './inFlight.js';
 import { InputCalls } from './inputRounds.js';
@@ -34,14 +33,8 @@ export type StatelessReply =
   | { status: number; error: { code: number; message: string; data?: unknown } };
 
 /** Options of {@link createStatelessGateway}. */
-export interface StatelessGatewayOptions {
-  upstreams: readonly UpstreamServer[];
-  /**
-   * Counts the changes to `upstreams`, an array the gateway changes in place (a reload, RFC
-   * 0019): a router makes its links again when the count moves, and reads nothing else of the
-   * array per request. @default the upstreams never change
-   */
-  upstreamsGeneration?: () => number;
+export interface StatelessGatewayOptions
+  extends Pick<RouterOptions, 'upstreams' | 'upstreamsGeneration'> {
   /**
    * Where the listen streams learn of list changes. @default each of `upstreams`' `listChanged`
    * events (a gateway whose upstreams change on reload passes its own)

@@ -1,8 +1,17 @@
 import type { Client, RequestOptions, ServerCapabilities } from '@modelcontextprotocol/client';
 import { ResultSchema } from '@modelcontextprotocol/core';
+import type { ToolAnnotations } from '@selfheal/resilience';
 
 /** An item of an MCP list as the upstream sent it; only `name` / `uri` are read by the gateway. */
 export type RawItem = Record<string, unknown>;
+
+/** A listed tool's `annotations`, when it has an object there (what the retry rules read). */
+export function toolAnnotationsOf(tool: RawItem | undefined): ToolAnnotations | undefined {
+  const annotations = tool?.annotations;
+  return annotations && typeof annotations === 'object'
+    ? (annotations as ToolAnnotations)
+    : undefined;
+}
 
 /** The list methods the gateway aggregates, and the result key of each. */
 export const LIST_KEYS = {

@@ -60,6 +60,13 @@ export interface SharedCallsEvents {
 /** Why a message's stream belongs to no call in flight: see {@link SharedCallsEvents.strayed}. */
 export type Unowned = 'ended' | 'gateway';
 
+/** Whose stream an {@link Unowned} one is, as the refusal and the warning say it. */
+export function unownedStream(unowned: Unowned): string {
+  return unowned === 'ended'
+    ? 'a client request that has already ended'
+    : "the gateway's own request, not a client's";
+}
+
 /**
  * The client calls in flight on one server's shared connection (RFC 0010), and the handlers
  * that route what the server sends on that connection: list changes to every session, any other
@@ -189,7 +196,7 @@ export class SharedCalls extends EventEmitter<SharedCallsEvents> {
 
   private unattributedReason(method: string, unowned?: Unowned): string {
     if (unowned !== undefined)
-      return `selfheal: server "${this.server}" sent ${method} on the stream of ${unowned === 'ended' ? 'a client request that has already ended' : "the gateway's own request, not a client's"}, so there is no client to ask`;
+      return `selfheal: server "${this.server}" sent ${method} on the stream of ${unownedStream(unowned)}, so there is no client to ask`;
     const count = this.candidates;
     const why =
       count === 0
