@@ -7,7 +7,7 @@
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createEmitter } from '@selfheal/resilience';
-import { median } from '../src/mcpLoad.mjs';
+import { median } from '../src/stats.mjs';
 
 const from = process.argv[2];
 const { createEventFactory } = await import(

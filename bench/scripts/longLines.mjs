@@ -10,7 +10,7 @@
 import { dirname, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median } from '../src/mcpLoad.mjs';
+import { median } from '../src/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [monitorPath, gatewayDist = resolve(here, '../../apps/gateway/dist')] = process.argv.slice(2);
@@ -20,7 +20,7 @@ const { createStreamTransport } = await import(
 const { createSseParser } = await import(
   pathToFileURL(resolve(gatewayDist, 'upstream/sseParser.js')).href
 );
-const { createLineGuard } = await import(
+const { createLineGuard, MAX_LINE_BYTES } = await import(
   pathToFileURL(resolve(gatewayDist, 'stdioServer.js')).href
 );
 
@@ -86,12 +86,11 @@ console.log(`\none long line, in ${CHUNK / 1024} KiB reads, median of ${RUNS} (m
 console.log('| line | reads | stdio transport | event-stream parser | stdin line guard |');
 console.log('|---:|---:|---:|---:|---:|');
 // The line guard refuses a line over 4 MiB: no figure of its own past that.
-const GUARD_LIMIT = 4 * 1024 * 1024;
 for (const mib of [1, 3.9, 9]) {
   const line = answer(mib);
   const row = [];
   for (const reader of [stdio, sse, stdin]) {
-    if (reader === stdin && line.json.length >= GUARD_LIMIT) {
+    if (reader === stdin && line.json.length >= MAX_LINE_BYTES) {
       row.push('-');
       continue;
     }

@@ -29,7 +29,7 @@ function readBody(res) {
 }
 
 /** The JSON-RPC messages of an SSE body or stream chunk series: each `data:` line, parsed. */
-function createSseReader(onMessage) {
+export function createSseReader(onMessage) {
   let buffer = '';
   return (chunk) => {
     buffer += chunk;

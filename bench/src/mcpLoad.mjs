@@ -14,6 +14,8 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectLean } from './leanClient.mjs';
 
+export { median } from './stats.mjs';
+
 const require = createRequire(import.meta.url);
 /** server-everything's entry point (`node EVERYTHING streamableHttp`). */
 export const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -207,10 +209,3 @@ function summarise(latencies, seconds) {
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { p50: at(0.5), p99: at(0.99), rate: latencies.length / seconds };
 }
-
-/** The median of the numbers in `xs` (NaN left out), or NaN when there are none. */
-export const median = (xs) => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};

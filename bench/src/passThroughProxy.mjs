@@ -10,6 +10,7 @@
 // parses no event stream (the `proxy-json` row: the floor of an MCP gateway that answers as the
 // gateway does). Prints `listening on URL`.
 import http from 'node:http';
+import { createSseReader } from './leanClient.mjs';
 
 const target = new URL(process.argv[2]);
 const json = process.argv.includes('--json');
@@ -17,28 +18,20 @@ const agent = new http.Agent({ keepAlive: true });
 
 /** Answers `res` with the SSE event of `answer` that is the response to request `id`. */
 function answerAsJson(answer, id, res) {
-  let pending = '';
-  const onData = (chunk) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop();
-    for (const line of lines) {
-      if (!line.startsWith('data:')) continue;
-      const data = line.slice(5).trim();
-      if (data === '') continue;
-      const message = JSON.parse(data);
-      if (message.id !== id || 'method' in message) continue;
-      const headers = { 'content-type': 'application/json' };
-      const session = answer.headers['mcp-session-id'];
-      if (session !== undefined) headers['mcp-session-id'] = session;
-      res.writeHead(200, headers);
-      res.end(data);
-      answer.off('data', onData);
-      answer.resume();
-      return;
-    }
-  };
+  const read = createSseReader((_event, data) => {
+    if (res.headersSent) return;
+    const message = JSON.parse(data);
+    if (message.id !== id || 'method' in message) return;
+    const headers = { 'content-type': 'application/json' };
+    const session = answer.headers['mcp-session-id'];
+    if (session !== undefined) headers['mcp-session-id'] = session;
+    res.writeHead(200, headers);
+    res.end(data);
+    answer.off('data', read);
+    answer.resume();
+  });
   answer.setEncoding('utf8');
-  answer.on('data', onData);
+  answer.on('data', read);
 }
 
 http

@@ -7,7 +7,7 @@ import { isStatelessRequest } from './stateless/envelope.js';
 import type { StatelessRequest } from './stateless/statelessGateway.js';
 
 /** Longest line accepted on stdin before it is answered with an error and dropped. */
-const MAX_LINE_BYTES = 4 * 1024 * 1024;
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Serves one client session over stdio (newline-delimited JSON-RPC on `stdin`/`stdout`).

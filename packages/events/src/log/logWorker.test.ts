@@ -159,7 +159,13 @@ describe('runLogWorker', () => {
     // Hand every chunk back as it comes: the worker reads to the end.
     const credit = (m: LogWorkerMessage) => {
       if (m.type === 'lines') {
-        port1.postMessage({ type: 'credit', bytes: m.bytes, records: m.records, ms: m.ms });
+        port1.postMessage({
+          type: 'credit',
+          bytes: m.bytes,
+          records: m.records,
+          ms: m.ms,
+          strings: m.strings,
+        });
       }
     };
     const ended = new Promise<void>((resolve) => {

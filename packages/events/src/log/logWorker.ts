@@ -50,8 +50,7 @@ export interface LogWorkerCredit {
   bytes: Uint8Array;
   records: Int32Array;
   ms: Float64Array;
-  /** Absent from a reader that kept them: the worker then makes new ones. */
-  strings?: Uint8Array;
+  strings: Uint8Array;
 }
 
 /** Runs the worker's side of the protocol on `port` until the end of the file. */
@@ -71,7 +70,7 @@ export async function runLogWorker(port: MessagePort, data: LogWorkerData): Prom
       records: m.records,
       ms: m.ms,
       count: 0,
-      strings: m.strings ?? new Uint8Array(0),
+      strings: m.strings,
       stringBytes: 0,
     });
     wake?.();

@@ -187,7 +187,7 @@ export function createServerMonitor(options: ServerMonitorOptions): ServerMonito
         transport: server.transport,
       });
       if (server.disabled) {
-        events.emit({ event_type: 'server_disabled', server_name: name, operator: 'config' });
+        events.emit(operatorEvent('server_disabled', name, 'config', {}));
         return;
       }
       // Disabled in the view already: a fleet's stream, folded before the start, says another
